@@ -1,0 +1,128 @@
+"""Validation of French codes: UAI (ex-RNE), SIREN/SIRET, département, commune (INSEE).
+
+Each `normaliser_*` function returns the canonical form or raises CodeInvalide with a French
+message saying what is wrong; each `est_*` function is its boolean twin.
+"""
+
+import re
+
+from cmq.errors import CodeInvalide
+
+LETTRES_UAI = "ABCDEFGHJKLMNPRSTUVWXYZ"  # 23 letters: no I, O, Q
+SIREN_LA_POSTE = "356000000"
+
+# Usual French column headers carrying each code (used by the importers' header aliases).
+ENTETES_UAI = (
+    "uai", "code uai", "numero uai", "n uai", "no uai", "rne", "code rne", "code etablissement",
+    "numero de l etablissement", "identifiant de l etablissement", "uai etablissement",
+)
+ENTETES_SIRET = ("siret", "n siret", "numero siret", "code siret", "siren siret")
+
+_ESPACES = re.compile(r"[\s.\-]+")
+_UAI = re.compile(r"^\d{7}[A-Z]$")
+
+
+def _compacter(code: object) -> str:
+    if not isinstance(code, str):
+        raise CodeInvalide(f"code attendu sous forme de texte, reçu : {code!r}")
+    return _ESPACES.sub("", code).upper()
+
+
+def lettre_uai(chiffres: str) -> str:
+    """Check letter of a UAI from its 7 digits."""
+    return LETTRES_UAI[int(chiffres) % 23]
+
+
+def normaliser_uai(code: str) -> str:
+    """'0312696m ' -> '0312696M'; CodeInvalide says which letter was expected."""
+    uai = _compacter(code)
+    if not uai:
+        raise CodeInvalide("UAI vide")
+    if not _UAI.match(uai):
+        raise CodeInvalide(f"UAI invalide « {code} » : 7 chiffres puis une lettre attendus (ex. 0312696M)")
+    attendue = lettre_uai(uai[:7])
+    if uai[7] != attendue:
+        raise CodeInvalide(f"UAI invalide « {code} » : lettre de contrôle « {uai[7]} », « {attendue} » attendue")
+    return uai
+
+
+def _luhn(chiffres: str) -> bool:
+    total = 0
+    for i, c in enumerate(reversed(chiffres)):
+        n = int(c)
+        if i % 2:
+            n = n * 2 - 9 if n > 4 else n * 2
+        total += n
+    return total % 10 == 0
+
+
+def normaliser_siren(code: str) -> str:
+    """9 digits passing the Luhn check."""
+    siren = _compacter(code)
+    if not re.fullmatch(r"\d{9}", siren):
+        raise CodeInvalide(f"SIREN invalide « {code} » : 9 chiffres attendus")
+    if not _luhn(siren):
+        raise CodeInvalide(f"SIREN invalide « {code} » : clé de contrôle (Luhn) incorrecte")
+    return siren
+
+
+def normaliser_siret(code: str) -> str:
+    """14 digits passing Luhn, or La Poste's SIRET (SIREN 356000000, digit sum multiple of 5)."""
+    siret = _compacter(code)
+    if not re.fullmatch(r"\d{14}", siret):
+        raise CodeInvalide(f"SIRET invalide « {code} » : 14 chiffres attendus")
+    if siret.startswith(SIREN_LA_POSTE):
+        if sum(int(c) for c in siret) % 5 == 0:
+            return siret
+        raise CodeInvalide(f"SIRET invalide « {code} » : somme des chiffres non multiple de 5 (La Poste)")
+    if not _luhn(siret):
+        raise CodeInvalide(f"SIRET invalide « {code} » : clé de contrôle (Luhn) incorrecte")
+    return siret
+
+
+def normaliser_departement(code: str) -> str:
+    """'069' -> '69', '2a' -> '2A', '974' -> '974'; 01–95 without 20, 2A, 2B, 971–976."""
+    dep = _compacter(code)
+    if re.fullmatch(r"0\d\d|0\dA|0\dB", dep) and dep != "097":
+        dep = dep[1:]
+    if re.fullmatch(r"\d", dep):
+        dep = "0" + dep
+    if dep in ("2A", "2B") or re.fullmatch(r"97[1-6]", dep):
+        return dep
+    if re.fullmatch(r"\d\d", dep) and 1 <= int(dep) <= 95 and dep != "20":
+        return dep
+    raise CodeInvalide(f"département invalide « {code} » : 01 à 95 (sans 20), 2A, 2B ou 971 à 976 attendu")
+
+
+def normaliser_commune(code: str) -> str:
+    """INSEE commune code: 5 characters, département prefix valid (2A/2B for Corsica, 97x for DROM)."""
+    com = _compacter(code)
+    if not re.fullmatch(r"(\d\d|2A|2B)\d{3}", com):
+        raise CodeInvalide(f"code commune INSEE invalide « {code} » : 5 caractères attendus (ex. 69123, 2A004)")
+    dep = com[:3] if com.startswith("97") else com[:2]
+    try:
+        normaliser_departement(dep)
+    except CodeInvalide:
+        raise CodeInvalide(f"code commune INSEE invalide « {code} » : département « {dep} » inconnu") from None
+    if com.startswith("97") and com[2] not in "123456":
+        raise CodeInvalide(f"code commune INSEE invalide « {code} » : outre-mer 971 à 976 attendu")
+    return com
+
+
+def _booleen(fonction):
+    def test(code: str) -> bool:
+        try:
+            fonction(code)
+        except CodeInvalide:
+            return False
+        return True
+
+    test.__doc__ = f"True when `{fonction.__name__}` accepts the code."
+    return test
+
+
+est_uai = _booleen(normaliser_uai)
+est_siren = _booleen(normaliser_siren)
+est_siret = _booleen(normaliser_siret)
+est_departement = _booleen(normaliser_departement)
+est_commune = _booleen(normaliser_commune)

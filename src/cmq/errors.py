@@ -1,0 +1,47 @@
+"""cmq's own errors: every message is in French and meant for the end user."""
+
+
+class CmqError(Exception):
+    """Base of every error cmq raises on purpose (bad input, unknown code, I/O…)."""
+
+    exit_code = 1
+
+
+class EntreeInvalide(CmqError, ValueError):
+    """A value given by the user is malformed (code, date, text…); a ValueError for pydantic."""
+
+
+class CodeInvalide(EntreeInvalide):
+    """A UAI, SIREN/SIRET, département or commune code fails validation."""
+
+
+class FiliereInconnue(EntreeInvalide):
+    """No filière matches a code or a text."""
+
+
+class TerritoireInconnu(EntreeInvalide):
+    """No territory matches a code or a name."""
+
+
+class FichierIllisible(CmqError):
+    """A file cannot be read (missing, wrong encoding, wrong format, truncated…)."""
+
+
+class ColonneManquante(FichierIllisible):
+    """A required column is absent from a table."""
+
+
+class ErreurImport(CmqError):
+    """An import was rejected; the store is unchanged."""
+
+
+class ErreurReseau(CmqError):
+    """A remote portal failed (timeout, HTTP error, truncated body) after retries."""
+
+
+class ErreurStockage(CmqError):
+    """The database cannot be opened, migrated or written."""
+
+
+class IntrouvableError(CmqError):
+    """An object (campus, établissement, alias…) does not exist in the store."""

@@ -1,0 +1,182 @@
+"""Pydantic models: the contract shared by importers, store, indicators, CLI and REST API."""
+
+from datetime import date, datetime
+from enum import Enum
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from cmq import codes, filieres
+
+
+class Modele(BaseModel):
+    """Common settings: strict field names, whitespace stripped."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, validate_assignment=True)
+
+
+class RoleMembre(str, Enum):
+    """Role of an establishment in a campus."""
+
+    support = "support"
+    membre = "membre"
+
+
+class NaturePartenaire(str, Enum):
+    """Kind of partner organisation."""
+
+    entreprise = "entreprise"
+    laboratoire = "laboratoire"
+    association = "association"
+    collectivite = "collectivite"
+    branche = "branche"
+    autre = "autre"
+
+
+class Provenance(Modele):
+    """Where a record comes from."""
+
+    source_nom: str | None = None
+    source_url: str | None = None
+    date_recuperation: date | None = None
+
+
+class Campus(Modele):
+    """A labelled Campus des Métiers et des Qualifications.
+
+    `excellence` is None when the source does not say (unknown is not False).
+    A missing `date_debut_label` means "label date not published": the campus is then
+    considered valid at any date before `date_fin_label` (if any).
+    """
+
+    id: str = Field(min_length=1, max_length=120, pattern=r"^[a-z0-9][a-z0-9-]*$")
+    nom: str = Field(min_length=1)
+    sigle: str | None = None
+    filiere: str
+    excellence: bool | None = None
+    region_academique: str | None = None  # INSEE code of the matching région (e.g. "84")
+    academies: list[str] = Field(default_factory=list)  # 2-digit académie codes (e.g. "10")
+    ville_siege: str | None = None
+    code_commune_siege: str | None = None
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
+    date_debut_label: date | None = None
+    date_fin_label: date | None = None
+    reference_arrete: str | None = None
+    site_web: str | None = None
+    uai_support: str | None = None
+    description: str | None = None
+    note: str | None = None
+    provenance: Provenance = Field(default_factory=Provenance)
+
+    @field_validator("filiere")
+    @classmethod
+    def _filiere_connue(cls, valeur: str) -> str:
+        return filieres.get(valeur).code
+
+    @field_validator("uai_support")
+    @classmethod
+    def _uai(cls, valeur: str | None) -> str | None:
+        return codes.normaliser_uai(valeur) if valeur else None
+
+    @field_validator("code_commune_siege")
+    @classmethod
+    def _commune(cls, valeur: str | None) -> str | None:
+        return codes.normaliser_commune(valeur) if valeur else None
+
+    @model_validator(mode="after")
+    def _periode(self) -> "Campus":
+        if self.date_debut_label and self.date_fin_label and self.date_fin_label < self.date_debut_label:
+            raise ValueError(
+                f"dates du label dans le mauvais ordre : fin {self.date_fin_label} avant début {self.date_debut_label}"
+            )
+        return self
+
+    def actif_le(self, jour: date) -> bool:
+        """True if the label is valid on `jour` (bounds included)."""
+        if self.date_debut_label and jour < self.date_debut_label:
+            return False
+        return not (self.date_fin_label and jour > self.date_fin_label)
+
+
+class Etablissement(Modele):
+    """A training establishment identified by its UAI."""
+
+    uai: str
+    nom: str = Field(min_length=1)
+    type: str | None = None  # LP, LGT, LPO, CFA, université, GRETA, école d'ingénieurs…
+    secteur: str | None = None  # "public" / "privé"
+    code_commune: str | None = None
+    nom_commune: str | None = None
+    code_postal: str | None = None
+    departement: str | None = None  # "69", "2A", "974"
+    academie: str | None = None  # 2-digit code
+    region_academique: str | None = None  # INSEE région code
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
+
+    @field_validator("uai")
+    @classmethod
+    def _uai(cls, valeur: str) -> str:
+        return codes.normaliser_uai(valeur)
+
+    @field_validator("departement")
+    @classmethod
+    def _departement(cls, valeur: str | None) -> str | None:
+        return codes.normaliser_departement(valeur) if valeur else None
+
+    @field_validator("code_commune")
+    @classmethod
+    def _commune(cls, valeur: str | None) -> str | None:
+        return codes.normaliser_commune(valeur) if valeur else None
+
+
+class Membre(Modele):
+    """Membership of an establishment in a campus."""
+
+    campus_id: str
+    uai: str
+    role: RoleMembre = RoleMembre.membre
+
+    @field_validator("uai")
+    @classmethod
+    def _uai(cls, valeur: str) -> str:
+        return codes.normaliser_uai(valeur)
+
+
+class Partenaire(Modele):
+    """A partner organisation of a campus (company, lab, association…)."""
+
+    campus_id: str
+    nom: str = Field(min_length=1)
+    nature: NaturePartenaire = NaturePartenaire.autre
+    siret: str | None = None
+
+    @field_validator("siret")
+    @classmethod
+    def _siret(cls, valeur: str | None) -> str | None:
+        return codes.normaliser_siret(valeur) if valeur else None
+
+
+class Alias(Modele):
+    """A user-confirmed mapping from a free-text mention to a campus."""
+
+    texte: str = Field(min_length=1)
+    campus_id: str
+    cree_le: datetime | None = None
+
+
+class ImportEnregistre(Modele):
+    """One import run, as recorded in the history."""
+
+    id: int | None = None
+    source: str
+    type_import: str
+    debut: datetime
+    fin: datetime | None = None
+    lignes_lues: int = 0
+    inserees: int = 0
+    mises_a_jour: int = 0
+    rejetees: int = 0
+    somme_controle: str | None = None  # sha256 of the file or of the fetched payload
+    statut: str = "ok"  # ok / partiel / echec
+    message: str | None = None
