@@ -4,6 +4,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.postgres import _serveur, base_postgres, base_url, fabrique_bases, fabrique_postgres, serveur_postgres  # noqa: F401
+
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
@@ -11,3 +13,25 @@ FIXTURES = Path(__file__).parent / "fixtures"
 def fixtures_dir() -> Path:
     """Folder of the example files in the real open-data formats (copied from shared/fixtures)."""
     return FIXTURES
+
+
+@pytest.fixture
+def base_vide(tmp_path, monkeypatch) -> str:
+    """URL of a migrated, empty SQLite database in tmp_path, also set as CMQ_DATABASE_URL."""
+    from cmq.store import db, schema
+
+    url = f"sqlite:///{tmp_path / 'cmq.db'}"
+    monkeypatch.setenv("CMQ_DATABASE_URL", url)
+    monkeypatch.setenv("CMQ_DATA_DIR", str(tmp_path / "donnees"))
+    schema.mettre_a_jour(url)
+    yield url
+    db.fermer_tout()
+
+
+@pytest.fixture
+def depot_vide(base_vide):
+    """An open ORM Session (one transaction, committed at the end) on `base_vide`."""
+    from cmq.store import db
+
+    with db.session(base_vide) as s:
+        yield s

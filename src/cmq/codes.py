@@ -10,6 +10,7 @@ from cmq.errors import CodeInvalide
 
 LETTRES_UAI = "ABCDEFGHJKLMNPRSTUVWXYZ"  # 23 letters: no I, O, Q
 SIREN_LA_POSTE = "356000000"
+SIRET_SIEGE_LA_POSTE = "35600000000048"  # La Poste's head office keeps the Luhn key
 
 # Usual French column headers carrying each code (used by the importers' header aliases).
 ENTETES_UAI = (
@@ -19,7 +20,7 @@ ENTETES_UAI = (
 ENTETES_SIRET = ("siret", "n siret", "numero siret", "code siret", "siren siret")
 
 _ESPACES = re.compile(r"[\s.\-]+")
-_UAI = re.compile(r"^\d{7}[A-Z]$")
+_UAI = re.compile(r"[0-9]{7}[A-Z]")  # ASCII digits only: \d would accept "٠" or "𝟎"
 
 
 def _compacter(code: object) -> str:
@@ -38,7 +39,7 @@ def normaliser_uai(code: str) -> str:
     uai = _compacter(code)
     if not uai:
         raise CodeInvalide("UAI vide")
-    if not _UAI.match(uai):
+    if not _UAI.fullmatch(uai):
         raise CodeInvalide(f"UAI invalide « {code} » : 7 chiffres puis une lettre attendus (ex. 0312696M)")
     attendue = lettre_uai(uai[:7])
     if uai[7] != attendue:
@@ -59,7 +60,7 @@ def _luhn(chiffres: str) -> bool:
 def normaliser_siren(code: str) -> str:
     """9 digits passing the Luhn check."""
     siren = _compacter(code)
-    if not re.fullmatch(r"\d{9}", siren):
+    if not re.fullmatch(r"[0-9]{9}", siren):
         raise CodeInvalide(f"SIREN invalide « {code} » : 9 chiffres attendus")
     if not _luhn(siren):
         raise CodeInvalide(f"SIREN invalide « {code} » : clé de contrôle (Luhn) incorrecte")
@@ -67,29 +68,32 @@ def normaliser_siren(code: str) -> str:
 
 
 def normaliser_siret(code: str) -> str:
-    """14 digits passing Luhn, or La Poste's SIRET (SIREN 356000000, digit sum multiple of 5)."""
+    """14 digits passing Luhn with a valid SIREN; La Poste's establishments (SIREN 356000000, except
+    the head office 35600000000048) use a digit sum multiple of 5 instead."""
     siret = _compacter(code)
-    if not re.fullmatch(r"\d{14}", siret):
+    if not re.fullmatch(r"[0-9]{14}", siret):
         raise CodeInvalide(f"SIRET invalide « {code} » : 14 chiffres attendus")
-    if siret.startswith(SIREN_LA_POSTE):
+    if siret.startswith(SIREN_LA_POSTE) and siret != SIRET_SIEGE_LA_POSTE:
         if sum(int(c) for c in siret) % 5 == 0:
             return siret
         raise CodeInvalide(f"SIRET invalide « {code} » : somme des chiffres non multiple de 5 (La Poste)")
     if not _luhn(siret):
         raise CodeInvalide(f"SIRET invalide « {code} » : clé de contrôle (Luhn) incorrecte")
+    if not _luhn(siret[:9]):
+        raise CodeInvalide(f"SIRET invalide « {code} » : SIREN « {siret[:9]} » (9 premiers chiffres) incorrect")
     return siret
 
 
 def normaliser_departement(code: str) -> str:
     """'069' -> '69', '2a' -> '2A', '974' -> '974'; 01–95 without 20, 2A, 2B, 971–976."""
     dep = _compacter(code)
-    if re.fullmatch(r"0\d\d|0\dA|0\dB", dep) and dep != "097":
+    if re.fullmatch(r"0[0-9][0-9AB]", dep) and dep != "097":
         dep = dep[1:]
-    if re.fullmatch(r"\d", dep):
+    if re.fullmatch(r"[0-9]", dep):
         dep = "0" + dep
     if dep in ("2A", "2B") or re.fullmatch(r"97[1-6]", dep):
         return dep
-    if re.fullmatch(r"\d\d", dep) and 1 <= int(dep) <= 95 and dep != "20":
+    if re.fullmatch(r"[0-9]{2}", dep) and 1 <= int(dep) <= 95 and dep != "20":
         return dep
     raise CodeInvalide(f"département invalide « {code} » : 01 à 95 (sans 20), 2A, 2B ou 971 à 976 attendu")
 
@@ -97,7 +101,7 @@ def normaliser_departement(code: str) -> str:
 def normaliser_commune(code: str) -> str:
     """INSEE commune code: 5 characters, département prefix valid (2A/2B for Corsica, 97x for DROM)."""
     com = _compacter(code)
-    if not re.fullmatch(r"(\d\d|2A|2B)\d{3}", com):
+    if not re.fullmatch(r"([0-9]{2}|2A|2B)[0-9]{3}", com):
         raise CodeInvalide(f"code commune INSEE invalide « {code} » : 5 caractères attendus (ex. 69123, 2A004)")
     dep = com[:3] if com.startswith("97") else com[:2]
     try:

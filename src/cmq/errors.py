@@ -39,6 +39,15 @@ class ErreurReseau(CmqError):
     """A remote portal failed (timeout, HTTP error, truncated body) after retries."""
 
 
+class RefusPortail(ErreurReseau):
+    """The portal refused the request (4xx other than 429): retrying is useless."""
+
+    def __init__(self, message: str, *, statut: int, code: str | None = None):
+        super().__init__(message)
+        self.statut = statut
+        self.code = code
+
+
 class ErreurStockage(CmqError):
     """The database cannot be opened, migrated or written."""
 

@@ -1,9 +1,25 @@
-"""The 12 CMQ filières (source: the CMQ glossary entry, `data/glossaire/cmq.md`)."""
+"""The 12 CMQ filières (source: the CMQ glossary entry, `data/glossaire/cmq.md`) and free-text search.
+
+`search` / `normalize` resolve what users type ("BTP", "aero", "numerqiue", "Campus Tourisme Nice")
+to a filière: accent-, case-, punctuation- and word-order-insensitive, with synonyms, prefixes and
+typo tolerance (rapidfuzz). Texts are cut into words (stop words and noise such as "campus" or "CMQ"
+dropped, plural "s"/"x" removed); each word is matched to the vocabulary exactly, by prefix, or by
+fuzzy ratio. A filière scores 100 × the similarity of its best fully matched term (label, part of
+the label, keyword), minus up to `PENALITE` for the words of the text it does not explain; a term
+only partly matched scores between 40 and 85.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
-from cmq.errors import FiliereInconnue
-from cmq.texte import slug
+from cmq.errors import EntreeInvalide, FiliereInconnue
+from cmq.texte import normaliser, slug
 
 _URL = "https://www.education.gouv.fr/"
 
@@ -24,31 +40,80 @@ def _f(libelle: str, page: str, court: str, mots_cles: tuple[str, ...] = ()) -> 
     return Filiere(code=slug(libelle), libelle=libelle, url=_URL + page, libelle_court=court, mots_cles=mots_cles)
 
 
-# Order and labels exactly as in cmq.md.
+# Order and labels exactly as in cmq.md. Keywords: usual words of the trade, each in one filière only
+# (checked by the tests); "bois" follows the real campuses (CMQ Bois d'Épinal → bâtiment).
 FILIERES: tuple[Filiere, ...] = (
     _f("Mobilité, aéronautique, transports terrestres et maritimes",
-       "mobilite-aeronautique-transports-terrestres-et-maritimes-les-campus-des-metiers-et-des-2981", "Mobilité"),
-    _f("Tourisme, gastronomie", "tourisme-gastronomie-les-campus-des-metiers-et-des-qualifications-9590", "Tourisme"),
+       "mobilite-aeronautique-transports-terrestres-et-maritimes-les-campus-des-metiers-et-des-2981", "Mobilité",
+       ("mobilités", "aéro", "aérospatial", "aéronautique et spatial", "spatial", "aviation", "avion",
+        "automobile", "auto-mobilité", "véhicule", "poids lourds", "moto", "ferroviaire", "rail", "naval",
+        "construction navale", "nautisme", "nautique", "maritime", "mer", "industries de la mer", "portuaire",
+        "transport", "transports", "mobilités du futur", "éco-mobilité", "propulsion")),
+    _f("Tourisme, gastronomie", "tourisme-gastronomie-les-campus-des-metiers-et-des-qualifications-9590", "Tourisme",
+       ("touristique", "gastronomique", "hôtellerie", "hôtel", "hôtellerie-restauration", "restauration",
+        "cuisine", "culinaire", "art culinaire", "œnotourisme", "hébergement", "loisirs", "HCR", "sommellerie",
+        "arts de la table")),
     _f("Création, design, audiovisuel",
-       "creation-design-audiovisuel-les-campus-des-metiers-et-des-qualifications-4730", "Création"),
+       "creation-design-audiovisuel-les-campus-des-metiers-et-des-qualifications-4730", "Création",
+       ("designer", "cinéma", "film", "image", "jeu vidéo", "jeux vidéo", "métiers d'art", "artisanat d'art",
+        "art", "arts", "arts graphiques", "arts appliqués", "graphisme", "industries graphiques", "mode", "luxe",
+        "haute couture", "couture", "cuir", "maroquinerie", "joaillerie", "bijouterie", "industries créatives",
+        "industries culturelles", "culture", "culturel", "culturelle", "artistique", "artisanat", "spectacle", "musique", "photographie", "multimédia",
+        "édition", "lutherie")),
     _f("Chimie et biotechnologies",
-       "chimie-biotechnologies-les-campus-des-metiers-et-des-qualifications-2984", "Chimie"),
+       "chimie-biotechnologies-les-campus-des-metiers-et-des-qualifications-2984", "Chimie",
+       ("biotechnologies", "biotech", "bio-industries", "bioraffinerie", "chimique", "chimie verte",
+        "industries chimiques", "cosmétique", "cosmétologie", "cosmétopharma", "pharmacie", "pharmaceutique",
+        "pharma", "parfum", "parfumerie", "biologie", "laboratoire")),
     _f("Matériaux, matériaux innovants",
-       "materiaux-materiaux-innovants-les-campus-des-metiers-et-des-qualifications-11306", "Matériaux"),
+       "materiaux-materiaux-innovants-les-campus-des-metiers-et-des-qualifications-11306", "Matériaux",
+       ("matériau", "plasturgie", "plastique", "polymères", "métallurgie", "fonderie", "forge", "sidérurgie",
+        "acier", "composites", "textile", "textiles techniques", "céramique", "verre", "papier", "carton",
+        "caoutchouc", "traitement de surface", "procédés")),
     _f("Infrastructures, bâtiment, éco-construction",
-       "infrastructures-batiment-eco-construction-les-campus-des-metiers-et-des-qualifications-5087", "Bâtiment"),
+       "infrastructures-batiment-eco-construction-les-campus-des-metiers-et-des-qualifications-5087", "Bâtiment",
+       ("BTP", "TP", "travaux publics", "génie civil", "construction", "construction durable", "bâtiment durable",
+        "urbanisme", "habitat", "architecture", "réhabilitation", "éco-réhabilitation", "rénovation",
+        "rénovation énergétique", "bâti", "patrimoine bâti", "bois", "construction bois", "charpente",
+        "menuiserie", "maçonnerie", "gros œuvre", "second œuvre", "travaux", "ouvrages d'art", "BIM",
+        "topographie", "géomètre", "aménagement")),
     _f("Transition énergétique, éco-industrie",
-       "transition-energetique-eco-industrie-les-campus-des-metiers-et-des-qualifications-9581", "Énergie"),
+       "transition-energetique-eco-industrie-les-campus-des-metiers-et-des-qualifications-9581", "Énergie",
+       ("énergies", "énergétique", "efficacité énergétique", "nucléaire", "éolien", "éolienne", "solaire",
+        "photovoltaïque", "hydrogène", "énergies renouvelables", "renouvelables", "eau", "déchets", "recyclage",
+        "environnement", "environnemental", "environnement sensible", "milieux sensibles", "économie circulaire",
+        "climat", "biomasse", "méthanisation", "électricité", "dépollution")),
     _f("Systèmes innovants, mécatronique",
-       "systemes-innovants-mecatronique-les-campus-des-metiers-et-des-qualifications-2747", "Mécatronique"),
+       "systemes-innovants-mecatronique-les-campus-des-metiers-et-des-qualifications-2747", "Mécatronique",
+       ("mécanique", "robotique", "robot", "cobotique", "industrie", "industriel", "industrie du futur",
+        "industrie 4.0", "usine du futur", "électronique", "électrotechnique", "automatisme", "maintenance",
+        "maintenance industrielle", "productique", "usinage", "microtechniques", "systèmes intelligents",
+        "systèmes embarqués", "objets connectés", "capteurs", "agroéquipements",
+        "machinisme agricole")),
     _f("Services à la personne, bien-être",
-       "services-la-personne-bien-etre-les-campus-des-metiers-et-des-qualifications-10640", "Services à la personne"),
+       "services-la-personne-bien-etre-les-campus-des-metiers-et-des-qualifications-10640", "Services à la personne",
+       ("santé", "social", "sanitaire", "sanitaire et social", "médico-social", "paramédical", "soins",
+        "aide à domicile", "autonomie", "dépendance", "grand âge", "longévité", "bien vieillir", "silver économie",
+        "gérontologie", "handicap", "inclusion", "solidarités", "petite enfance", "esthétique", "coiffure",
+        "sport", "sportif", "animation sportive", "thermalisme")),
     _f("Services aux entreprises, logistique",
-       "services-aux-entreprises-logistique-les-campus-des-metiers-et-des-qualifications-6644", "Logistique"),
+       "services-aux-entreprises-logistique-les-campus-des-metiers-et-des-qualifications-6644", "Logistique",
+       ("supply chain", "chaîne logistique", "entrepôt", "magasinage", "commerce", "e-commerce", "commercial",
+        "vente", "relation client", "distribution", "négoce", "marketing", "gestion", "comptabilité",
+        "administration", "secrétariat", "ressources humaines", "banque", "assurance", "finance", "immobilier",
+        "sécurité")),
     _f("Alimentaire, agroalimentaire",
-       "alimentaire-agroalimentaire-les-campus-des-metiers-et-des-qualifications-7163", "Alimentaire"),
+       "alimentaire-agroalimentaire-les-campus-des-metiers-et-des-qualifications-7163", "Alimentaire",
+       ("alimentation", "agro-alimentaire", "agro", "IAA", "industries alimentaires", "industries agroalimentaires",
+        "agriculture", "agricole", "agronomie", "viticulture", "viticole", "vigne", "vin", "œnologie", "élevage",
+        "aquaculture", "produits de la mer", "boulangerie", "pâtisserie", "boucherie", "charcuterie", "laitier",
+        "fromage", "nutrition", "goût")),
     _f("Numérique, télécommunications",
-       "numerique-telecommunications-les-campus-des-metiers-et-des-qualifications-3134", "Numérique"),
+       "numerique-telecommunications-les-campus-des-metiers-et-des-qualifications-3134", "Numérique",
+       ("télécoms", "télécom", "informatique", "cybersécurité", "cyber", "cyber sécurité", "réseaux",
+        "IA", "intelligence artificielle", "data", "données", "big data", "web", "développement web",
+        "développeur", "logiciel", "cloud", "digital", "transformation numérique", "fibre optique", "5G",
+        "photonique", "systèmes d'information")),
 )
 
 _PAR_CODE = {f.code: f for f in FILIERES}
@@ -72,3 +137,245 @@ def get(code: str) -> Filiere:
         raise FiliereInconnue(
             f"filière inconnue : « {code} ». Codes valides : {', '.join(codes())}"
         ) from None
+
+
+# --- Free-text search -------------------------------------------------------------------------------
+
+Motif = Literal["code", "libellé", "mot-clé"]
+Statut = Literal["normalise", "ambigu", "inconnu"]
+
+SEUIL = 65.0  # best score needed to normalise
+MARGE = 10.0  # lead needed over the second filière
+SEUIL_CANDIDAT = 50.0  # below this best score the text is "inconnu"
+PENALITE = 25.0  # deduction when none of the text's words is explained by the filière
+_PARTIEL = (40.0, 45.0)  # partly matched term: base + slope × matched share
+_PREFIXE = 85.0  # similarity of a prefix match ("aero" -> "aeronautique")
+_FLOU = 0.8  # minimum OSA similarity of a typo fix: 1 edit per 5 letters ("numerqiue" -> "numerique")
+_LONG_PREFIXE, _LONG_FLOU = 4, 5  # shortest word completed by prefix / corrected by fuzzy match
+_MOTS_VIDES = frozenset(
+    "a au aux d de des du en et l la le les ou par pour sur un une avec dans "
+    "cmq campu campus filiere metier qualification excellence".split()
+)
+
+
+class Resultat(BaseModel):
+    """One candidate filière for a text: score 0–100 and what matched (motif, terme)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    filiere: Filiere
+    score: float
+    motif: Motif
+    terme: str
+
+
+class Normalisation(BaseModel):
+    """The filière of a text when it is clear (`statut` "normalise"), else None and the candidates."""
+
+    model_config = ConfigDict(frozen=True)
+
+    filiere: Filiere | None
+    score: float
+    statut: Statut
+    candidats: tuple[Resultat, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Terme:
+    rang: int  # index in FILIERES
+    motif: Motif
+    texte: str  # as written (label, keyword)
+    mots: tuple[str, ...]
+
+
+def _racine(mot: str) -> str:
+    """Drop a plural 's' / 'x' ("materiaux" -> "materiau")."""
+    return mot[:-1] if len(mot) > 3 and mot[-1] in "sx" else mot
+
+
+def _mots(forme: str) -> tuple[str, ...]:
+    """Meaningful words of a normalised text, without stop words, duplicates nor plurals."""
+    mots: dict[str, None] = {}
+    for mot in forme.split():
+        if mot.endswith("campus") and len(mot) > 8:  # "Aérocampus", "Plasticampus"
+            mot = mot[:-6]
+        mot = _racine(mot)
+        if mot not in _MOTS_VIDES:
+            mots[mot] = None
+    return tuple(mots)
+
+
+def _vocabulaire() -> tuple[list[_Terme], dict[str, list[int]], dict[str, tuple[str, ...]]]:
+    """Terms of every filière, the word -> terms index and the prefix -> words table."""
+    termes: list[_Terme] = []
+    vus: set[tuple[int, tuple[str, ...]]] = set()
+
+    def ajouter(rang: int, motif: Motif, texte: str, mots: tuple[str, ...]) -> None:
+        if mots and (rang, mots) not in vus:
+            vus.add((rang, mots))
+            termes.append(_Terme(rang, motif, texte, mots))
+
+    for rang, f in enumerate(FILIERES):
+        entrees = [("libellé", f.libelle), *(("libellé", p) for p in f.libelle.split(","))]
+        entrees += [("libellé", f.libelle_court), *(("mot-clé", m) for m in f.mots_cles)]
+        for motif, texte in entrees:
+            mots = _mots(normaliser(texte))
+            ajouter(rang, motif, texte.strip(), mots)
+            if len(mots) == 2:  # glued spelling: "ecoconstruction", "bienetre"
+                ajouter(rang, motif, texte.strip(), (_racine("".join(mots)),))
+    index: dict[str, list[int]] = defaultdict(list)
+    for i, terme in enumerate(termes):
+        for mot in terme.mots:
+            index[mot].append(i)
+    prefixes: dict[str, set[str]] = defaultdict(set)
+    for mot in index:
+        for n in range(_LONG_PREFIXE, len(mot)):
+            prefixes[mot[:n]].add(mot)
+    return termes, dict(index), {p: tuple(sorted(m)) for p, m in prefixes.items()}
+
+
+_TERMES, _INDEX, _PREFIXES = _vocabulaire()
+
+
+def _par_longueur() -> dict[int, tuple[str, ...]]:
+    """Vocabulary words close enough in length to be a typo of a word of length n (1 edit per 5 letters)."""
+    longueurs = range(_LONG_FLOU, max(map(len, _INDEX)) * 2)
+    return {n: tuple(m for m in sorted(_INDEX) if _FLOU * max(n, len(m)) <= min(n, len(m))) for n in longueurs}
+
+
+_PROCHES = _par_longueur()
+
+
+@lru_cache(maxsize=100_000)
+def _corriger(mot: str) -> tuple[tuple[str, float], ...]:
+    """Vocabulary words a text word stands for, with their similarity (100 exact)."""
+    if mot in _INDEX:
+        return ((mot, 100.0),)
+    if len(mot) >= _LONG_PREFIXE and mot in _PREFIXES:
+        return tuple((m, _PREFIXE) for m in _PREFIXES[mot])
+    if len(mot) >= _LONG_FLOU:
+        trouve = process.extractOne(
+            mot, _PROCHES.get(len(mot), ()), scorer=OSA.normalized_similarity, processor=None, score_cutoff=_FLOU
+        )
+        if trouve is not None:
+            return ((trouve[0], round(100 * trouve[1], 1)),)
+    return ()
+
+
+_RANG = tuple(t.rang for t in _TERMES)
+_TAILLE = tuple(len(t.mots) for t in _TERMES)
+
+
+@lru_cache(maxsize=200_000)
+def _evaluer(forme: str) -> tuple[Resultat, ...]:
+    """Every filière matching a normalised text, best first (cached: real inputs repeat a lot)."""
+    return _evaluer_mots(tuple(sorted(_mots(forme))))
+
+
+@lru_cache(maxsize=200_000)
+def _evaluer_mots(mots: tuple[str, ...]) -> tuple[Resultat, ...]:
+    """Every filière matching these words (order and noise words do not matter), best first."""
+    vocables: dict[str, list] = {}  # vocabulary word -> [best similarity, bitmask of text positions]
+    for position, mot in enumerate(mots):
+        for vocable, sim in _corriger(mot):
+            v = vocables.get(vocable)
+            if v is None:
+                vocables[vocable] = [sim, 1 << position]
+            else:
+                v[0], v[1] = max(v[0], sim), v[1] | 1 << position
+    termes: dict[int, list] = {}  # term -> [similarity sum, words found, bitmask of text positions]
+    for vocable, (sim, bits) in vocables.items():
+        for t in _INDEX[vocable]:
+            a = termes.get(t)
+            if a is None:
+                termes[t] = [sim, 1, bits]
+            else:
+                a[0], a[1], a[2] = a[0] + sim, a[1] + 1, a[2] | bits
+    entiers = [(_RANG[t], a[2]) for t, a in termes.items() if a[1] == _TAILLE[t]]
+    if len({r for r, _ in entiers}) < 2:
+        entiers = []  # a term can only be inside a longer term of another filière
+    complets: dict[int, tuple[float, int, int]] = {}  # filière -> (similarity, size, term) of its best term
+    explique: dict[int, int] = {}  # filière -> bitmask of the text positions its full terms use
+    meilleurs: dict[int, tuple[float, int]] = {}  # filière -> (score, term)
+    for t, (somme, trouves, bits) in termes.items():
+        rang, taille = _RANG[t], _TAILLE[t]
+        part = somme / taille / 100
+        if trouves == taille:
+            if not any(r != rang and b & bits == bits and b != bits for r, b in entiers):
+                explique[rang] = explique.get(rang, 0) | bits
+                if (part, taille) > complets.get(rang, (-1.0, 0, 0))[:2]:
+                    complets[rang] = (part, taille, t)
+                continue
+            part /= 2  # inside a longer term of another filière ("construction" in "construction navale")
+        score = _PARTIEL[0] + _PARTIEL[1] * part
+        if score > meilleurs.get(rang, (-1.0, 0))[0]:
+            meilleurs[rang] = (score, t)
+    for rang, (part, _, t) in complets.items():
+        score = 100 * part - PENALITE * (len(mots) - explique[rang].bit_count()) / len(mots)
+        if score >= meilleurs.get(rang, (-1.0, 0))[0]:
+            meilleurs[rang] = (score, t)
+    classement = sorted((-round(score, 1), rang, t) for rang, (score, t) in meilleurs.items())
+    return tuple(_resultat(rang, -score, t) for score, rang, t in classement)
+
+
+@lru_cache(maxsize=20_000)
+def _resultat(rang: int, score: float, t: int) -> Resultat:
+    """Shared immutable result (pydantic construction is the costly part of a cold match)."""
+    terme = _TERMES[t]
+    return Resultat.model_construct(filiere=FILIERES[rang], score=score, motif=terme.motif, terme=terme.texte)
+
+
+def _verifier(texte: object) -> str:
+    if not isinstance(texte, str):
+        raise EntreeInvalide(f"texte attendu pour une filière, reçu : {type(texte).__name__}")
+    if not texte.strip():
+        raise EntreeInvalide("texte vide : saisissez un libellé, un code ou un mot-clé de filière")
+    return texte
+
+
+@lru_cache(maxsize=200_000)
+def _classer(texte: str) -> tuple[Resultat, ...]:
+    """Candidates of a raw text: an exact code first, then the word-level match."""
+    resultats = _evaluer(normaliser(texte))
+    code = texte.strip().lower()
+    if code in _PAR_CODE:
+        exact = Resultat(filiere=_PAR_CODE[code], score=100.0, motif="code", terme=code)
+        return (exact, *(r for r in resultats if r.filiere.code != code))
+    return resultats
+
+
+def search(texte: str, limit: int = 5) -> list[Resultat]:
+    """Filières matching a free text, best first (at most `limit`); [] when nothing matches."""
+    if not isinstance(limit, int) or limit < 1:
+        raise EntreeInvalide(f"limite invalide : {limit} (entier ≥ 1 attendu)")
+    return list(_classer(_verifier(texte))[:limit])
+
+
+@lru_cache(maxsize=200_000)
+def _normaliser(texte: str) -> Normalisation:
+    candidats = _classer(texte)[:5]
+    if not candidats or candidats[0].score < SEUIL_CANDIDAT:
+        score = candidats[0].score if candidats else 0.0
+        return Normalisation(filiere=None, score=score, statut="inconnu", candidats=candidats)
+    premier = candidats[0]
+    second = candidats[1].score if len(candidats) > 1 else 0.0
+    if premier.score >= SEUIL and premier.score - second >= MARGE:
+        return Normalisation(filiere=premier.filiere, score=premier.score, statut="normalise", candidats=candidats)
+    return Normalisation(filiere=None, score=premier.score, statut="ambigu", candidats=candidats)
+
+
+def normalize(texte: str) -> Normalisation:
+    """The filière of a free text when the best match is clear, else None with the candidates.
+
+    >>> normalize("BTP").filiere.code
+    'infrastructures-batiment-eco-construction'
+    >>> normalize("services").statut
+    'ambigu'
+    """
+    return _normaliser(_verifier(texte))
+
+
+def vider_cache() -> None:
+    """Forget every cached result (benchmarks measure the cold path this way)."""
+    for cache in (_normaliser, _classer, _evaluer, _evaluer_mots, _corriger, _resultat):
+        cache.cache_clear()

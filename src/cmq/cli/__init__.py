@@ -1,5 +1,6 @@
 """`cmq` command line: a thin layer over the library (one module per command group)."""
 
+import os
 import sys
 
 import click
@@ -27,9 +28,12 @@ class GroupeCmq(TyperGroup):
         try:
             return super().invoke(ctx)
         except CmqError as erreur:
-            raise ErreurCli(erreur) from erreur
+            # typer >= 0.29 vendors click: a click.ClickException would escape as a traceback
+            ErreurCli(erreur).show()
+            raise typer.Exit(erreur.exit_code) from erreur
         except UnicodeDecodeError as erreur:  # last line of defence for unreadable input
-            raise ErreurCli(CmqError(f"fichier illisible (encodage) : {erreur.reason}")) from erreur
+            ErreurCli(CmqError(f"fichier illisible (encodage) : {erreur.reason}")).show()
+            raise typer.Exit(1) from erreur
 
 
 app = typer.Typer(
@@ -44,8 +48,14 @@ app = typer.Typer(
 
 
 @app.callback()
-def racine() -> None:
+def racine(
+    base: str | None = typer.Option(
+        None, "--base", metavar="URL", help="Base de données (sinon $CMQ_DATABASE_URL, sinon cmq.db du dossier de données)."
+    ),
+) -> None:
     """Référentiel et indicateurs des Campus des Métiers et des Qualifications (CMQ)."""
+    if base:
+        os.environ["CMQ_DATABASE_URL"] = base
 
 
 @app.command("version")

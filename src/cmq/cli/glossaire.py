@@ -1,7 +1,71 @@
 """`cmq glossaire` commands."""
 
+import json
+from pathlib import Path
+
+import click
 import typer
+from rich.table import Table
+from rich.text import Text
+from typer.core import TyperGroup
+
+from cmq import glossaire
+from cmq.cli.console import console
+
+
+class GroupeGlossaire(TyperGroup):
+    """`cmq glossaire SLUG` is a shortcut for `cmq glossaire afficher SLUG`."""
+
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            args = ["afficher", *args]
+        return super().resolve_command(ctx, args)
+
+
+groupe = typer.Typer(
+    cls=GroupeGlossaire,
+    name="glossaire",
+    help="Glossaire d'Orion : [bold]cmq glossaire cmq[/bold] affiche l'entrée « CMQ ».",
+    no_args_is_help=True,
+)
+
+
+@groupe.command("afficher")
+def afficher(slug: str = typer.Argument(..., help="Identifiant de l'entrée (ex. cmq).")) -> None:
+    """Affiche une entrée du glossaire telle quelle (Markdown avec front matter)."""
+    sortie = click.get_binary_stream("stdout")
+    sortie.write(glossaire.rendre(glossaire.entree(slug)).encode("utf-8"))
+    sortie.flush()
+
+
+@groupe.command("liste")
+def liste() -> None:
+    """Liste les entrées du glossaire disponibles."""
+    table = Table("Identifiant", "Titre", "Type d'indicateur", "Statut")
+    for slug in glossaire.entrees():
+        entree = glossaire.entree(slug)
+        table.add_row(Text(slug), Text(entree.title), Text(entree.type), Text(entree.status))
+    console.print(table)
+
+
+@groupe.command("parse")
+def parse(
+    fichier: Path = typer.Argument(..., help="Fichier Markdown d'une entrée de glossaire Orion."),
+    json_: bool = typer.Option(False, "--json", help="Sortie JSON complète (champs de l'API d'Orion)."),
+) -> None:
+    """Analyse une entrée de glossaire Orion et affiche ses champs."""
+    entree = glossaire.parse_fichier(fichier)
+    if json_:
+        typer.echo(json.dumps(entree.model_dump(), ensure_ascii=False, indent=2))
+        return
+    table = Table("Champ", "Valeur", show_header=False)
+    for champ, valeur in entree.model_dump().items():
+        if champ == "content":
+            valeur = f"{len(valeur.splitlines())} lignes, {len(valeur)} caractères"
+        table.add_row(champ, Text(valeur))
+    console.print(table)
 
 
 def enregistrer(app: typer.Typer) -> None:
     """Attach the `glossaire` commands to the root app."""
+    app.add_typer(groupe)

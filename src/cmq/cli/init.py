@@ -1,0 +1,29 @@
+"""`cmq init`: create or upgrade the database and load the embedded lycées and campuses."""
+
+import typer
+from rich.console import Console
+
+from cmq.cli.importer import barre
+from cmq.cli.lecture import tableau
+
+
+def init() -> None:
+    """Crée ou met à jour la base, puis charge les lycées et les campus embarqués (sans doublon)."""
+    from cmq.init import initialiser
+
+    with barre() as progression:
+        resultat = initialiser(progression=progression)
+    sortie = Console(soft_wrap=False)
+    sortie.print(f"Base : {resultat['base']} (schéma {resultat['revision']})")
+    lignes = [
+        (nom, r.lues, r.inserees, r.mises_a_jour, r.inchangees)
+        for nom, r in (("établissements (lycées)", resultat["etablissements"]), ("campus", resultat["campus"]))
+    ]
+    sortie.print(tableau("Données embarquées", ("données", "lues", "insérées", "mises à jour", "inchangées"), lignes))
+    if not any(r.inserees or r.mises_a_jour for r in (resultat["etablissements"], resultat["campus"])):
+        sortie.print("Base déjà à jour : aucune modification.")
+
+
+def enregistrer(app: typer.Typer) -> None:
+    """Attach `cmq init` to the root app."""
+    app.command("init")(init)

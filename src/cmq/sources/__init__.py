@@ -1,0 +1,1 @@
+"""Remote open-data sources: clients fetching raw rows from Opendatasoft and data.gouv.fr portals."""

@@ -1,0 +1,370 @@
+"""Raw row (dict from a file or a portal) -> cmq objects, or a French rejection reason.
+
+One converter per kind of row. Campus, members and partners go through their pydantic models;
+establishments (up to 65,000 rows from the annuaire) are validated with the very validators of
+`cmq.models.Etablissement` (`cmq.codes`, bounds) straight into table rows, which is 3× faster
+than `model_validate` and gives the same result (tested).
+
+A campus row carrying the support establishment's UAI also yields a `support` member; the
+establishment itself is created (insert only, never overwriting the directory) only when the
+row also gives its name ("Établissement support"): otherwise the member refers to the UAI alone.
+"""
+
+from __future__ import annotations
+
+import re
+
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+from rapidfuzz import fuzz, process
+
+from cmq import codes, filieres
+from cmq.errors import CmqError, EntreeInvalide, FiliereInconnue
+from cmq.models import Campus, Membre, Partenaire, Provenance
+from cmq.sources import valeurs
+from cmq.sources.colonnes import Correspondance
+from cmq.store.conversion import membre_vers_dict, partenaire_vers_dict
+from cmq.texte import normaliser, slug
+
+LONGUEUR_ID_MAX = 80
+
+NATURES = {
+    "entreprise": ("entreprise", "entreprises", "societe", "pme", "tpe", "eti", "grand groupe", "groupe",
+                   "industriel", "start up", "startup"),
+    "laboratoire": ("laboratoire", "labo", "laboratoire de recherche", "recherche", "centre de recherche"),
+    "association": ("association", "asso", "associatif"),
+    "collectivite": ("collectivite", "collectivite territoriale", "collectivites", "region", "conseil regional",
+                     "departement", "commune", "mairie", "metropole", "epci", "intercommunalite"),
+    "branche": ("branche", "branche professionnelle", "organisation professionnelle", "federation",
+                "federation professionnelle", "syndicat professionnel", "opco", "chambre consulaire"),
+    "autre": ("autre", "autres", "divers"),
+}
+_NATURES = {normaliser(alias): nature for nature, alias_ in NATURES.items() for alias in alias_}
+_ROLES = {"support": "support", "porteur": "support", "etablissement support": "support", "pilote": "support",
+          "membre": "membre", "etablissement membre": "membre", "partenaire": "membre"}
+
+
+_FORMULES = re.compile(
+    r"campus des m[ée]tiers et des qualifications|campus d'excellence|d'excellence|\bCMQ\b|^campus\b",
+    re.IGNORECASE,
+)
+_TETE = re.compile(r"^(?:de la |de l'|des |du |de |d')", re.IGNORECASE)
+
+
+def nom_court(nom: str) -> str:
+    """The name without the usual formulas ("Campus des métiers et des qualifications", "CMQ"…)."""
+    court = re.sub(r"\s+", " ", _FORMULES.sub(" ", nom)).strip(" ,/-")
+    return _TETE.sub("", court) or nom
+
+
+def identifiant_campus(nom: str, sigle: str | None = None) -> str:
+    """Stable campus id: slug of the acronym if any (prefixed "cmq-" when under 5 characters), else
+    of the short name; at most 80 characters, cut on a word boundary.
+
+    >>> identifiant_campus("Campus des métiers et des qualifications Urbanisme et Construction")
+    'urbanisme-et-construction'
+    >>> identifiant_campus("Campus des métiers et des qualifications Maintenance", "MSI")
+    'cmq-msi'
+    """
+    ident = slug(sigle or "") or slug(nom_court(nom or ""))
+    if sigle and slug(sigle) and len(ident) < 5:
+        ident = f"cmq-{ident}"
+    while len(ident) > LONGUEUR_ID_MAX and "-" in ident:
+        ident = ident.rsplit("-", 1)[0]
+    if not ident:
+        raise EntreeInvalide(f"nom de campus sans lettre ni chiffre : « {nom} »")
+    return ident[:LONGUEUR_ID_MAX]
+
+
+# --- filières ------------------------------------------------------------------------------
+
+
+def code_filiere(valeur: Any) -> str:
+    """The filière code of a code, label or free text (`filieres.normalize`); FiliereInconnue
+    naming the candidates when the text is unknown or ambiguous."""
+    brut = valeurs.texte(valeur)
+    if brut is None:
+        raise FiliereInconnue("filière vide")
+    resultat = filieres.normalize(brut)
+    if resultat.statut == "normalise":
+        return resultat.filiere.code
+    candidats = ", ".join(dict.fromkeys(c.filiere.code for c in resultat.candidats[:3]))
+    if resultat.statut == "ambigu":
+        raise FiliereInconnue(f"filière ambiguë « {brut} » : candidates {candidats}")
+    suite = f" : proches {candidats}" if candidats else f". Codes valides : {', '.join(filieres.codes())}"
+    raise FiliereInconnue(f"filière inconnue « {brut} »{suite}")
+
+
+# --- errors ------------------------------------------------------------------------------------
+
+_MESSAGES_PYDANTIC = {
+    "missing": "valeur obligatoire absente",
+    "string_too_short": "valeur vide",
+    "string_too_long": "valeur trop longue",
+    "string_pattern_mismatch": "format invalide (minuscules sans accents, chiffres et tirets attendus)",
+    "greater_than_equal": "valeur trop petite",
+    "less_than_equal": "valeur trop grande",
+    "enum": "valeur non reconnue",
+    "float_parsing": "nombre attendu",
+    "date_from_datetime_parsing": "date invalide",
+    "bool_parsing": "Oui/Non attendu",
+}
+
+
+def raison_validation(erreur: ValidationError) -> str:
+    """A French reason from a pydantic ValidationError (our validators' messages kept as is)."""
+    morceaux = []
+    for detail in erreur.errors():
+        contexte = detail.get("ctx") or {}
+        if isinstance(contexte.get("error"), Exception):
+            message = str(contexte["error"])
+        else:
+            message = _MESSAGES_PYDANTIC.get(detail["type"], detail["msg"])
+        champ = ".".join(str(p) for p in detail["loc"])
+        morceaux.append(f"{champ} : {message}" if champ else message)
+    return " ; ".join(morceaux)
+
+
+def _valider(modele, donnees: dict[str, Any]):
+    try:
+        return modele.model_validate(donnees)
+    except ValidationError as erreur:
+        raise EntreeInvalide(raison_validation(erreur)) from None
+
+
+# --- context and results ------------------------------------------------------------------------
+
+
+@dataclass
+class Contexte:
+    """What converters need from the store: the known campus (id -> name)."""
+
+    campus: dict[str, str] = field(default_factory=dict)
+    _par_nom: dict[str, str] | None = None
+
+    def par_nom(self, nom: str) -> str | None:
+        """Id of the known campus with this name (accents, case, punctuation ignored), or None."""
+        if self._par_nom is None:
+            self._par_nom = {normaliser(n): i for i, n in self.campus.items()}
+        return self._par_nom.get(normaliser(nom))
+
+    def campus_id(self, ident: Any, nom: Any) -> str:
+        """Id of a known campus given by id or by name; EntreeInvalide (with close names) otherwise."""
+        ident, nom = valeurs.texte(ident), valeurs.texte(nom)
+        if ident:
+            if ident in self.campus:
+                return ident
+            raise EntreeInvalide(f"campus inconnu « {ident} » : importez d'abord les campus")
+        if not nom:
+            raise EntreeInvalide("campus absent (identifiant ou nom du campus attendu)")
+        trouve = self.par_nom(nom)
+        if trouve is None and identifiant_campus(nom) in self.campus:
+            trouve = identifiant_campus(nom)
+        if trouve:
+            return trouve
+        proches = [self.campus[i] for _, _, i in process.extract(
+            normaliser(nom), {i: normaliser(n) for i, n in self.campus.items()}, scorer=fuzz.WRatio, limit=2,
+            score_cutoff=80)]
+        suite = f" ; proches : {', '.join(proches)}" if proches else " : importez d'abord les campus"
+        raise EntreeInvalide(f"campus inconnu « {nom} »{suite}")
+
+
+@dataclass(slots=True)
+class Resultat:
+    """The objects one valid row yields; `cle` identifies the row's main object (duplicates)."""
+
+    cle: Hashable
+    campus: Campus | None = None
+    etablissement: dict[str, Any] | None = None
+    membre: dict[str, Any] | None = None
+    partenaire: dict[str, Any] | None = None
+    etablissement_support: dict[str, Any] | None = None  # inserted only if the UAI is unknown
+
+
+class _Lecteur:
+    """Access to the fields of a raw row through a Correspondance."""
+
+    def __init__(self, correspondance: Correspondance):
+        self.champs = correspondance.champs
+
+    def brut(self, ligne: dict[str, Any], champ: str) -> Any:
+        colonne = self.champs.get(champ)
+        return ligne.get(colonne) if colonne is not None else None
+
+    def texte(self, ligne: dict[str, Any], champ: str) -> str | None:
+        return valeurs.texte(self.brut(ligne, champ))
+
+    def coordonnees(self, ligne: dict[str, Any]) -> tuple[float | None, float | None]:
+        lat = valeurs.coordonnee(self.brut(ligne, "latitude"), "latitude", 90)
+        lon = valeurs.coordonnee(self.brut(ligne, "longitude"), "longitude", 180)
+        if lat is None and lon is None and "geo_point" in self.champs:
+            return valeurs.point(self.brut(ligne, "geo_point"))
+        return lat, lon
+
+
+# --- converters --------------------------------------------------------------------------------
+
+
+class ConvertisseurCampus(_Lecteur):
+    """Campus rows (flat `Campus` fields, plus the support establishment's UAI and name)."""
+
+    def __init__(self, correspondance: Correspondance, contexte: Contexte | None = None,
+                 provenance: Provenance | None = None):
+        super().__init__(correspondance)
+        self.contexte = contexte or Contexte()
+        self.provenance = provenance
+
+    def convertir(self, ligne: dict[str, Any]) -> Resultat:
+        t = lambda champ: self.texte(ligne, champ)  # noqa: E731
+        nom = t("nom")
+        # No id column: a stored campus of the same name keeps its id, else the id comes from the name.
+        ident = t("id") or (self.contexte.par_nom(nom) or identifiant_campus(nom, t("sigle")) if nom else None)
+        academies, region = [], None
+        for a in valeurs.liste(self.brut(ligne, "academies")):
+            code, region_a = valeurs.academie(a)
+            academies.append(code)
+            region = region or region_a
+        if t("region_academique"):
+            region = valeurs.region_academique(t("region_academique"))
+        lat, lon = self.coordonnees(ligne)
+        debut = valeurs.jour(self.brut(ligne, "date_debut_label"), "date de début du label")
+        if debut is None:
+            debut = valeurs.annee(self.brut(ligne, "annee_label"))
+        fin = valeurs.jour(self.brut(ligne, "date_fin_label"), "date de fin du label")
+        if fin is None and t("duree_label"):
+            if debut is None:
+                raise EntreeInvalide(f"durée du label « {t('duree_label')} » sans date de début")
+            fin = valeurs.fin_selon_duree(debut, t("duree_label"))
+        provenance = {"source_nom": t("source_nom"), "source_url": t("source_url"),
+                      "date_recuperation": valeurs.jour(self.brut(ligne, "date_recuperation"), "date de récupération")}
+        if self.provenance:
+            provenance = {k: v or getattr(self.provenance, k) for k, v in provenance.items()}
+        campus = _valider(Campus, {
+            "id": ident, "nom": nom or ident, "sigle": t("sigle"), "filiere": code_filiere(t("filiere")),
+            "excellence": valeurs.booleen(self.brut(ligne, "excellence")), "region_academique": region,
+            "academies": list(dict.fromkeys(academies)), "ville_siege": t("ville_siege"),
+            "code_commune_siege": t("code_commune_siege"), "latitude": lat, "longitude": lon,
+            "date_debut_label": debut, "date_fin_label": fin, "reference_arrete": t("reference_arrete"),
+            "site_web": t("site_web"), "uai_support": t("uai_support"), "description": t("description"),
+            "note": t("note"), "provenance": provenance,
+        })
+        resultat = Resultat(cle=campus.id, campus=campus)
+        if campus.uai_support:
+            resultat.membre = {"campus_id": campus.id, "uai": campus.uai_support, "role": "support"}
+            if t("etablissement_support"):
+                resultat.etablissement_support = etablissement_minimal(campus.uai_support, t("etablissement_support"))
+        return resultat
+
+
+def etablissement_minimal(uai: str, nom: str) -> dict[str, Any]:
+    """An `etablissements` row knowing only the UAI and the name."""
+    ligne = dict.fromkeys(COLONNES_ETABLISSEMENT)
+    ligne.update(uai=uai, nom=nom)
+    return ligne
+
+
+COLONNES_ETABLISSEMENT = ("uai", "nom", "type", "secteur", "code_commune", "nom_commune", "code_postal",
+                          "departement", "academie", "region_academique", "latitude", "longitude")
+ETATS_FERMES = {"ferme", "fermee", "fermes"}
+
+
+class ConvertisseurEtablissement(_Lecteur):
+    """Establishment rows (annuaire de l'éducation or any directory); closed ones may be skipped."""
+
+    def __init__(self, correspondance: Correspondance, contexte: Contexte | None = None,
+                 inclure_fermes: bool = False, **_):
+        super().__init__(correspondance)
+        self.inclure_fermes = inclure_fermes
+
+    def convertir(self, ligne: dict[str, Any]) -> Resultat | None:
+        t = lambda champ: self.texte(ligne, champ)  # noqa: E731
+        if not self.inclure_fermes and (etat := t("etat")) and normaliser(etat) in ETATS_FERMES:
+            return None
+        uai = codes.normaliser_uai(t("uai") or "")
+        nom = t("nom")
+        if not nom:
+            raise EntreeInvalide("nom : valeur vide")
+        departement = academie = region = None
+        if brut := t("departement"):
+            departement, academie, region = valeurs.departement(brut)
+        if brut := t("academie"):
+            academie, region_a = valeurs.academie(brut)
+            region = region or region_a
+        if brut := t("region_academique"):
+            region = valeurs.region_academique(brut)
+        commune = t("code_commune")
+        code_postal = t("code_postal")
+        if code_postal and code_postal.isdigit() and len(code_postal) == 4:
+            code_postal = "0" + code_postal  # leading zero lost by a spreadsheet
+        lat, lon = self.coordonnees(ligne)
+        return Resultat(cle=uai, etablissement={
+            "uai": uai, "nom": nom, "type": t("type"), "secteur": valeurs.secteur(self.brut(ligne, "secteur")),
+            "code_commune": codes.normaliser_commune(commune) if commune else None, "nom_commune": t("nom_commune"),
+            "code_postal": code_postal, "departement": departement, "academie": academie,
+            "region_academique": region, "latitude": lat, "longitude": lon,
+        })
+
+
+class ConvertisseurMembre(_Lecteur):
+    """Member rows: campus (id or name, must exist) + UAI + role."""
+
+    def __init__(self, correspondance: Correspondance, contexte: Contexte | None = None, **_):
+        super().__init__(correspondance)
+        self.contexte = contexte or Contexte()
+
+    def convertir(self, ligne: dict[str, Any]) -> Resultat:
+        campus_id = self.contexte.campus_id(self.brut(ligne, "campus_id"), self.brut(ligne, "campus"))
+        role = self.texte(ligne, "role")
+        if role is not None:
+            if normaliser(role) not in _ROLES:
+                raise EntreeInvalide(f"rôle inconnu « {role} » : support ou membre attendu")
+            role = _ROLES[normaliser(role)]
+        membre = _valider(Membre, {"campus_id": campus_id, "uai": self.texte(ligne, "uai") or "",
+                                   "role": role or "membre"})
+        return Resultat(cle=(membre.campus_id, membre.uai), membre=membre_vers_dict(membre))
+
+
+class ConvertisseurPartenaire(_Lecteur):
+    """Partner rows: campus (id or name, must exist) + name + nature + SIRET."""
+
+    def __init__(self, correspondance: Correspondance, contexte: Contexte | None = None, **_):
+        super().__init__(correspondance)
+        self.contexte = contexte or Contexte()
+
+    def convertir(self, ligne: dict[str, Any]) -> Resultat:
+        campus_id = self.contexte.campus_id(self.brut(ligne, "campus_id"), self.brut(ligne, "campus"))
+        nature = self.texte(ligne, "nature")
+        partenaire = _valider(Partenaire, {
+            "campus_id": campus_id, "nom": self.texte(ligne, "nom") or "",
+            "nature": _NATURES.get(normaliser(nature), "autre") if nature else "autre",
+            "siret": self.texte(ligne, "siret"),
+        })
+        return Resultat(cle=(partenaire.campus_id, normaliser(partenaire.nom)),
+                        partenaire=partenaire_vers_dict(partenaire))
+
+
+CONVERTISSEURS = {
+    "campus": ConvertisseurCampus,
+    "etablissements": ConvertisseurEtablissement,
+    "membres": ConvertisseurMembre,
+    "partenaires": ConvertisseurPartenaire,
+}
+
+
+def convertisseur(correspondance: Correspondance, contexte: Contexte | None = None, **options: Any):
+    """The converter for the kind of `correspondance` (options: `inclure_fermes`, `provenance`)."""
+    classe = CONVERTISSEURS[correspondance.type_import]
+    if classe is ConvertisseurCampus:
+        return classe(correspondance, contexte, options.get("provenance"))
+    return classe(correspondance, contexte, **{k: v for k, v in options.items() if k != "provenance"})
+
+
+def convertir(conv, ligne: dict[str, Any]) -> Resultat | None:
+    """Run a converter on one row; any CmqError/ValueError becomes EntreeInvalide with its reason."""
+    try:
+        return conv.convertir(ligne)
+    except CmqError as erreur:
+        raise EntreeInvalide(str(erreur)) from None

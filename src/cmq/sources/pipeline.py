@@ -1,0 +1,299 @@
+"""The import pipeline shared by every source: map columns, validate, write all-or-nothing, record.
+
+1. the header is matched to the fields of a kind of rows (`colonnes.correspondre`);
+2. every row is converted (`conversion`); a rejected row keeps its line number and reason;
+   duplicates of one campus/member/partner in a file are all rejected (line numbers given);
+   an establishment listed twice (multi-site rows of the annuaire) keeps its first row;
+3. by default any rejected row refuses the whole import: nothing is written, ErreurImport says
+   why. With `partiel=True`, valid rows are written and rejected ones go to a CSV report;
+4. the rows are upserted in ONE transaction together with the history entry (`imports`).
+
+History: a successful import is recorded with statut "ok" or "partiel"; an import refused
+after its rows were read (rejected rows, missing column, unclear kind) is recorded with statut
+"echec" in a separate transaction, the directory tables staying unchanged. A failure before the
+rows are read (unreadable file, network) leaves no trace in the history.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+
+from cmq.errors import CmqError, EntreeInvalide, ErreurImport
+from cmq.models import ImportEnregistre, Provenance
+from cmq.sources import conversion
+from cmq.sources.colonnes import correspondre
+from cmq.store import db, ecriture, schema
+from cmq.store.tables import CampusTable
+
+# (étape, fait, total): étapes "validation" then "ecriture".
+Progression = Callable[[str, int, int | None], None]
+
+NB_RAISONS_MESSAGE = 5
+CONSEIL_PARTIEL = "utilisez --partiel pour importer les lignes valides"
+PAS_PROGRESSION = 2000
+
+
+@dataclass
+class Rejet:
+    """A rejected row: its line number in the source, the reason, the original cells."""
+
+    numero: int
+    raison: str
+    ligne: dict[str, Any]
+
+
+@dataclass
+class Rapport:
+    """What an import did."""
+
+    source: str
+    type_import: str
+    statut: str = "ok"
+    lues: int = 0
+    inserees: int = 0
+    mises_a_jour: int = 0
+    inchangees: int = 0
+    rejetees: int = 0
+    ignorees: int = 0  # closed establishments skipped, repeated establishment rows
+    colonnes_ignorees: list[str] = field(default_factory=list)
+    rejets: list[Rejet] = field(default_factory=list)
+    details: dict[str, ecriture.Bilan] = field(default_factory=dict)
+    somme_controle: str | None = None
+    chemin_rapport: Path | None = None
+    import_id: int | None = None
+
+
+@dataclass
+class _Valides:
+    """Objects of the valid rows, by destination table."""
+
+    campus: list = field(default_factory=list)
+    etablissements: list = field(default_factory=list)
+    etablissements_support: list = field(default_factory=list)
+    membres: list = field(default_factory=list)
+    partenaires: list = field(default_factory=list)
+
+    def ajouter(self, r: conversion.Resultat) -> None:
+        for nom, valeur in (("campus", r.campus), ("etablissements", r.etablissement),
+                            ("etablissements_support", r.etablissement_support), ("membres", r.membre),
+                            ("partenaires", r.partenaire)):
+            if valeur is not None:
+                getattr(self, nom).append(valeur)
+
+
+def _maintenant() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _contexte(url: str, type_import: str) -> conversion.Contexte:
+    """Known campus: member and partner rows refer to them by id or name; campus rows keep their id."""
+    if type_import == "etablissements":
+        return conversion.Contexte()
+    with db.session(url) as s:
+        return conversion.Contexte(dict(s.execute(select(CampusTable.id, CampusTable.nom)).all()))
+
+
+def _valider(lignes, numeros, conv, rapport: Rapport, progression: Progression | None):
+    """Convert every row: (results with their line number, rejects)."""
+    resultats: list[tuple[int, conversion.Resultat]] = []
+    total = len(lignes)
+    for i, ligne in enumerate(lignes):
+        numero = numeros[i] if numeros is not None else i + 1
+        try:
+            resultat = conversion.convertir(conv, ligne)
+        except EntreeInvalide as erreur:
+            rapport.rejets.append(Rejet(numero, str(erreur), ligne))
+        else:
+            if resultat is None:
+                rapport.ignorees += 1
+            else:
+                resultats.append((numero, resultat))
+        if progression and (i + 1) % PAS_PROGRESSION == 0:
+            progression("validation", i + 1, total)
+    if progression:
+        progression("validation", total, total)
+    return resultats
+
+
+def _doublons(resultats, lignes_par_numero, type_import: str, rapport: Rapport) -> list[conversion.Resultat]:
+    """Reject every occurrence of a repeated key (establishments: keep the first one)."""
+    numeros_par_cle: dict[Any, list[int]] = defaultdict(list)
+    for numero, r in resultats:
+        numeros_par_cle[r.cle].append(numero)
+    gardes = []
+    for numero, r in resultats:
+        occurrences = numeros_par_cle[r.cle]
+        if len(occurrences) == 1:
+            gardes.append(r)
+        elif type_import == "etablissements":
+            if numero == occurrences[0]:
+                gardes.append(r)
+            else:
+                rapport.ignorees += 1
+        else:
+            cle = r.cle if isinstance(r.cle, str) else " / ".join(map(str, r.cle))
+            lignes_txt = ", ".join(map(str, occurrences[:-1])) + f" et {occurrences[-1]}"
+            rapport.rejets.append(Rejet(numero, f"{_NOMS_TYPES[type_import]} en double « {cle} » (lignes {lignes_txt})",
+                                        lignes_par_numero[numero]))
+    rapport.rejets.sort(key=lambda rejet: rejet.numero)
+    return gardes
+
+
+_NOMS_TYPES = {"campus": "campus", "etablissements": "établissement", "membres": "membre",
+               "partenaires": "partenaire"}
+
+
+def message_refus(rapport: Rapport) -> str:
+    """French summary of a refused import: count, first reasons with line numbers, advice."""
+    n = len(rapport.rejets)
+    pluriel = "s" if n > 1 else ""
+    lignes = [f"import refusé : {n} ligne{pluriel} rejetée{pluriel} sur {rapport.lues}, rien n'a été écrit"]
+    lignes += [f"  ligne {r.numero} : {r.raison}" for r in rapport.rejets[:NB_RAISONS_MESSAGE]]
+    if n > NB_RAISONS_MESSAGE:
+        lignes.append(f"  … et {n - NB_RAISONS_MESSAGE} autre{'s' if n - NB_RAISONS_MESSAGE > 1 else ''}")
+    lignes.append(CONSEIL_PARTIEL)
+    return "\n".join(lignes)
+
+
+def ecrire_rejets(chemin: Path, rejets: Sequence[Rejet], colonnes: Sequence[str]) -> None:
+    """Write the rejected rows to a CSV report (UTF-8 with BOM, `;`): ligne, raison, original columns."""
+    from cmq.fichiers import ecriture_atomique
+
+    tampon = io.StringIO()
+    ecrivain = csv.writer(tampon, delimiter=";")
+    ecrivain.writerow(["ligne", "raison", *colonnes])
+    for r in rejets:
+        ecrivain.writerow([r.numero, r.raison, *(_cellule(r.ligne.get(c)) for c in colonnes)])
+    ecriture_atomique(chemin, tampon.getvalue().encode("utf-8-sig"))
+
+
+def _cellule(valeur: Any) -> str:
+    if valeur is None:
+        return ""
+    if isinstance(valeur, (dict, list)):
+        import json
+
+        return json.dumps(valeur, ensure_ascii=False)
+    return str(valeur)
+
+
+def _enregistrement(rapport: Rapport, debut: datetime, message: str | None = None) -> ImportEnregistre:
+    return ImportEnregistre(
+        source=rapport.source, type_import=rapport.type_import, debut=debut, fin=_maintenant(),
+        lignes_lues=rapport.lues, inserees=rapport.inserees, mises_a_jour=rapport.mises_a_jour,
+        rejetees=len(rapport.rejets), somme_controle=rapport.somme_controle, statut=rapport.statut,
+        message=message,
+    )
+
+
+def _noter_echec(url: str, rapport: Rapport, debut: datetime, message: str) -> None:
+    """Record a refused import (best effort: never hides the original error)."""
+    rapport.statut = "echec"
+    rapport.inserees = rapport.mises_a_jour = 0
+    try:
+        with db.session(url, ecriture=True) as s:
+            rapport.import_id = ecriture.enregistrer_import(s, _enregistrement(rapport, debut, message[:2000]))
+    except (CmqError, SQLAlchemyError):
+        pass
+
+
+def _ecrire(url: str, valides: _Valides, rapport: Rapport, debut: datetime,
+            progression: Progression | None, sans_mise_a_jour: bool = False) -> None:
+    """Every upsert and the history entry in one transaction."""
+    etapes = [
+        ("campus", lambda s: ecriture.ecrire_campus(s, valides.campus)),
+        ("etablissements", lambda s: ecriture.ecrire_etablissements(s, valides.etablissements,
+                                                                    inserer_seulement=sans_mise_a_jour)),
+        ("etablissements_support",
+         lambda s: ecriture.ecrire_etablissements(s, valides.etablissements_support, inserer_seulement=True)),
+        ("membres", lambda s: ecriture.ecrire_membres(s, valides.membres)),
+        ("partenaires", lambda s: ecriture.ecrire_partenaires(s, valides.partenaires)),
+    ]
+    etapes = [(nom, f) for nom, f in etapes if getattr(valides, nom)]
+    try:
+        with db.session(url, ecriture=True) as s:
+            for i, (nom, fonction) in enumerate(etapes):
+                if progression:
+                    progression("ecriture", i, len(etapes))
+                rapport.details[nom] = fonction(s)
+            total = sum(rapport.details.values(), ecriture.Bilan())
+            rapport.inserees, rapport.mises_a_jour, rapport.inchangees = (
+                total.inserees, total.mises_a_jour, total.inchangees)
+            rapport.statut = "partiel" if rapport.rejets else "ok"
+            rapport.import_id = ecriture.enregistrer_import(s, _enregistrement(rapport, debut))
+    except SQLAlchemyError as erreur:
+        raise db.erreur_stockage(url, erreur) from None
+    if progression:
+        progression("ecriture", len(etapes), len(etapes))
+
+
+def importer_lignes(
+    lignes: Sequence[dict[str, Any]],
+    *,
+    colonnes: Sequence[str],
+    source: str,
+    numeros: Sequence[int] | None = None,
+    somme_controle: str | None = None,
+    type_import: str | None = None,
+    correspondance: dict[str, str] | None = None,
+    partiel: bool = False,
+    rapport_rejets: Path | None = None,
+    url: str | None = None,
+    inclure_fermes: bool = False,
+    provenance: Provenance | None = None,
+    sans_mise_a_jour: bool = False,
+    progression: Progression | None = None,
+) -> Rapport:
+    """Import raw rows (one dict per row, keys = `colonnes`) into the store; see the module doc.
+
+    `numeros`: line numbers of the rows in the source (default 1, 2, …). `rapport_rejets`: where
+    the CSV of rejected rows goes in partial mode (required then if some rows are rejected).
+    `sans_mise_a_jour`: stored establishments are never modified (seed data: new UAIs only).
+    Raises ErreurImport (nothing written) when rows are rejected and `partiel` is False.
+    """
+    url = url or db.url_par_defaut()
+    debut = _maintenant()
+    schema.mettre_a_jour(url)
+    rapport = Rapport(source=source, type_import=type_import or "?", lues=len(lignes),
+                      somme_controle=somme_controle)
+    try:
+        if not lignes:
+            raise ErreurImport(f"aucune ligne à importer dans « {source} »")
+        corr = correspondre(list(colonnes), type_import, correspondance)
+        rapport.type_import = corr.type_import
+        rapport.colonnes_ignorees = corr.ignorees
+        conv = conversion.convertisseur(corr, _contexte(url, corr.type_import), inclure_fermes=inclure_fermes,
+                                        provenance=provenance)
+        resultats = _valider(lignes, numeros, conv, rapport, progression)
+        numeros_lignes = numeros if numeros is not None else range(1, len(lignes) + 1)
+        par_numero = dict(zip(numeros_lignes, lignes)) if len(resultats) != len({r.cle for _, r in resultats}) else {}
+        gardes = _doublons(resultats, par_numero, corr.type_import, rapport)
+        rapport.rejetees = len(rapport.rejets)
+        if rapport.rejets and not partiel:
+            raise ErreurImport(message_refus(rapport))
+        if rapport.rejets:
+            if rapport_rejets is None:
+                raise EntreeInvalide("mode partiel : chemin du rapport des rejets manquant")
+            ecrire_rejets(rapport_rejets, rapport.rejets, list(colonnes))
+            rapport.chemin_rapport = rapport_rejets
+        if not gardes:
+            raise ErreurImport(f"aucune ligne valide à importer ({rapport.rejetees} rejetée(s), "
+                               f"{rapport.ignorees} ignorée(s))")
+    except CmqError as erreur:
+        _noter_echec(url, rapport, debut, str(erreur))
+        raise
+    valides = _Valides()
+    for r in gardes:
+        valides.ajouter(r)
+    _ecrire(url, valides, rapport, debut, progression, sans_mise_a_jour)
+    return rapport

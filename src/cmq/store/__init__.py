@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy tables, database connection, migrations, repository."""

@@ -1,0 +1,181 @@
+"""Database connection: default URL, cached engines, transactional sessions.
+
+SQLite (default, one file) is tuned for concurrent use: WAL journal, 30 s busy timeout,
+foreign keys on, synchronous NORMAL, and SQLAlchemy emits BEGIN itself so that reads are
+repeatable (the sqlite3 driver's legacy mode would skip it). PostgreSQL goes through
+psycopg 3; a plain "postgresql://" URL is rewritten to "postgresql+psycopg://".
+"""
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from os import environ
+from pathlib import Path
+
+import platformdirs
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, NoSuchModuleError, OperationalError
+from sqlalchemy.orm import Session
+
+from cmq.errors import ErreurStockage
+
+VARIABLE_URL = "CMQ_DATABASE_URL"
+VARIABLE_DOSSIER = "CMQ_DATA_DIR"
+NOM_FICHIER = "cmq.db"
+DELAI_VERROU_MS = 30_000
+DELAI_CONNEXION_S = 10
+
+_moteurs: dict[str, Engine] = {}
+_verrou = threading.Lock()
+
+
+def dossier_donnees() -> Path:
+    """Data folder: $CMQ_DATA_DIR if set, else the user data dir of cmq (not created)."""
+    return Path(environ.get(VARIABLE_DOSSIER) or platformdirs.user_data_dir("cmq"))
+
+
+def url_par_defaut(creer: bool = True) -> str:
+    """$CMQ_DATABASE_URL if set; else the SQLite file `cmq.db` in the data folder.
+
+    The folder is created unless `creer` is False (read-only commands create nothing).
+    """
+    if environ.get(VARIABLE_URL):
+        return environ[VARIABLE_URL]
+    dossier = dossier_donnees()
+    if not creer:
+        return f"sqlite:///{dossier / NOM_FICHIER}"
+    try:
+        dossier.mkdir(parents=True, exist_ok=True)
+    except OSError as erreur:
+        raise ErreurStockage(
+            f"impossible de créer le dossier de données « {dossier} » : {erreur.strerror or erreur}"
+        ) from None
+    return f"sqlite:///{dossier / NOM_FICHIER}"
+
+
+def normaliser_url(url: str) -> str:
+    """Rewrite "postgresql://" and "postgres://" to the psycopg 3 driver; other URLs unchanged."""
+    for prefixe in ("postgresql://", "postgres://"):
+        if url.startswith(prefixe):
+            return "postgresql+psycopg://" + url[len(prefixe):]
+    return url
+
+
+def url_affichable(url: str) -> str:
+    """The URL with its password masked, for messages."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url
+
+
+def chemin_sqlite(url: str) -> Path | None:
+    """The file of a SQLite URL; None for other databases or in-memory SQLite."""
+    adresse = make_url(normaliser_url(url))
+    if adresse.get_backend_name() != "sqlite" or adresse.database in (None, "", ":memory:"):
+        return None
+    if adresse.database.startswith("file:"):  # URI form: file:chemin?mode=…
+        return Path(adresse.database[5:].split("?", 1)[0])
+    return Path(adresse.database)
+
+
+def _reglages_sqlite(moteur_sqlite: Engine) -> None:
+    """Attach the PRAGMAs and the explicit BEGIN (see the module docstring)."""
+
+    @event.listens_for(moteur_sqlite, "connect")
+    def _connexion(connexion_dbapi, _enregistrement) -> None:
+        connexion_dbapi.isolation_level = None  # SQLAlchemy emits BEGIN itself (below)
+        curseur = connexion_dbapi.cursor()
+        curseur.execute(f"PRAGMA busy_timeout = {DELAI_VERROU_MS}")
+        curseur.execute("PRAGMA journal_mode = WAL")
+        curseur.execute("PRAGMA foreign_keys = ON")
+        curseur.execute("PRAGMA synchronous = NORMAL")
+        curseur.close()
+
+    @event.listens_for(moteur_sqlite, "begin")
+    def _debut(connexion) -> None:
+        # Writers ask for BEGIN IMMEDIATE (session(ecriture=True)): they wait for the
+        # write lock up front instead of failing when upgrading a read snapshot.
+        ecriture = connexion.get_execution_options().get("cmq_ecriture", False)
+        connexion.exec_driver_sql("BEGIN IMMEDIATE" if ecriture else "BEGIN")
+
+
+def _creer_moteur(url: str) -> Engine:
+    adresse = make_url(url)
+    options: dict = {"future": True}
+    if adresse.get_backend_name() == "postgresql":
+        options.update(pool_pre_ping=True, connect_args={"connect_timeout": DELAI_CONNEXION_S})
+    nouveau = create_engine(url, **options)
+    if adresse.get_backend_name() == "sqlite":
+        _reglages_sqlite(nouveau)
+    return nouveau
+
+
+def moteur(url: str | None = None) -> Engine:
+    """The engine of `url` (default: `url_par_defaut()`), created once per URL."""
+    cle = normaliser_url(url or url_par_defaut())
+    with _verrou:
+        if cle not in _moteurs:
+            try:
+                _moteurs[cle] = _creer_moteur(cle)
+            except (ArgumentError, NoSuchModuleError, ValueError) as erreur:
+                raise ErreurStockage(f"adresse de base de données invalide « {url_affichable(cle)} » : {erreur}") from None
+        return _moteurs[cle]
+
+
+MESSAGE_NON_INITIALISEE = "base non initialisée : lancez `cmq init`"
+
+
+def erreur_stockage(url: str, erreur: Exception) -> ErreurStockage:
+    """A French ErreurStockage for a driver error, with the URL (password hidden)."""
+    lignes = str(getattr(erreur, "orig", None) or erreur).strip().splitlines()
+    detail = lignes[0] if lignes else type(erreur).__name__
+    adresse = url_affichable(normaliser_url(url))
+    if _table_absente(detail):
+        return ErreurStockage(f"{MESSAGE_NON_INITIALISEE} (base « {adresse} »)")
+    if "locked" in detail:
+        return ErreurStockage(f"base de données « {adresse} » verrouillée par un autre processus : réessayez")
+    return ErreurStockage(f"impossible d'ouvrir ou de joindre la base de données « {adresse} » : {detail}")
+
+
+@contextmanager
+def session(url: str | None = None, *, ecriture: bool = False) -> Iterator[Session]:
+    """An ORM Session in one transaction: commit on success, rollback on exception.
+
+    `ecriture=True` takes SQLite's write lock at BEGIN (BEGIN IMMEDIATE), the safe choice for
+    bulk writes when several processes share the file; it changes nothing on PostgreSQL.
+    Connection failures become ErreurStockage; other database errors propagate unchanged.
+    """
+    url = url or url_par_defaut()
+    lien = moteur(url)
+    if ecriture:
+        lien = lien.execution_options(cmq_ecriture=True)
+    s = Session(lien, expire_on_commit=False)
+    try:
+        with s.begin():
+            yield s
+    except DBAPIError as erreur:
+        if erreur.connection_invalidated or _est_erreur_connexion(erreur):
+            raise erreur_stockage(url, erreur) from None
+        raise
+    finally:
+        s.close()
+
+
+def _table_absente(detail: str) -> bool:
+    """True for "table missing" messages of SQLite and PostgreSQL (database not migrated)."""
+    return "no such table" in detail or ("relation" in detail and "does not exist" in detail)
+
+
+def _est_erreur_connexion(erreur: DBAPIError) -> bool:
+    """True for "cannot open/reach/lock the database" errors and missing tables."""
+    return isinstance(erreur, (OperationalError, InterfaceError)) or _table_absente(str(erreur.orig))
+
+
+def fermer_tout() -> None:
+    """Dispose every cached engine (tests, end of process)."""
+    with _verrou:
+        for m in _moteurs.values():
+            m.dispose()
+        _moteurs.clear()

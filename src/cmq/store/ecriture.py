@@ -1,0 +1,179 @@
+"""Bulk writes: dialect-aware upserts that count inserted, updated and unchanged rows.
+
+`upsert` first reads the rows already stored under the incoming keys, then writes only the new
+and the changed ones with `INSERT … ON CONFLICT DO UPDATE` (SQLite and PostgreSQL), in batches
+of `LOT` rows (executemany). Identical rows are neither written nor counted as updates, so
+re-importing the same data reports 0 inserted, 0 updated. Every function works inside the
+caller's Session: the caller's transaction makes the whole import all-or-nothing.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Table, delete, insert, select, tuple_
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from cmq.errors import ErreurStockage
+from cmq.models import Campus, ImportEnregistre
+from cmq.store.conversion import academies_depuis_campus, campus_vers_dict, ligne_depuis_import
+from cmq.store.tables import (
+    CampusAcademieTable,
+    CampusTable,
+    EtablissementTable,
+    MembreTable,
+    PartenaireTable,
+)
+
+LOT = 500  # rows per executemany batch and per IN (…) key look-up
+
+
+@dataclass
+class Bilan:
+    """Counts of one write."""
+
+    inserees: int = 0
+    mises_a_jour: int = 0
+    inchangees: int = 0
+
+    def __add__(self, autre: Bilan) -> Bilan:
+        return Bilan(self.inserees + autre.inserees, self.mises_a_jour + autre.mises_a_jour,
+                     self.inchangees + autre.inchangees)
+
+
+def _table(table) -> Table:
+    return getattr(table, "__table__", table)
+
+
+def _insertion(session: Session, table: Table):
+    """`INSERT` construct of the session's dialect, with ON CONFLICT support."""
+    nom = session.get_bind().dialect.name
+    if nom == "sqlite":
+        return sqlite.insert(table)
+    if nom == "postgresql":
+        return postgresql.insert(table)
+    raise ErreurStockage(f"base de données non prise en charge : {nom} (SQLite ou PostgreSQL attendu)")
+
+
+def _paquets(elements: Sequence, taille: int = LOT) -> Iterable[Sequence]:
+    for debut in range(0, len(elements), taille):
+        yield elements[debut:debut + taille]
+
+
+def existants(session: Session, table, cles: Sequence[str], valeurs: Iterable[tuple],
+              colonnes: Sequence[str] | None = None) -> dict[tuple, dict[str, Any]]:
+    """Stored rows whose key (tuple of `cles`) is in `valeurs`: key -> {column: value}."""
+    table = _table(table)
+    colonnes = list(colonnes or [c.key for c in table.columns])
+    cols_cles = [table.c[c] for c in cles]
+    expression = cols_cles[0] if len(cles) == 1 else tuple_(*cols_cles)
+    trouves: dict[tuple, dict[str, Any]] = {}
+    for paquet in _paquets(list(dict.fromkeys(valeurs))):
+        filtre = [v[0] for v in paquet] if len(cles) == 1 else list(paquet)
+        requete = select(*(table.c[c] for c in colonnes)).where(expression.in_(filtre))
+        for ligne in session.execute(requete).mappings():
+            trouves[tuple(ligne[c] for c in cles)] = dict(ligne)
+    return trouves
+
+
+def upsert(session: Session, table, lignes: Sequence[dict[str, Any]], cles: Sequence[str], *,
+           inserer_seulement: bool = False) -> Bilan:
+    """Insert new rows, update changed ones (by `cles`), skip identical ones; return the counts.
+
+    `inserer_seulement`: never touch a stored row (ON CONFLICT DO NOTHING).
+    All rows must have the same keys. Duplicate keys in `lignes`: the last one wins.
+    """
+    table = _table(table)
+    par_cle = {tuple(ligne[c] for c in cles): ligne for ligne in lignes}
+    if not par_cle:
+        return Bilan()
+    colonnes = list(next(iter(par_cle.values())))
+    stockees = existants(session, table, cles, par_cle, colonnes)
+    nouvelles, changees, inchangees = [], [], 0
+    for cle, ligne in par_cle.items():
+        ancienne = stockees.get(cle)
+        if ancienne is None:
+            nouvelles.append(ligne)
+        elif inserer_seulement or all(ancienne[c] == ligne[c] for c in colonnes):
+            inchangees += 1
+        else:
+            changees.append(ligne)
+    a_ecrire = nouvelles + changees
+    if a_ecrire:
+        instruction = _insertion(session, table)
+        mises = {c: instruction.excluded[c] for c in colonnes if c not in cles}
+        if inserer_seulement or not mises:
+            instruction = instruction.on_conflict_do_nothing(index_elements=list(cles))
+        else:
+            instruction = instruction.on_conflict_do_update(index_elements=list(cles), set_=mises)
+        for paquet in _paquets(a_ecrire):
+            session.execute(instruction, list(paquet))
+    return Bilan(len(nouvelles), len(changees), inchangees)
+
+
+def ecrire_etablissements(session: Session, lignes: Sequence[dict[str, Any]], *,
+                          inserer_seulement: bool = False) -> Bilan:
+    """Upsert `etablissements` rows by UAI."""
+    return upsert(session, EtablissementTable, lignes, ("uai",), inserer_seulement=inserer_seulement)
+
+
+def ecrire_membres(session: Session, lignes: Sequence[dict[str, Any]]) -> Bilan:
+    """Upsert `membres` rows by (campus_id, uai)."""
+    return upsert(session, MembreTable, lignes, ("campus_id", "uai"))
+
+
+def ecrire_partenaires(session: Session, lignes: Sequence[dict[str, Any]]) -> Bilan:
+    """Upsert `partenaires` rows by (campus_id, nom)."""
+    return upsert(session, PartenaireTable, lignes, ("campus_id", "nom"))
+
+
+def ecrire_campus(session: Session, campus: Sequence[Campus]) -> Bilan:
+    """Upsert campus rows by id with their académies; a campus whose académies changed is updated."""
+    if not campus:
+        return Bilan()
+    ids = [(c.id,) for c in campus]
+    stockes = existants(session, CampusTable, ("id",), ids)
+    academies: dict[str, set[str]] = defaultdict(set)
+    for paquet in _paquets([i for (i,) in ids]):
+        requete = select(CampusAcademieTable.campus_id, CampusAcademieTable.academie).where(
+            CampusAcademieTable.campus_id.in_(paquet))
+        for campus_id, academie in session.execute(requete):
+            academies[campus_id].add(academie)
+    bilan = Bilan()
+    lignes, a_remplacer = [], []
+    for c in campus:
+        ligne = campus_vers_dict(c)
+        ancienne = stockes.get((c.id,))
+        if ancienne is None:
+            bilan.inserees += 1
+        elif ancienne == ligne and academies[c.id] == set(c.academies):
+            bilan.inchangees += 1
+            continue
+        else:
+            bilan.mises_a_jour += 1
+        lignes.append(ligne)
+        a_remplacer.append(c)
+    if lignes:
+        instruction = _insertion(session, CampusTable.__table__)
+        mises = {col: instruction.excluded[col] for col in lignes[0] if col != "id"}
+        instruction = instruction.on_conflict_do_update(index_elements=["id"], set_=mises)
+        for paquet in _paquets(lignes):
+            session.execute(instruction, list(paquet))
+        for paquet in _paquets([c.id for c in a_remplacer]):
+            session.execute(delete(CampusAcademieTable).where(CampusAcademieTable.campus_id.in_(paquet)))
+        rangs = [r for c in a_remplacer for r in academies_depuis_campus(c)]
+        for paquet in _paquets(rangs):
+            session.execute(insert(CampusAcademieTable), list(paquet))
+    return bilan
+
+
+def enregistrer_import(session: Session, enregistrement: ImportEnregistre) -> int:
+    """Add one entry to the import history; return its id."""
+    ligne = ligne_depuis_import(enregistrement)
+    session.add(ligne)
+    session.flush()
+    return ligne.id

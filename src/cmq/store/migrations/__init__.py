@@ -1,0 +1,1 @@
+"""Alembic migrations of the cmq database (run programmatically by `cmq.store.schema`)."""

@@ -1,0 +1,83 @@
+"""Schema version: Alembic upgrade to head and current revision, run from Python (no alembic.ini)."""
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from cmq.errors import ErreurStockage
+from cmq.store import db
+
+DOSSIER_MIGRATIONS = Path(__file__).parent / "migrations"
+CLE_VERROU_PG = 0x434D51  # "CMQ": advisory lock serialising concurrent upgrades on PostgreSQL
+
+
+def configuration(url: str | None = None) -> Config:
+    """Alembic configuration pointing at the packaged migrations."""
+    config = Config()
+    config.set_main_option("script_location", str(DOSSIER_MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", db.normaliser_url(url or db.url_par_defaut()).replace("%", "%%"))
+    return config
+
+
+def revision_cible() -> str:
+    """The head revision shipped with this version of cmq."""
+    return ScriptDirectory.from_config(configuration("sqlite://")).get_current_head()
+
+
+def _fichier_absent(url: str) -> bool:
+    chemin = db.chemin_sqlite(url)
+    return chemin is not None and not chemin.exists()
+
+
+def mettre_a_jour(url: str | None = None) -> None:
+    """Create or upgrade the schema to the head revision (idempotent, atomic)."""
+    url = url or db.url_par_defaut()
+    chemin = db.chemin_sqlite(url)
+    if chemin is not None:
+        try:
+            chemin.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as erreur:
+            raise ErreurStockage(
+                f"impossible de créer le dossier de la base « {chemin.parent} » : {erreur.strerror or erreur}"
+            ) from None
+    config = configuration(url)
+    try:
+        lien = db.moteur(url).execution_options(cmq_ecriture=True)
+        with lien.begin() as connexion:
+            if connexion.dialect.name == "postgresql":
+                connexion.execute(text("SELECT pg_advisory_xact_lock(:cle)"), {"cle": CLE_VERROU_PG})
+            config.attributes["connection"] = connexion
+            command.upgrade(config, "head")
+    except SQLAlchemyError as erreur:
+        raise db.erreur_stockage(url, erreur) from None
+
+
+def revision_courante(url: str | None = None) -> str | None:
+    """The revision recorded in the database; None if never migrated (a missing SQLite file is not created)."""
+    url = url or db.url_par_defaut()
+    if _fichier_absent(url):
+        return None
+    try:
+        with db.moteur(url).connect() as connexion:
+            return MigrationContext.configure(connexion).get_current_revision()
+    except SQLAlchemyError as erreur:
+        raise db.erreur_stockage(url, erreur) from None
+
+
+def est_initialisee(url: str | None = None) -> bool:
+    """True when the database has been migrated (at any revision)."""
+    return revision_courante(url) is not None
+
+
+def exiger_initialisee(url: str | None = None) -> None:
+    """ErreurStockage « base non initialisée : lancez `cmq init` » unless the schema is at head."""
+    revision = revision_courante(url)
+    if revision is None:
+        raise ErreurStockage(db.MESSAGE_NON_INITIALISEE)
+    if revision != revision_cible():
+        raise ErreurStockage(f"base à mettre à jour (révision {revision}) : lancez `cmq init`")
