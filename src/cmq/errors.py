@@ -31,6 +31,10 @@ class ColonneManquante(FichierIllisible):
     """A required column is absent from a table."""
 
 
+class ErreurEcriture(CmqError):
+    """An output file cannot be written (missing folder, no permission, disk full…); nothing is left behind."""
+
+
 class ErreurImport(CmqError):
     """An import was rejected; the store is unchanged."""
 

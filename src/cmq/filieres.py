@@ -3,10 +3,13 @@
 `search` / `normalize` resolve what users type ("BTP", "aero", "numerqiue", "Campus Tourisme Nice")
 to a filière: accent-, case-, punctuation- and word-order-insensitive, with synonyms, prefixes and
 typo tolerance (rapidfuzz). Texts are cut into words (stop words and noise such as "campus" or "CMQ"
-dropped, plural "s"/"x" removed); each word is matched to the vocabulary exactly, by prefix, or by
-fuzzy ratio. A filière scores 100 × the similarity of its best fully matched term (label, part of
-the label, keyword), minus up to `PENALITE` for the words of the text it does not explain; a term
-only partly matched scores between 40 and 85.
+dropped, plural "s"/"x" removed); each word is matched to the vocabulary exactly, by prefix (4 letters
+or more), or within 1 edit per 5 letters (`rapidfuzz.process` with the OSA distance). A filière scores
+100 × the similarity of its best fully matched term (label, part of the label, keyword), minus up to
+`PENALITE` for the share of the text's words it does not explain; a term only partly matched, or
+inside a longer matched term of another filière ("construction" in "construction navale"), scores
+40 to 85. The vocabulary is built at import; decisions are cached by raw text and by normalised words
+(`vider_cache` empties the caches).
 """
 
 from collections import defaultdict
@@ -58,7 +61,8 @@ FILIERES: tuple[Filiere, ...] = (
        ("designer", "cinéma", "film", "image", "jeu vidéo", "jeux vidéo", "métiers d'art", "artisanat d'art",
         "art", "arts", "arts graphiques", "arts appliqués", "graphisme", "industries graphiques", "mode", "luxe",
         "haute couture", "couture", "cuir", "maroquinerie", "joaillerie", "bijouterie", "industries créatives",
-        "industries culturelles", "culture", "culturel", "culturelle", "artistique", "artisanat", "spectacle", "musique", "photographie", "multimédia",
+        "industries culturelles", "culture", "culturel", "culturelle", "artistique", "artisanat", "spectacle",
+        "musique", "photographie", "multimédia",
         "édition", "lutherie")),
     _f("Chimie et biotechnologies",
        "chimie-biotechnologies-les-campus-des-metiers-et-des-qualifications-2984", "Chimie",
@@ -93,7 +97,8 @@ FILIERES: tuple[Filiere, ...] = (
     _f("Services à la personne, bien-être",
        "services-la-personne-bien-etre-les-campus-des-metiers-et-des-qualifications-10640", "Services à la personne",
        ("santé", "social", "sanitaire", "sanitaire et social", "médico-social", "paramédical", "soins",
-        "aide à domicile", "autonomie", "dépendance", "grand âge", "longévité", "bien vieillir", "silver économie",
+        "aide à domicile", "autonomie", "dépendance", "grand âge", "longévité", "bien vieillir",
+        "silver économie",
         "gérontologie", "handicap", "inclusion", "solidarités", "petite enfance", "esthétique", "coiffure",
         "sport", "sportif", "animation sportive", "thermalisme")),
     _f("Services aux entreprises, logistique",
@@ -147,11 +152,10 @@ Statut = Literal["normalise", "ambigu", "inconnu"]
 SEUIL = 65.0  # best score needed to normalise
 MARGE = 10.0  # lead needed over the second filière
 SEUIL_CANDIDAT = 50.0  # below this best score the text is "inconnu"
-PENALITE = 25.0  # deduction when none of the text's words is explained by the filière
+PENALITE = 25.0  # deduction × share of the text's words the filière does not explain
 _PARTIEL = (40.0, 45.0)  # partly matched term: base + slope × matched share
 _PREFIXE = 85.0  # similarity of a prefix match ("aero" -> "aeronautique")
-_FLOU = 0.8  # minimum OSA similarity of a typo fix: 1 edit per 5 letters ("numerqiue" -> "numerique")
-_LONG_PREFIXE, _LONG_FLOU = 4, 5  # shortest word completed by prefix / corrected by fuzzy match
+_LONG_PREFIXE, _LONG_FLOU = 4, 4  # shortest word completed by prefix / corrected by fuzzy match
 _MOTS_VIDES = frozenset(
     "a au aux d de des du en et l la le les ou par pour sur un une avec dans "
     "cmq campu campus filiere metier qualification excellence".split()
@@ -193,16 +197,29 @@ def _racine(mot: str) -> str:
     return mot[:-1] if len(mot) > 3 and mot[-1] in "sx" else mot
 
 
+def _mot(mot: str) -> str:
+    """Root of one normalised word, "" for a stop word ("Aérocampus" -> "aero")."""
+    if mot.endswith("campus") and len(mot) > 8:
+        mot = mot[:-6]
+    racine = _racine(mot)
+    return "" if racine in _MOTS_VIDES else racine
+
+
+_RACINES: dict[str, str] = {}  # memo of _mot (bounded)
+
+
 def _mots(forme: str) -> tuple[str, ...]:
-    """Meaningful words of a normalised text, without stop words, duplicates nor plurals."""
-    mots: dict[str, None] = {}
+    """Meaningful words of a normalised text: sorted roots, without stop words nor duplicates."""
+    racines = set()
     for mot in forme.split():
-        if mot.endswith("campus") and len(mot) > 8:  # "Aérocampus", "Plasticampus"
-            mot = mot[:-6]
-        mot = _racine(mot)
-        if mot not in _MOTS_VIDES:
-            mots[mot] = None
-    return tuple(mots)
+        racine = _RACINES.get(mot)
+        if racine is None:
+            racine = _mot(mot)
+            if len(_RACINES) < 100_000:
+                _RACINES[mot] = racine
+        if racine:
+            racines.add(racine)
+    return tuple(sorted(racines))
 
 
 def _vocabulaire() -> tuple[list[_Terme], dict[str, list[int]], dict[str, tuple[str, ...]]]:
@@ -219,10 +236,10 @@ def _vocabulaire() -> tuple[list[_Terme], dict[str, list[int]], dict[str, tuple[
         entrees = [("libellé", f.libelle), *(("libellé", p) for p in f.libelle.split(","))]
         entrees += [("libellé", f.libelle_court), *(("mot-clé", m) for m in f.mots_cles)]
         for motif, texte in entrees:
-            mots = _mots(normaliser(texte))
-            ajouter(rang, motif, texte.strip(), mots)
-            if len(mots) == 2:  # glued spelling: "ecoconstruction", "bienetre"
-                ajouter(rang, motif, texte.strip(), (_racine("".join(mots)),))
+            ordre = [r for mot in normaliser(texte).split() if (r := _mot(mot))]
+            ajouter(rang, motif, texte.strip(), tuple(sorted(set(ordre))))
+            if len(ordre) == 2:  # glued spelling: "ecoconstruction", "bienetre"
+                ajouter(rang, motif, texte.strip(), (_racine("".join(ordre)),))
     index: dict[str, list[int]] = defaultdict(list)
     for i, terme in enumerate(termes):
         for mot in terme.mots:
@@ -237,10 +254,15 @@ def _vocabulaire() -> tuple[list[_Terme], dict[str, list[int]], dict[str, tuple[
 _TERMES, _INDEX, _PREFIXES = _vocabulaire()
 
 
+def _tolerance(n: int) -> int:
+    """Typos fixed in a word of n letters: 1 edit (OSA: swap counts as one) up to 9 letters, then 1 per 5."""
+    return max(1, n // 5)
+
+
 def _par_longueur() -> dict[int, tuple[str, ...]]:
-    """Vocabulary words close enough in length to be a typo of a word of length n (1 edit per 5 letters)."""
-    longueurs = range(_LONG_FLOU, max(map(len, _INDEX)) * 2)
-    return {n: tuple(m for m in sorted(_INDEX) if _FLOU * max(n, len(m)) <= min(n, len(m))) for n in longueurs}
+    """Vocabulary words whose length is within the tolerance of a word of n letters."""
+    longueurs = range(_LONG_FLOU, max(map(len, _INDEX)) + 10)
+    return {n: tuple(m for m in sorted(_INDEX) if abs(len(m) - n) <= _tolerance(n)) for n in longueurs}
 
 
 _PROCHES = _par_longueur()
@@ -255,10 +277,11 @@ def _corriger(mot: str) -> tuple[tuple[str, float], ...]:
         return tuple((m, _PREFIXE) for m in _PREFIXES[mot])
     if len(mot) >= _LONG_FLOU:
         trouve = process.extractOne(
-            mot, _PROCHES.get(len(mot), ()), scorer=OSA.normalized_similarity, processor=None, score_cutoff=_FLOU
+            mot, _PROCHES.get(len(mot), ()), scorer=OSA.distance, processor=None, score_cutoff=_tolerance(len(mot))
         )
         if trouve is not None:
-            return ((trouve[0], round(100 * trouve[1], 1)),)
+            vocable, distance, _ = trouve
+            return ((vocable, round(100 * (1 - distance / max(len(mot), len(vocable))), 1)),)
     return ()
 
 
@@ -266,53 +289,54 @@ _RANG = tuple(t.rang for t in _TERMES)
 _TAILLE = tuple(len(t.mots) for t in _TERMES)
 
 
-@lru_cache(maxsize=200_000)
-def _evaluer(forme: str) -> tuple[Resultat, ...]:
-    """Every filière matching a normalised text, best first (cached: real inputs repeat a lot)."""
-    return _evaluer_mots(tuple(sorted(_mots(forme))))
+def _evaluer(mots: tuple[str, ...]) -> tuple[Resultat, ...]:
+    """Every filière matching these sorted words, best first."""
+    exact = _EXACTS.get(mots)
+    return exact if exact is not None else _calculer(mots)
 
 
-@lru_cache(maxsize=200_000)
-def _evaluer_mots(mots: tuple[str, ...]) -> tuple[Resultat, ...]:
-    """Every filière matching these words (order and noise words do not matter), best first."""
-    vocables: dict[str, list] = {}  # vocabulary word -> [best similarity, bitmask of text positions]
-    for position, mot in enumerate(mots):
-        for vocable, sim in _corriger(mot):
-            v = vocables.get(vocable)
-            if v is None:
-                vocables[vocable] = [sim, 1 << position]
-            else:
-                v[0], v[1] = max(v[0], sim), v[1] | 1 << position
+def _calculer(mots: tuple[str, ...]) -> tuple[Resultat, ...]:
+    """The uncached match: text words -> vocabulary words -> terms -> one score per filière."""
     termes: dict[int, list] = {}  # term -> [similarity sum, words found, bitmask of text positions]
-    for vocable, (sim, bits) in vocables.items():
-        for t in _INDEX[vocable]:
-            a = termes.get(t)
-            if a is None:
-                termes[t] = [sim, 1, bits]
-            else:
-                a[0], a[1], a[2] = a[0] + sim, a[1] + 1, a[2] | bits
+    vus: set[str] = set()
+    bit = 1
+    for mot in mots:
+        for vocable, sim in _corriger(mot):
+            if vocable not in vus:  # two words of the text may stand for one vocabulary word
+                vus.add(vocable)
+                for t in _INDEX[vocable]:
+                    a = termes.get(t)
+                    if a is None:
+                        termes[t] = [sim, 1, bit]
+                    else:
+                        a[0] += sim
+                        a[1] += 1
+                        a[2] |= bit
+        bit <<= 1
     entiers = [(_RANG[t], a[2]) for t, a in termes.items() if a[1] == _TAILLE[t]]
-    if len({r for r, _ in entiers}) < 2:
-        entiers = []  # a term can only be inside a longer term of another filière
+    plusieurs = len({r for r, _ in entiers}) > 1  # else no term can be inside another filière's term
     complets: dict[int, tuple[float, int, int]] = {}  # filière -> (similarity, size, term) of its best term
     explique: dict[int, int] = {}  # filière -> bitmask of the text positions its full terms use
     meilleurs: dict[int, tuple[float, int]] = {}  # filière -> (score, term)
     for t, (somme, trouves, bits) in termes.items():
         rang, taille = _RANG[t], _TAILLE[t]
-        part = somme / taille / 100
+        part = somme / taille
         if trouves == taille:
-            if not any(r != rang and b & bits == bits and b != bits for r, b in entiers):
+            if not (plusieurs and any(r != rang and b & bits == bits and b != bits for r, b in entiers)):
                 explique[rang] = explique.get(rang, 0) | bits
-                if (part, taille) > complets.get(rang, (-1.0, 0, 0))[:2]:
+                c = complets.get(rang)
+                if c is None or (part, taille) > c[:2]:
                     complets[rang] = (part, taille, t)
                 continue
             part /= 2  # inside a longer term of another filière ("construction" in "construction navale")
-        score = _PARTIEL[0] + _PARTIEL[1] * part
-        if score > meilleurs.get(rang, (-1.0, 0))[0]:
+        score = _PARTIEL[0] + _PARTIEL[1] * part / 100
+        m = meilleurs.get(rang)
+        if m is None or score > m[0]:
             meilleurs[rang] = (score, t)
     for rang, (part, _, t) in complets.items():
-        score = 100 * part - PENALITE * (len(mots) - explique[rang].bit_count()) / len(mots)
-        if score >= meilleurs.get(rang, (-1.0, 0))[0]:
+        score = part - PENALITE * (len(mots) - explique[rang].bit_count()) / len(mots)
+        m = meilleurs.get(rang)
+        if m is None or score >= m[0]:
             meilleurs[rang] = (score, t)
     classement = sorted((-round(score, 1), rang, t) for rang, (score, t) in meilleurs.items())
     return tuple(_resultat(rang, -score, t) for score, rang, t in classement)
@@ -322,7 +346,10 @@ def _evaluer_mots(mots: tuple[str, ...]) -> tuple[Resultat, ...]:
 def _resultat(rang: int, score: float, t: int) -> Resultat:
     """Shared immutable result (pydantic construction is the costly part of a cold match)."""
     terme = _TERMES[t]
-    return Resultat.model_construct(filiere=FILIERES[rang], score=score, motif=terme.motif, terme=terme.texte)
+    return Resultat(filiere=FILIERES[rang], score=score, motif=terme.motif, terme=terme.texte)
+
+
+_EXACTS = {terme.mots: _calculer(terme.mots) for terme in _TERMES}  # the vocabulary's own terms
 
 
 def _verifier(texte: object) -> str:
@@ -333,10 +360,9 @@ def _verifier(texte: object) -> str:
     return texte
 
 
-@lru_cache(maxsize=200_000)
 def _classer(texte: str) -> tuple[Resultat, ...]:
     """Candidates of a raw text: an exact code first, then the word-level match."""
-    resultats = _evaluer(normaliser(texte))
+    resultats = _evaluer(_mots(normaliser(texte)))
     code = texte.strip().lower()
     if code in _PAR_CODE:
         exact = Resultat(filiere=_PAR_CODE[code], score=100.0, motif="code", terme=code)
@@ -351,17 +377,33 @@ def search(texte: str, limit: int = 5) -> list[Resultat]:
     return list(_classer(_verifier(texte))[:limit])
 
 
+def _decider(candidats: tuple[Resultat, ...]) -> Normalisation:
+    """"normalise" when the best candidate is high enough and well ahead of the second."""
+    candidats = candidats[:5]
+    premier = candidats[0] if candidats else None
+    second = candidats[1].score if len(candidats) > 1 else 0.0
+    if premier is None or premier.score < SEUIL_CANDIDAT:
+        filiere, statut = None, "inconnu"
+    elif premier.score >= SEUIL and premier.score - second >= MARGE:
+        filiere, statut = premier.filiere, "normalise"
+    else:
+        filiere, statut = None, "ambigu"
+    score = premier.score if premier else 0.0
+    return Normalisation(filiere=filiere, score=score, statut=statut, candidats=candidats)
+
+
+@lru_cache(maxsize=200_000)
+def _decision(mots: tuple[str, ...]) -> Normalisation:
+    """Decision for a normalised text (its sorted meaningful words): the cache real data hits most."""
+    return _decider(_evaluer(mots))
+
+
 @lru_cache(maxsize=200_000)
 def _normaliser(texte: str) -> Normalisation:
-    candidats = _classer(texte)[:5]
-    if not candidats or candidats[0].score < SEUIL_CANDIDAT:
-        score = candidats[0].score if candidats else 0.0
-        return Normalisation(filiere=None, score=score, statut="inconnu", candidats=candidats)
-    premier = candidats[0]
-    second = candidats[1].score if len(candidats) > 1 else 0.0
-    if premier.score >= SEUIL and premier.score - second >= MARGE:
-        return Normalisation(filiere=premier.filiere, score=premier.score, statut="normalise", candidats=candidats)
-    return Normalisation(filiere=None, score=premier.score, statut="ambigu", candidats=candidats)
+    """Decision for a raw text (cached too: it skips the accent stripping)."""
+    if texte.strip().lower() in _PAR_CODE:
+        return _decider(_classer(texte))
+    return _decision(_mots(normaliser(texte)))
 
 
 def normalize(texte: str) -> Normalisation:
@@ -377,5 +419,6 @@ def normalize(texte: str) -> Normalisation:
 
 def vider_cache() -> None:
     """Forget every cached result (benchmarks measure the cold path this way)."""
-    for cache in (_normaliser, _classer, _evaluer, _evaluer_mots, _corriger, _resultat):
+    for cache in (_normaliser, _decision, _corriger, _resultat):
         cache.cache_clear()
+    _RACINES.clear()

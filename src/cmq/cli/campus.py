@@ -7,8 +7,9 @@ import typer
 from cmq import filieres
 from cmq.cli.lecture import (
     Format,
+    FormatFiche,
+    FormatListe,
     analyser_date,
-    base_en_lecture,
     console,
     nom_territoire,
     oui_non,
@@ -18,7 +19,7 @@ from cmq.cli.lecture import (
     tableau,
 )
 from cmq.models import Campus
-from cmq.store import lecture
+from cmq.store import lecture, schema
 
 groupe = typer.Typer(help="Annuaire des campus : liste filtrée et fiche détaillée.", no_args_is_help=True)
 
@@ -40,7 +41,7 @@ def _ligne(c: Campus) -> tuple:
 
 def _ligne_csv(c: Campus) -> tuple:
     return (
-        c.id, c.nom, c.sigle, c.filiere, c.excellence, c.region_academique, "|".join(c.academies),
+        c.id, c.nom, c.sigle, c.filiere, {True: "oui", False: "non"}.get(c.excellence), c.region_academique, "|".join(c.academies),
         c.ville_siege, c.code_commune_siege, c.date_debut_label, c.date_fin_label, c.site_web,
         c.provenance.source_url,
     )
@@ -64,11 +65,11 @@ def liste(
     actif_le: Annotated[str | None, typer.Option("--actif-le", help="Label valide à cette date (AAAA-MM-JJ).")] = None,
     q: Annotated[str | None, typer.Option("--q", help="Recherche dans le nom, le sigle et la ville.")] = None,
     limite: Annotated[int | None, typer.Option("--limite", help="Nombre maximal de campus affichés.")] = None,
-    format: Annotated[Format, typer.Option("--format", help="table, csv ou json.")] = Format.table,  # noqa: A002
+    format: FormatListe = Format.table,  # noqa: A002
 ) -> None:
     """Liste les campus ; un territoire inclut les campus dont le siège ou un membre s'y trouve."""
     jour = analyser_date(actif_le)
-    with base_en_lecture() as s:
+    with schema.session_lecture() as s:
         page, total = lecture.lister_campus(
             s, filiere=filiere, region_academique=region_academique, academie=academie,
             departement=departement, excellence=excellence, actif_le=jour, q=q, limite=limite,
@@ -107,11 +108,11 @@ def _fiche(c: Campus) -> list[tuple[str, str]]:
 @groupe.command("voir")
 def voir(
     id: Annotated[str, typer.Argument(help="Identifiant du campus (voir `cmq campus liste`).")],  # noqa: A002
-    format: Annotated[Format, typer.Option("--format", help="table ou json.")] = Format.table,  # noqa: A002
+    format: FormatFiche = Format.table,  # noqa: A002
 ) -> None:
     """Fiche d'un campus : identité, label, siège, provenance, membres et partenaires."""
     refuser_csv(format)
-    with base_en_lecture() as s:
+    with schema.session_lecture() as s:
         c = lecture.campus(s, id)
         membres = lecture.membres(s, c.id)
         partenaires = lecture.partenaires(s, c.id)

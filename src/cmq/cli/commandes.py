@@ -11,3 +11,12 @@ MODULES += [sauvegarde]
 from cmq.cli import importer, init  # noqa: E402
 
 MODULES += [importer, init]
+from cmq.cli import serve  # noqa: E402
+
+MODULES += [serve]
+from cmq.cli import exporter, indicateurs  # noqa: E402
+
+MODULES += [indicateurs, exporter]
+from cmq.cli import resolution  # noqa: E402
+
+MODULES += [resolution]

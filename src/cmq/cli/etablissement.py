@@ -7,7 +7,8 @@ import typer
 from cmq import filieres
 from cmq.cli.lecture import (
     Format,
-    base_en_lecture,
+    FormatFiche,
+    FormatListe,
     console,
     nom_territoire,
     periode_label,
@@ -16,7 +17,7 @@ from cmq.cli.lecture import (
     tableau,
 )
 from cmq.models import Etablissement
-from cmq.store import lecture
+from cmq.store import lecture, schema
 
 groupe = typer.Typer(help="Établissements (UAI) : fiche et liste filtrée.", no_args_is_help=True)
 
@@ -47,11 +48,11 @@ def _fiche(e: Etablissement) -> list[tuple[str, str | None]]:
 @groupe.command("voir")
 def voir(
     uai: Annotated[str, typer.Argument(help="Code UAI (7 chiffres et une lettre, ex. 0690001A).")],
-    format: Annotated[Format, typer.Option("--format", help="table ou json.")] = Format.table,  # noqa: A002
+    format: FormatFiche = Format.table,  # noqa: A002
 ) -> None:
     """Fiche d'un établissement et campus dont il est membre."""
     refuser_csv(format)
-    with base_en_lecture() as s:
+    with schema.session_lecture() as s:
         e = lecture.etablissement(s, uai)
         campus = lecture.campus_de_l_etablissement(s, e.uai)
     if format is Format.json:
@@ -74,10 +75,10 @@ def liste(
     type: Annotated[str | None, typer.Option("--type", help="Type d'établissement (LP, LPO, CFA…).")] = None,  # noqa: A002
     limite: Annotated[int | None, typer.Option("--limite", help="Nombre maximal d'établissements affichés.")] = 100,
     decalage: Annotated[int, typer.Option("--decalage", help="Nombre d'établissements sautés (pagination).")] = 0,
-    format: Annotated[Format, typer.Option("--format", help="table, csv ou json.")] = Format.table,  # noqa: A002
+    format: FormatListe = Format.table,  # noqa: A002
 ) -> None:
     """Liste les établissements de l'annuaire chargé, triés par UAI."""
-    with base_en_lecture() as s:
+    with schema.session_lecture() as s:
         page, total = lecture.lister_etablissements(
             s, departement=departement, academie=academie, region_academique=region_academique, type=type,
             limite=limite, decalage=decalage,

@@ -1,7 +1,118 @@
-"""`cmq filieres` commands."""
+"""`cmq filieres` commands: list the 12 filières, search one, normalise a column of a file."""
+
+from collections import Counter
+from pathlib import Path
+from typing import Annotated
 
 import typer
 
+from cmq import filieres
+from cmq.cli.lecture import console, tableau
+from cmq.errors import EntreeInvalide, FiliereInconnue
+from cmq.sources.tableau import colonne, ecrire_tableau, lire_tableau
+
+groupe = typer.Typer(
+    help="Les 12 filières des CMQ : liste, recherche par texte libre, normalisation d'un fichier.",
+    invoke_without_command=True,
+)
+
+COLONNES_AJOUTEES = ("filiere_code", "filiere_score", "filiere_statut")
+STATUTS = {"normalise": "normalisées", "ambigu": "ambiguës", "inconnu": "inconnues", "vide": "vides"}
+
+
+@groupe.callback()
+def liste(ctx: typer.Context) -> None:
+    """Sans sous-commande : affiche les 12 filières (code, libellé, libellé court)."""
+    if ctx.invoked_subcommand is None:
+        lignes = [(f.code, f.libelle, f.libelle_court) for f in filieres.all()]
+        console().print(tableau("Les 12 filières des CMQ", ("Code", "Libellé", "Libellé court"), lignes))
+
+
+@groupe.command("show")
+def show(code: Annotated[str, typer.Argument(help="Code de la filière (voir `cmq filieres`).")]) -> None:
+    """Affiche une filière : libellé, page officielle et mots-clés reconnus."""
+    try:
+        f = filieres.get(code)
+    except FiliereInconnue as erreur:
+        proche = filieres.normalize(code).filiere if code.strip() else None
+        if proche is None:
+            raise
+        raise FiliereInconnue(f"filière inconnue : « {code} » ; vouliez-vous dire « {proche.code} » ?") from erreur
+    lignes = [("Code", f.code), ("Libellé", f.libelle), ("Libellé court", f.libelle_court), ("Page", f.url),
+              ("Mots-clés", ", ".join(f.mots_cles))]
+    console().print(tableau(None, ("Champ", "Valeur"), lignes))
+
+
+@groupe.command("search")
+def search(
+    texte: Annotated[str, typer.Argument(help="Texte libre : libellé, code, mot-clé, sigle (BTP, IAA…).")],
+    limit: Annotated[int, typer.Option("--limit", "-n", help="Nombre maximal de résultats.")] = 5,
+) -> None:
+    """Cherche les filières correspondant à un texte libre, de la plus probable à la moins probable."""
+    resultats = filieres.search(texte, limit=limit)
+    if not resultats:
+        raise FiliereInconnue(f"aucune filière ne correspond à « {texte} »")
+    lignes = [(i, r.filiere.code, r.filiere.libelle_court, f"{r.score:.1f}", r.motif, r.terme)
+              for i, r in enumerate(resultats, start=1)]
+    sortie = console()
+    entetes = ("Rang", "Code", "Filière", "Score", "Motif", "Terme")
+    sortie.print(tableau(f"Filières pour « {texte} »", entetes, lignes))
+    decision = filieres.normalize(texte)
+    if decision.filiere is not None:
+        sortie.print(f"Filière retenue : {decision.filiere.libelle} ({decision.filiere.code})")
+    elif decision.statut == "ambigu":
+        sortie.print("Ambigu : aucune filière ne se détache ; précisez le texte.")
+    else:
+        sortie.print("Aucune filière reconnue avec assez de certitude.")
+
+
+def _sortie_par_defaut(fichier: Path) -> Path:
+    return fichier.with_name(f"{fichier.stem}_filieres{fichier.suffix}")
+
+
+def _meme_fichier(a: Path, b: Path) -> bool:
+    return a.resolve() == b.resolve() or (b.exists() and a.samefile(b))
+
+
+@groupe.command("normalize")
+def normalize(
+    fichier: Annotated[Path, typer.Argument(help="Fichier .csv, .txt, .tsv ou .xlsx à lire (jamais modifié).")],
+    nom_colonne: Annotated[str, typer.Option("--colonne", "-c", help="Colonne contenant la filière en texte libre.")],
+    sortie: Annotated[
+        Path | None,
+        typer.Option("--sortie", "-o", help="Fichier écrit (défaut : <nom>_filieres.<ext> à côté de l'entrée)."),
+    ] = None,
+    feuille: Annotated[str | None, typer.Option("--feuille", help="Feuille à lire d'un classeur .xlsx.")] = None,
+) -> None:
+    """Ajoute à chaque ligne filiere_code, filiere_score et filiere_statut, et écrit un nouveau fichier."""
+    sortie = sortie or _sortie_par_defaut(fichier)
+    if _meme_fichier(fichier, sortie):
+        raise EntreeInvalide(f"la sortie « {sortie} » est le fichier d'entrée : choisissez un autre nom (-o)")
+    table = lire_tableau(fichier, feuille)
+    source = colonne(table, nom_colonne)
+    comptes: Counter[str] = Counter()
+    lignes = []
+    for ligne in table.lignes:
+        texte = ligne[source]
+        if texte.strip():
+            decision = filieres.normalize(texte)
+            code = decision.filiere.code if decision.filiere else ""
+            ajout = (code, f"{decision.score:.1f}", decision.statut)
+        else:
+            ajout = ("", "", "vide")
+        comptes[ajout[2]] += 1
+        lignes.append({**ligne, **dict(zip(COLONNES_AJOUTEES, ajout, strict=True))})
+    colonnes = [*table.colonnes, *(c for c in COLONNES_AJOUTEES if c not in table.colonnes)]
+    ecrire_tableau(sortie, colonnes, lignes, separateur=table.separateur or ",",
+                   bom=table.encodage in ("utf-8-sig", "cp1252"))
+    total = len(table.lignes)
+    resume = [(libelle, comptes[statut], f"{100 * comptes[statut] / total:.1f} %" if total else "–")
+              for statut, libelle in STATUTS.items()]
+    ecran = console()
+    ecran.print(tableau(f"Colonne « {source} » : {total} lignes", ("Filières", "Lignes", "Part"), resume))
+    ecran.print(f"Fichier écrit : {sortie}")
+
 
 def enregistrer(app: typer.Typer) -> None:
-    """Attach the `filieres` commands to the root app."""
+    """Attach the `filieres` group to the root app."""
+    app.add_typer(groupe, name="filieres")

@@ -11,6 +11,7 @@ from typer.core import TyperGroup
 
 from cmq import glossaire
 from cmq.cli.console import console
+from cmq.errors import EntreeInvalide
 
 
 class GroupeGlossaire(TyperGroup):
@@ -31,10 +32,21 @@ groupe = typer.Typer(
 
 
 @groupe.command("afficher")
-def afficher(slug: str = typer.Argument(..., help="Identifiant de l'entrée (ex. cmq).")) -> None:
+def afficher(
+    slug: str = typer.Argument(..., help="Identifiant de l'entrée (ex. cmq)."),
+    avec_chiffres: bool = typer.Option(False, "--avec-chiffres", help="Ajoute les chiffres nationaux des CMQ (entrée cmq)."),
+    date: str | None = typer.Option(None, "--date", help="Date des chiffres, AAAA-MM-JJ (défaut : aujourd'hui)."),
+) -> None:
     """Affiche une entrée du glossaire telle quelle (Markdown avec front matter)."""
+    chiffres = None
+    if avec_chiffres:
+        from cmq import exports, indicateurs
+
+        if slug != "cmq":
+            raise EntreeInvalide(f"--avec-chiffres n'existe que pour l'entrée cmq, pas pour « {slug} »")
+        chiffres = exports.markdown_chiffres(indicateurs.indicateurs("france", date=date))
     sortie = click.get_binary_stream("stdout")
-    sortie.write(glossaire.rendre(glossaire.entree(slug)).encode("utf-8"))
+    sortie.write(glossaire.rendre(glossaire.entree(slug), avec_chiffres=chiffres).encode("utf-8"))
     sortie.flush()
 
 

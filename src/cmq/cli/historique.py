@@ -4,11 +4,11 @@ from typing import Annotated
 
 import typer
 
-from cmq.cli.lecture import Format, base_en_lecture, sortir
+from cmq.cli.lecture import Format, FormatListe, sortir
 from cmq.models import ImportEnregistre
-from cmq.store import lecture
+from cmq.store import lecture, schema
 
-ENTETES = ("N°", "Source", "Type", "Début", "Fin", "Lues", "Insérées", "Mises à jour", "Rejetées", "Statut", "Message")
+ENTETES = ("N°", "Source", "Type", "Début (UTC)", "Fin (UTC)", "Lues", "Insérées", "Mises à jour", "Rejetées", "Statut", "Message")
 
 
 def _ligne(i: ImportEnregistre) -> tuple:
@@ -20,10 +20,10 @@ def _ligne(i: ImportEnregistre) -> tuple:
 
 def imports(
     limite: Annotated[int, typer.Option("--limite", help="Nombre d'imports affichés (les plus récents).")] = 50,
-    format: Annotated[Format, typer.Option("--format", help="table, csv ou json.")] = Format.table,  # noqa: A002
+    format: FormatListe = Format.table,  # noqa: A002
 ) -> None:
     """Historique des imports (le plus récent d'abord)."""
-    with base_en_lecture() as s:
+    with schema.session_lecture() as s:
         historique = lecture.imports(s, limite=limite)
     sortir(
         format, ENTETES, [_ligne(i) for i in historique], [i.model_dump(mode="json") for i in historique],

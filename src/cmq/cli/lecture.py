@@ -1,21 +1,19 @@
-"""Shared helpers of the read-only commands: open the database, parse dates, print table/CSV/JSON."""
+"""Shared helpers of the read-only commands: parse dates, label values, print table/CSV/JSON."""
 
 import csv
 import json
 import sys
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import date
 from enum import Enum
-from typing import Any
+from typing import Annotated, Any
 
+import typer
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy.orm import Session
 
 from cmq import territoires
 from cmq.errors import EntreeInvalide, TerritoireInconnu
-from cmq.store import db, schema
 
 
 class Format(str, Enum):
@@ -26,13 +24,8 @@ class Format(str, Enum):
     json = "json"
 
 
-@contextmanager
-def base_en_lecture() -> Iterator[Session]:
-    """A session on the default database; ErreurStockage if it is not initialised (nothing created)."""
-    url = db.url_par_defaut(creer=False)
-    schema.exiger_initialisee(url)
-    with db.session(url) as s:
-        yield s
+FormatListe = Annotated[Format, typer.Option("--format", help="table, csv ou json.")]
+FormatFiche = Annotated[Format, typer.Option("--format", help="table ou json.")]
 
 
 def analyser_date(texte: str | None) -> date | None:

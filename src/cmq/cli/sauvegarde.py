@@ -15,7 +15,9 @@ def _resume(manifeste: Manifeste, titre: str) -> None:
     """Rows per table, then the total."""
     lignes = [(nom, entree.lignes) for nom, entree in manifeste.tables.items()]
     lignes.append(("total", manifeste.total_lignes))
-    console().print(tableau(titre, ("Table", "Lignes"), lignes))
+    sortie = console()
+    sortie.print(titre, markup=False)
+    sortie.print(tableau(None, ("Table", "Lignes"), lignes))
 
 
 def sauvegarder(

@@ -179,9 +179,12 @@ def deviner_type(colonnes: list[str]) -> str:
         return "membres"
     if "uai" in etablissements and "nom" in etablissements:
         return "etablissements"
+    conseil = ""
+    if len(colonnes) == 1 and any(s in colonnes[0] for s in "|;,\t"):
+        conseil = " ; une seule colonne lue : vérifiez le séparateur du fichier (« ; », « , » ou tabulation)"
     raise EntreeInvalide(
         "type de lignes impossible à deviner d'après les colonnes "
-        f"({', '.join(map(str, colonnes)) or 'aucune'}) : précisez --type {'|'.join(TYPES)}"
+        f"({', '.join(map(str, colonnes)) or 'aucune'}) : précisez --type {'|'.join(TYPES)}{conseil}"
     )
 
 
@@ -252,6 +255,7 @@ def charger_correspondance(chemin: str | Path) -> dict[str, str]:
         raise FichierIllisible(f"fichier de correspondance invalide « {chemin} » : {erreur}") from None
     if not isinstance(donnees, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in donnees.items()):
         raise FichierIllisible(
-            f"fichier de correspondance invalide « {chemin} » : un objet {{\"Colonne du fichier\": \"champ\"}} est attendu"
+            f"fichier de correspondance invalide « {chemin} » : "
+            "un objet {\"Colonne du fichier\": \"champ\"} est attendu"
         )
     return donnees

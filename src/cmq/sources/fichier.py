@@ -8,6 +8,7 @@ from pathlib import Path
 from cmq.errors import FichierIllisible
 from cmq.sources.colonnes import charger_correspondance
 from cmq.sources.pipeline import Progression, Rapport, importer_lignes
+from cmq.sources.tableau import lire_tableau
 
 
 def somme_controle(chemin: Path) -> str:
@@ -46,12 +47,14 @@ def importer_fichier(
     `rapport`: CSV of rejected rows in partial mode (default `<name>_rejets.csv` beside the file).
     `source`: label recorded in the history (default: the absolute path).
     """
-    from cmq.sources.tableau import lire_tableau
-
     chemin = Path(chemin)
     if correspondance is not None and not isinstance(correspondance, dict):
         correspondance = charger_correspondance(correspondance)
+    if progression:
+        progression("lecture", 0, None)
     tableau = lire_tableau(chemin, feuille=feuille)
+    if progression:
+        progression("lecture", len(tableau.lignes), len(tableau.lignes))
     return importer_lignes(
         tableau.lignes,
         colonnes=tableau.colonnes,

@@ -8,6 +8,9 @@
    why. With `partiel=True`, valid rows are written and rejected ones go to a CSV report;
 4. the rows are upserted in ONE transaction together with the history entry (`imports`).
 
+The schema is created or upgraded first (`schema.mettre_a_jour`, as `cmq init` does, without
+loading the embedded data), so an import works on a new database.
+
 History: a successful import is recorded with statut "ok" or "partiel"; an import refused
 after its rows were read (rejected rows, missing column, unclear kind) is recorded with statut
 "echec" in a separate transaction, the directory tables staying unchanged. A failure before the
@@ -16,8 +19,7 @@ rows are read (unreadable file, network) leaves no trace in the history.
 
 from __future__ import annotations
 
-import csv
-import io
+import json
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -32,6 +34,7 @@ from cmq.errors import CmqError, EntreeInvalide, ErreurImport
 from cmq.models import ImportEnregistre, Provenance
 from cmq.sources import conversion
 from cmq.sources.colonnes import correspondre
+from cmq.sources.tableau import ecrire_tableau
 from cmq.store import db, ecriture, schema
 from cmq.store.tables import CampusTable
 
@@ -125,8 +128,11 @@ def _valider(lignes, numeros, conv, rapport: Rapport, progression: Progression |
     return resultats
 
 
-def _doublons(resultats, lignes_par_numero, type_import: str, rapport: Rapport) -> list[conversion.Resultat]:
+def _doublons(resultats, lignes, numeros, type_import: str, rapport: Rapport) -> list[conversion.Resultat]:
     """Reject every occurrence of a repeated key (establishments: keep the first one)."""
+    if len({r.cle for _, r in resultats}) == len(resultats):
+        return [r for _, r in resultats]
+    lignes_par_numero = dict(zip(numeros, lignes))
     numeros_par_cle: dict[Any, list[int]] = defaultdict(list)
     for numero, r in resultats:
         numeros_par_cle[r.cle].append(numero)
@@ -166,25 +172,16 @@ def message_refus(rapport: Rapport) -> str:
 
 
 def ecrire_rejets(chemin: Path, rejets: Sequence[Rejet], colonnes: Sequence[str]) -> None:
-    """Write the rejected rows to a CSV report (UTF-8 with BOM, `;`): ligne, raison, original columns."""
-    from cmq.fichiers import ecriture_atomique
-
-    tampon = io.StringIO()
-    ecrivain = csv.writer(tampon, delimiter=";")
-    ecrivain.writerow(["ligne", "raison", *colonnes])
-    for r in rejets:
-        ecrivain.writerow([r.numero, r.raison, *(_cellule(r.ligne.get(c)) for c in colonnes)])
-    ecriture_atomique(chemin, tampon.getvalue().encode("utf-8-sig"))
+    """Write the rejected rows to a report (CSV UTF-8 with BOM and `;`, or XLSX): ligne, raison, original columns."""
+    ecrire_tableau(chemin, ["ligne", "raison", *colonnes],
+                   ([r.numero, r.raison, *(_cellule(r.ligne.get(c)) for c in colonnes)] for r in rejets),
+                   separateur=";", bom=True)
 
 
-def _cellule(valeur: Any) -> str:
-    if valeur is None:
-        return ""
+def _cellule(valeur: Any) -> Any:
     if isinstance(valeur, (dict, list)):
-        import json
-
         return json.dumps(valeur, ensure_ascii=False)
-    return str(valeur)
+    return valeur
 
 
 def _enregistrement(rapport: Rapport, debut: datetime, message: str | None = None) -> ImportEnregistre:
@@ -207,6 +204,15 @@ def _noter_echec(url: str, rapport: Rapport, debut: datetime, message: str) -> N
         pass
 
 
+def _ecrire_membres(s, valides: _Valides) -> ecriture.Bilan:
+    """Members; for campus rows, the support they name replaces the campus's previous support."""
+    bilan = ecriture.ecrire_membres(s, valides.membres)
+    if valides.campus:
+        supports = {m["campus_id"]: m["uai"] for m in valides.membres if m["role"] == "support"}
+        bilan.mises_a_jour += ecriture.retrograder_supports(s, supports)
+    return bilan
+
+
 def _ecrire(url: str, valides: _Valides, rapport: Rapport, debut: datetime,
             progression: Progression | None, sans_mise_a_jour: bool = False) -> None:
     """Every upsert and the history entry in one transaction."""
@@ -216,7 +222,7 @@ def _ecrire(url: str, valides: _Valides, rapport: Rapport, debut: datetime,
                                                                     inserer_seulement=sans_mise_a_jour)),
         ("etablissements_support",
          lambda s: ecriture.ecrire_etablissements(s, valides.etablissements_support, inserer_seulement=True)),
-        ("membres", lambda s: ecriture.ecrire_membres(s, valides.membres)),
+        ("membres", lambda s: _ecrire_membres(s, valides)),
         ("partenaires", lambda s: ecriture.ecrire_partenaires(s, valides.partenaires)),
     ]
     etapes = [(nom, f) for nom, f in etapes if getattr(valides, nom)]
@@ -276,8 +282,7 @@ def importer_lignes(
                                         provenance=provenance)
         resultats = _valider(lignes, numeros, conv, rapport, progression)
         numeros_lignes = numeros if numeros is not None else range(1, len(lignes) + 1)
-        par_numero = dict(zip(numeros_lignes, lignes)) if len(resultats) != len({r.cle for _, r in resultats}) else {}
-        gardes = _doublons(resultats, par_numero, corr.type_import, rapport)
+        gardes = _doublons(resultats, lignes, numeros_lignes, corr.type_import, rapport)
         rapport.rejetees = len(rapport.rejets)
         if rapport.rejets and not partiel:
             raise ErreurImport(message_refus(rapport))
@@ -287,8 +292,9 @@ def importer_lignes(
             ecrire_rejets(rapport_rejets, rapport.rejets, list(colonnes))
             rapport.chemin_rapport = rapport_rejets
         if not gardes:
+            suite = f" ; rapport des rejets : {rapport.chemin_rapport}" if rapport.chemin_rapport else ""
             raise ErreurImport(f"aucune ligne valide à importer ({rapport.rejetees} rejetée(s), "
-                               f"{rapport.ignorees} ignorée(s))")
+                               f"{rapport.ignorees} ignorée(s)){suite}")
     except CmqError as erreur:
         _noter_echec(url, rapport, debut, str(erreur))
         raise

@@ -27,6 +27,8 @@ _DUREE = re.compile(r"(\d+)(?:[.,]0+)?\s*(?:ans?|annees?)?")
 
 def texte(valeur: Any) -> str | None:
     """Trimmed text; None for an empty cell, None/NaN, or a blank string."""
+    if valeur.__class__ is str:
+        return valeur.strip() or None
     if valeur is None:
         return None
     if isinstance(valeur, float):
@@ -70,7 +72,10 @@ def nombre(valeur: Any, nom: str = "nombre") -> float | None:
 
 def coordonnee(valeur: Any, nom: str, limite: float) -> float | None:
     """Latitude (limite 90) or longitude (limite 180), bounds checked."""
-    resultat = nombre(valeur, nom)
+    try:
+        resultat = float(valeur) if valeur.__class__ is str else nombre(valeur, nom)
+    except ValueError:
+        resultat = nombre(valeur, nom)
     if resultat is not None and not -limite <= resultat <= limite:
         raise EntreeInvalide(f"{nom} hors limites « {valeur} » : entre -{limite:g} et {limite:g} attendu")
     return resultat

@@ -103,7 +103,7 @@ def _reglages_sqlite(moteur_sqlite: Engine) -> None:
 
 def _creer_moteur(url: str) -> Engine:
     adresse = make_url(url)
-    options: dict = {"future": True}
+    options: dict = {}
     if adresse.get_backend_name() == "postgresql":
         options.update(pool_pre_ping=True, connect_args={"connect_timeout": DELAI_CONNEXION_S})
     nouveau = create_engine(url, **options)

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Table, delete, insert, select, tuple_
+from sqlalchemy import Date, DateTime, Table, delete, insert, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -30,6 +30,7 @@ from cmq.store.tables import (
 )
 
 LOT = 500  # rows per executemany batch and per IN (…) key look-up
+BALAYAGE = 5_000  # above this many keys, existing rows are read by one full scan
 
 
 @dataclass
@@ -72,7 +73,15 @@ def existants(session: Session, table, cles: Sequence[str], valeurs: Iterable[tu
     cols_cles = [table.c[c] for c in cles]
     expression = cols_cles[0] if len(cles) == 1 else tuple_(*cols_cles)
     trouves: dict[tuple, dict[str, Any]] = {}
-    for paquet in _paquets(list(dict.fromkeys(valeurs))):
+    voulues = list(dict.fromkeys(valeurs))
+    if len(voulues) > BALAYAGE:  # many keys: one scan of the table beats hundreds of IN (…)
+        voulu = set(voulues)
+        for ligne in session.execute(select(*(table.c[c] for c in colonnes))).mappings():
+            cle = tuple(ligne[c] for c in cles)
+            if cle in voulu:
+                trouves[cle] = dict(ligne)
+        return trouves
+    for paquet in _paquets(voulues):
         filtre = [v[0] for v in paquet] if len(cles) == 1 else list(paquet)
         requete = select(*(table.c[c] for c in colonnes)).where(expression.in_(filtre))
         for ligne in session.execute(requete).mappings():
@@ -110,9 +119,31 @@ def upsert(session: Session, table, lignes: Sequence[dict[str, Any]], cles: Sequ
             instruction = instruction.on_conflict_do_nothing(index_elements=list(cles))
         else:
             instruction = instruction.on_conflict_do_update(index_elements=list(cles), set_=mises)
-        for paquet in _paquets(a_ecrire):
-            session.execute(instruction, list(paquet))
+        executer(session, instruction, a_ecrire)
     return Bilan(len(nouvelles), len(changees), inchangees)
+
+
+def executer(session: Session, instruction, lignes: Sequence[dict[str, Any]]) -> None:
+    """executemany of `instruction` over `lignes` (same keys), in batches.
+
+    Tables without date columns go straight to the driver (`exec_driver_sql` with the compiled
+    SQL): the values are plain str/float/bool/None, which both drivers take as is, and this
+    skips SQLAlchemy's per-row parameter processing (2× faster on 65,000 rows).
+    """
+    table = instruction.table
+    if any(isinstance(c.type, (Date, DateTime)) for c in table.columns if c.key in lignes[0]):
+        for paquet in _paquets(lignes):
+            session.execute(instruction, list(paquet))
+        return
+    connexion = session.connection()
+    compile = instruction.compile(dialect=connexion.dialect, column_keys=list(lignes[0]))
+    sql = str(compile)
+    for paquet in _paquets(lignes, LOT * 10):
+        if compile.positional:
+            parametres = [tuple(ligne[c] for c in compile.positiontup) for ligne in paquet]
+        else:
+            parametres = [{c: ligne[c] for c in compile.params} for ligne in paquet]
+        connexion.exec_driver_sql(sql, parametres)
 
 
 def ecrire_etablissements(session: Session, lignes: Sequence[dict[str, Any]], *,
@@ -124,6 +155,23 @@ def ecrire_etablissements(session: Session, lignes: Sequence[dict[str, Any]], *,
 def ecrire_membres(session: Session, lignes: Sequence[dict[str, Any]]) -> Bilan:
     """Upsert `membres` rows by (campus_id, uai)."""
     return upsert(session, MembreTable, lignes, ("campus_id", "uai"))
+
+
+def retrograder_supports(session: Session, supports: dict[str, str]) -> int:
+    """Make every other `support` member of these campuses a plain `membre` ({campus_id: support UAI}).
+
+    A campus has one support establishment: when a campus list names a new one, the old one stays
+    a member. Returns the number of rows changed.
+    """
+    changes = 0
+    for campus_id, uai in supports.items():
+        resultat = session.execute(
+            update(MembreTable)
+            .where(MembreTable.campus_id == campus_id, MembreTable.role == "support", MembreTable.uai != uai)
+            .values(role="membre")
+        )
+        changes += resultat.rowcount or 0
+    return changes
 
 
 def ecrire_partenaires(session: Session, lignes: Sequence[dict[str, Any]]) -> Bilan:

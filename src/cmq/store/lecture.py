@@ -53,17 +53,17 @@ C, CA, E, M = CampusTable, CampusAcademieTable, EtablissementTable, MembreTable
 
 
 def code_filiere(valeur: str) -> str:
-    """A filière code from its code, label, short label or a keyword (accent-insensitive)."""
+    """A filière code from its code or a free text (`filieres.normalize`); FiliereInconnue otherwise."""
     try:
         return filieres.get(valeur).code
-    except FiliereInconnue as inconnue:  # try the labels before giving up
-        texte = normaliser(valeur or "")
-        exacts = [f for f in filieres.all() if texte in {normaliser(x) for x in (f.libelle, f.libelle_court, *f.mots_cles)}]
-        partiels = [f for f in filieres.all() if texte and texte in normaliser(f.libelle)]
-        for trouves in (exacts, partiels):
-            if len(trouves) == 1:
-                return trouves[0].code
-        raise inconnue
+    except FiliereInconnue as inconnue:
+        resultat = filieres.normalize(valeur)
+        if resultat.filiere is not None:
+            return resultat.filiere.code
+        if resultat.statut == "ambigu":
+            choix = ", ".join(c.filiere.code for c in resultat.candidats[:3])
+            raise FiliereInconnue(f"filière ambiguë : « {valeur} ». Précisez parmi : {choix}") from None
+        raise inconnue from None
 
 
 def code_territoire(nature: str, valeur: str) -> str:

@@ -9,21 +9,19 @@ target, then writes in one transaction: on any error the target is unchanged.
 import hashlib
 import json
 import os
-import tempfile
 import zipfile
 import zlib
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, Field, ValidationError
 from sqlalchemy import Boolean, Column, Date, DateTime, Float, Integer, String, Table, func, select
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
 
 from cmq import __version__
-from cmq.errors import ErreurStockage, FichierIllisible
+from cmq.errors import EntreeInvalide, ErreurStockage, FichierIllisible
+from cmq.fichiers import ecriture_atomique
 from cmq.store import db, schema
 from cmq.store.tables import Base
 
@@ -129,6 +127,8 @@ def _horodatage(cree_le: datetime | None) -> datetime:
     if cree_le is not None:
         return cree_le.astimezone(UTC)
     if epoch := os.environ.get("SOURCE_DATE_EPOCH"):
+        if not epoch.isdigit():
+            raise EntreeInvalide(f"SOURCE_DATE_EPOCH invalide : « {epoch} » (secondes depuis 1970 attendues)")
         return datetime.fromtimestamp(int(epoch), UTC)
     return datetime.now(UTC).replace(microsecond=0)
 
@@ -173,25 +173,12 @@ def _entree_zip(nom: str) -> zipfile.ZipInfo:
     return info
 
 
-@contextmanager
-def ecriture_atomique(chemin: Path) -> Iterator[IO[bytes]]:
-    """A temporary file next to `chemin`, renamed over it on success, removed on failure."""
-    dossier = chemin.parent
-    if not dossier.is_dir():
-        raise ErreurStockage(f"impossible d'écrire « {chemin} » : le dossier « {dossier} » n'existe pas")
-    try:
-        descripteur, temporaire = tempfile.mkstemp(prefix=f".{chemin.name}.", suffix=".tmp", dir=dossier)
-    except OSError as erreur:
-        raise ErreurStockage(f"impossible d'écrire dans « {dossier} » : {erreur.strerror or erreur}") from None
-    try:
-        with os.fdopen(descripteur, "wb") as fichier:
-            yield fichier
-            fichier.flush()
-            os.fsync(fichier.fileno())
-        os.replace(temporaire, chemin)
-    except BaseException:
-        Path(temporaire).unlink(missing_ok=True)
-        raise
+def _ecrire_archive(chemin: Path, entete: bytes, contenus: dict[str, tuple[bytes, int]]) -> None:
+    """Write the ZIP atomically: the manifest first, then one `<table>.jsonl` per table."""
+    with ecriture_atomique(chemin, "wb") as fichier, zipfile.ZipFile(fichier, "w") as archive:
+        archive.writestr(_entree_zip(MANIFESTE), entete)
+        for nom, (contenu, _nombre) in contenus.items():
+            archive.writestr(_entree_zip(f"{nom}.jsonl"), contenu)
 
 
 def sauvegarder(chemin: str | Path, url: str | None = None, *, cree_le: datetime | None = None) -> Manifeste:
@@ -218,13 +205,7 @@ def sauvegarder(chemin: str | Path, url: str | None = None, *, cree_le: datetime
         },
     )
     entete = json.dumps(manifeste.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n"
-    try:
-        with ecriture_atomique(chemin) as fichier, zipfile.ZipFile(fichier, "w") as archive:
-            archive.writestr(_entree_zip(MANIFESTE), entete.encode("utf-8"))
-            for nom, (contenu, _nombre) in contenus.items():
-                archive.writestr(_entree_zip(f"{nom}.jsonl"), contenu)
-    except OSError as erreur:
-        raise ErreurStockage(f"impossible d'écrire « {chemin} » : {erreur.strerror or erreur}") from None
+    _ecrire_archive(chemin, entete.encode("utf-8"), contenus)
     return manifeste
 
 

@@ -1,5 +1,7 @@
 """Schema version: Alembic upgrade to head and current revision, run from Python (no alembic.ini)."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
@@ -8,6 +10,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from cmq.errors import ErreurStockage
 from cmq.store import db
@@ -81,3 +84,15 @@ def exiger_initialisee(url: str | None = None) -> None:
         raise ErreurStockage(db.MESSAGE_NON_INITIALISEE)
     if revision != revision_cible():
         raise ErreurStockage(f"base à mettre à jour (révision {revision}) : lancez `cmq init`")
+
+
+@contextmanager
+def session_lecture(url: str | None = None) -> Iterator[Session]:
+    """`db.session` on an existing database at head; nothing is created (no folder, no file).
+
+    ErreurStockage « base non initialisée : lancez `cmq init` » otherwise.
+    """
+    url = url or db.url_par_defaut(creer=False)
+    exiger_initialisee(url)
+    with db.session(url) as s:
+        yield s

@@ -3,10 +3,16 @@
 from alembic import context
 from sqlalchemy import create_engine
 
+from cmq.store import db
 from cmq.store.tables import Base
 
 config = context.config
 target_metadata = Base.metadata
+
+
+def _url() -> str:
+    """The configured URL, else $CMQ_DATABASE_URL or the default file (command-line alembic)."""
+    return db.normaliser_url(config.get_main_option("sqlalchemy.url") or db.url_par_defaut())
 
 
 def _configurer(**options) -> None:
@@ -20,7 +26,7 @@ def _configurer(**options) -> None:
 
 def hors_ligne() -> None:
     """Emit the SQL script instead of running it (`alembic upgrade --sql`)."""
-    _configurer(url=config.get_main_option("sqlalchemy.url"), literal_binds=True)
+    _configurer(url=_url(), literal_binds=True)
     with context.begin_transaction():
         context.run_migrations()
 
@@ -33,7 +39,7 @@ def en_ligne() -> None:
         with context.begin_transaction():
             context.run_migrations()
         return
-    moteur = create_engine(config.get_main_option("sqlalchemy.url"))
+    moteur = create_engine(_url())
     with moteur.begin() as connexion:
         _configurer(connection=connexion)
         with context.begin_transaction():

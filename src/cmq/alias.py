@@ -1,0 +1,66 @@
+"""User-confirmed aliases: a free-text mention that always means one campus (`cmq.resolve` uses them first).
+
+A mention is stored under its key `cmq.mentions.cle_alias` (accents, case, punctuation, "CMQ",
+"Campus des métiers et des qualifications" and stop words removed): "Campus BTP HDF" and
+"cmq btp-hdf" are the same alias. Adding an alias whose key exists replaces its campus (the
+previous campus is returned); an unknown campus is refused and nothing is written.
+"""
+
+from datetime import datetime, timezone
+
+from sqlalchemy import delete, select
+
+from cmq.errors import EntreeInvalide, IntrouvableError
+from cmq.mentions import cle_alias
+from cmq.models import Alias
+from cmq.store import db, lecture
+from cmq.store.conversion import alias_depuis_ligne, alias_vers_dict
+from cmq.store.ecriture import upsert
+from cmq.store.tables import AliasTable
+
+LONGUEUR_MAX = 300  # size of the `alias.texte` column
+
+
+def cle(texte: str) -> str:
+    """The stored key of a mention; EntreeInvalide when nothing meaningful is left."""
+    if not isinstance(texte, str) or not texte.strip():
+        raise EntreeInvalide("alias vide : saisissez la mention à associer au campus (ex. « campus btp hdf »)")
+    resultat = cle_alias(texte)
+    if not resultat:
+        raise EntreeInvalide(f"alias « {texte} » sans mot significatif (seulement « CMQ », « campus »…)")
+    if len(resultat) > LONGUEUR_MAX:
+        raise EntreeInvalide(f"alias trop long : {len(resultat)} caractères après normalisation (maximum {LONGUEUR_MAX})")
+    return resultat
+
+
+def ajouter(texte: str, campus_id: str, *, url: str | None = None) -> tuple[Alias, str | None]:
+    """Map a mention to a campus; returns the alias and the campus it replaced (None if new).
+
+    IntrouvableError « campus inconnu » (with close ids) when the campus does not exist.
+    """
+    texte_cle = cle(texte)
+    with db.session(url, ecriture=True) as s:
+        campus = lecture.campus(s, campus_id)
+        ancien = s.get(AliasTable, texte_cle)
+        remplace = ancien.campus_id if ancien is not None and ancien.campus_id != campus.id else None
+        alias = Alias(texte=texte_cle, campus_id=campus.id, cree_le=datetime.now(timezone.utc))
+        upsert(s, AliasTable, [alias_vers_dict(alias)], ("texte",))
+    return alias, remplace
+
+
+def lister(*, url: str | None = None) -> list[Alias]:
+    """Every alias, sorted by key."""
+    with db.session(url) as s:
+        return [alias_depuis_ligne(ligne) for ligne in s.scalars(select(AliasTable).order_by(AliasTable.texte))]
+
+
+def supprimer(texte: str, *, url: str | None = None) -> Alias:
+    """Delete the alias of a mention (any spelling of it); IntrouvableError when there is none."""
+    texte_cle = cle(texte)
+    with db.session(url, ecriture=True) as s:
+        ligne = s.get(AliasTable, texte_cle)
+        if ligne is None:
+            raise IntrouvableError(f"alias inconnu : « {texte_cle} » (voir `cmq alias liste`)")
+        alias = alias_depuis_ligne(ligne)
+        s.execute(delete(AliasTable).where(AliasTable.texte == texte_cle))
+    return alias

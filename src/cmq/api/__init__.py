@@ -1,0 +1,1 @@
+"""REST API of cmq (FastAPI): `creer_app` builds the application served by `cmq serve`."""

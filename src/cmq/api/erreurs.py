@@ -1,0 +1,207 @@
+"""Errors as `application/problem+json` (RFC 9457) with a French `detail`.
+
+Status codes: IntrouvableError 404; EntreeInvalide (CodeInvalide, FiliereInconnue,
+TerritoireInconnu), FichierIllisible and ErreurImport 422 (a malformed value is a validation
+error, like FastAPI's own); ErreurStockage 503; ErreurReseau 502; ErreurEcriture 500 (with its
+message); any other CmqError 400;
+request validation 422 listing every invalid parameter in `erreurs`; unexpected exceptions
+500 « erreur interne » (logged with their traceback, never shown).
+"""
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from cmq.errors import (
+    CmqError,
+    EntreeInvalide,
+    ErreurEcriture,
+    ErreurImport,
+    ErreurReseau,
+    ErreurStockage,
+    FichierIllisible,
+    IntrouvableError,
+)
+
+TYPE_PROBLEME = "application/problem+json"
+journal = logging.getLogger("cmq.api")
+
+TITRES = {
+    400: "Requête invalide",
+    401: "Authentification requise",
+    403: "Accès refusé",
+    404: "Ressource introuvable",
+    405: "Méthode non autorisée",
+    406: "Format non disponible",
+    409: "Conflit",
+    413: "Contenu trop volumineux",
+    415: "Type de contenu non pris en charge",
+    422: "Données invalides",
+    500: "Erreur interne",
+    502: "Portail distant en erreur",
+    503: "Service indisponible",
+}
+
+# Order matters: the first matching class gives the status.
+STATUTS_CMQ: tuple[tuple[type[CmqError], int], ...] = (
+    (IntrouvableError, 404),
+    (EntreeInvalide, 422),
+    (FichierIllisible, 422),
+    (ErreurImport, 422),
+    (ErreurStockage, 503),
+    (ErreurReseau, 502),
+    (ErreurEcriture, 500),  # a server-side file could not be written (disk full, permissions)
+    (CmqError, 400),
+)
+
+# French text of framework errors (Starlette/FastAPI raise them with English phrases).
+MESSAGES_HTTP = {
+    400: "requête illisible (corps ou en-têtes mal formés)",
+    404: "ressource introuvable : {chemin}",
+    405: "méthode {methode} non autorisée sur {chemin}",
+    406: "format de réponse non disponible",
+    413: "contenu trop volumineux",
+    415: "type de contenu non pris en charge",
+}
+
+
+class ProblemeHTTP(HTTPException):
+    """An HTTP error raised by cmq itself: its `detail` is already French and is kept as is."""
+
+
+def reponse_probleme(statut: int, detail: str, *, entetes: dict[str, str] | None = None,
+                     **extensions: Any) -> JSONResponse:
+    """A problem+json response: type, title, status, detail and optional extension members."""
+    contenu = {
+        "type": "about:blank",
+        "title": TITRES.get(statut) or HTTPStatus(statut).phrase,
+        "status": statut,
+        "detail": detail,
+        **extensions,
+    }
+    return JSONResponse(contenu, status_code=statut, media_type=TYPE_PROBLEME, headers=entetes)
+
+
+def statut_de(erreur: CmqError) -> int:
+    """HTTP status of a cmq error (see the module docstring)."""
+    return next(statut for classe, statut in STATUTS_CMQ if isinstance(erreur, classe))
+
+
+# --- Validation errors in French ------------------------------------------------------------
+
+_LIEUX = {"query": "paramètre", "path": "paramètre de chemin", "body": "champ", "header": "en-tête",
+          "cookie": "cookie"}
+
+
+def _message_pydantic(erreur: dict[str, Any]) -> str:
+    """French message for one pydantic error (by its `type` and `ctx`)."""
+    genre, ctx = erreur.get("type", ""), erreur.get("ctx") or {}
+    if genre == "value_error" and ctx.get("error") is not None:
+        return str(ctx["error"])  # our validators raise CmqError/ValueError with French messages
+    if genre in ("missing", "missing_argument"):
+        return "obligatoire"
+    if genre.startswith("int_") or genre == "int_type":
+        return "nombre entier attendu"
+    if genre.startswith("float_") or genre in ("finite_number", "decimal_parsing"):
+        return "nombre attendu"
+    if genre.startswith("bool_"):
+        return "booléen attendu (true ou false)"
+    if genre.startswith("date") or genre.startswith("datetime"):
+        return "date invalide (format AAAA-MM-JJ attendu, ex. 2025-09-01)"
+    bornes = {"greater_than_equal": ("supérieur ou égal à", "ge"), "greater_than": ("supérieur à", "gt"),
+              "less_than_equal": ("inférieur ou égal à", "le"), "less_than": ("inférieur à", "lt")}
+    if genre in bornes:
+        texte, cle = bornes[genre]
+        return f"doit être {texte} {ctx.get(cle)}"
+    if genre == "string_too_short":
+        return f"au moins {ctx.get('min_length')} caractère(s) attendu(s)"
+    if genre == "string_too_long":
+        return f"au plus {ctx.get('max_length')} caractère(s) attendu(s)"
+    if genre == "too_short":
+        return f"au moins {ctx.get('min_length')} élément(s) attendu(s)"
+    if genre == "too_long":
+        return f"au plus {ctx.get('max_length')} élément(s) attendu(s)"
+    if genre == "string_pattern_mismatch":
+        return f"format invalide (motif attendu : {ctx.get('pattern')})"
+    if genre in ("literal_error", "enum"):
+        return f"valeur attendue parmi : {ctx.get('expected', '')}".replace("' or '", "', '")
+    if genre in ("string_type", "string_unicode", "str_type"):
+        return "texte attendu"
+    if genre == "json_invalid":
+        return "JSON invalide"
+    if genre in ("model_attributes_type", "dict_type", "model_type"):
+        return "objet JSON attendu"
+    if genre == "list_type":
+        return "liste attendue"
+    if genre == "extra_forbidden":
+        return "champ inconnu"
+    if genre == "none_required":
+        return "doit être vide"
+    return "valeur invalide"
+
+
+def _nom(loc: tuple | list) -> tuple[str, str]:
+    """(lieu, nom) of an error location: ("query", "limite"), ("body", "provenance.source_url")."""
+    lieu = str(loc[0]) if loc else "body"
+    nom = ".".join(str(x) for x in loc[1:]) or "(corps de la requête)"
+    return lieu, nom
+
+
+def erreurs_validation(erreurs: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """[{lieu, nom, message}] in French, one entry per invalid parameter or field."""
+    sortie = []
+    for erreur in erreurs:
+        lieu, nom = _nom(erreur.get("loc") or ())
+        sortie.append({"lieu": lieu, "nom": nom, "message": _message_pydantic(erreur)})
+    return sortie
+
+
+def detail_validation(liste: list[dict[str, str]]) -> str:
+    """One French sentence listing the invalid parameters."""
+    morceaux = [f"{_LIEUX.get(e['lieu'], e['lieu'])} « {e['nom']} » : {e['message']}" for e in liste]
+    pluriel = "s" if len(morceaux) > 1 else ""
+    return f"requête invalide ({len(morceaux)} erreur{pluriel}) : " + " ; ".join(morceaux)
+
+
+# --- Handlers ------------------------------------------------------------------------------------
+
+
+async def _cmq(_requete: Request, erreur: CmqError) -> JSONResponse:
+    statut = statut_de(erreur)
+    if statut >= 500:
+        journal.warning("erreur %s : %s", statut, erreur)
+    return reponse_probleme(statut, str(erreur))
+
+
+async def _validation(_requete: Request, erreur: RequestValidationError) -> JSONResponse:
+    liste = erreurs_validation(list(erreur.errors()))
+    return reponse_probleme(422, detail_validation(liste), erreurs=liste)
+
+
+async def _http(requete: Request, erreur: HTTPException) -> JSONResponse:
+    statut = erreur.status_code
+    if isinstance(erreur, ProblemeHTTP):
+        detail = str(erreur.detail)
+    else:
+        modele = MESSAGES_HTTP.get(statut, "erreur HTTP {statut}")
+        detail = modele.format(chemin=requete.url.path, methode=requete.method, statut=statut)
+    return reponse_probleme(statut, detail, entetes=getattr(erreur, "headers", None))
+
+
+async def _interne(requete: Request, erreur: Exception) -> JSONResponse:
+    # The server (uvicorn) logs the traceback itself when the exception is re-raised after this response.
+    journal.error("erreur interne sur %s %s : %s", requete.method, requete.url.path, type(erreur).__name__)
+    return reponse_probleme(500, "erreur interne : l'incident a été journalisé sur le serveur")
+
+
+def installer(app: FastAPI) -> None:
+    """Register every handler on the app."""
+    app.add_exception_handler(CmqError, _cmq)
+    app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(HTTPException, _http)
+    app.add_exception_handler(Exception, _interne)

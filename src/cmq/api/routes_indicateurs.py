@@ -1,0 +1,51 @@
+"""`/api/indicateurs`: « Acteurs » indicators of every territory of a scale (JSON, CSV or XLSX).
+
+JSON answers are cached by request and data version (`cmq.api.cache`): computing a scale takes
+tens of milliseconds, serving it again well under one. The route is asynchronous: a cache hit
+never leaves the event loop; computations and exports run in worker threads.
+"""
+
+from datetime import date
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request, Response
+from pydantic import TypeAdapter
+from starlette.concurrency import run_in_threadpool
+
+from cmq import indicateurs
+from cmq.api import export
+from cmq.api.dependances import LECTURE, Url
+from cmq.indicateurs import LigneIndicateurs
+
+router = APIRouter(prefix="/api/indicateurs", tags=["indicateurs"])
+
+Echelle = Literal["france", "region_academique", "academie", "departement"]
+_JSON = TypeAdapter(list[LigneIndicateurs])
+
+
+@router.get("", response_model=list[LigneIndicateurs], responses=LECTURE | export.REPONSES_INDICATEURS,
+            summary="Indicateurs « Acteurs » par territoire")
+async def lister(
+    requete: Request,
+    url: Url,
+    echelle: Annotated[Echelle, Query(description="Échelle des territoires.")] = "france",
+    code: Annotated[str | None, Query(
+        max_length=200, description="Un seul territoire de l'échelle (code ou nom) ; tous sinon.")] = None,
+    jour: Annotated[date | None, Query(alias="date", description="Date de calcul (défaut : aujourd'hui).")] = None,
+    format: Annotated[export.FormatIndicateurs, Query(description="json, csv ou xlsx.")] = "json",  # noqa: A002
+) -> Response:
+    """Une ligne par territoire : campus, excellence, filières, établissements membres, couverture des lycées.
+
+    Règles : un campus compte à la date D si son label est valide ce jour-là ; un territoire compte
+    les campus dont le siège ou au moins un établissement membre s'y trouve.
+    """
+    jour = jour or date.today()
+    code = code or None
+    if format != "json":
+        lignes = await run_in_threadpool(indicateurs.indicateurs, echelle, code, jour, url=url)
+        return await run_in_threadpool(export.indicateurs, lignes, format, echelle=echelle, jour=jour)
+    corps = await requete.app.state.cache.obtenir(
+        url, ("indicateurs", echelle, code, jour),
+        lambda: _JSON.dump_json(indicateurs.indicateurs(echelle, code, jour, url=url)),
+    )
+    return Response(corps, media_type="application/json")

@@ -1,0 +1,100 @@
+"""Response models of the REST API: the library's models (`cmq.models`, `cmq.filieres`…) wrapped
+where a resource aggregates several of them (page, campus sheet, establishment sheet, import report)."""
+
+from typing import Generic, TypeVar
+
+from pydantic import BaseModel, Field
+
+from cmq.filieres import Filiere, Resultat, Statut
+from cmq.models import Campus, Etablissement, Partenaire, RoleMembre
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a list: `total` matching elements, the page asked for, its elements."""
+
+    total: int = Field(description="Nombre total d'éléments correspondant aux filtres.")
+    limite: int = Field(description="Taille de page demandée.")
+    decalage: int = Field(description="Nombre d'éléments sautés avant cette page.")
+    elements: list[T]
+
+
+class ErreurParametre(BaseModel):
+    """One invalid parameter or field of a request."""
+
+    lieu: str = Field(description="query, path, body ou header.")
+    nom: str
+    message: str
+
+
+class Probleme(BaseModel):
+    """An error (RFC 9457 `application/problem+json`); `detail` is in French."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    erreurs: list[ErreurParametre] | None = Field(default=None, description="Paramètres invalides (erreurs 422).")
+
+
+class RechercheFilieres(BaseModel):
+    """Filières matching a free text: the decision (`statut`, `filiere`) and the ranked candidates."""
+
+    q: str
+    statut: Statut = Field(description="normalise (une filière claire), ambigu ou inconnu.")
+    filiere: Filiere | None = Field(description="La filière retenue quand le statut est « normalise ».")
+    resultats: list[Resultat]
+
+
+class MembreDetail(BaseModel):
+    """A member of a campus with its establishment (null when the UAI is not in the directory)."""
+
+    uai: str
+    role: RoleMembre
+    etablissement: Etablissement | None
+
+
+class CampusDetail(Campus):
+    """A campus with its members and partners."""
+
+    membres: list[MembreDetail]
+    partenaires: list[Partenaire]
+
+
+class EtablissementDetail(Etablissement):
+    """An establishment with the campuses it belongs to (label valid on the date asked for)."""
+
+    campus: list[Campus]
+
+
+class RejetImport(BaseModel):
+    """A row rejected by an import."""
+
+    numero: int = Field(description="Numéro de ligne dans le fichier.")
+    raison: str
+
+
+class RapportImport(BaseModel):
+    """What an import did (`cmq.sources.pipeline.Rapport`)."""
+
+    source: str
+    type_import: str
+    statut: str = Field(description="ok ou partiel (lignes rejetées non importées).")
+    lues: int
+    inserees: int
+    mises_a_jour: int
+    inchangees: int
+    rejetees: int
+    ignorees: int
+    colonnes_ignorees: list[str]
+    rejets: list[RejetImport]
+    somme_controle: str | None
+    import_id: int | None
+
+
+class EcritureCampus(BaseModel):
+    """Result of a campus upsert."""
+
+    statut: str = Field(description="cree, modifie ou inchange.")
+    campus: Campus

@@ -1,0 +1,120 @@
+"""`cmq resoudre`, `cmq alias ajouter|liste|supprimer`, `cmq audit-demandes`: free-text campus mentions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cmq import alias as alias_
+from cmq import audit, filieres
+from cmq.cli.lecture import Format, FormatFiche, FormatListe, analyser_date, console, refuser_csv, sortir, tableau
+from cmq.resolve import Resolution
+from cmq.store import db, schema
+
+STATUTS = {"trouve": "campus trouvé", "ambigu": "mention ambiguë", "inconnu": "mention inconnue"}
+
+groupe_alias = typer.Typer(
+    help="Alias confirmés : une mention (« campus btp hdf ») toujours associée au même campus.",
+    no_args_is_help=True,
+)
+
+
+def _url() -> str:
+    """The default database, which must exist and be initialised (nothing is created)."""
+    url = db.url_par_defaut(creer=False)
+    schema.exiger_initialisee(url)
+    return url
+
+
+def _afficher(r: Resolution) -> None:
+    sortie = console()
+    if r.statut == "trouve":
+        origine = " (alias confirmé)" if r.via_alias else ""
+        sortie.print(f"{STATUTS[r.statut]}{origine} : {r.campus_id} — {r.campus_nom} (score {r.score:.1f})")
+    elif r.statut == "ambigu":
+        sortie.print(f"{STATUTS[r.statut]} : plusieurs campus proches, précisez la filière ou le territoire "
+                     f"(--filiere, --territoire) ou confirmez un alias (`cmq alias ajouter`)")
+    else:
+        sortie.print(f"{STATUTS[r.statut]} : aucun campus ne correspond à « {r.texte} »")
+    if r.filiere_incoherente:
+        sortie.print("attention : la filière indiquée diffère de celle du campus")
+    if r.candidats and not r.via_alias:
+        sortie.print(tableau("Candidats", ("Identifiant", "Nom", "Score", "Filière", "Région acad."), [
+            (c.campus_id, c.nom, f"{c.score:.1f}", filieres.get(c.filiere).libelle_court, c.region_academique)
+            for c in r.candidats
+        ]))
+
+
+def resoudre(
+    nom: Annotated[str, typer.Argument(help="Mention libre du campus, ex. « CMQ aéronautique Occitanie ».")],
+    filiere: Annotated[str | None, typer.Option("--filiere", help="Filière indiquée (code ou libellé).")] = None,
+    territoire: Annotated[str | None, typer.Option(
+        "--territoire", help="Territoire de la demande (région académique, académie, département : code ou nom).")] = None,
+    date: Annotated[str | None, typer.Option("--date", help="Date de la demande (AAAA-MM-JJ) : label valide ce jour.")] = None,
+    format: FormatFiche = Format.table,  # noqa: A002
+) -> None:
+    """Trouve le campus désigné par une mention libre (nomCmq d'Orion) : trouvé, ambigu ou inconnu."""
+    from cmq.resolve import resolve
+
+    refuser_csv(format)
+    r = resolve(nom, filiere=filiere, territoire=territoire, date=analyser_date(date), url=_url())
+    if format is Format.json:
+        sortir(format, (), [], r.model_dump(mode="json"))
+    else:
+        _afficher(r)
+
+
+@groupe_alias.command("ajouter")
+def ajouter(
+    texte: Annotated[str, typer.Argument(help="Mention telle que saisie, ex. « campus btp hdf ».")],
+    campus_id: Annotated[str, typer.Argument(help="Identifiant du campus (voir `cmq campus liste`).")],
+) -> None:
+    """Associe une mention à un campus ; la mention sera résolue vers ce campus en priorité."""
+    nouveau, remplace = alias_.ajouter(texte, campus_id, url=_url())
+    suite = f" (remplace {remplace})" if remplace else ""
+    console().print(f"alias enregistré : « {nouveau.texte} » → {nouveau.campus_id}{suite}")
+
+
+@groupe_alias.command("liste")
+def liste(format: FormatListe = Format.table) -> None:  # noqa: A002
+    """Liste les alias confirmés."""
+    tous = alias_.lister(url=_url())
+    lignes = [(a.texte, a.campus_id, a.cree_le.isoformat(timespec="seconds") if a.cree_le else "") for a in tous]
+    sortir(format, ("alias", "campus_id", "cree_le"), lignes, [a.model_dump(mode="json") for a in tous],
+           titre="Alias confirmés", pied=f"{len(tous)} alias.")
+
+
+@groupe_alias.command("supprimer")
+def supprimer(texte: Annotated[str, typer.Argument(help="Mention de l'alias (toute graphie équivalente).")]) -> None:
+    """Supprime un alias confirmé."""
+    ancien = alias_.supprimer(texte, url=_url())
+    console().print(f"alias supprimé : « {ancien.texte} » (était associé à {ancien.campus_id})")
+
+
+def audit_demandes(
+    fichier: Annotated[Path, typer.Argument(help="Export des demandes (CSV ou XLSX) : numero, uai, cmqImplique, "
+                                                  "filiereCmq, nomCmq au minimum.")],
+    sortie: Annotated[Path | None, typer.Option(
+        "-o", "--sortie", help="Fichier produit (.xlsx ou .csv ; défaut : <fichier>_audit.xlsx à côté de l'entrée).")] = None,
+    feuille: Annotated[str | None, typer.Option("--feuille", help="Feuille à lire d'un classeur XLSX.")] = None,
+) -> None:
+    """Audite un export de demandes : résout chaque nomCmq et signale les incohérences (l'entrée n'est pas modifiée)."""
+    from cmq.cli.importer import barre
+
+    cible = audit.verifier_sortie(fichier, sortie if sortie is not None else audit.chemin_par_defaut(fichier))
+    url = _url()
+    with barre() as progression:
+        resultat = audit.auditer(fichier, feuille=feuille, url=url, progression=progression)
+    ecrit = audit.ecrire(resultat, cible)
+    sortie_console = console()
+    sortie_console.print(tableau(f"Audit de {fichier.name}", ("", "nombre"), resultat.synthese.libelles()))
+    sortie_console.print(f"Résultat écrit dans {ecrit}")
+
+
+def enregistrer(app: typer.Typer) -> None:
+    """Attach `resoudre`, `alias` and `audit-demandes` to the root app."""
+    app.command("resoudre")(resoudre)
+    app.add_typer(groupe_alias, name="alias")
+    app.command("audit-demandes")(audit_demandes)

@@ -1,0 +1,56 @@
+"""Atomic file output: every export is written to a temporary file, then renamed over the target."""
+
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Literal
+
+from cmq.errors import ErreurEcriture
+
+
+def _droits(chemin: Path) -> int:
+    """Permissions of the final file: those of the file replaced, else the usual 0666 minus umask."""
+    try:
+        return chemin.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        masque = os.umask(0)
+        os.umask(masque)
+        return 0o666 & ~masque
+
+
+@contextmanager
+def ecriture_atomique(
+    chemin: Path | str, mode: Literal["w", "wb"] = "w", encoding: str = "utf-8", newline: str | None = None
+) -> Iterator[IO]:
+    """Open a temporary file beside `chemin`; on success it replaces `chemin`, on error it is removed.
+
+    Readers never see a half-written file and a failed export leaves the previous file untouched.
+    ErreurEcriture (French message) when the folder is missing or not writable, or the target is a folder.
+    """
+    chemin = Path(chemin)
+    dossier = chemin.parent
+    if not dossier.is_dir():
+        raise ErreurEcriture(f"impossible d'écrire « {chemin} » : le dossier « {dossier} » n'existe pas")
+    if chemin.is_dir():
+        raise ErreurEcriture(f"impossible d'écrire « {chemin} » : c'est un dossier")
+    try:
+        fd, temporaire = tempfile.mkstemp(dir=dossier, prefix=f".{chemin.name}.", suffix=".tmp")
+    except OSError as erreur:
+        raise ErreurEcriture(
+            f"impossible d'écrire « {chemin} » : dossier non accessible en écriture ({erreur.strerror})"
+        ) from None
+    try:
+        texte = {} if "b" in mode else {"encoding": encoding, "newline": newline}
+        with os.fdopen(fd, mode, **texte) as flux:
+            yield flux
+            flux.flush()
+            os.fsync(flux.fileno())
+        os.chmod(temporaire, _droits(chemin))
+        os.replace(temporaire, chemin)
+    except BaseException as erreur:
+        Path(temporaire).unlink(missing_ok=True)
+        if isinstance(erreur, OSError):  # disk full, target locked…
+            raise ErreurEcriture(f"impossible d'écrire « {chemin} » : {erreur.strerror or erreur}") from erreur
+        raise

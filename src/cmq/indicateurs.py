@@ -1,0 +1,344 @@
+"""« Acteurs » indicators of the CMQ, at any scale and any date.
+
+Rules (the same as the read queries of `cmq.store.lecture`, checked by the tests):
+
+* date rule — a campus counts at date D when its label is valid on D: start date missing or
+  ≤ D, end date missing or ≥ D (bounds included, `lecture.condition_actif_le`);
+* territory rule — a campus belongs to a territory when its seat or at least one of its member
+  establishments is in it: académie = one of the campus's académies or a member's académie;
+  département = seat commune code starting with it or a member's département; région académique
+  = the campus's région académique or a member's; France = every campus;
+* lycée — an establishment whose `type` denotes a lycée (`est_lycee`);
+* `nb_etablissements_membres` — distinct establishments, member of a campus valid at D, located
+  in the territory (France: every distinct member UAI, even one absent from the directory);
+* `nb_lycees` — lycées of the directory located in the territory (France: all of them);
+  `nb_lycees_membres` — those that are members of at least one campus valid at D;
+  `couverture_lycees` = nb_lycees_membres / nb_lycees (None without lycée);
+* `part_excellence` = nb_excellence / nb_campus (None with 0 campus); an unknown excellence
+  counts as "not excellence". Shares are rounded to 4 decimals.
+
+The full table for every territory is computed from four queries (campuses valid at D, their
+académies, memberships with the members' territory codes, lycées grouped by territory), then
+aggregated in Python: never one query per territory.
+"""
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from datetime import date as Date
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from cmq import filieres, territoires
+from cmq.errors import EntreeInvalide
+from cmq.models import Campus
+from cmq.store import lecture, schema
+from cmq.store.tables import CampusAcademieTable, CampusTable, EtablissementTable, MembreTable
+from cmq.texte import normaliser
+
+C, CA, E, M = CampusTable, CampusAcademieTable, EtablissementTable, MembreTable
+SOUS_ECHELLES = territoires.ECHELLES[1:]  # région académique, académie, département
+JOUR_DE_RENTREE = "09-01"
+DUREE_MAX_EVOLUTION = 100  # years
+DECIMALES = 4
+
+# Normalised `type` values that denote a lycée. SEP and SGT (sections attached to a lycée that
+# already has its own UAI), EREA, CFA, MFR and écoles are not counted.
+TYPES_LYCEE = frozenset({"lp", "lgt", "lpo", "legt", "lpa", "legta", "lycee"})
+
+
+@lru_cache(maxsize=4096)
+def est_lycee(type_etablissement: str | None) -> bool:
+    """True for LP, LGT, LPO, LEGT, LPA, LEGTA and any type starting with "lycée" (case/accents ignored)."""
+    if not type_etablissement:
+        return False
+    forme = normaliser(type_etablissement)
+    return forme in TYPES_LYCEE or forme.startswith("lycee ")
+
+
+class LigneIndicateurs(BaseModel):
+    """Indicators of one territory at one date."""
+
+    echelle: str
+    code: str
+    nom: str
+    date: Date
+    nb_campus: int
+    nb_excellence: int
+    part_excellence: float | None
+    filieres: dict[str, int]  # the 12 filière codes, in the order of cmq.md, zeros kept
+    nb_etablissements_membres: int
+    nb_lycees: int
+    nb_lycees_membres: int
+    couverture_lycees: float | None
+    campus_ids: list[str]
+
+
+class TerritoireFiliere(BaseModel):
+    """A territory where a filière has campuses."""
+
+    echelle: str
+    code: str
+    nom: str
+    nb_campus: int
+
+
+class IndicateursFiliere(BaseModel):
+    """The campuses of a filière valid at a date and the territories they belong to."""
+
+    filiere: str
+    libelle: str
+    date: Date
+    nb_campus: int
+    nb_excellence: int
+    campus: list[Campus]
+    territoires: list[TerritoireFiliere]
+
+
+class PointEvolution(BaseModel):
+    """Number of campuses of a territory at the rentrée of one year."""
+
+    annee: int
+    date: Date
+    echelle: str
+    code: str
+    nom: str
+    nb_campus: int
+
+
+# --- Inputs -------------------------------------------------------------------------------------
+
+
+def jour(valeur: Date | str | None = None) -> Date:
+    """The date to compute at: today when None; a date; or an ISO text ('2025-09-01')."""
+    if valeur is None:
+        return Date.today()
+    if isinstance(valeur, datetime):
+        return valeur.date()
+    if isinstance(valeur, Date):
+        return valeur
+    try:
+        return Date.fromisoformat(str(valeur).strip())
+    except ValueError:
+        raise EntreeInvalide(f"date impossible : « {valeur} » (date réelle AAAA-MM-JJ attendue, ex. 2025-09-01)") from None
+
+
+def _territoires_demandes(echelle: str, code: str | None) -> list[territoires.Territoire]:
+    if code is None or echelle == "france":
+        return list(territoires.territoires(echelle))
+    return [territoires.resoudre(code, echelle)]
+
+
+# --- Loading ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Appartenances:
+    """Campuses valid at one date, the territories they belong to and their members' locations."""
+
+    campus: dict[str, tuple[str, bool]] = field(default_factory=dict)  # id -> (filière, excellence)
+    par_territoire: dict[str, dict[str, set[str]]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(set)))
+    membres: dict[str, dict[str, set[str]]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(set)))
+    lycees_membres: dict[str, dict[str, set[str]]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(set)))
+
+    def ids(self, echelle: str, code: str) -> set[str]:
+        """Campus ids belonging to a territory."""
+        return self.par_territoire[echelle].get(code, set())
+
+    def ajouter_membre(self, campus_id: str, uai: str, lycee: bool, lieux: Iterable[tuple[str, str | None]]) -> None:
+        for echelle, code in lieux:
+            if code is None:
+                continue
+            self.par_territoire[echelle][code].add(campus_id)
+            self.membres[echelle][code].add(uai)
+            if lycee:
+                self.lycees_membres[echelle][code].add(uai)
+
+
+def appartenances(s: Session, jour_: Date) -> Appartenances:
+    """Three queries: campuses valid at `jour_`, their académies, their members with territory codes."""
+    actif = lecture.condition_actif_le(jour_)
+    resultat = Appartenances()
+    par = resultat.par_territoire
+    requete = select(C.id, C.filiere, C.excellence, C.region_academique, C.code_commune_siege).where(actif)
+    for campus_id, filiere, excellence, region, commune in s.execute(requete):
+        resultat.campus[campus_id] = (filiere, bool(excellence))
+        par["france"][territoires.CODE_FRANCE].add(campus_id)
+        if region:
+            par["region_academique"][region].add(campus_id)
+        if commune:  # département = prefix of the commune code (2 or 3 characters: "69", "974")
+            par["departement"][commune[:2]].add(campus_id)
+            par["departement"][commune[:3]].add(campus_id)
+    for campus_id, academie in s.execute(select(CA.campus_id, CA.academie).join(C, C.id == CA.campus_id).where(actif)):
+        par["academie"][academie].add(campus_id)
+    requete = (
+        select(M.campus_id, M.uai, E.type, E.departement, E.academie, E.region_academique)
+        .join(C, C.id == M.campus_id)
+        .outerjoin(E, E.uai == M.uai)
+        .where(actif)
+    )
+    for campus_id, uai, type_, dep, acad, region in s.execute(requete):
+        lieux = (("france", territoires.CODE_FRANCE), ("region_academique", region), ("academie", acad),
+                 ("departement", dep))
+        resultat.ajouter_membre(campus_id, uai, est_lycee(type_), lieux)
+    return resultat
+
+
+def lycees_par_territoire(s: Session) -> dict[str, Counter]:
+    """Number of lycées of the directory per scale and territory code (one grouped query)."""
+    comptes: dict[str, Counter] = {echelle: Counter() for echelle in territoires.ECHELLES}
+    requete = select(E.type, E.departement, E.academie, E.region_academique, func.count()).group_by(
+        E.type, E.departement, E.academie, E.region_academique
+    )
+    for type_, dep, acad, region, nombre in s.execute(requete):
+        if not est_lycee(type_):
+            continue
+        for echelle, code in (("france", territoires.CODE_FRANCE), ("region_academique", region),
+                              ("academie", acad), ("departement", dep)):
+            if code is not None:
+                comptes[echelle][code] += nombre
+    return comptes
+
+
+# --- Computation --------------------------------------------------------------------------------
+
+
+def _part(numerateur: int, denominateur: int) -> float | None:
+    return round(numerateur / denominateur, DECIMALES) if denominateur else None
+
+
+def ligne(app: Appartenances, lycees: dict[str, Counter], territoire: territoires.Territoire, jour_: Date) -> LigneIndicateurs:
+    """The indicators of one territory from loaded data."""
+    e, code = territoire.echelle, territoire.code
+    ids = sorted(app.ids(e, code))
+    par_filiere = Counter(app.campus[i][0] for i in ids)
+    nb_excellence = sum(app.campus[i][1] for i in ids)
+    nb_lycees = lycees[e].get(code, 0)
+    nb_lycees_membres = len(app.lycees_membres[e].get(code, ()))
+    return LigneIndicateurs(
+        echelle=e, code=code, nom=territoire.nom, date=jour_, nb_campus=len(ids), nb_excellence=nb_excellence,
+        part_excellence=_part(nb_excellence, len(ids)),
+        filieres={f: par_filiere.get(f, 0) for f in filieres.codes()},
+        nb_etablissements_membres=len(app.membres[e].get(code, ())), nb_lycees=nb_lycees,
+        nb_lycees_membres=nb_lycees_membres, couverture_lycees=_part(nb_lycees_membres, nb_lycees), campus_ids=ids,
+    )
+
+
+def calculer(s: Session, jour_: Date, demandes: Sequence[territoires.Territoire]) -> list[LigneIndicateurs]:
+    """Indicators of the given territories at `jour_`, from four queries whatever their number."""
+    app = appartenances(s, jour_)
+    lycees = lycees_par_territoire(s)
+    return [ligne(app, lycees, t, jour_) for t in demandes]
+
+
+def tous_les_territoires() -> list[territoires.Territoire]:
+    """France, then the 18 régions académiques, 30 académies and 101 départements."""
+    return [t for echelle in territoires.ECHELLES for t in territoires.territoires(echelle)]
+
+
+def indicateurs(
+    echelle: str, code: str | None = None, date: Date | str | None = None, *, url: str | None = None
+) -> list[LigneIndicateurs]:
+    """One row per territory of `echelle` (or only the territory `code`, a code or a name) at `date`
+    (default today)."""
+    demandes = _territoires_demandes(echelle, code)
+    jour_ = jour(date)
+    with schema.session_lecture(url) as s:
+        return calculer(s, jour_, demandes)
+
+
+def indicateurs_toutes_echelles(date: Date | str | None = None, *, url: str | None = None) -> list[LigneIndicateurs]:
+    """Rows of France and of every territory of every scale (150 rows) at `date`."""
+    jour_ = jour(date)
+    with schema.session_lecture(url) as s:
+        return calculer(s, jour_, tous_les_territoires())
+
+
+def campus_de_l_etablissement(uai: str, date: Date | str | None = None, *, url: str | None = None) -> list[Campus]:
+    """Campuses valid at `date` (default today) of which the establishment `uai` is a member."""
+    jour_ = jour(date)
+    with schema.session_lecture(url) as s:
+        return lecture.campus_de_l_etablissement(s, uai, jour_)
+
+
+def filiere(code_ou_texte: str, date: Date | str | None = None, *, url: str | None = None) -> IndicateursFiliere:
+    """Campuses of a filière (code, label or free text) valid at `date` and their territories."""
+    jour_ = jour(date)
+    with schema.session_lecture(url) as s:
+        code = lecture.code_filiere(code_ou_texte)
+        campus, _ = lecture.lister_campus(s, filiere=code, actif_le=jour_)
+        app = appartenances(s, jour_)
+    ids = {c.id for c in campus}
+    trouves = []
+    for t in tous_les_territoires():
+        if t.echelle != "france" and (n := len(app.ids(t.echelle, t.code) & ids)):
+            trouves.append(TerritoireFiliere(echelle=t.echelle, code=t.code, nom=t.nom, nb_campus=n))
+    return IndicateursFiliere(
+        filiere=code, libelle=filieres.get(code).libelle, date=jour_, nb_campus=len(campus),
+        nb_excellence=sum(bool(c.excellence) for c in campus), campus=campus, territoires=trouves,
+    )
+
+
+def _rentree(annee: int, jour_du_mois: str) -> Date:
+    try:
+        mois, jour_ = (int(x) for x in jour_du_mois.split("-"))
+        return Date(annee, mois, jour_)
+    except ValueError:
+        raise EntreeInvalide(f"date impossible : {annee}-{jour_du_mois} (jour du mois MM-JJ attendu, ex. 09-01)") from None
+
+
+def evolution(
+    de: int, a: int, echelle: str = "france", code: str | None = None, *,
+    jour_du_mois: str = JOUR_DE_RENTREE, url: str | None = None,
+) -> list[PointEvolution]:
+    """`nb_campus` at the rentrée (`jour_du_mois`, default 1 September) of every year from `de` to `a`
+    included, for the territory `code` of `echelle`, or for every territory of the scale."""
+    if a < de:
+        raise EntreeInvalide(f"période invalide : l'année de fin ({a}) précède l'année de début ({de})")
+    if a - de >= DUREE_MAX_EVOLUTION:
+        raise EntreeInvalide(f"période trop longue : {a - de + 1} ans ({DUREE_MAX_EVOLUTION} au plus)")
+    dates = [(annee, _rentree(annee, jour_du_mois)) for annee in range(de, a + 1)]
+    demandes = _territoires_demandes(echelle, code)
+    points = []
+    with schema.session_lecture(url) as s:
+        for annee, jour_ in dates:
+            app = appartenances(s, jour_)
+            points += [
+                PointEvolution(annee=annee, date=jour_, echelle=t.echelle, code=t.code, nom=t.nom,
+                               nb_campus=len(app.ids(t.echelle, t.code)))
+                for t in demandes
+            ]
+    return points
+
+
+# --- Flat views ---------------------------------------------------------------------------------
+
+COLONNES_DEBUT = ("echelle", "code", "nom", "date", "nb_campus", "nb_excellence", "part_excellence")
+COLONNES_FIN = ("nb_etablissements_membres", "nb_lycees", "nb_lycees_membres", "couverture_lycees", "campus_ids")
+
+
+def colonnes() -> list[str]:
+    """Columns of the flat table: one per filière, named by its code, between the counts."""
+    return [*COLONNES_DEBUT, *filieres.codes(), *COLONNES_FIN]
+
+
+def vers_table(lignes: Sequence[LigneIndicateurs]) -> tuple[list[str], list[list[Any]]]:
+    """(columns, rows) of typed values; `campus_ids` stays a list."""
+    noms = colonnes()
+    rangs = []
+    for lg in lignes:
+        valeurs = lg.model_dump()
+        valeurs.update(valeurs.pop("filieres"))
+        rangs.append([valeurs[c] for c in noms])
+    return noms, rangs
+
+
+def evolution_vers_table(points: Sequence[PointEvolution]) -> tuple[list[str], list[list[Any]]]:
+    """(columns, rows) of an evolution."""
+    noms = list(PointEvolution.model_fields)
+    return noms, [[getattr(p, c) for c in noms] for p in points]

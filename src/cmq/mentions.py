@@ -1,0 +1,257 @@
+"""Normalisation of campus names and free-text mentions, and typo-tolerant word look-up.
+
+A text is cut into units: a place ("Occitanie", "HDF", "Pays de la Loire", "Toulouse": a
+`cmq.territoires` territory) or a word, stemmed (plural, "-ique"/"-isme"/"-iste" so that
+"touristique" and "tourisme" meet) and expanded when it is a trade acronym ("BTP"). Boilerplate
+("CMQ", "CMQE", "Campus des métiers et des qualifications", "d'excellence", "campus", "label")
+and stop words are dropped; glued names stay whole ("Aérocampus", found from "aéro campus" by prefix).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz import fuzz, process
+
+from cmq import territoires
+from cmq.errors import EntreeInvalide, TerritoireInconnu
+from cmq.texte import normaliser
+
+MOTS_VIDES = frozenset("a au aux d de des du en et l la le les pour sur un une dans avec par "
+                       "region academie academique departement".split())
+BRUIT = frozenset({"cmq", "cmqe", "campus", "excellence", "label", "labellise", "labelise"})
+# Words that only count for the campuses whose name has them ("Campus des métiers de l'aéronautique").
+MOTS_FAIBLES = frozenset({"metier", "qualification"})
+# Boilerplate phrases, compared once stop words are gone ("campus des métiers et des qualifications").
+FORMULES = (("campus", "metiers", "qualifications"), ("c", "m", "q", "e"), ("c", "m", "q"),
+            ("metiers", "qualifications"))
+ABREVIATIONS = {
+    "btp": ("batiment", "travaux", "publics"),
+    "tp": ("travaux", "publics"),
+    "aero": ("aeronautique",),
+    "hcr": ("hotellerie", "cafe", "restauration"),
+    "st": ("saint",),
+    "ste": ("sainte",),
+}
+_SUFFIXES = (("istique", "is"), ("isme", "is"), ("iste", "is"), ("ique", ""))
+_MAX_NGRAMME = 6  # "provence alpes cote d azur" has 6 tokens
+SIM_PREFIXE = 0.85
+SEUIL_FLOU = 80  # rapidfuzz ratio of a typo ("aeronotique")
+LONG_PREFIXE, LONG_FLOU = 4, 5  # shortest word completed by prefix / corrected by fuzzy match
+ROLE_LIEU = 0.3  # weight factor, in name forms, of place and town words (optional in a mention)
+_PARENTHESES = re.compile(r"\(([^)]*)\)")
+
+
+def racine(mot: str) -> str:
+    """Stem of a normalised word: "industries" -> "industrie", "touristique" -> "touris"."""
+    if len(mot) > 3 and mot[-1] in "sx":
+        mot = mot[:-1]
+    for suffixe, remplacement in _SUFFIXES:
+        if mot.endswith(suffixe) and len(mot) - len(suffixe) >= 4:
+            return mot[: -len(suffixe)] + remplacement
+    return mot
+
+
+def _sans_formules(jetons: list[str]) -> list[str]:
+    """Tokens without boilerplate phrases and noise words (stop words kept for place names)."""
+    utiles = [i for i, j in enumerate(jetons) if j not in MOTS_VIDES]
+    retires: set[int] = set()
+    k = 0
+    while k < len(utiles):
+        for formule in FORMULES:
+            n = len(formule)
+            if tuple(jetons[i] for i in utiles[k:k + n]) == formule:
+                retires.update(utiles[k:k + n])
+                k += n
+                break
+        else:
+            k += 1
+    sortie = []
+    for i, jeton in enumerate(jetons):
+        if i in retires:
+            continue
+        if jeton not in BRUIT:  # glued names stay whole: "aerocampus" is not "aero" (aéronautique)
+            sortie.append(jeton)
+    return sortie
+
+
+def mots_utiles(texte: str) -> list[str]:
+    """Meaningful words, in order, unstemmed: "CMQ d'Excellence Aéro" -> ['aero']."""
+    return [j for j in _sans_formules(normaliser(texte).split()) if j not in MOTS_VIDES]
+
+
+@lru_cache(maxsize=50_000)
+def cle_alias(texte: str) -> str:
+    """Key under which a mention is stored as an alias ("Campus BTP HDF" and "CMQ btp-hdf" -> "btp hdf")."""
+    return " ".join(mots_utiles(texte))
+
+
+def mots_du_nom(texte: str) -> list[str]:
+    """Stems of the meaningful words of a text, acronyms expanded."""
+    return [racine(m) for j in mots_utiles(texte) for m in ABREVIATIONS.get(j, (j,))]
+
+
+@dataclass(frozen=True, slots=True)
+class Unite:
+    """One unit of a mention: a place (`territoire`) or a word (stems: several for an acronym)."""
+
+    mots: tuple[str, ...]
+    territoire: territoires.Territoire | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """An analysed text: its units and a canonical form (cache key)."""
+
+    forme: str
+    unites: tuple[Unite, ...]
+
+
+@lru_cache(maxsize=1)
+def _noms_de_lieux() -> frozenset[str]:
+    """Every normalised name, alias and code `territoires.resoudre` knows: a cheap pre-filter
+    (a failed `resoudre` computes suggestions for its message, far too slow for every n-gram)."""
+    return frozenset(territoires._index())  # noqa: SLF001 - no public accessor to the name index yet
+
+
+@lru_cache(maxsize=50_000)
+def _territoire(texte: str) -> territoires.Territoire | None:
+    texte = " ".join(ABREVIATIONS.get(m, (m,))[0] if m in ("st", "ste") else m for m in texte.split())
+    if texte not in _noms_de_lieux():
+        return None
+    try:
+        t = territoires.resoudre(texte)
+    except (TerritoireInconnu, EntreeInvalide):
+        return None
+    return None if t.echelle == "france" else t
+
+
+def _lieu(jetons: list[str], i: int) -> tuple[int, territoires.Territoire | None]:
+    """Longest place name starting at token i: (number of tokens, territory)."""
+    if jetons[i] in MOTS_VIDES:
+        return 0, None
+    for n in range(min(_MAX_NGRAMME, len(jetons) - i), 0, -1):
+        fin = jetons[i + n - 1]
+        if fin in MOTS_VIDES or (n == 1 and (len(fin) < 2 or fin.isdigit())):
+            continue  # lone digits are ambiguous (région 84 / Vaucluse)
+        t = _territoire(" ".join(jetons[i:i + n]))
+        if t is not None:
+            return n, t
+    return 0, None
+
+
+@lru_cache(maxsize=100_000)
+def analyser(texte: str) -> Mention:
+    """Units of a text: "CMQ BTP Hauts-de-France" -> [word (batiment, travau, public), place région 32]."""
+    jetons = _sans_formules(normaliser(texte).split())
+    unites: list[Unite] = []
+    i = 0
+    while i < len(jetons):
+        n, t = _lieu(jetons, i)
+        if t is not None:
+            unites.append(Unite(tuple(racine(j) for j in jetons[i:i + n] if j not in MOTS_VIDES), t))
+            i += n
+            continue
+        if jetons[i] not in MOTS_VIDES:
+            unites.append(Unite(tuple(racine(m) for m in ABREVIATIONS.get(jetons[i], (jetons[i],)))))
+        i += 1
+    forme = " ".join(f"@{u.territoire.echelle}:{u.territoire.code}" if u.territoire else "+".join(u.mots)
+                     for u in unites)
+    return Mention(forme, tuple(unites))
+
+
+@dataclass(frozen=True, slots=True)
+class Forme:
+    """One way of naming a campus: (stem, role) pairs; role 1, or ROLE_LIEU for place and town words.
+
+    `principale`: the name itself, an alternative name after " / ", or the sigle — not a
+    parenthesised description nor computed initials.
+    """
+
+    mots: tuple[tuple[str, float], ...]
+    principale: bool
+
+
+def formes_du_nom(nom: str, sigle: str | None = None, ville: str | None = None) -> list[Forme]:
+    """Name forms of a campus, distinct, the name outside parentheses first.
+
+    A parenthesised place or town stays in the name, as a place ("Bois (Épinal)"); other
+    parenthesised parts are separate forms ("Mobicampus (CMQ automobile et mobilités du futur)").
+    """
+    ville_mots = set(mots_du_nom(ville or ""))
+    sigle_mots = tuple(mots_du_nom(sigle or ""))
+
+    def paires(texte: str) -> list[tuple[str, float]]:
+        return [(mot, ROLE_LIEU if u.territoire or mot in ville_mots else 1.0)
+                for u in analyser(texte).unites for mot in u.mots]
+
+    morceaux = nom.split(" / ")
+    coeur = paires(_PARENTHESES.sub(" ", morceaux[0]))
+    formes: list[Forme] = []
+    for partie in _PARENTHESES.findall(nom):
+        p = paires(partie)
+        if p and all(role < 1 for _, role in p):
+            coeur += p
+        elif p:
+            formes.append(Forme(tuple(p), tuple(m for m, _ in p) == sigle_mots))
+    formes.insert(0, Forme(tuple(coeur), True))
+    formes += [Forme(tuple(paires(_PARENTHESES.sub(" ", m))), True) for m in morceaux[1:]]
+    if sigle_mots:
+        formes.append(Forme(tuple((m, 1.0) for m in sigle_mots), True))
+    initiales = [m for m, role in coeur if role == 1.0]
+    if len(initiales) >= 3:
+        formes.append(Forme((("".join(m[0] for m in initiales), 1.0),), False))
+    uniques: dict[tuple, Forme] = {}
+    for f in formes:
+        if f.mots and (f.mots not in uniques or f.principale):
+            uniques[f.mots] = f
+    return list(uniques.values())
+
+
+class Lexique:
+    """Typo-tolerant look-up of a word in a fixed vocabulary: [(rank, similarity 0–1)], cached."""
+
+    def __init__(self, vocabulaire: tuple[str, ...]):
+        self.vocabulaire = vocabulaire
+        self._rang = {m: i for i, m in enumerate(vocabulaire)}
+        self._prefixes: dict[str, list[int]] = {}
+        for i, mot in enumerate(vocabulaire):
+            for n in range(LONG_PREFIXE, len(mot)):
+                self._prefixes.setdefault(mot[:n], []).append(i)
+        self._cache: dict[str, tuple[tuple[int, float], ...]] = {}
+
+    def rang(self, mot: str) -> int | None:
+        """Rank of an exact vocabulary word, None if absent."""
+        return self._rang.get(mot)
+
+    def __call__(self, mot: str) -> tuple[tuple[int, float], ...]:
+        trouve = self._cache.get(mot)
+        if trouve is None:
+            trouve = self._chercher(mot)
+            if len(self._cache) < 200_000:
+                self._cache[mot] = trouve
+        return trouve
+
+    def _chercher(self, mot: str) -> tuple[tuple[int, float], ...]:
+        if mot in self._rang:
+            return ((self._rang[mot], 1.0),)
+        sims: dict[int, float] = {}
+        if len(mot) >= LONG_PREFIXE:
+            for rang in self._prefixes.get(mot, ()):  # "cosmeto" -> "cosmetopharma"
+                sims[rang] = SIM_PREFIXE
+            for n in range(LONG_PREFIXE, len(mot)):  # "nautis" -> "nauti"
+                if (rang := self._rang.get(mot[:n])) is not None:
+                    sims[rang] = max(sims.get(rang, 0.0), SIM_PREFIXE)
+        if len(mot) >= LONG_FLOU:
+            for _, score, rang in process.extract(mot, self.vocabulaire, scorer=fuzz.ratio,
+                                                  score_cutoff=SEUIL_FLOU, limit=3):
+                if len(self.vocabulaire[rang]) >= LONG_FLOU:
+                    sims[rang] = max(sims.get(rang, 0.0), min(score, 95.0) / 100)
+        return tuple(sorted(sims.items()))
+
+
+def lexique(vocabulaire: tuple[str, ...]) -> Lexique:
+    """A look-up table over `vocabulaire` (sorted distinct stems)."""
+    return Lexique(vocabulaire)

@@ -1,0 +1,135 @@
+"""A real uvicorn server in a thread on 127.0.0.1 (ephemeral port) serving `creer_app`.
+
+`serveur_api` (session): one SQLite database initialised with the embedded data plus a small
+members/partners import, read-only by convention. `serveur_api_ecriture` (function): a private
+copy of that database, for tests that write. Both use the token `JETON`.
+"""
+
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+
+JETON = "jeton-de-test-0123456789"
+
+# Real UAIs of the embedded lycées (Rhône, Ain) attached to a real embedded campus.
+CAMPUS_MEMBRES = "urbanisme-et-construction"
+UAI_HORS_ANNUAIRE = "0699999U"  # valid check letter, absent from the embedded lycées
+MEMBRES_CSV = f"""campus_id;uai;role
+{CAMPUS_MEMBRES};0690010L;support
+{CAMPUS_MEMBRES};0010001W;membre
+{CAMPUS_MEMBRES};{UAI_HORS_ANNUAIRE};membre
+"""
+PARTENAIRES_CSV = f"""campus_id;nom;nature
+{CAMPUS_MEMBRES};Fédération BTP Rhône et Métropole;branche
+"""
+
+
+@dataclass
+class Serveur:
+    """A running server: its base URL, database URL and token."""
+
+    base: str
+    url_db: str
+    jeton: str
+
+    def client(self, **options) -> httpx.Client:
+        return httpx.Client(base_url=self.base, timeout=30, **options)
+
+    def entetes(self, jeton: str | None = None) -> dict[str, str]:
+        return {"Authorization": f"Bearer {jeton or self.jeton}"}
+
+
+@dataclass
+class _Fil:
+    serveur: uvicorn.Server
+    fil: threading.Thread
+
+
+def demarrer(app) -> tuple[_Fil, str]:
+    """Start uvicorn on 127.0.0.1:0 in a daemon thread; return it and its base URL."""
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", access_log=False, lifespan="on")
+    serveur = uvicorn.Server(config)
+    fil = threading.Thread(target=serveur.run, daemon=True, name="uvicorn-test")
+    fil.start()
+    limite = time.monotonic() + 30
+    while not serveur.started:
+        if not fil.is_alive() or time.monotonic() > limite:
+            raise RuntimeError("le serveur de test n'a pas démarré")
+        time.sleep(0.02)
+    port = serveur.servers[0].sockets[0].getsockname()[1]
+    return _Fil(serveur, fil), f"http://127.0.0.1:{port}"
+
+
+def arreter(f: _Fil) -> None:
+    f.serveur.should_exit = True
+    f.fil.join(timeout=30)
+
+
+def base_initialisee(dossier: Path) -> str:
+    """A SQLite database in `dossier` with the embedded data and a few members/partners."""
+    from cmq.init import initialiser
+    from cmq.sources.fichier import importer_fichier
+
+    url = f"sqlite:///{dossier / 'cmq.db'}"
+    initialiser(url)
+    for nom, contenu, genre in (("membres.csv", MEMBRES_CSV, "membres"), ("partenaires.csv", PARTENAIRES_CSV, "partenaires")):
+        chemin = dossier / nom
+        chemin.write_text(contenu, encoding="utf-8")
+        importer_fichier(chemin, type_import=genre, url=url)
+    return url
+
+
+def copier_base(source_url: str, dossier: Path) -> str:
+    """A consistent copy of a SQLite database (backup API, WAL included)."""
+    source = source_url.removeprefix("sqlite:///")
+    cible = dossier / "cmq.db"
+    depart, arrivee = sqlite3.connect(source), sqlite3.connect(cible)
+    try:
+        depart.backup(arrivee)
+    finally:
+        depart.close()
+        arrivee.close()
+    return f"sqlite:///{cible}"
+
+
+@pytest.fixture(scope="session")
+def base_api(tmp_path_factory) -> str:
+    """URL of the shared initialised database (do not write to it)."""
+    return base_initialisee(tmp_path_factory.mktemp("api_base"))
+
+
+def _servir(url: str, jeton: str | None) -> Iterator[Serveur]:
+    from cmq.api.app import creer_app
+    from cmq.store import db
+
+    fil, base = demarrer(creer_app(url, jeton=jeton))
+    try:
+        yield Serveur(base=base, url_db=url, jeton=jeton or "")
+    finally:
+        arreter(fil)
+        db.moteur(url).dispose()
+
+
+@pytest.fixture(scope="session")
+def serveur_api(base_api) -> Iterator[Serveur]:
+    """Shared server on the shared database (reads only)."""
+    yield from _servir(base_api, JETON)
+
+
+@pytest.fixture
+def serveur_api_ecriture(base_api, tmp_path) -> Iterator[Serveur]:
+    """A server on a private copy of the database, for tests that write."""
+    yield from _servir(copier_base(base_api, tmp_path), JETON)
+
+
+@pytest.fixture
+def serveur_sans_jeton(base_api, tmp_path) -> Iterator[Serveur]:
+    """A server without a configured token (writing disabled)."""
+    yield from _servir(copier_base(base_api, tmp_path), "")
