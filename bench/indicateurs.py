@@ -31,7 +31,12 @@ from sqlalchemy import insert
 from cmq import codes, filieres, indicateurs, territoires
 from cmq.indicateurs import LigneIndicateurs
 from cmq.store import db, lecture, schema
-from cmq.store.tables import CampusAcademieTable, CampusTable, EtablissementTable, MembreTable
+from cmq.store.tables import (
+    CampusAcademieTable,
+    CampusTable,
+    EtablissementTable,
+    MembreTable,
+)
 
 CIBLE_S = 0.5
 TYPES = ["École"] * 50 + ["Collège"] * 25 + ["LP", "LGT", "LPO", "Lycée", "lycée agricole"] * 2 + \

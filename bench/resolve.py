@@ -6,10 +6,11 @@ métiers et des qualifications d'excellence"…), a word missing, shuffled words
 the seat town or the région appended. The embedded directory is loaded into a temporary SQLite
 database; one index resolves every mention. Prints the time (target: under 2 s), the time per
 mention, and the outcome — right campus, ambiguous (no campus chosen), unknown, wrong campus —
-next to two baselines in the same run: exact match of the normalised name, and rapidfuzz WRatio
-on the names alone (best name if its score ≥ 85).
+next to baselines in the same run: exact match of the normalised name, and rapidfuzz WRatio /
+token_set_ratio on the names alone (best name if its score ≥ 85). `-v` lists the mentions not
+resolved to the expected campus.
 
-    python bench/resolve.py [--nombre 10000] [--graine 2025]
+    python bench/resolve.py [--nombre 10000] [--graine 2025] [--repetitions 3] [-v]
 """
 
 import argparse
@@ -22,15 +23,17 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
+from filieres import coquille  # bench/filieres.py (this folder is on sys.path)
+
 from cmq import territoires
 from cmq.init import initialiser
-from cmq.resolve import Fiche, Index, index
+from cmq.resolve import Fiche, Index, index, vider_cache
+from cmq.store import db
 from cmq.texte import normaliser, sans_accents
 
 PREFIXES = ("CMQ", "CMQE", "Campus", "CMQ d'excellence", "Campus des métiers et des qualifications",
             "Campus des métiers et des qualifications d'excellence", "campus des métiers", "Le campus")
 _FORMULE = re.compile(r"campus des m[ée]tiers et des qualifications|\bcmqe?\b|d'excellence|\bcampus\b", re.I)
-LETTRES = "abcdefghijklmnopqrstuvwxyzéè"
 GENRES = ("nom", "casse", "sans_accents", "coeur", "prefixe", "mot_manquant", "ordre", "coquille", "sigle",
           "ville", "region")
 
@@ -38,21 +41,6 @@ GENRES = ("nom", "casse", "sans_accents", "coeur", "prefixe", "mot_manquant", "o
 def coeur(nom: str) -> str:
     """The name without boilerplate: 'Campus des métiers et des qualifications Bois (Épinal)' -> 'Bois (Épinal)'."""
     return re.sub(r"\s+", " ", _FORMULE.sub(" ", nom)).strip(" ,:-")
-
-
-def coquille(mot: str, alea: random.Random) -> str:
-    """One random edit (substitution, deletion, insertion, swap) inside a word of 5 letters or more."""
-    if len(mot) < 5:
-        return mot
-    i = alea.randrange(1, len(mot) - 1)
-    genre = alea.randrange(4)
-    if genre == 0:
-        return mot[:i] + alea.choice(LETTRES) + mot[i + 1:]
-    if genre == 1:
-        return mot[:i] + mot[i + 1:]
-    if genre == 2:
-        return mot[:i] + alea.choice(LETTRES) + mot[i:]
-    return mot[:i - 1] + mot[i] + mot[i - 1] + mot[i + 1:]
 
 
 def variante(f: Fiche, genre: str, alea: random.Random) -> str:
@@ -121,6 +109,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--nombre", type=int, default=10_000)
     parser.add_argument("--graine", type=int, default=2025)
+    parser.add_argument("--repetitions", type=int, default=3)
     parser.add_argument("-v", "--verbeux", action="store_true", help="liste les mentions mal résolues")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as dossier:
@@ -132,13 +121,15 @@ def main() -> None:
         attendus = [a for _, a, _ in donnees]
         print(f"{len(textes):,} mentions ({len(set(textes)):,} distinctes) de {len(fiches)} campus, graine {args.graine}")
 
-        debut = time.perf_counter()
-        from cmq.store import db
-
-        with db.session(url) as s:
-            idx = Index.charger(s)
-        resolutions = idx.resoudre_lot(textes)
-        duree = time.perf_counter() - debut
+        durees = []
+        for _ in range(args.repetitions):  # best of N cold runs: the machine may be shared
+            vider_cache()
+            debut = time.perf_counter()
+            with db.session(url) as s:
+                idx = Index.charger(s)
+            resolutions = idx.resoudre_lot(textes)
+            durees.append(time.perf_counter() - debut)
+        duree = min(durees)
 
     noms = {normaliser(f.nom): f.id for f in fiches}
     debut = time.perf_counter()
@@ -146,21 +137,26 @@ def main() -> None:
     duree_exact = time.perf_counter() - debut
 
     choix_noms = [normaliser(f.nom) for f in fiches]
-    debut = time.perf_counter()
-    flous = []
-    for t in textes:
-        trouve = process.extractOne(normaliser(t), choix_noms, scorer=fuzz.WRatio, score_cutoff=85)
-        flous.append(fiches[trouve[2]].id if trouve else None)
-    duree_flou = time.perf_counter() - debut
+    flous = {}
+    for nom, scorer in (("WRatio", fuzz.WRatio), ("token_set_ratio", fuzz.token_set_ratio)):
+        debut = time.perf_counter()
+        choix = []
+        for t in textes:
+            trouve = process.extractOne(normaliser(t), choix_noms, scorer=scorer, score_cutoff=85)
+            choix.append(fiches[trouve[2]].id if trouve else None)
+        flous[nom] = (choix, time.perf_counter() - debut)
 
     n = len(textes)
-    print(f"cmq.resolve : {duree:.3f} s (index compris) pour {n:,} mentions, {duree / n * 1e6:.0f} µs par mention "
+    print(f"cmq.resolve : {duree:.3f} s (index compris, cache vide, meilleure de {len(durees)}) pour {n:,} mentions, {duree / n * 1e6:.0f} µs par mention "
           f"— objectif < 2 s : {'atteint' if duree < 2 else 'MANQUÉ'}")
     print(f"{'méthode':<30}{'secondes':>8}{'juste':>9}{'ambigu':>9}{'inconnu':>9}{'faux':>9}")
     compte = bilan([r.campus_id for r in resolutions], [r.statut == "ambigu" for r in resolutions], attendus)
     print(ligne("cmq.resolve", compte, n, duree))
     print(ligne("exact (nom normalisé)", bilan(exacts, [False] * n, attendus), n, duree_exact))
-    print(ligne("rapidfuzz WRatio ≥ 85 (noms)", bilan(flous, [False] * n, attendus), n, duree_flou))
+    for nom, (choix, duree_flou) in flous.items():
+        print(ligne(f"rapidfuzz {nom} ≥ 85", bilan(choix, [False] * n, attendus), n, duree_flou))
+    print(f"cmq.resolve : {compte['faux']} mention(s) attribuée(s) à un autre campus que celui d'origine "
+          "(-v pour les voir : un mot retiré peut donner le nom exact d'un autre campus)")
     print("\ncmq.resolve par genre de variante :")
     for genre in GENRES:
         rangs = [i for i, (_, _, g) in enumerate(donnees) if g == genre]

@@ -78,6 +78,8 @@ def lire_cog(texte: str) -> tuple[list[dict], dict[str, list[dict]]]:
     if not isinstance(objets, list) or not all(isinstance(o, dict) and {"code", "nom", "type"} <= o.keys() for o in objets):
         raise FichierIllisible("communes.json : liste d'objets {code, nom, type, …} attendue")
     actuelles = [o for o in objets if o["type"] == "commune-actuelle" and o.get("zone") in ZONES]
+    if not actuelles:
+        raise FichierIllisible("communes.json : aucune commune actuelle de métropole ou d'outre-mer (DROM)")
     codes_actuels = {o["code"] for o in actuelles}
     anciens: dict[str, list[dict]] = defaultdict(list)
     for objet in objets:
@@ -213,9 +215,6 @@ def main(arguments: list[str] | None = None) -> int:
         lignes, comptes = construire(actuelles, anciens, lieux, lire_departements(options.departements))
     except CmqError as erreur:
         print(f"Erreur : {erreur}", file=sys.stderr)
-        return 1
-    if not lignes:
-        print("Erreur : aucune commune retenue ; fichier non écrit", file=sys.stderr)
         return 1
     ecrire_csv_gz(COLONNES, lignes, options.sortie)
     print(f"{cog.name} + {geonames.name} -> {options.sortie}")

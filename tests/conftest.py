@@ -35,3 +35,13 @@ def depot_vide(base_vide):
 
     with db.session(base_vide) as s:
         yield s
+
+
+@pytest.fixture(scope="session")
+def base_embarquee(tmp_path_factory) -> str:
+    """URL of a SQLite database initialised once per session with the embedded data: read it, never write it."""
+    from cmq.init import initialiser
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('embarquee') / 'cmq.db'}"
+    initialiser(url)
+    return url

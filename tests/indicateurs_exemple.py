@@ -23,7 +23,12 @@ from datetime import date
 from sqlalchemy import insert
 
 from cmq.store import db
-from cmq.store.tables import CampusAcademieTable, CampusTable, EtablissementTable, MembreTable
+from cmq.store.tables import (
+    CampusAcademieTable,
+    CampusTable,
+    EtablissementTable,
+    MembreTable,
+)
 
 D = date(2025, 9, 1)
 LYC_LYON, LP_LYON, COLLEGE_LYON = "0690001B", "0690002C", "0690003D"

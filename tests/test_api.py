@@ -313,20 +313,27 @@ def test_export_xlsx_campus(api, tous):
     assert [rg[0] for rg in rangs[1:]] == [c["id"] for c in tous]
 
 
-def test_export_geojson_campus(api):
+def test_export_geojson_campus(api, tous):
     r = api.get("/api/campus", params={"format": "geojson"})
     assert r.status_code == 200
     assert r.headers["content-type"] == "application/geo+json"
     assert r.headers["content-disposition"] == 'attachment; filename="campus.geojson"'
     collection = r.json()
     assert collection["type"] == "FeatureCollection"
+    sieges = [f for f in collection["features"] if f["properties"]["nature"] == "siege"]
+    assert [(f["properties"]["id"], f["geometry"]) for f in sieges] == [
+        (c["id"], {"type": "Point", "coordinates": [c["longitude"], c["latitude"]]})
+        for c in tous if c["latitude"] is not None and c["longitude"] is not None]
     fiche = api.get(f"/api/campus/{CAMPUS_MEMBRES}").json()
     places = [m["etablissement"] for m in fiche["membres"] if m["etablissement"] and m["etablissement"]["latitude"]]
-    assert len(places) == 2  # Bron and Ambérieu; the embedded campuses publish no seat coordinates
-    assert [(f["properties"]["nature"], f["properties"]["campus_id"], f["properties"]["uai"], f["geometry"])
-            for f in collection["features"]] == [
-        ("membre", CAMPUS_MEMBRES, e["uai"], {"type": "Point", "coordinates": [e["longitude"], e["latitude"]]})
-        for e in places]
+    assert len(places) == 2  # Bron and Ambérieu (the UAI outside the directory has no place)
+    membres = [f for f in collection["features"] if f["properties"]["nature"] == "membre"]
+    assert [(f["properties"]["campus_id"], f["properties"]["uai"], f["geometry"]) for f in membres] == [
+        (CAMPUS_MEMBRES, e["uai"], {"type": "Point", "coordinates": [e["longitude"], e["latitude"]]}) for e in places]
+    assert len(collection["features"]) == len(sieges) + len(membres)
+    ara = api.get("/api/campus", params={"format": "geojson", "region_academique": "84"}).json()
+    ids_ara = {c["id"] for c in api.get("/api/campus", params={"region_academique": "84", "limite": 500}).json()["elements"]}
+    assert ara["features"] and {f["properties"].get("id") or f["properties"]["campus_id"] for f in ara["features"]} <= ids_ara
 
 
 def test_export_indicateurs(api):

@@ -117,7 +117,7 @@ def test_exporter_campus_geojson(base, tmp_path):
     assert sieges == ["cmq-chimie-normandie", "cmq-numerique-lyon"]
     assert sum(f["properties"]["nature"] == "membre" for f in collection["features"]) == 6
     assert f"8 points écrits : {chemin}" in r.stdout
-    assert "5 point(s) sans coordonnées ignoré(s) (2 membre, 3 siege)" in r.stderr
+    assert "5 point(s) sans coordonnées ignoré(s) (2 membre(s), 3 siège(s) de campus)" in r.stderr
 
 
 def test_exporter_indicateurs_xlsx_une_feuille_par_echelle(base, tmp_path):

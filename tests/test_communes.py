@@ -260,6 +260,7 @@ def test_script_communes_sur_des_archives_locales(tmp_path, capsys):
         ({"autre.json": "[]"}, None, "package/data/communes.json absent de l'archive"),
         ({"data/communes.json": "{pas du json"}, None, "communes.json n'est pas du JSON"),
         ({"data/communes.json": json.dumps([{"code": "01001"}])}, None, "liste d'objets {code, nom, type, …} attendue"),
+        ({"data/communes.json": json.dumps(COG[-1:])}, None, "aucune commune actuelle de métropole ou d'outre-mer"),
         (None, {"dist/cities500.txt": "1\tAlpha\t46.0\n"}, "cities500.txt ligne 1 : 19 colonnes attendues, 3 lues"),
         (None, {"dist/cities500.txt": GEONAMES[0].replace("46.01", "nord")}, "coordonnées ou population illisibles"),
     ],

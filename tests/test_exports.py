@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from cmq import exports, extraction, glossaire, indicateurs
 from cmq.errors import EntreeInvalide, ErreurEcriture
 from cmq.store import db
-from tests.indicateurs_exemple import CFA_GRENOBLE, D, LYC_LYON, UAI_ABSENT, remplir
+from tests.indicateurs_exemple import CFA_GRENOBLE, LYC_LYON, UAI_ABSENT, D, remplir
 
 COLONNES = ["code", "nom", "nb", "part", "ok", "jour", "ids", "vide"]
 LIGNES = [

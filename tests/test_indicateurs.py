@@ -5,18 +5,24 @@ from datetime import date
 import pytest
 
 from cmq import filieres, indicateurs
-from cmq.errors import CodeInvalide, EntreeInvalide, ErreurStockage, FiliereInconnue, TerritoireInconnu
+from cmq.errors import (
+    CodeInvalide,
+    EntreeInvalide,
+    ErreurStockage,
+    FiliereInconnue,
+    TerritoireInconnu,
+)
 from cmq.store import db, lecture
 from tests.indicateurs_exemple import (
     AGRI_ROUEN,
     BATIMENT,
     CHIMIE,
-    D,
     LYC_LYON,
     LYC_ROUEN,
     MOBILITE,
     NUMERIQUE,
     TOURISME,
+    D,
     remplir,
 )
 

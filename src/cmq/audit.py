@@ -128,7 +128,7 @@ def _regions(uais: set[str], url: str | None) -> dict[str, str | None]:
         for debut in range(0, len(liste), PAQUET):
             requete = select(EtablissementTable.uai, EtablissementTable.region_academique).where(
                 EtablissementTable.uai.in_(liste[debut:debut + PAQUET]))
-            resultat.update(dict(s.execute(requete).tuples().all()))
+            resultat.update({uai: region for uai, region in s.execute(requete)})
     return resultat
 
 

@@ -29,7 +29,7 @@ LARGEUR_MAX = 60
 _INTERDITS_FEUILLE = str.maketrans({c: "-" for c in "[]:*?/\\"})
 
 
-def verifier_format(format: str, permis: Sequence[str] = FORMATS) -> str:  # noqa: A002 - option name
+def verifier_format(format: str, permis: Sequence[str] = FORMATS) -> str:
     """The format in lower case if it is one of `permis`; EntreeInvalide otherwise."""
     forme = (format or "").strip().lower()
     if forme not in permis:
@@ -231,7 +231,7 @@ def ecrire(chemin: Path | str, contenu: bytes) -> Path:
     return chemin
 
 
-def octets(colonnes: Sequence[str], lignes: Sequence[Sequence[Any]], format: str, *,  # noqa: A002
+def octets(colonnes: Sequence[str], lignes: Sequence[Sequence[Any]], format: str, *,
            separateur: str = ",", bom: bool = False, feuille: str = "Données") -> bytes:
     """The table in `format` (csv, json, xlsx, geojson — rows with latitude/longitude —, md)."""
     forme = verifier_format(format)
@@ -246,7 +246,7 @@ def octets(colonnes: Sequence[str], lignes: Sequence[Sequence[Any]], format: str
     return (markdown_table(colonnes, lignes) + "\n").encode("utf-8")
 
 
-def exporter(colonnes: Sequence[str], lignes: Sequence[Sequence[Any]], format: str,  # noqa: A002
+def exporter(colonnes: Sequence[str], lignes: Sequence[Sequence[Any]], format: str,
              chemin: Path | str | None = None, *, separateur: str = ",", bom: bool = False,
              feuille: str = "Données") -> bytes:
     """Serialise a table (see `octets`) and, when `chemin` is given, write it atomically; returns the bytes."""

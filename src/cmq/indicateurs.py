@@ -25,9 +25,9 @@ aggregated in Python: never one query per territory.
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import date as Date
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel
@@ -38,11 +38,15 @@ from cmq import filieres, territoires
 from cmq.errors import EntreeInvalide
 from cmq.models import Campus
 from cmq.store import lecture, schema
-from cmq.store.tables import CampusAcademieTable, CampusTable, EtablissementTable, MembreTable
+from cmq.store.tables import (
+    CampusAcademieTable,
+    CampusTable,
+    EtablissementTable,
+    MembreTable,
+)
 from cmq.texte import normaliser
 
 C, CA, E, M = CampusTable, CampusAcademieTable, EtablissementTable, MembreTable
-SOUS_ECHELLES = territoires.ECHELLES[1:]  # région académique, académie, département
 JOUR_DE_RENTREE = "09-01"
 DUREE_MAX_EVOLUTION = 100  # years
 DECIMALES = 4
@@ -151,6 +155,7 @@ class Appartenances:
         return self.par_territoire[echelle].get(code, set())
 
     def ajouter_membre(self, campus_id: str, uai: str, lycee: bool, lieux: Iterable[tuple[str, str | None]]) -> None:
+        """Record a membership: the campus belongs to each place of the member, which counts there."""
         for echelle, code in lieux:
             if code is None:
                 continue

@@ -36,18 +36,11 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from cmq import territoires
+from cmq import mentions, territoires
 from cmq.errors import EntreeInvalide
 from cmq.mentions import MOTS_FAIBLES, Mention, Unite, analyser, cle_alias, formes_du_nom, lexique, mots_du_nom
 from cmq.store import db
-from cmq.store.tables import (
-    AliasTable,
-    CampusAcademieTable,
-    CampusTable,
-    EtablissementTable,
-    ImportTable,
-    MembreTable,
-)
+from cmq.store.tables import AliasTable, CampusAcademieTable, CampusTable, EtablissementTable, ImportTable, MembreTable
 
 SEUIL_TROUVE = 75.0  # best score needed to choose a campus
 SEUIL_CANDIDAT = 50.0  # below this best score the mention is "inconnu"
@@ -428,9 +421,10 @@ def index(url: str | None = None) -> Index:
 
 
 def vider_cache() -> None:
-    """Forget every index (benchmarks, tests)."""
+    """Forget every index and every cached analysis of a text (benchmarks, tests)."""
     with _verrou_index:
         _index.clear()
+    mentions.vider_cache()
 
 
 def contexte(filiere: str | None = None, territoire: str | None = None, date: Date | str | None = None) -> Contexte:

@@ -27,6 +27,7 @@ from cmq.api import (
     routes_resolution,
 )
 from cmq.api.cache import CacheReponses
+from cmq.api.schemas import Probleme
 from cmq.api.securite import jeton_configure
 from cmq.store import db
 
@@ -63,13 +64,19 @@ def _module_web():
 
 
 def documenter_problemes(schema: dict[str, Any]) -> dict[str, Any]:
-    """Error responses (status ≥ 400) are documented as `application/problem+json`, not JSON."""
+    """Error responses (status ≥ 400) are documented as `application/problem+json` with the
+    `Probleme` schema, FastAPI's default validation error (HTTPValidationError) included."""
+    composants = schema.setdefault("components", {}).setdefault("schemas", {})
+    composants.setdefault("Probleme", Probleme.model_json_schema(ref_template="#/components/schemas/{model}"))
     for chemin in schema.get("paths", {}).values():
         for operation in chemin.values():
             for statut, reponse in operation.get("responses", {}).items():
                 contenu = reponse.get("content", {})
                 if statut[:1] in "45" and "application/json" in contenu:
-                    contenu[erreurs.TYPE_PROBLEME] = contenu.pop("application/json")
+                    contenu.pop("application/json")
+                    contenu[erreurs.TYPE_PROBLEME] = {"schema": {"$ref": "#/components/schemas/Probleme"}}
+    for inutile in ("HTTPValidationError", "ValidationError"):
+        composants.pop(inutile, None)
     return schema
 
 

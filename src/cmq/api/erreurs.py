@@ -4,7 +4,7 @@ Status codes: IntrouvableError 404; EntreeInvalide (CodeInvalide, FiliereInconnu
 TerritoireInconnu), FichierIllisible and ErreurImport 422 (a malformed value is a validation
 error, like FastAPI's own); ErreurStockage 503; ErreurReseau 502; ErreurEcriture 500 (with its
 message); any other CmqError 400;
-request validation 422 listing every invalid parameter in `erreurs`; unexpected exceptions
+request validation 422 listing every invalid parameter in `erreurs` (an unreadable body too); unexpected exceptions
 500 « erreur interne » (logged with their traceback, never shown).
 """
 
@@ -61,7 +61,7 @@ STATUTS_CMQ: tuple[tuple[type[CmqError], int], ...] = (
 
 # French text of framework errors (Starlette/FastAPI raise them with English phrases).
 MESSAGES_HTTP = {
-    400: "requête illisible (corps ou en-têtes mal formés)",
+    400: "corps illisible (JSON en UTF-8 ou formulaire multipart attendu)",
     404: "ressource introuvable : {chemin}",
     405: "méthode {methode} non autorisée sur {chemin}",
     406: "format de réponse non disponible",
@@ -185,6 +185,10 @@ async def _validation(_requete: Request, erreur: RequestValidationError) -> JSON
 
 async def _http(requete: Request, erreur: HTTPException) -> JSONResponse:
     statut = erreur.status_code
+    if statut == 400 and not isinstance(erreur, ProblemeHTTP):
+        # FastAPI's "error parsing the body" (not UTF-8, broken multipart): a validation error like invalid JSON
+        liste = [{"lieu": "body", "nom": "(corps de la requête)", "message": MESSAGES_HTTP[400]}]
+        return reponse_probleme(422, detail_validation(liste), erreurs=liste)
     if isinstance(erreur, ProblemeHTTP):
         detail = str(erreur.detail)
     else:

@@ -13,6 +13,12 @@ from cmq.models import Alias
 router = APIRouter(prefix="/api/alias", tags=["alias"])
 
 
+class AliasEnregistre(Alias):
+    """An alias as stored (its `texte` is the normalised key) and the campus it replaced, if any."""
+
+    remplace: str | None = Field(default=None, description="Campus auquel la mention était associée avant.")
+
+
 class NouvelAlias(BaseModel):
     """Body of `POST /api/alias`."""
 
@@ -26,11 +32,15 @@ def lister(url: Url) -> list[Alias]:
     return alias.lister(url=url)
 
 
-@router.post("", response_model=Alias, status_code=201, dependencies=[Depends(exiger_jeton)],
+@router.post("", response_model=AliasEnregistre, status_code=201, dependencies=[Depends(exiger_jeton)],
              responses=erreurs(404, 422, 503) | REPONSES_ECRITURE, summary="Ajoute un alias")
-def ajouter(url: Url, corps: NouvelAlias) -> Alias:
-    """Enregistre qu'une mention désigne un campus (utilisé en priorité par la résolution). Jeton requis."""
-    return alias.ajouter(corps.texte, corps.campus_id, url=url)
+def ajouter(url: Url, corps: NouvelAlias) -> AliasEnregistre:
+    """Enregistre qu'une mention désigne un campus (utilisé en priorité par la résolution). Jeton requis.
+
+    La mention est stockée sous sa forme normalisée ; une mention déjà connue change de campus.
+    """
+    enregistre, remplace = alias.ajouter(corps.texte, corps.campus_id, url=url)
+    return AliasEnregistre(**enregistre.model_dump(), remplace=remplace)
 
 
 @router.delete("/{texte}", status_code=204, dependencies=[Depends(exiger_jeton)],

@@ -19,7 +19,7 @@ from cmq.territoires import territoires
 router = APIRouter(prefix="/api/campus", tags=["campus"])
 
 DECALAGE_MAX = 1_000_000_000
-Identifiant = Annotated[str, Path(min_length=1, max_length=120, description="Identifiant du campus (ex. mobicampus).")]
+Identifiant = Annotated[str, Path(min_length=1, max_length=120, description="Identifiant du campus.", examples=["mobicampus"])]
 
 
 def _verifier_territoires(campus: Campus) -> None:
@@ -28,8 +28,8 @@ def _verifier_territoires(campus: Campus) -> None:
         connus = {t.code for t in territoires(echelle)}
         for code in filter(None, valeurs):
             if code not in connus:
-                nom = "région académique" if echelle == "region_academique" else "académie"
-                raise TerritoireInconnu(f"code de {nom} inconnu : « {code} » (codes : {', '.join(sorted(connus))})")
+                nom = "de région académique" if echelle == "region_academique" else "d'académie"
+                raise TerritoireInconnu(f"code {nom} inconnu : « {code} » (codes : {', '.join(sorted(connus))})")
 
 
 @router.get(

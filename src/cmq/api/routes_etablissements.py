@@ -15,7 +15,7 @@ router = APIRouter(prefix="/api/etablissements", tags=["établissements"])
 @router.get("/{uai}", response_model=EtablissementDetail, responses=FICHE, summary="Fiche d'un établissement")
 def voir(
     url: Url,
-    uai: Annotated[str, Path(max_length=20, description="Code UAI (7 chiffres et une lettre, ex. 0690001A).")],
+    uai: Annotated[str, Path(max_length=20, description="Code UAI (7 chiffres et une lettre).", examples=["0690010L"])],
     jour: Annotated[date | None, Query(
         alias="date", description="Campus dont le label est valide à cette date (défaut : aujourd'hui).")] = None,
 ) -> EtablissementDetail:

@@ -7,7 +7,10 @@ import click
 import typer
 from typer.core import TyperGroup
 
+from cmq.cli.francais import franciser
 from cmq.errors import CmqError
+
+franciser()
 
 
 class ErreurCli(click.ClickException):

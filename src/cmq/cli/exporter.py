@@ -20,13 +20,13 @@ NOMS_ECHELLES = {"france": "France", "region_academique": "Régions académiques
                  "departement": "Départements"}
 
 
-def exiger_fichier(format: str, chemin: Path | None) -> None:  # noqa: A002
+def exiger_fichier(format: str, chemin: Path | None) -> None:
     """XLSX is binary: it needs an output file."""
     if format == "xlsx" and chemin is None:
         raise EntreeInvalide("le format xlsx s'écrit dans un fichier : ajoutez -o FICHIER.xlsx")
 
 
-def livrer(contenu: bytes, chemin: Path | None, format: str, resume: str) -> None:  # noqa: A002
+def livrer(contenu: bytes, chemin: Path | None, format: str, resume: str) -> None:
     """Write `contenu` atomically to `chemin` (then print `resume`), or to the standard output."""
     exiger_fichier(format, chemin)
     if chemin is None:
@@ -40,11 +40,12 @@ def livrer(contenu: bytes, chemin: Path | None, format: str, resume: str) -> Non
 
 def _signaler_ignores(ignores: Counter) -> None:
     if ignores:
-        detail = ", ".join(f"{n} {nature}" for nature, n in sorted(ignores.items()))
+        noms = {"siege": "siège(s) de campus", "membre": "membre(s)", "etablissement": "établissement(s)"}
+        detail = ", ".join(f"{n} {noms.get(nature, nature)}" for nature, n in sorted(ignores.items()))
         typer.echo(f"{sum(ignores.values())} point(s) sans coordonnées ignoré(s) ({detail})", err=True)
 
 
-def _exporter(quoi: str, format: str | None, chemin: Path | None, separateur: str, bom: bool, date: str | None) -> None:  # noqa: A002
+def _exporter(quoi: str, format: str | None, chemin: Path | None, separateur: str, bom: bool, date: str | None) -> None:
     forme = exports.verifier_format(format or exports.format_du_fichier(chemin, "csv"), FORMATS)
     if quoi == "indicateurs" and forme == "geojson":
         raise EntreeInvalide("format geojson non disponible pour les indicateurs : csv, json ou xlsx")
@@ -85,7 +86,7 @@ def _exporter(quoi: str, format: str | None, chemin: Path | None, separateur: st
 
 def _commande(quoi: str, aide: str):
     def commande(
-        format: Annotated[  # noqa: A002
+        format: Annotated[
             str | None, typer.Option("--format", help="csv, json, xlsx ou geojson (défaut : selon -o, sinon csv).")
         ] = None,
         sortie: Sortie = None,

@@ -29,7 +29,8 @@ OptionCorrespondance = Annotated[Path | None, typer.Option(
 OptionPartiel = Annotated[bool, typer.Option(
     "--partiel", help="Importe les lignes valides et écrit les lignes rejetées dans un rapport CSV.")]
 OptionRapport = Annotated[Path | None, typer.Option(
-    "--rapport", help="Rapport CSV des rejets (défaut : <fichier>_rejets.csv à côté du fichier importé).")]
+    "--rapport", help="Rapport CSV des rejets (défaut : <fichier>_rejets.csv à côté du fichier importé ; "
+                      "<jeu de données>_rejets.csv dans le dossier courant pour un portail).")]
 OptionFermes = Annotated[bool, typer.Option(
     "--inclure-fermes", help="Importe aussi les établissements fermés (etat FERME).")]
 

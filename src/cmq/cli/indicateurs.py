@@ -24,7 +24,7 @@ def _filieres(ligne: indicateurs.LigneIndicateurs) -> str:
     return ", ".join(f"{filieres.get(c).libelle_court} {n}" for c, n in ligne.filieres.items() if n)
 
 
-def _verifier(format: str | None, chemin: Path | None) -> str:  # noqa: A002
+def _verifier(format: str | None, chemin: Path | None) -> str:
     forme = exports.verifier_format(format or exports.format_du_fichier(chemin, "table"), FORMATS)
     if forme == "table" and chemin is not None:
         raise EntreeInvalide("le format table s'affiche à l'écran : pour un fichier, choisissez csv, json, xlsx ou md")
@@ -34,7 +34,9 @@ def _verifier(format: str | None, chemin: Path | None) -> str:  # noqa: A002
 
 groupe = typer.Typer(
     name="indicateurs",
-    help="Indicateurs « Acteurs » des CMQ par territoire à une date ; [bold]evolution[/bold] : nombre de campus par année.",
+    help="Indicateurs « Acteurs » des CMQ par territoire à une date (un campus compte dans un territoire si son "
+    "siège ou l'un de ses établissements membres s'y trouve, et à une date si son label y est valide) ; "
+    "[bold]evolution[/bold] : nombre de campus à la rentrée de chaque année.",
 )
 
 
@@ -44,7 +46,7 @@ def indicateurs_territoires(
     echelle: Echelle = "france",
     code: Code = None,
     date: Annotated[str | None, typer.Option("--date", help="Date AAAA-MM-JJ (défaut : aujourd'hui).")] = None,
-    format: FormatOption = None,  # noqa: A002
+    format: FormatOption = None,
     sortie: Sortie = None,
     separateur: Separateur = ",",
     bom: Bom = False,
@@ -79,7 +81,7 @@ def evolution(
     code: Code = None,
     jour_du_mois: Annotated[str, typer.Option("--jour", help="Jour de l'année compté (MM-JJ, défaut : rentrée).")] = (
         indicateurs.JOUR_DE_RENTREE),
-    format: FormatOption = None,  # noqa: A002
+    format: FormatOption = None,
     sortie: Sortie = None,
     separateur: Separateur = ",",
     bom: Bom = False,

@@ -29,19 +29,18 @@ def _url() -> str:
 
 
 def _afficher(r: Resolution) -> None:
-    sortie = console()
     if r.statut == "trouve":
         origine = " (alias confirmé)" if r.via_alias else ""
-        sortie.print(f"{STATUTS[r.statut]}{origine} : {r.campus_id} — {r.campus_nom} (score {r.score:.1f})")
+        typer.echo(f"{STATUTS[r.statut]}{origine} : {r.campus_id} — {r.campus_nom} (score {r.score:.1f})")
     elif r.statut == "ambigu":
-        sortie.print(f"{STATUTS[r.statut]} : plusieurs campus proches, précisez la filière ou le territoire "
-                     f"(--filiere, --territoire) ou confirmez un alias (`cmq alias ajouter`)")
+        typer.echo(f"{STATUTS[r.statut]} : plusieurs campus proches, précisez la filière ou le territoire "
+                   f"(--filiere, --territoire) ou confirmez un alias (`cmq alias ajouter`)")
     else:
-        sortie.print(f"{STATUTS[r.statut]} : aucun campus ne correspond à « {r.texte} »")
+        typer.echo(f"{STATUTS[r.statut]} : aucun campus ne correspond à « {r.texte} »")
     if r.filiere_incoherente:
-        sortie.print("attention : la filière indiquée diffère de celle du campus")
+        typer.echo("attention : la filière indiquée diffère de celle du campus")
     if r.candidats and not r.via_alias:
-        sortie.print(tableau("Candidats", ("Identifiant", "Nom", "Score", "Filière", "Région acad."), [
+        console().print(tableau("Candidats", ("Identifiant", "Nom", "Score", "Filière", "Région acad."), [
             (c.campus_id, c.nom, f"{c.score:.1f}", filieres.get(c.filiere).libelle_court, c.region_academique)
             for c in r.candidats
         ]))
@@ -74,7 +73,7 @@ def ajouter(
     """Associe une mention à un campus ; la mention sera résolue vers ce campus en priorité."""
     nouveau, remplace = alias_.ajouter(texte, campus_id, url=_url())
     suite = f" (remplace {remplace})" if remplace else ""
-    console().print(f"alias enregistré : « {nouveau.texte} » → {nouveau.campus_id}{suite}")
+    typer.echo(f"alias enregistré : « {nouveau.texte} » → {nouveau.campus_id}{suite}")
 
 
 @groupe_alias.command("liste")
@@ -90,7 +89,7 @@ def liste(format: FormatListe = Format.table) -> None:  # noqa: A002
 def supprimer(texte: Annotated[str, typer.Argument(help="Mention de l'alias (toute graphie équivalente).")]) -> None:
     """Supprime un alias confirmé."""
     ancien = alias_.supprimer(texte, url=_url())
-    console().print(f"alias supprimé : « {ancien.texte} » (était associé à {ancien.campus_id})")
+    typer.echo(f"alias supprimé : « {ancien.texte} » (était associé à {ancien.campus_id})")
 
 
 def audit_demandes(
@@ -108,9 +107,8 @@ def audit_demandes(
     with barre() as progression:
         resultat = audit.auditer(fichier, feuille=feuille, url=url, progression=progression)
     ecrit = audit.ecrire(resultat, cible)
-    sortie_console = console()
-    sortie_console.print(tableau(f"Audit de {fichier.name}", ("", "nombre"), resultat.synthese.libelles()))
-    sortie_console.print(f"Résultat écrit dans {ecrit}")
+    console().print(tableau(f"Audit de {fichier.name}", ("", "nombre"), resultat.synthese.libelles()))
+    typer.echo(f"Résultat écrit dans {ecrit}")
 
 
 def enregistrer(app: typer.Typer) -> None:

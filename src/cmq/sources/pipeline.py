@@ -107,7 +107,7 @@ def _contexte(url: str, type_import: str) -> conversion.Contexte:
 
 
 def _valider(lignes, numeros, conv, rapport: Rapport, progression: Progression | None):
-    """Convert every row: (results with their line number, rejects)."""
+    """Convert every row: valid results with their line number; rejects and skips go to `rapport`."""
     resultats: list[tuple[int, conversion.Resultat]] = []
     total = len(lignes)
     for i, ligne in enumerate(lignes):
