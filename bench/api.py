@@ -54,7 +54,17 @@ def demarrer_serveur(dossier: Path) -> tuple[subprocess.Popen, str]:
     port = port_libre()
     base = f"sqlite:///{dossier / 'cmq.db'}"
     env = os.environ | {"CMQ_DATA_DIR": str(dossier / "donnees")}
-    commande = [sys.executable, "-c", "from cmq.cli import main; main()", "serve", "--port", str(port), "--base", base, "--sans-journal"]
+    commande = [
+        sys.executable,
+        "-c",
+        "from cmq.cli import main; main()",
+        "serve",
+        "--port",
+        str(port),
+        "--base",
+        base,
+        "--sans-journal",
+    ]
     processus = subprocess.Popen(commande, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     adresse = f"http://127.0.0.1:{port}"
     limite = time.monotonic() + 120
@@ -71,8 +81,9 @@ def demarrer_serveur(dossier: Path) -> tuple[subprocess.Popen, str]:
     raise SystemExit("cmq serve n'a pas répondu dans les 120 s")
 
 
-async def client(hote: str, port: int, chemins: list[str], fin: float, graine: int,
-                 durees: list[float], erreurs: list[str]) -> None:
+async def client(
+    hote: str, port: int, chemins: list[str], fin: float, graine: int, durees: list[float], erreurs: list[str]
+) -> None:
     """One client: GET requests in a loop on its own keep-alive connection until `fin`.
 
     A minimal HTTP/1.1 client (request line, then status, headers and a Content-Length body):
@@ -88,8 +99,14 @@ async def client(hote: str, port: int, chemins: list[str], fin: float, graine: i
                 ecrivain.write(f"GET {chemin} HTTP/1.1\r\nHost: {hote}:{port}\r\n\r\n".encode())
                 entete = await lecteur.readuntil(b"\r\n\r\n")
                 statut = int(entete[9:12])
-                taille = next((int(ligne[15:]) for ligne in entete.lower().split(b"\r\n")
-                               if ligne.startswith(b"content-length:")), 0)
+                taille = next(
+                    (
+                        int(ligne[15:])
+                        for ligne in entete.lower().split(b"\r\n")
+                        if ligne.startswith(b"content-length:")
+                    ),
+                    0,
+                )
                 await lecteur.readexactly(taille)
                 if statut != 200:
                     erreurs.append(f"{statut} {chemin}")
@@ -102,7 +119,9 @@ async def client(hote: str, port: int, chemins: list[str], fin: float, graine: i
         ecrivain.close()
 
 
-async def scenario(adresse: str, chemins: list[str], clients: int, duree: float) -> tuple[list[float], list[str], float]:
+async def scenario(
+    adresse: str, chemins: list[str], clients: int, duree: float
+) -> tuple[list[float], list[str], float]:
     durees: list[float] = []
     erreurs: list[str] = []
     debut = time.perf_counter()
@@ -121,8 +140,10 @@ def rapport(nom: str, durees: list[float], erreurs: list[str], ecoule: float) ->
     p50, p95, p99 = (centile(ms, p) for p in (50, 95, 99))
     cible = CIBLES_MS[nom]
     ok = p95 < cible and not erreurs
-    print(f"{nom:<26}{len(ms):>9,}{len(ms) / ecoule:>9,.0f}{p50:>9.1f}{p95:>9.1f}{p99:>9.1f}{len(erreurs):>8}"
-          f"   p95 < {cible:.0f} ms et 0 erreur : {'oui' if ok else 'NON'}")
+    print(
+        f"{nom:<26}{len(ms):>9,}{len(ms) / ecoule:>9,.0f}{p50:>9.1f}{p95:>9.1f}{p99:>9.1f}{len(erreurs):>8}"
+        f"   p95 < {cible:.0f} ms et 0 erreur : {'oui' if ok else 'NON'}"
+    )
     for exemple in sorted(set(erreurs))[:5]:
         print(f"    erreur : {exemple}")
     return ok
@@ -159,8 +180,10 @@ def main() -> None:
         if adresse is None:
             processus, adresse = demarrer_serveur(Path(dossier))
         try:
-            print(f"serveur {adresse} ; {args.clients} clients simultanés, {args.duree:.0f} s par scénario, "
-                  f"{os.cpu_count()} cœurs partagés par le serveur et les clients")
+            print(
+                f"serveur {adresse} ; {args.clients} clients simultanés, {args.duree:.0f} s par scénario, "
+                f"{os.cpu_count()} cœurs partagés par le serveur et les clients"
+            )
             print(f"indicateurs calculés sans cache (une requête seule) : {calcul_a_froid(adresse):.1f} ms (médiane)")
             print(f"{'scénario':<26}{'requêtes':>9}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'erreurs':>8}")
             resultats = []

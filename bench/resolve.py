@@ -21,9 +21,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from rapidfuzz import fuzz, process
-
 from filieres import coquille  # bench/filieres.py (this folder is on sys.path)
+from rapidfuzz import fuzz, process
 
 from cmq import territoires
 from cmq.init import initialiser
@@ -33,7 +32,7 @@ from cmq.texte import normaliser, sans_accents
 
 PREFIXES = ("CMQ", "CMQE", "Campus", "CMQ d'excellence", "Campus des métiers et des qualifications",
             "Campus des métiers et des qualifications d'excellence", "campus des métiers", "Le campus")
-_FORMULE = re.compile(r"campus des m[ée]tiers et des qualifications|\bcmqe?\b|d'excellence|\bcampus\b", re.I)
+_FORMULE = re.compile(r"campus des m[ée]tiers et des qualifications|\bcmqe?\b|d'excellence|\bcampus\b", re.IGNORECASE)
 GENRES = ("nom", "casse", "sans_accents", "coeur", "prefixe", "mot_manquant", "ordre", "coquille", "sigle",
           "ville", "region")
 
@@ -119,7 +118,8 @@ def main() -> None:
         donnees = jeu(fiches, args.nombre, args.graine)
         textes = [t for t, _, _ in donnees]
         attendus = [a for _, a, _ in donnees]
-        print(f"{len(textes):,} mentions ({len(set(textes)):,} distinctes) de {len(fiches)} campus, graine {args.graine}")
+        print(f"{len(textes):,} mentions ({len(set(textes)):,} distinctes) de {len(fiches)} campus, "
+              f"graine {args.graine}")
 
         durees = []
         for _ in range(args.repetitions):  # best of N cold runs: the machine may be shared
@@ -147,7 +147,8 @@ def main() -> None:
         flous[nom] = (choix, time.perf_counter() - debut)
 
     n = len(textes)
-    print(f"cmq.resolve : {duree:.3f} s (index compris, cache vide, meilleure de {len(durees)}) pour {n:,} mentions, {duree / n * 1e6:.0f} µs par mention "
+    print(f"cmq.resolve : {duree:.3f} s (index compris, cache vide, meilleure de {len(durees)}) pour {n:,} "
+          f"mentions, {duree / n * 1e6:.0f} µs par mention "
           f"— objectif < 2 s : {'atteint' if duree < 2 else 'MANQUÉ'}")
     print(f"{'méthode':<30}{'secondes':>8}{'juste':>9}{'ambigu':>9}{'inconnu':>9}{'faux':>9}")
     compte = bilan([r.campus_id for r in resolutions], [r.statut == "ambigu" for r in resolutions], attendus)

@@ -79,7 +79,10 @@ def base_initialisee(dossier: Path) -> str:
 
     url = f"sqlite:///{dossier / 'cmq.db'}"
     initialiser(url)
-    for nom, contenu, genre in (("membres.csv", MEMBRES_CSV, "membres"), ("partenaires.csv", PARTENAIRES_CSV, "partenaires")):
+    for nom, contenu, genre in (
+        ("membres.csv", MEMBRES_CSV, "membres"),
+        ("partenaires.csv", PARTENAIRES_CSV, "partenaires"),
+    ):
         chemin = dossier / nom
         chemin.write_text(contenu, encoding="utf-8")
         importer_fichier(chemin, type_import=genre, url=url)

@@ -4,7 +4,18 @@ from pathlib import Path
 
 import pytest
 
-from tests.postgres import _serveur, base_postgres, base_url, fabrique_bases, fabrique_postgres, serveur_postgres  # noqa: F401
+from tests.postgres import (  # noqa: F401
+    GENRES_BASES,
+    _reserve_migrees,
+    _serveur,
+    base_migree,
+    base_postgres,
+    base_url,
+    fabrique_bases,
+    fabrique_postgres,
+    genre_base,
+    serveur_postgres,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -16,16 +27,13 @@ def fixtures_dir() -> Path:
 
 
 @pytest.fixture
-def base_vide(tmp_path, monkeypatch) -> str:
-    """URL of a migrated, empty SQLite database in tmp_path, also set as CMQ_DATABASE_URL."""
-    from cmq.store import db, schema
-
-    url = f"sqlite:///{tmp_path / 'cmq.db'}"
+def base_vide(genre_base, base_migree, tmp_path, monkeypatch) -> str:
+    """URL of a migrated, empty database, also set as CMQ_DATABASE_URL: once a SQLite file in
+    tmp_path (`cmq.db`), once a PostgreSQL database of the test server."""
+    url = base_migree(genre_base)
     monkeypatch.setenv("CMQ_DATABASE_URL", url)
     monkeypatch.setenv("CMQ_DATA_DIR", str(tmp_path / "donnees"))
-    schema.mettre_a_jour(url)
-    yield url
-    db.fermer_tout()
+    return url
 
 
 @pytest.fixture
@@ -37,11 +45,15 @@ def depot_vide(base_vide):
         yield s
 
 
-@pytest.fixture(scope="session")
-def base_embarquee(tmp_path_factory) -> str:
-    """URL of a SQLite database initialised once per session with the embedded data: read it, never write it."""
+@pytest.fixture(scope="session", params=GENRES_BASES)
+def base_embarquee(request, tmp_path_factory) -> str:
+    """URL of a database initialised once per session with the embedded data (SQLite, then
+    PostgreSQL): read it, never write it."""
     from cmq.init import initialiser
 
-    url = f"sqlite:///{tmp_path_factory.mktemp('embarquee') / 'cmq.db'}"
+    if request.param == "postgresql":
+        url = request.getfixturevalue("_serveur").nouvelle_base("cmq_embarquee")
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('embarquee') / 'cmq.db'}"
     initialiser(url)
     return url

@@ -1,131 +1,28 @@
-"""A throwaway PostgreSQL server for the tests, and the fixtures built on it.
+"""The throwaway PostgreSQL server of the tests (`scripts/pg_temporaire.py`) and the fixtures built on it.
 
-The server (Debian binaries) is started once per test session in a temporary folder,
-listens on 127.0.0.1 only (free port, unix socket in the same folder), trusts local
-connections and trades durability for speed (fsync, synchronous_commit and
-full_page_writes off). As root, initdb/pg_ctl run as the `postgres` system user.
-Each test gets its own database (`CREATE DATABASE` is fast), dropped at teardown.
+The server is started once per test session. Tests needing an empty, not migrated database get
+their own (`CREATE DATABASE`, dropped at teardown). Tests needing a migrated empty database
+(`base_url`, `base_vide`) borrow one from a session pool: at teardown its connections are
+terminated and every table is emptied (TRUNCATE … RESTART IDENTITY), which costs ~20 ms where a
+CREATE DATABASE costs 0.2 to 0.5 s; a database whose schema a test changed is dropped instead.
 """
 
 import itertools
 import os
-import pwd
-import shutil
-import socket
-import subprocess
-import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
+from sqlalchemy.engine import make_url
 
-BASE_SESSION = "cmq_test"
-UTILISATEUR_SYSTEME = "postgres"
-MESSAGE_ABSENT = (
-    "PostgreSQL introuvable (initdb, pg_ctl) : installez le paquet Debian « postgresql » "
-    "(apt-get install postgresql) pour lancer les tests sur PostgreSQL"
+from scripts.pg_temporaire import (  # noqa: F401 - re-exported for the tests
+    BASE_SESSION,
+    MESSAGE_ABSENT,
+    UTILISATEUR_SYSTEME,
+    ServeurPostgres,
+    dossier_binaires,
 )
-_compteur = itertools.count(1)
-
-
-def dossier_binaires() -> Path | None:
-    """Folder holding initdb and pg_ctl: `pg_config --bindir`, else the newest /usr/lib/postgresql/*/bin."""
-    candidats: list[Path] = []
-    if pg_config := shutil.which("pg_config"):
-        sortie = subprocess.run([pg_config, "--bindir"], capture_output=True, text=True, check=False)
-        if sortie.returncode == 0:
-            candidats.append(Path(sortie.stdout.strip()))
-    versions = Path("/usr/lib/postgresql").glob("*/bin")
-    candidats += sorted(versions, key=lambda p: int(p.parent.name) if p.parent.name.isdigit() else 0, reverse=True)
-    for dossier in candidats:
-        if (dossier / "initdb").is_file() and (dossier / "pg_ctl").is_file():
-            return dossier
-    return None
-
-
-def _port_libre() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class ServeurPostgres:
-    """One PostgreSQL cluster in a temporary folder (start, stop, admin connection)."""
-
-    def __init__(self, binaires: Path):
-        self.binaires = binaires
-        self.racine = Path(tempfile.mkdtemp(prefix="cmq-pg-"))
-        self.donnees = self.racine / "donnees"
-        self.sockets = self.racine / "sockets"
-        self.journal = self.racine / "postgres.log"
-        self.port = 0
-        self._en_root = os.geteuid() == 0
-
-    def _commande(self, programme: str, *arguments: str) -> list[str]:
-        commande = [str(self.binaires / programme), *arguments]
-        return ["runuser", "-u", UTILISATEUR_SYSTEME, "--", *commande] if self._en_root else commande
-
-    def _lancer(self, programme: str, *arguments: str) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            self._commande(programme, *arguments), cwd=self.racine, capture_output=True, text=True, check=False
-        )
-
-    def _preparer(self) -> None:
-        self.sockets.mkdir()
-        if self._en_root:  # initdb refuses root: the cluster belongs to the postgres user
-            compte = pwd.getpwnam(UTILISATEUR_SYSTEME)
-            for chemin in (self.racine, self.sockets):
-                os.chown(chemin, compte.pw_uid, compte.pw_gid)
-        self.racine.chmod(0o700)
-        resultat = self._lancer(
-            "initdb", "-D", str(self.donnees), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"
-        )
-        if resultat.returncode != 0:
-            raise RuntimeError(f"initdb a échoué :\n{resultat.stdout}\n{resultat.stderr}")
-
-    def _configurer(self) -> None:
-        reglages = {
-            "listen_addresses": "'127.0.0.1'",
-            "port": str(self.port),
-            "unix_socket_directories": f"'{self.sockets}'",
-            "fsync": "off",
-            "synchronous_commit": "off",
-            "full_page_writes": "off",
-            "timezone": "'Europe/Paris'",  # not UTC, so timestamptz handling is really exercised
-        }
-        with (self.donnees / "postgresql.auto.conf").open("a", encoding="utf-8") as fichier:
-            fichier.writelines(f"{cle} = {valeur}\n" for cle, valeur in reglages.items())
-
-    def demarrer(self) -> None:
-        """initdb, then start on a free port (retried if the port was taken meanwhile)."""
-        self._preparer()
-        for _essai in range(3):
-            self.port = _port_libre()
-            self._configurer()
-            resultat = self._lancer("pg_ctl", "start", "-w", "-t", "60", "-D", str(self.donnees), "-l", str(self.journal))
-            if resultat.returncode == 0:
-                self.executer(f"CREATE DATABASE {BASE_SESSION}")
-                return
-        journal = self.journal.read_text(encoding="utf-8", errors="replace") if self.journal.exists() else ""
-        raise RuntimeError(f"PostgreSQL n'a pas démarré :\n{resultat.stderr}\n{journal[-3000:]}")
-
-    def arreter(self) -> None:
-        """Fast shutdown, then remove the temporary folder."""
-        try:
-            if (self.donnees / "postmaster.pid").exists():
-                self._lancer("pg_ctl", "stop", "-m", "fast", "-w", "-D", str(self.donnees))
-        finally:
-            shutil.rmtree(self.racine, ignore_errors=True)
-
-    def url(self, base: str = BASE_SESSION) -> str:
-        """SQLAlchemy URL of one database of this server."""
-        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{base}"
-
-    def executer(self, sql: str) -> None:
-        """Run one statement outside a transaction (CREATE/DROP DATABASE) on the `postgres` database."""
-        with psycopg.connect(host="127.0.0.1", port=self.port, user="postgres", dbname="postgres", autocommit=True) as c:
-            c.execute(sql)
 
 
 def _absent() -> None:
@@ -162,10 +59,9 @@ class FabriquePostgres:
         self.creees: list[str] = []
 
     def __call__(self) -> str:
-        nom = f"cmq_t_{next(_compteur)}"
-        self.serveur.executer(f"CREATE DATABASE {nom}")
-        self.creees.append(nom)
-        return self.serveur.url(nom)
+        url = self.serveur.nouvelle_base()
+        self.creees.append(make_url(url).database)
+        return url
 
     def nettoyer(self) -> None:
         from cmq.store import db
@@ -213,12 +109,96 @@ GENRES_BASES = [
 ]
 
 
-@pytest.fixture(params=GENRES_BASES)
-def base_url(request: pytest.FixtureRequest, fabrique_bases, monkeypatch: pytest.MonkeyPatch) -> str:
-    """A migrated empty database, once on SQLite and once on PostgreSQL; also $CMQ_DATABASE_URL."""
-    from cmq.store.schema import mettre_a_jour
+class ReserveMigrees:
+    """Migrated databases lent to one test at a time and emptied when given back."""
 
-    url = fabrique_bases(request.param)
-    mettre_a_jour(url)
+    def __init__(self, serveur: ServeurPostgres):
+        self.serveur = serveur
+        self.libres: list[str] = []
+
+    def prendre(self) -> str:
+        """URL of a migrated, empty database (a free one, else a new one)."""
+        if self.libres:
+            return self.libres.pop()
+        from cmq.store.schema import mettre_a_jour
+
+        url = self.serveur.nouvelle_base("cmq_m")
+        mettre_a_jour(url)
+        return url
+
+    def rendre(self, url: str) -> None:
+        """Terminate its connections and empty it; drop it instead if its schema is no longer the head one."""
+        from cmq.store import db
+        from cmq.store.schema import revision_cible
+        from cmq.store.tables import Base
+
+        db.fermer_tout()
+        nom = make_url(url).database
+        attendues = set(Base.metadata.tables)
+        try:
+            with psycopg.connect(host="127.0.0.1", port=self.serveur.port, user="postgres", dbname=nom,
+                                 autocommit=True) as c:
+                c.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                          "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+                c.execute("SET lock_timeout = '10s'")
+                tables = {t for (t,) in c.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")}
+                revisions = c.execute("SELECT version_num FROM alembic_version").fetchall()
+                if tables != attendues | {"alembic_version"} or revisions != [(revision_cible(),)]:
+                    raise ValueError(f"schéma modifié par le test : {sorted(tables)}, {revisions}")
+                c.execute(f"TRUNCATE {', '.join(sorted(attendues))} RESTART IDENTITY CASCADE")
+        except (psycopg.Error, ValueError):
+            self.serveur.executer(f"DROP DATABASE IF EXISTS {nom} WITH (FORCE)")
+            return
+        self.libres.append(url)
+
+
+@pytest.fixture(scope="session")
+def _reserve_migrees(_serveur: ServeurPostgres) -> ReserveMigrees:
+    return ReserveMigrees(_serveur)
+
+
+@pytest.fixture
+def base_migree(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[[str], str]]:
+    """Call it with "sqlite" or "postgresql": URL of a migrated, empty database for this test.
+
+    SQLite: `cmq.db` in tmp_path (then `base_2.db`…); PostgreSQL: borrowed from the session pool.
+    """
+    compteur = itertools.count(1)
+    empruntees: list[str] = []
+    reserve: list[ReserveMigrees] = []
+
+    def nouvelle(genre: str) -> str:
+        from cmq.store.schema import mettre_a_jour
+
+        if genre == "postgresql":
+            if not reserve:
+                reserve.append(request.getfixturevalue("_reserve_migrees"))
+            empruntees.append(reserve[0].prendre())
+            return empruntees[-1]
+        if genre == "sqlite":
+            n = next(compteur)
+            url = f"sqlite:///{tmp_path / ('cmq.db' if n == 1 else f'base_{n}.db')}"
+            mettre_a_jour(url)
+            return url
+        raise ValueError(f"genre de base inconnu : {genre}")
+
+    yield nouvelle
+    from cmq.store import db
+
+    db.fermer_tout()
+    for url in empruntees:
+        reserve[0].rendre(url)
+
+
+@pytest.fixture(params=GENRES_BASES)
+def genre_base(request: pytest.FixtureRequest) -> str:
+    """"sqlite", then "postgresql": parametrizes a test over both databases."""
+    return request.param
+
+
+@pytest.fixture
+def base_url(genre_base: str, base_migree, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A migrated empty database, once on SQLite and once on PostgreSQL; also $CMQ_DATABASE_URL."""
+    url = base_migree(genre_base)
     monkeypatch.setenv("CMQ_DATABASE_URL", url)
     return url

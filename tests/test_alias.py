@@ -34,7 +34,8 @@ def test_alias_utilise_en_premier_puis_supprime(base_campus):
     r = resolve("cmq btp-hdf", filiere="tourisme", url=base_campus)
     assert (r.statut, r.campus_id, r.score, r.via_alias) == ("trouve", "btp-et-usages-du-numerique", 100.0, True)
     assert r.filiere_incoherente  # the alias does not hide a disagreeing filière
-    assert [(a.texte, a.campus_id) for a in alias.lister(url=base_campus)] == [("btp hdf", "btp-et-usages-du-numerique")]
+    liste = [(a.texte, a.campus_id) for a in alias.lister(url=base_campus)]
+    assert liste == [("btp hdf", "btp-et-usages-du-numerique")]
     supprime = alias.supprimer("CMQ BTP HDF", url=base_campus)
     assert supprime.campus_id == "btp-et-usages-du-numerique"
     assert alias.lister(url=base_campus) == []

@@ -59,10 +59,15 @@ def test_filieres_les_douze(api):
     assert r.json()[5]["libelle"] == "Infrastructures, bâtiment, éco-construction"
 
 
-@pytest.mark.parametrize(("texte", "code"), [
-    ("btp", BTP), ("aero", "mobilite-aeronautique-transports-terrestres-et-maritimes"),
-    ("numerqiue", "numerique-telecommunications"), ("Campus Tourisme Nice", "tourisme-gastronomie"),
-])
+@pytest.mark.parametrize(
+    ("texte", "code"),
+    [
+        ("btp", BTP),
+        ("aero", "mobilite-aeronautique-transports-terrestres-et-maritimes"),
+        ("numerqiue", "numerique-telecommunications"),
+        ("Campus Tourisme Nice", "tourisme-gastronomie"),
+    ],
+)
 def test_recherche_filiere(api, texte, code):
     r = api.get("/api/filieres/recherche", params={"q": texte})
     assert r.status_code == 200
@@ -80,8 +85,10 @@ def test_recherche_filiere_ambigue_et_limite(api):
     assert len(r.json()["resultats"]) == 2
 
 
-@pytest.mark.parametrize(("params", "mot"), [({}, "« q » : obligatoire"), ({"q": "   "}, "texte vide"),
-                                             ({"q": "btp", "limite": 0}, "« limite »")])
+@pytest.mark.parametrize(
+    ("params", "mot"),
+    [({}, "« q » : obligatoire"), ({"q": "   "}, "texte vide"), ({"q": "btp", "limite": 0}, "« limite »")],
+)
 def test_recherche_filiere_invalide(api, params, mot):
     probleme(api.get("/api/filieres/recherche", params=params), 422, mot)
 
@@ -149,17 +156,20 @@ def test_campus_actif_le(api, tous):
     assert r["total"] < len(tous)
 
 
-@pytest.mark.parametrize(("params", "mots"), [
-    ({"filiere": "zzzz"}, ["filière inconnue", "zzzz"]),
-    ({"filiere": "services"}, ["filière ambiguë", "services-aux-entreprises-logistique"]),
-    ({"region_academique": "Atlantide"}, ["territoire inconnu", "Atlantide"]),
-    ({"actif_le": "2025-02-30"}, ["« actif_le »", "date invalide"]),
-    ({"limite": 501}, ["« limite »", "inférieur ou égal à 500"]),
-    ({"limite": "dix"}, ["« limite »", "nombre entier attendu"]),
-    ({"decalage": -1}, ["« decalage »", "supérieur ou égal à 0"]),
-    ({"excellence": "peut-être"}, ["« excellence »", "booléen attendu"]),
-    ({"format": "pdf"}, ["« format »", "valeur attendue parmi"]),
-])
+@pytest.mark.parametrize(
+    ("params", "mots"),
+    [
+        ({"filiere": "zzzz"}, ["filière inconnue", "zzzz"]),
+        ({"filiere": "services"}, ["filière ambiguë", "services-aux-entreprises-logistique"]),
+        ({"region_academique": "Atlantide"}, ["territoire inconnu", "Atlantide"]),
+        ({"actif_le": "2025-02-30"}, ["« actif_le »", "date invalide"]),
+        ({"limite": 501}, ["« limite »", "inférieur ou égal à 500"]),
+        ({"limite": "dix"}, ["« limite »", "nombre entier attendu"]),
+        ({"decalage": -1}, ["« decalage »", "supérieur ou égal à 0"]),
+        ({"excellence": "peut-être"}, ["« excellence »", "booléen attendu"]),
+        ({"format": "pdf"}, ["« format »", "valeur attendue parmi"]),
+    ],
+)
 def test_campus_parametres_invalides(api, params, mots):
     probleme(api.get("/api/campus", params=params), 422, *mots)
 
@@ -175,10 +185,18 @@ def test_fiche_campus(api):
     c = r.json()
     assert c["nom"] == "Campus des métiers et des qualifications Urbanisme et Construction"
     assert (c["filiere"], c["excellence"], c["region_academique"], c["academies"], c["ville_siege"]) == (
-        BTP, True, "84", ["10"], "Vaulx-en-Velin")
+        BTP,
+        True,
+        "84",
+        ["10"],
+        "Vaulx-en-Velin",
+    )
     assert c["provenance"]["source_url"] == "https://www.btprhoneetmetropole.fr/?p=7624"
     assert [(m["uai"], m["role"]) for m in c["membres"]] == [
-        ("0690010L", "support"), ("0010001W", "membre"), (UAI_HORS_ANNUAIRE, "membre")]
+        ("0690010L", "support"),
+        ("0010001W", "membre"),
+        (UAI_HORS_ANNUAIRE, "membre"),
+    ]
     assert c["membres"][0]["etablissement"]["nom"] == "LYCÉE PROFESSIONNEL TONY GARNIER"
     assert c["membres"][1]["etablissement"]["departement"] == "01"
     assert c["membres"][2]["etablissement"] is None
@@ -199,8 +217,15 @@ def test_fiche_etablissement(api):
     r = api.get("/api/etablissements/0690010l")  # lower case accepted
     assert r.status_code == 200
     e = r.json()
-    assert (e["uai"], e["nom"], e["type"], e["nom_commune"], e["departement"], e["academie"], e["region_academique"]) == (
-        "0690010L", "LYCÉE PROFESSIONNEL TONY GARNIER", "LP", "Bron", "69", "10", "84")
+    assert (
+        e["uai"],
+        e["nom"],
+        e["type"],
+        e["nom_commune"],
+        e["departement"],
+        e["academie"],
+        e["region_academique"],
+    ) == ("0690010L", "LYCÉE PROFESSIONNEL TONY GARNIER", "LP", "Bron", "69", "10", "84")
     assert [c["id"] for c in e["campus"]] == [CAMPUS_MEMBRES]
     autre = api.get("/api/etablissements/0690003D", params={"date": "2020-01-01"}).json()
     assert autre["campus"] == [] and autre["nom_commune"] == "L'Arbresle"
@@ -242,12 +267,15 @@ def test_indicateurs_un_territoire_et_date(api, tous):
     assert len(france) == 1 and france[0]["nb_campus"] == len(tous)
 
 
-@pytest.mark.parametrize(("params", "mots"), [
-    ({"echelle": "canton"}, ["« echelle »", "valeur attendue parmi"]),
-    ({"echelle": "academie", "code": "Atlantide"}, ["territoire inconnu"]),
-    ({"date": "2025-02-30"}, ["« date »"]),
-    ({"format": "geojson"}, ["« format »"]),
-])
+@pytest.mark.parametrize(
+    ("params", "mots"),
+    [
+        ({"echelle": "canton"}, ["« echelle »", "valeur attendue parmi"]),
+        ({"echelle": "academie", "code": "Atlantide"}, ["territoire inconnu"]),
+        ({"date": "2025-02-30"}, ["« date »"]),
+        ({"format": "geojson"}, ["« format »"]),
+    ],
+)
 def test_indicateurs_invalides(api, params, mots):
     probleme(api.get("/api/indicateurs", params=params), 422, *mots)
 
@@ -261,8 +289,10 @@ def test_resolution(api):
     corps = r.json()
     assert corps["texte"] == "Mobicampus"
     assert corps["statut"] == "trouve" and corps["campus_id"] == "mobicampus"
-    filtre = api.get("/api/resolution", params={"nom": "campus urbanisme construction", "filiere": "BTP",
-                                                "territoire": "Lyon", "date": "2025-09-01"}).json()
+    filtre = api.get(
+        "/api/resolution",
+        params={"nom": "campus urbanisme construction", "filiere": "BTP", "territoire": "Lyon", "date": "2025-09-01"},
+    ).json()
     assert filtre["campus_id"] == CAMPUS_MEMBRES
 
 
@@ -300,7 +330,11 @@ def test_export_csv_campus(api):
     assert list(lignes[0]) == extraction.COLONNES_CAMPUS
     assert [lg["id"] for lg in lignes] == [c["id"] for c in json_["elements"]]
     urbanisme = next(lg for lg in lignes if lg["id"] == CAMPUS_MEMBRES)
-    assert (urbanisme["excellence"], urbanisme["academies"], urbanisme["ville_siege"]) == ("true", "10", "Vaulx-en-Velin")
+    assert (urbanisme["excellence"], urbanisme["academies"], urbanisme["ville_siege"]) == (
+        "true",
+        "10",
+        "Vaulx-en-Velin",
+    )
 
 
 def test_export_xlsx_campus(api, tous):
@@ -323,17 +357,25 @@ def test_export_geojson_campus(api, tous):
     sieges = [f for f in collection["features"] if f["properties"]["nature"] == "siege"]
     assert [(f["properties"]["id"], f["geometry"]) for f in sieges] == [
         (c["id"], {"type": "Point", "coordinates": [c["longitude"], c["latitude"]]})
-        for c in tous if c["latitude"] is not None and c["longitude"] is not None]
+        for c in tous
+        if c["latitude"] is not None and c["longitude"] is not None
+    ]
     fiche = api.get(f"/api/campus/{CAMPUS_MEMBRES}").json()
     places = [m["etablissement"] for m in fiche["membres"] if m["etablissement"] and m["etablissement"]["latitude"]]
     assert len(places) == 2  # Bron and Ambérieu (the UAI outside the directory has no place)
     membres = [f for f in collection["features"] if f["properties"]["nature"] == "membre"]
     assert [(f["properties"]["campus_id"], f["properties"]["uai"], f["geometry"]) for f in membres] == [
-        (CAMPUS_MEMBRES, e["uai"], {"type": "Point", "coordinates": [e["longitude"], e["latitude"]]}) for e in places]
+        (CAMPUS_MEMBRES, e["uai"], {"type": "Point", "coordinates": [e["longitude"], e["latitude"]]}) for e in places
+    ]
     assert len(collection["features"]) == len(sieges) + len(membres)
     ara = api.get("/api/campus", params={"format": "geojson", "region_academique": "84"}).json()
-    ids_ara = {c["id"] for c in api.get("/api/campus", params={"region_academique": "84", "limite": 500}).json()["elements"]}
-    assert ara["features"] and {f["properties"].get("id") or f["properties"]["campus_id"] for f in ara["features"]} <= ids_ara
+    ids_ara = {
+        c["id"] for c in api.get("/api/campus", params={"region_academique": "84", "limite": 500}).json()["elements"]
+    }
+    assert (
+        ara["features"]
+        and {f["properties"].get("id") or f["properties"]["campus_id"] for f in ara["features"]} <= ids_ara
+    )
 
 
 def test_export_indicateurs(api):
@@ -355,9 +397,19 @@ def test_export_indicateurs(api):
 
 def test_documentation_openapi(api):
     schema = api.get("/openapi.json").json()
-    for chemin in ("/api/filieres", "/api/filieres/recherche", "/api/campus", "/api/campus/{id}",
-                   "/api/etablissements/{uai}", "/api/indicateurs", "/api/resolution", "/api/glossaire/{slug}",
-                   "/api/imports", "/api/alias", "/api/alias/{texte}"):
+    for chemin in (
+        "/api/filieres",
+        "/api/filieres/recherche",
+        "/api/campus",
+        "/api/campus/{id}",
+        "/api/etablissements/{uai}",
+        "/api/indicateurs",
+        "/api/resolution",
+        "/api/glossaire/{slug}",
+        "/api/imports",
+        "/api/alias",
+        "/api/alias/{texte}",
+    ):
         assert chemin in schema["paths"], chemin
     erreur = schema["paths"]["/api/campus/{id}"]["get"]["responses"]["404"]["content"]
     assert list(erreur) == [PROBLEME]
@@ -368,6 +420,9 @@ def test_documentation_openapi(api):
 def test_erreurs_generiques(api):
     probleme(api.get("/api/nulle-part"), 404, "ressource introuvable : /api/nulle-part")
     probleme(api.post("/api/filieres"), 405, "méthode POST non autorisée")
+    for chemin in ("/api/campus/a%00", "/api/filieres/recherche?q=%00"):
+        corps = probleme(api.get(chemin), 422, "caractère nul (%00) interdit")
+        assert corps["erreurs"][0]["nom"] == "(adresse)"
     assert api.get("/static/vendor/dsfr/dsfr.min.css").status_code == 200
 
 
@@ -383,7 +438,11 @@ def test_cmq_serve_initialise_puis_sert(tmp_path):
     env.pop("CMQ_DATABASE_URL", None)
     processus = subprocess.Popen(
         [sys.executable, "-c", "from cmq.cli import main; main()", "serve", "--port", str(port), "--base", base],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         limite = time.monotonic() + 120
         while True:

@@ -56,15 +56,25 @@ def nombre_campus(client: httpx.Client) -> int:
 
 
 def campus(ident: str, **champs) -> dict:
-    return {"id": ident, "nom": "Campus de test", "filiere": BTP, "region_academique": "84", "academies": ["10"],
-            "ville_siege": "Lyon", "excellence": True} | champs
+    return {
+        "id": ident,
+        "nom": "Campus de test",
+        "filiere": BTP,
+        "region_academique": "84",
+        "academies": ["10"],
+        "ville_siege": "Lyon",
+        "excellence": True,
+    } | champs
 
 
 def envoyer(client: httpx.Client, contenu: bytes | str, nom: str = "campus.csv", **champs) -> httpx.Response:
     if isinstance(contenu, str):
         contenu = contenu.encode("utf-8")
-    return client.post("/api/imports", files={"fichier": (nom, contenu, "text/csv")},
-                       data={k: str(v).lower() if isinstance(v, bool) else v for k, v in champs.items()})
+    return client.post(
+        "/api/imports",
+        files={"fichier": (nom, contenu, "text/csv")},
+        data={k: str(v).lower() if isinstance(v, bool) else v for k, v in champs.items()},
+    )
 
 
 # --- authentication ------------------------------------------------------------------------------
@@ -123,14 +133,27 @@ def test_import_csv(api):
     assert r.status_code == 200, r.text
     rapport = r.json()
     assert (rapport["statut"], rapport["type_import"], rapport["lues"], rapport["inserees"], rapport["rejetees"]) == (
-        "ok", "campus", 2, 2, 0)
+        "ok",
+        "campus",
+        2,
+        2,
+        0,
+    )
     assert rapport["source"] == "api : campus.csv" and len(rapport["somme_controle"]) == 64
     assert nombre_campus(api) == avant + 2
     c = api.get("/api/campus/cmq-test-api").json()
     assert (c["nom"], c["filiere"], c["academies"], c["date_debut_label"]) == (
-        "Campus d'essai de l'API", BTP, ["10"], "2024-09-01")
+        "Campus d'essai de l'API",
+        BTP,
+        ["10"],
+        "2024-09-01",
+    )
     historique = api.get("/api/imports", params={"limite": 1}).json()[0]
-    assert (historique["id"], historique["source"], historique["inserees"]) == (rapport["import_id"], "api : campus.csv", 2)
+    assert (historique["id"], historique["source"], historique["inserees"]) == (
+        rapport["import_id"],
+        "api : campus.csv",
+        2,
+    )
     again = envoyer(api, CAMPUS_CSV).json()  # type guessed from the columns; same rows: nothing changes
     assert (again["type_import"], again["inserees"], again["mises_a_jour"], again["inchangees"]) == ("campus", 0, 0, 2)
 
@@ -142,7 +165,9 @@ def test_import_xlsx(api):
         feuille.append(ligne.split(";"))
     tampon = io.BytesIO()
     classeur.save(tampon)
-    r = api.post("/api/imports", files={"fichier": ("liste des campus.xlsx", tampon.getvalue())}, data={"type": "campus"})
+    r = api.post(
+        "/api/imports", files={"fichier": ("liste des campus.xlsx", tampon.getvalue())}, data={"type": "campus"}
+    )
     assert r.status_code == 200, r.text
     assert r.json()["inserees"] == 2 and r.json()["source"] == "api : liste des campus.xlsx"
     assert api.get("/api/campus/cmq-test-api-2").json()["ville_siege"] == "Paris"
@@ -166,15 +191,18 @@ def test_import_partiel(api):
     assert api.get("/api/campus/cmq-valide").status_code == 200
 
 
-@pytest.mark.parametrize(("nom", "contenu", "champs", "mots"), [
-    ("campus.pdf", b"%PDF-1.4", {}, ["extension « .pdf » non prise en charge"]),
-    ("campus", b"id;nom", {}, ["extension « (aucune) »"]),
-    ("campus.csv", b"", {"type": "campus"}, []),
-    ("campus.csv", "id;nom\n\u00e9t\u00e9;x\n".encode("utf-16"), {"type": "campus"}, []),
-    ("campus.xlsx", b"PK\x03\x04 pas un classeur", {"type": "campus"}, ["campus.xlsx"]),
-    ("campus.csv", CAMPUS_CSV.encode(), {"type": "licornes"}, ["« type »", "valeur attendue parmi"]),
-    ("campus.csv", CAMPUS_CSV.encode(), {"partiel": "peut-être"}, ["« partiel »", "booléen"]),
-])
+@pytest.mark.parametrize(
+    ("nom", "contenu", "champs", "mots"),
+    [
+        ("campus.pdf", b"%PDF-1.4", {}, ["extension « .pdf » non prise en charge"]),
+        ("campus", b"id;nom", {}, ["extension « (aucune) »"]),
+        ("campus.csv", b"", {"type": "campus"}, []),
+        ("campus.csv", "id;nom\n\u00e9t\u00e9;x\n".encode("utf-16"), {"type": "campus"}, []),
+        ("campus.xlsx", b"PK\x03\x04 pas un classeur", {"type": "campus"}, ["campus.xlsx"]),
+        ("campus.csv", CAMPUS_CSV.encode(), {"type": "licornes"}, ["« type »", "valeur attendue parmi"]),
+        ("campus.csv", CAMPUS_CSV.encode(), {"partiel": "peut-être"}, ["« partiel »", "booléen"]),
+    ],
+)
 def test_import_fichier_invalide(api, nom, contenu, champs, mots):
     avant = nombre_campus(api), len(api.get("/api/imports").json())
     r = api.post("/api/imports", files={"fichier": (nom, contenu)}, data=champs)
@@ -194,7 +222,12 @@ def test_put_campus_cree_modifie_inchange(api):
     r = api.put("/api/campus/cmq-put", json=corps)
     assert r.status_code == 201 and r.json()["statut"] == "cree"
     lu = api.get("/api/campus/cmq-put").json()
-    assert (lu["nom"], lu["latitude"], lu["date_debut_label"], lu["membres"]) == ("Campus de test", 45.76, "2022-09-01", [])
+    assert (lu["nom"], lu["latitude"], lu["date_debut_label"], lu["membres"]) == (
+        "Campus de test",
+        45.76,
+        "2022-09-01",
+        [],
+    )
     modifie = corps | {"nom": "Campus renommé", "filiere": "NUMERIQUE-telecommunications"}
     r = api.put("/api/campus/cmq-put", json=modifie)
     assert r.status_code == 200 and r.json()["statut"] == "modifie"
@@ -204,7 +237,9 @@ def test_put_campus_cree_modifie_inchange(api):
     assert r.status_code == 200 and r.json()["statut"] == "inchange"
     historique = api.get("/api/imports", params={"limite": 3}).json()
     assert [(h["source"], h["inserees"], h["mises_a_jour"]) for h in historique[:2]] == [
-        ("api : PUT /api/campus/cmq-put", 0, 1), ("api : PUT /api/campus/cmq-put", 1, 0)]
+        ("api : PUT /api/campus/cmq-put", 0, 1),
+        ("api : PUT /api/campus/cmq-put", 1, 0),
+    ]
     carte = api.get("/api/campus", params={"format": "geojson", "q": "renommé"}).json()
     assert [f["geometry"]["coordinates"] for f in carte["features"]] == [[4.84, 45.76]]
 
@@ -220,18 +255,24 @@ def test_put_campus_rafraichit_les_indicateurs(api):
     assert "cmq-cache" in apres["campus_ids"]
 
 
-@pytest.mark.parametrize(("chemin", "corps", "mots"), [
-    ("/api/campus/cmq-a", campus("cmq-b"), ["identifiant incohérent", "cmq-b", "cmq-a"]),
-    ("/api/campus/cmq-a", campus("cmq-a", filiere="astrologie"), ["champ « filiere »", "astrologie"]),
-    ("/api/campus/cmq-a", campus("cmq-a", region_academique="99"), ["code de région académique inconnu : « 99 »"]),
-    ("/api/campus/cmq-a", campus("cmq-a", academies=["10", "77"]), ["code d'académie inconnu : « 77 »"]),
-    ("/api/campus/cmq-a", campus("cmq-a", latitude=91), ["champ « latitude »", "inférieur ou égal à 90"]),
-    ("/api/campus/cmq-a", campus("cmq-a", date_debut_label="2025-01-01", date_fin_label="2020-01-01"),
-     ["mauvais ordre"]),
-    ("/api/campus/cmq-a", campus("cmq-a", inconnu=1), ["champ « inconnu » : champ inconnu"]),
-    ("/api/campus/cmq-a", {"id": "cmq-a"}, ["« nom » : obligatoire", "« filiere » : obligatoire"]),
-    ("/api/campus/Cmq%20A", campus("Cmq A"), ["champ « id »", "format invalide"]),
-])
+@pytest.mark.parametrize(
+    ("chemin", "corps", "mots"),
+    [
+        ("/api/campus/cmq-a", campus("cmq-b"), ["identifiant incohérent", "cmq-b", "cmq-a"]),
+        ("/api/campus/cmq-a", campus("cmq-a", filiere="astrologie"), ["champ « filiere »", "astrologie"]),
+        ("/api/campus/cmq-a", campus("cmq-a", region_academique="99"), ["code de région académique inconnu : « 99 »"]),
+        ("/api/campus/cmq-a", campus("cmq-a", academies=["10", "77"]), ["code d'académie inconnu : « 77 »"]),
+        ("/api/campus/cmq-a", campus("cmq-a", latitude=91), ["champ « latitude »", "inférieur ou égal à 90"]),
+        (
+            "/api/campus/cmq-a",
+            campus("cmq-a", date_debut_label="2025-01-01", date_fin_label="2020-01-01"),
+            ["mauvais ordre"],
+        ),
+        ("/api/campus/cmq-a", campus("cmq-a", inconnu=1), ["champ « inconnu » : champ inconnu"]),
+        ("/api/campus/cmq-a", {"id": "cmq-a"}, ["« nom » : obligatoire", "« filiere » : obligatoire"]),
+        ("/api/campus/Cmq%20A", campus("Cmq A"), ["champ « id »", "format invalide"]),
+    ],
+)
 def test_put_campus_invalide_rien_ecrit(api, chemin, corps, mots):
     avant = nombre_campus(api), len(api.get("/api/imports").json())
     probleme(api.put(chemin, json=corps), 422, *mots)
@@ -240,10 +281,16 @@ def test_put_campus_invalide_rien_ecrit(api, chemin, corps, mots):
 
 
 def test_put_corps_illisible(api):
-    probleme(api.put("/api/campus/cmq-a", content=b"{pas du json", headers={"Content-Type": "application/json"}),
-             422, "JSON invalide")
-    probleme(api.put("/api/campus/cmq-a", content=b"\xff\xfe\x00", headers={"Content-Type": "application/json"}),
-             422, "corps")
+    probleme(
+        api.put("/api/campus/cmq-a", content=b"{pas du json", headers={"Content-Type": "application/json"}),
+        422,
+        "JSON invalide",
+    )
+    probleme(
+        api.put("/api/campus/cmq-a", content=b"\xff\xfe\x00", headers={"Content-Type": "application/json"}),
+        422,
+        "corps",
+    )
 
 
 # --- aliases -----------------------------------------------------------------------------------------
@@ -266,7 +313,41 @@ def test_alias_cycle(api, anonyme):
 
 
 def test_alias_invalides(api):
-    probleme(api.post("/api/alias", json={"texte": "campus", "campus_id": CAMPUS_MEMBRES}), 422, "sans mot significatif")
+    probleme(
+        api.post("/api/alias", json={"texte": "campus", "campus_id": CAMPUS_MEMBRES}), 422, "sans mot significatif"
+    )
     probleme(api.post("/api/alias", json={"texte": "btp lyon", "campus_id": "urbanisme"}), 404, "campus inconnu")
     probleme(api.post("/api/alias", json={"texte": "", "campus_id": CAMPUS_MEMBRES}), 422, "« texte »")
     assert api.get("/api/alias").json() == []
+
+
+# --- PostgreSQL ----------------------------------------------------------------------------------
+
+
+@pytest.mark.postgres
+def test_api_sur_postgresql(base_postgres):
+    """The same app on PostgreSQL: reads, a write, and inputs PostgreSQL refuses (NUL, too long) → 422."""
+    from cmq.init import initialiser
+    from tests.api_serveur import _servir
+
+    initialiser(base_postgres)
+    for serveur in _servir(base_postgres, JETON):
+        with serveur.client() as client:
+            assert client.get("/api/campus", params={"region_academique": "84"}).json()["total"] >= 5
+            assert len(client.get("/api/indicateurs", params={"echelle": "academie"}).json()) == 30
+            for chemin in ("/api/campus/%00", "/api/campus?q=a%00", "/api/resolution?nom=a%00b"):
+                probleme(client.get(chemin), 422, "caractère nul (%00) interdit")
+            entetes = serveur.entetes()
+            probleme(
+                client.put("/api/campus/cmq-pg", json=campus("cmq-pg", nom="a\u0000b"), headers=entetes),
+                422,
+                "campus refusé par la base de données",
+            )
+            probleme(
+                client.put("/api/campus/cmq-pg", json=campus("cmq-pg", sigle="x" * 121), headers=entetes),
+                422,
+                "campus refusé par la base de données",
+            )
+            assert client.get("/api/campus/cmq-pg").status_code == 404
+            assert client.put("/api/campus/cmq-pg", json=campus("cmq-pg"), headers=entetes).status_code == 201
+            assert client.get("/api/campus/cmq-pg").json()["nom"] == "Campus de test"

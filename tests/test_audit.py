@@ -19,7 +19,8 @@ FIXTURE = Path(__file__).parent / "fixtures" / "demandes_orion.csv"
 
 # numero -> (statut_resolution, campus_id, anomalie)
 ATTENDUS = {
-    "D-2025-0001": ("trouve", "aeronautique-et-du-spatial-occitanie", ""),  # "CMQ aéronautique" from a lycée of Occitanie
+    # "CMQ aéronautique" from a lycée of Occitanie
+    "D-2025-0001": ("trouve", "aeronautique-et-du-spatial-occitanie", ""),
     "D-2025-0002": ("trouve", "aeronautique-pays-de-la-loire", ""),
     "D-2025-0003": ("trouve", "travaux-publics-bruay-la-buissiere", ""),
     "D-2025-0004": ("trouve", "numerique-et-photonique-lannion", ""),

@@ -159,7 +159,7 @@ PROCHES = [
 
 
 @pytest.mark.parametrize(("mention", "contexte", "attendu"), PROCHES,
-                         ids=[f"{m}-{list(c.values())[0]}" for m, c, _ in PROCHES])
+                         ids=[f"{m}-{next(iter(c.values()))}" for m, c, _ in PROCHES])
 def test_proches_ambigus_sans_contexte_trouves_avec(base_embarquee, mention, contexte, attendu):
     seul = resolve(mention, url=base_embarquee)
     assert seul.statut == "ambigu" and seul.campus_id is None and seul.campus_nom is None

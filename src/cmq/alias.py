@@ -6,7 +6,7 @@ A mention is stored under its key `cmq.mentions.cle_alias` (accents, case, punct
 previous campus is returned); an unknown campus is refused and nothing is written.
 """
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import delete, select
 
@@ -29,7 +29,8 @@ def cle(texte: str) -> str:
     if not resultat:
         raise EntreeInvalide(f"alias « {texte} » sans mot significatif (seulement « CMQ », « campus »…)")
     if len(resultat) > LONGUEUR_MAX:
-        raise EntreeInvalide(f"alias trop long : {len(resultat)} caractères après normalisation (maximum {LONGUEUR_MAX})")
+        raise EntreeInvalide(
+            f"alias trop long : {len(resultat)} caractères après normalisation (maximum {LONGUEUR_MAX})")
     return resultat
 
 
@@ -43,7 +44,7 @@ def ajouter(texte: str, campus_id: str, *, url: str | None = None) -> tuple[Alia
         campus = lecture.campus(s, campus_id)
         ancien = s.get(AliasTable, texte_cle)
         remplace = ancien.campus_id if ancien is not None and ancien.campus_id != campus.id else None
-        alias = Alias(texte=texte_cle, campus_id=campus.id, cree_le=datetime.now(timezone.utc))
+        alias = Alias(texte=texte_cle, campus_id=campus.id, cree_le=datetime.now(UTC))
         upsert(s, AliasTable, [alias_vers_dict(alias)], ("texte",))
     return alias, remplace
 

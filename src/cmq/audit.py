@@ -115,7 +115,8 @@ def verifier_sortie(entree: Path, sortie: Path) -> Path:
         raise EntreeInvalide(f"fichier de sortie « {sortie.name} » : extension .xlsx ou .csv attendue")
     if sortie.resolve() == entree.resolve():
         raise EntreeInvalide(
-            f"le fichier de sortie « {sortie} » est le fichier audité : choisissez un autre nom (l'entrée n'est jamais modifiée)"
+            f"le fichier de sortie « {sortie} » est le fichier audité : choisissez un autre nom "
+            "(l'entrée n'est jamais modifiée)"
         )
     return sortie
 
@@ -260,7 +261,8 @@ def ecrire(audit: Audit, sortie: Path | str | None = None) -> Path:
     from openpyxl.styles import Font
 
     classeur = Workbook()
-    feuilles = [(classeur.active, "audit", audit.colonnes, [[l.get(c, "") for c in audit.colonnes] for l in audit.lignes]),
+    rangs = [[ligne.get(c, "") for c in audit.colonnes] for ligne in audit.lignes]
+    feuilles = [(classeur.active, "audit", audit.colonnes, rangs),
                 (classeur.create_sheet(), "synthese", ["indicateur", "nombre"], audit.synthese.libelles())]
     for feuille, titre, entetes, lignes in feuilles:
         feuille.title = titre

@@ -9,6 +9,7 @@ and stop words are dropped; glued names stay whole ("Aérocampus", found from "a
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -19,8 +20,8 @@ from cmq import territoires
 from cmq.errors import EntreeInvalide, TerritoireInconnu
 from cmq.texte import normaliser
 
-MOTS_VIDES = frozenset("a au aux d de des du en et l la le les pour sur un une dans avec par "
-                       "region academie academique departement".split())
+MOTS_VIDES = frozenset({"a", "au", "aux", "d", "de", "des", "du", "en", "et", "l", "la", "le", "les", "pour", "sur",
+                        "un", "une", "dans", "avec", "par", "region", "academie", "academique", "departement"})
 BRUIT = frozenset({"cmq", "cmqe", "campus", "excellence", "label", "labellise", "labelise"})
 # Words that only count for the campuses whose name has them ("Campus des métiers de l'aéronautique").
 MOTS_FAIBLES = frozenset({"metier", "qualification"})
@@ -111,9 +112,8 @@ class Mention:
 
 @lru_cache(maxsize=1)
 def _noms_de_lieux() -> frozenset[str]:
-    """Every normalised name, alias and code `territoires.resoudre` knows: a cheap pre-filter
-    (a failed `resoudre` computes suggestions for its message, far too slow for every n-gram)."""
-    return frozenset(territoires._index())  # noqa: SLF001 - no public accessor to the name index yet
+    """Every normalised name, alias and code `territoires.resoudre` knows (cheap pre-filter)."""
+    return territoires.cles_connues()
 
 
 @lru_cache(maxsize=50_000)
@@ -146,7 +146,7 @@ def _lieu(jetons: list[str], i: int) -> tuple[int, territoires.Territoire | None
 def analyser(texte: str) -> Mention:
     """Units of a text: "CMQ BTP Hauts-de-France" -> [word (batiment, travau, public), place région 32]."""
     bruts = normaliser(texte).split()
-    colles = {a for a, b in zip(bruts, bruts[1:]) if b == "campus" and a not in MOTS_VIDES}  # "mobi campus"
+    colles = {a for a, b in itertools.pairwise(bruts) if b == "campus" and a not in MOTS_VIDES}  # "mobi campus"
     jetons = _sans_formules(bruts)
     unites: list[Unite] = []
     i = 0
@@ -162,7 +162,7 @@ def analyser(texte: str) -> Mention:
                 mots = (jetons[i] + "campus", *mots)
             unites.append(Unite(mots))
         i += 1
-    forme = " ".join(f"@{u.territoire.echelle}:{u.territoire.code}" if u.territoire else "+".join(u.mots)
+    forme = " ".join((f"@{u.territoire.echelle}:{u.territoire.code}:" if u.territoire else "") + "+".join(u.mots)
                      for u in unites)
     return Mention(forme, tuple(unites))
 

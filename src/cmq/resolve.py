@@ -25,6 +25,7 @@ database, rebuilt when campuses, members, imports or aliases change.
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -38,9 +39,17 @@ from sqlalchemy.orm import Session
 
 from cmq import mentions, territoires
 from cmq.errors import EntreeInvalide
-from cmq.mentions import MOTS_FAIBLES, Mention, Unite, analyser, cle_alias, formes_du_nom, lexique, mots_du_nom
-from cmq.store import db
-from cmq.store.tables import AliasTable, CampusAcademieTable, CampusTable, EtablissementTable, ImportTable, MembreTable
+from cmq.mentions import (
+    MOTS_FAIBLES,
+    Mention,
+    Unite,
+    analyser,
+    cle_alias,
+    formes_du_nom,
+    lexique,
+    mots_du_nom,
+)
+from cmq.store import db, tables
 
 SEUIL_TROUVE = 75.0  # best score needed to choose a campus
 SEUIL_CANDIDAT = 50.0  # below this best score the mention is "inconnu"
@@ -187,7 +196,7 @@ class Index:
             sac = nom | set(mots_du_nom(f.ville or "")) | set(mots_du_nom(f.id.replace("-", " ")))
             for partie in parties:
                 mots = [m for m, _ in partie.mots]
-                for a, b in zip(mots, mots[1:]):  # "eco construction" is also written "ecoconstruction"
+                for a, b in itertools.pairwise(mots):  # "eco construction" is also written "ecoconstruction"
                     collages[a + b] = (a, b)
                     sac.add(a + b)
             sacs.append(sac)
@@ -219,19 +228,19 @@ class Index:
     @classmethod
     def charger(cls, s: Session) -> Index:
         """Read campuses, académies, members (with their territories) and aliases from the store."""
+        A, E, M = tables.CampusAcademieTable, tables.EtablissementTable, tables.MembreTable
         academies: dict[str, set[str]] = {}
-        for campus_id, academie in s.execute(select(CampusAcademieTable.campus_id, CampusAcademieTable.academie)):
+        for campus_id, academie in s.execute(select(A.campus_id, A.academie)):
             academies.setdefault(campus_id, set()).add(academie)
         membres: dict[str, set[str]] = {}
         autour: dict[str, list[tuple]] = {}
-        requete = select(MembreTable.campus_id, MembreTable.uai, EtablissementTable.region_academique,
-                         EtablissementTable.academie, EtablissementTable.departement).outerjoin(
-            EtablissementTable, EtablissementTable.uai == MembreTable.uai)
+        requete = select(M.campus_id, M.uai, E.region_academique, E.academie, E.departement).outerjoin(
+            E, E.uai == M.uai)
         for campus_id, uai, region, academie, departement in s.execute(requete):
             membres.setdefault(campus_id, set()).add(uai)
             autour.setdefault(campus_id, []).append((region, academie, departement))
         fiches = []
-        for c in s.scalars(select(CampusTable).order_by(CampusTable.id)):
+        for c in s.scalars(select(tables.CampusTable).order_by(tables.CampusTable.id)):
             proches = autour.get(c.id, [])
             lieux = Lieux(
                 regions=frozenset(filter(None, [c.region_academique, *(r for r, _, _ in proches)])),
@@ -241,7 +250,8 @@ class Index:
             )
             fiches.append(Fiche(c.id, c.nom, c.filiere, c.region_academique, lieux, c.date_debut_label,
                                 c.date_fin_label, c.sigle, c.ville_siege))
-        alias = {texte: campus_id for texte, campus_id in s.execute(select(AliasTable.texte, AliasTable.campus_id))}
+        requete = select(tables.AliasTable.texte, tables.AliasTable.campus_id)
+        alias = {texte: campus_id for texte, campus_id in s.execute(requete)}
         return cls(fiches, alias, {k: frozenset(v) for k, v in membres.items()})
 
     # -- scoring
@@ -397,11 +407,11 @@ _verrou_index = threading.Lock()
 def _signature(s: Session) -> tuple:
     """Changes whenever campuses, members, imports or aliases change."""
     return (
-        s.scalar(select(func.count()).select_from(CampusTable)),
-        s.scalar(select(func.count()).select_from(MembreTable)),
-        s.scalar(select(func.max(ImportTable.id))),
-        s.scalar(select(func.count()).select_from(AliasTable)),
-        s.scalar(select(func.max(AliasTable.cree_le))),
+        s.scalar(select(func.count()).select_from(tables.CampusTable)),
+        s.scalar(select(func.count()).select_from(tables.MembreTable)),
+        s.scalar(select(func.max(tables.ImportTable.id))),
+        s.scalar(select(func.count()).select_from(tables.AliasTable)),
+        s.scalar(select(func.max(tables.AliasTable.cree_le))),
     )
 
 

@@ -183,6 +183,12 @@ def _index() -> dict[str, dict[str, str]]:
     return index
 
 
+def cles_connues() -> frozenset[str]:
+    """Every matching key (codes, names, aliases) `resoudre` can find: a cheap pre-filter for
+    callers scanning many n-grams (a failed `resoudre` also computes suggestions, which is slow)."""
+    return frozenset(_index())
+
+
 def _echelle(echelle: str) -> str:
     forme = normaliser(echelle).replace(" ", "_") if isinstance(echelle, str) else ""
     forme = "region_academique" if forme == "region" else forme

@@ -32,8 +32,14 @@ from cmq.api.securite import jeton_configure
 from cmq.store import db
 
 ROUTEURS = (
-    routes_filieres, routes_campus, routes_etablissements, routes_indicateurs, routes_resolution,
-    routes_glossaire, routes_imports, routes_alias,
+    routes_filieres,
+    routes_campus,
+    routes_etablissements,
+    routes_indicateurs,
+    routes_resolution,
+    routes_glossaire,
+    routes_imports,
+    routes_alias,
 )
 MODULE_WEB = "cmq.web.routes"
 
@@ -102,9 +108,14 @@ def creer_app(url: str | None = None, *, jeton: str | None = None) -> FastAPI:
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = documenter_problemes(get_openapi(
-                title=app.title, version=app.version, description=app.description, routes=app.routes,
-            ))
+            app.openapi_schema = documenter_problemes(
+                get_openapi(
+                    title=app.title,
+                    version=app.version,
+                    description=app.description,
+                    routes=app.routes,
+                )
+            )
         return app.openapi_schema
 
     app.openapi = openapi

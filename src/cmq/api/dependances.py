@@ -1,4 +1,4 @@
-"""Shared route helpers: the database URL of the app, common responses and query parameters."""
+"""Shared route helpers: the database URL of the app and the documentation of error responses."""
 
 from typing import Annotated
 
@@ -7,8 +7,8 @@ from fastapi import Depends, Request
 from cmq.api.schemas import Probleme
 
 
-def url_base(requete: Request) -> str:
-    """The database URL the app was created with."""
+async def url_base(requete: Request) -> str:
+    """The database URL the app was created with (async: FastAPI runs a sync dependency in a thread)."""
     return requete.app.state.url
 
 

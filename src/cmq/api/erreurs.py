@@ -74,8 +74,9 @@ class ProblemeHTTP(HTTPException):
     """An HTTP error raised by cmq itself: its `detail` is already French and is kept as is."""
 
 
-def reponse_probleme(statut: int, detail: str, *, entetes: dict[str, str] | None = None,
-                     **extensions: Any) -> JSONResponse:
+def reponse_probleme(
+    statut: int, detail: str, *, entetes: dict[str, str] | None = None, **extensions: Any
+) -> JSONResponse:
     """A problem+json response: type, title, status, detail and optional extension members."""
     contenu = {
         "type": "about:blank",
@@ -94,8 +95,7 @@ def statut_de(erreur: CmqError) -> int:
 
 # --- Validation errors in French ------------------------------------------------------------
 
-_LIEUX = {"query": "paramètre", "path": "paramètre de chemin", "body": "champ", "header": "en-tête",
-          "cookie": "cookie"}
+_LIEUX = {"query": "paramètre", "path": "paramètre de chemin", "body": "champ", "header": "en-tête", "cookie": "cookie"}
 
 
 def _message_pydantic(erreur: dict[str, Any]) -> str:
@@ -113,8 +113,12 @@ def _message_pydantic(erreur: dict[str, Any]) -> str:
         return "booléen attendu (true ou false)"
     if genre.startswith("date") or genre.startswith("datetime"):
         return "date invalide (format AAAA-MM-JJ attendu, ex. 2025-09-01)"
-    bornes = {"greater_than_equal": ("supérieur ou égal à", "ge"), "greater_than": ("supérieur à", "gt"),
-              "less_than_equal": ("inférieur ou égal à", "le"), "less_than": ("inférieur à", "lt")}
+    bornes = {
+        "greater_than_equal": ("supérieur ou égal à", "ge"),
+        "greater_than": ("supérieur à", "gt"),
+        "less_than_equal": ("inférieur ou égal à", "le"),
+        "less_than": ("inférieur à", "lt"),
+    }
     if genre in bornes:
         texte, cle = bornes[genre]
         return f"doit être {texte} {ctx.get(cle)}"
@@ -203,9 +207,31 @@ async def _interne(requete: Request, erreur: Exception) -> JSONResponse:
     return reponse_probleme(500, "erreur interne : l'incident a été journalisé sur le serveur")
 
 
+class RefusCaractereNul:
+    """ASGI middleware: 422 for a path or query string holding a NUL character (%00), which no
+    cmq value contains and PostgreSQL cannot store or compare."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http" and ("\x00" in scope["path"] or b"%00" in scope["query_string"]):
+            liste = [
+                {
+                    "lieu": "query" if b"%00" in scope["query_string"] else "path",
+                    "nom": "(adresse)",
+                    "message": "caractère nul (%00) interdit",
+                }
+            ]
+            await reponse_probleme(422, detail_validation(liste), erreurs=liste)(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
 def installer(app: FastAPI) -> None:
     """Register every handler on the app."""
     app.add_exception_handler(CmqError, _cmq)
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(HTTPException, _http)
     app.add_exception_handler(Exception, _interne)
+    app.add_middleware(RefusCaractereNul)

@@ -9,7 +9,8 @@ from typing import Literal
 from fastapi import Response
 from sqlalchemy.orm import Session
 
-from cmq import exports, extraction, indicateurs as calcul
+from cmq import exports, extraction
+from cmq import indicateurs as calcul
 from cmq.indicateurs import LigneIndicateurs
 from cmq.models import Campus
 
@@ -34,8 +35,9 @@ REPONSES_INDICATEURS = _documentation(("csv", "xlsx"))
 
 def piece_jointe(contenu: bytes, format: str, nom: str) -> Response:  # noqa: A002
     """An attachment response named `nom.format`."""
-    return Response(contenu, media_type=TYPES[format],
-                    headers={"Content-Disposition": f'attachment; filename="{nom}.{format}"'})
+    return Response(
+        contenu, media_type=TYPES[format], headers={"Content-Disposition": f'attachment; filename="{nom}.{format}"'}
+    )
 
 
 def campus(s: Session, liste: Sequence[Campus], format: str, actif_le: date | None) -> Response:  # noqa: A002

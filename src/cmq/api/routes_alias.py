@@ -32,8 +32,14 @@ def lister(url: Url) -> list[Alias]:
     return alias.lister(url=url)
 
 
-@router.post("", response_model=AliasEnregistre, status_code=201, dependencies=[Depends(exiger_jeton)],
-             responses=erreurs(404, 422, 503) | REPONSES_ECRITURE, summary="Ajoute un alias")
+@router.post(
+    "",
+    response_model=AliasEnregistre,
+    status_code=201,
+    dependencies=[Depends(exiger_jeton)],
+    responses=erreurs(404, 422, 503) | REPONSES_ECRITURE,
+    summary="Ajoute un alias",
+)
 def ajouter(url: Url, corps: NouvelAlias) -> AliasEnregistre:
     """Enregistre qu'une mention désigne un campus (utilisé en priorité par la résolution). Jeton requis.
 
@@ -43,8 +49,13 @@ def ajouter(url: Url, corps: NouvelAlias) -> AliasEnregistre:
     return AliasEnregistre(**enregistre.model_dump(), remplace=remplace)
 
 
-@router.delete("/{texte}", status_code=204, dependencies=[Depends(exiger_jeton)],
-               responses=erreurs(404, 422, 503) | REPONSES_ECRITURE, summary="Supprime un alias")
+@router.delete(
+    "/{texte}",
+    status_code=204,
+    dependencies=[Depends(exiger_jeton)],
+    responses=erreurs(404, 422, 503) | REPONSES_ECRITURE,
+    summary="Supprime un alias",
+)
 def supprimer(url: Url, texte: Annotated[str, Path(max_length=300, description="Mention de l'alias.")]) -> Response:
     """Supprime l'alias de cette mention. Jeton requis."""
     alias.supprimer(texte, url=url)

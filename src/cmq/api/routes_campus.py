@@ -1,7 +1,7 @@
 """`/api/campus`: filtered list (JSON page or CSV/XLSX/GeoJSON export), campus sheet, upsert."""
 
 from datetime import date, datetime, timezone
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Response
 from sqlalchemy.exc import DataError, IntegrityError
@@ -11,15 +11,17 @@ from cmq.api.dependances import FICHE, LECTURE, Url, erreurs
 from cmq.api.erreurs import ProblemeHTTP
 from cmq.api.schemas import CampusDetail, EcritureCampus, MembreDetail, Page
 from cmq.api.securite import REPONSES_ECRITURE, exiger_jeton
+from cmq.errors import EntreeInvalide, TerritoireInconnu
 from cmq.models import Campus, ImportEnregistre
 from cmq.store import db, ecriture, lecture
-from cmq.errors import EntreeInvalide, TerritoireInconnu
 from cmq.territoires import territoires
 
 router = APIRouter(prefix="/api/campus", tags=["campus"])
 
 DECALAGE_MAX = 1_000_000_000
-Identifiant = Annotated[str, Path(min_length=1, max_length=120, description="Identifiant du campus.", examples=["mobicampus"])]
+Identifiant = Annotated[
+    str, Path(min_length=1, max_length=120, description="Identifiant du campus.", examples=["mobicampus"])
+]
 
 
 def _verifier_territoires(campus: Campus) -> None:
@@ -33,29 +35,51 @@ def _verifier_territoires(campus: Campus) -> None:
 
 
 @router.get(
-    "", response_model=Page[Campus], responses=LECTURE | export.REPONSES_CAMPUS, summary="Liste filtrée des campus",
+    "",
+    response_model=Page[Campus],
+    responses=LECTURE | export.REPONSES_CAMPUS,
+    summary="Liste filtrée des campus",
 )
 def lister(
     url: Url,
-    filiere: Annotated[str | None, Query(max_length=500, description="Code ou libellé de filière (texte libre).")] = None,
-    region_academique: Annotated[str | None, Query(max_length=200, description="Code (84) ou nom de région académique.")] = None,
+    filiere: Annotated[
+        str | None, Query(max_length=500, description="Code ou libellé de filière (texte libre).")
+    ] = None,
+    region_academique: Annotated[
+        str | None, Query(max_length=200, description="Code (84) ou nom de région académique.")
+    ] = None,
     academie: Annotated[str | None, Query(max_length=200, description="Code (10) ou nom d'académie.")] = None,
-    departement: Annotated[str | None, Query(max_length=200, description="Code (69, 2A, 974) ou nom de département.")] = None,
+    departement: Annotated[
+        str | None, Query(max_length=200, description="Code (69, 2A, 974) ou nom de département.")
+    ] = None,
     excellence: Annotated[bool | None, Query(description="Campus d'excellence (true) ou non (false).")] = None,
     actif_le: Annotated[date | None, Query(description="Label valide à cette date (AAAA-MM-JJ).")] = None,
-    q: Annotated[str | None, Query(max_length=500, description="Mots cherchés dans le nom, le sigle et la ville du siège.")] = None,
+    q: Annotated[
+        str | None, Query(max_length=500, description="Mots cherchés dans le nom, le sigle et la ville du siège.")
+    ] = None,
     limite: Annotated[int, Query(ge=1, le=500, description="Taille de page.")] = 50,
     decalage: Annotated[int, Query(ge=0, le=DECALAGE_MAX, description="Nombre de campus sautés.")] = 0,
-    format: Annotated[export.FormatCampus, Query(  # noqa: A002 - public parameter name
-        description="json (page), ou export de tous les campus filtrés : csv, xlsx, geojson.")] = "json",
+    format: Annotated[
+        export.FormatCampus,
+        Query(  # noqa: A002 - public parameter name
+            description="json (page), ou export de tous les campus filtrés : csv, xlsx, geojson."
+        ),
+    ] = "json",
 ) -> Page[Campus] | Response:
     """Campus triés par identifiant. Un territoire inclut les campus dont le siège ou un membre s'y trouve.
 
     Les exports (`format` csv, xlsx ou geojson) contiennent tous les campus filtrés : `limite` et
     `decalage` ne s'y appliquent pas.
     """
-    filtres = dict(filiere=filiere, region_academique=region_academique, academie=academie,
-                   departement=departement, excellence=excellence, actif_le=actif_le, q=q)
+    filtres = dict(
+        filiere=filiere,
+        region_academique=region_academique,
+        academie=academie,
+        departement=departement,
+        excellence=excellence,
+        actif_le=actif_le,
+        q=q,
+    )
     with db.session(url) as s:
         if format != "json":
             campus, _total = lecture.lister_campus(s, **filtres)
@@ -79,7 +103,9 @@ def voir(url: Url, id: Identifiant) -> CampusDetail:  # noqa: A002 - public para
 
 
 @router.put(
-    "/{id}", response_model=EcritureCampus, dependencies=[Depends(exiger_jeton)],
+    "/{id}",
+    response_model=EcritureCampus,
+    dependencies=[Depends(exiger_jeton)],
     responses=erreurs(422, 503) | REPONSES_ECRITURE | {201: {"model": EcritureCampus, "description": "Campus créé."}},
     summary="Crée ou remplace un campus",
 )
@@ -97,12 +123,23 @@ def remplacer(url: Url, id: Identifiant, campus: Campus, reponse: Response) -> E
         with db.session(url, ecriture=True) as s:
             bilan = ecriture.ecrire_campus(s, [campus])
             if bilan.inserees or bilan.mises_a_jour:  # traced in the history like any import
-                ecriture.enregistrer_import(s, ImportEnregistre(
-                    source=f"api : PUT /api/campus/{campus.id}", type_import="campus", debut=debut,
-                    fin=datetime.now(timezone.utc), lignes_lues=1, inserees=bilan.inserees,
-                    mises_a_jour=bilan.mises_a_jour))
+                ecriture.enregistrer_import(
+                    s,
+                    ImportEnregistre(
+                        source=f"api : PUT /api/campus/{campus.id}",
+                        type_import="campus",
+                        debut=debut,
+                        fin=datetime.now(timezone.utc),
+                        lignes_lues=1,
+                        inserees=bilan.inserees,
+                        mises_a_jour=bilan.mises_a_jour,
+                    ),
+                )
     except (DataError, IntegrityError) as erreur:  # e.g. a value longer than its PostgreSQL column
-        raise EntreeInvalide(f"campus refusé par la base : {str(erreur.orig).strip().splitlines()[0]}") from None
+        raise EntreeInvalide(
+            "campus refusé par la base de données (texte trop long pour sa colonne ou caractère nul) : "
+            + str(erreur.orig).strip().splitlines()[0]
+        ) from None
     statut = "cree" if bilan.inserees else ("modifie" if bilan.mises_a_jour else "inchange")
     if bilan.inserees:
         reponse.status_code = 201

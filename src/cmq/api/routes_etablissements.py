@@ -16,8 +16,10 @@ router = APIRouter(prefix="/api/etablissements", tags=["établissements"])
 def voir(
     url: Url,
     uai: Annotated[str, Path(max_length=20, description="Code UAI (7 chiffres et une lettre).", examples=["0690010L"])],
-    jour: Annotated[date | None, Query(
-        alias="date", description="Campus dont le label est valide à cette date (défaut : aujourd'hui).")] = None,
+    jour: Annotated[
+        date | None,
+        Query(alias="date", description="Campus dont le label est valide à cette date (défaut : aujourd'hui)."),
+    ] = None,
 ) -> EtablissementDetail:
     """Un établissement (UAI) et les campus dont il est membre à la date demandée."""
     with db.session(url) as s:

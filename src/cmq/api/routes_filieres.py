@@ -19,20 +19,38 @@ async def lister() -> tuple[Filiere, ...]:
     return filieres.all()
 
 
-@router.get("/recherche", response_model=RechercheFilieres, responses=erreurs(422),
-            summary="Recherche d'une filière en texte libre")
+@router.get(
+    "/recherche",
+    response_model=RechercheFilieres,
+    responses=erreurs(422),
+    summary="Recherche d'une filière en texte libre",
+)
 async def rechercher(
-    q: Annotated[str, Query(min_length=1, max_length=500, description="Texte saisi par un utilisateur.", examples=["BTP", "aero", "Campus Tourisme Nice"])],
+    q: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=500,
+            description="Texte saisi par un utilisateur.",
+            examples=["BTP", "aero", "Campus Tourisme Nice"],
+        ),
+    ],
     limite: Annotated[int, Query(ge=1, le=12, description="Nombre maximal de candidats.")] = 5,
 ) -> RechercheFilieres:
     """Filières correspondant à un texte libre (accents, casse, ordre des mots, synonymes, fautes de frappe)."""
     decision = filieres.normalize(q)
-    return RechercheFilieres(q=q, statut=decision.statut, filiere=decision.filiere,
-                             resultats=filieres.search(q, limit=limite))
+    return RechercheFilieres(
+        q=q, statut=decision.statut, filiere=decision.filiere, resultats=filieres.search(q, limit=limite)
+    )
 
 
 @router.get("/{code}", response_model=Filiere, responses=erreurs(404), summary="Une filière")
-async def voir(code: Annotated[str, Path(max_length=200, description="Code de la filière.", examples=["infrastructures-batiment-eco-construction"])]) -> Filiere:
+async def voir(
+    code: Annotated[
+        str,
+        Path(max_length=200, description="Code de la filière.", examples=["infrastructures-batiment-eco-construction"]),
+    ],
+) -> Filiere:
     """La filière de ce code."""
     try:
         return filieres.get(code)

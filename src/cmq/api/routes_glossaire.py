@@ -18,6 +18,8 @@ async def lister() -> list[str]:
 
 
 @router.get("/{slug}", response_model=EntreeGlossaire, responses=erreurs(404), summary="Une entrée du glossaire")
-async def voir(slug: Annotated[str, Path(max_length=200, description="Identifiant de l'entrée.", examples=["cmq"])]) -> EntreeGlossaire:
+async def voir(
+    slug: Annotated[str, Path(max_length=200, description="Identifiant de l'entrée.", examples=["cmq"])],
+) -> EntreeGlossaire:
     """L'entrée `slug` comme l'API d'Orion : `{title, type, createdBy, status, content, icon, slug}`."""
     return glossaire.entree(slug)

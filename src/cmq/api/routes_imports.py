@@ -32,8 +32,10 @@ def _nom_local(nom_client: str | None) -> str:
     suffixe = Path(nom).suffix.lower()
     if suffixe not in EXTENSIONS:
         raise ProblemeHTTP(
-            422, f"fichier « {nom or '(sans nom)'} » : extension « {suffixe or '(aucune)'} » non prise en charge "
-                 f"(attendu : {', '.join(EXTENSIONS)})")
+            422,
+            f"fichier « {nom or '(sans nom)'} » : extension « {suffixe or '(aucune)'} » non prise en charge "
+            f"(attendu : {', '.join(EXTENSIONS)})",
+        )
     return nom if _NOM_SUR.fullmatch(nom) and not nom.startswith(".") else f"fichier{suffixe}"
 
 
@@ -48,25 +50,39 @@ def _copier(fichier: UploadFile, chemin: Path) -> None:
 def rapport_json(rapport: Rapport) -> RapportImport:
     """The API form of a pipeline report (rejected rows with their line number and reason)."""
     return RapportImport(
-        source=rapport.source, type_import=rapport.type_import, statut=rapport.statut, lues=rapport.lues,
-        inserees=rapport.inserees, mises_a_jour=rapport.mises_a_jour, inchangees=rapport.inchangees,
-        rejetees=rapport.rejetees, ignorees=rapport.ignorees, colonnes_ignorees=rapport.colonnes_ignorees,
+        source=rapport.source,
+        type_import=rapport.type_import,
+        statut=rapport.statut,
+        lues=rapport.lues,
+        inserees=rapport.inserees,
+        mises_a_jour=rapport.mises_a_jour,
+        inchangees=rapport.inchangees,
+        rejetees=rapport.rejetees,
+        ignorees=rapport.ignorees,
+        colonnes_ignorees=rapport.colonnes_ignorees,
         rejets=[RejetImport(numero=r.numero, raison=r.raison) for r in rapport.rejets],
-        somme_controle=rapport.somme_controle, import_id=rapport.import_id,
+        somme_controle=rapport.somme_controle,
+        import_id=rapport.import_id,
     )
 
 
 @router.post(
-    "", response_model=RapportImport, dependencies=[Depends(exiger_jeton)],
-    responses=erreurs(413, 422, 503) | REPONSES_ECRITURE, summary="Importe un fichier CSV ou XLSX",
+    "",
+    response_model=RapportImport,
+    dependencies=[Depends(exiger_jeton)],
+    responses=erreurs(413, 422, 503) | REPONSES_ECRITURE,
+    summary="Importe un fichier CSV ou XLSX",
 )
 def importer(
     url: Url,
     fichier: Annotated[UploadFile, File(description="Fichier .csv, .txt, .tsv ou .xlsx.")],
-    type_import: Annotated[TypeImport | None, Form(
-        alias="type", description="Nature des lignes (devinée d'après les colonnes si absente).")] = None,
-    partiel: Annotated[bool, Form(
-        description="Importe les lignes valides et liste les rejetées (sinon tout ou rien).")] = False,
+    type_import: Annotated[
+        TypeImport | None,
+        Form(alias="type", description="Nature des lignes (devinée d'après les colonnes si absente)."),
+    ] = None,
+    partiel: Annotated[
+        bool, Form(description="Importe les lignes valides et liste les rejetées (sinon tout ou rien).")
+    ] = False,
     feuille: Annotated[str | None, Form(max_length=200, description="Feuille à lire (classeur XLSX).")] = None,
 ) -> RapportImport:
     """Importe un fichier avec le même pipeline que `cmq importer csv|xlsx`. Jeton requis.
@@ -78,15 +94,21 @@ def importer(
         chemin = Path(dossier) / nom
         _copier(fichier, chemin)
         rapport = importer_fichier(
-            chemin, type_import=type_import, partiel=partiel, feuille=feuille or None, url=url,
-            rapport=Path(dossier) / "rejets.csv", source=f"api : {nom}",
+            chemin,
+            type_import=type_import,
+            partiel=partiel,
+            feuille=feuille or None,
+            url=url,
+            rapport=Path(dossier) / "rejets.csv",
+            source=f"api : {nom}",
         )
     return rapport_json(rapport)
 
 
 @router.get("", response_model=list[ImportEnregistre], responses=LECTURE, summary="Historique des imports")
 def historique(
-    url: Url, limite: Annotated[int, Query(ge=1, le=500, description="Nombre d'imports, du plus récent.")] = 50,
+    url: Url,
+    limite: Annotated[int, Query(ge=1, le=500, description="Nombre d'imports, du plus récent.")] = 50,
 ) -> list[ImportEnregistre]:
     """Les derniers imports (source, type, lignes lues, insérées, mises à jour, rejetées, statut)."""
     with db.session(url) as s:

@@ -23,14 +23,19 @@ Echelle = Literal["france", "region_academique", "academie", "departement"]
 _JSON = TypeAdapter(list[LigneIndicateurs])
 
 
-@router.get("", response_model=list[LigneIndicateurs], responses=LECTURE | export.REPONSES_INDICATEURS,
-            summary="Indicateurs « Acteurs » par territoire")
+@router.get(
+    "",
+    response_model=list[LigneIndicateurs],
+    responses=LECTURE | export.REPONSES_INDICATEURS,
+    summary="Indicateurs « Acteurs » par territoire",
+)
 async def lister(
     requete: Request,
     url: Url,
     echelle: Annotated[Echelle, Query(description="Échelle des territoires.")] = "france",
-    code: Annotated[str | None, Query(
-        max_length=200, description="Un seul territoire de l'échelle (code ou nom) ; tous sinon.")] = None,
+    code: Annotated[
+        str | None, Query(max_length=200, description="Un seul territoire de l'échelle (code ou nom) ; tous sinon.")
+    ] = None,
     jour: Annotated[date | None, Query(alias="date", description="Date de calcul (défaut : aujourd'hui).")] = None,
     format: Annotated[export.FormatIndicateurs, Query(description="json, csv ou xlsx.")] = "json",  # noqa: A002
 ) -> Response:
@@ -45,7 +50,8 @@ async def lister(
         lignes = await run_in_threadpool(indicateurs.indicateurs, echelle, code, jour, url=url)
         return await run_in_threadpool(export.indicateurs, lignes, format, echelle=echelle, jour=jour)
     corps = await requete.app.state.cache.obtenir(
-        url, ("indicateurs", echelle, code, jour),
+        url,
+        ("indicateurs", echelle, code, jour),
         lambda: _JSON.dump_json(indicateurs.indicateurs(echelle, code, jour, url=url)),
     )
     return Response(corps, media_type="application/json")

@@ -37,7 +37,7 @@ def jeton_configure(jeton: str | None = None) -> str | None:
     return valeur.strip()
 
 
-def exiger_jeton(
+async def exiger_jeton(
     requete: Request,
     identifiants: HTTPAuthorizationCredentials | None = Depends(_porteur),
 ) -> None:
@@ -49,7 +49,8 @@ def exiger_jeton(
         )
     if identifiants is None or not identifiants.credentials:
         raise ProblemeHTTP(
-            401, "jeton d'accès manquant : ajoutez l'en-tête « Authorization: Bearer <jeton> »",
+            401,
+            "jeton d'accès manquant : ajoutez l'en-tête « Authorization: Bearer <jeton> »",
             headers={"WWW-Authenticate": 'Bearer realm="cmq"'},
         )
     if not secrets.compare_digest(identifiants.credentials.encode("utf-8"), attendu.encode("utf-8")):

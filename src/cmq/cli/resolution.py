@@ -9,7 +9,16 @@ import typer
 
 from cmq import alias as alias_
 from cmq import audit, filieres
-from cmq.cli.lecture import Format, FormatFiche, FormatListe, analyser_date, console, refuser_csv, sortir, tableau
+from cmq.cli.lecture import (
+    Format,
+    FormatFiche,
+    FormatListe,
+    analyser_date,
+    console,
+    refuser_csv,
+    sortir,
+    tableau,
+)
 from cmq.resolve import Resolution
 from cmq.store import db, schema
 
@@ -50,9 +59,11 @@ def resoudre(
     nom: Annotated[str, typer.Argument(help="Mention libre du campus, ex. « CMQ aéronautique Occitanie ».")],
     filiere: Annotated[str | None, typer.Option("--filiere", help="Filière indiquée (code ou libellé).")] = None,
     territoire: Annotated[str | None, typer.Option(
-        "--territoire", help="Territoire de la demande (région académique, académie, département : code ou nom).")] = None,
-    date: Annotated[str | None, typer.Option("--date", help="Date de la demande (AAAA-MM-JJ) : label valide ce jour.")] = None,
-    format: FormatFiche = Format.table,  # noqa: A002
+        "--territoire", help="Territoire de la demande (région académique, académie, département : code ou nom).",
+    )] = None,
+    date: Annotated[str | None, typer.Option(
+        "--date", help="Date de la demande (AAAA-MM-JJ) : label valide ce jour.")] = None,
+    format: FormatFiche = Format.table,
 ) -> None:
     """Trouve le campus désigné par une mention libre (nomCmq d'Orion) : trouvé, ambigu ou inconnu."""
     from cmq.resolve import resolve
@@ -77,7 +88,7 @@ def ajouter(
 
 
 @groupe_alias.command("liste")
-def liste(format: FormatListe = Format.table) -> None:  # noqa: A002
+def liste(format: FormatListe = Format.table) -> None:
     """Liste les alias confirmés."""
     tous = alias_.lister(url=_url())
     lignes = [(a.texte, a.campus_id, a.cree_le.isoformat(timespec="seconds") if a.cree_le else "") for a in tous]
@@ -96,10 +107,11 @@ def audit_demandes(
     fichier: Annotated[Path, typer.Argument(help="Export des demandes (CSV ou XLSX) : numero, uai, cmqImplique, "
                                                   "filiereCmq, nomCmq au minimum.")],
     sortie: Annotated[Path | None, typer.Option(
-        "-o", "--sortie", help="Fichier produit (.xlsx ou .csv ; défaut : <fichier>_audit.xlsx à côté de l'entrée).")] = None,
+        "-o", "--sortie",
+        help="Fichier produit (.xlsx ou .csv ; défaut : <fichier>_audit.xlsx à côté de l'entrée).")] = None,
     feuille: Annotated[str | None, typer.Option("--feuille", help="Feuille à lire d'un classeur XLSX.")] = None,
 ) -> None:
-    """Audite un export de demandes : résout chaque nomCmq et signale les incohérences (l'entrée n'est pas modifiée)."""
+    """Audite un export de demandes : résout chaque nomCmq et signale les incohérences (entrée non modifiée)."""
     from cmq.cli.importer import barre
 
     cible = audit.verifier_sortie(fichier, sortie if sortie is not None else audit.chemin_par_defaut(fichier))

@@ -32,22 +32,35 @@ def preparer_base(url: str) -> None:
     from cmq.store import db, schema
 
     if not schema.est_initialisee(url):
-        typer.echo(f"Base non initialisée ({db.url_affichable(db.normaliser_url(url))}) : "
-                      "chargement des données embarquées (lycées et campus)…")
+        typer.echo(
+            f"Base non initialisée ({db.url_affichable(db.normaliser_url(url))}) : "
+            "chargement des données embarquées (lycées et campus)…"
+        )
         resultat = initialiser(url)
         e, c = resultat["etablissements"], resultat["campus"]
-        typer.echo(f"Base prête : {e.inserees} établissement(s) et {c.inserees} campus chargés "
-                      f"(schéma {resultat['revision']}).")
+        typer.echo(
+            f"Base prête : {e.inserees} établissement(s) et {c.inserees} campus chargés "
+            f"(schéma {resultat['revision']})."
+        )
     schema.exiger_initialisee(url)
 
 
 def serve(
-    hote: Annotated[str, typer.Option("--hote", help="Adresse d'écoute (127.0.0.1 : cette machine seulement).")] = "127.0.0.1",
+    hote: Annotated[
+        str, typer.Option("--hote", help="Adresse d'écoute (127.0.0.1 : cette machine seulement).")
+    ] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port d'écoute.")] = 8000,
-    base: Annotated[str | None, typer.Option(
-        "--base", metavar="URL", help="Base de données (sinon $CMQ_DATABASE_URL, sinon cmq.db du dossier de données).")] = None,
-    recharger: Annotated[bool, typer.Option(
-        "--recharger", help="Redémarre le serveur quand le code change (développement).")] = False,
+    base: Annotated[
+        str | None,
+        typer.Option(
+            "--base",
+            metavar="URL",
+            help="Base de données (sinon $CMQ_DATABASE_URL, sinon cmq.db du dossier de données).",
+        ),
+    ] = None,
+    recharger: Annotated[
+        bool, typer.Option("--recharger", help="Redémarre le serveur quand le code change (développement).")
+    ] = False,
     journal: Annotated[bool, typer.Option("--journal/--sans-journal", help=JOURNAL_ACCES)] = True,
 ) -> None:
     """Sert l'API REST (documentation sur /docs) et les pages web sur la base ; l'initialise si besoin.
@@ -71,8 +84,9 @@ def serve(
         import cmq
 
         os.environ[db.VARIABLE_URL] = url  # read by the app factory in the reloaded process
-        uvicorn.run("cmq.api.app:creer_app", factory=True, reload=True,
-                    reload_dirs=[str(Path(cmq.__file__).parent)], **options)
+        uvicorn.run(
+            "cmq.api.app:creer_app", factory=True, reload=True, reload_dirs=[str(Path(cmq.__file__).parent)], **options
+        )
     else:
         uvicorn.run(creer_app(url), **options)
 

@@ -1,8 +1,13 @@
-"""Tabular files (CSV and XLSX) read into plain string cells, and written back atomically.
+"""Tabular files (CSV and XLSX) read into a polars frame of text cells, and written back atomically.
 
 CSV: encoding detected among UTF-8 (with or without BOM) and Windows-1252, delimiter among `;`, `,`
 and tab. XLSX: through openpyxl; a workbook with several sheets needs the sheet name. Every problem
 raises FichierIllisible / ColonneManquante with a French message naming the file (and the line).
+
+Python's strict `csv` reader defines what a CSV file means (cells, blank lines skipped, line
+numbers, errors). The usual file (no line break inside a cell, well-formed quotes, no lone CR, no
+row wider than the header) is parsed by polars instead, 10× faster with a fraction of the memory,
+to the same result (tested); anything else goes through the `csv` module.
 """
 
 from __future__ import annotations
@@ -13,25 +18,39 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cmq.errors import ColonneManquante, EntreeInvalide, ErreurEcriture, FichierIllisible
 from cmq.fichiers import ecriture_atomique
 from cmq.texte import normaliser
 
+if TYPE_CHECKING:
+    import polars as pl  # imported lazily at run time: slow to import, not needed by every command
+
 EXTENSIONS_CSV = (".csv", ".txt", ".tsv")
 EXTENSIONS = (*EXTENSIONS_CSV, ".xlsx")
 SEPARATEURS = ";,\t"
-_CONTROLE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")  # never in a real text table
+# Bytes of the control characters never found in a real text table (same code points in UTF-8 and cp1252).
+_CONTROLE = bytes([*range(0x09), 0x0B, *range(0x0E, 0x20), 0x7F])
+_SANS_CONTROLE = bytes(b for b in range(256) if b not in _CONTROLE)
 _ECHANTILLON = 64 * 1024
+# What str.strip() removes (str.isspace()): polars' own strip_chars() ignores \x1c-\x1f.
+ESPACES = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007" \
+          "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 
 
 @dataclass
 class Tableau:
-    """A table read from a file: header as written (trimmed), rows of strings, file line of each row."""
+    """A table read from a file: header as written (trimmed), rows of strings, file line of each row.
+
+    `cadre` holds the cells (one text column per header column, "" for an empty cell); `lignes`
+    gives them as one dict per row, built on first use.
+    """
 
     colonnes: list[str]
-    lignes: list[dict[str, str]]
+    cadre: pl.DataFrame
     numeros: list[int]  # 1-based line (CSV) or row (XLSX) of each row; the header is line 1
     chemin: Path
     encodage: str | None = None  # "utf-8-sig", "utf-8", "cp1252"; None for XLSX
@@ -41,6 +60,11 @@ class Tableau:
 
     def __post_init__(self) -> None:
         self.nom = self.chemin.name
+
+    @cached_property
+    def lignes(self) -> list[dict[str, str]]:
+        """One {column: cell} dict per row."""
+        return self.cadre.rows(named=True)
 
 
 def lire_tableau(chemin: Path | str, feuille: str | None = None) -> Tableau:
@@ -92,26 +116,21 @@ def _cle(nom: str) -> str:
 def _decoder(chemin: Path, brut: bytes) -> tuple[str, str]:
     """(text, encoding) among UTF-8 with BOM, UTF-8, Windows-1252."""
     illisible = FichierIllisible(f"{chemin.name} : encodage non reconnu (attendu : UTF-8 ou Windows-1252)")
-    if brut.startswith(b"\xef\xbb\xbf"):
-        candidats = ("utf-8-sig",)
-    elif brut.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in brut:  # UTF-16/32 or binary
-        raise illisible
-    else:
-        candidats = ("utf-8", "cp1252")
+    if brut.startswith((b"\xff\xfe", b"\xfe\xff")) or brut.translate(None, _SANS_CONTROLE):
+        raise illisible  # UTF-16/32, binary, or control characters
+    candidats = ("utf-8-sig",) if brut.startswith(b"\xef\xbb\xbf") else ("utf-8", "cp1252")
     for encodage in candidats:
         try:
-            texte = brut.decode(encodage)
+            return brut.decode(encodage), encodage
         except UnicodeDecodeError:
             continue
-        if _CONTROLE.search(texte):
-            raise illisible
-        return texte, encodage
     raise illisible
 
 
 def _separateur(texte: str) -> str:
     """`;`, `,` or tab: csv.Sniffer on a sample, checked against the header, else counted in the header."""
-    entete = texte.split("\n", 1)[0]
+    fin = texte.find("\n")
+    entete = texte if fin < 0 else texte[:fin]
     try:
         trouve = csv.Sniffer().sniff(texte[:_ECHANTILLON], delimiters=SEPARATEURS).delimiter
     except csv.Error:
@@ -129,6 +148,75 @@ def _lire_csv(chemin: Path) -> Tableau:
         raise FichierIllisible(f"{chemin.name} : fichier vide")
     texte, encodage = _decoder(chemin, brut)
     separateur = _separateur(texte)
+    if encodage == "cp1252":
+        brut = texte.encode("utf-8")
+    del texte  # polars reads the UTF-8 bytes (one BOM skipped, as by "utf-8-sig"): the text is not kept
+    tableau = _lire_csv_polars(chemin, brut, separateur)
+    if tableau is None:
+        tableau = _lire_csv_module(chemin, brut.decode("utf-8-sig"), separateur)
+    tableau.encodage, tableau.separateur = encodage, separateur
+    return tableau
+
+
+def _guillemets(separateur: str) -> re.Pattern[bytes]:
+    """A well-formed quoted cell: opening quote at the start of a cell, closing quote at its end."""
+    s = re.escape(separateur.encode())
+    return re.compile(rb'(?<![^' + s + rb'\n])"[^"]*(?:""[^"]*)*"(?=[' + s + rb'\r\n]|\Z)')
+
+
+def _lire_csv_polars(chemin: Path, donnees: bytes, separateur: str) -> Tableau | None:
+    """The table parsed by polars, or None when the file needs the `csv` module (see module doc).
+
+    `donnees`: the file in UTF-8, with or without one BOM.
+    """
+    if donnees.count(b"\r") != donnees.count(b"\r\n"):
+        return None  # a lone CR ends a row for the csv module, not for polars
+    debut = 3 if donnees.startswith(b"\xef\xbb\xbf") else 0
+    if b'"' in donnees and b'"' in _guillemets(separateur).sub(b"", memoryview(donnees)[debut:]):
+        return None  # a quote outside a well-formed quoted cell: literal or an error for the csv module
+    import polars as pl
+
+    try:
+        cadre = pl.read_csv(donnees, separator=separateur, has_header=False, infer_schema=False)
+    except (pl.exceptions.PolarsError, ValueError):
+        return None  # rows wider than the first one, malformed quotes…
+    if cadre.height != donnees.count(b"\n") + (not donnees.endswith(b"\n")):
+        return None  # some cell spans several lines: the csv module numbers the lines
+    limite = csv.field_size_limit()
+    if any(n is not None and n > limite for n in cadre.select(pl.all().str.len_bytes().max()).row(0)):
+        return None  # the csv module refuses such a cell
+    entete = ["" if c is None else c for c in cadre.row(0)]
+    if not any(c.strip() for c in entete):
+        return None  # blank lines before the header
+    colonnes = _colonnes(chemin, entete)
+    noms = cadre.columns
+    cadre = cadre.slice(1)
+    if len(noms) > len(colonnes) and _non_vides(cadre, noms[len(colonnes):]).any():
+        return None  # extra non-empty cells: the csv module reports the line
+    garder = _non_vides(cadre, noms[:len(colonnes)])  # blank rows are skipped, their numbers kept
+    numeros = pl.int_range(2, cadre.height + 2, eager=True)
+    if not garder.all():
+        cadre, numeros = cadre.filter(garder), numeros.filter(garder)
+    cadre = cadre.select(pl.col(c).fill_null("").alias(nom) for c, nom in zip(noms, colonnes, strict=False))
+    return Tableau(colonnes, cadre, numeros.to_list(), chemin)
+
+
+def _non_vides(cadre: pl.DataFrame, noms: Sequence[str]) -> pl.Series:
+    """Rows having a non-blank cell among the columns `noms` (the first one decides for most rows)."""
+    import polars as pl
+
+    def rempli(nom: str) -> pl.Expr:
+        return pl.col(nom).str.strip_chars(ESPACES).str.len_bytes().fill_null(0) > 0
+
+    garder = cadre.select(rempli(noms[0])).to_series()
+    if len(noms) > 1 and not garder.all():
+        doute = (~garder).arg_true()
+        garder = garder.scatter(doute, cadre[doute].select(pl.any_horizontal(map(rempli, noms[1:]))).to_series())
+    return garder
+
+
+def _lire_csv_module(chemin: Path, texte: str, separateur: str) -> Tableau:
+    """The table parsed by Python's strict csv reader (cells spanning lines, odd quotes…)."""
     lecteur = csv.reader(io.StringIO(texte, newline=""), delimiter=separateur, strict=True)
     enregistrements: list[tuple[int, list[str]]] = []
     debut = 1
@@ -142,11 +230,7 @@ def _lire_csv(chemin: Path) -> Tableau:
     if not enregistrements:
         raise FichierIllisible(f"{chemin.name} : fichier vide")
     (_, entete), *reste = enregistrements
-    colonnes = _colonnes(chemin, entete)
-    tableau = Tableau(colonnes, [], [], chemin, encodage=encodage, separateur=separateur)
-    for numero, cellules in reste:
-        _ajouter(tableau, numero, cellules, f"ligne {numero}")
-    return tableau
+    return _tableau(chemin, _colonnes(chemin, entete), reste, "ligne {}")
 
 
 # --- XLSX ------------------------------------------------------------------------------------------
@@ -198,9 +282,8 @@ def _lire_xlsx(chemin: Path, feuille: str | None) -> Tableau:
     if not lignes:
         raise FichierIllisible(f"{chemin.name} : feuille « {nom} » vide")
     (_, entete), *reste = lignes
-    tableau = Tableau(_colonnes(chemin, entete), [], [], chemin, feuille=nom)
-    for numero, cellules in reste:
-        _ajouter(tableau, numero, cellules, f"ligne {numero} de la feuille « {nom} »")
+    tableau = _tableau(chemin, _colonnes(chemin, entete), reste, f"ligne {{}} de la feuille « {nom} »")
+    tableau.feuille = nom
     return tableau
 
 
@@ -223,17 +306,20 @@ def _colonnes(chemin: Path, entete: list[str]) -> list[str]:
     return colonnes
 
 
-def _ajouter(tableau: Tableau, numero: int, cellules: list[str], ou: str) -> None:
-    """Append one row; short rows are padded, extra non-empty cells are an error."""
-    n = len(tableau.colonnes)
-    if len(cellules) > n and any(c.strip() for c in cellules[n:]):
-        raise FichierIllisible(
-            f"{tableau.nom} : {ou} : {len(cellules)} cellules pour {n} colonnes "
-            "(séparateur ou guillemets incorrects ?)"
-        )
-    cellules = cellules[:n] + [""] * (n - len(cellules))
-    tableau.lignes.append(dict(zip(tableau.colonnes, cellules, strict=True)))
-    tableau.numeros.append(numero)
+def _tableau(chemin: Path, colonnes: list[str], lignes: list[tuple[int, list[str]]], ou: str) -> Tableau:
+    """A Tableau from (line number, cells) rows; short rows are padded, extra non-empty cells are an error."""
+    import polars as pl
+
+    n = len(colonnes)
+    for numero, cellules in lignes:
+        if len(cellules) > n and any(c.strip() for c in cellules[n:]):
+            raise FichierIllisible(
+                f"{chemin.name} : {ou.format(numero)} : {len(cellules)} cellules pour {n} colonnes "
+                "(séparateur ou guillemets incorrects ?)"
+            )
+    colonnes_cellules = [[c[j] if j < len(c) else "" for _, c in lignes] for j in range(n)]
+    cadre = pl.DataFrame(colonnes_cellules, schema=dict.fromkeys(colonnes, pl.String), orient="col")
+    return Tableau(colonnes, cadre, [numero for numero, _ in lignes], chemin)
 
 
 # --- Writing ---------------------------------------------------------------------------------------

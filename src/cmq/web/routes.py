@@ -1,0 +1,143 @@
+"""Web pages (HTML, French) of `cmq serve`, rendered on the server from the library's read functions.
+
+`inclure(app)` attaches them to the API application (`cmq.api.app.creer_app`) with French HTML
+error pages. A table of a page is downloaded from the same URL with `?format=csv|xlsx` (and
+`tableau=` when the page shows several), the campus list from the API export (`/api/campus`).
+"""
+
+from math import ceil
+from typing import Annotated
+
+from fastapi import APIRouter, FastAPI, Query, Request
+from fastapi.responses import RedirectResponse, Response
+
+from cmq import filieres, glossaire, indicateurs, territoires
+from cmq.errors import EntreeInvalide, IntrouvableError
+from cmq.store import db, lecture
+from cmq.web import erreurs, markdown, parametres, telechargement, vues
+from cmq.web.gabarits import GABARITS
+
+router = APIRouter(include_in_schema=False)
+PAR_PAGE = 25
+Texte = Annotated[str | None, Query(max_length=500)]
+Jour = Annotated[str | None, Query(alias="date", max_length=100)]
+
+
+def _url(requete: Request) -> str:
+    return requete.app.state.url
+
+
+def _page(requete: Request, gabarit: str, rubrique: str | None, fil: list, **contexte) -> Response:
+    """Render a page; `fil` is the breadcrumb after « Accueil »: [(label, link or None for the current page)]."""
+    return GABARITS.TemplateResponse(requete, gabarit, {"rubrique": rubrique, "fil": fil, **contexte})
+
+
+def _tableau(valeur: str | None, choix: tuple[str, ...]) -> str:
+    """Which table of the page to download (the first one by default)."""
+    if valeur is None or not valeur.strip():
+        return choix[0]
+    if valeur.strip() not in choix:
+        raise EntreeInvalide(f"tableau inconnu : « {valeur} » (tableaux de la page : {', '.join(choix)})")
+    return valeur.strip()
+
+
+@router.get("/")
+def accueil(requete: Request, jour: Jour = None, echelle: Texte = None) -> Response:
+    """Dashboard: key figures, map by territory, chart by filière at a date."""
+    tdb_jour, tdb_echelle = parametres.date_ou_aujourdhui(jour), parametres.echelle_carte(echelle)
+    with db.session(_url(requete)) as s:
+        tdb = vues.tableau_de_bord(s, tdb_jour, tdb_echelle)
+    return _page(requete, "accueil.html", "accueil", [], tdb=tdb)
+
+
+@router.get("/campus")
+def campus_liste(
+    requete: Request, filiere: Texte = None, region_academique: Texte = None, academie: Texte = None,
+    departement: Texte = None, excellence: Texte = None, actif_le: Texte = None, q: Texte = None, page: Texte = None,
+) -> Response:
+    """Filtered, paginated list of the campuses."""
+    filtres = parametres.FiltresCampus.lire(
+        filiere=filiere, region_academique=region_academique, academie=academie, departement=departement,
+        excellence=excellence, actif_le=actif_le, q=q)
+    numero = parametres.numero_page(page)
+    with db.session(_url(requete)) as s:
+        liste, total = lecture.lister_campus(s, **filtres.arguments(), limite=PAR_PAGE, decalage=(numero - 1) * PAR_PAGE)
+    nb_pages = max(1, ceil(total / PAR_PAGE))
+    if numero > nb_pages:
+        raise IntrouvableError(f"page {numero} inexistante : {nb_pages} page(s) pour {total} campus")
+    return _page(
+        requete, "campus_liste.html", "campus", [("Campus", None)], filtres=filtres, liste=liste, total=total,
+        numero=numero, nb_pages=nb_pages, filieres=filieres.all(), regions=territoires.territoires("region_academique"),
+        academies=territoires.territoires("academie"), departements=territoires.territoires("departement"),
+        nom_territoire=vues.nom_territoire)
+
+
+@router.get("/campus/{identifiant}")
+def campus_fiche(requete: Request, identifiant: str, format: Texte = None, tableau: Texte = None) -> Response:  # noqa: A002
+    """A campus: identity, label, provenance, members, partners and map."""
+    with db.session(_url(requete)) as s:
+        fiche = vues.fiche_campus(s, identifiant)
+    if (forme := parametres.format_export(format)) is not None:
+        choix = _tableau(tableau, ("membres", "partenaires"))
+        table = fiche.table_membres() if choix == "membres" else fiche.table_partenaires()
+        return telechargement.fichier(table, forme, f"{fiche.campus.id}_{choix}", choix.capitalize())
+    fil = [("Campus", "/campus"), (fiche.campus.nom, None)]
+    return _page(requete, "campus.html", "campus", fil, fiche=fiche, points=fiche.points())
+
+
+@router.get("/etablissements/{uai}")
+def etablissement_fiche(requete: Request, uai: str, format: Texte = None) -> Response:  # noqa: A002
+    """An establishment and the campuses it belongs to."""
+    jour = parametres.date_ou_aujourdhui(None)
+    with db.session(_url(requete)) as s:
+        fiche = vues.fiche_etablissement(s, uai)
+    if (forme := parametres.format_export(format)) is not None:
+        return telechargement.fichier(fiche.table_campus(jour), forme, f"{fiche.etablissement.uai}_campus", "Campus")
+    fil = [(f"Établissement {fiche.etablissement.nom}", None)]
+    return _page(requete, "etablissement.html", "campus", fil, fiche=fiche, jour=jour,
+                 nom_territoire=vues.nom_territoire)
+
+
+@router.get("/filieres")
+def filieres_liste(requete: Request, jour: Jour = None, format: Texte = None) -> Response:  # noqa: A002
+    """The 12 filières and their number of campuses."""
+    le_jour = parametres.date_ou_aujourdhui(jour)
+    with db.session(_url(requete)) as s:
+        lignes = vues.liste_filieres(s, le_jour)
+    if (forme := parametres.format_export(format)) is not None:
+        return telechargement.fichier(vues.table_filieres(lignes, le_jour), forme, "filieres", "Filières")
+    return _page(requete, "filieres.html", "filieres", [("Filières", None)], lignes=lignes, jour=le_jour)
+
+
+@router.get("/filieres/{code}")
+def filiere_page(requete: Request, code: str, jour: Jour = None, format: Texte = None) -> Response:  # noqa: A002
+    """A filière: label, official page, glossary definition, its campuses and territories at a date."""
+    filiere = vues.filiere_de_la_page(code)
+    le_jour = parametres.date_ou_aujourdhui(jour)
+    donnees = indicateurs.filiere(filiere.code, le_jour, url=_url(requete))
+    if (forme := parametres.format_export(format)) is not None:
+        nom = f"{filiere.code}_territoires_{le_jour.isoformat()}"
+        return telechargement.fichier(vues.table_territoires_filiere(donnees), forme, nom, "Territoires")
+    fil = [("Filières", "/filieres"), (filiere.libelle, None)]
+    return _page(requete, "filiere.html", "filieres", fil, filiere=filiere, donnees=donnees, jour=le_jour,
+                 definition=vues.definition_cmq(), nom_territoire=vues.nom_territoire)
+
+
+@router.get("/glossaire")
+def glossaire_accueil() -> Response:
+    """The glossary has one entry for now: « CMQ »."""
+    return RedirectResponse("/glossaire/cmq", status_code=307)
+
+
+@router.get("/glossaire/{slug}")
+def glossaire_page(requete: Request, slug: str) -> Response:
+    """A glossary entry: front matter as metadata, Markdown body as HTML."""
+    entree = glossaire.entree(slug)
+    fil = [(f"Glossaire : {entree.title}", None)]
+    return _page(requete, "glossaire.html", "glossaire", fil, entree=entree, corps=markdown.en_html(entree.content))
+
+
+def inclure(app: FastAPI) -> None:
+    """Attach the pages and their French HTML error pages to the application."""
+    app.include_router(router)
+    erreurs.installer(app)

@@ -1,0 +1,232 @@
+/* Leaflet maps of cmq, without any tile layer (everything is served locally):
+   - dashboard (#carte): choropleth of the number of campuses by région académique or département,
+     overseas insets, campus seats as points; the scale switch redraws without reloading;
+   - campus page (#carte-campus): the seat and the member establishments over the régions.
+   When a map has drawn its shapes, its element gets data-etat="prete" (and data-echelle). */
+(function () {
+  'use strict';
+
+  const PALETTE = ['#c1c1fb', '#9a9af8', '#6a6af4', '#3737d6', '#000091'];
+  const VIDE = '#ffffff';
+  const BORDURE = '#a6a6a6';
+  const SIEGE = '#e1000f';
+  const MEMBRE = '#0063cb';
+  const METROPOLE = [[41.3, -5.2], [51.1, 9.6]];
+  const OUTRE_MER = [['01', 'Guadeloupe'], ['02', 'Martinique'], ['03', 'Guyane'], ['04', 'La Réunion'], ['06', 'Mayotte']];
+  const LIBELLES = { region_academique: 'région académique', departement: 'département' };
+  const ATTRIBUTION = 'Contours : Natural Earth, INSEE (COG)';
+
+  function lireJson(id) {
+    const element = document.getElementById(id);
+    return element ? JSON.parse(element.textContent) : null;
+  }
+
+  function texte(balise, contenu, classe) {
+    const element = document.createElement(balise);
+    if (classe) element.className = classe;
+    element.textContent = contenu;
+    return element;
+  }
+
+  /* Popup of a point: its name as a link to its page, then a detail line (built with the DOM, never innerHTML). */
+  function popup(point) {
+    const bloc = document.createElement('div');
+    const lien = texte('a', point.nom);
+    lien.href = point.lien;
+    const fort = document.createElement('strong');
+    fort.appendChild(lien);
+    bloc.appendChild(fort);
+    if (point.detail) {
+      bloc.appendChild(document.createElement('br'));
+      bloc.appendChild(document.createTextNode(point.detail));
+    }
+    return bloc;
+  }
+
+  function marqueur(point, couleur) {
+    return L.circleMarker([point.lat, point.lon], {
+      pane: 'campus', radius: 5, color: '#ffffff', weight: 1, fillColor: couleur, fillOpacity: 0.9,
+      className: `cmq-point cmq-point--${point.nature}`,
+    }).bindPopup(() => popup(point));
+  }
+
+  /* Up to 5 classes of equal width over 1..max, as [min, max] pairs. */
+  function classes(max) {
+    const nombre = Math.min(PALETTE.length, max);
+    const bornes = [];
+    let debut = 1;
+    for (let i = 1; i <= nombre; i += 1) {
+      const fin = Math.round((max * i) / nombre);
+      if (fin >= debut) {
+        bornes.push([debut, fin]);
+        debut = fin + 1;
+      }
+    }
+    return bornes;
+  }
+
+  function couleurClasse(rang, total) {
+    return PALETTE[total === 1 ? 2 : Math.round((rang * (PALETTE.length - 1)) / (total - 1))];
+  }
+
+  function couleur(valeur, bornes) {
+    if (!valeur) return VIDE;
+    const rang = bornes.findIndex(([, fin]) => valeur <= fin);
+    return couleurClasse(rang < 0 ? bornes.length - 1 : rang, bornes.length);
+  }
+
+  function nouvelleCarte(element, options) {
+    const carte = L.map(element, Object.assign({ zoomSnap: 0.25 }, options));
+    carte.createPane('campus');
+    carte.getPane('campus').style.zIndex = 450;
+    if (carte.attributionControl) carte.attributionControl.addAttribution(ATTRIBUTION);
+    return carte;
+  }
+
+  function charger(url) {
+    return fetch(url).then((reponse) => {
+      if (!reponse.ok) throw new Error(`contours introuvables : ${url} (${reponse.status})`);
+      return reponse.json();
+    });
+  }
+
+  /* --- Dashboard ------------------------------------------------------------------------------ */
+
+  function tableauDeBord(element) {
+    const donnees = lireJson('donnees-carte');
+    const carte = nouvelleCarte(element, { minZoom: 3, maxZoom: 11 });
+    carte.fitBounds(METROPOLE);
+    const conteneur = document.getElementById('encarts');
+    const encarts = OUTRE_MER.map(([code, nom]) => {
+      const figure = texte('figure', '', 'cmq-encart');
+      const zone = texte('div', '', 'cmq-encart__carte');
+      figure.append(zone, texte('figcaption', nom, 'cmq-encart__nom'));
+      conteneur.appendChild(figure);
+      const petite = nouvelleCarte(zone, {
+        zoomControl: false, attributionControl: false, dragging: false, scrollWheelZoom: false,
+        doubleClickZoom: false, boxZoom: false, keyboard: false, touchZoom: false, zoomSnap: 0.1,
+      });
+      return { code, carte: petite, cadre: null };
+    });
+    const legende = L.control({ position: 'bottomleft' });
+    legende.onAdd = () => L.DomUtil.create('div', 'cmq-legende');
+    legende.addTo(carte);
+    donnees.campus.forEach((point) => marqueur(point, SIEGE).addTo(carte));
+    const contours = {};
+    let couches = [];
+
+    function ligneLegende(couleurCase, libelle, point) {
+      const ligne = document.createElement('div');
+      const cas = texte('span', '', `cmq-legende__case${point ? ' cmq-legende__point' : ''}`);
+      cas.style.background = couleurCase;
+      ligne.append(cas, document.createTextNode(libelle));
+      return ligne;
+    }
+
+    function majLegende(bornes, echelle) {
+      const bloc = legende.getContainer();
+      bloc.replaceChildren(texte('span', `Campus par ${LIBELLES[echelle]}`, 'cmq-legende__titre'),
+        ligneLegende(VIDE, 'aucun'));
+      bornes.forEach(([debut, fin], rang) => {
+        bloc.appendChild(ligneLegende(couleurClasse(rang, bornes.length), debut === fin ? `${debut}` : `${debut} à ${fin}`));
+      });
+      bloc.appendChild(ligneLegende(SIEGE, 'siège d’un campus', true));
+    }
+
+    function couche(geo, echelle, valeurs, bornes, filtre) {
+      return L.geoJSON(geo, {
+        filter: filtre,
+        style: (f) => ({
+          color: BORDURE, weight: 0.6, fillOpacity: 1, className: 'cmq-territoire',
+          fillColor: couleur((valeurs[f.properties.code] || {}).nb, bornes),
+        }),
+        onEachFeature: (f, calque) => {
+          const ligne = valeurs[f.properties.code] || { nom: f.properties.nom, nb: 0 };
+          calque.bindTooltip(() => texte('span', `${ligne.nom} : ${ligne.nb} campus`), { sticky: true });
+          calque.on('mouseover', () => calque.setStyle({ color: '#161616', weight: 2 }));
+          calque.on('mouseout', () => calque.setStyle({ color: BORDURE, weight: 0.6 }));
+          calque.on('click', () => {
+            const parametres = new URLSearchParams({ [echelle]: f.properties.code, actif_le: donnees.jour });
+            window.location.href = `/campus?${parametres}`;
+          });
+        },
+      });
+    }
+
+    function placerEncarts(geo, echelle) {
+      encarts.forEach((encart) => {
+        if (encart.cadre) return;
+        const region = (f) => (echelle === 'departement' ? f.properties.region : f.properties.code) === encart.code;
+        const cadre = L.geoJSON(geo, { filter: region }).getBounds();
+        if (!cadre.isValid()) return;
+        encart.cadre = cadre;
+        encart.carte.fitBounds(encart.cadre, { padding: [4, 4] });
+        donnees.campus
+          .filter((p) => encart.cadre.pad(0.2).contains([p.lat, p.lon]))
+          .forEach((p) => marqueur(p, SIEGE).addTo(encart.carte));
+      });
+    }
+
+    async function afficher(echelle) {
+      element.dataset.etat = 'chargement';
+      contours[echelle] = contours[echelle] || await charger(donnees.geo[echelle]);
+      const geo = contours[echelle];
+      const valeurs = donnees.territoires[echelle];
+      const bornes = classes(Math.max(0, ...Object.values(valeurs).map((v) => v.nb)));
+      couches.forEach((c) => c.remove());
+      placerEncarts(geo, echelle);
+      couches = [couche(geo, echelle, valeurs, bornes, null).addTo(carte)];
+      encarts.forEach((encart) => {
+        const region = (f) => (echelle === 'departement' ? f.properties.region : f.properties.code) === encart.code;
+        couches.push(couche(geo, echelle, valeurs, bornes, region).addTo(encart.carte));
+      });
+      majLegende(bornes, echelle);
+      const libelle = document.getElementById('echelle-libelle');
+      if (libelle) libelle.textContent = LIBELLES[echelle];
+      element.dataset.echelle = echelle;
+      element.dataset.etat = 'prete';
+    }
+
+    document.querySelectorAll('input[name="echelle"]').forEach((choix) => {
+      choix.addEventListener('change', () => {
+        if (!choix.checked) return;
+        const adresse = new URL(window.location.href);
+        adresse.searchParams.set('echelle', choix.value);
+        window.history.replaceState(null, '', adresse);
+        afficher(choix.value).catch(erreur);
+      });
+    });
+
+    function erreur(e) {
+      element.dataset.etat = 'erreur';
+      element.replaceChildren(texte('p', `La carte n’a pas pu être dessinée : ${e.message}`, 'fr-error-text'));
+    }
+
+    afficher(donnees.echelle).catch(erreur);
+  }
+
+  /* --- Campus page ---------------------------------------------------------------------------- */
+
+  function carteCampus(element) {
+    const donnees = lireJson('donnees-carte-campus');
+    const carte = nouvelleCarte(element, { maxZoom: 12 });
+    const cadre = L.latLngBounds(donnees.points.map((p) => [p.lat, p.lon]));
+    carte.fitBounds(cadre.pad(0.3), { maxZoom: 8 });
+    donnees.points.forEach((p) => marqueur(p, p.nature === 'siege' ? SIEGE : MEMBRE).addTo(carte));
+    charger(donnees.geo).then((geo) => {
+      L.geoJSON(geo, {
+        interactive: false,
+        style: { color: '#929292', weight: 1, fillColor: '#f6f6f6', fillOpacity: 1, className: 'cmq-territoire' },
+      }).addTo(carte);
+      element.dataset.etat = 'prete';
+    }).catch((e) => {
+      element.dataset.etat = 'erreur';
+      element.appendChild(texte('p', `Contours non chargés : ${e.message}`, 'fr-error-text'));
+    });
+  }
+
+  const principale = document.getElementById('carte');
+  if (principale && typeof L !== 'undefined') tableauDeBord(principale);
+  const petite = document.getElementById('carte-campus');
+  if (petite && typeof L !== 'undefined') carteCampus(petite);
+}());
