@@ -14,6 +14,10 @@ Both must give the same rows. Target: < 0.5 s for the full table.
 
     python bench/indicateurs.py [--etablissements 65000] [--campus 200] [--membres 10000]
                                 [--graine 2025] [--date 2025-09-01] [--repetitions 5] [--url URL]
+                                [--bases sqlite,postgresql]
+
+`--bases sqlite,postgresql` builds the same directory in both databases (PostgreSQL: a temporary
+server, `bench/bases.py`), times both and prints them side by side; all must give the same rows.
 """
 
 from __future__ import annotations
@@ -27,7 +31,9 @@ from datetime import date
 from pathlib import Path
 
 from sqlalchemy import insert
+from sqlalchemy.engine import make_url
 
+from bases import AIDE, Bases, analyser, cote_a_cote  # bench/bases.py
 from cmq import codes, filieres, indicateurs, territoires
 from cmq.indicateurs import LigneIndicateurs
 from cmq.store import db, lecture, schema
@@ -126,6 +132,21 @@ def chrono(fonction, repetitions: int):
     return resultat, durees[0], min(durees)
 
 
+def mesurer(url: str, args) -> dict:
+    """Migrate `url`, fill it, time both methods on it; prints the generation line."""
+    schema.mettre_a_jour(url)
+    debut = time.perf_counter()
+    generer(url, args.etablissements, args.campus, args.membres, args.graine)
+    print(f"base {db.url_affichable(url)} : {args.etablissements:,} établissements, {args.campus} campus, "
+          f"{args.membres:,} adhésions générés en {time.perf_counter() - debut:.1f} s")
+    demandes = indicateurs.tous_les_territoires()
+    with db.session(url) as s:
+        rapide, premier, meilleur = chrono(lambda: indicateurs.calculer(s, args.date, demandes), args.repetitions)
+    with db.session(url) as s:
+        lent, premier_naif, _ = chrono(lambda: naif(s, args.date), 1)
+    return dict(rapide=rapide, lent=lent, premier=premier, meilleur=meilleur, premier_naif=premier_naif)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--etablissements", type=int, default=65_000)
@@ -134,34 +155,39 @@ def main() -> None:
     parser.add_argument("--graine", type=int, default=2025)
     parser.add_argument("--date", type=date.fromisoformat, default=date(2025, 9, 1))
     parser.add_argument("--repetitions", type=int, default=5)
-    parser.add_argument("--url", help="base migrée vide (défaut : nouveau fichier SQLite temporaire)")
+    parser.add_argument("--url", help="base migrée vide (défaut : nouveau fichier SQLite temporaire) ; "
+                                      "remplace --bases")
+    parser.add_argument("--bases", default="sqlite", help=AIDE)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as dossier:
-        url = args.url or f"sqlite:///{Path(dossier) / 'bench.db'}"
-        schema.mettre_a_jour(url)
-        debut = time.perf_counter()
-        generer(url, args.etablissements, args.campus, args.membres, args.graine)
-        print(f"base {db.url_affichable(url)} : {args.etablissements:,} établissements, {args.campus} campus, "
-              f"{args.membres:,} adhésions générés en {time.perf_counter() - debut:.1f} s")
-        demandes = indicateurs.tous_les_territoires()
-        with db.session(url) as s:
-            rapide, premier, meilleur = chrono(lambda: indicateurs.calculer(s, args.date, demandes), args.repetitions)
-        with db.session(url) as s:
-            lent, premier_naif, _ = chrono(lambda: naif(s, args.date), 1)
-        db.fermer_tout()
-    identiques = rapide == lent
+    try:
+        genres = [make_url(db.normaliser_url(args.url)).get_backend_name()] if args.url else analyser(args.bases)
+    except ValueError as erreur:
+        parser.error(str(erreur))
+    mesures = {}
+    with tempfile.TemporaryDirectory() as dossier, Bases([] if args.url else genres, Path(dossier)) as bases:
+        for genre in genres:
+            mesures[genre] = mesurer(args.url or bases.nouvelle(genre), args)
+            db.fermer_tout()
+    rapide = mesures[genres[0]]["rapide"]
     print(f"table complète au {args.date} : {len(rapide)} territoires × {len(filieres.codes())} filières, "
           f"{sum(l.nb_campus for l in rapide if l.echelle == 'france')} campus valides")
-    print(f"{'méthode':<36}{'secondes':>10}")
-    print(f"{'cmq.indicateurs (1re mesure)':<36}{premier:>10.3f}")
-    print(f"{'cmq.indicateurs (meilleure de ' + str(args.repetitions) + ')':<36}{meilleur:>10.3f}")
-    print(f"{'boucle naïve par territoire':<36}{premier_naif:>10.3f}")
-    print(f"rapport boucle naïve / cmq.indicateurs : {premier_naif / premier:.0f} ×")
-    print(f"cible < {CIBLE_S} s : {'atteinte' if premier < CIBLE_S else 'MANQUÉE'} ; "
-          f"résultats identiques : {'oui' if identiques else 'NON'}")
-    if not identiques:
-        ecarts = [(a.echelle, a.code) for a, b in zip(rapide, lent, strict=True) if a != b]
-        raise SystemExit(f"écarts entre les deux méthodes : {ecarts[:10]}")
+    cote_a_cote(["secondes"], [
+        ("cmq.indicateurs (1re mesure)", {g: [f"{m['premier']:.3f}"] for g, m in mesures.items()}),
+        (f"cmq.indicateurs (meilleure de {args.repetitions})", {g: [f"{m['meilleur']:.3f}"] for g, m in mesures.items()}),
+        ("boucle naïve par territoire", {g: [f"{m['premier_naif']:.3f}"] for g, m in mesures.items()}),
+        ("rapport boucle naïve / cmq.indicateurs", {g: [f"{m['premier_naif'] / m['premier']:.0f} ×"]
+                                                    for g, m in mesures.items()}),
+    ], genres)
+    ecarts = []
+    for genre, m in mesures.items():
+        identiques = m["rapide"] == m["lent"] == rapide  # both methods, and every base, give the same rows
+        print(f"{genre} : cible < {CIBLE_S} s : {'atteinte' if m['premier'] < CIBLE_S else 'MANQUÉE'} ; "
+              f"résultats identiques : {'oui' if identiques else 'NON'}")
+        if not identiques:
+            ecarts += [(genre, a.echelle, a.code) for a, b in zip(m["rapide"], m["lent"], strict=True) if a != b]
+            ecarts += [(genre, a.echelle, a.code) for a, b in zip(m["rapide"], rapide, strict=True) if a != b]
+    if ecarts:
+        raise SystemExit(f"écarts entre les méthodes ou les bases : {ecarts[:10]}")
 
 
 if __name__ == "__main__":

@@ -132,10 +132,11 @@ class ServeurPostgres:
         with psycopg.connect(host="127.0.0.1", port=self.port, user="postgres", dbname=base, autocommit=True) as c:
             c.execute(sql)
 
-    def nouvelle_base(self, prefixe: str = "cmq_t") -> str:
-        """Create an empty database with a unique name; its URL."""
+    def nouvelle_base(self, prefixe: str = "cmq_t", modele: str | None = None) -> str:
+        """Create a database with a unique name, empty or a copy of the database `modele` (which
+        must have no open connection); its URL."""
         nom = f"{prefixe}_{next(_compteur)}"
-        self.executer(f"CREATE DATABASE {nom}")
+        self.executer(f"CREATE DATABASE {nom}" + (f" TEMPLATE {modele}" if modele else ""))
         return self.url(nom)
 
 

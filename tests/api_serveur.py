@@ -1,8 +1,9 @@
 """A real uvicorn server in a thread on 127.0.0.1 (ephemeral port) serving `creer_app`.
 
-`serveur_api` (session): one SQLite database initialised with the embedded data plus a small
-members/partners import, read-only by convention. `serveur_api_ecriture` (function): a private
-copy of that database, for tests that write. Both use the token `JETON`.
+`serveur_api` (session): one database initialised with the embedded data plus a small
+members/partners import, read-only by convention; parametrized: SQLite, then PostgreSQL.
+`serveur_api_ecriture` (function): a private copy of that database, for tests that write. Both
+use the token `JETON`.
 """
 
 import sqlite3
@@ -15,6 +16,9 @@ from pathlib import Path
 import httpx
 import pytest
 import uvicorn
+from sqlalchemy.engine import make_url
+
+from tests.postgres import GENRES_BASES
 
 JETON = "jeton-de-test-0123456789"
 
@@ -72,12 +76,12 @@ def arreter(f: _Fil) -> None:
     f.fil.join(timeout=30)
 
 
-def base_initialisee(dossier: Path) -> str:
-    """A SQLite database in `dossier` with the embedded data and a few members/partners."""
+def base_initialisee(dossier: Path, url: str | None = None) -> str:
+    """The database `url` (default: SQLite in `dossier`) with the embedded data and a few members/partners."""
     from cmq.init import initialiser
     from cmq.sources.fichier import importer_fichier
 
-    url = f"sqlite:///{dossier / 'cmq.db'}"
+    url = url or f"sqlite:///{dossier / 'cmq.db'}"
     initialiser(url)
     for nom, contenu, genre in (
         ("membres.csv", MEMBRES_CSV, "membres"),
@@ -89,8 +93,16 @@ def base_initialisee(dossier: Path) -> str:
     return url
 
 
+# PostgreSQL shared database -> (server, its pristine template): copies are made from the template,
+# since CREATE DATABASE … TEMPLATE needs a source without connections (the shared server has some).
+_MODELES: dict[str, tuple] = {}
+
+
 def copier_base(source_url: str, dossier: Path) -> str:
-    """A consistent copy of a SQLite database (backup API, WAL included)."""
+    """A consistent copy of the shared database: SQLite backup API (WAL included), or a PostgreSQL clone."""
+    if source_url in _MODELES:
+        serveur, modele = _MODELES[source_url]
+        return serveur.nouvelle_base("cmq_api_copie", modele=modele)
     source = source_url.removeprefix("sqlite:///")
     cible = dossier / "cmq.db"
     depart, arrivee = sqlite3.connect(source), sqlite3.connect(cible)
@@ -102,10 +114,21 @@ def copier_base(source_url: str, dossier: Path) -> str:
     return f"sqlite:///{cible}"
 
 
-@pytest.fixture(scope="session")
-def base_api(tmp_path_factory) -> str:
-    """URL of the shared initialised database (do not write to it)."""
-    return base_initialisee(tmp_path_factory.mktemp("api_base"))
+@pytest.fixture(scope="session", params=GENRES_BASES)
+def base_api(request, tmp_path_factory) -> str:
+    """URL of the shared initialised database (do not write to it): SQLite, then PostgreSQL."""
+    dossier = tmp_path_factory.mktemp("api_base")
+    if request.param == "sqlite":
+        return base_initialisee(dossier)
+    from cmq.store import db
+
+    serveur = request.getfixturevalue("_serveur")
+    modele = base_initialisee(dossier, serveur.nouvelle_base("cmq_api_modele"))
+    db.moteur(modele).dispose()
+    nom_modele = make_url(modele).database
+    partagee = serveur.nouvelle_base("cmq_api", modele=nom_modele)
+    _MODELES[partagee] = (serveur, nom_modele)
+    return partagee
 
 
 def _servir(url: str, jeton: str | None) -> Iterator[Serveur]:
@@ -126,13 +149,21 @@ def serveur_api(base_api) -> Iterator[Serveur]:
     yield from _servir(base_api, JETON)
 
 
+def _servir_une_copie(base_api: str, dossier: Path, jeton: str) -> Iterator[Serveur]:
+    """A server on a private copy of the shared database, the copy dropped afterwards on PostgreSQL."""
+    copie = copier_base(base_api, dossier)
+    yield from _servir(copie, jeton)
+    if base_api in _MODELES:
+        _MODELES[base_api][0].executer(f"DROP DATABASE IF EXISTS {make_url(copie).database} WITH (FORCE)")
+
+
 @pytest.fixture
 def serveur_api_ecriture(base_api, tmp_path) -> Iterator[Serveur]:
     """A server on a private copy of the database, for tests that write."""
-    yield from _servir(copier_base(base_api, tmp_path), JETON)
+    yield from _servir_une_copie(base_api, tmp_path, JETON)
 
 
 @pytest.fixture
 def serveur_sans_jeton(base_api, tmp_path) -> Iterator[Serveur]:
     """A server without a configured token (writing disabled)."""
-    yield from _servir(copier_base(base_api, tmp_path), "")
+    yield from _servir_une_copie(base_api, tmp_path, "")

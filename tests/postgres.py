@@ -202,3 +202,28 @@ def base_url(genre_base: str, base_migree, monkeypatch: pytest.MonkeyPatch) -> s
     url = base_migree(genre_base)
     monkeypatch.setenv("CMQ_DATABASE_URL", url)
     return url
+
+
+SQLITE_SEULEMENT = pytest.mark.parametrize("genre_base", ["sqlite"])
+"""Marks a test of SQLite-specific behaviour (file, WAL, sqlite3 module): `base_vide`/`base_url` on SQLite only."""
+
+
+def empreinte_base(url: str) -> str:
+    """sha256 of every row of every table (history and schema version included), on both databases;
+    on SQLite, of the file too (engines closed first so the WAL is checkpointed). Compare before/after
+    to prove that nothing was written."""
+    import hashlib
+
+    from sqlalchemy import inspect, text
+
+    from cmq.store import db
+
+    contenu = hashlib.sha256()
+    with db.moteur(url).connect() as connexion:
+        for table in sorted(inspect(connexion).get_table_names()):
+            lignes = connexion.execute(text(f"SELECT * FROM {table}")).all()
+            contenu.update(repr((table, sorted(map(repr, lignes)))).encode())
+    db.fermer_tout()
+    if (chemin := db.chemin_sqlite(url)) is not None:
+        contenu.update(chemin.read_bytes())
+    return contenu.hexdigest()

@@ -1,7 +1,6 @@
 """`cmq campus`, `cmq etablissement` and `cmq imports` on a real SQLite file; bad inputs change nothing."""
 
 import csv
-import hashlib
 import io
 import json
 import socket
@@ -12,6 +11,7 @@ from typer.testing import CliRunner
 from cmq.cli import app
 from cmq.store import db
 from tests.annuaire_exemple import UAI_ABSENT, UAI_ARDECHE, UAI_LYON, remplir
+from tests.postgres import empreinte_base
 
 runner = CliRunner()
 
@@ -25,10 +25,7 @@ def base(base_vide, monkeypatch):
     return base_vide
 
 
-def empreinte(url: str) -> str:
-    """sha256 of the SQLite file (engines closed first so the WAL is checkpointed)."""
-    db.fermer_tout()
-    return hashlib.sha256(db.chemin_sqlite(url).read_bytes()).hexdigest()
+empreinte = empreinte_base  # every row of every table (+ the file on SQLite)
 
 
 def cmq(*arguments: str):

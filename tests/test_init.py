@@ -2,6 +2,7 @@
 
 import csv
 import gzip
+import socket
 from importlib import resources
 
 from sqlalchemy import select
@@ -11,6 +12,7 @@ from cmq.cli import app
 from cmq.init import initialiser
 from cmq.sources.pipeline import importer_lignes
 from cmq.store import db, schema
+from cmq.store.sauvegarde import sauvegarder
 from cmq.store.lecture import campus as lire_campus
 from cmq.store.tables import EtablissementTable
 from tests.import_outils import compter, historique, instantane
@@ -22,8 +24,8 @@ def _lignes_embarquees(nom):
     return list(csv.DictReader(texte.splitlines()))
 
 
-def test_initialiser_charge_lycees_et_campus(tmp_path):
-    url = f"sqlite:///{tmp_path / 'cmq.db'}"
+def test_initialiser_charge_lycees_et_campus(genre_base, fabrique_bases):
+    url = fabrique_bases(genre_base)
     lycees, campus = _lignes_embarquees("lycees.csv.gz"), _lignes_embarquees("campus.csv")
     resultat = initialiser(url)
     assert resultat["revision"] == schema.revision_cible()
@@ -45,8 +47,8 @@ def test_initialiser_charge_lycees_et_campus(tmp_path):
     db.fermer_tout()
 
 
-def test_initialiser_deux_fois_ne_change_rien(tmp_path):
-    url = f"sqlite:///{tmp_path / 'cmq.db'}"
+def test_initialiser_deux_fois_ne_change_rien(genre_base, fabrique_bases):
+    url = fabrique_bases(genre_base)
     initialiser(url)
     avant = instantane(url)
     second = initialiser(url)
@@ -59,8 +61,8 @@ def test_initialiser_deux_fois_ne_change_rien(tmp_path):
     db.fermer_tout()
 
 
-def test_init_ne_degrade_pas_un_annuaire_importe(tmp_path):
-    url = f"sqlite:///{tmp_path / 'cmq.db'}"
+def test_init_ne_degrade_pas_un_annuaire_importe(genre_base, fabrique_bases):
+    url = fabrique_bases(genre_base)
     uai = _lignes_embarquees("lycees.csv.gz")[0]["uai"]
     ligne = {"identifiant_de_l_etablissement": uai, "nom_etablissement": "Lycée Alexandre Bérard",
              "code_commune": "01004", "code_departement": "001", "latitude": "45.95", "longitude": "5.35"}
@@ -73,8 +75,8 @@ def test_init_ne_degrade_pas_un_annuaire_importe(tmp_path):
     db.fermer_tout()
 
 
-def test_cli_init(tmp_path, monkeypatch):
-    url = f"sqlite:///{tmp_path / 'cmq.db'}"
+def test_cli_init(genre_base, fabrique_bases, monkeypatch):
+    url = fabrique_bases(genre_base)
     monkeypatch.setenv("CMQ_DATABASE_URL", url)
     runner = CliRunner()
     resultat = runner.invoke(app, ["init"])
@@ -84,4 +86,43 @@ def test_cli_init(tmp_path, monkeypatch):
     encore = runner.invoke(app, ["init"])
     assert encore.exit_code == 0
     assert "Base déjà à jour : aucune modification." in encore.stdout
+    db.fermer_tout()
+
+
+def _tables_sauvegardees(url, chemin):
+    """(rows, sha256) of each table of a `sauvegarder` bundle but the history (its times differ)."""
+    manifeste = sauvegarder(chemin, url)
+    return {nom: (t.lignes, t.sha256) for nom, t in manifeste.tables.items() if nom != "imports"}
+
+
+def test_cli_init_database_url_postgresql_comme_sqlite(fabrique_bases, base_postgres, monkeypatch, tmp_path):
+    """`cmq init --database-url postgresql+psycopg://…` fills PostgreSQL exactly as SQLite is filled."""
+    sqlite = fabrique_bases("sqlite")
+    monkeypatch.setenv("CMQ_DATABASE_URL", sqlite)
+    assert CliRunner().invoke(app, ["init"]).exit_code == 0
+    monkeypatch.delenv("CMQ_DATABASE_URL")
+    assert base_postgres.startswith("postgresql+psycopg://")
+    resultat = CliRunner().invoke(app, ["init", "--database-url", base_postgres])
+    assert resultat.exit_code == 0, resultat.output
+    assert f"Base : {base_postgres} (schéma {schema.revision_cible()})" in resultat.stdout
+    assert compter(base_postgres, "etablissements") == compter(sqlite, "etablissements") == 5028
+    assert compter(base_postgres, "campus") == compter(sqlite, "campus") > 0
+    assert _tables_sauvegardees(base_postgres, tmp_path / "pg.zip") == _tables_sauvegardees(sqlite, tmp_path / "sq.zip")
+    assert [(h.type_import, h.statut, h.lignes_lues, h.inserees) for h in historique(base_postgres)] == [
+        (h.type_import, h.statut, h.lignes_lues, h.inserees) for h in historique(sqlite)]
+    db.fermer_tout()
+
+
+def test_cli_init_database_url_injoignable_rien_d_ecrit(tmp_path, monkeypatch):
+    monkeypatch.setenv("CMQ_DATA_DIR", str(tmp_path / "donnees"))
+    monkeypatch.delenv("CMQ_DATABASE_URL", raising=False)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    resultat = CliRunner().invoke(app, ["init", "--database-url", f"postgresql://cmq:secret@127.0.0.1:{port}/cmq"])
+    assert resultat.exit_code == 1
+    assert (f"Erreur : impossible d'ouvrir ou de joindre la base de données "
+            f"« postgresql+psycopg://cmq:***@127.0.0.1:{port}/cmq »") in resultat.stderr
+    assert "secret" not in resultat.output and "Traceback" not in resultat.output
+    assert not (tmp_path / "donnees").exists()  # the default SQLite store was not created instead
     db.fermer_tout()

@@ -11,6 +11,7 @@ from sqlalchemy import inspect, select, text
 from cmq.errors import ErreurStockage
 from cmq.store import db, schema
 from cmq.store.tables import Base, CampusTable
+from tests.postgres import SQLITE_SEULEMENT
 
 TABLES = {"campus", "campus_academies", "etablissements", "membres", "partenaires", "alias", "imports"}
 
@@ -112,6 +113,7 @@ def test_cles_etrangeres_actives(base_vide):
         assert s.scalar(text("SELECT count(*) FROM membres")) == 0
 
 
+@SQLITE_SEULEMENT
 def test_session_ecriture_prend_le_verrou_des_le_debut(base_vide):
     chemin = db.chemin_sqlite(base_vide)
     autre = sqlite3.connect(chemin, timeout=0.1, isolation_level=None)
@@ -126,6 +128,7 @@ def test_session_ecriture_prend_le_verrou_des_le_debut(base_vide):
     autre.close()
 
 
+@SQLITE_SEULEMENT
 def test_lecture_repetable_dans_une_session(base_vide):
     """SQLAlchemy emits BEGIN itself: a read transaction sees one snapshot (WAL)."""
     autre = sqlite3.connect(db.chemin_sqlite(base_vide), isolation_level=None)

@@ -1,14 +1,16 @@
 """The polars CSV reader of cmq.sources.tableau gives exactly what Python's strict csv reader gives."""
 
+import re
 from pathlib import Path
 
+import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cmq.errors import CmqError
 from cmq.sources import tableau as module
-from cmq.sources.tableau import ESPACES, lire_tableau
+from cmq.sources.tableau import ESPACES, lire_tableau, sans_espaces
 
 # Characters that matter to a CSV reader, plus a few ordinary ones.
 ALPHABET = ["a", "b", "é", "’", " ", "\u3000", "\xa0", ";", ",", "\t", '"', "\n", "\r", "\r\n", "x"]
@@ -71,6 +73,11 @@ def test_cellule_trop_longue_refusee_comme_par_le_module_csv(tmp_path):
 
 def test_espaces_de_str_strip():
     assert sorted(ESPACES) == sorted(chr(c) for c in range(0x110000) if chr(c).isspace())
+    valeurs = [f"{e}a{e}" for e in ESPACES] + [f"{e} b" for e in ESPACES] + ["", " ", "\x1c", "x\x1fy"]
+    for avec in (True, False):  # with and without a \x1c-\x1f character in the column
+        cadre = pl.DataFrame({"c": valeurs if avec else [v for v in valeurs if not re.search("[\x1c-\x1f]", v)]})
+        attendu = [v.strip() for v in cadre.get_column("c").to_list()]
+        assert cadre.select(sans_espaces(cadre, "c")).to_series().to_list() == attendu
 
 
 def test_gros_fichier_windows_1252_lu_par_polars(tmp_path):

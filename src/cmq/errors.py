@@ -39,6 +39,10 @@ class ErreurImport(CmqError):
     """An import was rejected; the store is unchanged."""
 
 
+class ImportEnCours(ErreurImport):
+    """Another import held the database's import lock for longer than the wait; nothing was written."""
+
+
 class ErreurReseau(CmqError):
     """A remote portal failed (timeout, HTTP error, truncated body) after retries."""
 

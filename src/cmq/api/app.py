@@ -47,16 +47,14 @@ DESCRIPTION = """Référentiel des Campus des Métiers et des Qualifications : f
 indicateurs « Acteurs », résolution de mentions en texte libre, glossaire.
 
 Les lectures sont publiques. Les écritures (imports, campus, alias) demandent l'en-tête
-`Authorization: Bearer <jeton>` (jeton du serveur : variable `CMQ_API_JETON`). Les erreurs sont au
-format `application/problem+json` avec un `detail` en français ; un paramètre invalide répond 422."""
+`Authorization: Bearer <jeton>` (jeton du serveur : variable `CMQ_API_JETON`) : sans en-tête 401,
+jeton refusé 403, serveur sans jeton 503 (écriture désactivée). Les erreurs sont au format
+`application/problem+json` avec un `detail` en français ; un paramètre invalide répond 422."""
 
 
 def _dossier_statique():
     """The packaged `cmq/web/static` folder, or None if absent."""
-    try:
-        dossier = resources.files("cmq").joinpath("web", "static")
-    except ModuleNotFoundError:  # pragma: no cover - cmq itself is importable here
-        return None
+    dossier = resources.files("cmq").joinpath("web", "static")
     return dossier if dossier.is_dir() else None
 
 

@@ -1,8 +1,9 @@
 """`/api/filieres`: the 12 filières and the free-text search (in memory, no database)."""
 
+from functools import lru_cache
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Response
 
 from cmq import filieres
 from cmq.api.dependances import erreurs
@@ -36,11 +37,20 @@ async def rechercher(
         ),
     ],
     limite: Annotated[int, Query(ge=1, le=12, description="Nombre maximal de candidats.")] = 5,
-) -> RechercheFilieres:
+) -> Response:
     """Filières correspondant à un texte libre (accents, casse, ordre des mots, synonymes, fautes de frappe)."""
+    return Response(recherche_json(q, limite), media_type="application/json")
+
+
+@lru_cache(maxsize=20_000)
+def recherche_json(q: str, limite: int) -> bytes:
+    """The JSON body of a search (the filières never change while the server runs: cached by text)."""
     decision = filieres.normalize(q)
-    return RechercheFilieres(
-        q=q, statut=decision.statut, filiere=decision.filiere, resultats=filieres.search(q, limit=limite)
+    resultats = filieres.search(q, limit=limite)
+    return (
+        RechercheFilieres(q=q, statut=decision.statut, filiere=decision.filiere, resultats=resultats)
+        .model_dump_json()
+        .encode()
     )
 
 

@@ -7,12 +7,17 @@ from cmq.cli.importer import barre
 from cmq.cli.lecture import tableau
 
 
-def init() -> None:
+def init(
+    database_url: str | None = typer.Option(
+        None, "--database-url", metavar="URL",
+        help="Base à initialiser, ex. postgresql+psycopg://utilisateur@serveur/cmq (comme --base).",
+    ),
+) -> None:
     """Crée ou met à jour la base, puis charge les lycées et les campus embarqués (sans doublon)."""
     from cmq.init import initialiser
 
     with barre() as progression:
-        resultat = initialiser(progression=progression)
+        resultat = initialiser(database_url, progression=progression)
     sortie = Console(soft_wrap=False)
     sortie.print(f"Base : {resultat['base']} (schéma {resultat['revision']})")
     lignes = [

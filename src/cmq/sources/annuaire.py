@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 from cmq.errors import EntreeInvalide
-from cmq.sources.distant import importer_opendatasoft
 from cmq.sources.fichier import importer_fichier
 from cmq.sources.pipeline import Rapport
 
@@ -40,4 +39,6 @@ def importer_annuaire(
         if where:
             raise EntreeInvalide("annuaire : --where ne s'applique qu'à un import depuis --portail")
         return importer_fichier(chemin, type_import="etablissements", **options)
+    from cmq.sources.distant import importer_opendatasoft  # imported lazily: HTTP client, only for portals
+
     return importer_opendatasoft(portail, DATASET, where=where, type_import="etablissements", **options)

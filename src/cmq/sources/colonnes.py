@@ -13,8 +13,6 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from cmq.codes import ENTETES_SIRET, ENTETES_UAI
 from cmq.errors import ColonneManquante, EntreeInvalide, FichierIllisible
 from cmq.texte import normaliser
@@ -249,6 +247,8 @@ def charger_correspondance(chemin: str | Path) -> dict[str, str]:
         raise FichierIllisible(f"fichier de correspondance introuvable : « {chemin} »") from None
     except (OSError, UnicodeDecodeError) as erreur:
         raise FichierIllisible(f"fichier de correspondance illisible « {chemin} » : {erreur}") from None
+    import yaml  # imported lazily: only mapping files need it
+
     try:
         donnees = json.loads(texte) if chemin.suffix.lower() == ".json" else yaml.safe_load(texte)
     except (ValueError, yaml.YAMLError) as erreur:

@@ -276,10 +276,10 @@ class ConvertisseurEtablissement(_Lecteur):
     def __init__(self, *args, **options):
         super().__init__(*args, **options)
         absente = object()  # key of no row: fields without a column read as None
-        self._colonnes = tuple(self.champs.get(champ, absente) for champ in self._CHAMPS)
+        self._colonnes = tuple(self.champs.get(champ, absente) for champ in self.CHAMPS)
         self._geo = self.champs.get("geo_point")
 
-    _CHAMPS = ("etat", "uai", "nom", "type", "secteur", "code_commune", "nom_commune", "code_postal",
+    CHAMPS = ("etat", "uai", "nom", "type", "secteur", "code_commune", "nom_commune", "code_postal",
                "departement", "academie", "region_academique", "latitude", "longitude")
 
     def convertir(self, ligne: dict[str, Any]) -> Resultat | None:
@@ -288,7 +288,7 @@ class ConvertisseurEtablissement(_Lecteur):
         (etat, uai, nom, type_, secteur, commune, nom_commune, code_postal, brut_dep, brut_acad, brut_reg,
          brut_lat, brut_lon) = [(v.strip() or None) if v.__class__ is str else texte(v)
                                 for v in [get(c) for c in self._colonnes]]
-        if etat and not self.inclure_fermes and _est_ferme(etat):
+        if etat and not self.inclure_fermes and est_ferme(etat):
             return None
         uai = codes.normaliser_uai(uai or "")
         if not nom:
@@ -316,7 +316,8 @@ class ConvertisseurEtablissement(_Lecteur):
 
 
 @lru_cache(maxsize=256)
-def _est_ferme(etat: str) -> bool:
+def est_ferme(etat: str) -> bool:
+    """True for the `etat` of a closed establishment (FERME, Fermée…)."""
     return normaliser(etat) in ETATS_FERMES
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from cmq.errors import FichierIllisible
 from cmq.sources.colonnes import charger_correspondance
-from cmq.sources.pipeline import Progression, Rapport, importer_lignes
+from cmq.sources.pipeline import Progression, Rapport, importer_tableau
 from cmq.sources.tableau import lire_tableau
 
 
@@ -54,11 +54,9 @@ def importer_fichier(
         progression("lecture", 0, None)
     tableau = lire_tableau(chemin, feuille=feuille)
     if progression:
-        progression("lecture", len(tableau.lignes), len(tableau.lignes))
-    return importer_lignes(
-        tableau.lignes,
-        colonnes=tableau.colonnes,
-        numeros=tableau.numeros,
+        progression("lecture", tableau.cadre.height, tableau.cadre.height)
+    return importer_tableau(
+        tableau,
         source=source or str(chemin.resolve()),
         somme_controle=somme_controle(chemin),
         type_import=type_import,

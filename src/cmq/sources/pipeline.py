@@ -1,7 +1,9 @@
 """The import pipeline shared by every source: map columns, validate, write all-or-nothing, record.
 
 1. the header is matched to the fields of a kind of rows (`colonnes.correspondre`);
-2. every row is converted (`conversion`); a rejected row keeps its line number and reason;
+2. every row is converted (`conversion`); a rejected row keeps its line number and reason.
+   Establishments read from a file (`importer_tableau`: the annuaire, 65,000 rows) are converted
+   in bulk on the polars frame (`conversion_bloc`), to the same rows and reasons;
    duplicates of one campus/member/partner in a file are all rejected (line numbers given);
    an establishment listed twice (multi-site rows of the annuaire) keeps its first row;
 3. by default any rejected row refuses the whole import: nothing is written, ErreurImport says
@@ -25,7 +27,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
@@ -34,9 +36,12 @@ from cmq.errors import CmqError, EntreeInvalide, ErreurImport
 from cmq.models import ImportEnregistre, Provenance
 from cmq.sources import conversion
 from cmq.sources.colonnes import correspondre
-from cmq.sources.tableau import ecrire_tableau
-from cmq.store import db, ecriture, schema
+from cmq.sources.tableau import Tableau, ecrire_tableau
+from cmq.store import db, ecriture, schema, verrou
 from cmq.store.tables import CampusTable
+
+if TYPE_CHECKING:
+    import polars as pl  # imported lazily: only the bulk path needs it
 
 # (étape, fait, total): étapes "validation" then "ecriture".
 Progression = Callable[[str, int, int | None], None]
@@ -78,10 +83,10 @@ class Rapport:
 
 @dataclass
 class _Valides:
-    """Objects of the valid rows, by destination table."""
+    """Objects of the valid rows, by destination table (establishments: dicts or a polars frame)."""
 
     campus: list = field(default_factory=list)
-    etablissements: list = field(default_factory=list)
+    etablissements: list | pl.DataFrame = field(default_factory=list)
     etablissements_support: list = field(default_factory=list)
     membres: list = field(default_factory=list)
     partenaires: list = field(default_factory=list)
@@ -92,6 +97,10 @@ class _Valides:
                             ("partenaires", r.partenaire)):
             if valeur is not None:
                 getattr(self, nom).append(valeur)
+
+    def vide(self) -> bool:
+        return not any(len(getattr(self, nom)) for nom in ("campus", "etablissements", "etablissements_support",
+                                                           "membres", "partenaires"))
 
 
 def _maintenant() -> datetime:
@@ -126,6 +135,34 @@ def _valider(lignes, numeros, conv, rapport: Rapport, progression: Progression |
     if progression:
         progression("validation", total, total)
     return resultats
+
+
+def _valider_en_bloc(cadre: pl.DataFrame, numeros: Sequence[int], conv, rapport: Rapport,
+                     progression: Progression | None) -> _Valides:
+    """Establishments of a frame converted in bulk; an establishment listed twice keeps its first row."""
+    from cmq.sources.conversion_bloc import convertir_etablissements
+
+    if progression:
+        progression("validation", 0, cadre.height)
+    resultat = convertir_etablissements(cadre, conv)
+    rapport.rejets += [Rejet(numeros[rang], raison, ligne) for rang, ligne, raison in resultat.rejets]
+    premieres = resultat.valides.get_column("uai").is_first_distinct()
+    rapport.ignorees += resultat.ignorees + premieres.len() - premieres.sum()
+    valides = _Valides(etablissements=resultat.valides.filter(premieres).drop("_rang"))
+    if progression:
+        progression("validation", cadre.height, cadre.height)
+    return valides
+
+
+def _valider_par_ligne(lignes, numeros, conv, type_import: str, rapport: Rapport,
+                       progression: Progression | None) -> _Valides:
+    """Rows converted one by one, repeated keys handled (`_doublons`)."""
+    resultats = _valider(lignes, numeros, conv, rapport, progression)
+    numeros_lignes = numeros if numeros is not None else range(1, len(lignes) + 1)
+    valides = _Valides()
+    for r in _doublons(resultats, lignes, numeros_lignes, type_import, rapport):
+        valides.ajouter(r)
+    return valides
 
 
 def _doublons(resultats, lignes, numeros, type_import: str, rapport: Rapport) -> list[conversion.Resultat]:
@@ -225,9 +262,9 @@ def _ecrire(url: str, valides: _Valides, rapport: Rapport, debut: datetime,
         ("membres", lambda s: _ecrire_membres(s, valides)),
         ("partenaires", lambda s: ecriture.ecrire_partenaires(s, valides.partenaires)),
     ]
-    etapes = [(nom, f) for nom, f in etapes if getattr(valides, nom)]
+    etapes = [(nom, f) for nom, f in etapes if len(getattr(valides, nom))]
     try:
-        with db.session(url, ecriture=True) as s:
+        with verrou.session_import(url) as s:  # one import writes at a time (waits, then ErreurImport)
             for i, (nom, fonction) in enumerate(etapes):
                 if progression:
                     progression("ecriture", i, len(etapes))
@@ -249,6 +286,31 @@ def importer_lignes(
     colonnes: Sequence[str],
     source: str,
     numeros: Sequence[int] | None = None,
+    **options: Any,
+) -> Rapport:
+    """Import raw rows (one dict per row, keys = `colonnes`) into the store; see the module doc.
+
+    `numeros`: line numbers of the rows in the source (default 1, 2, …). Options: those of
+    `importer_tableau`.
+    """
+    return _importer(lignes, colonnes=colonnes, source=source, numeros=numeros, **options)
+
+
+def importer_tableau(tableau: Tableau, *, source: str, **options: Any) -> Rapport:
+    """Import a table read by `lire_tableau` (establishments converted in bulk); see the module doc.
+
+    Options: `somme_controle`, `type_import`, `correspondance`, `partiel`, `rapport_rejets`, `url`,
+    `inclure_fermes`, `provenance`, `sans_mise_a_jour`, `progression` (see `_importer`).
+    """
+    return _importer(tableau.cadre, colonnes=tableau.colonnes, source=source, numeros=tableau.numeros, **options)
+
+
+def _importer(
+    lignes: Sequence[dict[str, Any]] | pl.DataFrame,
+    *,
+    colonnes: Sequence[str],
+    source: str,
+    numeros: Sequence[int] | None = None,
     somme_controle: str | None = None,
     type_import: str | None = None,
     correspondance: dict[str, str] | None = None,
@@ -260,12 +322,11 @@ def importer_lignes(
     sans_mise_a_jour: bool = False,
     progression: Progression | None = None,
 ) -> Rapport:
-    """Import raw rows (one dict per row, keys = `colonnes`) into the store; see the module doc.
+    """Import rows (dicts, or a frame of text cells) into the store.
 
-    `numeros`: line numbers of the rows in the source (default 1, 2, …). `rapport_rejets`: where
-    the CSV of rejected rows goes in partial mode (required then if some rows are rejected).
-    `sans_mise_a_jour`: stored establishments are never modified (seed data: new UAIs only).
-    Raises ErreurImport (nothing written) when rows are rejected and `partiel` is False.
+    `rapport_rejets`: where the CSV of rejected rows goes in partial mode (required then if some
+    rows are rejected). `sans_mise_a_jour`: stored establishments are never modified (seed data:
+    new UAIs only). Raises ErreurImport (nothing written) when rows are rejected and `partiel` is False.
     """
     url = url or db.url_par_defaut()
     debut = _maintenant()
@@ -273,16 +334,20 @@ def importer_lignes(
     rapport = Rapport(source=source, type_import=type_import or "?", lues=len(lignes),
                       somme_controle=somme_controle)
     try:
-        if not lignes:
+        if not len(lignes):
             raise ErreurImport(f"aucune ligne à importer dans « {source} »")
         corr = correspondre(list(colonnes), type_import, correspondance)
         rapport.type_import = corr.type_import
         rapport.colonnes_ignorees = corr.ignorees
         conv = conversion.convertisseur(corr, _contexte(url, corr.type_import), inclure_fermes=inclure_fermes,
                                         provenance=provenance)
-        resultats = _valider(lignes, numeros, conv, rapport, progression)
-        numeros_lignes = numeros if numeros is not None else range(1, len(lignes) + 1)
-        gardes = _doublons(resultats, lignes, numeros_lignes, corr.type_import, rapport)
+        if isinstance(lignes, Sequence):
+            valides = _valider_par_ligne(lignes, numeros, conv, corr.type_import, rapport, progression)
+        elif corr.type_import == "etablissements":
+            valides = _valider_en_bloc(lignes, numeros or range(1, len(lignes) + 1), conv, rapport, progression)
+        else:  # campus, members, partners: small tables
+            valides = _valider_par_ligne(lignes.rows(named=True), numeros, conv, corr.type_import, rapport,
+                                         progression)
         rapport.rejetees = len(rapport.rejets)
         if rapport.rejets and not partiel:
             raise ErreurImport(message_refus(rapport))
@@ -291,15 +356,12 @@ def importer_lignes(
                 raise EntreeInvalide("mode partiel : chemin du rapport des rejets manquant")
             ecrire_rejets(rapport_rejets, rapport.rejets, list(colonnes))
             rapport.chemin_rapport = rapport_rejets
-        if not gardes:
+        if valides.vide():
             suite = f" ; rapport des rejets : {rapport.chemin_rapport}" if rapport.chemin_rapport else ""
             raise ErreurImport(f"aucune ligne valide à importer ({rapport.rejetees} rejetée(s), "
                                f"{rapport.ignorees} ignorée(s)){suite}")
     except CmqError as erreur:
         _noter_echec(url, rapport, debut, str(erreur))
         raise
-    valides = _Valides()
-    for r in gardes:
-        valides.ajouter(r)
     _ecrire(url, valides, rapport, debut, progression, sans_mise_a_jour)
     return rapport

@@ -6,8 +6,8 @@ raises FichierIllisible / ColonneManquante with a French message naming the file
 
 Python's strict `csv` reader defines what a CSV file means (cells, blank lines skipped, line
 numbers, errors). The usual file (no line break inside a cell, well-formed quotes, no lone CR, no
-row wider than the header) is parsed by polars instead, 10× faster with a fraction of the memory,
-to the same result (tested); anything else goes through the `csv` module.
+row wider than the header) is parsed by polars instead, 5 to 8 times faster and without one Python
+object per cell, to the same result (tested); anything else goes through the `csv` module.
 """
 
 from __future__ import annotations
@@ -36,12 +36,15 @@ SEPARATEURS = ";,\t"
 _CONTROLE = bytes([*range(0x09), 0x0B, *range(0x0E, 0x20), 0x7F])
 _SANS_CONTROLE = bytes(b for b in range(256) if b not in _CONTROLE)
 _ECHANTILLON = 64 * 1024
+_CR_SEUL = re.compile(rb"\r(?!\n)")
+_NON_BLANC = re.compile(rb"[^ \t\r\n\xef\xbb\xbf]")
 # What str.strip() removes (str.isspace()): polars' own strip_chars() ignores \x1c-\x1f.
 ESPACES = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007" \
           "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+_SEPARATEURS_INFORMATION = "[\x1c-\x1f]"
 
 
-@dataclass
+@dataclass(eq=False)
 class Tableau:
     """A table read from a file: header as written (trimmed), rows of strings, file line of each row.
 
@@ -137,14 +140,22 @@ def _separateur(texte: str) -> str:
         trouve = None
     if trouve is not None and trouve in entete:
         return trouve
-    comptes = {s: len(next(csv.reader([entete], delimiter=s), [])) for s in SEPARATEURS}
+    comptes = {s: _compter(entete, s) for s in SEPARATEURS}
     meilleur = max(SEPARATEURS, key=lambda s: comptes[s])  # ties: order of SEPARATEURS
     return meilleur if comptes[meilleur] > 1 else ","
 
 
+def _compter(entete: str, separateur: str) -> int:
+    """Cells of the header line with this delimiter; 0 when the csv module cannot even split it (lone CR)."""
+    try:
+        return len(next(csv.reader([entete], delimiter=separateur), []))
+    except csv.Error:
+        return 0
+
+
 def _lire_csv(chemin: Path) -> Tableau:
     brut = chemin.read_bytes()
-    if not brut.strip(b" \t\r\n\xef\xbb\xbf"):
+    if not _NON_BLANC.search(brut):
         raise FichierIllisible(f"{chemin.name} : fichier vide")
     texte, encodage = _decoder(chemin, brut)
     separateur = _separateur(texte)
@@ -169,7 +180,7 @@ def _lire_csv_polars(chemin: Path, donnees: bytes, separateur: str) -> Tableau |
 
     `donnees`: the file in UTF-8, with or without one BOM.
     """
-    if donnees.count(b"\r") != donnees.count(b"\r\n"):
+    if _CR_SEUL.search(donnees):
         return None  # a lone CR ends a row for the csv module, not for polars
     debut = 3 if donnees.startswith(b"\xef\xbb\xbf") else 0
     if b'"' in donnees and b'"' in _guillemets(separateur).sub(b"", memoryview(donnees)[debut:]):
@@ -201,12 +212,22 @@ def _lire_csv_polars(chemin: Path, donnees: bytes, separateur: str) -> Tableau |
     return Tableau(colonnes, cadre, numeros.to_list(), chemin)
 
 
+def sans_espaces(cadre: pl.DataFrame, nom: str) -> pl.Expr:
+    """The text column `nom` of `cadre` trimmed as by str.strip() (polars' trim, 3× faster, when it is the same)."""
+    import polars as pl
+
+    colonne = pl.col(nom)
+    if cadre.get_column(nom).str.contains(_SEPARATEURS_INFORMATION).any():
+        return colonne.str.strip_chars(ESPACES)
+    return colonne.str.strip_chars()
+
+
 def _non_vides(cadre: pl.DataFrame, noms: Sequence[str]) -> pl.Series:
     """Rows having a non-blank cell among the columns `noms` (the first one decides for most rows)."""
     import polars as pl
 
     def rempli(nom: str) -> pl.Expr:
-        return pl.col(nom).str.strip_chars(ESPACES).str.len_bytes().fill_null(0) > 0
+        return sans_espaces(cadre, nom).str.len_bytes().fill_null(0) > 0
 
     garder = cadre.select(rempli(noms[0])).to_series()
     if len(noms) > 1 and not garder.all():
@@ -295,6 +316,8 @@ def _colonnes(chemin: Path, entete: list[str]) -> list[str]:
     colonnes = [c.replace("\ufeff", "").strip() for c in entete]
     while colonnes and not colonnes[-1]:
         colonnes.pop()
+    if not colonnes:  # only separators and BOMs
+        raise FichierIllisible(f"{chemin.name} : aucun nom de colonne dans l'en-tête (ligne 1)")
     vues: dict[str, str] = {}
     for position, nom in enumerate(colonnes, start=1):
         if not nom:

@@ -109,7 +109,7 @@ def jour(valeur: Any, nom: str = "date") -> date | None:
     brut = texte(valeur)
     if brut is None:
         return None
-    if m := _ANNEE.fullmatch(brut):
+    if (m := _ANNEE.fullmatch(brut)) and int(m.group(1)) >= date.min.year:  # not year 0000
         return date(int(m.group(1)), 1, 1)
     if m := _DATE_FR.fullmatch(brut):
         jour_, mois, annee = (int(g) for g in m.groups())
@@ -136,7 +136,7 @@ def fin_selon_duree(debut: date, valeur: Any) -> date | None:
     if brut is None:
         return None
     m = _DUREE.fullmatch(sans_accents(brut).lower())
-    if not m or int(m.group(1)) <= 0:
+    if not m or not 0 < int(m.group(1)) <= date.max.year - debut.year:  # the end date must exist
         raise EntreeInvalide(f"durée du label invalide « {brut} » : nombre entier d'années attendu (ex. 5)")
     annees = int(m.group(1))
     try:

@@ -2,7 +2,8 @@
 
 SQLite (default, one file) is tuned for concurrent use: WAL journal, 30 s busy timeout,
 foreign keys on, synchronous NORMAL, and SQLAlchemy emits BEGIN itself so that reads are
-repeatable (the sqlite3 driver's legacy mode would skip it). PostgreSQL goes through
+repeatable (the sqlite3 driver's legacy mode would skip it). A writer waits for the write lock
+$CMQ_ATTENTE_VERROU seconds (default 30, `attente_verrou`). PostgreSQL goes through
 psycopg 3; a plain "postgresql://" URL is rewritten to "postgresql+psycopg://".
 """
 
@@ -22,6 +23,8 @@ from cmq.errors import ErreurStockage
 
 VARIABLE_URL = "CMQ_DATABASE_URL"
 VARIABLE_DOSSIER = "CMQ_DATA_DIR"
+VARIABLE_ATTENTE = "CMQ_ATTENTE_VERROU"
+ATTENTE_VERROU_S = 30.0
 NOM_FICHIER = "cmq.db"
 DELAI_VERROU_MS = 30_000
 DELAI_CONNEXION_S = 10
@@ -52,6 +55,20 @@ def url_par_defaut(creer: bool = True) -> str:
             f"impossible de créer le dossier de données « {dossier} » : {erreur.strerror or erreur}"
         ) from None
     return f"sqlite:///{dossier / NOM_FICHIER}"
+
+
+def attente_verrou() -> float:
+    """Seconds a writer waits for the write lock (SQLite) or the import lock: $CMQ_ATTENTE_VERROU, default 30."""
+    brut = environ.get(VARIABLE_ATTENTE, "").strip()
+    if not brut:
+        return ATTENTE_VERROU_S
+    try:
+        secondes = float(brut.replace(",", "."))
+    except ValueError:
+        secondes = -1.0
+    if not 0 <= secondes <= 86_400:  # also rejects nan and inf
+        raise ErreurStockage(f"{VARIABLE_ATTENTE} invalide : « {brut} » (nombre de secondes entre 0 et 86400 attendu)")
+    return secondes
 
 
 def normaliser_url(url: str) -> str:
@@ -98,6 +115,10 @@ def _reglages_sqlite(moteur_sqlite: Engine) -> None:
         # Writers ask for BEGIN IMMEDIATE (session(ecriture=True)): they wait for the
         # write lock up front instead of failing when upgrading a read snapshot.
         ecriture = connexion.get_execution_options().get("cmq_ecriture", False)
+        delai = round(attente_verrou() * 1000) if ecriture else DELAI_VERROU_MS
+        if connexion.info.get("cmq_busy_timeout", DELAI_VERROU_MS) != delai:  # kept per DBAPI connection
+            connexion.exec_driver_sql(f"PRAGMA busy_timeout = {delai}")
+            connexion.info["cmq_busy_timeout"] = delai
         connexion.exec_driver_sql("BEGIN IMMEDIATE" if ecriture else "BEGIN")
 
 

@@ -3,8 +3,10 @@
 `upsert` first reads the rows already stored under the incoming keys, then writes only the new
 and the changed ones with `INSERT … ON CONFLICT DO UPDATE` (SQLite and PostgreSQL), in batches
 of `LOT` rows (executemany). Identical rows are neither written nor counted as updates, so
-re-importing the same data reports 0 inserted, 0 updated. Every function works inside the
-caller's Session: the caller's transaction makes the whole import all-or-nothing.
+re-importing the same data reports 0 inserted, 0 updated. `upsert_cadre` does the same for rows
+held in a polars frame (the annuaire's 65,000 establishments): stored rows are fetched as tuples
+and compared in bulk, rows are written sorted by key (faster B-tree inserts). Every function
+works inside the caller's Session: the caller's transaction makes the whole import all-or-nothing.
 """
 
 from __future__ import annotations
@@ -12,10 +14,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Date, DateTime, Table, delete, insert, select, tuple_, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from cmq.errors import ErreurStockage
@@ -28,6 +29,9 @@ from cmq.store.tables import (
     MembreTable,
     PartenaireTable,
 )
+
+if TYPE_CHECKING:
+    import polars as pl  # imported lazily: only the bulk path needs it
 
 LOT = 500  # rows per executemany batch and per IN (…) key look-up
 BALAYAGE = 5_000  # above this many keys, existing rows are read by one full scan
@@ -52,11 +56,15 @@ def _table(table) -> Table:
 
 def _insertion(session: Session, table: Table):
     """`INSERT` construct of the session's dialect, with ON CONFLICT support."""
-    nom = session.get_bind().dialect.name
+    nom = session.get_bind().dialect.name  # dialects imported lazily: the other one is never loaded
     if nom == "sqlite":
-        return sqlite.insert(table)
+        from sqlalchemy.dialects.sqlite import insert as inserer_sqlite
+
+        return inserer_sqlite(table)
     if nom == "postgresql":
-        return postgresql.insert(table)
+        from sqlalchemy.dialects.postgresql import insert as inserer_postgresql
+
+        return inserer_postgresql(table)
     raise ErreurStockage(f"base de données non prise en charge : {nom} (SQLite ou PostgreSQL attendu)")
 
 
@@ -123,32 +131,105 @@ def upsert(session: Session, table, lignes: Sequence[dict[str, Any]], cles: Sequ
     return Bilan(len(nouvelles), len(changees), inchangees)
 
 
-def executer(session: Session, instruction, lignes: Sequence[dict[str, Any]]) -> None:
-    """executemany of `instruction` over `lignes` (same keys), in batches.
+def executer(session: Session, instruction, lignes: Sequence[dict[str, Any]] | pl.DataFrame) -> None:
+    """executemany of `instruction` over `lignes` (dicts with the same keys, or a frame), in batches.
 
     Tables without date columns go straight to the driver (`exec_driver_sql` with the compiled
     SQL): the values are plain str/float/bool/None, which both drivers take as is, and this
     skips SQLAlchemy's per-row parameter processing (2× faster on 65,000 rows).
     """
     table = instruction.table
-    if any(isinstance(c.type, (Date, DateTime)) for c in table.columns if c.key in lignes[0]):
-        for paquet in _paquets(lignes):
+    cadre = lignes if not isinstance(lignes, Sequence) else None
+    noms = cadre.columns if cadre is not None else list(lignes[0])
+    if any(isinstance(c.type, (Date, DateTime)) for c in table.columns if c.key in noms):
+        for paquet in _paquets(cadre.to_dicts() if cadre is not None else lignes):
             session.execute(instruction, list(paquet))
         return
     connexion = session.connection()
-    compile = instruction.compile(dialect=connexion.dialect, column_keys=list(lignes[0]))
+    compile = instruction.compile(dialect=connexion.dialect, column_keys=noms)
     sql = str(compile)
-    for paquet in _paquets(lignes, LOT * 10):
-        if compile.positional:
-            parametres = [tuple(ligne[c] for c in compile.positiontup) for ligne in paquet]
+    for debut in range(0, len(lignes), LOT * 10):
+        if cadre is not None:
+            paquet = cadre.slice(debut, LOT * 10)
+            if compile.positional:  # tuples zipped from whole columns: faster than DataFrame.rows()
+                parametres = list(zip(*(paquet.get_column(c).to_list() for c in compile.positiontup), strict=True))
+            else:
+                parametres = paquet.select(list(compile.params)).to_dicts()
+        elif compile.positional:
+            parametres = [tuple(ligne[c] for c in compile.positiontup) for ligne in lignes[debut:debut + LOT * 10]]
         else:
-            parametres = [{c: ligne[c] for c in compile.params} for ligne in paquet]
+            parametres = [{c: ligne[c] for c in compile.params} for ligne in lignes[debut:debut + LOT * 10]]
         connexion.exec_driver_sql(sql, parametres)
 
 
-def ecrire_etablissements(session: Session, lignes: Sequence[dict[str, Any]], *,
+def _stockees_cadre(session: Session, table: Table, cles: Sequence[str], cadre: pl.DataFrame) -> pl.DataFrame:
+    """Stored rows whose key is in `cadre`, as a frame of `cadre`'s columns and types."""
+    import polars as pl
+
+    colonnes = [table.c[c] for c in cadre.columns]
+    morceaux = []
+    if cadre.height > BALAYAGE:  # many keys: one scan of the table beats hundreds of IN (…)
+        connexion = session.connection()
+        curseur = connexion.connection.cursor()  # the driver's plain tuples: 2× faster than Rows
+        try:
+            curseur.execute(str(select(*colonnes).compile(dialect=connexion.dialect)))
+            while lignes := curseur.fetchmany(LOT * 10):  # by batches: a lower memory peak
+                morceaux.append(pl.DataFrame(lignes, schema=cadre.schema, orient="row", strict=False))
+        finally:
+            curseur.close()
+    else:
+        cols_cles = [table.c[c] for c in cles]
+        expression = cols_cles[0] if len(cles) == 1 else tuple_(*cols_cles)
+        for paquet in _paquets(cadre.select(cles).rows()):
+            filtre = [v[0] for v in paquet] if len(cles) == 1 else list(paquet)
+            lignes = session.execute(select(*colonnes).where(expression.in_(filtre))).all()
+            morceaux.append(pl.DataFrame(lignes, schema=cadre.schema, orient="row", strict=False))
+    stockees = pl.concat(morceaux) if morceaux else cadre.clear()
+    return stockees.join(cadre.select(cles), on=list(cles), how="semi")
+
+
+def upsert_cadre(session: Session, table, cadre: pl.DataFrame, cles: Sequence[str], *,
+                 inserer_seulement: bool = False) -> Bilan:
+    """`upsert` for the rows of a polars frame (columns named as the table's): same counts, same writes."""
+    import polars as pl
+
+    table = _table(table)
+    if cadre.select(cles).is_duplicated().any():
+        cadre = cadre.unique(subset=list(cles), keep="last", maintain_order=True)  # the last one wins
+    if cadre.is_empty():
+        return Bilan()
+    stockees = _stockees_cadre(session, table, cles, cadre)
+    if stockees.is_empty():
+        nouvelles, changees, inchangees = cadre, cadre.clear(), 0
+    else:
+        autres = [c for c in cadre.columns if c not in cles]
+        joint = cadre.join(stockees.select(*cles, *(pl.col(c).alias(f"{c}__stockee") for c in autres),
+                                           pl.lit(True).alias("__stockee")), on=list(cles), how="left")
+        stockee = pl.col("__stockee").fill_null(False)
+        identique = pl.all_horizontal(pl.lit(True), *(pl.col(c).eq_missing(pl.col(f"{c}__stockee")) for c in autres))
+        nouvelles = joint.filter(~stockee).select(cadre.columns)
+        if inserer_seulement:
+            changees = cadre.clear()
+        else:
+            changees = joint.filter(stockee & ~identique).select(cadre.columns)
+        inchangees = joint.height - nouvelles.height - changees.height
+    a_ecrire = pl.concat([nouvelles, changees]).sort(list(cles))
+    if not a_ecrire.is_empty():
+        instruction = _insertion(session, table)
+        mises = {c: instruction.excluded[c] for c in cadre.columns if c not in cles}
+        if inserer_seulement or not mises:
+            instruction = instruction.on_conflict_do_nothing(index_elements=list(cles))
+        else:
+            instruction = instruction.on_conflict_do_update(index_elements=list(cles), set_=mises)
+        executer(session, instruction, a_ecrire)
+    return Bilan(nouvelles.height, changees.height, inchangees)
+
+
+def ecrire_etablissements(session: Session, lignes: Sequence[dict[str, Any]] | pl.DataFrame, *,
                           inserer_seulement: bool = False) -> Bilan:
-    """Upsert `etablissements` rows by UAI."""
+    """Upsert `etablissements` rows (dicts, or a polars frame of the table's columns) by UAI."""
+    if not isinstance(lignes, Sequence):
+        return upsert_cadre(session, EtablissementTable, lignes, ("uai",), inserer_seulement=inserer_seulement)
     return upsert(session, EtablissementTable, lignes, ("uai",), inserer_seulement=inserer_seulement)
 
 

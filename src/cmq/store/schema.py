@@ -38,8 +38,14 @@ def _fichier_absent(url: str) -> bool:
 
 
 def mettre_a_jour(url: str | None = None) -> None:
-    """Create or upgrade the schema to the head revision (idempotent, atomic)."""
+    """Create or upgrade the schema to the head revision (idempotent, atomic).
+
+    A database already at head is left alone without taking any lock: an import does not wait
+    here for another import's write lock (it waits for the import lock, `store.verrou`).
+    """
     url = url or db.url_par_defaut()
+    if revision_courante(url) == revision_cible():
+        return
     chemin = db.chemin_sqlite(url)
     if chemin is not None:
         try:

@@ -21,7 +21,7 @@ def date_fr(jour: date | None, vide: str = "—") -> str:
     return f"{quantieme} {MOIS[jour.month - 1]} {jour.year}"
 
 
-def nombre(valeur: int | float | None) -> str:
+def nombre(valeur: float | None) -> str:
     """An integer with French digit grouping ('5 028'), '—' for None."""
     if valeur is None:
         return "—"

@@ -112,7 +112,7 @@ class FiltresCampus:
         """Query string of the list page with these filters (and `autres`, e.g. page=2)."""
         return urlencode(self._texte(("oui", "non")) | {k: v for k, v in autres.items() if v is not None})
 
-    def requete_api(self, format: str) -> str:  # noqa: A002 - API parameter name
+    def requete_api(self, format: str) -> str:
         """Query string of the API export (`/api/campus`) with the same filters."""
         return urlencode(self._texte(("true", "false")) | {"format": format})
 

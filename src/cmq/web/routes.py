@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from cmq import filieres, glossaire, indicateurs, territoires
+from cmq import glossaire, indicateurs
 from cmq.errors import EntreeInvalide, IntrouvableError
 from cmq.store import db, lecture
 from cmq.web import erreurs, markdown, parametres, telechargement, vues
@@ -67,39 +67,41 @@ def campus_liste(
         raise IntrouvableError(f"page {numero} inexistante : {nb_pages} page(s) pour {total} campus")
     return _page(
         requete, "campus_liste.html", "campus", [("Campus", None)], filtres=filtres, liste=liste, total=total,
-        numero=numero, nb_pages=nb_pages, filieres=filieres.all(), regions=territoires.territoires("region_academique"),
-        academies=territoires.territoires("academie"), departements=territoires.territoires("departement"),
-        nom_territoire=vues.nom_territoire)
+        numero=numero, nb_pages=nb_pages, choix=vues.choix_filtres(), nom_territoire=vues.nom_territoire)
 
 
 @router.get("/campus/{identifiant}")
-def campus_fiche(requete: Request, identifiant: str, format: Texte = None, tableau: Texte = None) -> Response:  # noqa: A002
+def campus_fiche(requete: Request, identifiant: str, format: Texte = None, tableau: Texte = None) -> Response:
     """A campus: identity, label, provenance, members, partners and map."""
+    forme = parametres.format_export(format)
     with db.session(_url(requete)) as s:
         fiche = vues.fiche_campus(s, identifiant)
-    if (forme := parametres.format_export(format)) is not None:
-        choix = _tableau(tableau, ("membres", "partenaires"))
-        table = fiche.table_membres() if choix == "membres" else fiche.table_partenaires()
-        return telechargement.fichier(table, forme, f"{fiche.campus.id}_{choix}", choix.capitalize())
+        if forme is not None:
+            choix = _tableau(tableau, ("membres", "partenaires", "campus"))
+            tables = {"membres": fiche.table_membres, "partenaires": fiche.table_partenaires,
+                      "campus": lambda: vues.table_identite_campus(s, fiche.campus.id)}
+            return telechargement.fichier(tables[choix](), forme, f"{fiche.campus.id}_{choix}", choix.capitalize())
     fil = [("Campus", "/campus"), (fiche.campus.nom, None)]
     return _page(requete, "campus.html", "campus", fil, fiche=fiche, points=fiche.points())
 
 
 @router.get("/etablissements/{uai}")
-def etablissement_fiche(requete: Request, uai: str, format: Texte = None) -> Response:  # noqa: A002
+def etablissement_fiche(requete: Request, uai: str, format: Texte = None, tableau: Texte = None) -> Response:
     """An establishment and the campuses it belongs to."""
     jour = parametres.date_ou_aujourdhui(None)
     with db.session(_url(requete)) as s:
         fiche = vues.fiche_etablissement(s, uai)
     if (forme := parametres.format_export(format)) is not None:
-        return telechargement.fichier(fiche.table_campus(jour), forme, f"{fiche.etablissement.uai}_campus", "Campus")
+        choix = _tableau(tableau, ("campus", "etablissement"))
+        table = fiche.table_campus(jour) if choix == "campus" else fiche.table_identite()
+        return telechargement.fichier(table, forme, f"{fiche.etablissement.uai}_{choix}", choix.capitalize())
     fil = [(f"Établissement {fiche.etablissement.nom}", None)]
     return _page(requete, "etablissement.html", "campus", fil, fiche=fiche, jour=jour,
                  nom_territoire=vues.nom_territoire)
 
 
 @router.get("/filieres")
-def filieres_liste(requete: Request, jour: Jour = None, format: Texte = None) -> Response:  # noqa: A002
+def filieres_liste(requete: Request, jour: Jour = None, format: Texte = None) -> Response:
     """The 12 filières and their number of campuses."""
     le_jour = parametres.date_ou_aujourdhui(jour)
     with db.session(_url(requete)) as s:
@@ -110,7 +112,7 @@ def filieres_liste(requete: Request, jour: Jour = None, format: Texte = None) ->
 
 
 @router.get("/filieres/{code}")
-def filiere_page(requete: Request, code: str, jour: Jour = None, format: Texte = None) -> Response:  # noqa: A002
+def filiere_page(requete: Request, code: str, jour: Jour = None, format: Texte = None) -> Response:
     """A filière: label, official page, glossary definition, its campuses and territories at a date."""
     filiere = vues.filiere_de_la_page(code)
     le_jour = parametres.date_ou_aujourdhui(jour)

@@ -11,7 +11,7 @@ from cmq.api.export import piece_jointe
 Table = tuple[Sequence[str], Sequence[Sequence[Any]]]
 
 
-def fichier(table: Table, format: str, nom: str, feuille: str) -> Response:  # noqa: A002
+def fichier(table: Table, format: str, nom: str, feuille: str) -> Response:
     """The table as a CSV (UTF-8, `,`) or XLSX attachment named `nom.format`."""
     colonnes, lignes = table
     return piece_jointe(exports.octets(colonnes, lignes, format, feuille=feuille), format, nom)

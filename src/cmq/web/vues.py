@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from cmq import filieres, glossaire, indicateurs, territoires
+from cmq import extraction, filieres, glossaire, indicateurs, territoires
 from cmq.errors import CodeInvalide, FiliereInconnue, IntrouvableError
 from cmq.filieres import Filiere
 from cmq.indicateurs import IndicateursFiliere, LigneIndicateurs
@@ -28,6 +28,17 @@ def noms(echelle: str) -> dict[str, str]:
 def nom_territoire(echelle: str, code: str | None) -> str | None:
     """Name of a territory, the code itself if unknown, None without code."""
     return None if code is None else noms(echelle).get(code, code)
+
+
+@cache
+def choix_filtres() -> dict[str, list[tuple[str, str]]]:
+    """Options (value, label) of the select fields of the campus list."""
+    return {
+        "filiere": [(f.code, f.libelle) for f in filieres.all()],
+        "region_academique": list(noms("region_academique").items()),
+        "academie": list(noms("academie").items()),
+        "departement": [(code, f"{code} — {nom}") for code, nom in noms("departement").items()],
+    }
 
 
 def point_campus(c: Campus) -> dict[str, Any] | None:
@@ -129,6 +140,13 @@ class FicheCampus:
         return colonnes, [[self.campus.id, p.nom, p.nature.value, p.siret] for p in self.partenaires]
 
 
+def table_identite_campus(s: Session, identifiant: str) -> tuple[list[str], list[list[Any]]]:
+    """The campus's row of the campus export (`extraction.table_campus`, the API's columns)."""
+    colonnes, lignes = extraction.table_campus(s)
+    rang = colonnes.index("id")
+    return colonnes, [ligne for ligne in lignes if ligne[rang] == identifiant]
+
+
 def fiche_campus(s: Session, identifiant: str) -> FicheCampus:
     """The campus `identifiant` (IntrouvableError with close identifiers otherwise)."""
     campus = lecture.campus(s, identifiant)
@@ -144,6 +162,10 @@ class FicheEtablissement:
 
     etablissement: Etablissement
     campus: list[tuple[Campus, str]]
+
+    def table_identite(self) -> tuple[list[str], list[list[Any]]]:
+        colonnes = list(Etablissement.model_fields)
+        return colonnes, [[getattr(self.etablissement, c) for c in colonnes]]
 
     def table_campus(self, jour: date) -> tuple[list[str], list[list[Any]]]:
         colonnes = ["uai", "campus_id", "campus", "filiere", "role", "date_debut_label", "date_fin_label",

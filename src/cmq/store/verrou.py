@@ -1,0 +1,84 @@
+"""The import lock: one import writes to a database at a time; another one waits, then fails clearly.
+
+The lock is held by the import's write transaction, so it disappears with it (commit, rollback,
+or the process being killed: no stale lock is ever left behind):
+
+* PostgreSQL: transaction-level advisory lock `pg_try_advisory_xact_lock(CLE_VERROU_IMPORT)`,
+  polled until it is free;
+* SQLite: the database write lock, taken at `BEGIN IMMEDIATE` with a busy timeout (`db.session`
+  with `ecriture=True`). Readers are never blocked (MVCC on PostgreSQL, WAL on SQLite): they
+  keep seeing the store as it was until the import commits.
+
+The wait is $CMQ_ATTENTE_VERROU seconds (default 30, `db.attente_verrou`); past it, ImportEnCours
+(an ErreurImport) « un autre import est en cours sur cette base ; réessayez plus tard ».
+
+Test hook (only for the concurrency and SIGKILL tests, never in production):
+$CMQ_TEST_PAUSE_IMPORT=seconds makes an import print `MARQUEUR_PAUSE` on stderr, then sleep that
+long with the lock held and its rows written but not yet committed.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from os import environ
+
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from cmq.errors import ImportEnCours
+from cmq.store import db
+
+CLE_VERROU_IMPORT = 0x434D5149  # "CMQI"; the schema upgrade lock is "CMQ" (schema.CLE_VERROU_PG)
+MESSAGE_OCCUPE = "un autre import est en cours sur cette base ; réessayez plus tard"
+INTERVALLE_S = 0.1
+VARIABLE_PAUSE = "CMQ_TEST_PAUSE_IMPORT"
+MARQUEUR_PAUSE = "cmq: import en pause avant validation (CMQ_TEST_PAUSE_IMPORT)"
+
+
+def _occupe(attente: float) -> ImportEnCours:
+    return ImportEnCours(f"{MESSAGE_OCCUPE} (attente de {attente:g} s dépassée, réglable par {db.VARIABLE_ATTENTE})")
+
+
+def _prendre_postgresql(session: Session, attente: float) -> None:
+    limite = time.monotonic() + attente
+    requete = text("SELECT pg_try_advisory_xact_lock(:cle)")
+    while not session.execute(requete, {"cle": CLE_VERROU_IMPORT}).scalar_one():
+        reste = limite - time.monotonic()
+        if reste <= 0:
+            raise _occupe(attente)
+        time.sleep(min(INTERVALLE_S, reste))
+
+
+def prendre(session: Session) -> None:
+    """Take the import lock in the session's (write) transaction; ImportEnCours after the wait."""
+    attente = db.attente_verrou()
+    try:
+        connexion = session.connection()  # SQLite: BEGIN IMMEDIATE waits here for the write lock
+    except OperationalError as erreur:
+        if "locked" in str(erreur.orig):
+            raise _occupe(attente) from None
+        raise
+    if connexion.dialect.name == "postgresql":
+        _prendre_postgresql(session, attente)
+
+
+def _pause_de_test() -> None:
+    """The test hook of the module docstring."""
+    brut = environ.get(VARIABLE_PAUSE)
+    if not brut:
+        return
+    print(MARQUEUR_PAUSE, file=sys.stderr, flush=True)
+    time.sleep(float(brut))
+
+
+@contextmanager
+def session_import(url: str) -> Iterator[Session]:
+    """A write session (one transaction, committed at the end) holding the import lock throughout."""
+    with db.session(url, ecriture=True) as s:
+        prendre(s)
+        yield s
+        _pause_de_test()
