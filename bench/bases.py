@@ -10,10 +10,11 @@ from __future__ import annotations
 import sys
 from contextlib import ExitStack
 from pathlib import Path
+from typing import Self
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `scripts` is importable from the repository root
 
-from scripts.pg_temporaire import ServeurPostgres, serveur_temporaire  # noqa: E402
+from scripts.pg_temporaire import ServeurPostgres, serveur_temporaire
 
 GENRES = ("sqlite", "postgresql")
 AIDE = "bases à mesurer côte à côte, séparées par des virgules, parmi : sqlite, postgresql (serveur temporaire)"
@@ -39,7 +40,7 @@ class Bases:
         self._serveur: ServeurPostgres | None = None
         self._n = 0
 
-    def __enter__(self) -> Bases:
+    def __enter__(self) -> Self:
         if "postgresql" in self.genres:
             self._serveur = self._pile.enter_context(serveur_temporaire())
         return self

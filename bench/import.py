@@ -43,6 +43,7 @@ import time
 from pathlib import Path
 
 from bases import AIDE, Bases, analyser, cote_a_cote  # bench/bases.py
+
 from cmq import codes, territoires
 
 ENTETE = (

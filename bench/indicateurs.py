@@ -30,10 +30,10 @@ from collections import Counter
 from datetime import date
 from pathlib import Path
 
+from bases import AIDE, Bases, analyser, cote_a_cote  # bench/bases.py
 from sqlalchemy import insert
 from sqlalchemy.engine import make_url
 
-from bases import AIDE, Bases, analyser, cote_a_cote  # bench/bases.py
 from cmq import codes, filieres, indicateurs, territoires
 from cmq.indicateurs import LigneIndicateurs
 from cmq.store import db, lecture, schema
@@ -144,7 +144,7 @@ def mesurer(url: str, args) -> dict:
         rapide, premier, meilleur = chrono(lambda: indicateurs.calculer(s, args.date, demandes), args.repetitions)
     with db.session(url) as s:
         lent, premier_naif, _ = chrono(lambda: naif(s, args.date), 1)
-    return dict(rapide=rapide, lent=lent, premier=premier, meilleur=meilleur, premier_naif=premier_naif)
+    return {"rapide": rapide, "lent": lent, "premier": premier, "meilleur": meilleur, "premier_naif": premier_naif}
 
 
 def main() -> None:

@@ -22,6 +22,7 @@ from scripts.pg_temporaire import (  # noqa: F401 - re-exported for the tests
     UTILISATEUR_SYSTEME,
     ServeurPostgres,
     dossier_binaires,
+    serveur_temporaire,
 )
 
 
@@ -34,15 +35,10 @@ def _absent() -> None:
 
 @pytest.fixture(scope="session")
 def _serveur() -> Iterator[ServeurPostgres]:
-    binaires = dossier_binaires()
-    if binaires is None:
+    if dossier_binaires() is None:
         _absent()
-    serveur = ServeurPostgres(binaires)
-    try:
-        serveur.demarrer()
+    with serveur_temporaire() as serveur:
         yield serveur
-    finally:
-        serveur.arreter()
 
 
 @pytest.fixture(scope="session")

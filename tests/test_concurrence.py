@@ -125,7 +125,7 @@ def test_deux_imports_simultanes_sont_serialises(base, tmp_path):
     assert "import réussi : campus" in sortie_a and "import réussi : campus" in sortie_b
     assert ids_campus(base) == {"cmq-initial-0"} | {f"cmq-a-{i}" for i in range(3)} | {f"cmq-b-{i}" for i in range(4)}
     assert compter(base, "campus_academies") == 8
-    initial, entree_a, entree_b = historique(base)
+    _initial, entree_a, entree_b = historique(base)
     assert [(e.statut, e.inserees) for e in (entree_a, entree_b)] == [("ok", 3), ("ok", 4)]
     # B wrote only once A had committed, i.e. after A's pause: its history time is at least `pause` later.
     assert (entree_b.fin - entree_a.fin).total_seconds() >= pause
@@ -174,8 +174,20 @@ def test_import_tue_par_sigkill_base_inchangee_puis_import_suivant(base, tmp_pat
     assert empreinte_base(base) == avant  # every row of every table, and the SQLite file itself
     # No stale lock: the next import gets it within 2 s and goes through.
     suivant = Processus(base, "importer", "csv", str(gros), "--type", "etablissements", CMQ_ATTENTE_VERROU="2")
-    code, sortie, erreurs = suivant.terminer()
+    code, _, erreurs = suivant.terminer()
     assert code == 0, erreurs
     assert compter(base, "etablissements") == 5000
     assert [(e.statut, e.inserees) for e in historique(base)] == [("ok", 1), ("ok", 5000)]
+    db.fermer_tout()
+
+
+def test_deux_init_simultanes_sur_une_base_neuve(genre_base, fabrique_bases):
+    url = fabrique_bases(genre_base)  # nothing yet: no file, no table
+    premier, second = Processus(url, "init"), Processus(url, "init")
+    resultats = [premier.terminer(), second.terminer()]
+    assert [code for code, _, _ in resultats] == [0, 0], "".join(e for _, _, e in resultats)
+    assert compter(url, "etablissements") == 5028
+    lycees = [e for e in historique(url) if e.type_import == "etablissements"]
+    assert sorted(e.inserees for e in lycees) == [0, 5028]  # one loaded them, the other found them there
+    assert all(e.statut == "ok" for e in historique(url))
     db.fermer_tout()

@@ -12,8 +12,8 @@ from cmq.cli import app
 from cmq.init import initialiser
 from cmq.sources.pipeline import importer_lignes
 from cmq.store import db, schema
-from cmq.store.sauvegarde import sauvegarder
 from cmq.store.lecture import campus as lire_campus
+from cmq.store.sauvegarde import sauvegarder
 from cmq.store.tables import EtablissementTable
 from tests.import_outils import compter, historique, instantane
 

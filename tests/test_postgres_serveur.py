@@ -89,3 +89,29 @@ def test_sans_postgresql_echec_en_ci_sinon_saut(monkeypatch):
     monkeypatch.delenv("CI")
     with pytest.raises(pytest.skip.Exception, match="paquet Debian « postgresql »"):
         _absent()
+
+
+def _ajouter_partenaire(connexion) -> int:
+    connexion.execute(text("INSERT INTO campus (id, nom, filiere) VALUES ('cmq-a', 'A', 'tourisme-gastronomie')"))
+    return connexion.execute(text("INSERT INTO partenaires (campus_id, nom, nature) VALUES ('cmq-a', 'P', 'autre') "
+                                  "RETURNING id")).scalar_one()
+
+
+def test_la_reserve_rend_des_bases_vides_et_jette_les_schemas_modifies(_serveur, serveur_postgres):
+    from tests.postgres import ReserveMigrees
+
+    reserve = ReserveMigrees(_serveur)
+    url = reserve.prendre()
+    with db.moteur(url).begin() as connexion:
+        assert _ajouter_partenaire(connexion) == 1
+        second = connexion.execute(text("INSERT INTO partenaires (campus_id, nom, nature) VALUES ('cmq-a', 'Q', 'autre') "
+                                        "RETURNING id")).scalar_one()
+        assert second == 2
+    reserve.rendre(url)
+    assert reserve.prendre() == url  # the same database, lent again…
+    with db.moteur(url).begin() as connexion:  # …empty, its sequences restarted
+        assert connexion.execute(text("SELECT count(*) FROM campus")).scalar_one() == 0
+        assert _ajouter_partenaire(connexion) == 1
+        connexion.execute(text("DROP TABLE alias"))  # a test that changed the schema
+    reserve.rendre(url)
+    assert reserve.libres == [] and make_url(url).database not in _bases(serveur_postgres)

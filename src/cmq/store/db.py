@@ -7,7 +7,9 @@ $CMQ_ATTENTE_VERROU seconds (default 30, `attente_verrou`). PostgreSQL goes thro
 psycopg 3; a plain "postgresql://" URL is rewritten to "postgresql+psycopg://".
 """
 
+import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from os import environ
@@ -97,6 +99,20 @@ def chemin_sqlite(url: str) -> Path | None:
     return Path(adresse.database)
 
 
+def _passer_en_wal(curseur) -> None:
+    """PRAGMA journal_mode = WAL, retried for DELAI_VERROU_MS: while another process switches a new
+    file to WAL, SQLite answers "database is locked" at once, without waiting (busy handler skipped)."""
+    limite = time.monotonic() + DELAI_VERROU_MS / 1000
+    while True:
+        try:
+            curseur.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as erreur:
+            if "locked" not in str(erreur) or time.monotonic() > limite:
+                raise
+            time.sleep(0.02)
+
+
 def _reglages_sqlite(moteur_sqlite: Engine) -> None:
     """Attach the PRAGMAs and the explicit BEGIN (see the module docstring)."""
 
@@ -105,7 +121,7 @@ def _reglages_sqlite(moteur_sqlite: Engine) -> None:
         connexion_dbapi.isolation_level = None  # SQLAlchemy emits BEGIN itself (below)
         curseur = connexion_dbapi.cursor()
         curseur.execute(f"PRAGMA busy_timeout = {DELAI_VERROU_MS}")
-        curseur.execute("PRAGMA journal_mode = WAL")
+        _passer_en_wal(curseur)
         curseur.execute("PRAGMA foreign_keys = ON")
         curseur.execute("PRAGMA synchronous = NORMAL")
         curseur.close()
