@@ -182,6 +182,20 @@ def test_import_refuse_rien_ecrit(api):
     assert api.get("/api/imports", params={"limite": 1}).json()[0]["statut"] == "echec"
 
 
+def test_import_pendant_un_autre_import_409(api, serveur_api_ecriture, monkeypatch):
+    """The import lock held elsewhere: 409 with the French message once the wait is over, nothing written."""
+    from cmq.store import db, verrou
+
+    monkeypatch.setenv(db.VARIABLE_ATTENTE, "0.5")
+    avant = nombre_campus(api)
+    with db.session(serveur_api_ecriture.url_db, ecriture=True) as s:
+        verrou.prendre(s)  # another "import" holds the lock until the end of this block
+        r = envoyer(api, CAMPUS_CSV)
+    probleme(r, 409, "un autre import est en cours", "réessayez plus tard")
+    assert nombre_campus(api) == avant
+    assert envoyer(api, CAMPUS_CSV).status_code == 200  # lock released: the same import goes through
+
+
 def test_import_partiel(api):
     r = envoyer(api, CAMPUS_CSV_INVALIDE, type="campus", partiel=True)
     assert r.status_code == 200, r.text

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from cmq import __version__
 from cmq.cli import app
-from cmq.errors import EntreeInvalide, ErreurEcriture, ErreurStockage, FichierIllisible
+from cmq.errors import CmqError, EntreeInvalide, ErreurEcriture, ErreurStockage, FichierIllisible
 from cmq.store import db, schema
 from cmq.store.sauvegarde import lire, restaurer, sauvegarder
 from cmq.store.tables import Base
@@ -262,6 +262,23 @@ def test_cible_non_vide_refusee_puis_remplacee(bundle, source, fabrique_bases, t
     restaurer(bundle, cible, remplacer=True)
     assert contenu(cible) == contenu(source)
     assert octets(cible, tmp_path, "c.zip") == bundle.read_bytes()
+
+
+def test_restauration_pendant_un_import_refusee(bundle, source, fabrique_bases, monkeypatch):
+    """A restore waits for the import lock like an import, then fails clearly; target unchanged."""
+    from cmq.store import verrou
+
+    cible = fabrique_bases(genre(source))
+    schema.mettre_a_jour(cible)
+    avant = contenu(cible)
+    monkeypatch.setenv(db.VARIABLE_ATTENTE, "0.3")
+    with db.session(cible, ecriture=True) as s:
+        verrou.prendre(s)
+        with pytest.raises(CmqError, match="un autre import est en cours|verrouillée par un autre processus"):
+            restaurer(bundle, cible)
+    assert contenu(cible) == avant
+    restaurer(bundle, cible)  # lock released
+    assert contenu(cible) == contenu(source)
 
 
 def reecrire(source: Path, cible: Path, *, tables: dict[str, bytes | None] | None = None, manifeste=None) -> Path:

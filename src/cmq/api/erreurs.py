@@ -1,7 +1,7 @@
 """Errors as `application/problem+json` (RFC 9457) with a French `detail`.
 
 Status codes: IntrouvableError 404; EntreeInvalide (CodeInvalide, FiliereInconnue,
-TerritoireInconnu), FichierIllisible and ErreurImport 422 (a malformed value is a validation
+TerritoireInconnu), FichierIllisible and ErreurImport 422, ImportEnCours 409 (a malformed value is a validation
 error, like FastAPI's own); ErreurStockage 503; ErreurReseau 502; ErreurEcriture 500 (with its
 message); any other CmqError 400;
 request validation 422 listing every invalid parameter in `erreurs` (an unreadable body too); unexpected exceptions
@@ -25,6 +25,7 @@ from cmq.errors import (
     ErreurReseau,
     ErreurStockage,
     FichierIllisible,
+    ImportEnCours,
     IntrouvableError,
 )
 
@@ -50,6 +51,7 @@ TITRES = {
 # Order matters: the first matching class gives the status.
 STATUTS_CMQ: tuple[tuple[type[CmqError], int], ...] = (
     (IntrouvableError, 404),
+    (ImportEnCours, 409),  # another import holds the lock: retry later
     (EntreeInvalide, 422),
     (FichierIllisible, 422),
     (ErreurImport, 422),

@@ -70,7 +70,7 @@ def rapport_json(rapport: Rapport) -> RapportImport:
     "",
     response_model=RapportImport,
     dependencies=[Depends(exiger_jeton)],
-    responses=erreurs(413, 422, 503) | REPONSES_ECRITURE,
+    responses=erreurs(409, 413, 422, 503) | REPONSES_ECRITURE,
     summary="Importe un fichier CSV ou XLSX",
 )
 def importer(

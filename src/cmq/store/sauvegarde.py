@@ -22,7 +22,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlch
 from cmq import __version__
 from cmq.errors import EntreeInvalide, ErreurStockage, FichierIllisible
 from cmq.fichiers import ecriture_atomique
-from cmq.store import db, schema
+from cmq.store import db, schema, verrou
 from cmq.store.tables import Base
 
 FORMAT = "cmq-sauvegarde"
@@ -358,6 +358,7 @@ def restaurer(chemin: str | Path, url: str | None = None, *, remplacer: bool = F
     schema.mettre_a_jour(url)
     try:
         with db.moteur(url).execution_options(cmq_ecriture=True).begin() as connexion:
+            verrou.prendre(connexion)  # a restore and an import never overlap
             _ecrire(connexion, donnees, remplacer)
     except (OperationalError, InterfaceError) as erreur:
         raise db.erreur_stockage(url, erreur) from None

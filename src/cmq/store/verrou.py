@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from os import environ
 
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -43,27 +43,29 @@ def _occupe(attente: float) -> ImportEnCours:
     return ImportEnCours(f"{MESSAGE_OCCUPE} (attente de {attente:g} s dépassée, réglable par {db.VARIABLE_ATTENTE})")
 
 
-def _prendre_postgresql(session: Session, attente: float) -> None:
+def _prendre_postgresql(connexion: Connection, attente: float) -> None:
     limite = time.monotonic() + attente
     requete = text("SELECT pg_try_advisory_xact_lock(:cle)")
-    while not session.execute(requete, {"cle": CLE_VERROU_IMPORT}).scalar_one():
+    while not connexion.execute(requete, {"cle": CLE_VERROU_IMPORT}).scalar_one():
         reste = limite - time.monotonic()
         if reste <= 0:
             raise _occupe(attente)
         time.sleep(min(INTERVALLE_S, reste))
 
 
-def prendre(session: Session) -> None:
-    """Take the import lock in the session's (write) transaction; ImportEnCours after the wait."""
+def prendre(lien: Session | Connection) -> None:
+    """Take the import lock in the (write) transaction of a Session or Connection; ImportEnCours
+    after the wait."""
     attente = db.attente_verrou()
     try:
-        connexion = session.connection()  # SQLite: BEGIN IMMEDIATE waits here for the write lock
+        # SQLite: BEGIN IMMEDIATE waits here for the write lock (at `begin()` for a Connection)
+        connexion = lien.connection() if isinstance(lien, Session) else lien
     except OperationalError as erreur:
         if "locked" in str(erreur.orig):
             raise _occupe(attente) from None
         raise
     if connexion.dialect.name == "postgresql":
-        _prendre_postgresql(session, attente)
+        _prendre_postgresql(connexion, attente)
 
 
 def _pause_de_test() -> None:
