@@ -17,3 +17,24 @@ def test_aide_sous_commande_en_francais():
     resultat = CliRunner().invoke(app, ["campus", "--help"])
     assert resultat.exit_code == 0
     assert "Affiche cette aide et quitte." in resultat.output
+
+
+def _erreur_usage(*arguments: str) -> str:
+    resultat = CliRunner().invoke(app, list(arguments))
+    assert resultat.exit_code == 2
+    return " ".join(resultat.output.split())
+
+
+def test_erreurs_d_usage_en_francais():
+    assert "argument manquant : « id »" in _erreur_usage("campus", "voir")
+    assert "option inconnue : --zzz" in _erreur_usage("campus", "liste", "--zzz")
+    assert "valeur invalide pour « --limite » : nombre entier attendu" in _erreur_usage(
+        "campus", "liste", "--limite", "abc")
+    assert "commande inconnue : « campuss ». Vouliez-vous dire 'campus' ?" in _erreur_usage("campuss")
+    assert "argument(s) en trop : b" in _erreur_usage("campus", "voir", "a", "b")
+
+
+def test_traduction_laisse_un_texte_inconnu_tel_quel():
+    from cmq.cli.francais import traduire_erreur
+
+    assert traduire_erreur("texte déjà en français") == "texte déjà en français"
