@@ -7,9 +7,9 @@ import polars as pl
 import pytest
 from sqlalchemy import select
 
-from cmq.errors import EntreeInvalide, ErreurImport
+from cmq.errors import ErreurImport
 from cmq.sources import colonnes, conversion
-from cmq.sources.conversion_bloc import convertir_etablissements
+from cmq.sources.conversion_bloc import convertir_etablissements, une_a_une
 from cmq.sources.fichier import importer_fichier
 from cmq.sources.pipeline import importer_lignes
 from cmq.sources.tableau import lire_tableau
@@ -41,18 +41,7 @@ VALEURS = {
 
 def ligne_a_ligne(conv, cadre):
     """The per-row converter over every row: (valid rows with their index, rejects, skipped)."""
-    valides, rejets, ignorees = [], [], 0
-    for rang, ligne in enumerate(cadre.rows(named=True)):
-        try:
-            resultat = conversion.convertir(conv, ligne)
-        except EntreeInvalide as erreur:
-            rejets.append((rang, ligne, str(erreur)))
-            continue
-        if resultat is None:
-            ignorees += 1
-        else:
-            valides.append({**resultat.etablissement, "_rang": rang})
-    return valides, rejets, ignorees
+    return une_a_une(conv, enumerate(cadre.rows(named=True)))
 
 
 @pytest.mark.parametrize("graine", range(6))

@@ -133,8 +133,17 @@ def convertir_etablissements(cadre: pl.DataFrame, conv: conversion.Convertisseur
     rangs = marques.filter(pl.col("_doute")).get_column("_rang")
     if rangs.is_empty():
         return Conversion(valides, [], ignorees)
-    rejets, lents = [], []
-    for rang, ligne in zip(rangs.to_list(), cadre[rangs].rows(named=True), strict=True):
+    lents, rejets, ignorees_lentes = une_a_une(conv, zip(rangs.to_list(), cadre[rangs].rows(named=True), strict=True))
+    ignorees += ignorees_lentes
+    if lents:
+        valides = pl.concat([valides, pl.DataFrame(lents, schema=SCHEMA)]).sort("_rang")
+    return Conversion(valides, rejets, ignorees)
+
+
+def une_a_une(conv, lignes) -> tuple[list[dict], list[tuple[int, dict, str]], int]:
+    """The per-row converter over `(rang, ligne)` pairs: (valid rows with `_rang`, rejects, skipped)."""
+    valides, rejets, ignorees = [], [], 0
+    for rang, ligne in lignes:
         try:
             resultat = conversion.convertir(conv, ligne)
         except EntreeInvalide as erreur:
@@ -143,7 +152,5 @@ def convertir_etablissements(cadre: pl.DataFrame, conv: conversion.Convertisseur
         if resultat is None:
             ignorees += 1
         else:
-            lents.append({**resultat.etablissement, "_rang": rang})
-    if lents:
-        valides = pl.concat([valides, pl.DataFrame(lents, schema=SCHEMA)]).sort("_rang")
-    return Conversion(valides, rejets, ignorees)
+            valides.append({**resultat.etablissement, "_rang": rang})
+    return valides, rejets, ignorees
