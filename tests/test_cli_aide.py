@@ -38,3 +38,25 @@ def test_traduction_laisse_un_texte_inconnu_tel_quel():
     from cmq.cli.francais import traduire_erreur
 
     assert traduire_erreur("texte déjà en français") == "texte déjà en français"
+
+
+def test_chaque_commande_annoncee_existe_dans_son_module():
+    from cmq.cli.commandes import COMMANDES, commande
+
+    for nom in COMMANDES:
+        assert commande(nom) is not None, nom
+        assert CliRunner().invoke(app, [nom, "--help"]).exit_code == 0, nom
+
+
+def test_une_commande_ne_charge_que_son_module():
+    """`cmq verifier` must not pay for numpy, SQLAlchemy or FastAPI (startup time)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from typer.testing import CliRunner; from cmq.cli import app; "
+        "r = CliRunner().invoke(app, ['verifier', 'uai', '0312696M']); "
+        "print(r.exit_code, *(m in sys.modules for m in ('numpy', 'sqlalchemy', 'fastapi', 'cmq.resolve')))"
+    )
+    sortie = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert sortie.split() == ["0", "False", "False", "False", "False"]

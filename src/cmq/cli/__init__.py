@@ -2,6 +2,7 @@
 
 import os
 import sys
+from difflib import get_close_matches
 
 import click
 import typer
@@ -25,7 +26,29 @@ class ErreurCli(click.ClickException):
 
 
 class GroupeCmq(TyperGroup):
-    """Root group turning every CmqError raised by a command into a clean exit."""
+    """Root group: loads command modules on demand (`commandes`) and turns every CmqError raised
+    by a command into a clean exit."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        from cmq.cli.commandes import COMMANDES
+
+        return [*super().list_commands(ctx), *COMMANDES]
+
+    def get_command(self, ctx: click.Context, cmd_name: str):
+        from cmq.cli.commandes import commande
+
+        return super().get_command(ctx, cmd_name) or commande(cmd_name)
+
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        try:
+            return super().resolve_command(ctx, args)
+        except Exception as erreur:  # click's UsageError: suggest among the lazily loaded commands too
+            message = getattr(erreur, "message", None)
+            if args and isinstance(message, str) and "Did you mean" not in message:
+                proches = get_close_matches(args[0], self.list_commands(ctx))
+                if proches:
+                    erreur.message = f"{message.rstrip('.')}. Did you mean {', '.join(map(repr, proches))}?"
+            raise
 
     def invoke(self, ctx: click.Context):
         try:
@@ -67,17 +90,6 @@ def version() -> None:
     from cmq import __version__
 
     typer.echo(__version__)
-
-
-def _enregistrer() -> None:
-    """Attach every command group; each module exposes `enregistrer(app)`."""
-    from cmq.cli import commandes
-
-    for module in commandes.MODULES:
-        module.enregistrer(app)
-
-
-_enregistrer()
 
 
 def main() -> None:

@@ -1,22 +1,51 @@
-"""The list of command-group modules attached to the root `cmq` app."""
+"""Top-level commands and the module defining each one, loaded only when the command is used.
 
-from cmq.cli import filieres, glossaire, verifier
-from cmq.cli import campus, etablissement, historique
+Importing every command module costs about a second (SQLAlchemy, Alembic, numpy…); a command
+only pays for what it needs. Each module exposes `enregistrer(app)`.
+"""
 
-MODULES = [filieres, glossaire, verifier]
-MODULES += [campus, etablissement, historique]
-from cmq.cli import sauvegarde  # noqa: E402
+import importlib
+from functools import cache
 
-MODULES += [sauvegarde]
-from cmq.cli import importer, init  # noqa: E402
+import click
+import typer
 
-MODULES += [importer, init]
-from cmq.cli import serve  # noqa: E402
+# Command name -> module of `cmq.cli` (order = order of the help screen).
+COMMANDES: dict[str, str] = {
+    "init": "init",
+    "serve": "serve",
+    "filieres": "filieres",
+    "campus": "campus",
+    "etablissement": "etablissement",
+    "indicateurs": "indicateurs",
+    "exporter": "exporter",
+    "resoudre": "resolution",
+    "alias": "resolution",
+    "audit-demandes": "resolution",
+    "importer": "importer",
+    "imports": "historique",
+    "glossaire": "glossaire",
+    "verifier": "verifier",
+    "sauvegarder": "sauvegarde",
+    "restaurer": "sauvegarde",
+}
 
-MODULES += [serve]
-from cmq.cli import exporter, indicateurs  # noqa: E402
 
-MODULES += [indicateurs, exporter]
-from cmq.cli import resolution  # noqa: E402
+@cache
+def commandes_du_module(nom: str) -> dict[str, click.Command]:
+    """The click commands that module `cmq.cli.<nom>` registers."""
+    module = importlib.import_module(f"cmq.cli.{nom}")
+    provisoire = typer.Typer(rich_markup_mode="rich")
 
-MODULES += [resolution]
+    @provisoire.callback()
+    def _groupe() -> None:  # a callback keeps typer from collapsing a lone command
+        """Provisional group."""
+
+    module.enregistrer(provisoire)
+    return dict(typer.main.get_command(provisoire).commands)
+
+
+def commande(nom: str) -> click.Command | None:
+    """The top-level command `nom`, its module imported on first use."""
+    module = COMMANDES.get(nom)
+    return commandes_du_module(module).get(nom) if module else None
