@@ -41,6 +41,14 @@ def test_attente_du_verrou_invalide(monkeypatch, valeur):
         db.attente_verrou()
 
 
+def test_pause_de_test_invalide_message_clair_rien_ecrit(base_url, monkeypatch):
+    monkeypatch.setenv("CMQ_TEST_PAUSE_IMPORT", "deux")
+    avant = empreinte_base(base_url)
+    with pytest.raises(ErreurStockage, match="CMQ_TEST_PAUSE_IMPORT invalide : « deux »"):
+        importer(base_url)
+    assert empreinte_base(base_url) == avant
+
+
 def test_verrou_pris_l_import_attend_puis_echoue_sans_rien_ecrire(base_url, monkeypatch):
     monkeypatch.setenv("CMQ_ATTENTE_VERROU", "0.3")
     importer(base_url)

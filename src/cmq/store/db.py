@@ -59,18 +59,23 @@ def url_par_defaut(creer: bool = True) -> str:
     return f"sqlite:///{dossier / NOM_FICHIER}"
 
 
-def attente_verrou() -> float:
-    """Seconds a writer waits for the write lock (SQLite) or the import lock: $CMQ_ATTENTE_VERROU, default 30."""
-    brut = environ.get(VARIABLE_ATTENTE, "").strip()
+def secondes_env(variable: str, defaut: float) -> float:
+    """A duration in seconds read from the environment variable `variable` (0 to 86400)."""
+    brut = environ.get(variable, "").strip()
     if not brut:
-        return ATTENTE_VERROU_S
+        return defaut
     try:
         secondes = float(brut.replace(",", "."))
     except ValueError:
         secondes = -1.0
     if not 0 <= secondes <= 86_400:  # also rejects nan and inf
-        raise ErreurStockage(f"{VARIABLE_ATTENTE} invalide : « {brut} » (nombre de secondes entre 0 et 86400 attendu)")
+        raise ErreurStockage(f"{variable} invalide : « {brut} » (nombre de secondes entre 0 et 86400 attendu)")
     return secondes
+
+
+def attente_verrou() -> float:
+    """Seconds a writer waits for the write lock (SQLite) or the import lock: $CMQ_ATTENTE_VERROU, default 30."""
+    return secondes_env(VARIABLE_ATTENTE, ATTENTE_VERROU_S)
 
 
 def normaliser_url(url: str) -> str:

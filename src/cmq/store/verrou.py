@@ -23,7 +23,6 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from os import environ
 
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import OperationalError
@@ -70,11 +69,10 @@ def prendre(lien: Session | Connection) -> None:
 
 def _pause_de_test() -> None:
     """The test hook of the module docstring."""
-    brut = environ.get(VARIABLE_PAUSE)
-    if not brut:
-        return
-    print(MARQUEUR_PAUSE, file=sys.stderr, flush=True)
-    time.sleep(float(brut))
+    pause = db.secondes_env(VARIABLE_PAUSE, 0.0)
+    if pause:
+        print(MARQUEUR_PAUSE, file=sys.stderr, flush=True)
+        time.sleep(pause)
 
 
 @contextmanager
