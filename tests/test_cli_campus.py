@@ -90,7 +90,7 @@ def test_campus_liste_date_invalide(base):
     ("options", "message"),
     [
         (["--academie", "Atlantide"], "territoire inconnu (académie) : « Atlantide »"),
-        (["--filiere", "xyzzy"], "filière inconnue : « xyzzy »"),
+        (["--filiere", "xyzzy"], "filière inconnue « xyzzy »"),
         (["--departement", "99"], "territoire inconnu (département) : « 99 »"),
         (["--limite", "-3"], "limite invalide : -3"),
     ],

@@ -245,3 +245,18 @@ def test_proprietes_sur_tout_texte(texte):
     if decision.statut == "normalise":
         assert decision.score >= filieres.SEUIL
         assert decision.filiere == decision.candidats[0].filiere
+
+
+def test_code_de_un_code_un_libelle_ou_un_texte_libre():
+    assert filieres.code_de("btp") == BATIMENT
+    assert filieres.code_de(NUMERIQUE) == NUMERIQUE
+    assert filieres.code_de("Tourisme, gastronomie") == TOURISME
+
+
+def test_code_de_ambigu_ou_inconnu_nomme_les_candidats():
+    with pytest.raises(FiliereInconnue, match="filière ambiguë « services » : candidates services-a-la-personne"):
+        filieres.code_de(" services ")
+    with pytest.raises(FiliereInconnue, match=r"filière inconnue « xyzzy »\. Codes valides : mobilite-"):
+        filieres.code_de("xyzzy")
+    with pytest.raises(EntreeInvalide):
+        filieres.code_de("   ")

@@ -118,9 +118,9 @@ def test_filtre_filiere_code_ou_libelle(s, filiere, attendus):
 
 
 def test_filiere_inconnue_ou_ambigue(s):
-    with pytest.raises(FiliereInconnue, match="filière inconnue : « xyzzy »"):
+    with pytest.raises(FiliereInconnue, match="filière inconnue « xyzzy »"):
         lecture.lister_campus(s, filiere="xyzzy")
-    with pytest.raises(FiliereInconnue, match="filière ambiguë : « services ». Précisez parmi : services-a-la-personne"):
+    with pytest.raises(FiliereInconnue, match="filière ambiguë « services » : candidates services-a-la-personne"):
         lecture.lister_campus(s, filiere="services")
 
 

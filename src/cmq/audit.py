@@ -27,13 +27,12 @@ from pathlib import Path
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from cmq import codes, resolve, territoires
+from cmq import codes, filieres, resolve, territoires
 from cmq.errors import CmqError, ColonneManquante, EntreeInvalide, FichierIllisible
 from cmq.fichiers import ecriture_atomique
 from cmq.sources import valeurs
 from cmq.sources.tableau import Tableau, ecrire_tableau, lire_tableau
 from cmq.store import db
-from cmq.store.lecture import code_filiere
 from cmq.store.tables import EtablissementTable
 from cmq.texte import normaliser
 
@@ -183,7 +182,7 @@ def _preparer(ligne: dict[str, str], cols: dict[str, str], region_col: str | Non
 
 def _filiere(valeur: str) -> str | None:
     try:
-        return code_filiere(valeur)
+        return filieres.code_de(valeur)
     except CmqError:
         return None
 
@@ -200,8 +199,8 @@ def auditer(chemin: Path | str, *, feuille: str | None = None, url: str | None =
     index = resolve.index(url)
     uais = {u for ligne in tableau.lignes if codes.est_uai(u := ligne[cols["uai"]].strip().upper())}
     regions = _regions(uais, url)
-    filieres = {v: _filiere(v) for v in {ligne[cols["filiereCmq"]].strip() for ligne in tableau.lignes} if v}
-    preparees = [_preparer(ligne, cols, region_col, regions, filieres) for ligne in tableau.lignes]
+    codes_filieres = {v: _filiere(v) for v in {ligne[cols["filiereCmq"]].strip() for ligne in tableau.lignes} if v}
+    preparees = [_preparer(ligne, cols, region_col, regions, codes_filieres) for ligne in tableau.lignes]
     existantes = {_cle(c): c for c in tableau.colonnes}
     ajoutees = {nom: existantes.get(_cle(nom), nom) for nom in AJOUTEES}  # an input column of that name is reused
     colonnes = tableau.colonnes + [c for c in ajoutees.values() if c not in tableau.colonnes]

@@ -417,6 +417,20 @@ def normalize(texte: str) -> Normalisation:
     return _normaliser(_verifier(texte))
 
 
+def code_de(texte: str) -> str:
+    """The code of the filière a code, label or free text designates; FiliereInconnue naming the
+    candidates when the text is ambiguous, the close codes (or the valid ones) when unknown."""
+    resultat = normalize(texte)
+    if resultat.filiere is not None:
+        return resultat.filiere.code
+    texte = texte.strip()
+    candidats = ", ".join(dict.fromkeys(c.filiere.code for c in resultat.candidats[:3]))
+    if resultat.statut == "ambigu":
+        raise FiliereInconnue(f"filière ambiguë « {texte} » : candidates {candidats}")
+    suite = f" : proches {candidats}" if candidats else f". Codes valides : {', '.join(codes())}"
+    raise FiliereInconnue(f"filière inconnue « {texte} »{suite}")
+
+
 def vider_cache() -> None:
     """Forget every cached result (benchmarks measure the cold path this way)."""
     for cache in (_normaliser, _decision, _corriger, _resultat):

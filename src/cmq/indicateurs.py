@@ -275,7 +275,7 @@ def filiere(code_ou_texte: str, date: Date | str | None = None, *, url: str | No
     """Campuses of a filière (code, label or free text) valid at `date` and their territories."""
     jour_ = jour(date)
     with schema.session_lecture(url) as s:
-        code = lecture.code_filiere(code_ou_texte)
+        code = filieres.code_de(code_ou_texte)
         campus, _ = lecture.lister_campus(s, filiere=code, actif_le=jour_)
         app = appartenances(s, jour_)
     ids = {c.id for c in campus}

@@ -37,7 +37,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from cmq import mentions, territoires
+from cmq import filieres, mentions, territoires
 from cmq.errors import EntreeInvalide
 from cmq.mentions import (
     MOTS_FAIBLES,
@@ -439,7 +439,6 @@ def vider_cache() -> None:
 
 def contexte(filiere: str | None = None, territoire: str | None = None, date: Date | str | None = None) -> Contexte:
     """Validated context: filière code or free text, territory code or name, date (ISO text accepted)."""
-    from cmq.store.lecture import code_filiere
 
     if isinstance(date, str):
         try:
@@ -447,7 +446,7 @@ def contexte(filiere: str | None = None, territoire: str | None = None, date: Da
         except ValueError:
             raise EntreeInvalide(f"date invalide : « {date} » (format AAAA-MM-JJ attendu, ex. 2025-09-01)") from None
     return Contexte(
-        filiere=code_filiere(filiere) if filiere and filiere.strip() else None,
+        filiere=filieres.code_de(filiere) if filiere and filiere.strip() else None,
         territoire=territoires.resoudre(territoire) if territoire and territoire.strip() else None,
         date=date,
     )

@@ -84,19 +84,11 @@ def identifiant_campus(nom: str, sigle: str | None = None) -> str:
 
 
 def code_filiere(valeur: Any) -> str:
-    """The filière code of a code, label or free text (`filieres.normalize`); FiliereInconnue
-    naming the candidates when the text is unknown or ambiguous."""
+    """The filière code of a cell (code, label or free text, `filieres.code_de`)."""
     brut = valeurs.texte(valeur)
     if brut is None:
         raise FiliereInconnue("filière vide")
-    resultat = filieres.normalize(brut)
-    if resultat.statut == "normalise":
-        return resultat.filiere.code
-    candidats = ", ".join(dict.fromkeys(c.filiere.code for c in resultat.candidats[:3]))
-    if resultat.statut == "ambigu":
-        raise FiliereInconnue(f"filière ambiguë « {brut} » : candidates {candidats}")
-    suite = f" : proches {candidats}" if candidats else f". Codes valides : {', '.join(filieres.codes())}"
-    raise FiliereInconnue(f"filière inconnue « {brut} »{suite}")
+    return filieres.code_de(brut)
 
 
 # --- errors ------------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from cmq import codes, filieres, territoires
-from cmq.errors import EntreeInvalide, FiliereInconnue, IntrouvableError
+from cmq.errors import EntreeInvalide, IntrouvableError
 from cmq.models import Campus, Etablissement, ImportEnregistre, Membre, Partenaire
 from cmq.store.conversion import (
     campus_depuis_ligne,
@@ -50,20 +50,6 @@ C, CA, E, M = CampusTable, CampusAcademieTable, EtablissementTable, MembreTable
 
 
 # --- Input resolution ---------------------------------------------------------------------
-
-
-def code_filiere(valeur: str) -> str:
-    """A filière code from its code or a free text (`filieres.normalize`); FiliereInconnue otherwise."""
-    try:
-        return filieres.get(valeur).code
-    except FiliereInconnue as inconnue:
-        resultat = filieres.normalize(valeur)
-        if resultat.filiere is not None:
-            return resultat.filiere.code
-        if resultat.statut == "ambigu":
-            choix = ", ".join(c.filiere.code for c in resultat.candidats[:3])
-            raise FiliereInconnue(f"filière ambiguë : « {valeur} ». Précisez parmi : {choix}") from None
-        raise inconnue from None
 
 
 def code_territoire(nature: str, valeur: str) -> str:
@@ -114,7 +100,7 @@ def condition_region_academique(region: str) -> ColumnElement[bool]:
 def _conditions_campus(filiere, region_academique, academie, departement, excellence, actif_le) -> list:
     conditions = []
     if filiere:
-        conditions.append(C.filiere == code_filiere(filiere))
+        conditions.append(C.filiere == filieres.code_de(filiere))
     if region_academique:
         conditions.append(condition_region_academique(code_territoire("region_academique", region_academique)))
     if academie:

@@ -5,7 +5,7 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from urllib.parse import urlencode
 
-from cmq import exports, indicateurs
+from cmq import exports, filieres, indicateurs
 from cmq.errors import EntreeInvalide
 from cmq.store import lecture
 
@@ -84,7 +84,7 @@ class FiltresCampus:
              actif_le=None, q=None) -> "FiltresCampus":
         """Check and resolve the raw query values (codes or names accepted)."""
         return cls(
-            filiere=None if _vide(filiere) else lecture.code_filiere(filiere),
+            filiere=None if _vide(filiere) else filieres.code_de(filiere),
             region_academique=_code("region_academique", region_academique),
             academie=_code("academie", academie),
             departement=_code("departement", departement),
