@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from cmq.audit import AJOUTEES, ETAPE, auditer, ecrire
@@ -14,6 +14,7 @@ from cmq.cli import app
 from cmq.errors import ColonneManquante, EntreeInvalide
 from cmq.init import initialiser
 from cmq.store import db, ecriture
+from tests.classeurs import classeur
 
 FIXTURE = Path(__file__).parent / "fixtures" / "demandes_orion.csv"
 
@@ -140,13 +141,7 @@ def test_cli_audit_xlsx_vers_csv(base_embarquee, tmp_path, monkeypatch):
     monkeypatch.setenv("CMQ_DATABASE_URL", base_embarquee)
     with FIXTURE.open(encoding="utf-8") as flux:
         rangs = list(csv.reader(flux, delimiter=";"))
-    classeur = Workbook()
-    classeur.active.title = "notes"
-    feuille = classeur.create_sheet("demandes")
-    for rang in rangs:
-        feuille.append(rang)
-    entree = tmp_path / "export.xlsx"
-    classeur.save(entree)
+    entree = classeur(tmp_path / "export.xlsx", {"notes": [], "demandes": rangs})
     avant = _empreinte(entree)
     sortie = tmp_path / "resultat.csv"
     resultat = CliRunner().invoke(app, ["audit-demandes", str(entree), "--feuille", "demandes", "-o", str(sortie)])

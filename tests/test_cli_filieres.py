@@ -3,12 +3,12 @@
 import hashlib
 from pathlib import Path
 
-import openpyxl
 import pytest
 from typer.testing import CliRunner
 
 from cmq.cli import app
 from cmq.sources.tableau import lire_tableau
+from tests.classeurs import classeur
 
 runner = CliRunner(env={"COLUMNS": "250"})
 
@@ -157,14 +157,7 @@ def test_normalize_windows_1252_ecrit_utf8(tmp_path):
 
 
 def test_normalize_xlsx_feuille(tmp_path):
-    entree = tmp_path / "d.xlsx"
-    wb = openpyxl.Workbook()
-    wb.active.title = "Notes"
-    ws = wb.create_sheet("Demandes")
-    ws.append(["numero", "filiereCmq"])
-    ws.append([1, "IAA"])
-    ws.append([2, "cyber"])
-    wb.save(entree)
+    entree = classeur(tmp_path / "d.xlsx", {"Notes": [], "Demandes": [["numero", "filiereCmq"], [1, "IAA"], [2, "cyber"]]})
     avant = empreinte(entree)
     resultat = lancer("filieres", "normalize", str(entree), "-c", "filiereCmq")
     assert resultat.exit_code == 1

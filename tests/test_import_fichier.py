@@ -5,7 +5,6 @@ import json
 import shutil
 
 import pytest
-from openpyxl import Workbook
 from typer.testing import CliRunner
 
 from cmq.cli import app
@@ -14,6 +13,7 @@ from cmq.sources.fichier import importer_fichier
 from cmq.store import db
 from cmq.store.lecture import campus as lire_campus
 from cmq.store.lecture import partenaires as lire_partenaires
+from tests.classeurs import classeur
 from tests.import_outils import compter, historique, instantane
 
 ENTETE = ["nom_du_campus", "filiere", "label_excellence", "region_academique", "academie",
@@ -218,19 +218,8 @@ def test_type_inconnu(base, tmp_path):
     refuse(base, invoquer("csv", fichier, "--type", "lycees"), "type d'import inconnu : « lycees »")
 
 
-def _classeur(chemin, feuilles):
-    classeur = Workbook()
-    classeur.remove(classeur.active)
-    for nom, lignes in feuilles.items():
-        feuille = classeur.create_sheet(nom)
-        for ligne in lignes:
-            feuille.append(ligne)
-    classeur.save(chemin)
-    return chemin
-
-
 def test_xlsx_plusieurs_feuilles_demande_feuille(base, tmp_path):
-    fichier = _classeur(tmp_path / "cmq.xlsx", {
+    fichier = classeur(tmp_path / "cmq.xlsx", {
         "Lisez-moi": [["Liste des campus 2025"]],
         "Campus": [ENTETE, *LIGNES],
     })
@@ -246,7 +235,7 @@ def test_xlsx_plusieurs_feuilles_demande_feuille(base, tmp_path):
 def test_xlsx_dates_et_annees_numeriques(base, tmp_path):
     from datetime import datetime
 
-    fichier = _classeur(tmp_path / "dates.xlsx", {"Feuil1": [
+    fichier = classeur(tmp_path / "dates.xlsx", {"Feuil1": [
         ["Nom du campus", "Filière", "Année de labellisation", "Date de fin", "Label"],
         ["Campus Tableur", "Numérique", 2019, datetime(2024, 12, 31), True],
     ]})
@@ -258,7 +247,7 @@ def test_xlsx_dates_et_annees_numeriques(base, tmp_path):
 
 def test_xlsx_corrompu(base, tmp_path):
     fichier = tmp_path / "casse.xlsx"
-    _classeur(fichier, {"Campus": [ENTETE, *LIGNES]})
+    classeur(fichier, {"Campus": [ENTETE, *LIGNES]})
     fichier.write_bytes(fichier.read_bytes()[:500])
     avant = instantane(base)
     refuse(base, invoquer("xlsx", fichier), "casse.xlsx : classeur .xlsx illisible ou corrompu")

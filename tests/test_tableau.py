@@ -10,6 +10,7 @@ import pytest
 from cmq.errors import ColonneManquante, EntreeInvalide, ErreurEcriture, FichierIllisible
 from cmq.fichiers import ecriture_atomique
 from cmq.sources.tableau import colonne, ecrire_tableau, lire_tableau
+from tests.classeurs import classeur
 
 ENTETE = "numero;nomCmq;filiereCmq\n"
 
@@ -18,17 +19,6 @@ def ecrire(chemin: Path, contenu: bytes | str) -> Path:
     if isinstance(contenu, str):
         contenu = contenu.encode("utf-8")
     chemin.write_bytes(contenu)
-    return chemin
-
-
-def classeur(chemin: Path, feuilles: dict[str, list[list]]) -> Path:
-    wb = openpyxl.Workbook()
-    wb.remove(wb.active)
-    for nom, lignes in feuilles.items():
-        ws = wb.create_sheet(nom)
-        for ligne in lignes:
-            ws.append(ligne)
-    wb.save(chemin)
     return chemin
 
 
