@@ -84,13 +84,20 @@ IMPORTS = [
 ]
 
 
-def remplir(url: str) -> None:
-    """Insert the example directory into the migrated database at `url`."""
+def inserer(url: str, *, campus, academies, etablissements, membres, partenaires=(), imports=()) -> None:
+    """Insert a hand-built directory (rows as dicts; académies as (campus id, code) pairs)."""
     colonnes = [c.key for c in CampusTable.__table__.columns]
     with db.moteur(url).begin() as connexion:
-        connexion.execute(insert(CampusTable), [{k: c.get(k) for k in colonnes} for c in CAMPUS])
-        connexion.execute(insert(CampusAcademieTable), [dict(campus_id=c, academie=a) for c, a in ACADEMIES])
-        connexion.execute(insert(EtablissementTable), ETABLISSEMENTS)
-        connexion.execute(insert(MembreTable), MEMBRES)
-        connexion.execute(insert(PartenaireTable), PARTENAIRES)
-        connexion.execute(insert(ImportTable), IMPORTS)
+        connexion.execute(insert(CampusTable), [{k: c.get(k) for k in colonnes} for c in campus])
+        connexion.execute(insert(CampusAcademieTable), [dict(campus_id=c, academie=a) for c, a in academies])
+        connexion.execute(insert(EtablissementTable), list(etablissements))
+        connexion.execute(insert(MembreTable), list(membres))
+        for table, lignes in ((PartenaireTable, partenaires), (ImportTable, imports)):
+            if lignes:
+                connexion.execute(insert(table), list(lignes))
+
+
+def remplir(url: str) -> None:
+    """Insert the example directory into the migrated database at `url`."""
+    inserer(url, campus=CAMPUS, academies=ACADEMIES, etablissements=ETABLISSEMENTS, membres=MEMBRES,
+            partenaires=PARTENAIRES, imports=IMPORTS)

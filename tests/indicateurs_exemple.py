@@ -20,15 +20,7 @@ AGRI_ROUEN "lycée agricole", LP_PARIS LP) and 2 others (COLLEGE_LYON "Collège"
 
 from datetime import date
 
-from sqlalchemy import insert
-
-from cmq.store import db
-from cmq.store.tables import (
-    CampusAcademieTable,
-    CampusTable,
-    EtablissementTable,
-    MembreTable,
-)
+from tests.annuaire_exemple import inserer
 
 D = date(2025, 9, 1)
 LYC_LYON, LP_LYON, COLLEGE_LYON = "0690001B", "0690002C", "0690003D"
@@ -86,9 +78,5 @@ MEMBRES = [
 
 def remplir(url: str) -> None:
     """Insert the example directory into the migrated database at `url`."""
-    colonnes = [c.key for c in CampusTable.__table__.columns]
-    with db.moteur(url).begin() as connexion:
-        connexion.execute(insert(CampusTable), [{k: c.get(k) for k in colonnes} for c in CAMPUS])
-        connexion.execute(insert(CampusAcademieTable), [dict(campus_id=c, academie=a) for c, a in ACADEMIES])
-        connexion.execute(insert(EtablissementTable), ETABLISSEMENTS)
-        connexion.execute(insert(MembreTable), [dict(campus_id=c, uai=u, role=r) for c, u, r in MEMBRES])
+    inserer(url, campus=CAMPUS, academies=ACADEMIES, etablissements=ETABLISSEMENTS,
+            membres=[dict(campus_id=c, uai=u, role=r) for c, u, r in MEMBRES])
