@@ -7,12 +7,17 @@ RSS (`resource.getrusage`) is its own:
 
 * `polars.read_csv` of the file (every column as text), the floor of any reader;
 * `cmq.sources.annuaire.importer_annuaire` into a new SQLite file (read + validate + write
-  + history), then a second run of the same import (idempotent: 0 inserted, 0 updated).
+  + history), then a second run of the same import (idempotent: 0 inserted, 0 updated);
+* two floors, the rows already read and converted before the clock: cmq's bulk write alone
+  (`cmq.store.masse`, what the import runs) into a new database, and, on SQLite, Python's
+  `sqlite3` at its simplest (executemany of ready tuples into a table without key nor index).
+  No import into the real table can beat the first; no import through `sqlite3` can beat the
+  second. They show how much of the target the write alone takes.
 
 Two times per measure, and a ratio for each:
 
 * opération: the call alone, timed inside the process once its modules are imported (`import
-  polars` for the bare read; cmq's modules, polars included, for the import);
+  polars` for the bare read; cmq's modules, polars and the database driver included, for the import);
 * processus: the whole child process, timed from outside: Python start-up, imports, the call, exit.
 
 Targets (issue): import ≤ 3 × the bare read and < 10 s, peak RSS < 500 MB. Variant `large`: the
@@ -40,6 +45,7 @@ import sys
 import tempfile
 import textwrap
 import time
+from collections import defaultdict
 from pathlib import Path
 
 from bases import AIDE, Bases, analyser, cote_a_cote  # bench/bases.py
@@ -128,29 +134,65 @@ def generer(chemin: Path, lignes: int, graine: int, entete: tuple[str, ...] = EN
 
 MESURE = textwrap.dedent("""
     import json, resource, sys, time
-    {imports}
+    {avant}
     debut = time.perf_counter()
     {code}
     operation = time.perf_counter() - debut
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({{"operation": operation, "rss_mo": rss, **resultat}}))
 """)
+# Each measure: (run before the clock, timed code); sys.argv[1] is the CSV file, sys.argv[2] a database URL.
 LECTURE_POLARS = ("import polars", """
 tableau = polars.read_csv(sys.argv[1], separator=";", infer_schema=False)
 resultat = {"lignes": tableau.height}
 """)
-# cmq imports polars and its bulk converter lazily, on the first file: loaded before the clock,
-# as `import polars` is for the bare read (the process time counts every import).
-IMPORT_CMQ = ("from cmq.sources.annuaire import importer_annuaire; import cmq.sources.conversion_bloc", """
+# cmq imports polars, its bulk converter and the database driver lazily, on first use: loaded before
+# the clock, as `import polars` is for the bare read (the process time counts every import).
+MODULES_CMQ = """
+from cmq.sources.annuaire import importer_annuaire; import cmq.sources.conversion_bloc
+from sqlalchemy.engine import make_url; make_url(sys.argv[2]).get_dialect().import_dbapi()
+"""
+IMPORT_CMQ = (MODULES_CMQ, """
 r = importer_annuaire(sys.argv[1], url=sys.argv[2])
 resultat = {"lignes": r.lues, "inserees": r.inserees, "mises_a_jour": r.mises_a_jour, "rejetees": r.rejetees}
+""")
+# Floors: the rows the import writes, converted before the clock (by cmq's own converter).
+LIGNES_CONVERTIES = MODULES_CMQ + """
+from cmq.sources import colonnes, conversion, conversion_bloc
+from cmq.sources.tableau import lire_tableau
+t = lire_tableau(sys.argv[1])
+conv = conversion.convertisseur(colonnes.correspondre(t.colonnes, "etablissements", None), conversion.Contexte())
+lignes = conversion_bloc.convertir_etablissements(t.cadre, conv).valides
+lignes = lignes.filter(lignes["uai"].is_first_distinct()).drop("_rang").sort("uai")
+"""
+# 1. cmq's bulk write alone (`store.masse`, used by the import) into a new migrated database.
+ECRITURE_CMQ = (LIGNES_CONVERTIES + """
+from cmq.store import db, masse, schema
+from cmq.store.tables import EtablissementTable
+schema.mettre_a_jour(sys.argv[2])
+""", """
+with db.session(sys.argv[2], ecriture=True) as s:
+    masse.ecrire(s, EtablissementTable.__table__, lignes, ("uai",))
+resultat = {"lignes": lignes.height}
+""")
+# 2. SQLite only: Python's sqlite3 at its simplest, tuples built beforehand, a table without key nor
+#    index. No import into a real table through this driver can be faster.
+ECRITURE_SQLITE_NUE = (LIGNES_CONVERTIES + """
+import sqlite3
+tuples = lignes.rows()
+connexion = sqlite3.connect(make_url(sys.argv[2]).database)
+connexion.execute(f"CREATE TABLE plancher ({', '.join(lignes.columns)})")
+""", """
+connexion.executemany(f"INSERT INTO plancher VALUES ({', '.join('?' * len(lignes.columns))})", tuples)
+connexion.commit()
+resultat = {"lignes": len(tuples)}
 """)
 
 
 def mesurer(mesure: tuple[str, str], *arguments: str) -> dict:
     """Run a measure in a fresh Python process: operation time, whole process time (s), peak RSS (MB)."""
-    imports, code = mesure
-    script = MESURE.format(imports=imports, code=code.strip())
+    avant, code = mesure
+    script = MESURE.format(avant=avant.strip(), code=code.strip())
     debut = time.perf_counter()
     sortie = subprocess.run([sys.executable, "-c", script, *arguments], capture_output=True, text=True, check=False)
     duree = time.perf_counter() - debut
@@ -173,13 +215,16 @@ def variante(nom: str, dossier: Path, lignes: int, graine: int, repetitions: int
     print(f"\nVariante {nom} : {fichier.name}, {lignes} lignes, {len(entete)} colonnes, "
           f"{fichier.stat().st_size / 1e6:.1f} Mo")
     genres = bases.genres
-    runs: dict[str, list[dict]] = {"polars": [], **{f"{g}:{p}": [] for g in genres for p in ("premier", "second")}}
+    runs: dict[str, list[dict]] = defaultdict(list)
     for _ in range(repetitions):
         runs["polars"].append(mesurer(LECTURE_POLARS, str(fichier)))
         for genre in genres:
             url = bases.nouvelle(genre)  # a new empty database for each first import
             runs[f"{genre}:premier"].append(mesurer(IMPORT_CMQ, str(fichier), url))
             runs[f"{genre}:second"].append(mesurer(IMPORT_CMQ, str(fichier), url))
+            runs[f"{genre}:ecriture"].append(mesurer(ECRITURE_CMQ, str(fichier), bases.nouvelle(genre)))
+            if genre == "sqlite":
+                runs[f"{genre}:nue"].append(mesurer(ECRITURE_SQLITE_NUE, str(fichier), bases.nouvelle(genre)))
     m = {cle: meilleure(liste) for cle, liste in runs.items()}
     polars_ = m["polars"]
 
@@ -190,6 +235,8 @@ def variante(nom: str, dossier: Path, lignes: int, graine: int, repetitions: int
         ("polars.read_csv (lecture nue)", dict.fromkeys(genres, cellules(polars_))),
         ("cmq importer annuaire (base neuve)", {g: cellules(m[f"{g}:premier"]) for g in genres}),
         ("cmq importer annuaire (2e passage)", {g: cellules(m[f"{g}:second"]) for g in genres}),
+        ("plancher : écriture seule (cmq, en masse)", {g: cellules(m[f"{g}:ecriture"]) for g in genres}),
+        ("plancher : sqlite3 nu (sans clé ni index)", {g: cellules(m[f"{g}:nue"]) if f"{g}:nue" in m else ["—"] * 3 for g in genres}),
     ], genres)
     toutes = True
     for genre in genres:
@@ -200,6 +247,10 @@ def variante(nom: str, dossier: Path, lignes: int, graine: int, repetitions: int
               f"2e passage {second['inserees']} insérées, {second['mises_a_jour']} mises à jour ; "
               f"import / lecture nue : {rapport:.1f}× en opération (appel seul, modules importés), "
               f"{rapport_processus:.1f}× en processus (démarrage et imports compris)")
+        planchers = [("écriture seule des lignes converties", m[f"{genre}:ecriture"]),
+                     ("sqlite3 nu", m.get(f"{genre}:nue"))]
+        print("  planchers (lignes déjà converties, rien lu ni validé) : " + " ; ".join(
+            f"{nom} {p['operation'] / polars_['operation']:.1f}× la lecture nue" for nom, p in planchers if p))
         cibles = [("≤ 3 × la lecture nue, en opération", rapport <= 3),
                   ("≤ 3 × la lecture nue, en processus", rapport_processus <= 3),
                   ("< 10 s (processus)", premier["processus"] < 10),

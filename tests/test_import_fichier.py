@@ -1,6 +1,7 @@
 """`cmq importer csv|xlsx`: real files in tmp_path, every bad input refused with the store unchanged."""
 
 import csv
+import hashlib
 import json
 import shutil
 
@@ -72,7 +73,8 @@ def test_import_csv_de_la_fixture_puis_idempotent(base_vide, fixtures_dir, tmp_p
     assert instantane(base_vide) == avant
     premier, second = historique(base_vide)
     assert premier.somme_controle == second.somme_controle == encore.somme_controle
-    assert len(premier.somme_controle) == 64 and premier.source == str(fichier.resolve())
+    assert premier.somme_controle == hashlib.sha256(fichier.read_bytes()).hexdigest()
+    assert premier.source == str(fichier.resolve())
 
 
 def test_colonnes_supplementaires_ignorees(base, tmp_path):
@@ -230,6 +232,7 @@ def test_xlsx_plusieurs_feuilles_demande_feuille(base, tmp_path):
     assert resultat.exit_code == 0, resultat.output
     assert compter(base, "campus") == 4
     assert historique(base)[-1].type_import == "campus"
+    assert historique(base)[-1].somme_controle == hashlib.sha256(fichier.read_bytes()).hexdigest()
 
 
 def test_xlsx_dates_et_annees_numeriques(base, tmp_path):

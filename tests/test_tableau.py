@@ -52,6 +52,31 @@ def test_csv_windows_1252(tmp_path):
     assert t.lignes == [{"nom": "Campus Matériaux", "filière": "Matériaux innovants"}]
 
 
+def test_windows_1252_loin_du_debut(tmp_path):
+    """Only the start is checked before parsing: a cp1252 byte after 300 kB still means cp1252."""
+    lignes = "".join(f"{i};Campus {i}\n" for i in range(30_000))
+    brut = ("nom;campus\n" + lignes + "fin;Matériaux\n").encode("cp1252")
+    assert len(brut) > 4 * 64 * 1024 and brut.count(b"\xe9") == 1
+    t = lire_tableau(ecrire(tmp_path / "d.csv", brut))
+    assert (t.encodage, t.separateur, t.cadre.height) == ("cp1252", ";", 30_001)
+    assert t.lignes[-1] == {"nom": "fin", "campus": "Matériaux"}
+    assert t.numeros[-1] == 30_002
+
+
+def test_bom_utf8_puis_octet_invalide_loin_du_debut(tmp_path):
+    brut = b"\xef\xbb\xbfnom;campus\n" + b"a;b\n" * 80_000 + b"c;\xe9\n"
+    with pytest.raises(FichierIllisible, match=r"d.csv : encodage non reconnu \(attendu : UTF-8 ou Windows-1252\)"):
+        lire_tableau(ecrire(tmp_path / "d.csv", brut))
+
+
+@pytest.mark.parametrize("encodage", ["utf-8", "cp1252"])
+def test_entete_plus_long_que_l_echantillon(tmp_path, encodage):
+    colonnes = [f"colonne_é_{i}" for i in range(30_000)]  # a first line of over 256 kB
+    brut = (";".join(colonnes) + "\n" + ";".join("x" * len(colonnes)) + "\n").encode(encodage)
+    t = lire_tableau(ecrire(tmp_path / "d.csv", brut))
+    assert (t.encodage, t.separateur, t.colonnes[-1], t.cadre.height) == (encodage, ";", "colonne_é_29999", 1)
+
+
 def test_tsv_tabulation(tmp_path):
     t = lire_tableau(ecrire(tmp_path / "d.tsv", "a\tb\n1\t2,5\n"))
     assert (t.separateur, t.lignes) == ("\t", [{"a": "1", "b": "2,5"}])

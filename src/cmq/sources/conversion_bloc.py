@@ -42,12 +42,13 @@ class Conversion:
     ignorees: int
 
 
-def _texte(cadre: pl.DataFrame, nom: str | None) -> pl.Expr:
-    """valeurs.texte on a text column: trimmed as by str.strip(), None when empty (or no column)."""
-    if nom is None:
-        return pl.lit(None, CHAINE)
-    nettoye = sans_espaces(cadre, nom)
-    return pl.when(nettoye.str.len_bytes() > 0).then(nettoye)
+def _textes(cadre: pl.DataFrame, noms: dict[str, str | None]) -> list[pl.Expr]:
+    """valeurs.texte on text columns ({output: column}): trimmed as by str.strip(), None when empty or no column."""
+    presentes = [c for c in dict.fromkeys(noms.values()) if c is not None]
+    nettoyees = dict(zip(presentes, sans_espaces(cadre, *presentes), strict=True))
+    return [pl.lit(None, CHAINE).alias(sortie) if c is None
+            else pl.when(nettoyees[c].str.len_bytes() > 0).then(nettoyees[c]).alias(sortie)
+            for sortie, c in noms.items()]
 
 
 def _par_valeur(serie: pl.Series, fonction: Callable[[str], Any]) -> tuple[dict[str, Any], list[str]]:
@@ -83,9 +84,8 @@ def _coordonnee(colonne: str, limite: float) -> tuple[pl.Expr, pl.Expr]:
 def convertir_etablissements(cadre: pl.DataFrame, conv: conversion.ConvertisseurEtablissement) -> Conversion:
     """Convert every row of `cadre` (text cells) as `conversion.convertir(conv, ligne)` would."""
     champs = conv.champs
-    textes = cadre.select(
-        *(_texte(cadre, champs.get(c)).alias(c) for c in conv.CHAMPS), _texte(cadre, champs.get("geo_point")).alias("geo"),
-    ).with_row_index("_rang").cast({"_rang": pl.Int64})
+    textes = cadre.select(_textes(cadre, {**{c: champs.get(c) for c in conv.CHAMPS}, "geo": champs.get("geo_point")}))
+    textes = textes.with_row_index("_rang").cast({"_rang": pl.Int64})
     doutes: list[pl.Expr] = []
 
     ferme = pl.lit(False)

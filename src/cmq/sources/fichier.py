@@ -58,7 +58,7 @@ def importer_fichier(
     return importer_tableau(
         tableau,
         source=source or str(chemin.resolve()),
-        somme_controle=somme_controle(chemin),
+        somme_controle=tableau.somme_controle or somme_controle(chemin),  # CSV: of the bytes read
         type_import=type_import,
         correspondance=correspondance,
         partiel=partiel,

@@ -12,7 +12,9 @@ object per cell, to the same result (tested); anything else goes through the `cs
 
 from __future__ import annotations
 
+import codecs
 import csv
+import hashlib
 import io
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -41,7 +43,7 @@ _NON_BLANC = re.compile(rb"[^ \t\r\n\xef\xbb\xbf]")
 # What str.strip() removes (str.isspace()): polars' own strip_chars() ignores \x1c-\x1f.
 ESPACES = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007" \
           "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
-_SEPARATEURS_INFORMATION = "[\x1c-\x1f]"
+_SEPARATEURS_INFORMATION = ["\x1c", "\x1d", "\x1e", "\x1f"]
 
 
 @dataclass(eq=False)
@@ -59,6 +61,7 @@ class Tableau:
     encodage: str | None = None  # "utf-8-sig", "utf-8", "cp1252"; None for XLSX
     separateur: str | None = None  # None for XLSX
     feuille: str | None = None  # XLSX sheet read
+    somme_controle: str | None = None  # sha256 of the bytes read (CSV)
     nom: str = field(init=False)
 
     def __post_init__(self) -> None:
@@ -116,18 +119,39 @@ def _cle(nom: str) -> str:
 # --- CSV -------------------------------------------------------------------------------------------
 
 
-def _decoder(chemin: Path, brut: bytes) -> tuple[str, str]:
-    """(text, encoding) among UTF-8 with BOM, UTF-8, Windows-1252."""
-    illisible = FichierIllisible(f"{chemin.name} : encodage non reconnu (attendu : UTF-8 ou Windows-1252)")
+def _refuser_binaire(chemin: Path, brut: bytes) -> None:
+    """FichierIllisible for UTF-16/32, binary files and control characters (never in a text table)."""
     if brut.startswith((b"\xff\xfe", b"\xfe\xff")) or brut.translate(None, _SANS_CONTROLE):
-        raise illisible  # UTF-16/32, binary, or control characters
+        raise _illisible(chemin)
+
+
+def _illisible(chemin: Path) -> FichierIllisible:
+    return FichierIllisible(f"{chemin.name} : encodage non reconnu (attendu : UTF-8 ou Windows-1252)")
+
+
+def _decoder(chemin: Path, brut: bytes) -> tuple[str, str]:
+    """(text, encoding) among UTF-8 with BOM, UTF-8, Windows-1252 (after `_refuser_binaire`)."""
     candidats = ("utf-8-sig",) if brut.startswith(b"\xef\xbb\xbf") else ("utf-8", "cp1252")
     for encodage in candidats:
         try:
             return brut.decode(encodage), encodage
         except UnicodeDecodeError:
             continue
-    raise illisible
+    raise _illisible(chemin)
+
+
+def _debut_utf8(brut: bytes) -> str | None:
+    """The file's first _ECHANTILLON characters (whole first line included) if they are UTF-8, else None.
+
+    Enough for `_separateur` to give the same answer as on the whole text.
+    """
+    try:
+        debut = codecs.getincrementaldecoder("utf-8-sig")().decode(brut[:_ECHANTILLON * 4], final=False)
+    except UnicodeDecodeError:
+        return None
+    if len(brut) > _ECHANTILLON * 4 and "\n" not in debut:
+        return None  # a first line longer than the sample
+    return debut
 
 
 def _separateur(texte: str) -> str:
@@ -157,15 +181,21 @@ def _lire_csv(chemin: Path) -> Tableau:
     brut = chemin.read_bytes()
     if not _NON_BLANC.search(brut):
         raise FichierIllisible(f"{chemin.name} : fichier vide")
-    texte, encodage = _decoder(chemin, brut)
-    separateur = _separateur(texte)
-    if encodage == "cp1252":
-        brut = texte.encode("utf-8")
-    del texte  # polars reads the UTF-8 bytes (one BOM skipped, as by "utf-8-sig"): the text is not kept
-    tableau = _lire_csv_polars(chemin, brut, separateur)
-    if tableau is None:
-        tableau = _lire_csv_module(chemin, brut.decode("utf-8-sig"), separateur)
+    _refuser_binaire(chemin, brut)
+    tableau, debut = None, _debut_utf8(brut)
+    if debut is not None:  # the usual UTF-8 file: polars checks the UTF-8 of the rest as it parses
+        separateur = _separateur(debut)
+        encodage = "utf-8-sig" if brut.startswith(b"\xef\xbb\xbf") else "utf-8"
+        tableau = _lire_csv_polars(chemin, brut, separateur)
+    if tableau is None:  # Windows-1252, or a file that needs the csv module
+        texte, encodage = _decoder(chemin, brut)
+        separateur = _separateur(texte)
+        if encodage == "cp1252":  # polars reads UTF-8: the text is handed over re-encoded
+            tableau = _lire_csv_polars(chemin, texte.encode("utf-8"), separateur)
+        if tableau is None:
+            tableau = _lire_csv_module(chemin, texte, separateur)
     tableau.encodage, tableau.separateur = encodage, separateur
+    tableau.somme_controle = hashlib.sha256(brut).hexdigest()
     return tableau
 
 
@@ -180,7 +210,7 @@ def _lire_csv_polars(chemin: Path, donnees: bytes, separateur: str) -> Tableau |
 
     `donnees`: the file in UTF-8, with or without one BOM.
     """
-    if _CR_SEUL.search(donnees):
+    if b"\r" in donnees and _CR_SEUL.search(donnees):
         return None  # a lone CR ends a row for the csv module, not for polars
     debut = 3 if donnees.startswith(b"\xef\xbb\xbf") else 0
     if b'"' in donnees and b'"' in _guillemets(separateur).sub(b"", memoryview(donnees)[debut:]):
@@ -212,14 +242,18 @@ def _lire_csv_polars(chemin: Path, donnees: bytes, separateur: str) -> Tableau |
     return Tableau(colonnes, cadre, numeros.to_list(), chemin)
 
 
-def sans_espaces(cadre: pl.DataFrame, nom: str) -> pl.Expr:
-    """The text column `nom` of `cadre` trimmed as by str.strip() (polars' trim, 3× faster, when it is the same)."""
+def sans_espaces(cadre: pl.DataFrame, *noms: str) -> list[pl.Expr]:
+    """The text columns `noms` of `cadre` trimmed as by str.strip().
+
+    polars' own trim (3× faster) where it is the same: every column is checked for the characters
+    it would keep (\x1c-\x1f) in one parallel query.
+    """
     import polars as pl
 
-    colonne = pl.col(nom)
-    if cadre.get_column(nom).str.contains(_SEPARATEURS_INFORMATION).any():
-        return colonne.str.strip_chars(ESPACES)
-    return colonne.str.strip_chars()
+    avec = cadre.select(pl.col(nom).str.contains_any(_SEPARATEURS_INFORMATION).any().alias(str(i))
+                        for i, nom in enumerate(noms)).row(0)
+    return [pl.col(nom).str.strip_chars(ESPACES) if a else pl.col(nom).str.strip_chars()
+            for nom, a in zip(noms, avec, strict=True)]
 
 
 def _non_vides(cadre: pl.DataFrame, noms: Sequence[str]) -> pl.Series:
@@ -227,7 +261,7 @@ def _non_vides(cadre: pl.DataFrame, noms: Sequence[str]) -> pl.Series:
     import polars as pl
 
     def rempli(nom: str) -> pl.Expr:
-        return sans_espaces(cadre, nom).str.len_bytes().fill_null(0) > 0
+        return sans_espaces(cadre, nom)[0].str.len_bytes().fill_null(0) > 0
 
     garder = cadre.select(rempli(noms[0])).to_series()
     if len(noms) > 1 and not garder.all():

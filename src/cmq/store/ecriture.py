@@ -5,7 +5,8 @@ and the changed ones with `INSERT … ON CONFLICT DO UPDATE` (SQLite and Postgre
 of `LOT` rows (executemany). Identical rows are neither written nor counted as updates, so
 re-importing the same data reports 0 inserted, 0 updated. `upsert_cadre` does the same for rows
 held in a polars frame (the annuaire's 65,000 establishments): stored rows are fetched as tuples
-and compared in bulk, rows are written sorted by key (faster B-tree inserts). Every function
+and compared in bulk, rows are written sorted by key (faster B-tree inserts) by `masse.ecrire`,
+each database's bulk path (multi-row VALUES on SQLite, COPY on PostgreSQL). Every function
 works inside the caller's Session: the caller's transaction makes the whole import all-or-nothing.
 """
 
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from cmq.errors import ErreurStockage
 from cmq.models import Campus, ImportEnregistre
+from cmq.store import masse
 from cmq.store.conversion import academies_depuis_campus, campus_vers_dict, ligne_depuis_import
 from cmq.store.tables import (
     CampusAcademieTable,
@@ -131,34 +133,27 @@ def upsert(session: Session, table, lignes: Sequence[dict[str, Any]], cles: Sequ
     return Bilan(len(nouvelles), len(changees), inchangees)
 
 
-def executer(session: Session, instruction, lignes: Sequence[dict[str, Any]] | pl.DataFrame) -> None:
-    """executemany of `instruction` over `lignes` (dicts with the same keys, or a frame), in batches.
+def executer(session: Session, instruction, lignes: Sequence[dict[str, Any]]) -> None:
+    """executemany of `instruction` over `lignes` (dicts with the same keys), in batches.
 
     Tables without date columns go straight to the driver (`exec_driver_sql` with the compiled
     SQL): the values are plain str/float/bool/None, which both drivers take as is, and this
-    skips SQLAlchemy's per-row parameter processing (2× faster on 65,000 rows).
+    skips SQLAlchemy's per-row parameter processing.
     """
     table = instruction.table
-    cadre = lignes if not isinstance(lignes, Sequence) else None
-    noms = cadre.columns if cadre is not None else list(lignes[0])
+    noms = list(lignes[0])
     if any(isinstance(c.type, (Date, DateTime)) for c in table.columns if c.key in noms):
-        for paquet in _paquets(cadre.to_dicts() if cadre is not None else lignes):
+        for paquet in _paquets(lignes):
             session.execute(instruction, list(paquet))
         return
     connexion = session.connection()
     compile = instruction.compile(dialect=connexion.dialect, column_keys=noms)
     sql = str(compile)
-    for debut in range(0, len(lignes), LOT * 10):
-        if cadre is not None:
-            paquet = cadre.slice(debut, LOT * 10)
-            if compile.positional:  # tuples zipped from whole columns: faster than DataFrame.rows()
-                parametres = list(zip(*(paquet.get_column(c).to_list() for c in compile.positiontup), strict=True))
-            else:
-                parametres = paquet.select(list(compile.params)).to_dicts()
-        elif compile.positional:
-            parametres = [tuple(ligne[c] for c in compile.positiontup) for ligne in lignes[debut:debut + LOT * 10]]
+    for paquet in _paquets(lignes, LOT * 10):
+        if compile.positional:
+            parametres = [tuple(ligne[c] for c in compile.positiontup) for ligne in paquet]
         else:
-            parametres = [{c: ligne[c] for c in compile.params} for ligne in lignes[debut:debut + LOT * 10]]
+            parametres = [{c: ligne[c] for c in compile.params} for ligne in paquet]
         connexion.exec_driver_sql(sql, parametres)
 
 
@@ -213,15 +208,8 @@ def upsert_cadre(session: Session, table, cadre: pl.DataFrame, cles: Sequence[st
         else:
             changees = joint.filter(stockee & ~identique).select(cadre.columns)
         inchangees = joint.height - nouvelles.height - changees.height
-    a_ecrire = pl.concat([nouvelles, changees]).sort(list(cles))
-    if not a_ecrire.is_empty():
-        instruction = _insertion(session, table)
-        mises = {c: instruction.excluded[c] for c in cadre.columns if c not in cles}
-        if inserer_seulement or not mises:
-            instruction = instruction.on_conflict_do_nothing(index_elements=list(cles))
-        else:
-            instruction = instruction.on_conflict_do_update(index_elements=list(cles), set_=mises)
-        executer(session, instruction, a_ecrire)
+    masse.ecrire(session, table, pl.concat([nouvelles, changees]).sort(list(cles)), cles,
+                 inserer_seulement=inserer_seulement)
     return Bilan(nouvelles.height, changees.height, inchangees)
 
 

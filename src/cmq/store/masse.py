@@ -1,0 +1,152 @@
+"""Bulk upsert of the rows of a polars frame: the fastest safe path of each database.
+
+* SQLite: multi-row `INSERT … VALUES (…), (…) … ON CONFLICT`, up to LIGNES_PAR_INSTRUCTION rows
+  per statement (one executemany per batch: fewer statement steps than one row each). When the
+  rows written are at least SEUIL_INDEX and outnumber the rows already stored (a first load, a
+  full refresh), the table's secondary indexes are dropped and rebuilt from their stored SQL in
+  the same transaction: one sorted rebuild beats 65,000 index inserts. WAL readers keep their
+  snapshot; a failure rolls the whole transaction back, indexes included.
+* PostgreSQL: `COPY` into a temporary table, then one `INSERT … SELECT … ON CONFLICT`. Indexes
+  are kept: dropping one would lock the table against readers until the commit.
+
+Both run inside the caller's transaction (the import's all-or-nothing guarantee).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+from itertools import chain
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Table, column, select, table as table_sql
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from cmq.errors import ErreurStockage
+
+if TYPE_CHECKING:
+    import polars as pl
+
+LIGNES_PAR_INSTRUCTION = 200
+SEUIL_INDEX = 10_000
+TABLE_TEMPORAIRE = "cmq_import_masse"
+
+
+def ecrire(session: Session, table: Table, cadre: pl.DataFrame, cles: Sequence[str], *,
+           inserer_seulement: bool = False) -> None:
+    """Upsert every row of `cadre` (columns named as the table's, keys unique) into `table` by `cles`.
+
+    `inserer_seulement`: a stored row is never modified (ON CONFLICT DO NOTHING).
+    """
+    if cadre.is_empty():
+        return
+    nom = session.get_bind().dialect.name
+    if nom == "sqlite":
+        _sqlite(session, table, cadre, tuple(cles), inserer_seulement)
+    elif nom == "postgresql":
+        _postgresql(session, table, cadre, tuple(cles), inserer_seulement)
+    else:
+        raise ErreurStockage(f"base de données non prise en charge : {nom} (SQLite ou PostgreSQL attendu)")
+
+
+def _conflit(instruction, colonnes: Sequence[str], cles: Sequence[str], inserer_seulement: bool):
+    """ON CONFLICT (cles) DO UPDATE of the other columns, or DO NOTHING."""
+    mises = {c: instruction.excluded[c] for c in colonnes if c not in cles}
+    if inserer_seulement or not mises:
+        return instruction.on_conflict_do_nothing(index_elements=list(cles))
+    return instruction.on_conflict_do_update(index_elements=list(cles), set_=mises)
+
+
+# --- SQLite ------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=64)
+def _sql_sqlite(table: Table, colonnes: tuple[str, ...], cles: tuple[str, ...], inserer_seulement: bool,
+                lignes: int) -> str:
+    """SQL of a `lignes`-row upsert, its `?` in row-major order of `colonnes`.
+
+    SQLAlchemy compiles the one-row statement (compiling 200 rows takes 20 ms); its one group of
+    `?` is then repeated, after checking it is exactly where expected.
+    """
+    from sqlalchemy.dialects import sqlite
+
+    instruction = sqlite.insert(table).values(dict.fromkeys(colonnes))
+    compile = _conflit(instruction, colonnes, cles, inserer_seulement).compile(dialect=sqlite.dialect())
+    sql, groupe = str(compile), "(" + ", ".join("?" * len(colonnes)) + ")"
+    if list(compile.positiontup) != list(colonnes) or sql.count(f"VALUES {groupe}") != 1 or sql.count("?") != len(colonnes):
+        raise ErreurStockage("forme inattendue de l'insertion compilée par SQLAlchemy")
+    return sql.replace(f"VALUES {groupe}", "VALUES " + ", ".join([groupe] * lignes))
+
+
+def _index_secondaires(connexion, table: str) -> list[tuple[str, str]]:
+    """(name, CREATE INDEX statement) of the indexes created on `table` (not its keys)."""
+    lignes = connexion.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
+        (table,)).all()
+    return [(nom, sql) for nom, sql in lignes]
+
+
+def _sqlite(session: Session, table: Table, cadre: pl.DataFrame, cles: tuple[str, ...],
+            inserer_seulement: bool) -> None:
+    connexion = session.connection()
+    preparateur = connexion.dialect.identifier_preparer
+    colonnes = tuple(cadre.columns)
+    par_instruction = max(1, min(LIGNES_PAR_INSTRUCTION, _limite_parametres(connexion) // len(colonnes)))
+    index = []
+    if cadre.height >= SEUIL_INDEX:
+        stockees = connexion.exec_driver_sql(f"SELECT count(*) FROM {preparateur.format_table(table)}").scalar_one()
+        if cadre.height > stockees:
+            index = _index_secondaires(connexion, table.name)
+    for nom, _ in index:
+        connexion.exec_driver_sql(f"DROP INDEX {preparateur.quote(nom)}")
+    largeur = par_instruction * len(colonnes)
+    for debut in range(0, cadre.height, par_instruction * 50):  # by blocks: a lower memory peak
+        morceau = cadre.slice(debut, par_instruction * 50)
+        valeurs = tuple(chain.from_iterable(zip(*(morceau.get_column(c).to_list() for c in colonnes), strict=True)))
+        complets = morceau.height // par_instruction
+        if complets:
+            sql = _sql_sqlite(table, colonnes, cles, inserer_seulement, par_instruction)
+            connexion.exec_driver_sql(sql, [valeurs[i * largeur:(i + 1) * largeur] for i in range(complets)])
+        if morceau.height % par_instruction:  # the last rows: one shorter statement
+            sql = _sql_sqlite(table, colonnes, cles, inserer_seulement, morceau.height % par_instruction)
+            connexion.exec_driver_sql(sql, valeurs[complets * largeur:])
+    for _, sql in index:
+        connexion.exec_driver_sql(sql)
+
+
+def _limite_parametres(connexion) -> int:
+    """Most `?` one SQLite statement takes (999 before SQLite 3.32)."""
+    import sqlite3
+
+    brute = connexion.connection.driver_connection
+    return brute.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+
+
+# --- PostgreSQL --------------------------------------------------------------------------------
+
+
+def _postgresql(session: Session, table: Table, cadre: pl.DataFrame, cles: tuple[str, ...],
+                inserer_seulement: bool) -> None:
+    from sqlalchemy.dialects import postgresql
+
+    connexion = session.connection()
+    dialecte = connexion.dialect
+    colonnes = list(cadre.columns)
+    nom_table = dialecte.identifier_preparer.format_table(table)
+    noms = ", ".join(dialecte.identifier_preparer.quote(c) for c in colonnes)
+    temporaire = table_sql(TABLE_TEMPORAIRE, *(column(c) for c in colonnes))
+    instruction = postgresql.insert(table).from_select(colonnes, select(*temporaire.c).order_by(*cles))
+    upsert = str(_conflit(instruction, colonnes, cles, inserer_seulement).compile(dialect=dialecte))
+    copie_sql = f"COPY {TABLE_TEMPORAIRE} ({noms}) FROM STDIN"
+    # No constraint on the copy: a refused row is refused by the table itself, under its own name.
+    connexion.exec_driver_sql(f"CREATE TEMPORARY TABLE {TABLE_TEMPORAIRE} AS SELECT {noms} FROM {nom_table} WITH NO DATA")
+    brute = connexion.connection.driver_connection  # psycopg 3: COPY streams the rows
+    try:
+        with brute.cursor() as curseur, curseur.copy(copie_sql) as copie:
+            for ligne in zip(*(cadre.get_column(c).to_list() for c in colonnes), strict=True):
+                copie.write_row(ligne)
+    except brute.Error as erreur:  # as SQLAlchemy reports the other statements' errors
+        raise DBAPIError.instance(copie_sql, None, erreur, type(brute).Error) from None
+    connexion.exec_driver_sql(upsert)
+    connexion.exec_driver_sql(f"DROP TABLE {TABLE_TEMPORAIRE}")
