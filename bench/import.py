@@ -146,10 +146,11 @@ LECTURE_POLARS = ("import polars", """
 tableau = polars.read_csv(sys.argv[1], separator=";", infer_schema=False)
 resultat = {"lignes": tableau.height}
 """)
-# cmq imports polars, its bulk converter and the database driver lazily, on first use: loaded before
-# the clock, as `import polars` is for the bare read (the process time counts every import).
+# cmq imports polars, its bulk converter, the database driver and Alembic (to create the schema)
+# lazily, on first use: loaded before the clock, as `import polars` is for the bare read (the
+# process time counts every import).
 MODULES_CMQ = """
-from cmq.sources.annuaire import importer_annuaire; import cmq.sources.conversion_bloc
+from cmq.sources.annuaire import importer_annuaire; import cmq.sources.conversion_bloc, alembic.command
 from sqlalchemy.engine import make_url; make_url(sys.argv[2]).get_dialect().import_dbapi()
 """
 IMPORT_CMQ = (MODULES_CMQ, """
@@ -236,7 +237,8 @@ def variante(nom: str, dossier: Path, lignes: int, graine: int, repetitions: int
         ("cmq importer annuaire (base neuve)", {g: cellules(m[f"{g}:premier"]) for g in genres}),
         ("cmq importer annuaire (2e passage)", {g: cellules(m[f"{g}:second"]) for g in genres}),
         ("plancher : écriture seule (cmq, en masse)", {g: cellules(m[f"{g}:ecriture"]) for g in genres}),
-        ("plancher : sqlite3 nu (sans clé ni index)", {g: cellules(m[f"{g}:nue"]) if f"{g}:nue" in m else ["—"] * 3 for g in genres}),
+        ("plancher : sqlite3 nu (sans clé ni index)",
+         {g: cellules(m[f"{g}:nue"]) if f"{g}:nue" in m else ["—"] * 3 for g in genres}),
     ], genres)
     toutes = True
     for genre in genres:

@@ -1,20 +1,23 @@
 """cmq.store.masse: the bulk upsert of a frame, on SQLite (multi-row VALUES, index rebuild) and PostgreSQL (COPY)."""
 
+from datetime import date
+
 import polars as pl
 import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
 from cmq import codes
+from cmq.errors import ErreurStockage
 from cmq.store import db, masse
-from cmq.store.tables import EtablissementTable
+from cmq.store.tables import CampusTable, EtablissementTable
 from tests.postgres import SQLITE_SEULEMENT
 
 TABLE = EtablissementTable.__table__
 SCHEMA = {"uai": pl.String, "nom": pl.String, "type": pl.String, "departement": pl.String, "latitude": pl.Float64}
-# Text the COPY text format and SQL literals must carry unchanged.
-NOMS_PIEGES = ["Lycée « Jean-Zay »", "tab\there", "retour\nligne", "anti\\slash", "\\N", "l'apostrophe", '"guillemets"',
-               "", "  espaces  ", "émoji 🎓", "x" * 5000]
+# Text the PostgreSQL COPY (CSV) and the SQLite parameters must carry unchanged.
+NOMS_PIEGES = ["Lycée « Jean-Zay »", "tab\there", "retour\nligne", "retour\rchariot\r\n", "anti\\slash", "\\N",
+               "l'apostrophe", '"guillemets"', "", "  espaces  ", "émoji 🎓", "x" * 5000]
 
 
 def uai(i: int) -> str:
@@ -42,8 +45,8 @@ def ecrire(url: str, lignes: pl.DataFrame, **options) -> None:
 
 def index_sqlite(url: str) -> list[tuple[str, str]]:
     with db.session(url) as s:
-        return s.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'etablissements' "
-                              "ORDER BY name")).all()
+        return s.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'index' "
+                              "AND tbl_name = 'etablissements' ORDER BY name")).all()
 
 
 def test_valeurs_pieges_identiques_apres_ecriture(base_vide):
@@ -125,6 +128,22 @@ def test_sqlite_limite_de_parametres_basse(base_vide, monkeypatch):
     lignes = cadre(1000)
     ecrire(base_vide, lignes)
     assert limites == [999] and stockees(base_vide).equals(lignes)
+
+
+def test_booleens_et_refus_des_dates(base_vide):
+    lignes = pl.DataFrame({"id": ["a", "b", "c"], "nom": ["A", "B", "C"], "filiere": ["numerique"] * 3,
+                           "excellence": [True, False, None]})
+    with db.session(base_vide, ecriture=True) as s:
+        masse.ecrire(s, CampusTable.__table__, lignes, ("id",))
+    with db.session(base_vide) as s:
+        assert s.execute(select(CampusTable.id, CampusTable.excellence).order_by(CampusTable.id)).all() == [
+            ("a", True), ("b", False), ("c", None)]
+    datees = lignes.with_columns(pl.lit(date(2024, 9, 1)).alias("date_debut_label"))
+    with pytest.raises(ErreurStockage, match=r"écriture en masse : colonnes de dates non prises en charge "
+                                             r"\(date_debut_label\)"), db.session(base_vide, ecriture=True) as s:
+        masse.ecrire(s, CampusTable.__table__, datees.with_columns(pl.lit("x").alias("nom")), ("id",))
+    with db.session(base_vide) as s:
+        assert s.scalars(select(CampusTable.nom).order_by(CampusTable.id)).all() == ["A", "B", "C"]
 
 
 def test_cadre_vide_ne_fait_rien(base_vide):

@@ -154,6 +154,23 @@ def test_migration_cree_toutes_les_tables(tmp_path):
     assert schema.est_initialisee(url)
 
 
+def test_revision_cible_est_la_tete_alembic():
+    """`schema.REVISION` must follow the migrations: a new migration without it fails here."""
+    assert schema.revision_cible() == schema.revision_alembic()
+
+
+def test_base_a_jour_sans_charger_alembic(base_url):
+    """Reading the revision and `mettre_a_jour` on a database at head do not import Alembic."""
+    import subprocess
+    import sys
+
+    code = (f"import sys; from cmq.store import schema; schema.mettre_a_jour({base_url!r}); "
+            f"schema.exiger_initialisee({base_url!r}); "
+            f"print(schema.revision_courante({base_url!r}), 'alembic' in sys.modules)")
+    sortie = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert sortie.stdout.split() == [schema.REVISION, "False"]
+
+
 def test_migration_idempotente(tmp_path):
     url = f"sqlite:///{tmp_path / 'cmq.db'}"
     schema.mettre_a_jour(url)

@@ -6,8 +6,10 @@
   full refresh), the table's secondary indexes are dropped and rebuilt from their stored SQL in
   the same transaction: one sorted rebuild beats 65,000 index inserts. WAL readers keep their
   snapshot; a failure rolls the whole transaction back, indexes included.
-* PostgreSQL: `COPY` into a temporary table, then one `INSERT … SELECT … ON CONFLICT`. Indexes
-  are kept: dropping one would lock the table against readers until the commit.
+* PostgreSQL: `COPY … (FORMAT csv)` into a temporary table, the CSV written by polars (null is
+  an unquoted empty field, "" an empty string, floats in their shortest exact form), then one
+  `INSERT … SELECT … ON CONFLICT`. Indexes are kept: dropping one would lock the table against
+  readers until the commit.
 
 Both run inside the caller's transaction (the import's all-or-nothing guarantee).
 """
@@ -30,6 +32,7 @@ if TYPE_CHECKING:
 
 LIGNES_PAR_INSTRUCTION = 200
 SEUIL_INDEX = 10_000
+LIGNES_PAR_COPIE = 10_000
 TABLE_TEMPORAIRE = "cmq_import_masse"
 
 
@@ -37,8 +40,12 @@ def ecrire(session: Session, table: Table, cadre: pl.DataFrame, cles: Sequence[s
            inserer_seulement: bool = False) -> None:
     """Upsert every row of `cadre` (columns named as the table's, keys unique) into `table` by `cles`.
 
-    `inserer_seulement`: a stored row is never modified (ON CONFLICT DO NOTHING).
+    `inserer_seulement`: a stored row is never modified (ON CONFLICT DO NOTHING). Columns of text,
+    numbers or booleans; dates go through `ecriture.upsert` (SQLAlchemy's own date formats).
     """
+    if temporelles := [nom for nom, type_ in cadre.schema.items() if type_.is_temporal()]:
+        raise ErreurStockage(
+            f"écriture en masse : colonnes de dates non prises en charge ({', '.join(temporelles)})")
     if cadre.is_empty():
         return
     nom = session.get_bind().dialect.name
@@ -74,7 +81,8 @@ def _sql_sqlite(table: Table, colonnes: tuple[str, ...], cles: tuple[str, ...], 
     instruction = sqlite.insert(table).values(dict.fromkeys(colonnes))
     compile = _conflit(instruction, colonnes, cles, inserer_seulement).compile(dialect=sqlite.dialect())
     sql, groupe = str(compile), "(" + ", ".join("?" * len(colonnes)) + ")"
-    if list(compile.positiontup) != list(colonnes) or sql.count(f"VALUES {groupe}") != 1 or sql.count("?") != len(colonnes):
+    attendue = list(compile.positiontup) == list(colonnes) and sql.count("?") == len(colonnes)
+    if not attendue or sql.count(f"VALUES {groupe}") != 1:
         raise ErreurStockage("forme inattendue de l'insertion compilée par SQLAlchemy")
     return sql.replace(f"VALUES {groupe}", "VALUES " + ", ".join([groupe] * lignes))
 
@@ -138,15 +146,16 @@ def _postgresql(session: Session, table: Table, cadre: pl.DataFrame, cles: tuple
     temporaire = table_sql(TABLE_TEMPORAIRE, *(column(c) for c in colonnes))
     instruction = postgresql.insert(table).from_select(colonnes, select(*temporaire.c).order_by(*cles))
     upsert = str(_conflit(instruction, colonnes, cles, inserer_seulement).compile(dialect=dialecte))
-    copie_sql = f"COPY {TABLE_TEMPORAIRE} ({noms}) FROM STDIN"
+    copie_sql = f"COPY {TABLE_TEMPORAIRE} ({noms}) FROM STDIN (FORMAT csv)"
     # No constraint on the copy: a refused row is refused by the table itself, under its own name.
-    connexion.exec_driver_sql(f"CREATE TEMPORARY TABLE {TABLE_TEMPORAIRE} AS SELECT {noms} FROM {nom_table} WITH NO DATA")
+    connexion.exec_driver_sql(
+        f"CREATE TEMPORARY TABLE {TABLE_TEMPORAIRE} AS SELECT {noms} FROM {nom_table} WITH NO DATA")
     brute = connexion.connection.driver_connection  # psycopg 3: COPY streams the rows
     try:
         with brute.cursor() as curseur, curseur.copy(copie_sql) as copie:
-            for ligne in zip(*(cadre.get_column(c).to_list() for c in colonnes), strict=True):
-                copie.write_row(ligne)
-    except brute.Error as erreur:  # as SQLAlchemy reports the other statements' errors
-        raise DBAPIError.instance(copie_sql, None, erreur, type(brute).Error) from None
+            for debut in range(0, cadre.height, LIGNES_PAR_COPIE):
+                copie.write(cadre.slice(debut, LIGNES_PAR_COPIE).write_csv(include_header=False))
+    except brute.Error as erreur:  # psycopg.Error, wrapped as SQLAlchemy wraps the other statements' errors
+        raise DBAPIError.instance(copie_sql, None, erreur, brute.Error) from None
     connexion.exec_driver_sql(upsert)
     connexion.exec_driver_sql(f"DROP TABLE {TABLE_TEMPORAIRE}")

@@ -1,26 +1,37 @@
-"""Schema version: Alembic upgrade to head and current revision, run from Python (no alembic.ini)."""
+"""Schema version: Alembic upgrade to head and current revision, run from Python (no alembic.ini).
+
+Alembic is imported only to upgrade: reading the revision is one query on `alembic_version`,
+and the head shipped is `REVISION` (a test checks it is Alembic's head), so a command on a
+database already at head does not load Alembic (0.1 s).
+"""
+
+from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from cmq.errors import ErreurStockage
 from cmq.store import db
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 DOSSIER_MIGRATIONS = Path(__file__).parent / "migrations"
+REVISION = "0001"  # the head revision of DOSSIER_MIGRATIONS (tested against Alembic's)
+TABLE_VERSION = "alembic_version"
 CLE_VERROU_PG = 0x434D51  # "CMQ": advisory lock serialising concurrent upgrades on PostgreSQL
 
 
 def configuration(url: str | None = None) -> Config:
     """Alembic configuration pointing at the packaged migrations."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(DOSSIER_MIGRATIONS))
     config.set_main_option("sqlalchemy.url", db.normaliser_url(url or db.url_par_defaut()).replace("%", "%%"))
@@ -29,6 +40,13 @@ def configuration(url: str | None = None) -> Config:
 
 def revision_cible() -> str:
     """The head revision shipped with this version of cmq."""
+    return REVISION
+
+
+def revision_alembic() -> str:
+    """The head revision of the packaged migrations, as Alembic reads it."""
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(configuration("sqlite://")).get_current_head()
 
 
@@ -54,6 +72,8 @@ def mettre_a_jour(url: str | None = None) -> None:
             raise ErreurStockage(
                 f"impossible de créer le dossier de la base « {chemin.parent} » : {erreur.strerror or erreur}"
             ) from None
+    from alembic import command
+
     config = configuration(url)
     try:
         lien = db.moteur(url).execution_options(cmq_ecriture=True)
@@ -73,7 +93,9 @@ def revision_courante(url: str | None = None) -> str | None:
         return None
     try:
         with db.moteur(url).connect() as connexion:
-            return MigrationContext.configure(connexion).get_current_revision()
+            if not inspect(connexion).has_table(TABLE_VERSION):
+                return None
+            return connexion.execute(text(f"SELECT version_num FROM {TABLE_VERSION}")).scalar()
     except SQLAlchemyError as erreur:
         raise db.erreur_stockage(url, erreur) from None
 
