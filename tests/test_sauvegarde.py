@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from cmq import __version__
 from cmq.cli import app
-from cmq.errors import CmqError, EntreeInvalide, ErreurEcriture, ErreurStockage, FichierIllisible
+from cmq.errors import EntreeInvalide, ErreurEcriture, ErreurStockage, FichierIllisible, ImportEnCours
 from cmq.store import db, schema
 from cmq.store.sauvegarde import lire, restaurer, sauvegarder
 from cmq.store.tables import Base
@@ -274,7 +274,8 @@ def test_restauration_pendant_un_import_refusee(bundle, source, fabrique_bases, 
     monkeypatch.setenv(db.VARIABLE_ATTENTE, "0.3")
     with db.session(cible, ecriture=True) as s:
         verrou.prendre(s)
-        with pytest.raises(CmqError, match="un autre import est en cours|verrouillée par un autre processus"):
+        with pytest.raises(ImportEnCours, match=r"^un autre import est en cours sur cette base ; réessayez plus tard "
+                                                r"\(attente de 0\.3 s dépassée, réglable par CMQ_ATTENTE_VERROU\)$"):
             restaurer(bundle, cible)
     assert contenu(cible) == avant
     restaurer(bundle, cible)  # lock released

@@ -357,8 +357,7 @@ def restaurer(chemin: str | Path, url: str | None = None, *, remplacer: bool = F
     url = url or db.url_par_defaut()
     schema.mettre_a_jour(url)
     try:
-        with db.moteur(url).execution_options(cmq_ecriture=True).begin() as connexion:
-            verrou.prendre(connexion)  # a restore and an import never overlap
+        with verrou.connexion_import(url) as connexion:  # a restore and an import never overlap
             _ecrire(connexion, donnees, remplacer)
     except (OperationalError, InterfaceError) as erreur:
         raise db.erreur_stockage(url, erreur) from None

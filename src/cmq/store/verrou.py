@@ -52,17 +52,23 @@ def _prendre_postgresql(connexion: Connection, attente: float) -> None:
         time.sleep(min(INTERVALLE_S, reste))
 
 
-def prendre(lien: Session | Connection) -> None:
-    """Take the import lock in the (write) transaction of a Session or Connection; ImportEnCours
-    after the wait."""
-    attente = db.attente_verrou()
+@contextmanager
+def _attente_sqlite(attente: float) -> Iterator[None]:
+    """SQLite's "database is locked" past the busy timeout, at BEGIN IMMEDIATE, becomes ImportEnCours."""
     try:
-        # SQLite: BEGIN IMMEDIATE waits here for the write lock (at `begin()` for a Connection)
-        connexion = lien.connection() if isinstance(lien, Session) else lien
+        yield
     except OperationalError as erreur:
         if "locked" in str(erreur.orig):
             raise _occupe(attente) from None
         raise
+
+
+def prendre(lien: Session | Connection) -> None:
+    """Take the import lock in the (write) transaction of a Session or Connection; ImportEnCours
+    after the wait."""
+    attente = db.attente_verrou()
+    with _attente_sqlite(attente):  # SQLite: BEGIN IMMEDIATE waits here for the write lock
+        connexion = lien.connection() if isinstance(lien, Session) else lien
     if connexion.dialect.name == "postgresql":
         _prendre_postgresql(connexion, attente)
 
@@ -82,3 +88,14 @@ def session_import(url: str) -> Iterator[Session]:
         prendre(s)
         yield s
         _pause_de_test()
+
+
+@contextmanager
+def connexion_import(url: str) -> Iterator[Connection]:
+    """`session_import` for Core writes: a Connection in one transaction holding the import lock."""
+    with db.moteur(url).execution_options(cmq_ecriture=True).connect() as connexion:
+        with _attente_sqlite(db.attente_verrou()):
+            transaction = connexion.begin()  # SQLite: BEGIN IMMEDIATE waits for the write lock
+        with transaction:
+            prendre(connexion)
+            yield connexion
