@@ -17,6 +17,18 @@ def test_aide_sous_commande_en_francais():
     resultat = CliRunner().invoke(app, ["campus", "--help"])
     assert resultat.exit_code == 0
     assert "Affiche cette aide et quitte." in resultat.output
+    assert "Utilisation : cmq campus [OPTIONS] COMMANDE [ARGUMENTS]..." in resultat.output
+    assert "Usage" not in resultat.output
+
+
+def test_types_des_options_en_francais_et_drapeaux_sans_type():
+    resultat = CliRunner().invoke(app, ["serve", "--help"])
+    assert resultat.exit_code == 0
+    lignes = {ligne.split()[1]: ligne for ligne in resultat.output.splitlines() if ligne.startswith("│ --")}
+    assert "<entier>" in lignes["--port"] and "[0<=x<=65535]" in resultat.output
+    assert "<texte>" in lignes["--hote"]
+    assert "<" not in lignes["--help"]  # a flag takes no value
+    assert not any(t in resultat.output for t in ("<int>", "<str>", "<bool>"))
 
 
 def _erreur_usage(*arguments: str) -> str:
@@ -32,6 +44,13 @@ def test_erreurs_d_usage_en_francais():
         "campus", "liste", "--limite", "abc")
     assert "commande inconnue : « campuss ». Vouliez-vous dire 'campus' ?" in _erreur_usage("campuss")
     assert "argument(s) en trop : b" in _erreur_usage("campus", "voir", "a", "b")
+    assert "valeur invalide pour « --port » : valeur au plus égale à 65535 attendue." in _erreur_usage(
+        "serve", "--port", "70000")
+    assert "valeur invalide pour « --port » : valeur au moins égale à 0 attendue." in _erreur_usage(
+        "serve", "--port", "-1")
+    assert "l'option « --avec-chiffres » ne prend pas de valeur." in _erreur_usage(
+        "glossaire", "afficher", "cmq", "--avec-chiffres=1")
+    assert _erreur_usage("serve", "--port", "x").startswith("Utilisation : cmq serve [OPTIONS]")
 
 
 def test_traduction_laisse_un_texte_inconnu_tel_quel():

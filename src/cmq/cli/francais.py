@@ -27,6 +27,11 @@ TRADUCTIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"No such command '(.+?)'\.", r"commande inconnue : « \1 »."),
         (r"Got unexpected extra argument(?:\(s\)|s)? \((.+)\)", r"argument(s) en trop : \1"),
         (r"Option '(.+?)' requires an argument\.", r"l'option « \1 » attend une valeur."),
+        (r"Option '(.+?)' requires (\d+) arguments\.", r"l'option « \1 » attend \2 valeurs."),
+        (r"Option '(.+?)' does not take a value\.", r"l'option « \1 » ne prend pas de valeur."),
+        (r"Argument '(.+?)' takes (\d+) values\.", r"l'argument « \1 » attend \2 valeurs."),
+        (r"Invalid value: ", "valeur invalide : "),
+        (r"Value '(.*?)' is not a valid \w+\.", r"« \1 » n'est pas une valeur valide."),
         (r"Invalid value for '(.+?)': ", r"valeur invalide pour « \1 » : "),
         (r"Value error, ", ""),
         (r"'(.+?)' is not one of (.+)\.", r"« \1 » ne fait pas partie des choix possibles : \2."),
@@ -34,10 +39,28 @@ TRADUCTIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"Input should be a valid number[^\n]*", "nombre attendu."),
         (r"Input should be a valid date[^\n]*", "date attendue (AAAA-MM-JJ)."),
         (r"Input should be a valid boolean[^\n]*", "booléen attendu (oui/non)."),
+        (r"Input should be less than or equal to (-?[\d.]*\d)\.?", r"valeur au plus égale à \1 attendue."),
+        (r"Input should be greater than or equal to (-?[\d.]*\d)\.?", r"valeur au moins égale à \1 attendue."),
+        (r"Input should be less than (-?[\d.]*\d)\.?", r"valeur strictement inférieure à \1 attendue."),
+        (r"Input should be greater than (-?[\d.]*\d)\.?", r"valeur strictement supérieure à \1 attendue."),
         (r"\(Possible options: (.+?)\)", r"(options proches : \1)"),
         (r"Did you mean (.+?)\?", r"Vouliez-vous dire \1 ?"),
     )
 )
+
+
+# Value types shown in the help panels (`<int>`…), in French; a flag takes no value: none shown.
+TYPES = {"str": "texte", "int": "entier", "float": "nombre", "bool": "oui/non", "Path": "chemin", "path": "chemin",
+         "file": "fichier", "directory": "dossier", "datetime": "date", "int range": "entier",
+         "float range": "nombre"}
+_TYPE = re.compile(r"<([^<>|]+)>")
+
+
+def traduire_type(affichage: str | None) -> str | None:
+    """`<int>` -> `<entier>`; other labels (choices, metavars) unchanged."""
+    if affichage is None:
+        return None
+    return _TYPE.sub(lambda m: f"<{TYPES.get(m[1], m[1])}>", affichage)
 
 
 def traduire_erreur(message: str) -> str:
@@ -71,6 +94,28 @@ def _traduire_les_erreurs(rich_utils) -> None:
     rich_utils.rich_format_error = rich_format_error
 
 
+USAGE = (("Usage:", "Utilisation :"), ("COMMAND [ARGS]...", "COMMANDE [ARGUMENTS]..."))
+
+
+def traduire_usage(texte: str) -> str:
+    """`Usage: cmq [OPTIONS] COMMAND [ARGS]...` -> `Utilisation : cmq [OPTIONS] COMMANDE [ARGUMENTS]...`."""
+    for anglais, francais in USAGE:
+        texte = texte.replace(anglais, francais, 1)
+    return texte
+
+
+def _traduire_l_usage(core) -> None:
+    origine = core.Command.get_usage
+    if getattr(origine, "_cmq", False):
+        return
+
+    def get_usage(self, ctx) -> str:
+        return traduire_usage(origine(self, ctx))
+
+    get_usage._cmq = True
+    core.Command.get_usage = get_usage
+
+
 def _traduire_l_aide(core) -> None:
     origine = core.Command.get_help_option
     if getattr(origine, "_cmq", False):
@@ -86,6 +131,26 @@ def _traduire_l_aide(core) -> None:
     core.Command.get_help_option = get_help_option
 
 
+def _traduire_les_types() -> None:
+    """Patch typer's `display_type_rich` (typer >= 0.26 shows `<type>` in the help panels)."""
+    try:
+        from typer import core
+    except ImportError:  # pragma: no cover
+        return
+    for classe in (getattr(core, "_TyperParameter", None), getattr(core, "TyperOption", None)):
+        origine = classe.__dict__.get("display_type_rich") if classe is not None else None
+        if origine is None or getattr(origine, "_cmq", False):
+            continue
+
+        def display_type_rich(self, ctx, _origine=origine):
+            if getattr(self, "is_bool_flag", False):
+                return None
+            return traduire_type(_origine(self, ctx))
+
+        display_type_rich._cmq = True
+        classe.display_type_rich = display_type_rich
+
+
 def franciser() -> None:
     """Translate typer's help panels, the `--help` text and usage errors (idempotent)."""
     from typer import rich_utils
@@ -94,6 +159,8 @@ def franciser() -> None:
         if hasattr(rich_utils, nom):
             setattr(rich_utils, nom, texte)
     _traduire_les_erreurs(rich_utils)
+    _traduire_les_types()
     core = _module_core()
     if core is not None:
         _traduire_l_aide(core)
+        _traduire_l_usage(core)
