@@ -24,7 +24,7 @@ from sqlalchemy import text
 
 from cmq import codes, filieres
 from cmq.sources.fichier import importer_fichier
-from cmq.store import db
+from cmq.store import db, masse
 from cmq.store.verrou import MARQUEUR_PAUSE, MESSAGE_OCCUPE
 from tests.import_outils import compter, historique
 from tests.postgres import empreinte_base
@@ -90,13 +90,16 @@ def fichier_campus(chemin: Path, prefixe: str, n: int) -> Path:
 
 
 def fichier_etablissements(chemin: Path, n: int) -> Path:
-    """An establishments CSV of `n` rows with valid, distinct UAIs (Rhône, 069xxxxL)."""
+    """An establishments CSV of `n` rows with valid, distinct UAIs: 10,000 in the Rhône (069xxxxL, commune
+    69123), then in the Haute-Saône (070xxxxL, 70550)…"""
     with open(chemin, "w", encoding="utf-8", newline="") as flux:
         ecrivain = csv.writer(flux, delimiter=";")
         ecrivain.writerow(["UAI", "Nom", "Commune", "Code commune"])
         for i in range(n):
-            chiffres = f"069{i:04d}"
-            ecrivain.writerow([chiffres + codes.lettre_uai(chiffres), f"Établissement {i}", "Lyon", "69123"])
+            departement = 69 + i // 10_000
+            chiffres = f"{departement:03d}{i % 10_000:04d}"
+            commune = ("Lyon", "69123") if departement == 69 else ("Vesoul", f"{departement}550")
+            ecrivain.writerow([chiffres + codes.lettre_uai(chiffres), f"Établissement {i}", *commune])
     return chemin
 
 
@@ -165,10 +168,15 @@ def test_les_lecteurs_repondent_pendant_un_import(base, tmp_path):
 
 
 def test_import_tue_par_sigkill_base_inchangee_puis_import_suivant(base, tmp_path):
+    """A bulk load (SQLite: secondary indexes dropped, rebuilt before the commit) killed before its commit."""
     avant = empreinte_base(base)
-    gros = fichier_etablissements(tmp_path / "etablissements.csv", 5000)
+    n = masse.SEUIL_INDEX + 2000
+    gros = fichier_etablissements(tmp_path / "etablissements.csv", n)
     a = Processus(base, "importer", "csv", str(gros), "--type", "etablissements", CMQ_TEST_PAUSE_IMPORT="60")
-    a.attendre_pause()  # 5,000 rows and the history entry written, transaction not committed
+    a.attendre_pause()  # the rows and the history entry written, transaction not committed
+    with db.session(base) as s:  # readers see the store as before, through the indexes, without waiting
+        assert s.execute(text("SELECT count(*) FROM etablissements WHERE departement = '69'")).scalar_one() == 0
+    db.fermer_tout()
     a.tuer()
     assert a.p.returncode == -signal.SIGKILL
     assert empreinte_base(base) == avant  # every row of every table, and the SQLite file itself
@@ -176,8 +184,10 @@ def test_import_tue_par_sigkill_base_inchangee_puis_import_suivant(base, tmp_pat
     suivant = Processus(base, "importer", "csv", str(gros), "--type", "etablissements", CMQ_ATTENTE_VERROU="2")
     code, _, erreurs = suivant.terminer()
     assert code == 0, erreurs
-    assert compter(base, "etablissements") == 5000
-    assert [(e.statut, e.inserees) for e in historique(base)] == [("ok", 1), ("ok", 5000)]
+    assert compter(base, "etablissements") == n
+    assert [(e.statut, e.inserees) for e in historique(base)] == [("ok", 1), ("ok", n)]
+    with db.session(base) as s:
+        assert s.execute(text("SELECT count(*) FROM etablissements WHERE departement = '69'")).scalar_one() == 10_000
     db.fermer_tout()
 
 

@@ -13,7 +13,7 @@ from cmq.sources.conversion_bloc import convertir_etablissements, une_a_une
 from cmq.sources.fichier import importer_fichier
 from cmq.sources.pipeline import importer_lignes
 from cmq.sources.tableau import lire_tableau
-from cmq.store import ecriture
+from cmq.store import db, ecriture
 from cmq.store.tables import EtablissementTable
 from tests.import_outils import historique, instantane
 
@@ -166,3 +166,37 @@ def test_upsert_cadre_compte_comme_upsert(depot_vide):
     assert ecriture.upsert_cadre(depot_vide, EtablissementTable, double, ("uai",), inserer_seulement=True).inchangees == 2
     stockes = {e.uai: (e.nom, e.latitude) for e in depot_vide.scalars(select(EtablissementTable))}
     assert stockes == {"0690026D": ("A2", 45.5), "0690027E": ("B", 44.0)}
+
+
+def test_departement_deduit_du_code_commune(base_vide, tmp_path):
+    """No département column, or an empty cell: the commune's département, its académie and région académique."""
+    from cmq import territoires
+
+    fichier = tmp_path / "sans_departement.csv"
+    lignes = [["0690026D", "Lycée du Parc", "69123", "", ""], ["6200002H", "Lycée Fesch", "2A004", "", ""],
+              ["9740002J", "Lycée Leconte-de-Lisle", "97411", "", ""],
+              ["0010001W", "Lycée Lalande", "01053", "", "Grenoble"],  # académie given: kept
+              ["0592926K", "Lycée de Douai", "59178", "62", ""],  # département given: kept
+              ["0692165D", "Lycée sans commune", "", "", ""]]
+    with open(fichier, "w", encoding="utf-8", newline="") as flux:
+        ecrivain = csv.writer(flux, delimiter=";")
+        ecrivain.writerow(["UAI", "Nom", "Code commune", "Code département", "Académie"])
+        ecrivain.writerows(lignes)
+    bloc = importer_fichier(fichier, url=base_vide)
+    assert (bloc.statut, bloc.inserees) == ("ok", 6)
+    with db.session(base_vide) as s:
+        stockes = {e.uai: (e.departement, e.academie, e.region_academique)
+                   for e in s.scalars(select(EtablissementTable))}
+
+    def attendu(code: str, academie: str | None = None) -> tuple[str, str, str]:
+        d = territoires.departement(code)
+        a = territoires.academie(academie) if academie else territoires.academie(d.academie)
+        return d.code, a.code, a.region_academique
+
+    assert stockes == {"0690026D": attendu("69"), "6200002H": attendu("2A"), "9740002J": attendu("974"),
+                       "0010001W": attendu("01", "Grenoble"), "0592926K": attendu("62"),
+                       "0692165D": (None, None, None)}
+    assert stockes["6200002H"][0] == "2A" and stockes["9740002J"][0] == "974"
+    reference = f"sqlite:///{tmp_path / 'reference.db'}"  # the per-row pipeline gives the same rows
+    importer_par_ligne(fichier, reference)
+    assert instantane(reference) == instantane(base_vide)

@@ -103,7 +103,7 @@ def normaliser_commune(code: str) -> str:
     com = _compacter(code)
     if not re.fullmatch(r"([0-9]{2}|2A|2B)[0-9]{3}", com):
         raise CodeInvalide(f"code commune INSEE invalide « {code} » : 5 caractères attendus (ex. 69123, 2A004)")
-    dep = com[:3] if com.startswith("97") else com[:2]
+    dep = departement_de_commune(com)
     try:
         normaliser_departement(dep)
     except CodeInvalide:
@@ -111,6 +111,11 @@ def normaliser_commune(code: str) -> str:
     if com.startswith("97") and com[2] not in "123456":
         raise CodeInvalide(f"code commune INSEE invalide « {code} » : outre-mer 971 à 976 attendu")
     return com
+
+
+def departement_de_commune(code: str) -> str:
+    """Département prefix of a canonical INSEE commune code: '69123' -> '69', '2A004' -> '2A', '97422' -> '974'."""
+    return code[:3] if code.startswith("97") else code[:2]
 
 
 def _booleen(fonction):

@@ -4,8 +4,9 @@ Both spellings of the header work through the aliases of `cmq.sources.colonnes`:
 (`identifiant_de_l_etablissement`, `code_departement`…) and the export's display labels
 (`Identifiant_de_l_etablissement`, `Code département`…). `code_departement` ("069", "02A",
 "974") becomes "69", "2A", "974"; `code_region` (INSEE) is the région académique code; a missing
-académie or région is taken from the département. Closed establishments (`etat` FERME/FERMEE)
-are skipped unless `inclure_fermes`.
+département is taken from the INSEE commune code (any establishment file), a missing académie or
+région from the département. Closed establishments (`etat` FERME/FERMEE) are skipped unless
+`inclure_fermes`.
 """
 
 from __future__ import annotations

@@ -293,6 +293,10 @@ class ConvertisseurEtablissement(_Lecteur):
             region = region or region_a
         if brut_reg:
             region = valeurs.region_academique(brut_reg)
+        commune = _commune(commune) if commune else None
+        if departement is None and commune is not None:  # no département given: the commune's
+            departement, academie_c, region_c = valeurs.departement(codes.departement_de_commune(commune))
+            academie, region = academie or academie_c, region or region_c
         if code_postal and len(code_postal) == 4 and code_postal.isdigit():
             code_postal = "0" + code_postal  # leading zero lost by a spreadsheet
         lat = valeurs.coordonnee(brut_lat, "latitude", 90) if brut_lat else None
@@ -301,7 +305,7 @@ class ConvertisseurEtablissement(_Lecteur):
             lat, lon = valeurs.point(ligne.get(self._geo))
         return Resultat(cle=uai, etablissement={
             "uai": uai, "nom": nom, "type": type_, "secteur": _secteur(secteur) if secteur else None,
-            "code_commune": _commune(commune) if commune else None, "nom_commune": nom_commune,
+            "code_commune": commune, "nom_commune": nom_commune,
             "code_postal": code_postal, "departement": departement, "academie": academie,
             "region_academique": region, "latitude": lat, "longitude": lon,
         })

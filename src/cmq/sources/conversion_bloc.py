@@ -67,11 +67,12 @@ def _parmi(colonne: str, valeurs_: list[str]) -> pl.Expr:
     return pl.col(colonne).is_in(valeurs_).fill_null(False)
 
 
-def _remplacer(colonne: str, resultats: dict[str, Any], rang: int | None = None) -> pl.Expr:
+def _remplacer(colonne: str | pl.Expr, resultats: dict[str, Any], rang: int | None = None) -> pl.Expr:
     """The column's values mapped through `resultats` (element `rang` of tuple results); null otherwise."""
     cles = list(resultats)
     valeurs = [v if rang is None else v[rang] for v in resultats.values()]
-    return pl.col(colonne).replace_strict(cles, valeurs, default=None, return_dtype=CHAINE)
+    expression = pl.col(colonne) if isinstance(colonne, str) else colonne
+    return expression.replace_strict(cles, valeurs, default=None, return_dtype=CHAINE)
 
 
 def _coordonnee(colonne: str, limite: float) -> tuple[pl.Expr, pl.Expr]:
@@ -100,6 +101,10 @@ def convertir_etablissements(cadre: pl.DataFrame, conv: conversion.Convertisseur
         territoires[champ], refuses = _par_valeur(textes[champ], fonction)
         doutes.append(_parmi(champ, refuses))
     deps, acads, regs = territoires["departement"], territoires["academie"], territoires["region_academique"]
+    commune = pl.col("code_commune")  # its département stands in for a missing one
+    prefixe = pl.when(commune.str.starts_with("97")).then(commune.str.slice(0, 3)).otherwise(commune.str.slice(0, 2))
+    deps_communes, refuses = _par_valeur(textes.select(prefixe).to_series(), valeurs.departement)
+    doutes.append(prefixe.is_in(refuses).fill_null(False))
 
     uai = pl.col("uai").str.to_uppercase()
     lettre = (pl.col("uai").str.slice(0, 7).cast(pl.Int64, strict=False) % 23).replace_strict(
@@ -122,10 +127,11 @@ def convertir_etablissements(cadre: pl.DataFrame, conv: conversion.Convertisseur
         "code_commune", "nom_commune",
         pl.when(code_postal.str.contains(r"^[0-9]{4}$")).then("0" + code_postal).otherwise(code_postal)
         .alias("code_postal"),
-        _remplacer("departement", deps, 0).alias("departement"),
-        pl.coalesce(_remplacer("academie", acads, 0), _remplacer("departement", deps, 1)).alias("academie"),
+        pl.coalesce(_remplacer("departement", deps, 0), _remplacer(prefixe, deps_communes, 0)).alias("departement"),
+        pl.coalesce(_remplacer("academie", acads, 0), _remplacer("departement", deps, 1),
+                    _remplacer(prefixe, deps_communes, 1)).alias("academie"),
         pl.coalesce(_remplacer("region_academique", regs), _remplacer("departement", deps, 2),
-                    _remplacer("academie", acads, 1)).alias("region_academique"),
+                    _remplacer("academie", acads, 1), _remplacer(prefixe, deps_communes, 2)).alias("region_academique"),
         latitude.alias("latitude"), longitude.alias("longitude"),
     ).filter(~pl.col("_ferme"))
     ignorees = cadre.height - marques.height
