@@ -80,18 +80,23 @@ def _module_core():
     return None
 
 
-def _traduire_les_erreurs(rich_utils) -> None:
-    formater = rich_utils.rich_format_error
-    if getattr(formater, "_cmq", False):
+def _envelopper(proprietaire, nom: str, fabrique) -> None:
+    """Replace `proprietaire.nom` by `fabrique(original)`, once: `franciser()` may run again."""
+    origine = getattr(proprietaire, nom)
+    if getattr(origine, "_cmq", False):
         return
+    remplacante = fabrique(origine)
+    remplacante._cmq = True
+    setattr(proprietaire, nom, remplacante)
 
+
+def _traduire_les_erreurs(formater):
     def rich_format_error(erreur) -> None:
         origine = erreur.format_message
         erreur.format_message = lambda: traduire_erreur(origine())
         formater(erreur)
 
-    rich_format_error._cmq = True
-    rich_utils.rich_format_error = rich_format_error
+    return rich_format_error
 
 
 USAGE = (("Usage:", "Utilisation :"), ("COMMAND [ARGS]...", "COMMANDE [ARGUMENTS]..."))
@@ -104,51 +109,31 @@ def traduire_usage(texte: str) -> str:
     return texte
 
 
-def _traduire_l_usage(core) -> None:
-    origine = core.Command.get_usage
-    if getattr(origine, "_cmq", False):
-        return
-
+def _traduire_l_usage(origine):
     def get_usage(self, ctx) -> str:
         return traduire_usage(origine(self, ctx))
 
-    get_usage._cmq = True
-    core.Command.get_usage = get_usage
+    return get_usage
 
 
-def _traduire_l_aide(core) -> None:
-    origine = core.Command.get_help_option
-    if getattr(origine, "_cmq", False):
-        return
-
+def _traduire_l_aide(origine):
     def get_help_option(self, ctx):
         option = origine(self, ctx)
         if option is not None:
             option.help = AIDE
         return option
 
-    get_help_option._cmq = True
-    core.Command.get_help_option = get_help_option
+    return get_help_option
 
 
-def _traduire_les_types() -> None:
-    """Patch typer's `display_type_rich` (typer >= 0.26 shows `<type>` in the help panels)."""
-    try:
-        from typer import core
-    except ImportError:  # pragma: no cover
-        return
-    for classe in (getattr(core, "_TyperParameter", None), getattr(core, "TyperOption", None)):
-        origine = classe.__dict__.get("display_type_rich") if classe is not None else None
-        if origine is None or getattr(origine, "_cmq", False):
-            continue
+def _traduire_les_types(origine):
+    """typer >= 0.26 shows `<type>` in the help panels: French labels, none for a flag."""
+    def display_type_rich(self, ctx):
+        if getattr(self, "is_bool_flag", False):
+            return None
+        return traduire_type(origine(self, ctx))
 
-        def display_type_rich(self, ctx, _origine=origine):
-            if getattr(self, "is_bool_flag", False):
-                return None
-            return traduire_type(_origine(self, ctx))
-
-        display_type_rich._cmq = True
-        classe.display_type_rich = display_type_rich
+    return display_type_rich
 
 
 def franciser() -> None:
@@ -158,9 +143,13 @@ def franciser() -> None:
     for nom, texte in TITRES.items():
         if hasattr(rich_utils, nom):
             setattr(rich_utils, nom, texte)
-    _traduire_les_erreurs(rich_utils)
-    _traduire_les_types()
+    _envelopper(rich_utils, "rich_format_error", _traduire_les_erreurs)
+    from typer import core as core_typer
+
+    for classe in (getattr(core_typer, "_TyperParameter", None), getattr(core_typer, "TyperOption", None)):
+        if classe is not None and hasattr(classe, "display_type_rich"):
+            _envelopper(classe, "display_type_rich", _traduire_les_types)
     core = _module_core()
     if core is not None:
-        _traduire_l_aide(core)
-        _traduire_l_usage(core)
+        _envelopper(core.Command, "get_help_option", _traduire_l_aide)
+        _envelopper(core.Command, "get_usage", _traduire_l_usage)

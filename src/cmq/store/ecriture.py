@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Date, DateTime, Table, delete, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
-from cmq.errors import ErreurStockage
 from cmq.models import Campus, ImportEnregistre
 from cmq.store import masse
 from cmq.store.conversion import academies_depuis_campus, campus_vers_dict, ligne_depuis_import
@@ -58,16 +57,13 @@ def _table(table) -> Table:
 
 def _insertion(session: Session, table: Table):
     """`INSERT` construct of the session's dialect, with ON CONFLICT support."""
-    nom = session.get_bind().dialect.name  # dialects imported lazily: the other one is never loaded
-    if nom == "sqlite":
+    if masse.dialecte(session) == "sqlite":  # dialects imported lazily: the other one is never loaded
         from sqlalchemy.dialects.sqlite import insert as inserer_sqlite
 
         return inserer_sqlite(table)
-    if nom == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as inserer_postgresql
+    from sqlalchemy.dialects.postgresql import insert as inserer_postgresql
 
-        return inserer_postgresql(table)
-    raise ErreurStockage(f"base de données non prise en charge : {nom} (SQLite ou PostgreSQL attendu)")
+    return inserer_postgresql(table)
 
 
 def _paquets(elements: Sequence, taille: int = LOT) -> Iterable[Sequence]:
@@ -123,12 +119,7 @@ def upsert(session: Session, table, lignes: Sequence[dict[str, Any]], cles: Sequ
             changees.append(ligne)
     a_ecrire = nouvelles + changees
     if a_ecrire:
-        instruction = _insertion(session, table)
-        mises = {c: instruction.excluded[c] for c in colonnes if c not in cles}
-        if inserer_seulement or not mises:
-            instruction = instruction.on_conflict_do_nothing(index_elements=list(cles))
-        else:
-            instruction = instruction.on_conflict_do_update(index_elements=list(cles), set_=mises)
+        instruction = masse.sur_conflit(_insertion(session, table), colonnes, cles, inserer_seulement)
         executer(session, instruction, a_ecrire)
     return Bilan(len(nouvelles), len(changees), inchangees)
 
@@ -275,9 +266,7 @@ def ecrire_campus(session: Session, campus: Sequence[Campus]) -> Bilan:
         lignes.append(ligne)
         a_remplacer.append(c)
     if lignes:
-        instruction = _insertion(session, CampusTable.__table__)
-        mises = {col: instruction.excluded[col] for col in lignes[0] if col != "id"}
-        instruction = instruction.on_conflict_do_update(index_elements=["id"], set_=mises)
+        instruction = masse.sur_conflit(_insertion(session, CampusTable.__table__), list(lignes[0]), ("id",))
         for paquet in _paquets(lignes):
             session.execute(instruction, list(paquet))
         for paquet in _paquets([c.id for c in a_remplacer]):

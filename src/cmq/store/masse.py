@@ -48,16 +48,19 @@ def ecrire(session: Session, table: Table, cadre: pl.DataFrame, cles: Sequence[s
             f"écriture en masse : colonnes de dates non prises en charge ({', '.join(temporelles)})")
     if cadre.is_empty():
         return
+    ecrire_en_masse = _sqlite if dialecte(session) == "sqlite" else _postgresql
+    ecrire_en_masse(session, table, cadre, tuple(cles), inserer_seulement)
+
+
+def dialecte(session: Session) -> str:
+    """"sqlite" or "postgresql"; ErreurStockage for any other database."""
     nom = session.get_bind().dialect.name
-    if nom == "sqlite":
-        _sqlite(session, table, cadre, tuple(cles), inserer_seulement)
-    elif nom == "postgresql":
-        _postgresql(session, table, cadre, tuple(cles), inserer_seulement)
-    else:
+    if nom not in ("sqlite", "postgresql"):
         raise ErreurStockage(f"base de données non prise en charge : {nom} (SQLite ou PostgreSQL attendu)")
+    return nom
 
 
-def _conflit(instruction, colonnes: Sequence[str], cles: Sequence[str], inserer_seulement: bool):
+def sur_conflit(instruction, colonnes: Sequence[str], cles: Sequence[str], inserer_seulement: bool = False):
     """ON CONFLICT (cles) DO UPDATE of the other columns, or DO NOTHING."""
     mises = {c: instruction.excluded[c] for c in colonnes if c not in cles}
     if inserer_seulement or not mises:
@@ -79,7 +82,7 @@ def _sql_sqlite(table: Table, colonnes: tuple[str, ...], cles: tuple[str, ...], 
     from sqlalchemy.dialects import sqlite
 
     instruction = sqlite.insert(table).values(dict.fromkeys(colonnes))
-    compile = _conflit(instruction, colonnes, cles, inserer_seulement).compile(dialect=sqlite.dialect())
+    compile = sur_conflit(instruction, colonnes, cles, inserer_seulement).compile(dialect=sqlite.dialect())
     sql, groupe = str(compile), "(" + ", ".join("?" * len(colonnes)) + ")"
     attendue = list(compile.positiontup) == list(colonnes) and sql.count("?") == len(colonnes)
     if not attendue or sql.count(f"VALUES {groupe}") != 1:
@@ -145,7 +148,7 @@ def _postgresql(session: Session, table: Table, cadre: pl.DataFrame, cles: tuple
     noms = ", ".join(dialecte.identifier_preparer.quote(c) for c in colonnes)
     temporaire = table_sql(TABLE_TEMPORAIRE, *(column(c) for c in colonnes))
     instruction = postgresql.insert(table).from_select(colonnes, select(*temporaire.c).order_by(*cles))
-    upsert = str(_conflit(instruction, colonnes, cles, inserer_seulement).compile(dialect=dialecte))
+    upsert = str(sur_conflit(instruction, colonnes, cles, inserer_seulement).compile(dialect=dialecte))
     copie_sql = f"COPY {TABLE_TEMPORAIRE} ({noms}) FROM STDIN (FORMAT csv)"
     # No constraint on the copy: a refused row is refused by the table itself, under its own name.
     connexion.exec_driver_sql(
