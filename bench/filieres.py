@@ -18,10 +18,29 @@ from cmq import filieres
 from cmq.filieres import FILIERES, Filiere
 from cmq.texte import sans_accents
 
-BRUITS_AVANT = ("CMQ", "Campus", "campus", "Filière", "filière", "CMQ d'excellence",
-                "Campus des métiers et des qualifications", "campus des métiers", "Pôle")
-BRUITS_APRES = ("(Lyon)", "Bretagne", "Occitanie", "- Nice", "Hauts-de-France", "2024", "Grand Est",
-                "(CMQ)", "Normandie", "de Guyane")
+BRUITS_AVANT = (
+    "CMQ",
+    "Campus",
+    "campus",
+    "Filière",
+    "filière",
+    "CMQ d'excellence",
+    "Campus des métiers et des qualifications",
+    "campus des métiers",
+    "Pôle",
+)
+BRUITS_APRES = (
+    "(Lyon)",
+    "Bretagne",
+    "Occitanie",
+    "- Nice",
+    "Hauts-de-France",
+    "2024",
+    "Grand Est",
+    "(CMQ)",
+    "Normandie",
+    "de Guyane",
+)
 LETTRES = "abcdefghijklmnopqrstuvwxyzéè"
 
 
@@ -46,16 +65,24 @@ def coquille(mot: str, alea: random.Random) -> str:
     i = alea.randrange(1, len(mot) - 1)
     genre = alea.randrange(4)
     if genre == 0:
-        return mot[:i] + alea.choice(LETTRES) + mot[i + 1:]
+        return mot[:i] + alea.choice(LETTRES) + mot[i + 1 :]
     if genre == 1:
-        return mot[:i] + mot[i + 1:]
+        return mot[:i] + mot[i + 1 :]
     if genre == 2:
         return mot[:i] + alea.choice(LETTRES) + mot[i:]
-    return mot[:i - 1] + mot[i] + mot[i - 1] + mot[i + 1:]
+    return mot[: i - 1] + mot[i] + mot[i - 1] + mot[i + 1 :]
 
 
-GENRES = ("tel quel", "minuscules", "sans accents", "fautes de frappe", "mots mélangés", "bruit avant",
-          "bruit avant et après", "plusieurs mots-clés")
+GENRES = (
+    "tel quel",
+    "minuscules",
+    "sans accents",
+    "fautes de frappe",
+    "mots mélangés",
+    "bruit avant",
+    "bruit avant et après",
+    "plusieurs mots-clés",
+)
 
 
 def variante(f: Filiere, alea: random.Random) -> tuple[str, str, str]:
@@ -144,12 +171,18 @@ def main() -> None:
         statuts[s] = statuts.get(s, 0) + 1
     faux = sum(s is not None and s.code != a.code for s, a in zip(froid, attendues))
 
-    print("secondes CPU, meilleure de", args.repetitions, "mesures ; toutes :",
-          {k: [round(x, 3) for x in v] for k, v in durees.items()})
+    print(
+        "secondes CPU, meilleure de",
+        args.repetitions,
+        "mesures ; toutes :",
+        {k: [round(x, 3) for x in v] for k, v in durees.items()},
+    )
     print(f"{'méthode':<28}{'secondes':>10}{'libellés/s':>14}{'exactitude top-1':>18}")
-    for nom, sorties, duree in (("cmq.normalize (cache vide)", froid, t_froid),
-                                ("cmq.normalize (cache chaud)", chaud, t_chaud),
-                                ("Orion (sous-chaîne)", orion, t_orion)):
+    for nom, sorties, duree in (
+        ("cmq.normalize (cache vide)", froid, t_froid),
+        ("cmq.normalize (cache chaud)", chaud, t_chaud),
+        ("Orion (sous-chaîne)", orion, t_orion),
+    ):
         print(f"{nom:<28}{duree:>10.3f}{len(textes) / duree:>14,.0f}{exactitude(sorties, attendues):>18.1%}")
     print(f"statuts cmq : {statuts} ; filière fausse (normalisée mais erronée) : {faux}")
     print(f"{'exactitude par variante':<42}{'libellés':>9}{'cmq':>8}{'Orion':>8}")

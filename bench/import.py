@@ -53,34 +53,105 @@ from bases import AIDE, Bases, analyser, cote_a_cote  # bench/bases.py
 from cmq import codes, territoires
 
 ENTETE = (
-    "identifiant_de_l_etablissement", "nom_etablissement", "type_etablissement", "statut_public_prive",
-    "adresse_1", "adresse_2", "adresse_3", "code_postal", "code_commune", "nom_commune", "code_departement",
-    "code_academie", "code_region", "ecole_maternelle", "ecole_elementaire", "voie_generale",
-    "voie_technologique", "voie_professionnelle", "telephone", "fax", "web", "mail", "restauration",
-    "hebergement", "ulis", "apprentissage", "segpa", "section_arts", "section_cinema", "section_theatre",
-    "section_sport", "section_internationale", "section_europeenne", "lycee_agricole", "lycee_militaire",
-    "lycee_des_metiers", "post_bac", "appartenance_education_prioritaire", "greta", "siren_siret",
-    "nombre_d_eleves", "fiche_onisep", "position", "type_contrat_prive", "libelle_departement",
-    "libelle_academie", "libelle_region", "nom_circonscription", "latitude", "longitude",
-    "precision_localisation", "date_ouverture", "date_maj_ligne", "etat", "ministere_tutelle", "multi_uai",
-    "code_nature", "libelle_nature",
+    "identifiant_de_l_etablissement",
+    "nom_etablissement",
+    "type_etablissement",
+    "statut_public_prive",
+    "adresse_1",
+    "adresse_2",
+    "adresse_3",
+    "code_postal",
+    "code_commune",
+    "nom_commune",
+    "code_departement",
+    "code_academie",
+    "code_region",
+    "ecole_maternelle",
+    "ecole_elementaire",
+    "voie_generale",
+    "voie_technologique",
+    "voie_professionnelle",
+    "telephone",
+    "fax",
+    "web",
+    "mail",
+    "restauration",
+    "hebergement",
+    "ulis",
+    "apprentissage",
+    "segpa",
+    "section_arts",
+    "section_cinema",
+    "section_theatre",
+    "section_sport",
+    "section_internationale",
+    "section_europeenne",
+    "lycee_agricole",
+    "lycee_militaire",
+    "lycee_des_metiers",
+    "post_bac",
+    "appartenance_education_prioritaire",
+    "greta",
+    "siren_siret",
+    "nombre_d_eleves",
+    "fiche_onisep",
+    "position",
+    "type_contrat_prive",
+    "libelle_departement",
+    "libelle_academie",
+    "libelle_region",
+    "nom_circonscription",
+    "latitude",
+    "longitude",
+    "precision_localisation",
+    "date_ouverture",
+    "date_maj_ligne",
+    "etat",
+    "ministere_tutelle",
+    "multi_uai",
+    "code_nature",
+    "libelle_nature",
 )
 # The other fields of a real export (always empty here): the "large" variant has them all.
 ENTETE_LARGE = ENTETE + (
-    "coordx_origine", "coordy_origine", "epsg_origine", "rpi_concentre", "rpi_disperse", "code_type_contrat_prive",
-    "pial", "etablissement_mere", "type_rattachement_etablissement_mere", "code_circonscription",
-    "code_zone_animation_pedagogique", "libelle_zone_animation_pedagogique", "code_bassin_formation",
+    "coordx_origine",
+    "coordy_origine",
+    "epsg_origine",
+    "rpi_concentre",
+    "rpi_disperse",
+    "code_type_contrat_prive",
+    "pial",
+    "etablissement_mere",
+    "type_rattachement_etablissement_mere",
+    "code_circonscription",
+    "code_zone_animation_pedagogique",
+    "libelle_zone_animation_pedagogique",
+    "code_bassin_formation",
     "libelle_bassin_formation",
 )
 VARIANTES = {"standard": ENTETE, "large": ENTETE_LARGE}
-TYPES = (("Ecole", "ECOLE DE NIVEAU ELEMENTAIRE", "151", 0.7), ("Collège", "COLLEGE", "340", 0.12),
-         ("Lycée", "LYCEE PROFESSIONNEL", "320", 0.05), ("Lycée", "LYCEE POLYVALENT", "306", 0.05),
-         ("Lycée", "LYCEE ENSEIGNT GENERAL ET TECHNOLOGIQUE", "300", 0.04),
-         ("Information et orientation", "CENTRE D'INFORMATION ET D'ORIENTATION", "810", 0.02),
-         ("Service Administratif", "SERVICE ADMINISTRATIF", "830", 0.02))
+TYPES = (
+    ("Ecole", "ECOLE DE NIVEAU ELEMENTAIRE", "151", 0.7),
+    ("Collège", "COLLEGE", "340", 0.12),
+    ("Lycée", "LYCEE PROFESSIONNEL", "320", 0.05),
+    ("Lycée", "LYCEE POLYVALENT", "306", 0.05),
+    ("Lycée", "LYCEE ENSEIGNT GENERAL ET TECHNOLOGIQUE", "300", 0.04),
+    ("Information et orientation", "CENTRE D'INFORMATION ET D'ORIENTATION", "810", 0.02),
+    ("Service Administratif", "SERVICE ADMINISTRATIF", "830", 0.02),
+)
 RUES = ("rue Jean Jaurès", "avenue de la République", "place de la Mairie", "rue Victor Hugo", "chemin des Écoles")
-PRENOMS = ("Jules Ferry", "Victor Hugo", "Jean Moulin", "Marie Curie", "Louise Michel", "Paul Bert", "Jean Zay",
-           "Simone Veil", "Condorcet", "Pierre Brossolette")
+PRENOMS = (
+    "Jules Ferry",
+    "Victor Hugo",
+    "Jean Moulin",
+    "Marie Curie",
+    "Louise Michel",
+    "Paul Bert",
+    "Jean Zay",
+    "Simone Veil",
+    "Condorcet",
+    "Pierre Brossolette",
+)
 
 
 def prefixe_uai(departement: str) -> str:
@@ -111,23 +182,42 @@ def generer(chemin: Path, lignes: int, graine: int, entete: tuple[str, ...] = EN
             valeurs = {
                 "identifiant_de_l_etablissement": chiffres + codes.lettre_uai(chiffres),
                 "nom_etablissement": f"{type_} {alea.choice(PRENOMS)}",
-                "type_etablissement": type_, "statut_public_prive": alea.choice(("Public",) * 4 + ("Privé",)),
+                "type_etablissement": type_,
+                "statut_public_prive": alea.choice(("Public",) * 4 + ("Privé",)),
                 "adresse_1": f"{alea.randint(1, 120)} {alea.choice(RUES)}",
                 "code_postal": f"{commune[:2]}{alea.randint(0, 999):03d}" if len(dep.code) == 2 else commune,
-                "code_commune": commune, "nom_commune": f"Commune {commune}",
-                "code_departement": dep.code.zfill(3), "code_academie": dep.academie,
+                "code_commune": commune,
+                "nom_commune": f"Commune {commune}",
+                "code_departement": dep.code.zfill(3),
+                "code_academie": dep.academie,
                 "code_region": dep.region_academique,
-                "ecole_maternelle": int(ecole), "ecole_elementaire": int(ecole), "voie_generale": int(not ecole),
-                "voie_technologique": 0, "voie_professionnelle": int(nature == "LYCEE PROFESSIONNEL"),
-                "telephone": f"0{alea.randint(100000000, 999999999)}", "mail": f"ce.{chiffres.lower()}@ac-exemple.fr",
-                "restauration": 1, "hebergement": 0, "ulis": 0, "apprentissage": 0, "segpa": 0,
-                "nombre_d_eleves": alea.randint(30, 1800), "position": f"{lat}, {lon}",
-                "libelle_departement": dep.nom, "libelle_academie": academies[dep.academie],
-                "libelle_region": regions[dep.region_academique], "latitude": lat, "longitude": lon,
-                "precision_localisation": "Numéro de rue", "date_ouverture": f"{alea.randint(1960, 2020)}-09-01",
-                "date_maj_ligne": "2025-06-30", "etat": "OUVERT",
-                "ministere_tutelle": "MINISTERE DE L'EDUCATION NATIONALE", "multi_uai": 0,
-                "code_nature": code_nature, "libelle_nature": nature,
+                "ecole_maternelle": int(ecole),
+                "ecole_elementaire": int(ecole),
+                "voie_generale": int(not ecole),
+                "voie_technologique": 0,
+                "voie_professionnelle": int(nature == "LYCEE PROFESSIONNEL"),
+                "telephone": f"0{alea.randint(100000000, 999999999)}",
+                "mail": f"ce.{chiffres.lower()}@ac-exemple.fr",
+                "restauration": 1,
+                "hebergement": 0,
+                "ulis": 0,
+                "apprentissage": 0,
+                "segpa": 0,
+                "nombre_d_eleves": alea.randint(30, 1800),
+                "position": f"{lat}, {lon}",
+                "libelle_departement": dep.nom,
+                "libelle_academie": academies[dep.academie],
+                "libelle_region": regions[dep.region_academique],
+                "latitude": lat,
+                "longitude": lon,
+                "precision_localisation": "Numéro de rue",
+                "date_ouverture": f"{alea.randint(1960, 2020)}-09-01",
+                "date_maj_ligne": "2025-06-30",
+                "etat": "OUVERT",
+                "ministere_tutelle": "MINISTERE DE L'EDUCATION NATIONALE",
+                "multi_uai": 0,
+                "code_nature": code_nature,
+                "libelle_nature": nature,
             }
             ecrivain.writerow([valeurs.get(c, "") for c in entete])
 
@@ -142,10 +232,13 @@ MESURE = textwrap.dedent("""
     print(json.dumps({{"operation": operation, "rss_mo": rss, **resultat}}))
 """)
 # Each measure: (run before the clock, timed code); sys.argv[1] is the CSV file, sys.argv[2] a database URL.
-LECTURE_POLARS = ("import polars", """
+LECTURE_POLARS = (
+    "import polars",
+    """
 tableau = polars.read_csv(sys.argv[1], separator=";", infer_schema=False)
 resultat = {"lignes": tableau.height}
-""")
+""",
+)
 # cmq imports polars, its bulk converter, the database driver and Alembic (to create the schema)
 # lazily, on first use: loaded before the clock, as `import polars` is for the bare read (the
 # process time counts every import).
@@ -153,12 +246,17 @@ MODULES_CMQ = """
 from cmq.sources.annuaire import importer_annuaire; import cmq.sources.conversion_bloc, alembic.command
 from sqlalchemy.engine import make_url; make_url(sys.argv[2]).get_dialect().import_dbapi()
 """
-IMPORT_CMQ = (MODULES_CMQ, """
+IMPORT_CMQ = (
+    MODULES_CMQ,
+    """
 r = importer_annuaire(sys.argv[1], url=sys.argv[2])
 resultat = {"lignes": r.lues, "inserees": r.inserees, "mises_a_jour": r.mises_a_jour, "rejetees": r.rejetees}
-""")
+""",
+)
 # Floors: the rows the import writes, converted before the clock (by cmq's own converter).
-LIGNES_CONVERTIES = MODULES_CMQ + """
+LIGNES_CONVERTIES = (
+    MODULES_CMQ
+    + """
 from cmq.sources import colonnes, conversion, conversion_bloc
 from cmq.sources.tableau import lire_tableau
 t = lire_tableau(sys.argv[1])
@@ -166,28 +264,37 @@ conv = conversion.convertisseur(colonnes.correspondre(t.colonnes, "etablissement
 lignes = conversion_bloc.convertir_etablissements(t.cadre, conv).valides
 lignes = lignes.filter(lignes["uai"].is_first_distinct()).drop("_rang").sort("uai")
 """
+)
 # 1. cmq's bulk write alone (`store.masse`, used by the import) into a new migrated database.
-ECRITURE_CMQ = (LIGNES_CONVERTIES + """
+ECRITURE_CMQ = (
+    LIGNES_CONVERTIES
+    + """
 from cmq.store import db, masse, schema
 from cmq.store.tables import EtablissementTable
 schema.mettre_a_jour(sys.argv[2])
-""", """
+""",
+    """
 with db.session(sys.argv[2], ecriture=True) as s:
     masse.ecrire(s, EtablissementTable.__table__, lignes, ("uai",))
 resultat = {"lignes": lignes.height}
-""")
+""",
+)
 # 2. SQLite only: Python's sqlite3 at its simplest, tuples built beforehand, a table without key nor
 #    index. No import into a real table through this driver can be faster.
-ECRITURE_SQLITE_NUE = (LIGNES_CONVERTIES + """
+ECRITURE_SQLITE_NUE = (
+    LIGNES_CONVERTIES
+    + """
 import sqlite3
 tuples = lignes.rows()
 connexion = sqlite3.connect(make_url(sys.argv[2]).database)
 connexion.execute(f"CREATE TABLE plancher ({', '.join(lignes.columns)})")
-""", """
+""",
+    """
 connexion.executemany(f"INSERT INTO plancher VALUES ({', '.join('?' * len(lignes.columns))})", tuples)
 connexion.commit()
 resultat = {"lignes": len(tuples)}
-""")
+""",
+)
 
 
 def mesurer(mesure: tuple[str, str], *arguments: str) -> dict:
@@ -204,8 +311,11 @@ def mesurer(mesure: tuple[str, str], *arguments: str) -> dict:
 
 def meilleure(runs: list[dict]) -> dict:
     """Fastest operation and fastest process of the runs (least disturbed), highest peak RSS."""
-    return {**min(runs, key=lambda m: m["operation"]), "processus": min(m["processus"] for m in runs),
-            "rss_mo": max(m["rss_mo"] for m in runs)}
+    return {
+        **min(runs, key=lambda m: m["operation"]),
+        "processus": min(m["processus"] for m in runs),
+        "rss_mo": max(m["rss_mo"] for m in runs),
+    }
 
 
 def variante(nom: str, dossier: Path, lignes: int, graine: int, repetitions: int, bases: Bases) -> bool:
@@ -213,8 +323,10 @@ def variante(nom: str, dossier: Path, lignes: int, graine: int, repetitions: int
     entete = VARIANTES[nom]
     fichier = dossier / f"fr-en-annuaire-education-{nom}.csv"
     generer(fichier, lignes, graine, entete)
-    print(f"\nVariante {nom} : {fichier.name}, {lignes} lignes, {len(entete)} colonnes, "
-          f"{fichier.stat().st_size / 1e6:.1f} Mo")
+    print(
+        f"\nVariante {nom} : {fichier.name}, {lignes} lignes, {len(entete)} colonnes, "
+        f"{fichier.stat().st_size / 1e6:.1f} Mo"
+    )
     genres = bases.genres
     runs: dict[str, list[dict]] = defaultdict(list)
     for _ in range(repetitions):
@@ -232,31 +344,47 @@ def variante(nom: str, dossier: Path, lignes: int, graine: int, repetitions: int
     def cellules(mesure: dict) -> list[str]:
         return [f"{mesure['operation']:.2f}", f"{mesure['processus']:.2f}", f"{mesure['rss_mo']:.0f}"]
 
-    cote_a_cote(["opération (s)", "processus (s)", "RSS max (Mo)"], [
-        ("polars.read_csv (lecture nue)", dict.fromkeys(genres, cellules(polars_))),
-        ("cmq importer annuaire (base neuve)", {g: cellules(m[f"{g}:premier"]) for g in genres}),
-        ("cmq importer annuaire (2e passage)", {g: cellules(m[f"{g}:second"]) for g in genres}),
-        ("plancher : écriture seule (cmq, en masse)", {g: cellules(m[f"{g}:ecriture"]) for g in genres}),
-        ("plancher : sqlite3 nu (sans clé ni index)",
-         {g: cellules(m[f"{g}:nue"]) if f"{g}:nue" in m else ["—"] * 3 for g in genres}),
-    ], genres)
+    cote_a_cote(
+        ["opération (s)", "processus (s)", "RSS max (Mo)"],
+        [
+            ("polars.read_csv (lecture nue)", dict.fromkeys(genres, cellules(polars_))),
+            ("cmq importer annuaire (base neuve)", {g: cellules(m[f"{g}:premier"]) for g in genres}),
+            ("cmq importer annuaire (2e passage)", {g: cellules(m[f"{g}:second"]) for g in genres}),
+            ("plancher : écriture seule (cmq, en masse)", {g: cellules(m[f"{g}:ecriture"]) for g in genres}),
+            (
+                "plancher : sqlite3 nu (sans clé ni index)",
+                {g: cellules(m[f"{g}:nue"]) if f"{g}:nue" in m else ["—"] * 3 for g in genres},
+            ),
+        ],
+        genres,
+    )
     toutes = True
     for genre in genres:
         premier, second = m[f"{genre}:premier"], m[f"{genre}:second"]
         rapport = premier["operation"] / polars_["operation"]
         rapport_processus = premier["processus"] / polars_["processus"]
-        print(f"{genre} : 1er passage {premier['inserees']} insérées, {premier['rejetees']} rejetées ; "
-              f"2e passage {second['inserees']} insérées, {second['mises_a_jour']} mises à jour ; "
-              f"import / lecture nue : {rapport:.1f}× en opération (appel seul, modules importés), "
-              f"{rapport_processus:.1f}× en processus (démarrage et imports compris)")
-        planchers = [("écriture seule des lignes converties", m[f"{genre}:ecriture"]),
-                     ("sqlite3 nu", m.get(f"{genre}:nue"))]
-        print("  planchers (lignes déjà converties, rien lu ni validé) : " + " ; ".join(
-            f"{nom} {p['operation'] / polars_['operation']:.1f}× la lecture nue" for nom, p in planchers if p))
-        cibles = [("≤ 3 × la lecture nue, en opération", rapport <= 3),
-                  ("≤ 3 × la lecture nue, en processus", rapport_processus <= 3),
-                  ("< 10 s (processus)", premier["processus"] < 10),
-                  ("RSS max < 500 Mo", max(premier["rss_mo"], second["rss_mo"]) < 500)]
+        print(
+            f"{genre} : 1er passage {premier['inserees']} insérées, {premier['rejetees']} rejetées ; "
+            f"2e passage {second['inserees']} insérées, {second['mises_a_jour']} mises à jour ; "
+            f"import / lecture nue : {rapport:.1f}× en opération (appel seul, modules importés), "
+            f"{rapport_processus:.1f}× en processus (démarrage et imports compris)"
+        )
+        planchers = [
+            ("écriture seule des lignes converties", m[f"{genre}:ecriture"]),
+            ("sqlite3 nu", m.get(f"{genre}:nue")),
+        ]
+        print(
+            "  planchers (lignes déjà converties, rien lu ni validé) : "
+            + " ; ".join(
+                f"{nom} {p['operation'] / polars_['operation']:.1f}× la lecture nue" for nom, p in planchers if p
+            )
+        )
+        cibles = [
+            ("≤ 3 × la lecture nue, en opération", rapport <= 3),
+            ("≤ 3 × la lecture nue, en processus", rapport_processus <= 3),
+            ("< 10 s (processus)", premier["processus"] < 10),
+            ("RSS max < 500 Mo", max(premier["rss_mo"], second["rss_mo"]) < 500),
+        ]
         for libelle, atteinte in cibles:
             print(f"  cible {libelle} : {'atteinte' if atteinte else 'NON atteinte'}")
         toutes = toutes and all(atteinte for _, atteinte in cibles)
@@ -269,8 +397,11 @@ def main(arguments: list[str] | None = None) -> int:
     parseur.add_argument("--graine", type=int, default=2025)
     parseur.add_argument("--dossier", type=Path, default=None, help="dossier de travail (temporaire par défaut)")
     parseur.add_argument("--repetitions", type=int, default=3, help="passages de chaque mesure (le meilleur compte)")
-    parseur.add_argument("--variantes", default="standard,large",
-                         help="variantes à mesurer, parmi : standard (58 colonnes), large (72 colonnes)")
+    parseur.add_argument(
+        "--variantes",
+        default="standard,large",
+        help="variantes à mesurer, parmi : standard (58 colonnes), large (72 colonnes)",
+    )
     parseur.add_argument("--bases", default="sqlite", help=AIDE)
     options = parseur.parse_args(arguments)
     try:
@@ -280,8 +411,10 @@ def main(arguments: list[str] | None = None) -> int:
     variantes = [v.strip() for v in options.variantes.split(",") if v.strip()]
     if inconnues := [v for v in variantes if v not in VARIANTES]:
         parseur.error(f"variante(s) inconnue(s) : {', '.join(inconnues)}")
-    print(f"Machine : {os.cpu_count()} cœurs, charge moyenne {os.getloadavg()[0]:.1f} (partagée : "
-          "les durées varient d'un passage à l'autre, le meilleur de chaque mesure est retenu)")
+    print(
+        f"Machine : {os.cpu_count()} cœurs, charge moyenne {os.getloadavg()[0]:.1f} (partagée : "
+        "les durées varient d'un passage à l'autre, le meilleur de chaque mesure est retenu)"
+    )
     with tempfile.TemporaryDirectory(prefix="cmq-bench-") as temporaire:
         dossier = options.dossier or Path(temporaire)
         dossier.mkdir(parents=True, exist_ok=True)

@@ -45,8 +45,12 @@ from cmq.store.tables import (
 )
 
 CIBLE_S = 0.5
-TYPES = ["École"] * 50 + ["Collège"] * 25 + ["LP", "LGT", "LPO", "Lycée", "lycée agricole"] * 2 + \
-    ["SEP", "CFA", "EREA", "Médico-social", "Information et orientation"]
+TYPES = (
+    ["École"] * 50
+    + ["Collège"] * 25
+    + ["LP", "LGT", "LPO", "Lycée", "lycée agricole"] * 2
+    + ["SEP", "CFA", "EREA", "Médico-social", "Information et orientation"]
+)
 NOMS_FILTRES = {"region_academique": "region_academique", "academie": "academie", "departement": "departement"}
 
 
@@ -61,10 +65,18 @@ def generer(url: str, n_etab: int, n_campus: int, n_membres: int, graine: int) -
         rangs[d.code] += 1  # distinct UAIs: a running number per département
         chiffres = f"{prefixe}{rangs[d.code]:04d}"
         uai = chiffres + codes.lettre_uai(chiffres)
-        etablissements.append(dict(
-            uai=uai, nom=f"Établissement {i}", type=alea.choice(TYPES), departement=d.code, academie=d.academie,
-            region_academique=d.region_academique,
-            latitude=round(alea.uniform(42, 51), 4), longitude=round(alea.uniform(-4, 8), 4)))
+        etablissements.append(
+            dict(
+                uai=uai,
+                nom=f"Établissement {i}",
+                type=alea.choice(TYPES),
+                departement=d.code,
+                academie=d.academie,
+                region_academique=d.region_academique,
+                latitude=round(alea.uniform(42, 51), 4),
+                longitude=round(alea.uniform(-4, 8), 4),
+            )
+        )
     for e in etablissements:
         par_region.setdefault(e["region_academique"], []).append(e["uai"])
     campus, academies = [], []
@@ -72,11 +84,20 @@ def generer(url: str, n_etab: int, n_campus: int, n_membres: int, graine: int) -
         d = alea.choice(deps)
         debut = date(alea.randint(2014, 2027), alea.choice((1, 9)), 1)
         fin = date(debut.year + alea.randint(3, 6), 12, 31) if alea.random() < 0.3 else None
-        campus.append(dict(
-            id=f"cmq-{i:03d}", nom=f"Campus {i}", filiere=alea.choice(filieres.codes()),
-            excellence=alea.choice((True, False, None)), region_academique=d.region_academique,
-            code_commune_siege=f"{d.code}{alea.randint(1, 999):03d}" if len(d.code) == 2 else f"{d.code}{alea.randint(1, 99):02d}",
-            date_debut_label=debut if alea.random() < 0.9 else None, date_fin_label=fin))
+        campus.append(
+            dict(
+                id=f"cmq-{i:03d}",
+                nom=f"Campus {i}",
+                filiere=alea.choice(filieres.codes()),
+                excellence=alea.choice((True, False, None)),
+                region_academique=d.region_academique,
+                code_commune_siege=f"{d.code}{alea.randint(1, 999):03d}"
+                if len(d.code) == 2
+                else f"{d.code}{alea.randint(1, 99):02d}",
+                date_debut_label=debut if alea.random() < 0.9 else None,
+                date_fin_label=fin,
+            )
+        )
         academies.append(dict(campus_id=f"cmq-{i:03d}", academie=d.academie))
         if alea.random() < 0.1:  # a few campuses span a second académie of their région
             autres = territoires.region_academique(d.region_academique).academies
@@ -112,13 +133,23 @@ def naif(s, jour: date) -> list[LigneIndicateurs]:
         nb_lycees = sum(indicateurs.est_lycee(e.type) for e in etablissements)
         par_filiere = Counter(c.filiere for c in campus)
         nb_exc = sum(bool(c.excellence) for c in campus)
-        lignes.append(LigneIndicateurs(
-            echelle=t.echelle, code=t.code, nom=t.nom, date=jour, nb_campus=len(campus), nb_excellence=nb_exc,
-            part_excellence=round(nb_exc / len(campus), 4) if campus else None,
-            filieres={f: par_filiere.get(f, 0) for f in filieres.codes()},
-            nb_etablissements_membres=len(membres), nb_lycees=nb_lycees, nb_lycees_membres=len(lycees_membres),
-            couverture_lycees=round(len(lycees_membres) / nb_lycees, 4) if nb_lycees else None,
-            campus_ids=[c.id for c in campus]))
+        lignes.append(
+            LigneIndicateurs(
+                echelle=t.echelle,
+                code=t.code,
+                nom=t.nom,
+                date=jour,
+                nb_campus=len(campus),
+                nb_excellence=nb_exc,
+                part_excellence=round(nb_exc / len(campus), 4) if campus else None,
+                filieres={f: par_filiere.get(f, 0) for f in filieres.codes()},
+                nb_etablissements_membres=len(membres),
+                nb_lycees=nb_lycees,
+                nb_lycees_membres=len(lycees_membres),
+                couverture_lycees=round(len(lycees_membres) / nb_lycees, 4) if nb_lycees else None,
+                campus_ids=[c.id for c in campus],
+            )
+        )
     return lignes
 
 
@@ -137,8 +168,10 @@ def mesurer(url: str, args) -> dict:
     schema.mettre_a_jour(url)
     debut = time.perf_counter()
     generer(url, args.etablissements, args.campus, args.membres, args.graine)
-    print(f"base {db.url_affichable(url)} : {args.etablissements:,} établissements, {args.campus} campus, "
-          f"{args.membres:,} adhésions générés en {time.perf_counter() - debut:.1f} s")
+    print(
+        f"base {db.url_affichable(url)} : {args.etablissements:,} établissements, {args.campus} campus, "
+        f"{args.membres:,} adhésions générés en {time.perf_counter() - debut:.1f} s"
+    )
     demandes = indicateurs.tous_les_territoires()
     with db.session(url) as s:
         rapide, premier, meilleur = chrono(lambda: indicateurs.calculer(s, args.date, demandes), args.repetitions)
@@ -155,8 +188,9 @@ def main() -> None:
     parser.add_argument("--graine", type=int, default=2025)
     parser.add_argument("--date", type=date.fromisoformat, default=date(2025, 9, 1))
     parser.add_argument("--repetitions", type=int, default=5)
-    parser.add_argument("--url", help="base migrée vide (défaut : nouveau fichier SQLite temporaire) ; "
-                                      "remplace --bases")
+    parser.add_argument(
+        "--url", help="base migrée vide (défaut : nouveau fichier SQLite temporaire) ; remplace --bases"
+    )
     parser.add_argument("--bases", default="sqlite", help=AIDE)
     args = parser.parse_args()
     try:
@@ -169,20 +203,33 @@ def main() -> None:
             mesures[genre] = mesurer(args.url or bases.nouvelle(genre), args)
             db.fermer_tout()
     rapide = mesures[genres[0]]["rapide"]
-    print(f"table complète au {args.date} : {len(rapide)} territoires × {len(filieres.codes())} filières, "
-          f"{sum(l.nb_campus for l in rapide if l.echelle == 'france')} campus valides")
-    cote_a_cote(["secondes"], [
-        ("cmq.indicateurs (1re mesure)", {g: [f"{m['premier']:.3f}"] for g, m in mesures.items()}),
-        (f"cmq.indicateurs (meilleure de {args.repetitions})", {g: [f"{m['meilleur']:.3f}"] for g, m in mesures.items()}),
-        ("boucle naïve par territoire", {g: [f"{m['premier_naif']:.3f}"] for g, m in mesures.items()}),
-        ("rapport boucle naïve / cmq.indicateurs", {g: [f"{m['premier_naif'] / m['premier']:.0f} ×"]
-                                                    for g, m in mesures.items()}),
-    ], genres)
+    print(
+        f"table complète au {args.date} : {len(rapide)} territoires × {len(filieres.codes())} filières, "
+        f"{sum(l.nb_campus for l in rapide if l.echelle == 'france')} campus valides"
+    )
+    cote_a_cote(
+        ["secondes"],
+        [
+            ("cmq.indicateurs (1re mesure)", {g: [f"{m['premier']:.3f}"] for g, m in mesures.items()}),
+            (
+                f"cmq.indicateurs (meilleure de {args.repetitions})",
+                {g: [f"{m['meilleur']:.3f}"] for g, m in mesures.items()},
+            ),
+            ("boucle naïve par territoire", {g: [f"{m['premier_naif']:.3f}"] for g, m in mesures.items()}),
+            (
+                "rapport boucle naïve / cmq.indicateurs",
+                {g: [f"{m['premier_naif'] / m['premier']:.0f} ×"] for g, m in mesures.items()},
+            ),
+        ],
+        genres,
+    )
     ecarts = []
     for genre, m in mesures.items():
         identiques = m["rapide"] == m["lent"] == rapide  # both methods, and every base, give the same rows
-        print(f"{genre} : cible < {CIBLE_S} s : {'atteinte' if m['premier'] < CIBLE_S else 'MANQUÉE'} ; "
-              f"résultats identiques : {'oui' if identiques else 'NON'}")
+        print(
+            f"{genre} : cible < {CIBLE_S} s : {'atteinte' if m['premier'] < CIBLE_S else 'MANQUÉE'} ; "
+            f"résultats identiques : {'oui' if identiques else 'NON'}"
+        )
         if not identiques:
             ecarts += [(genre, a.echelle, a.code) for a, b in zip(m["rapide"], m["lent"], strict=True) if a != b]
             ecarts += [(genre, a.echelle, a.code) for a, b in zip(m["rapide"], rapide, strict=True) if a != b]

@@ -30,11 +30,30 @@ from cmq.resolve import Fiche, Index, index, vider_cache
 from cmq.store import db
 from cmq.texte import normaliser, sans_accents
 
-PREFIXES = ("CMQ", "CMQE", "Campus", "CMQ d'excellence", "Campus des métiers et des qualifications",
-            "Campus des métiers et des qualifications d'excellence", "campus des métiers", "Le campus")
+PREFIXES = (
+    "CMQ",
+    "CMQE",
+    "Campus",
+    "CMQ d'excellence",
+    "Campus des métiers et des qualifications",
+    "Campus des métiers et des qualifications d'excellence",
+    "campus des métiers",
+    "Le campus",
+)
 _FORMULE = re.compile(r"campus des m[ée]tiers et des qualifications|\bcmqe?\b|d'excellence|\bcampus\b", re.IGNORECASE)
-GENRES = ("nom", "casse", "sans_accents", "coeur", "prefixe", "mot_manquant", "ordre", "coquille", "sigle",
-          "ville", "region")
+GENRES = (
+    "nom",
+    "casse",
+    "sans_accents",
+    "coeur",
+    "prefixe",
+    "mot_manquant",
+    "ordre",
+    "coquille",
+    "sigle",
+    "ville",
+    "region",
+)
 
 
 def coeur(nom: str) -> str:
@@ -118,8 +137,9 @@ def main() -> None:
         donnees = jeu(fiches, args.nombre, args.graine)
         textes = [t for t, _, _ in donnees]
         attendus = [a for _, a, _ in donnees]
-        print(f"{len(textes):,} mentions ({len(set(textes)):,} distinctes) de {len(fiches)} campus, "
-              f"graine {args.graine}")
+        print(
+            f"{len(textes):,} mentions ({len(set(textes)):,} distinctes) de {len(fiches)} campus, graine {args.graine}"
+        )
 
         durees = []
         for _ in range(args.repetitions):  # best of N cold runs: the machine may be shared
@@ -147,22 +167,29 @@ def main() -> None:
         flous[nom] = (choix, time.perf_counter() - debut)
 
     n = len(textes)
-    print(f"cmq.resolve : {duree:.3f} s (index compris, cache vide, meilleure de {len(durees)}) pour {n:,} "
-          f"mentions, {duree / n * 1e6:.0f} µs par mention "
-          f"— objectif < 2 s : {'atteint' if duree < 2 else 'MANQUÉ'}")
+    print(
+        f"cmq.resolve : {duree:.3f} s (index compris, cache vide, meilleure de {len(durees)}) pour {n:,} "
+        f"mentions, {duree / n * 1e6:.0f} µs par mention "
+        f"— objectif < 2 s : {'atteint' if duree < 2 else 'MANQUÉ'}"
+    )
     print(f"{'méthode':<30}{'secondes':>8}{'juste':>9}{'ambigu':>9}{'inconnu':>9}{'faux':>9}")
     compte = bilan([r.campus_id for r in resolutions], [r.statut == "ambigu" for r in resolutions], attendus)
     print(ligne("cmq.resolve", compte, n, duree))
     print(ligne("exact (nom normalisé)", bilan(exacts, [False] * n, attendus), n, duree_exact))
     for nom, (choix, duree_flou) in flous.items():
         print(ligne(f"rapidfuzz {nom} ≥ 85", bilan(choix, [False] * n, attendus), n, duree_flou))
-    print(f"cmq.resolve : {compte['faux']} mention(s) attribuée(s) à un autre campus que celui d'origine "
-          "(-v pour les voir : un mot retiré peut donner le nom exact d'un autre campus)")
+    print(
+        f"cmq.resolve : {compte['faux']} mention(s) attribuée(s) à un autre campus que celui d'origine "
+        "(-v pour les voir : un mot retiré peut donner le nom exact d'un autre campus)"
+    )
     print("\ncmq.resolve par genre de variante :")
     for genre in GENRES:
         rangs = [i for i, (_, _, g) in enumerate(donnees) if g == genre]
-        sous = bilan([resolutions[i].campus_id for i in rangs], [resolutions[i].statut == "ambigu" for i in rangs],
-                     [attendus[i] for i in rangs])
+        sous = bilan(
+            [resolutions[i].campus_id for i in rangs],
+            [resolutions[i].statut == "ambigu" for i in rangs],
+            [attendus[i] for i in rangs],
+        )
         print(ligne(f"  {genre}", sous, len(rangs), None))
     if args.verbeux:
         for (t, a, g), r in zip(donnees, resolutions):

@@ -31,13 +31,41 @@ SORTIE = DEPOT / "src" / "cmq" / "data" / "campus.csv"
 DATE_INSTANTANE = date(2026, 11, 27)  # date of the shared snapshot file (its modification date)
 
 COLONNES_SOURCE = (
-    "nom", "filiere", "excellence", "region_academique", "academie", "ville", "annee_label",
-    "etablissement_support", "uai_support", "site_web", "source_url", "note",
+    "nom",
+    "filiere",
+    "excellence",
+    "region_academique",
+    "academie",
+    "ville",
+    "annee_label",
+    "etablissement_support",
+    "uai_support",
+    "site_web",
+    "source_url",
+    "note",
 )
 COLONNES = (
-    "id", "nom", "sigle", "filiere", "excellence", "region_academique", "academies", "ville_siege",
-    "code_commune_siege", "latitude", "longitude", "date_debut_label", "date_fin_label", "reference_arrete",
-    "site_web", "uai_support", "description", "note", "source_nom", "source_url", "date_recuperation",
+    "id",
+    "nom",
+    "sigle",
+    "filiere",
+    "excellence",
+    "region_academique",
+    "academies",
+    "ville_siege",
+    "code_commune_siege",
+    "latitude",
+    "longitude",
+    "date_debut_label",
+    "date_fin_label",
+    "reference_arrete",
+    "site_web",
+    "uai_support",
+    "description",
+    "note",
+    "source_nom",
+    "source_url",
+    "date_recuperation",
 )
 ID_MAX = 80
 
@@ -55,14 +83,11 @@ ANNEE_EXCELLENCE = {
 # Year kept as label start although the note gives it another meaning (creation, opening…).
 ANNEE_INCERTAINE = {
     "Campus des métiers et des qualifications Numérique et Photonique (Lannion)": "inauguration",
-    "Campus des métiers et des qualifications Education artistique et culturelle (Guingamp)":
-        "création, label Excellence possiblement la même année",
-    "STAHR Campus (Soutien au Tourisme, à l'Agri-culinaire, à l'Hôtellerie et à la Restauration)":
-        "relabellisation d'un CMQ labellisé en 2015",
+    "Campus des métiers et des qualifications Education artistique et culturelle (Guingamp)": "création, label Excellence possiblement la même année",
+    "STAHR Campus (Soutien au Tourisme, à l'Agri-culinaire, à l'Hôtellerie et à la Restauration)": "relabellisation d'un CMQ labellisé en 2015",
     "Campus des métiers et des qualifications Autonomie, longévité, santé": "ouverture annoncée",
     "Grenoble Energies Campus": "réponse à l'appel à projets, label non confirmé",
-    "Campus des métiers et des qualifications d'excellence Industrie du futur (Mécanic Vallée)":
-        "création de l'association",
+    "Campus des métiers et des qualifications d'excellence Industrie du futur (Mécanic Vallée)": "création de l'association",
     "Campus des métiers et des qualifications Construction durable et éco-réhabilitation (CMQ CDER) / "
     "Campus régional du patrimoine bâti": "création",
 }
@@ -168,7 +193,9 @@ def _territoires(ligne: dict[str, str], notes: list[str]) -> tuple[str | None, l
         region = region or academie.region_academique
         academies.append(academie.code)
         if normaliser(ligne["academie"]) != normaliser(academie.nom):
-            notes.append(f"académie « {ligne['academie'].strip()} » de la source = académie {academie.nom} ({academie.code})")
+            notes.append(
+                f"académie « {ligne['academie'].strip()} » de la source = académie {academie.nom} ({academie.code})"
+            )
     return region, academies
 
 
@@ -317,7 +344,9 @@ def main(arguments: list[str] | None = None) -> int:
         print(f"Attention : décision d'année pour un campus absent de la source : « {nom} »")
     excellence = sum(1 for c in campus if c.excellence)
     sans_debut = sum(1 for c in campus if c.date_debut_label is None)
-    print(f"{len(campus)} campus écrits dans {options.sortie} ({excellence} d'excellence, {sans_debut} sans date de début)")
+    print(
+        f"{len(campus)} campus écrits dans {options.sortie} ({excellence} d'excellence, {sans_debut} sans date de début)"
+    )
     sieges = Counter(siege(c.ville_siege, c.region_academique, c.academies)[1] for c in campus)
     sieges["siège : avec coordonnées"] = sum(1 for c in campus if c.latitude is not None)
     for cle, nombre in sorted(sieges.items()):

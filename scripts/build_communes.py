@@ -75,7 +75,9 @@ def lire_cog(texte: str) -> tuple[list[dict], dict[str, list[dict]]]:
         objets = json.loads(texte)
     except json.JSONDecodeError as erreur:
         raise FichierIllisible(f"communes.json n'est pas du JSON ({erreur})") from None
-    if not isinstance(objets, list) or not all(isinstance(o, dict) and {"code", "nom", "type"} <= o.keys() for o in objets):
+    if not isinstance(objets, list) or not all(
+        isinstance(o, dict) and {"code", "nom", "type"} <= o.keys() for o in objets
+    ):
         raise FichierIllisible("communes.json : liste d'objets {code, nom, type, …} attendue")
     actuelles = [o for o in objets if o["type"] == "commune-actuelle" and o.get("zone") in ZONES]
     if not actuelles:
@@ -103,10 +105,16 @@ def lire_geonames(texte: str) -> dict[str, list[dict]]:
             population = int(champs[14] or 0)
         except ValueError:
             raise FichierIllisible(f"cities500.txt ligne {numero} : coordonnées ou population illisibles") from None
-        lieux[code].append({
-            "id": int(champs[0]), "nom": champs[1], "latitude": latitude, "longitude": longitude,
-            "code": champs[7], "population": population,
-        })
+        lieux[code].append(
+            {
+                "id": int(champs[0]),
+                "nom": champs[1],
+                "latitude": latitude,
+                "longitude": longitude,
+                "code": champs[7],
+                "population": population,
+            }
+        )
     return lieux
 
 
@@ -175,8 +183,9 @@ def point(commune: dict, anciennes: list[dict], lieux: list[dict], anneaux, comp
     return None
 
 
-def construire(actuelles: list[dict], anciens: dict[str, list[dict]], lieux: dict[str, list[dict]],
-               departements: dict) -> tuple[list[list[str]], Counter]:
+def construire(
+    actuelles: list[dict], anciens: dict[str, list[dict]], lieux: dict[str, list[dict]], departements: dict
+) -> tuple[list[list[str]], Counter]:
     """Rows in COLONNES order, sorted by code, and the counts."""
     comptes: Counter = Counter()
     lignes = []
@@ -187,12 +196,17 @@ def construire(actuelles: list[dict], anciens: dict[str, list[dict]], lieux: dic
         anciennes = anciens.get(commune["code"], [])
         choisi = point(commune, anciennes, lieux.get(commune["code"], []), departements[dep], comptes)
         noms_anciens = sorted({a["nom"] for a in anciennes} - {commune["nom"]})
-        lignes.append([
-            commune["code"], commune["nom"], dep, " ".join(commune.get("codesPostaux", [])),
-            f"{choisi['latitude']:.{DECIMALES}f}" if choisi else "",
-            f"{choisi['longitude']:.{DECIMALES}f}" if choisi else "",
-            "|".join(noms_anciens),
-        ])
+        lignes.append(
+            [
+                commune["code"],
+                commune["nom"],
+                dep,
+                " ".join(commune.get("codesPostaux", [])),
+                f"{choisi['latitude']:.{DECIMALES}f}" if choisi else "",
+                f"{choisi['longitude']:.{DECIMALES}f}" if choisi else "",
+                "|".join(noms_anciens),
+            ]
+        )
     comptes["communes"] = len(lignes)
     comptes["communes avec point"] = sum(1 for ligne in lignes if ligne[4])
     comptes["codes GeoNames hors des communes actuelles"] = len(set(lieux) - {c["code"] for c in actuelles})

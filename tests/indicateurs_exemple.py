@@ -36,26 +36,81 @@ CHIMIE = "chimie-et-biotechnologies"
 TOURISME = "tourisme-gastronomie"
 
 CAMPUS = [
-    dict(id="cmq-numerique-lyon", nom="Campus Numérique Lyon", filiere=NUMERIQUE, excellence=True,
-         region_academique="84", ville_siege="Lyon", code_commune_siege="69123", latitude=45.7578,
-         longitude=4.832, date_debut_label=date(2020, 1, 1)),
-    dict(id="cmq-bois-grenoble", nom="Campus Bois des Alpes", filiere=BATIMENT, excellence=None,
-         region_academique="84", ville_siege="Grenoble", code_commune_siege="38185"),
-    dict(id="cmq-aero-lyon", nom="Campus Aéro Lyon", filiere=MOBILITE, excellence=False, region_academique="84",
-         ville_siege="Lyon", code_commune_siege="69123", date_debut_label=date(2025, 9, 1)),
-    dict(id="cmq-chimie-normandie", nom="Campus Chimie Normandie", filiere=CHIMIE, excellence=True,
-         region_academique="28", ville_siege="Rouen", code_commune_siege="76540", latitude=49.443,
-         longitude=1.0999, date_debut_label=date(2015, 1, 1), date_fin_label=date(2024, 12, 31)),
-    dict(id="cmq-tourisme-paris", nom="Campus Tourisme Paris", filiere=TOURISME, excellence=False,
-         region_academique="11", ville_siege="Paris", code_commune_siege="75056", date_debut_label=date(2026, 1, 1)),
+    dict(
+        id="cmq-numerique-lyon",
+        nom="Campus Numérique Lyon",
+        filiere=NUMERIQUE,
+        excellence=True,
+        region_academique="84",
+        ville_siege="Lyon",
+        code_commune_siege="69123",
+        latitude=45.7578,
+        longitude=4.832,
+        date_debut_label=date(2020, 1, 1),
+    ),
+    dict(
+        id="cmq-bois-grenoble",
+        nom="Campus Bois des Alpes",
+        filiere=BATIMENT,
+        excellence=None,
+        region_academique="84",
+        ville_siege="Grenoble",
+        code_commune_siege="38185",
+    ),
+    dict(
+        id="cmq-aero-lyon",
+        nom="Campus Aéro Lyon",
+        filiere=MOBILITE,
+        excellence=False,
+        region_academique="84",
+        ville_siege="Lyon",
+        code_commune_siege="69123",
+        date_debut_label=date(2025, 9, 1),
+    ),
+    dict(
+        id="cmq-chimie-normandie",
+        nom="Campus Chimie Normandie",
+        filiere=CHIMIE,
+        excellence=True,
+        region_academique="28",
+        ville_siege="Rouen",
+        code_commune_siege="76540",
+        latitude=49.443,
+        longitude=1.0999,
+        date_debut_label=date(2015, 1, 1),
+        date_fin_label=date(2024, 12, 31),
+    ),
+    dict(
+        id="cmq-tourisme-paris",
+        nom="Campus Tourisme Paris",
+        filiere=TOURISME,
+        excellence=False,
+        region_academique="11",
+        ville_siege="Paris",
+        code_commune_siege="75056",
+        date_debut_label=date(2026, 1, 1),
+    ),
 ]
-ACADEMIES = [("cmq-numerique-lyon", "10"), ("cmq-bois-grenoble", "08"), ("cmq-aero-lyon", "10"),
-             ("cmq-chimie-normandie", "70"), ("cmq-tourisme-paris", "01")]
+ACADEMIES = [
+    ("cmq-numerique-lyon", "10"),
+    ("cmq-bois-grenoble", "08"),
+    ("cmq-aero-lyon", "10"),
+    ("cmq-chimie-normandie", "70"),
+    ("cmq-tourisme-paris", "01"),
+]
 
 
 def _etab(uai, nom, type_, dep, acad, region, lat=None, lon=None):
-    return dict(uai=uai, nom=nom, type=type_, departement=dep, academie=acad, region_academique=region,
-                latitude=lat, longitude=lon)
+    return dict(
+        uai=uai,
+        nom=nom,
+        type=type_,
+        departement=dep,
+        academie=acad,
+        region_academique=region,
+        latitude=lat,
+        longitude=lon,
+    )
 
 
 ETABLISSEMENTS = [
@@ -69,14 +124,23 @@ ETABLISSEMENTS = [
     _etab(LP_PARIS, "Lycée professionnel Belleville", "LP", "75", "01", "11", 48.87, 2.38),
 ]
 MEMBRES = [
-    ("cmq-numerique-lyon", LYC_LYON, "support"), ("cmq-numerique-lyon", COLLEGE_LYON, "membre"),
-    ("cmq-numerique-lyon", LGT_GRENOBLE, "membre"), ("cmq-numerique-lyon", UAI_ABSENT, "membre"),
-    ("cmq-bois-grenoble", CFA_GRENOBLE, "support"), ("cmq-bois-grenoble", LYC_LYON, "membre"),
-    ("cmq-chimie-normandie", LYC_ROUEN, "support"), ("cmq-tourisme-paris", LP_PARIS, "support"),
+    ("cmq-numerique-lyon", LYC_LYON, "support"),
+    ("cmq-numerique-lyon", COLLEGE_LYON, "membre"),
+    ("cmq-numerique-lyon", LGT_GRENOBLE, "membre"),
+    ("cmq-numerique-lyon", UAI_ABSENT, "membre"),
+    ("cmq-bois-grenoble", CFA_GRENOBLE, "support"),
+    ("cmq-bois-grenoble", LYC_LYON, "membre"),
+    ("cmq-chimie-normandie", LYC_ROUEN, "support"),
+    ("cmq-tourisme-paris", LP_PARIS, "support"),
 ]
 
 
 def remplir(url: str) -> None:
     """Insert the example directory into the migrated database at `url`."""
-    inserer(url, campus=CAMPUS, academies=ACADEMIES, etablissements=ETABLISSEMENTS,
-            membres=[dict(campus_id=c, uai=u, role=r) for c, u, r in MEMBRES])
+    inserer(
+        url,
+        campus=CAMPUS,
+        academies=ACADEMIES,
+        etablissements=ETABLISSEMENTS,
+        membres=[dict(campus_id=c, uai=u, role=r) for c, u, r in MEMBRES],
+    )

@@ -132,10 +132,13 @@ class ReserveMigrees:
         nom = make_url(url).database
         attendues = set(Base.metadata.tables)
         try:
-            with psycopg.connect(host="127.0.0.1", port=self.serveur.port, user="postgres", dbname=nom,
-                                 autocommit=True) as c:
-                c.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                          "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+            with psycopg.connect(
+                host="127.0.0.1", port=self.serveur.port, user="postgres", dbname=nom, autocommit=True
+            ) as c:
+                c.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
                 c.execute("SET lock_timeout = '10s'")
                 tables = {t for (t,) in c.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")}
                 revisions = c.execute("SELECT version_num FROM alembic_version").fetchall()
@@ -188,7 +191,7 @@ def base_migree(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Call
 
 @pytest.fixture(params=GENRES_BASES)
 def genre_base(request: pytest.FixtureRequest) -> str:
-    """"sqlite", then "postgresql": parametrizes a test over both databases."""
+    """ "sqlite", then "postgresql": parametrizes a test over both databases."""
     return request.param
 
 

@@ -92,7 +92,7 @@ class _Gestionnaire(BaseHTTPRequestHandler):
     wbufsize = 1 << 16  # headers and body leave in one write (flushed after each request)
     server: _Serveur
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server API
+    def do_GET(self) -> None:
         morceaux = urlsplit(self.path)
         requete = Requete(morceaux.path, morceaux.query, parse_qsl(morceaux.query, keep_blank_values=True))
         reponse = self.server.proprietaire._repondre(requete)
@@ -114,7 +114,7 @@ class _Gestionnaire(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(corps)
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - silence the access log
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
 
@@ -165,7 +165,9 @@ class ServeurLocal:
             self.requetes.append(requete)
             script = self._routes.get(requete.chemin)
             if not script:
-                return Reponse.json({"error_code": "NotFound", "message": f"route non scriptée : {requete.chemin}"}, 404)
+                return Reponse.json(
+                    {"error_code": "NotFound", "message": f"route non scriptée : {requete.chemin}"}, 404
+                )
             suivant = script.pop(0) if len(script) > 1 else script[0]
         return suivant(requete) if callable(suivant) else suivant
 

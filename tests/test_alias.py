@@ -65,8 +65,10 @@ def test_alias_vers_campus_inconnu_refuse(base_campus):
     assert _nombre_alias(base_campus) == 0
 
 
-@pytest.mark.parametrize(("texte", "message"), [("  ", "alias vide"), ("CMQ campus", "sans mot significatif"),
-                                                ("x" * 400, "alias trop long")])
+@pytest.mark.parametrize(
+    ("texte", "message"),
+    [("  ", "alias vide"), ("CMQ campus", "sans mot significatif"), ("x" * 400, "alias trop long")],
+)
 def test_alias_texte_invalide(base_campus, texte, message):
     with pytest.raises(EntreeInvalide, match=message):
         alias.ajouter(texte, "aerocampus", url=base_campus)

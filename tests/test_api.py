@@ -123,7 +123,7 @@ def test_campus_pagination(api, tous):
         vus += [c["id"] for c in page["elements"]]
     assert totaux == {len(tous)}
     assert vus == sorted(vus) == [c["id"] for c in tous]
-    assert len(tous) == 77  # embedded campus.csv
+    assert len(tous) == 91  # embedded campus.csv
     assert api.get("/api/campus").json()["limite"] == 50
 
 
@@ -453,11 +453,11 @@ def test_cmq_serve_initialise_puis_sert(tmp_path):
             except httpx.TransportError:
                 assert time.monotonic() < limite
                 time.sleep(0.2)
-        assert r.json()["total"] == 77
+        assert r.json()["total"] == 91
     finally:
         processus.terminate()
         sortie = processus.communicate(timeout=30)[0]
-    assert "Base non initialisée" in sortie and "77 campus chargés" in sortie
+    assert "Base non initialisée" in sortie and "91 campus chargés" in sortie
     assert "écriture désactivée (CMQ_API_JETON non défini)" in sortie
 
 

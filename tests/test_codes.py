@@ -61,7 +61,7 @@ def test_uai_un_chiffre_change_toujours_detecte(fixtures_dir):
         for position in range(7):
             for chiffre in string.digits:
                 if chiffre != uai[position]:
-                    corrompu = uai[:position] + chiffre + uai[position + 1:]
+                    corrompu = uai[:position] + chiffre + uai[position + 1 :]
                     with pytest.raises(CodeInvalide, match=f"« {codes.lettre_uai(corrompu[:7])} » attendue"):
                         codes.normaliser_uai(corrompu)
 
@@ -82,8 +82,17 @@ def test_lettre_uai_et_lettres_interdites():
 
 @pytest.mark.parametrize(
     "mauvais",
-    ["0312696", "031269M", "0312696MM", "03I2696M", "O312696M", "0312696-", "M0312696",
-     "٠٣١٢٦٩٦M", "𝟎𝟑𝟏𝟐𝟔𝟗𝟔M"],  # Arabic-Indic and mathematical digits: not ASCII
+    [
+        "0312696",
+        "031269M",
+        "0312696MM",
+        "03I2696M",
+        "O312696M",
+        "0312696-",
+        "M0312696",
+        "٠٣١٢٦٩٦M",
+        "𝟎𝟑𝟏𝟐𝟔𝟗𝟔M",
+    ],  # Arabic-Indic and mathematical digits: not ASCII
 )
 def test_uai_format_invalide(mauvais):
     with pytest.raises(CodeInvalide, match="7 chiffres puis une lettre attendus"):
@@ -128,7 +137,7 @@ def test_siret_un_chiffre_change_detecte(siret):
     for position in range(14):
         for chiffre in string.digits:
             if chiffre != siret[position]:
-                corrompu = siret[:position] + chiffre + siret[position + 1:]
+                corrompu = siret[:position] + chiffre + siret[position + 1 :]
                 assert not codes.est_siret(corrompu), corrompu
                 if position < 9:
                     assert not codes.est_siren(corrompu[:9]), corrompu
@@ -172,8 +181,21 @@ def test_siren_siret_invalides(fonction, mauvais, motif):
 
 @pytest.mark.parametrize(
     ("code", "attendu"),
-    [("01", "01"), ("1", "01"), ("69", "69"), ("069", "69"), ("095", "95"), ("2A", "2A"), ("2a", "2A"),
-     ("02A", "2A"), ("02b", "2B"), ("971", "971"), ("974", "974"), (" 976 ", "976"), ("75", "75")],
+    [
+        ("01", "01"),
+        ("1", "01"),
+        ("69", "69"),
+        ("069", "69"),
+        ("095", "95"),
+        ("2A", "2A"),
+        ("2a", "2A"),
+        ("02A", "2A"),
+        ("02b", "2B"),
+        ("971", "971"),
+        ("974", "974"),
+        (" 976 ", "976"),
+        ("75", "75"),
+    ],
 )
 def test_departements_valides(code, attendu):
     assert codes.normaliser_departement(code) == attendu
@@ -195,8 +217,17 @@ def test_departements_de_l_annuaire(fixtures_dir):
 
 @pytest.mark.parametrize(
     ("code", "attendu"),
-    [("69123", "69123"), ("75056", "75056"), ("01004", "01004"), ("2A004", "2A004"), ("2b033", "2B033"),
-     ("97411", "97411"), ("97611", "97611"), ("97105", "97105"), (" 31 555 ", "31555")],
+    [
+        ("69123", "69123"),
+        ("75056", "75056"),
+        ("01004", "01004"),
+        ("2A004", "2A004"),
+        ("2b033", "2B033"),
+        ("97411", "97411"),
+        ("97611", "97611"),
+        ("97105", "97105"),
+        (" 31 555 ", "31555"),
+    ],
 )
 def test_communes_valides(code, attendu):
     assert codes.normaliser_commune(code) == attendu
@@ -205,11 +236,19 @@ def test_communes_valides(code, attendu):
 
 @pytest.mark.parametrize(
     ("mauvais", "motif"),
-    [("6912", "5 caractères attendus"), ("691234", "5 caractères attendus"), ("6912A", "5 caractères attendus"),
-     ("2C004", "5 caractères attendus"), ("", "5 caractères attendus"), ("٦٩١٢٣", "5 caractères attendus"),
-     ("20004", "département « 20 » inconnu"), ("96001", "département « 96 » inconnu"),
-     ("00001", "département « 00 » inconnu"), ("97701", "département « 977 » inconnu"),
-     ("97801", "département « 978 » inconnu")],
+    [
+        ("6912", "5 caractères attendus"),
+        ("691234", "5 caractères attendus"),
+        ("6912A", "5 caractères attendus"),
+        ("2C004", "5 caractères attendus"),
+        ("", "5 caractères attendus"),
+        ("٦٩١٢٣", "5 caractères attendus"),
+        ("20004", "département « 20 » inconnu"),
+        ("96001", "département « 96 » inconnu"),
+        ("00001", "département « 00 » inconnu"),
+        ("97701", "département « 977 » inconnu"),
+        ("97801", "département « 978 » inconnu"),
+    ],
 )
 def test_communes_invalides(mauvais, motif):
     with pytest.raises(CodeInvalide, match=motif):
@@ -235,8 +274,13 @@ def test_propriete_uai_calcule_valide_et_autres_lettres_rejetees(chiffres):
         assert not codes.est_uai(chiffres + autre)
 
 
-NORMALISEURS = [codes.normaliser_uai, codes.normaliser_siren, codes.normaliser_siret,
-                codes.normaliser_departement, codes.normaliser_commune]
+NORMALISEURS = [
+    codes.normaliser_uai,
+    codes.normaliser_siren,
+    codes.normaliser_siret,
+    codes.normaliser_departement,
+    codes.normaliser_commune,
+]
 
 
 @given(st.one_of(st.text(), st.text(alphabet="0123456789ABIOQab .-\u00a0"), st.integers(), st.none()))

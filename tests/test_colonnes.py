@@ -7,33 +7,80 @@ import pytest
 from cmq.errors import ColonneManquante, EntreeInvalide, FichierIllisible
 from cmq.sources.colonnes import charger_correspondance, correspondre, deviner_type
 
-ANNUAIRE_API = ["identifiant_de_l_etablissement", "nom_etablissement", "type_etablissement", "statut_public_prive",
-                "code_postal", "code_commune", "nom_commune", "code_departement", "code_academie", "code_region",
-                "latitude", "longitude", "position", "etat", "libelle_region"]
-ANNUAIRE_LIBELLES = ["Identifiant_de_l_etablissement", "Nom_etablissement", "Type_etablissement",
-                     "Statut_public_prive", "Code postal", "Code_commune", "Nom_commune", "Code département",
-                     "Code_academie", "Code_region", "latitude", "longitude", "position", "etat"]
+ANNUAIRE_API = [
+    "identifiant_de_l_etablissement",
+    "nom_etablissement",
+    "type_etablissement",
+    "statut_public_prive",
+    "code_postal",
+    "code_commune",
+    "nom_commune",
+    "code_departement",
+    "code_academie",
+    "code_region",
+    "latitude",
+    "longitude",
+    "position",
+    "etat",
+    "libelle_region",
+]
+ANNUAIRE_LIBELLES = [
+    "Identifiant_de_l_etablissement",
+    "Nom_etablissement",
+    "Type_etablissement",
+    "Statut_public_prive",
+    "Code postal",
+    "Code_commune",
+    "Nom_commune",
+    "Code département",
+    "Code_academie",
+    "Code_region",
+    "latitude",
+    "longitude",
+    "position",
+    "etat",
+]
 
 
-@pytest.mark.parametrize("entete", ["Nom du campus", "nom_du_campus", "Nom", "Intitulé du campus", "Campus",
-                                    "NOM DU CAMPUS"])
+@pytest.mark.parametrize(
+    "entete", ["Nom du campus", "nom_du_campus", "Nom", "Intitulé du campus", "Campus", "NOM DU CAMPUS"]
+)
 def test_alias_du_nom_de_campus(entete):
     corr = correspondre([entete, "Filière"], "campus")
     assert corr.champs["nom"] == entete
     assert corr.champs["filiere"] == "Filière"
 
 
-@pytest.mark.parametrize(("entete", "champ"), [
-    ("Filière d'excellence", "filiere"), ("filiere", "filiere"), ("Secteur", "filiere"),
-    ("Label", "excellence"), ("label_excellence", "excellence"), ("CMQ d'excellence", "excellence"),
-    ("Région académique", "region_academique"), ("region_academique", "region_academique"),
-    ("Académie", "academies"), ("Code UAI", "uai_support"), ("N° UAI", "uai_support"), ("RNE", "uai_support"),
-    ("uai_etablissement_support", "uai_support"), ("identifiant_de_l_etablissement", "uai_support"),
-    ("Site internet", "site_web"), ("site_web", "site_web"), ("Date de labellisation", "date_debut_label"),
-    ("Année de labellisation", "annee_label"), ("Date de fin", "date_fin_label"), ("Durée", "duree_label"),
-    ("Référence de l'arrêté", "reference_arrete"), ("Arrêté", "reference_arrete"),
-    ("Commune du siège", "ville_siege"), ("Ville", "ville_siege"), ("geo_point", "geo_point"),
-])
+@pytest.mark.parametrize(
+    ("entete", "champ"),
+    [
+        ("Filière d'excellence", "filiere"),
+        ("filiere", "filiere"),
+        ("Secteur", "filiere"),
+        ("Label", "excellence"),
+        ("label_excellence", "excellence"),
+        ("CMQ d'excellence", "excellence"),
+        ("Région académique", "region_academique"),
+        ("region_academique", "region_academique"),
+        ("Académie", "academies"),
+        ("Code UAI", "uai_support"),
+        ("N° UAI", "uai_support"),
+        ("RNE", "uai_support"),
+        ("uai_etablissement_support", "uai_support"),
+        ("identifiant_de_l_etablissement", "uai_support"),
+        ("Site internet", "site_web"),
+        ("site_web", "site_web"),
+        ("Date de labellisation", "date_debut_label"),
+        ("Année de labellisation", "annee_label"),
+        ("Date de fin", "date_fin_label"),
+        ("Durée", "duree_label"),
+        ("Référence de l'arrêté", "reference_arrete"),
+        ("Arrêté", "reference_arrete"),
+        ("Commune du siège", "ville_siege"),
+        ("Ville", "ville_siege"),
+        ("geo_point", "geo_point"),
+    ],
+)
 def test_alias_des_champs_de_campus(entete, champ):
     corr = correspondre(["Nom du campus", "Filière" if champ != "filiere" else "x", entete], "campus")
     assert corr.champs[champ] == entete
@@ -58,15 +105,18 @@ def test_colonnes_inconnues_ignorees_et_le_meilleur_alias_gagne():
     assert corr.ignorees == ["Nom", "Couleur préférée"]
 
 
-@pytest.mark.parametrize(("entetes", "attendu"), [
-    (["nom_du_campus", "filiere", "label_excellence", "uai_etablissement_support"], "campus"),
-    (["Nom du campus", "Filière", "Label", "Région académique", "UAI"], "campus"),
-    (ANNUAIRE_API, "etablissements"),
-    (["UAI", "Nom", "Commune"], "etablissements"),
-    (["Campus", "UAI", "Rôle"], "membres"),
-    (["Campus", "Nom du partenaire", "Nature", "SIRET"], "partenaires"),
-    (["campus_id", "Raison sociale"], "partenaires"),
-])
+@pytest.mark.parametrize(
+    ("entetes", "attendu"),
+    [
+        (["nom_du_campus", "filiere", "label_excellence", "uai_etablissement_support"], "campus"),
+        (["Nom du campus", "Filière", "Label", "Région académique", "UAI"], "campus"),
+        (ANNUAIRE_API, "etablissements"),
+        (["UAI", "Nom", "Commune"], "etablissements"),
+        (["Campus", "UAI", "Rôle"], "membres"),
+        (["Campus", "Nom du partenaire", "Nature", "SIRET"], "partenaires"),
+        (["campus_id", "Raison sociale"], "partenaires"),
+    ],
+)
 def test_deviner_type(entetes, attendu):
     assert deviner_type(entetes) == attendu
 

@@ -93,8 +93,13 @@ def test_chercher_departement_invalide():
 
 @pytest.mark.parametrize(
     ("nom", "cle"),
-    [("ST ETIENNE CEDEX 2", "saint etienne"), ("Sables-d'Olonne (Les)", "les sables d olonne"),
-     ("L'Isle-Adam", "l isle adam"), ("Ste-Foy-lès-Lyon", "sainte foy les lyon"), ("Les Mureaux 78132", "les mureaux")],
+    [
+        ("ST ETIENNE CEDEX 2", "saint etienne"),
+        ("Sables-d'Olonne (Les)", "les sables d olonne"),
+        ("L'Isle-Adam", "l isle adam"),
+        ("Ste-Foy-lès-Lyon", "sainte foy les lyon"),
+        ("Les Mureaux 78132", "les mureaux"),
+    ],
 )
 def test_cle_nom(nom, cle):
     assert communes.cle_nom(nom) == cle
@@ -128,7 +133,9 @@ def test_fichier_communes_actuelles_des_101_departements(lignes):
     assert {ligne["departement"] for ligne in lignes} == departements
     for ligne in lignes:
         code = codes.normaliser_commune(ligne["code_commune"])
-        assert code.startswith(ligne["departement"]) or (ligne["departement"] in ("2A", "2B") and code[:2] == ligne["departement"])
+        assert code.startswith(ligne["departement"]) or (
+            ligne["departement"] in ("2A", "2B") and code[:2] == ligne["departement"]
+        )
     assert not any(code.startswith(("975", "977", "978", "98")) for code in codes_communes)
 
 
@@ -172,7 +179,14 @@ def _tgz(chemin: Path, membres: dict[str, str]) -> Path:
 
 
 def _actuelle(code, nom, dep, cps=(), zone="metro"):
-    return {"code": code, "nom": nom, "type": "commune-actuelle", "zone": zone, "departement": dep, "codesPostaux": list(cps)}
+    return {
+        "code": code,
+        "nom": nom,
+        "type": "commune-actuelle",
+        "zone": zone,
+        "departement": dep,
+        "codesPostaux": list(cps),
+    }
 
 
 COG = [
@@ -190,8 +204,29 @@ COG = [
 
 
 def _lieu(ident, nom, lat, lon, code, pays="FR", admin4="", population=0, admin1="84"):
-    return "\t".join([str(ident), nom, nom, "", str(lat), str(lon), "P", code, pays, "", admin1, "", "", admin4,
-                      str(population), "", "0", "Europe/Paris", "2024-01-01"])
+    return "\t".join(
+        [
+            str(ident),
+            nom,
+            nom,
+            "",
+            str(lat),
+            str(lon),
+            "P",
+            code,
+            pays,
+            "",
+            admin1,
+            "",
+            "",
+            admin4,
+            str(population),
+            "",
+            "0",
+            "Europe/Paris",
+            "2024-01-01",
+        ]
+    )
 
 
 GEONAMES = [
@@ -213,9 +248,14 @@ def _carre(code, lon_min, lat_min, lon_max, lat_max):
     return {"type": "Feature", "properties": {"code": code}, "geometry": {"type": "Polygon", "coordinates": [anneau]}}
 
 
-DEPARTEMENTS = {"type": "FeatureCollection", "features": [
-    _carre("01", 4.5, 45.5, 6.0, 46.5), _carre("971", -61.9, 15.8, -61.0, 16.6), _carre("976", 44.9, -13.1, 45.4, -12.5),
-]}
+DEPARTEMENTS = {
+    "type": "FeatureCollection",
+    "features": [
+        _carre("01", 4.5, 45.5, 6.0, 46.5),
+        _carre("971", -61.9, 15.8, -61.0, 16.6),
+        _carre("976", 44.9, -13.1, 45.4, -12.5),
+    ],
+}
 
 
 def _construire(tmp_path, capsys, cog=None, geonames=None):
@@ -224,19 +264,33 @@ def _construire(tmp_path, capsys, cog=None, geonames=None):
     departements = tmp_path / "departements.geojson"
     departements.write_text(json.dumps(DEPARTEMENTS), encoding="utf-8")
     sortie = tmp_path / "sortie" / "communes.csv.gz"
-    code = _script().main([
-        "--cog", str(_tgz(tmp_path / "cog.tgz", cog)), "--geonames", str(_tgz(tmp_path / "gn.tgz", geonames)),
-        "--departements", str(departements), "--sortie", str(sortie),
-    ])
+    code = _script().main(
+        [
+            "--cog",
+            str(_tgz(tmp_path / "cog.tgz", cog)),
+            "--geonames",
+            str(_tgz(tmp_path / "gn.tgz", geonames)),
+            "--departements",
+            str(departements),
+            "--sortie",
+            str(sortie),
+        ]
+    )
     return code, sortie, capsys.readouterr()
 
 
 def test_script_communes_sur_des_archives_locales(tmp_path, capsys):
     code, sortie, sorties = _construire(tmp_path, capsys)
     assert code == 0
-    for attendu in ("communes : 7", "communes avec point : 4", "point : lieu du même nom : 2",
-                    "point : lieu de l'ancien chef-lieu : 1", "point : principal lieu de la commune (autre nom) : 1",
-                    "lieux rejetés : hors du département : 1", "point : aucun : 3"):
+    for attendu in (
+        "communes : 7",
+        "communes avec point : 4",
+        "point : lieu du même nom : 2",
+        "point : lieu de l'ancien chef-lieu : 1",
+        "point : principal lieu de la commune (autre nom) : 1",
+        "lieux rejetés : hors du département : 1",
+        "point : aucun : 3",
+    ):
         assert attendu in sorties.out
     with gzip.open(sortie, "rt", encoding="utf-8") as flux:
         lignes = [list(ligne.values()) for ligne in csv.DictReader(flux)]

@@ -39,8 +39,13 @@ class Processus:
     def __init__(self, url: str, *arguments: str, **variables: str):
         env = os.environ | {"CMQ_DATABASE_URL": url, "COLUMNS": "200", **variables}
         self.debut = time.monotonic()
-        self.p = subprocess.Popen([sys.executable, "-c", LANCEUR, *arguments], env=env, text=True,
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.p = subprocess.Popen(
+            [sys.executable, "-c", LANCEUR, *arguments],
+            env=env,
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
         self._lignes: queue.Queue[str] = queue.Queue()
         self.erreurs: list[str] = []
         self._lecteur = threading.Thread(target=self._lire, daemon=True)
@@ -84,8 +89,9 @@ def fichier_campus(chemin: Path, prefixe: str, n: int) -> Path:
         ecrivain = csv.writer(flux, delimiter=";")
         ecrivain.writerow(["id", "nom", "filiere", "region_academique", "academies", "ville_siege"])
         for i in range(n):
-            ecrivain.writerow([f"cmq-{prefixe}-{i}", f"Campus {prefixe} {i}", codes_filieres[i % 12], "84", "10",
-                               "Lyon"])
+            ecrivain.writerow(
+                [f"cmq-{prefixe}-{i}", f"Campus {prefixe} {i}", codes_filieres[i % 12], "84", "10", "Lyon"]
+            )
     return chemin
 
 
@@ -118,8 +124,9 @@ def base(base_url, tmp_path) -> str:
 
 def test_deux_imports_simultanes_sont_serialises(base, tmp_path):
     pause = 3.0
-    a = Processus(base, "importer", "csv", str(fichier_campus(tmp_path / "a.csv", "a", 3)),
-                  CMQ_TEST_PAUSE_IMPORT=str(pause))
+    a = Processus(
+        base, "importer", "csv", str(fichier_campus(tmp_path / "a.csv", "a", 3)), CMQ_TEST_PAUSE_IMPORT=str(pause)
+    )
     a.attendre_pause()
     b = Processus(base, "importer", "csv", str(fichier_campus(tmp_path / "b.csv", "b", 4)), CMQ_ATTENTE_VERROU="30")
     code_a, sortie_a, erreurs_a = a.terminer()
@@ -139,15 +146,15 @@ def test_attente_courte_le_second_import_echoue_proprement(base, tmp_path):
     a.attendre_pause()
     b = Processus(base, "importer", "csv", str(fichier_campus(tmp_path / "b.csv", "b", 4)), CMQ_ATTENTE_VERROU="0.5")
     code_b, sortie_b, erreurs_b = b.terminer()
-    duree_b = time.monotonic() - b.debut
-    assert a.p.poll() is None  # B gave up while A still held the lock
+    assert a.p.poll() is None  # B gave up while A still held the lock (A pauses 4 s, B waits 0.5 s)
     code_a, _, erreurs_a = a.terminer()
     assert code_a == 0, erreurs_a
     assert code_b == 1
-    assert (f"Erreur : {MESSAGE_OCCUPE} (attente de 0.5 s dépassée, réglable par CMQ_ATTENTE_VERROU)"
-            in erreurs_b.replace("\n", " ").replace("  ", " "))
+    assert (
+        f"Erreur : {MESSAGE_OCCUPE} (attente de 0.5 s dépassée, réglable par CMQ_ATTENTE_VERROU)"
+        in erreurs_b.replace("\n", " ").replace("  ", " ")
+    )
     assert "Traceback" not in erreurs_b and sortie_b == ""
-    assert duree_b < 4
     assert ids_campus(base) == {"cmq-initial-0", "cmq-a-0", "cmq-a-1", "cmq-a-2"}
     assert [(e.statut, e.inserees) for e in historique(base)] == [("ok", 1), ("ok", 3)]  # B left no trace
 
@@ -160,7 +167,7 @@ def test_les_lecteurs_repondent_pendant_un_import(base, tmp_path):
         code, sortie, erreurs = lecteur.terminer()
         assert code == 0, erreurs
         assert [c["id"] for c in json.loads(sortie)] == ["cmq-initial-0"]  # the store as before the import
-        assert time.monotonic() - lecteur.debut < 20  # answered without waiting for the 30 s import
+        assert a.p.poll() is None  # answered while the import still held its transaction
         assert compter(base, "campus") == 1 and len(historique(base)) == 1  # and from this process too
     finally:
         a.tuer()

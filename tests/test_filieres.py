@@ -39,8 +39,20 @@ def test_ordre_libelles_et_pages_du_glossaire():
     liens = re.findall(r"^- \[(.+)\]\((https://[^)]+)\)$", glossaire, flags=re.M)
     assert [(f.libelle, f.url) for f in FILIERES] == [(lib.replace("\xa0", " "), url) for lib, url in liens]
     assert all(code(lib) == f.code for (lib, _), f in zip(liens, FILIERES, strict=True))  # even with NBSP
-    assert filieres.codes() == (MOBILITE, TOURISME, CREATION, CHIMIE, MATERIAUX, BATIMENT, ENERGIE, SYSTEMES,
-                                PERSONNE, ENTREPRISES, ALIMENTAIRE, NUMERIQUE)
+    assert filieres.codes() == (
+        MOBILITE,
+        TOURISME,
+        CREATION,
+        CHIMIE,
+        MATERIAUX,
+        BATIMENT,
+        ENERGIE,
+        SYSTEMES,
+        PERSONNE,
+        ENTREPRISES,
+        ALIMENTAIRE,
+        NUMERIQUE,
+    )
     assert filieres.all() is FILIERES
     assert filieres.get(" Numerique-Telecommunications ").libelle == "Numérique, télécommunications"
 
@@ -80,22 +92,65 @@ def test_code_exact(f):
 # --- synonyms, prefixes, typos, word order ---------------------------------------------------------
 
 
-@pytest.mark.parametrize(("texte", "attendu"), [
-    ("BTP", BATIMENT), ("travaux publics", BATIMENT), ("Génie civil", BATIMENT), ("batiment", BATIMENT),
-    ("éco-construction", BATIMENT), ("construction", BATIMENT), ("aero", MOBILITE), ("aéronautique", MOBILITE),
-    ("ferroviaire", MOBILITE), ("transport", MOBILITE), ("naval", MOBILITE), ("automobile", MOBILITE),
-    ("agroalimentaire", ALIMENTAIRE), ("IAA", ALIMENTAIRE), ("viticulture", ALIMENTAIRE),
-    ("industries alimentaires", ALIMENTAIRE), ("hôtellerie", TOURISME), ("restauration", TOURISME),
-    ("cuisine", TOURISME), ("coiffure", PERSONNE), ("santé", PERSONNE), ("sanitaire et social", PERSONNE),
-    ("silver économie", PERSONNE), ("esthétique", PERSONNE), ("sport", PERSONNE), ("nucléaire", ENERGIE),
-    ("hydrogène", ENERGIE), ("éolien", ENERGIE), ("déchets", ENERGIE), ("robotique", SYSTEMES),
-    ("industrie 4.0", SYSTEMES), ("usinage", SYSTEMES), ("maintenance", SYSTEMES), ("plasturgie", MATERIAUX),
-    ("métallurgie", MATERIAUX), ("composites", MATERIAUX), ("céramique", MATERIAUX), ("cosmétique", CHIMIE),
-    ("pharmacie", CHIMIE), ("biotechnologies", CHIMIE), ("cyber", NUMERIQUE), ("cybersécurité", NUMERIQUE),
-    ("IA", NUMERIQUE), ("data", NUMERIQUE), ("télécoms", NUMERIQUE), ("numérique", NUMERIQUE),
-    ("logistique", ENTREPRISES), ("supply chain", ENTREPRISES), ("banque", ENTREPRISES), ("vente", ENTREPRISES),
-    ("métiers d'art", CREATION), ("jeu vidéo", CREATION), ("cinéma", CREATION), ("mode", CREATION),
-])
+@pytest.mark.parametrize(
+    ("texte", "attendu"),
+    [
+        ("BTP", BATIMENT),
+        ("travaux publics", BATIMENT),
+        ("Génie civil", BATIMENT),
+        ("batiment", BATIMENT),
+        ("éco-construction", BATIMENT),
+        ("construction", BATIMENT),
+        ("aero", MOBILITE),
+        ("aéronautique", MOBILITE),
+        ("ferroviaire", MOBILITE),
+        ("transport", MOBILITE),
+        ("naval", MOBILITE),
+        ("automobile", MOBILITE),
+        ("agroalimentaire", ALIMENTAIRE),
+        ("IAA", ALIMENTAIRE),
+        ("viticulture", ALIMENTAIRE),
+        ("industries alimentaires", ALIMENTAIRE),
+        ("hôtellerie", TOURISME),
+        ("restauration", TOURISME),
+        ("cuisine", TOURISME),
+        ("coiffure", PERSONNE),
+        ("santé", PERSONNE),
+        ("sanitaire et social", PERSONNE),
+        ("silver économie", PERSONNE),
+        ("esthétique", PERSONNE),
+        ("sport", PERSONNE),
+        ("nucléaire", ENERGIE),
+        ("hydrogène", ENERGIE),
+        ("éolien", ENERGIE),
+        ("déchets", ENERGIE),
+        ("robotique", SYSTEMES),
+        ("industrie 4.0", SYSTEMES),
+        ("usinage", SYSTEMES),
+        ("maintenance", SYSTEMES),
+        ("plasturgie", MATERIAUX),
+        ("métallurgie", MATERIAUX),
+        ("composites", MATERIAUX),
+        ("céramique", MATERIAUX),
+        ("cosmétique", CHIMIE),
+        ("pharmacie", CHIMIE),
+        ("biotechnologies", CHIMIE),
+        ("cyber", NUMERIQUE),
+        ("cybersécurité", NUMERIQUE),
+        ("IA", NUMERIQUE),
+        ("data", NUMERIQUE),
+        ("télécoms", NUMERIQUE),
+        ("numérique", NUMERIQUE),
+        ("logistique", ENTREPRISES),
+        ("supply chain", ENTREPRISES),
+        ("banque", ENTREPRISES),
+        ("vente", ENTREPRISES),
+        ("métiers d'art", CREATION),
+        ("jeu vidéo", CREATION),
+        ("cinéma", CREATION),
+        ("mode", CREATION),
+    ],
+)
 def test_synonymes(texte, attendu):
     assert code(texte) == attendu
     assert search(texte)[0].filiere.code == attendu
@@ -105,55 +160,96 @@ def test_synonymes(texte, attendu):
 def test_saisies_courtes_en_tete(texte):
     premier = search(texte)[0]
     assert premier.score == 100.0
-    assert premier.filiere.code == {"aero": MOBILITE, "btp": BATIMENT, "agroalimentaire": ALIMENTAIRE,
-                                    "numérique": NUMERIQUE, "batiment": BATIMENT, "IAA": ALIMENTAIRE,
-                                    "cyber": NUMERIQUE}[texte]
+    assert (
+        premier.filiere.code
+        == {
+            "aero": MOBILITE,
+            "btp": BATIMENT,
+            "agroalimentaire": ALIMENTAIRE,
+            "numérique": NUMERIQUE,
+            "batiment": BATIMENT,
+            "IAA": ALIMENTAIRE,
+            "cyber": NUMERIQUE,
+        }[texte]
+    )
 
 
-@pytest.mark.parametrize(("texte", "attendu"), [
-    ("aeronaut", MOBILITE), ("mecatro", SYSTEMES), ("informat", NUMERIQUE), ("plastur", MATERIAUX),
-    ("Aérocampus Auvergne", MOBILITE), ("Plasticampus", MATERIAUX),
-])
+@pytest.mark.parametrize(
+    ("texte", "attendu"),
+    [
+        ("aeronaut", MOBILITE),
+        ("mecatro", SYSTEMES),
+        ("informat", NUMERIQUE),
+        ("plastur", MATERIAUX),
+        ("Aérocampus Auvergne", MOBILITE),
+        ("Plasticampus", MATERIAUX),
+    ],
+)
 def test_prefixes(texte, attendu):
     decision = normalize(texte)
     assert decision.filiere.code == attendu
     assert 65 <= decision.score < 100
 
 
-@pytest.mark.parametrize(("texte", "attendu", "score"), [
-    ("numerqiue", NUMERIQUE, 88.9), ("batimant", BATIMENT, 87.5), ("hotelerie", TOURISME, 90.0),
-    ("plasturgei", MATERIAUX, 90.0), ("logistiuqe", ENTREPRISES, 90.0), ("robt", SYSTEMES, 80.0),
-    ("télécomunications", NUMERIQUE, 94.1),
-])
+@pytest.mark.parametrize(
+    ("texte", "attendu", "score"),
+    [
+        ("numerqiue", NUMERIQUE, 88.9),
+        ("batimant", BATIMENT, 87.5),
+        ("hotelerie", TOURISME, 90.0),
+        ("plasturgei", MATERIAUX, 90.0),
+        ("logistiuqe", ENTREPRISES, 90.0),
+        ("robt", SYSTEMES, 80.0),
+        ("télécomunications", NUMERIQUE, 94.1),
+    ],
+)
 def test_fautes_de_frappe(texte, attendu, score):
     decision = normalize(texte)
     assert (decision.filiere.code, decision.score, decision.statut) == (attendu, score, "normalise")
 
 
-@pytest.mark.parametrize("texte", [
-    "telecommunications numerique", "Télécommunications, NUMÉRIQUE", "numérique / télécommunications !!",
-    "numerique-telecommunications", "  numérique   télécommunications  ",
-])
+@pytest.mark.parametrize(
+    "texte",
+    [
+        "telecommunications numerique",
+        "Télécommunications, NUMÉRIQUE",
+        "numérique / télécommunications !!",
+        "numerique-telecommunications",
+        "  numérique   télécommunications  ",
+    ],
+)
 def test_ordre_des_mots_ponctuation(texte):
     assert (code(texte), normalize(texte).score) == (NUMERIQUE, 100.0)
 
 
-@pytest.mark.parametrize(("texte", "attendu"), [
-    ("CMQ BTP", BATIMENT), ("Filière : numérique", NUMERIQUE), ("campus des métiers aéronautique", MOBILITE),
-    ("Campus des métiers et des qualifications Tourisme, hôtellerie, restauration (Nice)", TOURISME),
-    ("Campus des métiers et des qualifications de la métallurgie et de la plasturgie de Picardie", MATERIAUX),
-    ("Campus des métiers et des qualifications Santé, social et bien-être (Guyane)", PERSONNE),
-    ("Nauti Campus Occitanie", MOBILITE),
-])
+@pytest.mark.parametrize(
+    ("texte", "attendu"),
+    [
+        ("CMQ BTP", BATIMENT),
+        ("Filière : numérique", NUMERIQUE),
+        ("campus des métiers aéronautique", MOBILITE),
+        ("Campus des métiers et des qualifications Tourisme, hôtellerie, restauration (Nice)", TOURISME),
+        ("Campus des métiers et des qualifications de la métallurgie et de la plasturgie de Picardie", MATERIAUX),
+        ("Campus des métiers et des qualifications Santé, social et bien-être (Guyane)", PERSONNE),
+        ("Nauti Campus Occitanie", MOBILITE),
+    ],
+)
 def test_libelles_libres_reels(texte, attendu):
     assert code(texte) == attendu
 
 
-@pytest.mark.parametrize(("texte", "attendu", "ecarte"), [
-    ("construction navale", MOBILITE, BATIMENT), ("industries agroalimentaires", ALIMENTAIRE, SYSTEMES),
-    ("éco-industrie", ENERGIE, SYSTEMES), ("fibre optique", NUMERIQUE, None), ("cyber sécurité", NUMERIQUE, ENTREPRISES),
-    ("rénovation énergétique", BATIMENT, ENERGIE), ("Industries de la mer", MOBILITE, SYSTEMES),
-])
+@pytest.mark.parametrize(
+    ("texte", "attendu", "ecarte"),
+    [
+        ("construction navale", MOBILITE, BATIMENT),
+        ("industries agroalimentaires", ALIMENTAIRE, SYSTEMES),
+        ("éco-industrie", ENERGIE, SYSTEMES),
+        ("fibre optique", NUMERIQUE, None),
+        ("cyber sécurité", NUMERIQUE, ENTREPRISES),
+        ("rénovation énergétique", BATIMENT, ENERGIE),
+        ("Industries de la mer", MOBILITE, SYSTEMES),
+    ],
+)
 def test_le_terme_le_plus_long_l_emporte(texte, attendu, ecarte):
     resultats = search(texte, limit=12)
     assert resultats[0].filiere.code == attendu
@@ -173,8 +269,16 @@ def test_services_seul_est_ambigu():
     assert decision.candidats[0].score == decision.candidats[1].score == decision.score == 62.5
 
 
-@pytest.mark.parametrize("texte", ["BTP et usages du numérique", "Industrie et transition numérique", "auto",
-                                   "Design et industrie du futur", "services"])
+@pytest.mark.parametrize(
+    "texte",
+    [
+        "BTP et usages du numérique",
+        "Industrie et transition numérique",
+        "auto",
+        "Design et industrie du futur",
+        "services",
+    ],
+)
 def test_deux_filieres_proches_ambigu(texte):
     decision = normalize(texte)
     assert decision.statut == "ambigu"

@@ -62,7 +62,13 @@ def test_entree_cmq_champs_orion():
     entree = glossaire.entree("cmq")
     assert list(entree.model_dump()) == ["title", "type", "createdBy", "status", "content", "icon", "slug"]
     assert (entree.title, entree.type, entree.createdBy, entree.status, entree.icon, entree.slug) == (
-        "CMQ", "Acteurs", "AlbaneC", "validé", "ri:seedling-line", "cmq")
+        "CMQ",
+        "Acteurs",
+        "AlbaneC",
+        "validé",
+        "ri:seedling-line",
+        "cmq",
+    )
     # gray-matter drops the line break right after the closing "---": the body keeps the blank line.
     assert entree.content.startswith("\n> Les **Campus des Métiers et des Qualifications (CMQ)** regroupent")
     assert entree.content.endswith("qualifications-3134)\n")
@@ -74,7 +80,8 @@ def test_entree_cmq_liste_les_12_filieres_du_referentiel():
     # Orion's text has a no-break space in one label; cmq.filieres uses a plain space there.
     assert lignes[7][0] == "Systèmes innovants,\u00a0mécatronique"
     assert [(libelle.replace("\u00a0", " "), url) for libelle, url in lignes] == [
-        (f.libelle, f.url) for f in filieres.all()]
+        (f.libelle, f.url) for f in filieres.all()
+    ]
 
 
 def test_rendre_reproduit_l_entree_octet_pour_octet():
@@ -154,19 +161,28 @@ def test_parse_comme_gray_matter(texte, contenu):
         ("---\ntitle: CMQ\nstatut: validé\n", "front matter non fermé : ligne « --- » de fin introuvable"),
         ("---", "front matter non fermé"),
         ("---toml\ntitle = 'x'\n---\n", "front matter en « toml » non pris en charge : YAML attendu"),
-        ("---\ntitle: CMQ\nstatut: [validé\n---\n",
-         "YAML invalide dans le front matter \\(ligne 3 du fichier\\) : expected ',' or ']'"),
+        (
+            "---\ntitle: CMQ\nstatut: [validé\n---\n",
+            "YAML invalide dans le front matter \\(ligne 3 du fichier\\) : expected ',' or ']'",
+        ),
         ("---\ntitle: CMQ\n  icon: x: y\n---\n", "YAML invalide dans le front matter \\(ligne 3 du fichier\\)"),
         ("---\n- CMQ\n- Acteurs\n---\n", "suite de lignes « clé: valeur », pas un list"),
         ("---\nCMQ\n---\n", "suite de lignes « clé: valeur », pas un str"),
-        ("---\n---\n", "clés manquantes dans le front matter : « Type d'indicateur », « Created by », "
-                       "« statut », « title », « icon »"),
+        (
+            "---\n---\n",
+            "clés manquantes dans le front matter : « Type d'indicateur », « Created by », "
+            "« statut », « title », « icon »",
+        ),
         ("---\n# commentaire\n---\n", "clés manquantes"),
-        (ENTREE.replace("icon: ri:gallery-view-2\n", "").replace("statut: validé\n", "Statut: validé\n"),
-         "clés manquantes dans le front matter : « statut », « icon »$"),
+        (
+            ENTREE.replace("icon: ri:gallery-view-2\n", "").replace("statut: validé\n", "Statut: validé\n"),
+            "clés manquantes dans le front matter : « statut », « icon »$",
+        ),
         (ENTREE.replace("icon: ri:gallery-view-2", "icon:"), "clés manquantes dans le front matter : « icon »"),
-        (ENTREE.replace("title: Quadrant (Q1 à Q4)", "title: 2024"),
-         "la clé « title » doit être un texte, reçu : 2024"),
+        (
+            ENTREE.replace("title: Quadrant (Q1 à Q4)", "title: 2024"),
+            "la clé « title » doit être un texte, reçu : 2024",
+        ),
         (ENTREE.replace("statut: validé", "statut: [a, b]"), "la clé « statut » doit être un texte"),
     ],
 )
@@ -195,8 +211,12 @@ def test_parse_fichier_slug_du_nom(tmp_path):
     ("nom", "contenu", "erreur", "motif"),
     [
         ("absent.md", None, FichierIllisible, "fichier introuvable : .*absent.md"),
-        ("latin1.md", ENTREE.encode("latin-1", errors="replace"), FichierIllisible,
-         "latin1.md n'est pas en UTF-8 \\(octet 0xe9 en position 67\\)"),
+        (
+            "latin1.md",
+            ENTREE.encode("latin-1", errors="replace"),
+            FichierIllisible,
+            "latin1.md n'est pas en UTF-8 \\(octet 0xe9 en position 67\\)",
+        ),
         ("sans-front-matter.md", b"# CMQ\n", EntreeInvalide, "^sans-front-matter.md : pas de front matter"),
         ("non-ferme.md", b"---\ntitle: CMQ\n", EntreeInvalide, "^non-ferme.md : front matter non fermé"),
         ("yaml.md", b"---\ntitle: 'CMQ\n---\n", EntreeInvalide, "^yaml.md : YAML invalide dans le front matter"),
@@ -242,8 +262,10 @@ def test_script_chemins_par_defaut():
     ("contenu", "motif"),
     [
         (b"# sans front matter\n", "pas de front matter"),
-        (ENTREE.replace("title: Quadrant (Q1 à Q4)", "title:   Quadrant (Q1 à Q4)").encode(),
-         "le rendu de l'entrée analysée diffère du fichier"),
+        (
+            ENTREE.replace("title: Quadrant (Q1 à Q4)", "title:   Quadrant (Q1 à Q4)").encode(),
+            "le rendu de l'entrée analysée diffère du fichier",
+        ),
         (b"\xff\xfe---\n", "n'est pas en UTF-8"),
     ],
 )

@@ -26,8 +26,11 @@ DATAGOUV = "/api/resources/RID/data/"
 
 
 def _pages_campus(serveur):
-    serveur.route(RECORDS, Reponse.fixture("opendatasoft_v21_records_page1.json"),
-                  Reponse.fixture("opendatasoft_v21_records_page2.json"))
+    serveur.route(
+        RECORDS,
+        Reponse.fixture("opendatasoft_v21_records_page1.json"),
+        Reponse.fixture("opendatasoft_v21_records_page2.json"),
+    )
 
 
 def _annuaire_records():
@@ -49,7 +52,11 @@ def test_opendatasoft_campus_deux_pages(base_vide, serveur_local, client_http):
     with db.session(base_vide) as s:
         c = lire_campus(s, "exemple-8-fictif")
         assert (c.filiere, c.excellence, c.region_academique, c.academies) == (
-            "alimentaire-agroalimentaire", True, "84", ["10"])
+            "alimentaire-agroalimentaire",
+            True,
+            "84",
+            ["10"],
+        )
         assert lire_campus(s, "exemple-1-fictif").excellence is False
         assert c.provenance.source_nom == "cmq-liste"
         assert c.provenance.source_url.startswith(f"{serveur_local.url}{RECORDS}?")
@@ -62,8 +69,9 @@ def test_opendatasoft_campus_deux_pages(base_vide, serveur_local, client_http):
 
 
 def test_datagouv_campus(base_vide, serveur_local, client_http):
-    serveur_local.route(DATAGOUV, Reponse.fixture("datagouv_tabular_page1.json"),
-                        Reponse.fixture("datagouv_tabular_page2.json"))
+    serveur_local.route(
+        DATAGOUV, Reponse.fixture("datagouv_tabular_page1.json"), Reponse.fixture("datagouv_tabular_page2.json")
+    )
     rapport = importer_datagouv("RID", base=serveur_local.url, client=client_http)
     assert (rapport.type_import, rapport.lues, rapport.details["campus"].inserees) == ("campus", 12, 12)
     with db.session(base_vide) as s:
@@ -92,9 +100,16 @@ def test_plus_de_10000_lignes_par_l_export(base_vide, serveur_local, client_http
     records = []
     for i in range(total):
         chiffres = f"{690 + i // 10_000:03d}{i % 10_000:04d}"
-        records.append({"identifiant_de_l_etablissement": chiffres + codes.lettre_uai(chiffres),
-                        "nom_etablissement": f"École {i}", "code_departement": "069", "code_academie": "10",
-                        "code_region": "84", "position": {"lon": 4.8, "lat": 45.7}})
+        records.append(
+            {
+                "identifiant_de_l_etablissement": chiffres + codes.lettre_uai(chiffres),
+                "nom_etablissement": f"École {i}",
+                "code_departement": "069",
+                "code_academie": "10",
+                "code_region": "84",
+                "position": {"lon": 4.8, "lat": 45.7},
+            }
+        )
     serveur_local.route(ANNUAIRE, Reponse.json({"total_count": total, "results": records[:100]}))
     serveur_local.route(EXPORT_ANNUAIRE, Reponse.json(records))
     rapport = importer_annuaire(portail=serveur_local.url, client=client_http)
@@ -103,8 +118,7 @@ def test_plus_de_10000_lignes_par_l_export(base_vide, serveur_local, client_http
     assert len(serveur_local.requetes_vers(EXPORT_ANNUAIRE)) == 1
 
 
-def test_lignes_rejetees_rapport_dans_le_dossier_courant(base_vide, serveur_local, client_http, tmp_path,
-                                                          monkeypatch):
+def test_lignes_rejetees_rapport_dans_le_dossier_courant(base_vide, serveur_local, client_http, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     records = _annuaire_records()[:3]
     records[1]["identifiant_de_l_etablissement"] = "0590010A"
@@ -122,13 +136,18 @@ def test_lignes_rejetees_rapport_dans_le_dossier_courant(base_vide, serveur_loca
     assert json.loads(rejet["position"]) == records[1]["position"]
 
 
-@pytest.mark.parametrize(("reponse", "message"), [
-    (Reponse(500, b"erreur interne"), "échec de la requête après 4 tentatives : HTTP 500"),
-    (Reponse(429, b"", {"Retry-After": "0"}), "HTTP 429 (trop de requêtes)"),
-    (Reponse.fixture("opendatasoft_v21_records_page1.json", tronquer=200),
-     "connexion coupée par le serveur (réponse absente ou tronquée)"),
-    (Reponse(200, b'{"total_count": 12, "results": [{"nom_du_c'), "réponse JSON invalide ou tronquée"),
-])
+@pytest.mark.parametrize(
+    ("reponse", "message"),
+    [
+        (Reponse(500, b"erreur interne"), "échec de la requête après 4 tentatives : HTTP 500"),
+        (Reponse(429, b"", {"Retry-After": "0"}), "HTTP 429 (trop de requêtes)"),
+        (
+            Reponse.fixture("opendatasoft_v21_records_page1.json", tronquer=200),
+            "connexion coupée par le serveur (réponse absente ou tronquée)",
+        ),
+        (Reponse(200, b'{"total_count": 12, "results": [{"nom_du_c'), "réponse JSON invalide ou tronquée"),
+    ],
+)
 def test_echec_reseau_apres_tentatives_base_inchangee(base_vide, serveur_local, client_http, reponse, message):
     _pages_campus(serveur_local)
     importer_opendatasoft(serveur_local.url, "cmq-liste", client=client_http)
@@ -158,14 +177,26 @@ def test_cli_opendatasoft_http_500(base_vide, serveur_local):
 
 def test_cli_opendatasoft_et_datagouv(base_vide, serveur_local):
     _pages_campus(serveur_local)
-    resultat = CliRunner().invoke(app, ["importer", "opendatasoft", serveur_local.url, "cmq-liste",
-                                        "--where", "academie = 'Lille'", "--refine", "filiere:Numérique"])
+    resultat = CliRunner().invoke(
+        app,
+        [
+            "importer",
+            "opendatasoft",
+            serveur_local.url,
+            "cmq-liste",
+            "--where",
+            "academie = 'Lille'",
+            "--refine",
+            "filiere:Numérique",
+        ],
+    )
     assert resultat.exit_code == 0, resultat.output
     assert "import réussi : campus" in resultat.stdout
     requete = serveur_local.requetes_vers(RECORDS)[0]
     assert requete.valeur("where") == "academie = 'Lille'" and requete.valeurs("refine") == ["filiere:Numérique"]
-    serveur_local.route(DATAGOUV, Reponse.fixture("datagouv_tabular_page1.json"),
-                        Reponse.fixture("datagouv_tabular_page2.json"))
+    serveur_local.route(
+        DATAGOUV, Reponse.fixture("datagouv_tabular_page1.json"), Reponse.fixture("datagouv_tabular_page2.json")
+    )
     resultat = CliRunner().invoke(app, ["importer", "datagouv", "RID", "--base", serveur_local.url])
     assert resultat.exit_code == 0, resultat.output
     assert compter(base_vide, "campus") == 12  # same campus names: updated, not duplicated

@@ -19,20 +19,67 @@ from tests.import_outils import historique, instantane
 
 # Values of each column, ordinary and odd: every branch of the converter, valid or not.
 VALEURS = {
-    "UAI": ["0690026D", "0690026d", " 0690026D ", "0690026E", "069002", "", "  ", "0690-026D", "６90026D",
-            "0592926K", "9740002J", "6200002H", "abcdefgh", "0690026D\u3000", "\x1c0690026D"],
+    "UAI": [
+        "0690026D",
+        "0690026d",
+        " 0690026D ",
+        "0690026E",
+        "069002",
+        "",
+        "  ",
+        "0690-026D",
+        "６90026D",
+        "0592926K",
+        "9740002J",
+        "6200002H",
+        "abcdefgh",
+        "0690026D\u3000",
+        "\x1c0690026D",
+    ],
     "Nom": ["Lycée A", "", " ", " Lycée B ", "\u3000", "x"],
     "Type": ["LPO", "", " Lycée "],
     "Statut": ["Public", "Privé sous contrat", "", "public", "Autre", "PRIVE"],
-    "Code commune": ["69381", "2A004", "2a004", "97422", "97722", "20004", "00123", "96123", "69 381", "", "6938",
-                     "١٢٣٤٥", "95001", "01001"],
+    "Code commune": [
+        "69381",
+        "2A004",
+        "2a004",
+        "97422",
+        "97722",
+        "20004",
+        "00123",
+        "96123",
+        "69 381",
+        "",
+        "6938",
+        "١٢٣٤٥",
+        "95001",
+        "01001",
+    ],
     "Commune": ["Lyon", "", " Ajaccio "],
     "Code postal": ["69001", "2000", "", " 2000 ", "²000", "١٢٣٤", "abcd", "97430"],
     "Code département": ["069", "69", "02A", "2A", "974", "099", "", "Rhône", "rhone", "975", " 059 ", "20"],
     "Code académie": ["10", "", "9", "Lyon", "99", "Caen"],
     "Code région": ["84", "", "Auvergne-Rhône-Alpes", "99", "04"],
-    "Latitude": ["45.76", "", "45,76", "-21.2779", "95", "abc", "+45.5", "-0", "1e2", "45.", ".5", "inf", "nan",
-                 "90", "-90", "90.0000001", " 45.1 ", "0045.123456789012345678901"],
+    "Latitude": [
+        "45.76",
+        "",
+        "45,76",
+        "-21.2779",
+        "95",
+        "abc",
+        "+45.5",
+        "-0",
+        "1e2",
+        "45.",
+        ".5",
+        "inf",
+        "nan",
+        "90",
+        "-90",
+        "90.0000001",
+        " 45.1 ",
+        "0045.123456789012345678901",
+    ],
     "Longitude": ["4.83", "", "180", "-180.5", "55.5176", "4,83", "1_0"],
     "position": ["", "45.7, 4.8", "95, 2", "abc", " "],
     "Etat": ["OUVERT", "FERME", "Fermée", "", "ferme ", "A OUVRIR"],
@@ -50,8 +97,9 @@ def test_conversion_en_bloc_identique_a_la_conversion_ligne_a_ligne(graine):
     for _ in range(40):
         noms = [c for c in VALEURS if c in ("UAI", "Nom") or alea.random() < 0.8]
         hauteur = alea.randint(0, 60)
-        cadre = pl.DataFrame({c: [alea.choice(VALEURS[c]) for _ in range(hauteur)] for c in noms},
-                             schema=dict.fromkeys(noms, pl.String))
+        cadre = pl.DataFrame(
+            {c: [alea.choice(VALEURS[c]) for _ in range(hauteur)] for c in noms}, schema=dict.fromkeys(noms, pl.String)
+        )
         corr = colonnes.correspondre(noms, "etablissements")
         for inclure_fermes in (False, True):
             conv = conversion.convertisseur(corr, inclure_fermes=inclure_fermes)
@@ -61,16 +109,29 @@ def test_conversion_en_bloc_identique_a_la_conversion_ligne_a_ligne(graine):
 
 def test_coordonnees_lues_comme_par_float():
     alea = random.Random(3)
-    textes = [f"{alea.choice('+-') if alea.random() < 0.3 else ''}{alea.randint(0, 89)}.{alea.randint(0, 10**17)}"
-              for _ in range(5000)]
+    textes = [
+        f"{alea.choice('+-') if alea.random() < 0.3 else ''}{alea.randint(0, 89)}.{alea.randint(0, 10**17)}"
+        for _ in range(5000)
+    ]
     cadre = pl.DataFrame({"UAI": ["0690026D"] * len(textes), "Nom": ["a"] * len(textes), "Latitude": textes})
     conv = conversion.convertisseur(colonnes.correspondre(cadre.columns, "etablissements"))
     obtenu = convertir_etablissements(cadre, conv)
     assert obtenu.valides.get_column("latitude").to_list() == [float(t) for t in textes]
 
 
-ENTETE = ["identifiant_de_l_etablissement", "nom_etablissement", "statut_public_prive", "code_postal",
-          "code_commune", "code_departement", "code_academie", "code_region", "latitude", "longitude", "etat"]
+ENTETE = [
+    "identifiant_de_l_etablissement",
+    "nom_etablissement",
+    "statut_public_prive",
+    "code_postal",
+    "code_commune",
+    "code_departement",
+    "code_academie",
+    "code_region",
+    "latitude",
+    "longitude",
+    "etat",
+]
 
 
 def annuaire(nombre: int, graine: int = 1, defauts: int = 0) -> list[list[str]]:
@@ -80,9 +141,21 @@ def annuaire(nombre: int, graine: int = 1, defauts: int = 0) -> list[list[str]]:
     for i in range(nombre):
         chiffres = f"069{i:04d}"
         uai = chiffres + "ABCDEFGHJKLMNPRSTUVWXYZ"[int(chiffres) % 23]
-        lignes.append([uai, f"École {i}", alea.choice(["Public", "Privé"]), "69001", f"69{alea.randint(1, 299):03d}",
-                       "069", "10", "84", f"{45 + alea.random():.6f}", f"{4 + alea.random():.6f}",
-                       alea.choice(["OUVERT"] * 20 + ["FERME"])])
+        lignes.append(
+            [
+                uai,
+                f"École {i}",
+                alea.choice(["Public", "Privé"]),
+                "69001",
+                f"69{alea.randint(1, 299):03d}",
+                "069",
+                "10",
+                "84",
+                f"{45 + alea.random():.6f}",
+                f"{4 + alea.random():.6f}",
+                alea.choice(["OUVERT"] * 20 + ["FERME"]),
+            ]
+        )
     for _ in range(defauts):
         ligne = list(alea.choice(lignes))
         j = alea.randrange(len(ENTETE))
@@ -100,15 +173,30 @@ def ecrire(chemin, lignes):
 
 
 def resume(rapport):
-    return (rapport.statut, rapport.lues, rapport.inserees, rapport.mises_a_jour, rapport.inchangees,
-            rapport.rejetees, rapport.ignorees, [(r.numero, r.raison, r.ligne) for r in rapport.rejets])
+    return (
+        rapport.statut,
+        rapport.lues,
+        rapport.inserees,
+        rapport.mises_a_jour,
+        rapport.inchangees,
+        rapport.rejetees,
+        rapport.ignorees,
+        [(r.numero, r.raison, r.ligne) for r in rapport.rejets],
+    )
 
 
 def importer_par_ligne(chemin, url, **options):
     """The same file through the per-row pipeline (rows as dicts), the reference."""
     t = lire_tableau(chemin)
-    return importer_lignes(t.lignes, colonnes=t.colonnes, numeros=t.numeros, source=str(chemin.resolve()),
-                           type_import="etablissements", url=url, **options)
+    return importer_lignes(
+        t.lignes,
+        colonnes=t.colonnes,
+        numeros=t.numeros,
+        source=str(chemin.resolve()),
+        type_import="etablissements",
+        url=url,
+        **options,
+    )
 
 
 def test_gros_annuaire_comme_ligne_a_ligne(base_vide, tmp_path):
@@ -163,7 +251,9 @@ def test_upsert_cadre_compte_comme_upsert(depot_vide):
     double = pl.concat([change, change.head(1).with_columns(pl.lit("A2").alias("nom"))])  # the last one wins
     bilan = ecriture.upsert_cadre(depot_vide, EtablissementTable, double, ("uai",))
     assert (bilan.inserees, bilan.mises_a_jour, bilan.inchangees) == (0, 2, 0)
-    assert ecriture.upsert_cadre(depot_vide, EtablissementTable, double, ("uai",), inserer_seulement=True).inchangees == 2
+    assert (
+        ecriture.upsert_cadre(depot_vide, EtablissementTable, double, ("uai",), inserer_seulement=True).inchangees == 2
+    )
     stockes = {e.uai: (e.nom, e.latitude) for e in depot_vide.scalars(select(EtablissementTable))}
     assert stockes == {"0690026D": ("A2", 45.5), "0690027E": ("B", 44.0)}
 
@@ -173,11 +263,14 @@ def test_departement_deduit_du_code_commune(base_vide, tmp_path):
     from cmq import territoires
 
     fichier = tmp_path / "sans_departement.csv"
-    lignes = [["0690026D", "Lycée du Parc", "69123", "", ""], ["6200002H", "Lycée Fesch", "2A004", "", ""],
-              ["9740002J", "Lycée Leconte-de-Lisle", "97411", "", ""],
-              ["0010001W", "Lycée Lalande", "01053", "", "Grenoble"],  # académie given: kept
-              ["0592926K", "Lycée de Douai", "59178", "62", ""],  # département given: kept
-              ["0692165D", "Lycée sans commune", "", "", ""]]
+    lignes = [
+        ["0690026D", "Lycée du Parc", "69123", "", ""],
+        ["6200002H", "Lycée Fesch", "2A004", "", ""],
+        ["9740002J", "Lycée Leconte-de-Lisle", "97411", "", ""],
+        ["0010001W", "Lycée Lalande", "01053", "", "Grenoble"],  # académie given: kept
+        ["0592926K", "Lycée de Douai", "59178", "62", ""],  # département given: kept
+        ["0692165D", "Lycée sans commune", "", "", ""],
+    ]
     with open(fichier, "w", encoding="utf-8", newline="") as flux:
         ecrivain = csv.writer(flux, delimiter=";")
         ecrivain.writerow(["UAI", "Nom", "Code commune", "Code département", "Académie"])
@@ -185,17 +278,23 @@ def test_departement_deduit_du_code_commune(base_vide, tmp_path):
     bloc = importer_fichier(fichier, url=base_vide)
     assert (bloc.statut, bloc.inserees) == ("ok", 6)
     with db.session(base_vide) as s:
-        stockes = {e.uai: (e.departement, e.academie, e.region_academique)
-                   for e in s.scalars(select(EtablissementTable))}
+        stockes = {
+            e.uai: (e.departement, e.academie, e.region_academique) for e in s.scalars(select(EtablissementTable))
+        }
 
     def attendu(code: str, academie: str | None = None) -> tuple[str, str, str]:
         d = territoires.departement(code)
         a = territoires.academie(academie) if academie else territoires.academie(d.academie)
         return d.code, a.code, a.region_academique
 
-    assert stockes == {"0690026D": attendu("69"), "6200002H": attendu("2A"), "9740002J": attendu("974"),
-                       "0010001W": attendu("01", "Grenoble"), "0592926K": attendu("62"),
-                       "0692165D": (None, None, None)}
+    assert stockes == {
+        "0690026D": attendu("69"),
+        "6200002H": attendu("2A"),
+        "9740002J": attendu("974"),
+        "0010001W": attendu("01", "Grenoble"),
+        "0592926K": attendu("62"),
+        "0692165D": (None, None, None),
+    }
     assert stockes["6200002H"][0] == "2A" and stockes["9740002J"][0] == "974"
     reference = f"sqlite:///{tmp_path / 'reference.db'}"  # the per-row pipeline gives the same rows
     importer_par_ligne(fichier, reference)

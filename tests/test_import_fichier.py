@@ -17,15 +17,47 @@ from cmq.store.lecture import partenaires as lire_partenaires
 from tests.classeurs import classeur
 from tests.import_outils import compter, historique, instantane
 
-ENTETE = ["nom_du_campus", "filiere", "label_excellence", "region_academique", "academie",
-          "uai_etablissement_support", "site_internet", "geo_point"]
+ENTETE = [
+    "nom_du_campus",
+    "filiere",
+    "label_excellence",
+    "region_academique",
+    "academie",
+    "uai_etablissement_support",
+    "site_internet",
+    "geo_point",
+]
 LIGNES = [
-    ["Campus exemple 1 (fictif)", "Numérique, télécommunications", "Non", "Hauts-de-France", "Lille", "0592926K",
-     "", ""],
-    ["Campus exemple 2 (fictif)", "Mobilité, aéronautique, transports terrestres et maritimes", "Oui",
-     "Hauts-de-France", "Lille", "0590010R", "https://exemple.fr", "50.69, 2.88"],
-    ["Campus exemple 3 (fictif)", "Alimentaire, agroalimentaire", "Non", "Hauts-de-France", "Lille", "0593060F",
-     "", ""],
+    [
+        "Campus exemple 1 (fictif)",
+        "Numérique, télécommunications",
+        "Non",
+        "Hauts-de-France",
+        "Lille",
+        "0592926K",
+        "",
+        "",
+    ],
+    [
+        "Campus exemple 2 (fictif)",
+        "Mobilité, aéronautique, transports terrestres et maritimes",
+        "Oui",
+        "Hauts-de-France",
+        "Lille",
+        "0590010R",
+        "https://exemple.fr",
+        "50.69, 2.88",
+    ],
+    [
+        "Campus exemple 3 (fictif)",
+        "Alimentaire, agroalimentaire",
+        "Non",
+        "Hauts-de-France",
+        "Lille",
+        "0593060F",
+        "",
+        "",
+    ],
 ]
 
 
@@ -44,8 +76,12 @@ def invoquer(*arguments):
 @pytest.fixture
 def base(base_vide, tmp_path):
     """A store already holding one campus import, so that "unchanged" means something."""
-    importer_fichier(ecrire_csv(tmp_path / "initial.csv", lignes=[["Campus initial", "Numérique", "Oui",
-                                                                    "Bretagne", "Rennes", "0352318E", "", ""]]))
+    importer_fichier(
+        ecrire_csv(
+            tmp_path / "initial.csv",
+            lignes=[["Campus initial", "Numérique", "Oui", "Bretagne", "Rennes", "0352318E", "", ""]],
+        )
+    )
     return base_vide
 
 
@@ -66,7 +102,12 @@ def test_import_csv_de_la_fixture_puis_idempotent(base_vide, fixtures_dir, tmp_p
     with db.session(base_vide) as s:
         c = lire_campus(s, "exemple-12-fictif")
     assert (c.filiere, c.excellence, c.region_academique, c.academies, c.uai_support) == (
-        "mobilite-aeronautique-transports-terrestres-et-maritimes", True, "84", ["10"], "0692165D")
+        "mobilite-aeronautique-transports-terrestres-et-maritimes",
+        True,
+        "84",
+        ["10"],
+        "0692165D",
+    )
     avant = instantane(base_vide)
     encore = importer_fichier(fichier)
     assert (encore.inserees, encore.mises_a_jour, encore.inchangees) == (0, 0, 24)
@@ -86,13 +127,18 @@ def test_colonnes_supplementaires_ignorees(base, tmp_path):
     assert compter(base, "campus") == 4
 
 
-@pytest.mark.parametrize(("contenu", "message"), [
-    ("\n".join([";".join(ENTETE), ";".join(LIGNES[0])]).encode("utf-16"),
-     "encodage non reconnu (attendu : UTF-8 ou Windows-1252)"),
-    (bytes(range(256)) * 20, "encodage non reconnu"),
-    (b"", "fichier vide"),
-    (b"\xef\xbb\xbf\r\n\r\n", "fichier vide"),
-])
+@pytest.mark.parametrize(
+    ("contenu", "message"),
+    [
+        (
+            "\n".join([";".join(ENTETE), ";".join(LIGNES[0])]).encode("utf-16"),
+            "encodage non reconnu (attendu : UTF-8 ou Windows-1252)",
+        ),
+        (bytes(range(256)) * 20, "encodage non reconnu"),
+        (b"", "fichier vide"),
+        (b"\xef\xbb\xbf\r\n\r\n", "fichier vide"),
+    ],
+)
 def test_fichier_illisible(base, tmp_path, contenu, message):
     fichier = tmp_path / "mauvais.csv"
     fichier.write_bytes(contenu)
@@ -115,17 +161,24 @@ def test_mauvais_separateur(base, tmp_path):
     fichier = ecrire_csv(tmp_path / "pipe.csv", lignes=lignes, separateur="|")
     avant = instantane(base)
     refuse(base, invoquer("csv", fichier), "précisez --type", "vérifiez le séparateur du fichier")
-    refuse(base, invoquer("csv", fichier, "--type", "campus"),
-           "colonne obligatoire absente pour un import « campus »", "Vérifiez le séparateur")
+    refuse(
+        base,
+        invoquer("csv", fichier, "--type", "campus"),
+        "colonne obligatoire absente pour un import « campus »",
+        "Vérifiez le séparateur",
+    )
     assert instantane(base) == avant
 
 
 def test_colonne_obligatoire_manquante(base, tmp_path):
     fichier = ecrire_csv(tmp_path / "sans_filiere.csv", ["Nom du campus", "UAI"], [["Campus X", "0592926K"]])
     avant = instantane(base)
-    refuse(base, invoquer("csv", fichier, "--type", "campus"),
-           "colonne obligatoire absente pour un import « campus » : filière",
-           "Colonnes trouvées : Nom du campus, UAI")
+    refuse(
+        base,
+        invoquer("csv", fichier, "--type", "campus"),
+        "colonne obligatoire absente pour un import « campus » : filière",
+        "Colonnes trouvées : Nom du campus, UAI",
+    )
     assert instantane(base) == avant
     assert historique(base)[-1].statut == "echec"
 
@@ -135,10 +188,13 @@ def test_uai_invalide_puis_mode_partiel(base, tmp_path):
     lignes[1][5] = "0590010A"
     fichier = ecrire_csv(tmp_path / "campus.csv", lignes=lignes)
     avant = instantane(base)
-    refuse(base, invoquer("csv", fichier),
-           "import refusé : 1 ligne rejetée sur 3, rien n'a été écrit",
-           "ligne 3 : uai_support : UAI invalide « 0590010A » : lettre de contrôle « A », « R » attendue",
-           "utilisez --partiel pour importer les lignes valides")
+    refuse(
+        base,
+        invoquer("csv", fichier),
+        "import refusé : 1 ligne rejetée sur 3, rien n'a été écrit",
+        "ligne 3 : uai_support : UAI invalide « 0590010A » : lettre de contrôle « A », « R » attendue",
+        "utilisez --partiel pour importer les lignes valides",
+    )
     assert instantane(base) == avant
     assert not (tmp_path / "campus_rejets.csv").exists()
     resultat = invoquer("csv", fichier, "--partiel")
@@ -148,7 +204,10 @@ def test_uai_invalide_puis_mode_partiel(base, tmp_path):
     with open(tmp_path / "campus_rejets.csv", encoding="utf-8-sig") as flux:
         [rejet] = list(csv.DictReader(flux, delimiter=";"))
     assert (rejet["ligne"], rejet["nom_du_campus"], rejet["uai_etablissement_support"]) == (
-        "3", "Campus exemple 2 (fictif)", "0590010A")
+        "3",
+        "Campus exemple 2 (fictif)",
+        "0590010A",
+    )
     assert [h.statut for h in historique(base)[-2:]] == ["echec", "partiel"]
 
 
@@ -164,12 +223,17 @@ def test_rapport_explicite(base, tmp_path):
         assert "filière inconnue « Zorglub »" in flux.read()
 
 
-@pytest.mark.parametrize(("modifier", "message"), [
-    (lambda lignes: lignes[1].__setitem__(1, "Zorglub"), "ligne 3 : filière inconnue « Zorglub »"),
-    (lambda lignes: lignes[2].__setitem__(0, "CAMPUS EXEMPLE 1 (fictif)"),
-     "ligne 2 : campus en double « exemple-1-fictif » (lignes 2 et 4)"),
-    (lambda lignes: lignes[0].__setitem__(2, "Peut-être"), "ligne 2 : valeur « Peut-être » non reconnue"),
-])
+@pytest.mark.parametrize(
+    ("modifier", "message"),
+    [
+        (lambda lignes: lignes[1].__setitem__(1, "Zorglub"), "ligne 3 : filière inconnue « Zorglub »"),
+        (
+            lambda lignes: lignes[2].__setitem__(0, "CAMPUS EXEMPLE 1 (fictif)"),
+            "ligne 2 : campus en double « exemple-1-fictif » (lignes 2 et 4)",
+        ),
+        (lambda lignes: lignes[0].__setitem__(2, "Peut-être"), "ligne 2 : valeur « Peut-être » non reconnue"),
+    ],
+)
 def test_lignes_invalides(base, tmp_path, modifier, message):
     lignes = [list(ligne) for ligne in LIGNES]
     modifier(lignes)
@@ -180,22 +244,35 @@ def test_lignes_invalides(base, tmp_path, modifier, message):
 
 
 def test_dates_dans_le_mauvais_ordre(base, tmp_path):
-    fichier = ecrire_csv(tmp_path / "dates.csv", ["Nom", "Filière", "Date de début", "Date de fin"],
-                         [["Campus D", "Numérique", "01/09/2021", "2020-08-31"]])
+    fichier = ecrire_csv(
+        tmp_path / "dates.csv",
+        ["Nom", "Filière", "Date de début", "Date de fin"],
+        [["Campus D", "Numérique", "01/09/2021", "2020-08-31"]],
+    )
     avant = instantane(base)
-    refuse(base, invoquer("csv", fichier),
-           "ligne 2 : dates du label dans le mauvais ordre : fin 2020-08-31 avant début 2021-09-01")
+    refuse(
+        base,
+        invoquer("csv", fichier),
+        "ligne 2 : dates du label dans le mauvais ordre : fin 2020-08-31 avant début 2021-09-01",
+    )
     assert instantane(base) == avant
 
 
 def test_siret_invalide(base, tmp_path):
-    fichier = ecrire_csv(tmp_path / "partenaires.csv", ["Campus", "Nom du partenaire", "Nature", "SIRET"], [
-        ["Campus initial", "Orange", "Entreprise", "38012986600006"],
-        ["Campus initial", "Acme", "Entreprise", "12345678901234"],
-    ])
+    fichier = ecrire_csv(
+        tmp_path / "partenaires.csv",
+        ["Campus", "Nom du partenaire", "Nature", "SIRET"],
+        [
+            ["Campus initial", "Orange", "Entreprise", "38012986600006"],
+            ["Campus initial", "Acme", "Entreprise", "12345678901234"],
+        ],
+    )
     avant = instantane(base)
-    refuse(base, invoquer("csv", fichier),
-           "ligne 3 : siret : SIRET invalide « 12345678901234 » : clé de contrôle (Luhn) incorrecte")
+    refuse(
+        base,
+        invoquer("csv", fichier),
+        "ligne 3 : siret : SIRET invalide « 12345678901234 » : clé de contrôle (Luhn) incorrecte",
+    )
     assert instantane(base) == avant
     assert invoquer("csv", fichier, "--partiel").exit_code == 0
     with db.session(base) as s:
@@ -203,11 +280,13 @@ def test_siret_invalide(base, tmp_path):
 
 
 def test_correspondance_explicite(base, tmp_path):
-    fichier = ecrire_csv(tmp_path / "maison.csv", ["Libellé long", "Thème", "Établissement"],
-                         [["Campus Maison", "BTP", "0592926K"]])
+    fichier = ecrire_csv(
+        tmp_path / "maison.csv", ["Libellé long", "Thème", "Établissement"], [["Campus Maison", "BTP", "0592926K"]]
+    )
     correspondance = tmp_path / "corr.json"
-    correspondance.write_text(json.dumps({"Libellé long": "nom", "Thème": "filiere", "Établissement": "uai_support"}),
-                              encoding="utf-8")
+    correspondance.write_text(
+        json.dumps({"Libellé long": "nom", "Thème": "filiere", "Établissement": "uai_support"}), encoding="utf-8"
+    )
     resultat = invoquer("csv", fichier, "--correspondance", correspondance, "--type", "campus")
     assert resultat.exit_code == 0, resultat.output
     with db.session(base) as s:
@@ -221,10 +300,13 @@ def test_type_inconnu(base, tmp_path):
 
 
 def test_xlsx_plusieurs_feuilles_demande_feuille(base, tmp_path):
-    fichier = classeur(tmp_path / "cmq.xlsx", {
-        "Lisez-moi": [["Liste des campus 2025"]],
-        "Campus": [ENTETE, *LIGNES],
-    })
+    fichier = classeur(
+        tmp_path / "cmq.xlsx",
+        {
+            "Lisez-moi": [["Liste des campus 2025"]],
+            "Campus": [ENTETE, *LIGNES],
+        },
+    )
     avant = instantane(base)
     refuse(base, invoquer("xlsx", fichier), "contient 2 feuilles (Lisez-moi, Campus)", "--feuille")
     assert instantane(base) == avant
@@ -238,10 +320,15 @@ def test_xlsx_plusieurs_feuilles_demande_feuille(base, tmp_path):
 def test_xlsx_dates_et_annees_numeriques(base, tmp_path):
     from datetime import datetime
 
-    fichier = classeur(tmp_path / "dates.xlsx", {"Feuil1": [
-        ["Nom du campus", "Filière", "Année de labellisation", "Date de fin", "Label"],
-        ["Campus Tableur", "Numérique", 2019, datetime(2024, 12, 31), True],
-    ]})
+    fichier = classeur(
+        tmp_path / "dates.xlsx",
+        {
+            "Feuil1": [
+                ["Nom du campus", "Filière", "Année de labellisation", "Date de fin", "Label"],
+                ["Campus Tableur", "Numérique", 2019, datetime(2024, 12, 31), True],
+            ]
+        },
+    )
     assert invoquer("xlsx", fichier).exit_code == 0
     with db.session(base) as s:
         c = lire_campus(s, "tableur")

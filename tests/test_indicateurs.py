@@ -41,12 +41,18 @@ def zeros(**comptes) -> dict[str, int]:
 def test_france_a_la_date_de_reference(url):
     (france,) = indicateurs.indicateurs("france", date=D, url=url)
     assert france.model_dump() == {
-        "echelle": "france", "code": "FR", "nom": "France", "date": D,
+        "echelle": "france",
+        "code": "FR",
+        "nom": "France",
+        "date": D,
         "nb_campus": 3,  # chimie ended on 2024-12-31, tourisme starts on 2026-01-01
-        "nb_excellence": 1, "part_excellence": 0.3333,
+        "nb_excellence": 1,
+        "part_excellence": 0.3333,
         "filieres": zeros(**{NUMERIQUE: 1, BATIMENT: 1, MOBILITE: 1}),
         "nb_etablissements_membres": 5,  # 4 of the directory + 1 UAI absent from it
-        "nb_lycees": 6, "nb_lycees_membres": 2, "couverture_lycees": 0.3333,
+        "nb_lycees": 6,
+        "nb_lycees_membres": 2,
+        "couverture_lycees": 0.3333,
         "campus_ids": ["cmq-aero-lyon", "cmq-bois-grenoble", "cmq-numerique-lyon"],
     }
 
@@ -68,7 +74,11 @@ def test_campus_sur_deux_academies_compte_dans_les_deux(url):
     assert lyon.campus_ids == ["cmq-aero-lyon", "cmq-bois-grenoble", "cmq-numerique-lyon"]
     assert (lyon.nb_campus, lyon.nb_excellence, lyon.part_excellence) == (3, 1, 0.3333)
     assert (lyon.nb_etablissements_membres, lyon.nb_lycees, lyon.nb_lycees_membres, lyon.couverture_lycees) == (
-        2, 2, 1, 0.5)  # members located in Lyon: LYC_LYON, COLLEGE_LYON; lycées LYC_LYON, LP_LYON
+        2,
+        2,
+        1,
+        0.5,
+    )  # members located in Lyon: LYC_LYON, COLLEGE_LYON; lycées LYC_LYON, LP_LYON
     assert grenoble.campus_ids == ["cmq-bois-grenoble", "cmq-numerique-lyon"]
     assert (grenoble.nb_campus, grenoble.nb_excellence, grenoble.part_excellence) == (2, 1, 0.5)
     assert grenoble.filieres == zeros(**{NUMERIQUE: 1, BATIMENT: 1})
@@ -148,18 +158,52 @@ def test_vers_table(url):
     colonnes, rangs = indicateurs.vers_table(lignes)
     assert colonnes[:7] == ["echelle", "code", "nom", "date", "nb_campus", "nb_excellence", "part_excellence"]
     assert colonnes[7:19] == list(filieres.codes())
-    assert colonnes[19:] == ["nb_etablissements_membres", "nb_lycees", "nb_lycees_membres", "couverture_lycees",
-                             "campus_ids"]
-    assert rangs == [["academie", "08", "Grenoble", D, 2, 1, 0.5, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 2, 1, 1, 1.0,
-                      ["cmq-bois-grenoble", "cmq-numerique-lyon"]]]
+    assert colonnes[19:] == [
+        "nb_etablissements_membres",
+        "nb_lycees",
+        "nb_lycees_membres",
+        "couverture_lycees",
+        "campus_ids",
+    ]
+    assert rangs == [
+        [
+            "academie",
+            "08",
+            "Grenoble",
+            D,
+            2,
+            1,
+            0.5,
+            0,
+            0,
+            0,
+            0,
+            0,
+            1,
+            0,
+            0,
+            0,
+            0,
+            0,
+            1,
+            2,
+            1,
+            1,
+            1.0,
+            ["cmq-bois-grenoble", "cmq-numerique-lyon"],
+        ]
+    ]
 
 
 def test_campus_de_l_etablissement(url):
     assert [c.id for c in indicateurs.campus_de_l_etablissement(LYC_LYON, D, url=url)] == [
-        "cmq-bois-grenoble", "cmq-numerique-lyon"]
+        "cmq-bois-grenoble",
+        "cmq-numerique-lyon",
+    ]
     assert indicateurs.campus_de_l_etablissement(LYC_ROUEN, D, url=url) == []
     assert [c.id for c in indicateurs.campus_de_l_etablissement(LYC_ROUEN.lower(), "2020-09-01", url=url)] == [
-        "cmq-chimie-normandie"]
+        "cmq-chimie-normandie"
+    ]
     assert indicateurs.campus_de_l_etablissement(AGRI_ROUEN, D, url=url) == []
     with pytest.raises(CodeInvalide):
         indicateurs.campus_de_l_etablissement("0690001X", D, url=url)
@@ -170,8 +214,11 @@ def test_filiere_campus_et_territoires(url):
     assert (resultat.filiere, resultat.nb_campus, resultat.nb_excellence) == (NUMERIQUE, 1, 1)
     assert [c.id for c in resultat.campus] == ["cmq-numerique-lyon"]
     assert [(t.echelle, t.code, t.nb_campus) for t in resultat.territoires] == [
-        ("region_academique", "84", 1), ("academie", "08", 1), ("academie", "10", 1),
-        ("departement", "38", 1), ("departement", "69", 1),
+        ("region_academique", "84", 1),
+        ("academie", "08", 1),
+        ("academie", "10", 1),
+        ("departement", "38", 1),
+        ("departement", "69", 1),
     ]
     assert indicateurs.filiere(TOURISME, D, url=url).territoires == []
     assert [t.code for t in indicateurs.filiere(TOURISME, "2026-09-01", url=url).territoires] == ["11", "01", "75"]
@@ -182,13 +229,22 @@ def test_filiere_campus_et_territoires(url):
 def test_evolution_a_la_rentree(url):
     points = indicateurs.evolution(2019, 2026, url=url)
     assert [(p.annee, p.date, p.nb_campus) for p in points] == [
-        (2019, date(2019, 9, 1), 2), (2020, date(2020, 9, 1), 3), (2021, date(2021, 9, 1), 3),
-        (2022, date(2022, 9, 1), 3), (2023, date(2023, 9, 1), 3), (2024, date(2024, 9, 1), 3),
-        (2025, date(2025, 9, 1), 3), (2026, date(2026, 9, 1), 4),
+        (2019, date(2019, 9, 1), 2),
+        (2020, date(2020, 9, 1), 3),
+        (2021, date(2021, 9, 1), 3),
+        (2022, date(2022, 9, 1), 3),
+        (2023, date(2023, 9, 1), 3),
+        (2024, date(2024, 9, 1), 3),
+        (2025, date(2025, 9, 1), 3),
+        (2026, date(2026, 9, 1), 4),
     ]
     normandie = indicateurs.evolution(2023, 2026, "academie", "Normandie", url=url)
-    assert [(p.code, p.annee, p.nb_campus) for p in normandie] == [("70", 2023, 1), ("70", 2024, 1), ("70", 2025, 0),
-                                                                   ("70", 2026, 0)]
+    assert [(p.code, p.annee, p.nb_campus) for p in normandie] == [
+        ("70", 2023, 1),
+        ("70", 2024, 1),
+        ("70", 2025, 0),
+        ("70", 2026, 0),
+    ]
     toutes = indicateurs.evolution(2025, 2026, "academie", url=url)
     assert len(toutes) == 60
     assert [p.nb_campus for p in toutes if p.code == "10"] == [3, 3]
@@ -201,13 +257,22 @@ def test_evolution_a_la_rentree(url):
         (lambda u: indicateurs.indicateurs("canton", url=u), EntreeInvalide, "échelle inconnue : « canton »"),
         (lambda u: indicateurs.indicateurs("academie", "Atlantide", url=u), TerritoireInconnu, "territoire inconnu"),
         (lambda u: indicateurs.indicateurs("academie", "Lyonn", url=u), TerritoireInconnu, "Lyon (10)"),
-        (lambda u: indicateurs.indicateurs("france", date="2025-02-30", url=u), EntreeInvalide,
-         "date impossible : « 2025-02-30 »"),
-        (lambda u: indicateurs.evolution(2026, 2019, url=u), EntreeInvalide,
-         "l'année de fin (2019) précède l'année de début (2026)"),
+        (
+            lambda u: indicateurs.indicateurs("france", date="2025-02-30", url=u),
+            EntreeInvalide,
+            "date impossible : « 2025-02-30 »",
+        ),
+        (
+            lambda u: indicateurs.evolution(2026, 2019, url=u),
+            EntreeInvalide,
+            "l'année de fin (2019) précède l'année de début (2026)",
+        ),
         (lambda u: indicateurs.evolution(1900, 2026, url=u), EntreeInvalide, "période trop longue"),
-        (lambda u: indicateurs.evolution(2019, 2020, jour_du_mois="02-30", url=u), EntreeInvalide,
-         "date impossible : 2019-02-30"),
+        (
+            lambda u: indicateurs.evolution(2019, 2020, jour_du_mois="02-30", url=u),
+            EntreeInvalide,
+            "date impossible : 2019-02-30",
+        ),
     ],
 )
 def test_entrees_invalides(url, appel, erreur, message):
@@ -225,9 +290,23 @@ def test_base_non_initialisee(tmp_path):
 
 @pytest.mark.parametrize(
     ("type_", "attendu"),
-    [("LP", True), ("lgt", True), ("LPO", True), ("LEGTA", True), ("Lycée", True), ("lycée agricole", True),
-     ("LYCEE POLYVALENT", True), ("SEP", False), ("SGT", False), ("EREA", False), ("CFA", False),
-     ("Collège", False), ("école", False), (None, False), ("", False)],
+    [
+        ("LP", True),
+        ("lgt", True),
+        ("LPO", True),
+        ("LEGTA", True),
+        ("Lycée", True),
+        ("lycée agricole", True),
+        ("LYCEE POLYVALENT", True),
+        ("SEP", False),
+        ("SGT", False),
+        ("EREA", False),
+        ("CFA", False),
+        ("Collège", False),
+        ("école", False),
+        (None, False),
+        ("", False),
+    ],
 )
 def test_est_lycee(type_, attendu):
     assert indicateurs.est_lycee(type_) is attendu

@@ -36,14 +36,22 @@ def test_initialiser_charge_lycees_et_campus(genre_base, fabrique_bases):
     premier = campus[0]
     with db.session(url) as s:
         c = lire_campus(s, premier["id"])
-        assert (c.nom, c.filiere, c.region_academique) == (premier["nom"], premier["filiere"],
-                                                           premier["region_academique"])
+        assert (c.nom, c.filiere, c.region_academique) == (
+            premier["nom"],
+            premier["filiere"],
+            premier["region_academique"],
+        )
         assert c.academies == sorted(premier["academies"].split("|"))
         ligne = s.get(EtablissementTable, lycees[0]["uai"])
-        assert (ligne.nom, ligne.departement, ligne.academie) == (lycees[0]["nom"], lycees[0]["departement"],
-                                                                  lycees[0]["academie"])
+        assert (ligne.nom, ligne.departement, ligne.academie) == (
+            lycees[0]["nom"],
+            lycees[0]["departement"],
+            lycees[0]["academie"],
+        )
     assert [(h.type_import, h.statut, h.source) for h in historique(url)] == [
-        ("etablissements", "ok", "cmq/data/lycees.csv.gz"), ("campus", "ok", "cmq/data/campus.csv")]
+        ("etablissements", "ok", "cmq/data/lycees.csv.gz"),
+        ("campus", "ok", "cmq/data/campus.csv"),
+    ]
     db.fermer_tout()
 
 
@@ -64,13 +72,22 @@ def test_initialiser_deux_fois_ne_change_rien(genre_base, fabrique_bases):
 def test_init_ne_degrade_pas_un_annuaire_importe(genre_base, fabrique_bases):
     url = fabrique_bases(genre_base)
     uai = _lignes_embarquees("lycees.csv.gz")[0]["uai"]
-    ligne = {"identifiant_de_l_etablissement": uai, "nom_etablissement": "Lycée Alexandre Bérard",
-             "code_commune": "01004", "code_departement": "001", "latitude": "45.95", "longitude": "5.35"}
+    ligne = {
+        "identifiant_de_l_etablissement": uai,
+        "nom_etablissement": "Lycée Alexandre Bérard",
+        "code_commune": "01004",
+        "code_departement": "001",
+        "latitude": "45.95",
+        "longitude": "5.35",
+    }
     importer_lignes([ligne], colonnes=list(ligne), source="annuaire", url=url)
     initialiser(url)
     with db.session(url) as s:
-        stocke = s.execute(select(EtablissementTable.nom, EtablissementTable.code_commune,
-                                  EtablissementTable.latitude).where(EtablissementTable.uai == uai)).one()
+        stocke = s.execute(
+            select(EtablissementTable.nom, EtablissementTable.code_commune, EtablissementTable.latitude).where(
+                EtablissementTable.uai == uai
+            )
+        ).one()
     assert tuple(stocke) == ("Lycée Alexandre Bérard", "01004", 45.95)
     db.fermer_tout()
 
@@ -109,7 +126,8 @@ def test_cli_init_database_url_postgresql_comme_sqlite(fabrique_bases, base_post
     assert compter(base_postgres, "campus") == compter(sqlite, "campus") > 0
     assert _tables_sauvegardees(base_postgres, tmp_path / "pg.zip") == _tables_sauvegardees(sqlite, tmp_path / "sq.zip")
     assert [(h.type_import, h.statut, h.lignes_lues, h.inserees) for h in historique(base_postgres)] == [
-        (h.type_import, h.statut, h.lignes_lues, h.inserees) for h in historique(sqlite)]
+        (h.type_import, h.statut, h.lignes_lues, h.inserees) for h in historique(sqlite)
+    ]
     db.fermer_tout()
 
 
@@ -121,8 +139,10 @@ def test_cli_init_database_url_injoignable_rien_d_ecrit(tmp_path, monkeypatch):
         port = s.getsockname()[1]
     resultat = CliRunner().invoke(app, ["init", "--database-url", f"postgresql://cmq:secret@127.0.0.1:{port}/cmq"])
     assert resultat.exit_code == 1
-    assert (f"Erreur : impossible d'ouvrir ou de joindre la base de données "
-            f"« postgresql+psycopg://cmq:***@127.0.0.1:{port}/cmq »") in resultat.stderr
+    assert (
+        f"Erreur : impossible d'ouvrir ou de joindre la base de données "
+        f"« postgresql+psycopg://cmq:***@127.0.0.1:{port}/cmq »"
+    ) in resultat.stderr
     assert "secret" not in resultat.output and "Traceback" not in resultat.output
     assert not (tmp_path / "donnees").exists()  # the default SQLite store was not created instead
     db.fermer_tout()

@@ -16,8 +16,20 @@ from tests.postgres import SQLITE_SEULEMENT
 TABLE = EtablissementTable.__table__
 SCHEMA = {"uai": pl.String, "nom": pl.String, "type": pl.String, "departement": pl.String, "latitude": pl.Float64}
 # Text the PostgreSQL COPY (CSV) and the SQLite parameters must carry unchanged.
-NOMS_PIEGES = ["Lycée « Jean-Zay »", "tab\there", "retour\nligne", "retour\rchariot\r\n", "anti\\slash", "\\N",
-               "l'apostrophe", '"guillemets"', "", "  espaces  ", "émoji 🎓", "x" * 5000]
+NOMS_PIEGES = [
+    "Lycée « Jean-Zay »",
+    "tab\there",
+    "retour\nligne",
+    "retour\rchariot\r\n",
+    "anti\\slash",
+    "\\N",
+    "l'apostrophe",
+    '"guillemets"',
+    "",
+    "  espaces  ",
+    "émoji 🎓",
+    "x" * 5000,
+]
 
 
 def uai(i: int) -> str:
@@ -26,10 +38,16 @@ def uai(i: int) -> str:
 
 
 def cadre(n: int, nom=lambda i: f"Lycée {i}", latitude=lambda i: 45 + i / 1e6) -> pl.DataFrame:
-    return pl.DataFrame({"uai": [uai(i) for i in range(n)], "nom": [nom(i) for i in range(n)],
-                         "type": [None if i % 3 else "LP" for i in range(n)],
-                         "departement": [("69", "01", "974")[i % 3] for i in range(n)],
-                         "latitude": [None if i % 7 == 0 else latitude(i) for i in range(n)]}, schema=SCHEMA)
+    return pl.DataFrame(
+        {
+            "uai": [uai(i) for i in range(n)],
+            "nom": [nom(i) for i in range(n)],
+            "type": [None if i % 3 else "LP" for i in range(n)],
+            "departement": [("69", "01", "974")[i % 3] for i in range(n)],
+            "latitude": [None if i % 7 == 0 else latitude(i) for i in range(n)],
+        },
+        schema=SCHEMA,
+    )
 
 
 def stockees(url: str) -> pl.DataFrame:
@@ -45,8 +63,11 @@ def ecrire(url: str, lignes: pl.DataFrame, **options) -> None:
 
 def index_sqlite(url: str) -> list[tuple[str, str]]:
     with db.session(url) as s:
-        return s.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'index' "
-                              "AND tbl_name = 'etablissements' ORDER BY name")).all()
+        return s.execute(
+            text(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'etablissements' ORDER BY name"
+            )
+        ).all()
 
 
 def test_valeurs_pieges_identiques_apres_ecriture(base_vide):
@@ -80,7 +101,8 @@ def test_echec_annule_tout(base_vide):
     ecrire(base_vide, cadre(50))
     avant = stockees(base_vide)
     mauvaises = cadre(masse.SEUIL_INDEX + 10).with_columns(
-        pl.when(pl.col("uai") == uai(masse.SEUIL_INDEX + 5)).then(None).otherwise("nom").alias("nom"))
+        pl.when(pl.col("uai") == uai(masse.SEUIL_INDEX + 5)).then(None).otherwise("nom").alias("nom")
+    )
     with pytest.raises(IntegrityError):
         ecrire(base_vide, mauvaises)
     assert stockees(base_vide).equals(avant)
@@ -95,11 +117,16 @@ def test_sqlite_index_reconstruits_a_l_identique(base_vide):
     assert index_sqlite(base_vide) == index
     with db.session(base_vide) as s:
         assert s.execute(text("PRAGMA integrity_check")).scalar_one() == "ok"
-        plan = " ".join(r[-1] for r in s.execute(text("EXPLAIN QUERY PLAN SELECT uai FROM etablissements "
-                                                         "WHERE departement = '974'")))
+        plan = " ".join(
+            r[-1]
+            for r in s.execute(text("EXPLAIN QUERY PLAN SELECT uai FROM etablissements WHERE departement = '974'"))
+        )
         assert "ix_etablissements_departement" in plan
-        assert s.execute(text("SELECT count(*) FROM etablissements WHERE departement = '974'")).scalar_one() == \
-            lignes.filter(pl.col("departement") == "974").height > 3000
+        assert (
+            s.execute(text("SELECT count(*) FROM etablissements WHERE departement = '974'")).scalar_one()
+            == lignes.filter(pl.col("departement") == "974").height
+            > 3000
+        )
 
 
 @SQLITE_SEULEMENT
@@ -131,16 +158,26 @@ def test_sqlite_limite_de_parametres_basse(base_vide, monkeypatch):
 
 
 def test_booleens_et_refus_des_dates(base_vide):
-    lignes = pl.DataFrame({"id": ["a", "b", "c"], "nom": ["A", "B", "C"], "filiere": ["numerique"] * 3,
-                           "excellence": [True, False, None]})
+    lignes = pl.DataFrame(
+        {"id": ["a", "b", "c"], "nom": ["A", "B", "C"], "filiere": ["numerique"] * 3, "excellence": [True, False, None]}
+    )
     with db.session(base_vide, ecriture=True) as s:
         masse.ecrire(s, CampusTable.__table__, lignes, ("id",))
     with db.session(base_vide) as s:
         assert s.execute(select(CampusTable.id, CampusTable.excellence).order_by(CampusTable.id)).all() == [
-            ("a", True), ("b", False), ("c", None)]
+            ("a", True),
+            ("b", False),
+            ("c", None),
+        ]
     datees = lignes.with_columns(pl.lit(date(2024, 9, 1)).alias("date_debut_label"))
-    with pytest.raises(ErreurStockage, match=r"écriture en masse : colonnes de dates non prises en charge "
-                                             r"\(date_debut_label\)"), db.session(base_vide, ecriture=True) as s:
+    with (
+        pytest.raises(
+            ErreurStockage,
+            match=r"écriture en masse : colonnes de dates non prises en charge "
+            r"\(date_debut_label\)",
+        ),
+        db.session(base_vide, ecriture=True) as s,
+    ):
         masse.ecrire(s, CampusTable.__table__, datees.with_columns(pl.lit("x").alias("nom")), ("id",))
     with db.session(base_vide) as s:
         assert s.scalars(select(CampusTable.nom).order_by(CampusTable.id)).all() == ["A", "B", "C"]

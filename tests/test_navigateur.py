@@ -20,8 +20,15 @@ from tests.api_serveur import CAMPUS_MEMBRES, base_api, serveur_api  # noqa: F40
 pytestmark = pytest.mark.navigateur
 
 CHROMIUM = Path("/usr/bin/chromium")
-OPTIONS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-           "--disable-component-update", "--disable-sync", "--no-first-run"]
+OPTIONS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 ARTEFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 TOURISME = "tourisme-gastronomie"
 DELAI = 15_000  # ms
@@ -43,8 +50,11 @@ class Journal:
     def verifier(self) -> None:
         """No error, no failed request (a download is reported as aborted once handed over: not a failure)."""
         assert self.erreurs == [], self.erreurs
-        echecs = [(url, motif) for url, motif in self.echecs
-                  if not (motif == "net::ERR_ABORTED" and url in self.telechargements)]
+        echecs = [
+            (url, motif)
+            for url, motif in self.echecs
+            if not (motif == "net::ERR_ABORTED" and url in self.telechargements)
+        ]
         assert echecs == [], echecs
         assert self.externes == [], self.externes
 
@@ -66,8 +76,9 @@ def navigateur():
 @pytest.fixture
 def onglet(navigateur, serveur_api):
     """A page on the test server, with its journal checked at the end of the test."""
-    contexte = navigateur.new_context(base_url=serveur_api.base, locale="fr-FR", accept_downloads=True,
-                                      viewport={"width": 1400, "height": 1000})
+    contexte = navigateur.new_context(
+        base_url=serveur_api.base, locale="fr-FR", accept_downloads=True, viewport={"width": 1400, "height": 1000}
+    )
     journal = Journal()
     hote = urlsplit(serveur_api.base).netloc
 
@@ -155,8 +166,12 @@ def test_liste_filtree_campus_et_telechargement(onglet, serveur_api, tmp_path):
     lignes = page.locator("#table-campus tbody tr")
     assert lignes.count() == attendus >= 5 and page.get_attribute("#nombre-resultats", "data-total") == str(attendus)
     assert set(page.locator("#table-campus tbody tr td:nth-child(2)").all_inner_texts()) == {"Tourisme"}
-    ids = [href.rsplit("/", 1)[1] for href in
-           page.eval_on_selector_all("#table-campus tbody tr td:first-child a", "as => as.map(a => a.getAttribute('href'))")]
+    ids = [
+        href.rsplit("/", 1)[1]
+        for href in page.eval_on_selector_all(
+            "#table-campus tbody tr td:first-child a", "as => as.map(a => a.getAttribute('href'))"
+        )
+    ]
     capture(page, journal, "campus_filtres")
     # download the CSV export of the filtered list: same campuses
     with page.expect_download() as attente:

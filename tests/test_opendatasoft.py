@@ -14,7 +14,6 @@ EXPORT = "/api/explore/v2.1/catalog/datasets/cmq-liste/exports/json"
 V20 = "/api/v2/catalog/datasets/cmq-liste/records"
 
 
-
 def _fixture(nom):
     return (FIXTURES / nom).read_bytes()
 
@@ -26,8 +25,13 @@ def test_deux_pages_v21(serveur_local, client_http):
         Reponse.fixture("opendatasoft_v21_records_page2.json"),
     )
     progres = []
-    lot = lire_opendatasoft(serveur_local.url, "cmq-liste", limit=6, client=client_http,
-                            progression=lambda lus, total: progres.append((lus, total)))
+    lot = lire_opendatasoft(
+        serveur_local.url,
+        "cmq-liste",
+        limit=6,
+        client=client_http,
+        progression=lambda lus, total: progres.append((lus, total)),
+    )
     assert len(lot.lignes) == 12 and lot.total == 12
     assert [ligne["uai_etablissement_support"] for ligne in lot.lignes][:3] == ["0592926K", "0590010R", "0593060F"]
     assert lot.lignes[-1]["nom_du_campus"] == "Campus exemple 12 (fictif)"
@@ -66,9 +70,14 @@ def test_forme_detectee_dans_le_corps(serveur_local, client_http):
 def test_filtres_transmis(serveur_local, client_http):
     serveur_local.route(V21, Reponse.json({"total_count": 1, "results": [{"uai": "0693734J"}]}))
     lire_opendatasoft(
-        serveur_local.url, "cmq-liste", where='region_academique = "Occitanie" and uai like "03%"',
-        select="uai,nom_du_campus", refine=["academie:Lyon", "label_excellence:Oui"],
-        exclude=["filiere:Tourisme, gastronomie"], limit=50, client=client_http,
+        serveur_local.url,
+        "cmq-liste",
+        where='region_academique = "Occitanie" and uai like "03%"',
+        select="uai,nom_du_campus",
+        refine=["academie:Lyon", "label_excellence:Oui"],
+        exclude=["filiere:Tourisme, gastronomie"],
+        limit=50,
+        client=client_http,
     )
     (requete,) = serveur_local.requetes
     assert requete.valeur("where") == 'region_academique = "Occitanie" and uai like "03%"'
@@ -85,8 +94,14 @@ def test_plus_de_10000_bascule_sur_l_export(serveur_local, client_http):
     serveur_local.route(V21, Reponse.json({"total_count": total, "results": lignes[:100]}))
     serveur_local.route(EXPORT, Reponse.json(lignes))
     progres = []
-    lot = lire_opendatasoft(serveur_local.url, "cmq-liste", where="n >= 0", refine=["a:b"], client=client_http,
-                            progression=lambda lus, tot: progres.append((lus, tot)))
+    lot = lire_opendatasoft(
+        serveur_local.url,
+        "cmq-liste",
+        where="n >= 0",
+        refine=["a:b"],
+        client=client_http,
+        progression=lambda lus, tot: progres.append((lus, tot)),
+    )
     assert lot.lignes == lignes and lot.total == total
     assert progres == [(total, total)]
     for requete in serveur_local.requetes_vers(V21):
@@ -121,8 +136,9 @@ def test_jamais_offset_plus_limit_au_dela_de_10000(serveur_local, client_http):
 
 
 def test_page_vide_avant_le_total(serveur_local, client_http):
-    serveur_local.route(V21, Reponse.fixture("opendatasoft_v21_records_page1.json"),
-                        Reponse.json({"total_count": 12, "results": []}))
+    serveur_local.route(
+        V21, Reponse.fixture("opendatasoft_v21_records_page1.json"), Reponse.json({"total_count": 12, "results": []})
+    )
     with pytest.raises(ErreurReseau, match="réponse incomplète : 6 lignes reçues sur 12 annoncées"):
         lire_opendatasoft(serveur_local.url, "cmq-liste", limit=6, client=client_http)
 
@@ -136,8 +152,10 @@ def test_400_message_odsql_sans_reessai(serveur_local, client_http, attentes):
 
 
 def test_404_jeu_introuvable(serveur_local, client_http):
-    serveur_local.route("/api/explore/v2.1/catalog/datasets/inconnu/records",
-                        Reponse.json({"error_code": "NotFound", "message": "Unknown dataset: inconnu"}, 404))
+    serveur_local.route(
+        "/api/explore/v2.1/catalog/datasets/inconnu/records",
+        Reponse.json({"error_code": "NotFound", "message": "Unknown dataset: inconnu"}, 404),
+    )
     with pytest.raises(RefusPortail, match="jeu de données introuvable \\(HTTP 404\\) : Unknown dataset: inconnu"):
         lire_opendatasoft(serveur_local.url, "inconnu", client=client_http)
 
@@ -154,13 +172,16 @@ def test_429_puis_deux_pages(serveur_local, client_http, attentes):
     assert [r.valeur("offset") for r in serveur_local.requetes] == ["0", "6", "6"]
 
 
-@pytest.mark.parametrize("corps", [
-    {"results": []},                                   # no total_count
-    {"total_count": 1, "rows": []},                     # neither results nor records
-    {"total_count": 1, "results": ["pas un objet"]},
-    {"total_count": 1, "records": [{"record": {"fields": 3}}]},
-    [1, 2, 3],
-])
+@pytest.mark.parametrize(
+    "corps",
+    [
+        {"results": []},  # no total_count
+        {"total_count": 1, "rows": []},  # neither results nor records
+        {"total_count": 1, "results": ["pas un objet"]},
+        {"total_count": 1, "records": [{"record": {"fields": 3}}]},
+        [1, 2, 3],
+    ],
+)
 def test_reponse_inattendue(serveur_local, client_http, corps):
     serveur_local.route(V21, Reponse.json(corps))
     with pytest.raises(ErreurReseau, match="réponse inattendue du portail"):
@@ -174,22 +195,28 @@ def test_export_qui_n_est_pas_une_liste(serveur_local, client_http):
         lire_opendatasoft(serveur_local.url, "cmq-liste", client=client_http)
 
 
-@pytest.mark.parametrize(("arguments", "message"), [
-    ({"limit": 0}, "taille de page invalide : 0"),
-    ({"limit": 101}, "taille de page invalide : 101"),
-    ({"version": "1.0"}, "version d'API Opendatasoft inconnue"),
-])
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"limit": 0}, "taille de page invalide : 0"),
+        ({"limit": 101}, "taille de page invalide : 101"),
+        ({"version": "1.0"}, "version d'API Opendatasoft inconnue"),
+    ],
+)
 def test_parametres_invalides(serveur_local, client_http, arguments, message):
     with pytest.raises(EntreeInvalide, match=message):
         lire_opendatasoft(serveur_local.url, "cmq-liste", client=client_http, **arguments)
     assert serveur_local.requetes == []
 
 
-@pytest.mark.parametrize(("portail", "dataset", "message"), [
-    ("data.education.gouv.fr", "cmq", "adresse de portail invalide"),
-    ("ftp://data.education.gouv.fr", "cmq", "adresse de portail invalide"),
-    ("http://127.0.0.1:1", "  ", "identifiant de jeu de données vide"),
-])
+@pytest.mark.parametrize(
+    ("portail", "dataset", "message"),
+    [
+        ("data.education.gouv.fr", "cmq", "adresse de portail invalide"),
+        ("ftp://data.education.gouv.fr", "cmq", "adresse de portail invalide"),
+        ("http://127.0.0.1:1", "  ", "identifiant de jeu de données vide"),
+    ],
+)
 def test_adresses_invalides(client_http, portail, dataset, message):
     with pytest.raises(EntreeInvalide, match=message):
         lire_opendatasoft(portail, dataset, client=client_http)

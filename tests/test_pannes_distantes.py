@@ -20,8 +20,14 @@ def importer(serveur):
 
 
 def test_coupure_corps_tronque_et_429_puis_succes(base_vide, serveur_local):
-    serveur_local.route(RECORDS, Reponse(couper=True), Reponse.fixture(PAGE1, tronquer=200),
-                        Reponse(429, b"", {"Retry-After": "1"}), Reponse.fixture(PAGE1), Reponse.fixture(PAGE2))
+    serveur_local.route(
+        RECORDS,
+        Reponse(couper=True),
+        Reponse.fixture(PAGE1, tronquer=200),
+        Reponse(429, b"", {"Retry-After": "1"}),
+        Reponse.fixture(PAGE1),
+        Reponse.fixture(PAGE2),
+    )
     debut = time.monotonic()
     resultat = importer(serveur_local)
     duree = time.monotonic() - debut

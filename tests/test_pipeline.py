@@ -18,12 +18,30 @@ from cmq.store.lecture import partenaires as lire_partenaires
 from cmq.store.tables import EtablissementTable
 from tests.import_outils import compter, historique, instantane
 
-COLONNES_CAMPUS = ["Nom du campus", "Filière", "Label", "Région académique", "Académie", "UAI",
-                   "Année de labellisation", "Durée", "geo_point"]
+COLONNES_CAMPUS = [
+    "Nom du campus",
+    "Filière",
+    "Label",
+    "Région académique",
+    "Académie",
+    "UAI",
+    "Année de labellisation",
+    "Durée",
+    "geo_point",
+]
 
 
-def campus(nom, filiere="Numérique, télécommunications", label="Oui", region="Hauts-de-France",
-           academie="Lille", uai="0592926K", annee="2019", duree="5", geo=""):
+def campus(
+    nom,
+    filiere="Numérique, télécommunications",
+    label="Oui",
+    region="Hauts-de-France",
+    academie="Lille",
+    uai="0592926K",
+    annee="2019",
+    duree="5",
+    geo="",
+):
     return dict(zip(COLONNES_CAMPUS, [nom, filiere, label, region, academie, uai, annee, duree, geo]))
 
 
@@ -33,9 +51,20 @@ def importer(url, lignes, **options):
 
 
 def test_import_de_campus_valeurs_converties(base_url):
-    lignes = [campus("Campus exemple 1 (fictif)", geo="50.69, 2.88"),
-              campus("Campus Mer", filiere="Mobilité, aéronautique, transports terrestres et maritimes",
-                     label="", region="", academie="Rennes", uai="", annee="", duree="", geo="")]
+    lignes = [
+        campus("Campus exemple 1 (fictif)", geo="50.69, 2.88"),
+        campus(
+            "Campus Mer",
+            filiere="Mobilité, aéronautique, transports terrestres et maritimes",
+            label="",
+            region="",
+            academie="Rennes",
+            uai="",
+            annee="",
+            duree="",
+            geo="",
+        ),
+    ]
     rapport = importer(base_url, lignes)
     assert (rapport.type_import, rapport.statut, rapport.lues, rapport.inserees) == ("campus", "ok", 2, 3)
     assert rapport.details["campus"].inserees == 2 and rapport.details["membres"].inserees == 1
@@ -55,7 +84,12 @@ def test_import_de_campus_valeurs_converties(base_url):
         assert (mer.region_academique, mer.academies) == ("53", ["14"])  # région from the académie
     [entree] = historique(base_url)
     assert (entree.statut, entree.lignes_lues, entree.inserees, entree.mises_a_jour, entree.rejetees) == (
-        "ok", 2, 3, 0, 0)
+        "ok",
+        2,
+        3,
+        0,
+        0,
+    )
 
 
 def test_reimport_idempotent_puis_mise_a_jour_comptee(base_url):
@@ -116,15 +150,21 @@ def test_campus_en_double_dans_un_fichier(base_vide):
     assert compter(base_vide, "campus") == 0
 
 
-@pytest.mark.parametrize(("modif", "raison"), [
-    ({"Filière": "services"}, "filière ambiguë « services » : candidates services-a-la-personne-bien-etre, "
-                              "services-aux-entreprises-logistique"),
-    ({"Filière": ""}, "filière vide"),
-    ({"Région académique": "Atlantide"}, "territoire inconnu (région académique) : « Atlantide »"),
-    ({"Année de labellisation": "deux mille"}, "année de labellisation invalide « deux mille »"),
-    ({"Durée": "cinq ans"}, "durée du label invalide « cinq ans »"),
-    ({"geo_point": "95, 2"}, "latitude hors limites « 95 »"),
-])
+@pytest.mark.parametrize(
+    ("modif", "raison"),
+    [
+        (
+            {"Filière": "services"},
+            "filière ambiguë « services » : candidates services-a-la-personne-bien-etre, "
+            "services-aux-entreprises-logistique",
+        ),
+        ({"Filière": ""}, "filière vide"),
+        ({"Région académique": "Atlantide"}, "territoire inconnu (région académique) : « Atlantide »"),
+        ({"Année de labellisation": "deux mille"}, "année de labellisation invalide « deux mille »"),
+        ({"Durée": "cinq ans"}, "durée du label invalide « cinq ans »"),
+        ({"geo_point": "95, 2"}, "latitude hors limites « 95 »"),
+    ],
+)
 def test_raisons_de_rejet_en_francais(base_vide, modif, raison):
     ligne = {**campus("Campus A"), **modif}
     with pytest.raises(ErreurImport, match="ligne 1 : ") as erreur:
@@ -151,10 +191,18 @@ def test_campus_existant_garde_son_identifiant(base_vide):
 def test_etablissement_support_cree_seulement_s_il_est_absent(base_url):
     importer(base_url, [{"UAI": "0590010R", "Nom": "Lycée Paul Hazard", "Commune": "Armentières"}])
     lignes = [
-        {"Nom du campus": "Campus A", "Filière": "Numérique", "UAI support": "0590010R",
-         "Établissement support": "LYCEE P. HAZARD"},
-        {"Nom du campus": "Campus B", "Filière": "Numérique", "UAI support": "0593060F",
-         "Établissement support": "Institut Nicolas Barré"},
+        {
+            "Nom du campus": "Campus A",
+            "Filière": "Numérique",
+            "UAI support": "0590010R",
+            "Établissement support": "LYCEE P. HAZARD",
+        },
+        {
+            "Nom du campus": "Campus B",
+            "Filière": "Numérique",
+            "UAI support": "0593060F",
+            "Établissement support": "Institut Nicolas Barré",
+        },
         {"Nom du campus": "Campus C", "Filière": "Numérique", "UAI support": "0312061X", "Établissement support": ""},
     ]
     rapport = importer(base_url, lignes)
@@ -167,29 +215,37 @@ def test_etablissement_support_cree_seulement_s_il_est_absent(base_url):
 
 def test_membres_et_partenaires_par_nom_de_campus(base_url):
     importer(base_url, [campus("Campus A"), campus("Campus B")])
-    membres = [{"Campus": "campus a", "UAI": "0590010R", "Rôle": "Membre"},
-               {"Campus": "Campus B", "UAI": "0593060F", "Rôle": ""}]
+    membres = [
+        {"Campus": "campus a", "UAI": "0590010R", "Rôle": "Membre"},
+        {"Campus": "Campus B", "UAI": "0593060F", "Rôle": ""},
+    ]
     rapport = importer(base_url, membres)
     assert (rapport.type_import, rapport.inserees) == ("membres", 2)
-    partenaires = [{"Campus": "Campus A", "Nom du partenaire": "Orange", "Nature": "Entreprise",
-                    "SIRET": "380 129 866 00006"},
-                   {"Campus": "Campus A", "Nom du partenaire": "Inria", "Nature": "Laboratoire de recherche",
-                    "SIRET": ""}]
+    partenaires = [
+        {"Campus": "Campus A", "Nom du partenaire": "Orange", "Nature": "Entreprise", "SIRET": "380 129 866 00006"},
+        {"Campus": "Campus A", "Nom du partenaire": "Inria", "Nature": "Laboratoire de recherche", "SIRET": ""},
+    ]
     rapport = importer(base_url, partenaires)
     assert (rapport.type_import, rapport.inserees) == ("partenaires", 2)
     with db.session(base_url) as s:
-        assert {(m.uai, m.role.value) for m, _ in lire_membres(s, "a")} == {("0592926K", "support"),
-                                                                            ("0590010R", "membre")}
+        assert {(m.uai, m.role.value) for m, _ in lire_membres(s, "a")} == {
+            ("0592926K", "support"),
+            ("0590010R", "membre"),
+        }
         assert {(p.nom, p.nature.value, p.siret) for p in lire_partenaires(s, "a")} == {
-            ("Orange", "entreprise", "38012986600006"), ("Inria", "laboratoire", None)}
+            ("Orange", "entreprise", "38012986600006"),
+            ("Inria", "laboratoire", None),
+        }
     assert importer(base_url, partenaires).inserees == 0
 
 
 def test_siret_invalide_et_campus_inconnu(base_vide):
     importer(base_vide, [campus("Campus A")])
     avant = instantane(base_vide)
-    lignes = [{"Campus": "Campus A", "Partenaire": "Orange", "SIRET": "38012986600007"},
-              {"Campus": "Campus Zorglub", "Partenaire": "Acme", "SIRET": ""}]
+    lignes = [
+        {"Campus": "Campus A", "Partenaire": "Orange", "SIRET": "38012986600007"},
+        {"Campus": "Campus Zorglub", "Partenaire": "Acme", "SIRET": ""},
+    ]
     with pytest.raises(ErreurImport) as erreur:
         importer(base_vide, lignes)
     attendu = "ligne 1 : siret : SIRET invalide « 38012986600007 » : clé de contrôle (Luhn) incorrecte"
@@ -219,14 +275,35 @@ def test_aucune_ligne(base_vide):
     assert instantane(base_vide) == {t: [] for t in instantane(base_vide)}
 
 
-@pytest.mark.parametrize("ligne", [
-    {"uai": "0690026d ", "nom": " Lycée La Martinière ", "type": "LPO", "secteur": "Public", "code_commune": "69381",
-     "departement": "069", "latitude": "45,76", "longitude": "4.83"},
-    {"uai": "6200001G", "nom": "Lycée Fesch", "departement": "2A", "code_postal": "2000",
-     "secteur": "Privé sous contrat"},
-    {"uai": "9740001H", "nom": "Lycée Leconte de Lisle", "departement": "974", "academie": "28",
-     "region_academique": "04"},
-])
+@pytest.mark.parametrize(
+    "ligne",
+    [
+        {
+            "uai": "0690026d ",
+            "nom": " Lycée La Martinière ",
+            "type": "LPO",
+            "secteur": "Public",
+            "code_commune": "69381",
+            "departement": "069",
+            "latitude": "45,76",
+            "longitude": "4.83",
+        },
+        {
+            "uai": "6200001G",
+            "nom": "Lycée Fesch",
+            "departement": "2A",
+            "code_postal": "2000",
+            "secteur": "Privé sous contrat",
+        },
+        {
+            "uai": "9740001H",
+            "nom": "Lycée Leconte de Lisle",
+            "departement": "974",
+            "academie": "28",
+            "region_academique": "04",
+        },
+    ],
+)
 def test_etablissement_rapide_identique_au_modele(ligne):
     corr = colonnes.correspondre(list(ligne), "etablissements")
     rapide = conversion.convertisseur(corr).convertir(ligne).etablissement
@@ -243,6 +320,9 @@ def test_nouveau_support_remplace_l_ancien(base_url):
     assert (rapport.details["membres"].inserees, rapport.details["membres"].mises_a_jour) == (1, 1)
     with db.session(base_url) as s:
         assert sorted((m.uai, m.role.value) for m, _ in lire_membres(s, "a")) == [
-            ("0590010R", "membre"), ("0592926K", "membre"), ("0593060F", "support")]
+            ("0590010R", "membre"),
+            ("0592926K", "membre"),
+            ("0593060F", "support"),
+        ]
     encore = importer(base_url, [campus("Campus A", uai="0593060F")])
     assert (encore.inserees, encore.mises_a_jour) == (0, 0)

@@ -12,10 +12,19 @@ from cmq.store import db
 pytestmark = pytest.mark.postgres
 
 
-@pytest.mark.parametrize("commande", [
-    ["campus", "liste"], ["campus", "voir", "aerocampus"], ["etablissement", "voir", "0690026D"], ["imports"],
-    ["indicateurs"], ["exporter", "campus"], ["resoudre", "Mobicampus"], ["sauvegarder", "{tmp}/base.zip"],
-])
+@pytest.mark.parametrize(
+    "commande",
+    [
+        ["campus", "liste"],
+        ["campus", "voir", "aerocampus"],
+        ["etablissement", "voir", "0690026D"],
+        ["imports"],
+        ["indicateurs"],
+        ["exporter", "campus"],
+        ["resoudre", "Mobicampus"],
+        ["sauvegarder", "{tmp}/base.zip"],
+    ],
+)
 def test_base_postgresql_vide(base_postgres, monkeypatch, tmp_path, commande):
     monkeypatch.setenv("CMQ_DATABASE_URL", base_postgres)
     resultat = CliRunner().invoke(app, [c.format(tmp=tmp_path) for c in commande])

@@ -32,7 +32,12 @@ def test_le_serveur_repond(serveur_postgres):
         }
     moteur.dispose()
     assert version.startswith("PostgreSQL ")
-    assert reglages == {"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off", "listen_addresses": "127.0.0.1"}
+    assert reglages == {
+        "fsync": "off",
+        "synchronous_commit": "off",
+        "full_page_writes": "off",
+        "listen_addresses": "127.0.0.1",
+    }
 
 
 def test_deux_bases_sont_isolees(fabrique_postgres):
@@ -93,8 +98,9 @@ def test_sans_postgresql_echec_en_ci_sinon_saut(monkeypatch):
 
 def _ajouter_partenaire(connexion) -> int:
     connexion.execute(text("INSERT INTO campus (id, nom, filiere) VALUES ('cmq-a', 'A', 'tourisme-gastronomie')"))
-    return connexion.execute(text("INSERT INTO partenaires (campus_id, nom, nature) VALUES ('cmq-a', 'P', 'autre') "
-                                  "RETURNING id")).scalar_one()
+    return connexion.execute(
+        text("INSERT INTO partenaires (campus_id, nom, nature) VALUES ('cmq-a', 'P', 'autre') RETURNING id")
+    ).scalar_one()
 
 
 def test_la_reserve_rend_des_bases_vides_et_jette_les_schemas_modifies(_serveur, serveur_postgres):
@@ -104,8 +110,9 @@ def test_la_reserve_rend_des_bases_vides_et_jette_les_schemas_modifies(_serveur,
     url = reserve.prendre()
     with db.moteur(url).begin() as connexion:
         assert _ajouter_partenaire(connexion) == 1
-        second = connexion.execute(text("INSERT INTO partenaires (campus_id, nom, nature) VALUES ('cmq-a', 'Q', 'autre') "
-                                        "RETURNING id")).scalar_one()
+        second = connexion.execute(
+            text("INSERT INTO partenaires (campus_id, nom, nature) VALUES ('cmq-a', 'Q', 'autre') RETURNING id")
+        ).scalar_one()
         assert second == 2
     reserve.rendre(url)
     assert reserve.prendre() == url  # the same database, lent again…

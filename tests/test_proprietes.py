@@ -39,8 +39,12 @@ from cmq.sources.tableau import lire_tableau
 from tests.import_outils import historique, instantane
 from tests.serveur_local import Reponse, attentes, client_http, serveur_local  # noqa: F401
 
-REGLAGES = settings(max_examples=150, deadline=None, derandomize=True,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+REGLAGES = settings(
+    max_examples=150,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 PEU = settings(REGLAGES, max_examples=60)
 
 # --- strategies ----------------------------------------------------------------------------------
@@ -53,19 +57,58 @@ PRESQUE_VALIDES = st.one_of(
     st.from_regex(r"\A-?[0-9]{1,4}([.,][0-9]{1,8})?( *[,;] *-?[0-9]{1,4}([.,][0-9]{1,8})?)?\Z"),  # numbers, points
     st.from_regex(r"\A0?[0-9]{2,3}[A-Za-z]?\Z"),  # département / académie / région codes
     st.from_regex(r"\A[0-9]{7}[A-Za-z]\Z"),  # UAI-like
-    st.sampled_from(["Oui", "non", "Excellence", "FERME", "Fermé", "Public", "Privé sous contrat", "nan", "inf",
-                     "-inf", "1e400", "NaN", "٢٠١٩", "²", "Ⅻ", "𝟐𝟎𝟏𝟗", "0000", "29/02/2019", "99999 ans",
-                     "support", "membre", "Lyon", "Rhône", "ac-lyon", "84", "2A", "974", "numérique", "BTP"]),
+    st.sampled_from(
+        [
+            "Oui",
+            "non",
+            "Excellence",
+            "FERME",
+            "Fermé",
+            "Public",
+            "Privé sous contrat",
+            "nan",
+            "inf",
+            "-inf",
+            "1e400",
+            "NaN",
+            "٢٠١٩",
+            "²",
+            "Ⅻ",
+            "𝟐𝟎𝟏𝟗",
+            "0000",
+            "29/02/2019",
+            "99999 ans",
+            "support",
+            "membre",
+            "Lyon",
+            "Rhône",
+            "ac-lyon",
+            "84",
+            "2A",
+            "974",
+            "numérique",
+            "BTP",
+        ]
+    ),
 )
 SCALAIRES = st.one_of(
-    st.text(max_size=40), PRESQUE_VALIDES, st.none(), st.booleans(), st.integers(),
+    st.text(max_size=40),
+    PRESQUE_VALIDES,
+    st.none(),
+    st.booleans(),
+    st.integers(),
     st.floats(allow_nan=True, allow_infinity=True),
 )
-JSON = st.recursive(SCALAIRES, lambda enfants: st.one_of(st.lists(enfants, max_size=3),
-                                                         st.dictionaries(st.text(max_size=8), enfants, max_size=3)),
-                    max_leaves=8)
-VALEURS_CELLULE = st.one_of(SCALAIRES, st.lists(SCALAIRES, max_size=3),
-                            st.dictionaries(st.sampled_from(["lat", "lon", "lng", "x"]), SCALAIRES, max_size=3))
+JSON = st.recursive(
+    SCALAIRES,
+    lambda enfants: st.one_of(st.lists(enfants, max_size=3), st.dictionaries(st.text(max_size=8), enfants, max_size=3)),
+    max_leaves=8,
+)
+VALEURS_CELLULE = st.one_of(
+    SCALAIRES,
+    st.lists(SCALAIRES, max_size=3),
+    st.dictionaries(st.sampled_from(["lat", "lon", "lng", "x"]), SCALAIRES, max_size=3),
+)
 OBJETS = st.one_of(JSON, st.binary(max_size=10), st.dates(), st.datetimes(), st.tuples(st.integers()))
 
 
@@ -80,8 +123,13 @@ def _ligne(genre: str) -> st.SearchStrategy[dict]:
 
 # --- codes ------------------------------------------------------------------------------------------
 
-NORMALISEURS = [codes.normaliser_uai, codes.normaliser_siren, codes.normaliser_siret, codes.normaliser_departement,
-                codes.normaliser_commune]
+NORMALISEURS = [
+    codes.normaliser_uai,
+    codes.normaliser_siren,
+    codes.normaliser_siret,
+    codes.normaliser_departement,
+    codes.normaliser_commune,
+]
 TESTS = [codes.est_uai, codes.est_siren, codes.est_siret, codes.est_departement, codes.est_commune]
 
 
@@ -103,8 +151,10 @@ def test_codes_seulement_code_invalide(valeur):
 
 
 @REGLAGES
-@given(st.one_of(st.text(max_size=80), PRESQUE_VALIDES, st.sampled_from([" ", "\u3000", "\t\n", ""])),
-       st.integers(min_value=-3, max_value=20))
+@given(
+    st.one_of(st.text(max_size=80), PRESQUE_VALIDES, st.sampled_from([" ", "\u3000", "\t\n", ""])),
+    st.integers(min_value=-3, max_value=20),
+)
 def test_filieres_normalisation_et_recherche(texte, limite):
     if not texte.strip():
         for appel in (lambda: filieres.normalize(texte), lambda: filieres.search(texte)):
@@ -140,8 +190,10 @@ def test_filieres_objet_qui_n_est_pas_du_texte(valeur):
 
 
 @REGLAGES
-@given(st.one_of(st.text(max_size=40), PRESQUE_VALIDES, OBJETS),
-       st.one_of(st.none(), st.sampled_from(territoires.ECHELLES), st.sampled_from(["région", "Académie", "canton"])))
+@given(
+    st.one_of(st.text(max_size=40), PRESQUE_VALIDES, OBJETS),
+    st.one_of(st.none(), st.sampled_from(territoires.ECHELLES), st.sampled_from(["région", "Académie", "canton"])),
+)
 def test_territoires_seulement_inconnu_ou_invalide(texte, echelle):
     try:
         trouve = territoires.resoudre(texte, echelle)
@@ -161,9 +213,18 @@ def test_territoires_seulement_inconnu_ou_invalide(texte, echelle):
 @REGLAGES
 @given(VALEURS_CELLULE)
 def test_valeurs_seulement_entree_invalide(valeur):
-    fonctions = [valeurs.texte, valeurs.booleen, valeurs.nombre, valeurs.point, valeurs.jour, valeurs.annee,
-                 valeurs.liste, valeurs.secteur, lambda v: valeurs.coordonnee(v, "latitude", 90),
-                 lambda v: valeurs.fin_selon_duree(date(2020, 2, 29), v)]
+    fonctions = [
+        valeurs.texte,
+        valeurs.booleen,
+        valeurs.nombre,
+        valeurs.point,
+        valeurs.jour,
+        valeurs.annee,
+        valeurs.liste,
+        valeurs.secteur,
+        lambda v: valeurs.coordonnee(v, "latitude", 90),
+        lambda v: valeurs.fin_selon_duree(date(2020, 2, 29), v),
+    ]
     for fonction in fonctions:
         try:
             fonction(valeur)
@@ -172,15 +233,18 @@ def test_valeurs_seulement_entree_invalide(valeur):
 
 
 CONTEXTE = conversion.Contexte({"cmq-a": "Campus A", "cmq-b": "Campus des Bois"})
-PROVENANCE = Provenance(source_nom="essai", source_url="https://exemple.gouv.fr/essai", date_recuperation=date(2025, 1, 1))
+PROVENANCE = Provenance(
+    source_nom="essai", source_url="https://exemple.gouv.fr/essai", date_recuperation=date(2025, 1, 1)
+)
 
 
 @REGLAGES
 @given(st.sampled_from(list(ALIAS)), st.data())
 def test_conversion_d_une_ligne_quelconque(genre, data):
     ligne = data.draw(_ligne(genre))
-    conv = conversion.convertisseur(_correspondance(genre), CONTEXTE, provenance=PROVENANCE,
-                                    inclure_fermes=data.draw(st.booleans()))
+    conv = conversion.convertisseur(
+        _correspondance(genre), CONTEXTE, provenance=PROVENANCE, inclure_fermes=data.draw(st.booleans())
+    )
     try:
         resultat = conversion.convertir(conv, ligne)
     except EntreeInvalide as erreur:  # a rejected row: the pipeline reports it with its line number
@@ -188,8 +252,12 @@ def test_conversion_d_une_ligne_quelconque(genre, data):
         return
     if resultat is not None:
         assert resultat.cle is not None
-        principal = {"campus": resultat.campus, "etablissements": resultat.etablissement,
-                     "membres": resultat.membre, "partenaires": resultat.partenaire}[genre]
+        principal = {
+            "campus": resultat.campus,
+            "etablissements": resultat.etablissement,
+            "membres": resultat.membre,
+            "partenaires": resultat.partenaire,
+        }[genre]
         assert principal is not None
 
 
@@ -197,8 +265,11 @@ CELLULES_TEXTE = st.one_of(st.text(max_size=20), PRESQUE_VALIDES, st.just(""))
 
 
 @PEU
-@given(st.lists(st.fixed_dictionaries({champ: CELLULES_TEXTE for champ in ALIAS["etablissements"]}),
-                min_size=1, max_size=12))
+@given(
+    st.lists(
+        st.fixed_dictionaries({champ: CELLULES_TEXTE for champ in ALIAS["etablissements"]}), min_size=1, max_size=12
+    )
+)
 def test_conversion_en_bloc_des_etablissements(lignes):
     conv = conversion.convertisseur(_correspondance("etablissements"), CONTEXTE)
     cadre = pl.DataFrame(lignes, schema=dict.fromkeys(ALIAS["etablissements"], pl.String))
@@ -210,8 +281,12 @@ def test_conversion_en_bloc_des_etablissements(lignes):
 # --- files ----------------------------------------------------------------------------------------
 
 SUFFIXES = [".csv", ".CSV", ".txt", ".tsv", ".xlsx"]
-TEXTE_CSV = st.lists(st.sampled_from(["a", "é", "UAI", "nom", ";", ",", "\t", '"', "\n", "\r\n", "\r", " ", "\xa0",
-                                      "\ufeff", "0690026D", "x"]), max_size=60).map("".join)
+TEXTE_CSV = st.lists(
+    st.sampled_from(
+        ["a", "é", "UAI", "nom", ";", ",", "\t", '"', "\n", "\r\n", "\r", " ", "\xa0", "\ufeff", "0690026D", "x"]
+    ),
+    max_size=60,
+).map("".join)
 
 
 def _ecrire(tmp_path, nom: str, contenu: bytes):
@@ -221,9 +296,14 @@ def _ecrire(tmp_path, nom: str, contenu: bytes):
 
 
 @REGLAGES
-@given(st.one_of(st.binary(max_size=400), TEXTE_CSV.map(lambda t: t.encode("utf-8")),
-                 TEXTE_CSV.map(lambda t: t.encode("cp1252", errors="replace"))),
-       st.sampled_from(SUFFIXES))
+@given(
+    st.one_of(
+        st.binary(max_size=400),
+        TEXTE_CSV.map(lambda t: t.encode("utf-8")),
+        TEXTE_CSV.map(lambda t: t.encode("cp1252", errors="replace")),
+    ),
+    st.sampled_from(SUFFIXES),
+)
 def test_lire_tableau_octets_quelconques(tmp_path, contenu, suffixe):
     chemin = _ecrire(tmp_path, f"d{suffixe}", contenu)
     try:
@@ -245,10 +325,15 @@ def _classeur(valeurs_: list[list]) -> bytes:
     return tampon.getvalue()
 
 
-CELLULES_XLSX = st.one_of(st.none(), st.integers(-10**15, 10**15), st.floats(allow_nan=False, allow_infinity=False),
-                          st.booleans(), st.dates(min_value=date(1900, 3, 1)),
-                          st.datetimes(min_value=datetime(1900, 3, 1)),
-                          st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cc", "Cs"]), max_size=15))
+CELLULES_XLSX = st.one_of(
+    st.none(),
+    st.integers(-(10**15), 10**15),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.booleans(),
+    st.dates(min_value=date(1900, 3, 1)),
+    st.datetimes(min_value=datetime(1900, 3, 1)),
+    st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cc", "Cs"]), max_size=15),
+)
 
 
 @PEU
@@ -267,8 +352,10 @@ CLASSEUR_VALIDE = _classeur([["UAI", "Nom"], ["0690026D", "Lycée Ampère"], ["0
 
 
 @PEU
-@given(st.lists(st.tuples(st.integers(0, len(CLASSEUR_VALIDE) - 1), st.integers(0, 255)), min_size=1, max_size=8),
-       st.integers(1, len(CLASSEUR_VALIDE)))
+@given(
+    st.lists(st.tuples(st.integers(0, len(CLASSEUR_VALIDE) - 1), st.integers(0, 255)), min_size=1, max_size=8),
+    st.integers(1, len(CLASSEUR_VALIDE)),
+)
 def test_lire_classeur_abime(tmp_path, alterations, longueur):
     contenu = bytearray(CLASSEUR_VALIDE)
     for position, octet in alterations:
@@ -282,15 +369,33 @@ def test_lire_classeur_abime(tmp_path, alterations, longueur):
 
 # --- remote bodies ----------------------------------------------------------------------------
 
-PAGE_ODS = st.fixed_dictionaries({"total_count": st.one_of(st.integers(-3, 25), JSON)},
-                                 optional={"results": st.one_of(st.lists(JSON, max_size=4), JSON),
-                                           "records": st.one_of(st.lists(JSON, max_size=4), JSON)})
+PAGE_ODS = st.fixed_dictionaries(
+    {"total_count": st.one_of(st.integers(-3, 25), JSON)},
+    optional={
+        "results": st.one_of(st.lists(JSON, max_size=4), JSON),
+        "records": st.one_of(st.lists(JSON, max_size=4), JSON),
+    },
+)
 PAGE_DATAGOUV = st.fixed_dictionaries(
     {"data": st.one_of(st.lists(st.dictionaries(st.text(max_size=5), JSON, max_size=3), max_size=3), JSON)},
-    optional={"meta": st.one_of(st.fixed_dictionaries({"total": st.one_of(st.integers(-3, 9), JSON)}), JSON),
-              "links": st.one_of(st.fixed_dictionaries({"next": st.one_of(
-                  st.none(), st.sampled_from(["?page=2", "/api/resources/R/data/?page=3", "https://ailleurs.fr/x",
-                                              "http://[::1", ""]), JSON)}), JSON)})
+    optional={
+        "meta": st.one_of(st.fixed_dictionaries({"total": st.one_of(st.integers(-3, 9), JSON)}), JSON),
+        "links": st.one_of(
+            st.fixed_dictionaries(
+                {
+                    "next": st.one_of(
+                        st.none(),
+                        st.sampled_from(
+                            ["?page=2", "/api/resources/R/data/?page=3", "https://ailleurs.fr/x", "http://[::1", ""]
+                        ),
+                        JSON,
+                    )
+                }
+            ),
+            JSON,
+        ),
+    },
+)
 
 
 def _corps(valeur) -> Reponse:
@@ -322,9 +427,24 @@ def test_corps_datagouv_quelconque(serveur_local, client_http, corps):
 
 
 @REGLAGES
-@given(st.one_of(st.none(), st.text(max_size=40), st.from_regex(r"\A[0-9. e+-]{1,12}\Z"),
-                 st.sampled_from(["nan", "inf", "-inf", "1e400", "Wed, 21 Oct 2015 07:28:00 GMT",
-                                  "Wed, 21 Oct 9999 07:28:00 GMT", "Sun, 00 Xyz 0000 99:99:99 GMT"])))
+@given(
+    st.one_of(
+        st.none(),
+        st.text(max_size=40),
+        st.from_regex(r"\A[0-9. e+-]{1,12}\Z"),
+        st.sampled_from(
+            [
+                "nan",
+                "inf",
+                "-inf",
+                "1e400",
+                "Wed, 21 Oct 2015 07:28:00 GMT",
+                "Wed, 21 Oct 9999 07:28:00 GMT",
+                "Sun, 00 Xyz 0000 99:99:99 GMT",
+            ]
+        ),
+    )
+)
 def test_retry_after_jamais_d_exception(valeur):
     duree = duree_retry_after(valeur)
     assert duree is None or duree >= 0  # never negative nor NaN (NaN >= 0 is False)
@@ -332,15 +452,17 @@ def test_retry_after_jamais_d_exception(valeur):
         assert 0 <= client.attente(1, duree) <= 30.0  # "inf" or a far date never means a long sleep
 
 
-
 # --- bugs found by the properties above, pinned --------------------------------------------------
 
 
-@pytest.mark.parametrize(("appel", "message"), [
-    (lambda: valeurs.jour("0000"), "date invalide « 0000 »"),  # was ValueError: year 0 is out of range
-    (lambda: valeurs.fin_selon_duree(date(2020, 1, 1), "8000"), "durée du label invalide « 8000 »"),  # year 10019
-    (lambda: valeurs.fin_selon_duree(date(2020, 1, 1), "1446033944 ans"), "durée du label invalide"),  # overflow
-])
+@pytest.mark.parametrize(
+    ("appel", "message"),
+    [
+        (lambda: valeurs.jour("0000"), "date invalide « 0000 »"),  # was ValueError: year 0 is out of range
+        (lambda: valeurs.fin_selon_duree(date(2020, 1, 1), "8000"), "durée du label invalide « 8000 »"),  # year 10019
+        (lambda: valeurs.fin_selon_duree(date(2020, 1, 1), "1446033944 ans"), "durée du label invalide"),  # overflow
+    ],
+)
 def test_valeurs_hors_du_calendrier(appel, message):
     with pytest.raises(EntreeInvalide, match=message):
         appel()
@@ -353,10 +475,13 @@ def test_en_tete_fait_seulement_de_separateurs_et_bom(tmp_path):
 
 
 def test_cli_import_refuse_proprement_ces_entrees(base_vide, tmp_path):
-    campus = _ecrire(tmp_path, "campus.csv", b"nom;filiere;date_debut_label;duree_label\n"
-                                             b"Campus long;BTP;2020-01-01;9000\n")
-    for fichier, message in ((_ecrire(tmp_path, "bom.csv", b";\xef\xbb\xbf\n1;2\n"), "aucun nom de colonne"),
-                             (campus, "ligne 2 : durée du label invalide « 9000 »")):
+    campus = _ecrire(
+        tmp_path, "campus.csv", b"nom;filiere;date_debut_label;duree_label\nCampus long;BTP;2020-01-01;9000\n"
+    )
+    for fichier, message in (
+        (_ecrire(tmp_path, "bom.csv", b";\xef\xbb\xbf\n1;2\n"), "aucun nom de colonne"),
+        (campus, "ligne 2 : durée du label invalide « 9000 »"),
+    ):
         resultat = CliRunner().invoke(app, ["importer", "csv", str(fichier)])
         assert resultat.exit_code == 1, resultat.output
         assert message in resultat.stderr and "Traceback" not in resultat.output

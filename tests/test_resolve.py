@@ -48,8 +48,7 @@ ORTHOGRAPHES = [
     ("CMQ d'excellence CosmetoPharma", "cosmetopharma"),
     ("TransNum", "transnum"),
     ("transformation numérique", "transnum"),
-    ("CMQ mecatronique capteurs objets connectes",
-     "mecatronique-materiaux-intelligents-capteurs-et-objets-connectes"),
+    ("CMQ mecatronique capteurs objets connectes", "mecatronique-materiaux-intelligents-capteurs-et-objets-connectes"),
     ("Aérocampus Auvergne", "aerocampus"),
     ("aerocampus", "aerocampus"),
     ("métallurgie et plasturgie de Picardie", "metallurgie-et-de-la-plasturgie-de-picardie"),
@@ -86,8 +85,7 @@ ORTHOGRAPHES = [
     ("Mécanic Vallée", "industrie-du-futur-mecanic-vallee"),
     ("process technologies milieux sensibles", "process-et-technologies-en-milieux-sensibles"),
     ("transition énergétique LRMP", "transition-energetique-lrmp"),
-    ("habitat énergies renouvelables éco-construction",
-     "habitat-des-energies-renouvelables-et-de-l-eco-construction"),
+    ("habitat énergies renouvelables éco-construction", "habitat-des-energies-renouvelables-et-de-l-eco-construction"),
     ("gastronomie hôtellerie tourisme Occitanie", "gastronomie-hotellerie-tourisme-lrmp"),
     ("Nauti Campus Occitanie", "nauti-campus-occitanie"),
     ("Campus du nautisme", "nautisme-pays-de-la-loire"),
@@ -110,8 +108,10 @@ ORTHOGRAPHES = [
     ("Design et industrie du futur", "design-et-industrie-du-futur"),
     ("aéronautique Pays de la Loire", "aeronautique-pays-de-la-loire"),
     ("CMQ mode pays de la loire", "mode-pays-de-la-loire"),
-    ("aéronautique spatial conception production maintenance 4.0",
-     "aeronautique-et-spatial-conception-production-maintenance-4-0"),
+    (
+        "aéronautique spatial conception production maintenance 4.0",
+        "aeronautique-et-spatial-conception-production-maintenance-4-0",
+    ),
     ("économie touristique Paris Val d'Europe", "economie-touristique-paris-val-d-europe"),
     ("tourisme paris", "economie-touristique-paris-val-d-europe"),
     ("CMQ2M", "cmq2m"),
@@ -158,8 +158,9 @@ PROCHES = [
 ]
 
 
-@pytest.mark.parametrize(("mention", "contexte", "attendu"), PROCHES,
-                         ids=[f"{m}-{next(iter(c.values()))}" for m, c, _ in PROCHES])
+@pytest.mark.parametrize(
+    ("mention", "contexte", "attendu"), PROCHES, ids=[f"{m}-{next(iter(c.values()))}" for m, c, _ in PROCHES]
+)
 def test_proches_ambigus_sans_contexte_trouves_avec(base_embarquee, mention, contexte, attendu):
     seul = resolve(mention, url=base_embarquee)
     assert seul.statut == "ambigu" and seul.campus_id is None and seul.campus_nom is None
@@ -231,8 +232,13 @@ def test_normalisation():
 def test_index_sans_base():
     """The index works on plain records: a glued name, a territory and an empty directory."""
     fiches = [
-        Fiche("a", "Campus des métiers et des qualifications Nautisme (Bretagne)", "mobilite-aeronautique-"
-              "transports-terrestres-et-maritimes", "53", Lieux(regions=frozenset({"53"}))),
+        Fiche(
+            "a",
+            "Campus des métiers et des qualifications Nautisme (Bretagne)",
+            "mobilite-aeronautique-transports-terrestres-et-maritimes",
+            "53",
+            Lieux(regions=frozenset({"53"})),
+        ),
         Fiche("b", "Campus Nautisme (Occitanie)", "tourisme-gastronomie", "76", Lieux(regions=frozenset({"76"}))),
     ]
     index = Index(fiches)

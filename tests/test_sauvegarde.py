@@ -25,27 +25,70 @@ runner = CliRunner()
 
 CAMPUS = [
     {
-        "id": "cmq-aura-aeronautique", "nom": "Campus d'excellence Aéronautique & Spatial — Œuvre « Lyon »",
-        "sigle": "CMQE AÉRO", "filiere": "aeronautique", "excellence": True, "region_academique": "84",
-        "ville_siege": "Saint-Étienne", "code_commune_siege": "42218", "latitude": 45.764043,
-        "longitude": 4.835659, "date_debut_label": date(2019, 2, 1), "date_fin_label": date(2024, 1, 31),
-        "reference_arrete": "Arrêté du 1er février 2019", "site_web": "https://exemple.fr/aéro",
-        "uai_support": "0690001A", "description": "Ligne 1\nLigne 2\u2028séparateur", "note": None,
-        "source_nom": "data.gouv.fr", "source_url": "https://www.data.gouv.fr/", "date_recuperation": date(2025, 9, 1),
+        "id": "cmq-aura-aeronautique",
+        "nom": "Campus d'excellence Aéronautique & Spatial — Œuvre « Lyon »",
+        "sigle": "CMQE AÉRO",
+        "filiere": "aeronautique",
+        "excellence": True,
+        "region_academique": "84",
+        "ville_siege": "Saint-Étienne",
+        "code_commune_siege": "42218",
+        "latitude": 45.764043,
+        "longitude": 4.835659,
+        "date_debut_label": date(2019, 2, 1),
+        "date_fin_label": date(2024, 1, 31),
+        "reference_arrete": "Arrêté du 1er février 2019",
+        "site_web": "https://exemple.fr/aéro",
+        "uai_support": "0690001A",
+        "description": "Ligne 1\nLigne 2\u2028séparateur",
+        "note": None,
+        "source_nom": "data.gouv.fr",
+        "source_url": "https://www.data.gouv.fr/",
+        "date_recuperation": date(2025, 9, 1),
     },
     {
-        "id": "cmq-bretagne-mer", "nom": "Campus de la mer", "sigle": None, "filiere": "mer",
-        "excellence": False, "region_academique": "53", "ville_siege": None, "code_commune_siege": None,
-        "latitude": -0.1, "longitude": 1e-7, "date_debut_label": None, "date_fin_label": None,
-        "reference_arrete": None, "site_web": None, "uai_support": None, "description": None, "note": "",
-        "source_nom": None, "source_url": None, "date_recuperation": None,
+        "id": "cmq-bretagne-mer",
+        "nom": "Campus de la mer",
+        "sigle": None,
+        "filiere": "mer",
+        "excellence": False,
+        "region_academique": "53",
+        "ville_siege": None,
+        "code_commune_siege": None,
+        "latitude": -0.1,
+        "longitude": 1e-7,
+        "date_debut_label": None,
+        "date_fin_label": None,
+        "reference_arrete": None,
+        "site_web": None,
+        "uai_support": None,
+        "description": None,
+        "note": "",
+        "source_nom": None,
+        "source_url": None,
+        "date_recuperation": None,
     },
     {
-        "id": "cmq-idf-numerique", "nom": "Campus du numérique", "sigle": None, "filiere": "numerique",
-        "excellence": None, "region_academique": None, "ville_siege": None, "code_commune_siege": None,
-        "latitude": None, "longitude": None, "date_debut_label": date(2021, 12, 31), "date_fin_label": None,
-        "reference_arrete": None, "site_web": None, "uai_support": None, "description": None, "note": None,
-        "source_nom": None, "source_url": None, "date_recuperation": None,
+        "id": "cmq-idf-numerique",
+        "nom": "Campus du numérique",
+        "sigle": None,
+        "filiere": "numerique",
+        "excellence": None,
+        "region_academique": None,
+        "ville_siege": None,
+        "code_commune_siege": None,
+        "latitude": None,
+        "longitude": None,
+        "date_debut_label": date(2021, 12, 31),
+        "date_fin_label": None,
+        "reference_arrete": None,
+        "site_web": None,
+        "uai_support": None,
+        "description": None,
+        "note": None,
+        "source_nom": None,
+        "source_url": None,
+        "date_recuperation": None,
     },
 ]
 LIGNES = {
@@ -57,14 +100,32 @@ LIGNES = {
     ],
     "etablissements": [
         {
-            "uai": "0690001A", "nom": "Lycée Édouard-Herriot", "type": "LYC", "secteur": "Public",
-            "code_commune": "69123", "nom_commune": "Lyon", "code_postal": "69006", "departement": "69",
-            "academie": "10", "region_academique": "84", "latitude": 45.7697, "longitude": 4.8512,
+            "uai": "0690001A",
+            "nom": "Lycée Édouard-Herriot",
+            "type": "LYC",
+            "secteur": "Public",
+            "code_commune": "69123",
+            "nom_commune": "Lyon",
+            "code_postal": "69006",
+            "departement": "69",
+            "academie": "10",
+            "region_academique": "84",
+            "latitude": 45.7697,
+            "longitude": 4.8512,
         },
         {
-            "uai": "0290001B", "nom": "Lycée maritime", "type": None, "secteur": None, "code_commune": None,
-            "nom_commune": None, "code_postal": None, "departement": None, "academie": None,
-            "region_academique": None, "latitude": None, "longitude": None,
+            "uai": "0290001B",
+            "nom": "Lycée maritime",
+            "type": None,
+            "secteur": None,
+            "code_commune": None,
+            "nom_commune": None,
+            "code_postal": None,
+            "departement": None,
+            "academie": None,
+            "region_academique": None,
+            "latitude": None,
+            "longitude": None,
         },
     ],
     "membres": [
@@ -73,24 +134,58 @@ LIGNES = {
         {"campus_id": "cmq-bretagne-mer", "uai": "0290001B", "role": "membre"},
     ],
     "partenaires": [
-        {"id": 5, "campus_id": "cmq-aura-aeronautique", "nom": "Airbus Opérations", "nature": "entreprise",
-         "siret": "38347481400100"},
-        {"id": 12, "campus_id": "cmq-bretagne-mer", "nom": "Université de Bretagne", "nature": "laboratoire",
-         "siret": None},
+        {
+            "id": 5,
+            "campus_id": "cmq-aura-aeronautique",
+            "nom": "Airbus Opérations",
+            "nature": "entreprise",
+            "siret": "38347481400100",
+        },
+        {
+            "id": 12,
+            "campus_id": "cmq-bretagne-mer",
+            "nom": "Université de Bretagne",
+            "nature": "laboratoire",
+            "siret": None,
+        },
     ],
     "alias": [
-        {"texte": "campus aero lyon", "campus_id": "cmq-aura-aeronautique",
-         "cree_le": datetime(2025, 3, 30, 1, 30, 15, 123456, tzinfo=UTC)},
+        {
+            "texte": "campus aero lyon",
+            "campus_id": "cmq-aura-aeronautique",
+            "cree_le": datetime(2025, 3, 30, 1, 30, 15, 123456, tzinfo=UTC),
+        },
         {"texte": "cmq mer", "campus_id": "cmq-bretagne-mer", "cree_le": None},
     ],
     "imports": [
-        {"id": 3, "source": "annuaire.csv", "type_import": "etablissements",
-         "debut": datetime(2025, 9, 1, 8, 0, tzinfo=UTC), "fin": datetime(2025, 9, 1, 8, 0, 2, 500000, tzinfo=UTC),
-         "lignes_lues": 2, "inserees": 2, "mises_a_jour": 0, "rejetees": 0, "somme_controle": "ab" * 32,
-         "statut": "ok", "message": None},
-        {"id": 7, "source": "campus.csv", "type_import": "campus", "debut": datetime(2025, 10, 2, 23, 59, tzinfo=UTC),
-         "fin": None, "lignes_lues": 0, "inserees": 0, "mises_a_jour": 0, "rejetees": 3, "somme_controle": None,
-         "statut": "echec", "message": "colonne « nom » manquante"},
+        {
+            "id": 3,
+            "source": "annuaire.csv",
+            "type_import": "etablissements",
+            "debut": datetime(2025, 9, 1, 8, 0, tzinfo=UTC),
+            "fin": datetime(2025, 9, 1, 8, 0, 2, 500000, tzinfo=UTC),
+            "lignes_lues": 2,
+            "inserees": 2,
+            "mises_a_jour": 0,
+            "rejetees": 0,
+            "somme_controle": "ab" * 32,
+            "statut": "ok",
+            "message": None,
+        },
+        {
+            "id": 7,
+            "source": "campus.csv",
+            "type_import": "campus",
+            "debut": datetime(2025, 10, 2, 23, 59, tzinfo=UTC),
+            "fin": None,
+            "lignes_lues": 0,
+            "inserees": 0,
+            "mises_a_jour": 0,
+            "rejetees": 3,
+            "somme_controle": None,
+            "statut": "echec",
+            "message": "colonne « nom » manquante",
+        },
     ],
 }
 
@@ -224,8 +319,14 @@ def test_ids_suivants_apres_restauration(bundle, fabrique_bases, source):
         ).inserted_primary_key[0]
         enregistrement = connexion.execute(
             insert(T["imports"]).values(
-                source="x", type_import="campus", debut=CREE_LE, lignes_lues=0, inserees=0,
-                mises_a_jour=0, rejetees=0, statut="ok",
+                source="x",
+                type_import="campus",
+                debut=CREE_LE,
+                lignes_lues=0,
+                inserees=0,
+                mises_a_jour=0,
+                rejetees=0,
+                statut="ok",
             )
         ).inserted_primary_key[0]
     assert (partenaire, enregistrement) == (13, 8)
@@ -238,7 +339,9 @@ def test_postgresql_dates_heures_ramenees_en_utc(base_postgres, tmp_path):
     ete = timezone(timedelta(hours=2))
     with db.moteur(base_postgres).begin() as connexion:
         connexion.execute(insert(T["campus"]).values(id="c", nom="C", filiere="mer"))
-        connexion.execute(insert(T["alias"]).values(texte="a", campus_id="c", cree_le=datetime(2025, 6, 1, 14, 30, tzinfo=ete)))
+        connexion.execute(
+            insert(T["alias"]).values(texte="a", campus_id="c", cree_le=datetime(2025, 6, 1, 14, 30, tzinfo=ete))
+        )
         lu = connexion.execute(select(T["alias"].c.cree_le)).scalar_one()
     assert lu.utcoffset() == timedelta(hours=2)  # the server session really is not in UTC
     sauvegarder(tmp_path / "s.zip", base_postgres, cree_le=CREE_LE)
@@ -274,8 +377,11 @@ def test_restauration_pendant_un_import_refusee(bundle, source, fabrique_bases, 
     monkeypatch.setenv(db.VARIABLE_ATTENTE, "0.3")
     with db.session(cible, ecriture=True) as s:
         verrou.prendre(s)
-        with pytest.raises(ImportEnCours, match=r"^un autre import est en cours sur cette base ; réessayez plus tard "
-                                                r"\(attente de 0\.3 s dépassée, réglable par CMQ_ATTENTE_VERROU\)$"):
+        with pytest.raises(
+            ImportEnCours,
+            match=r"^un autre import est en cours sur cette base ; réessayez plus tard "
+            r"\(attente de 0\.3 s dépassée, réglable par CMQ_ATTENTE_VERROU\)$",
+        ):
             restaurer(bundle, cible)
     assert contenu(cible) == avant
     restaurer(bundle, cible)  # lock released
@@ -329,12 +435,18 @@ def _sans_tables(entete):
 
 
 MAUVAIS_MANIFESTES = [
-    pytest.param(_modifier_manifeste(version_format=2), r"version de format 2 non prise en charge \(cette version de cmq lit la version 1\)", id="version"),
+    pytest.param(
+        _modifier_manifeste(version_format=2),
+        r"version de format 2 non prise en charge \(cette version de cmq lit la version 1\)",
+        id="version",
+    ),
     pytest.param(_modifier_manifeste(format="autre-chose"), r"ce n'est pas une sauvegarde cmq", id="format"),
     pytest.param(_fausse_somme, r"somme de contrôle incorrecte pour « membres.jsonl » \(fichier altéré\)", id="somme"),
     pytest.param(_compte_faux, r"« alias.jsonl » contient 2 lignes, le manifeste en annonce 3", id="compte"),
     pytest.param(_table_inconnue, r"table inconnue « inconnue »", id="table-inconnue"),
-    pytest.param(_sans_tables, r"manifeste.json invalide \(champ « tables » : Field required\)", id="manifeste-incomplet"),
+    pytest.param(
+        _sans_tables, r"manifeste.json invalide \(champ « tables » : Field required\)", id="manifeste-incomplet"
+    ),
 ]
 
 
@@ -358,27 +470,48 @@ def cible_remplie(fabrique_bases) -> str:
 
 @pytest.mark.parametrize("modification, message", MAUVAIS_MANIFESTES)
 def test_manifeste_refuse(bundle_sqlite, tmp_path, cible_remplie, modification, message):
-    _verifier_refus(reecrire(bundle_sqlite, tmp_path / "m.zip", manifeste=modification), FichierIllisible, message, cible_remplie)
+    _verifier_refus(
+        reecrire(bundle_sqlite, tmp_path / "m.zip", manifeste=modification), FichierIllisible, message, cible_remplie
+    )
 
 
 @pytest.mark.parametrize(
     "table, numero, nouvelle, message",
     [
         ("membres", 2, "{pas du json", r"« membres.jsonl », ligne 2 : Expecting property name"),
-        ("membres", 2, "[1, 2]", r"« membres.jsonl », ligne 2 : objet JSON avec les colonnes campus_id, uai, role attendu"),
+        (
+            "membres",
+            2,
+            "[1, 2]",
+            r"« membres.jsonl », ligne 2 : objet JSON avec les colonnes campus_id, uai, role attendu",
+        ),
         ("membres", 1, '{"campus_id":"x","uai":"y"}', r"ligne 1 : objet JSON avec les colonnes"),
-        ("campus", 3, json.dumps({**json.loads(json.dumps(CAMPUS[2], default=str)), "latitude": "45,7"}),
-         r"« campus.jsonl », ligne 3 : nombre attendu, pas '45,7'"),
-        ("campus", 1, json.dumps({**json.loads(json.dumps(CAMPUS[0], default=str)), "excellence": 1}),
-         r"ligne 1 : booléen attendu, pas 1"),
-        ("alias", 1, '{"texte":"a","campus_id":"cmq-bretagne-mer","cree_le":"2025-03-30T01:30:15"}',
-         r"« alias.jsonl », ligne 1 : date-heure sans fuseau horaire"),
+        (
+            "campus",
+            3,
+            json.dumps({**json.loads(json.dumps(CAMPUS[2], default=str)), "latitude": "45,7"}),
+            r"« campus.jsonl », ligne 3 : nombre attendu, pas '45,7'",
+        ),
+        (
+            "campus",
+            1,
+            json.dumps({**json.loads(json.dumps(CAMPUS[0], default=str)), "excellence": 1}),
+            r"ligne 1 : booléen attendu, pas 1",
+        ),
+        (
+            "alias",
+            1,
+            '{"texte":"a","campus_id":"cmq-bretagne-mer","cree_le":"2025-03-30T01:30:15"}',
+            r"« alias.jsonl », ligne 1 : date-heure sans fuseau horaire",
+        ),
         ("imports", 2, '{"id":"7"}', r"« imports.jsonl », ligne 2 : objet JSON avec les colonnes"),
     ],
     ids=["json", "pas-un-objet", "colonne-manquante", "nombre", "booleen", "fuseau", "cles"],
 )
 def test_ligne_malformee_refusee(bundle_sqlite, tmp_path, cible_remplie, table, numero, nouvelle, message):
-    chemin = reecrire(bundle_sqlite, tmp_path / "l.zip", tables={table: _ligne_modifiee(bundle_sqlite, table, numero, nouvelle)})
+    chemin = reecrire(
+        bundle_sqlite, tmp_path / "l.zip", tables={table: _ligne_modifiee(bundle_sqlite, table, numero, nouvelle)}
+    )
     _verifier_refus(chemin, FichierIllisible, message, cible_remplie)
 
 
@@ -391,7 +524,12 @@ def test_archive_tronquee_ou_corrompue(bundle_sqlite, tmp_path, cible_remplie):
     donnees = bundle_sqlite.read_bytes()
     tronquee = tmp_path / "tronquee.zip"
     tronquee.write_bytes(donnees[: len(donnees) // 2])
-    _verifier_refus(tronquee, FichierIllisible, r"sauvegarde « tronquee.zip » illisible : archive ZIP corrompue ou tronquée", cible_remplie)
+    _verifier_refus(
+        tronquee,
+        FichierIllisible,
+        r"sauvegarde « tronquee.zip » illisible : archive ZIP corrompue ou tronquée",
+        cible_remplie,
+    )
     pas_zip = tmp_path / "texte.zip"
     pas_zip.write_text("campus;nom\n", encoding="utf-8")
     _verifier_refus(pas_zip, FichierIllisible, r"archive ZIP corrompue ou tronquée", cible_remplie)
@@ -458,7 +596,9 @@ def test_sauvegarde_incoherente_base_inchangee(bundle, source, fabrique_bases, t
     with db.moteur(cible).begin() as connexion:
         connexion.execute(insert(T["campus"]).values(id="autre", nom="Autre", filiere="mer"))
         connexion.execute(insert(T["membres"]).values(campus_id="autre", uai="0000001A", role="membre"))
-    doublon = _ligne_modifiee(bundle, "membres", 2, zipfile.ZipFile(bundle).read("membres.jsonl").decode().split("\n")[0])
+    doublon = _ligne_modifiee(
+        bundle, "membres", 2, zipfile.ZipFile(bundle).read("membres.jsonl").decode().split("\n")[0]
+    )
     chemin = reecrire(bundle, tmp_path / "d.zip", tables={"membres": doublon})
     assert lire(chemin)[0].tables["membres"].lignes == 3  # the bundle itself is well formed
     _verifier_refus(chemin, ErreurStockage, r"restauration impossible, base inchangée : sauvegarde incohérente", cible)

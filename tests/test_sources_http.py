@@ -1,7 +1,7 @@
 """ClientHttp against the local replay server: retries, backoff, Retry-After, French errors."""
 
 import socket
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
 import httpx
@@ -13,7 +13,6 @@ from tests.serveur_local import FIXTURES, Reponse, attentes, client_http, serveu
 
 CHEMIN = "/api/explore/v2.1/catalog/datasets/cmq/records"
 OK = Reponse.json({"total_count": 0, "results": []})
-
 
 
 def test_json_et_octets_bruts(serveur_local, client_http):
@@ -34,7 +33,7 @@ def test_429_retry_after_en_secondes_puis_succes(serveur_local, client_http, att
 
 
 def test_429_retry_after_date_http_et_plafond(serveur_local, attentes):
-    dans_2_min = format_datetime(datetime.now(timezone.utc) + timedelta(seconds=120), usegmt=True)
+    dans_2_min = format_datetime(datetime.now(UTC) + timedelta(seconds=120), usegmt=True)
     serveur_local.route(CHEMIN, Reponse(429, entetes={"Retry-After": dans_2_min}), OK)
     with ClientHttp(attente_base=0.01, attente_max=7.5, sommeil=attentes.append) as client:
         client.get_json(serveur_local.url + CHEMIN)
@@ -47,7 +46,7 @@ def test_duree_retry_after():
     assert duree_retry_after("-4") == 0.0
     assert duree_retry_after(None) is None
     assert duree_retry_after("n'importe quoi") is None
-    futur = format_datetime(datetime.now(timezone.utc) + timedelta(seconds=60), usegmt=True)
+    futur = format_datetime(datetime.now(UTC) + timedelta(seconds=60), usegmt=True)
     assert 55 <= duree_retry_after(futur) <= 60
     assert duree_retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0  # in the past
 

@@ -164,9 +164,11 @@ def test_base_a_jour_sans_charger_alembic(base_url):
     import subprocess
     import sys
 
-    code = (f"import sys; from cmq.store import schema; schema.mettre_a_jour({base_url!r}); "
-            f"schema.exiger_initialisee({base_url!r}); "
-            f"print(schema.revision_courante({base_url!r}), 'alembic' in sys.modules)")
+    code = (
+        f"import sys; from cmq.store import schema; schema.mettre_a_jour({base_url!r}); "
+        f"schema.exiger_initialisee({base_url!r}); "
+        f"print(schema.revision_courante({base_url!r}), 'alembic' in sys.modules)"
+    )
     sortie = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
     assert sortie.stdout.split() == [schema.REVISION, "False"]
 
@@ -257,8 +259,12 @@ def test_migrations_concurrentes_sur_le_meme_fichier(tmp_path):
 
     url = f"sqlite:///{tmp_path / 'cmq.db'}"
     code = f"from cmq.store import schema; schema.mettre_a_jour({url!r}); print(schema.revision_courante({url!r}))"
-    processus = [subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                  text=True) for _ in range(4)]
+    processus = [
+        subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(4)
+    ]
     sorties = [p.communicate(timeout=120) for p in processus]
-    assert [(p.returncode, sortie.strip()) for p, (sortie, _) in zip(processus, sorties, strict=True)] == [(0, "0001")] * 4
+    assert [(p.returncode, sortie.strip()) for p, (sortie, _) in zip(processus, sorties, strict=True)] == [
+        (0, "0001")
+    ] * 4
     assert schema.revision_courante(url) == "0001"

@@ -1,7 +1,7 @@
 """Read queries on a small hand-built directory (SQLite and PostgreSQL): filters, territory rule,
 label date rule, pagination, lookups, conversions."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -171,14 +171,18 @@ def test_campus_complet(s):
     assert c.academies == ["10"]
     assert (c.date_debut_label, c.date_fin_label) == (date(2020, 1, 1), date(2024, 12, 31))
     assert c.provenance == Provenance(
-        source_nom="data.gouv.fr", source_url="https://www.data.gouv.fr/fr/datasets/cmq/", date_recuperation=date(2025, 3, 1)
+        source_nom="data.gouv.fr",
+        source_url="https://www.data.gouv.fr/fr/datasets/cmq/",
+        date_recuperation=date(2025, 3, 1),
     )
     assert lecture.campus(s, "cmq-aero-alpes").academies == ["08", "10"]
     assert lecture.campus(s, "  CMQ-Aero-Alpes ").id == "cmq-aero-alpes"
 
 
 def test_campus_inconnu_avec_suggestion(s):
-    with pytest.raises(IntrouvableError, match=r"campus inconnu : cmq-numerik-lyon\. Vouliez-vous dire : cmq-numerique-lyon"):
+    with pytest.raises(
+        IntrouvableError, match=r"campus inconnu : cmq-numerik-lyon\. Vouliez-vous dire : cmq-numerique-lyon"
+    ):
         lecture.campus(s, "cmq-numerik-lyon")
     with pytest.raises(IntrouvableError) as erreur:
         lecture.campus(s, "zzzz")
@@ -198,11 +202,14 @@ def test_lister_etablissements(s):
     page, total = lecture.lister_etablissements(s)
     assert total == 4 and [e.uai for e in page] == sorted([UAI_LYON, UAI_SAVOIE, UAI_ARDECHE, UAI_SANS_CAMPUS])
     assert [e.uai for e in lecture.lister_etablissements(s, academie="Grenoble")[0]] == [
-        UAI_ARDECHE, UAI_SANS_CAMPUS, UAI_SAVOIE
+        UAI_ARDECHE,
+        UAI_SANS_CAMPUS,
+        UAI_SAVOIE,
     ]
     assert [e.uai for e in lecture.lister_etablissements(s, departement="Rhône")[0]] == [UAI_LYON]
     assert [e.uai for e in lecture.lister_etablissements(s, region_academique="84", type="lp")[0]] == [
-        UAI_ARDECHE, UAI_SAVOIE
+        UAI_ARDECHE,
+        UAI_SAVOIE,
     ]
     page, total = lecture.lister_etablissements(s, academie="08", limite=1, decalage=1)
     assert ([e.uai for e in page], total) == ([UAI_SANS_CAMPUS], 3)
@@ -238,8 +245,11 @@ def test_campus_de_l_etablissement(s):
 
 def test_imports_du_plus_recent_au_plus_ancien(s):
     historique = lecture.imports(s)
-    assert [(i.type_import, i.statut, i.rejetees) for i in historique] == [("campus", "partiel", 1), ("etablissements", "ok", 0)]
-    assert historique[0].debut == datetime(2025, 3, 2, 10, 30, tzinfo=timezone.utc)  # UTC on both backends
+    assert [(i.type_import, i.statut, i.rejetees) for i in historique] == [
+        ("campus", "partiel", 1),
+        ("etablissements", "ok", 0),
+    ]
+    assert historique[0].debut == datetime(2025, 3, 2, 10, 30, tzinfo=UTC)  # UTC on both backends
     assert historique[0].debut.utcoffset() == timedelta(0) and historique[0].fin is None
     assert historique[0].id is not None
     assert len(lecture.imports(s, limite=1)) == 1
@@ -247,29 +257,52 @@ def test_imports_du_plus_recent_au_plus_ancien(s):
 
 def test_compter(s):
     assert lecture.compter(s) == {
-        "campus": 4, "campus_academies": 5, "etablissements": 4, "membres": 4, "partenaires": 2, "alias": 0,
+        "campus": 4,
+        "campus_academies": 5,
+        "etablissements": 4,
+        "membres": 4,
+        "partenaires": 2,
+        "alias": 0,
         "imports": 2,
     }
 
 
 def test_conversions_aller_retour(base_url):
     modele = Campus(
-        id="cmq-test", nom="Campus Test", filiere="numerique-telecommunications", academies=["10", "08", "10"],
-        code_commune_siege="2a004", uai_support="0690026d", date_debut_label=date(2021, 2, 3), excellence=False,
+        id="cmq-test",
+        nom="Campus Test",
+        filiere="numerique-telecommunications",
+        academies=["10", "08", "10"],
+        code_commune_siege="2a004",
+        uai_support="0690026d",
+        date_debut_label=date(2021, 2, 3),
+        excellence=False,
         provenance=Provenance(source_nom="test", source_url="https://x.fr", date_recuperation=date(2025, 1, 2)),
     )
     assert conversion.academies_depuis_campus(modele) == [
-        {"campus_id": "cmq-test", "academie": "10"}, {"campus_id": "cmq-test", "academie": "08"}
+        {"campus_id": "cmq-test", "academie": "10"},
+        {"campus_id": "cmq-test", "academie": "08"},
     ]
     with db.session(base_url, ecriture=True) as s:
         s.add(conversion.ligne_depuis_campus(modele))
         s.flush()
         s.add_all(conversion.lignes_academies_depuis_campus(modele))
-        s.add(conversion.ligne_depuis_import(
-            conversion.import_depuis_ligne(ImportTable(source="x", type_import="t", debut=datetime(2025, 1, 1),
-                                                       lignes_lues=1, inserees=1, mises_a_jour=0, rejetees=0,
-                                                       statut="ok"))
-        ))
+        s.add(
+            conversion.ligne_depuis_import(
+                conversion.import_depuis_ligne(
+                    ImportTable(
+                        source="x",
+                        type_import="t",
+                        debut=datetime(2025, 1, 1),
+                        lignes_lues=1,
+                        inserees=1,
+                        mises_a_jour=0,
+                        rejetees=0,
+                        statut="ok",
+                    )
+                )
+            )
+        )
     with db.session(base_url) as s:
         relu = lecture.campus(s, "cmq-test")
         assert relu == modele.model_copy(update={"academies": ["08", "10"]})

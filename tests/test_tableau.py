@@ -37,7 +37,7 @@ def test_csv_utf8_point_virgule(tmp_path):
 
 
 def test_csv_utf8_bom_virgule(tmp_path):
-    brut = "\ufeffnom,filière\r\nAérocampus,\"Mobilité, aéronautique\"\r\n".encode()
+    brut = '\ufeffnom,filière\r\nAérocampus,"Mobilité, aéronautique"\r\n'.encode()
     t = lire_tableau(ecrire(tmp_path / "d.csv", brut))
     assert t.colonnes == ["nom", "filière"]  # BOM removed from the first header
     assert t.lignes == [{"nom": "Aérocampus", "filière": "Mobilité, aéronautique"}]
@@ -95,7 +95,7 @@ def test_une_seule_colonne(tmp_path):
 
 
 def test_numeros_de_ligne_lignes_vides_et_champ_multiligne(tmp_path):
-    contenu = ENTETE + "1;a;x\n\n2;\"deux\nlignes\";y\n3;c;z\n"
+    contenu = ENTETE + '1;a;x\n\n2;"deux\nlignes";y\n3;c;z\n'
     t = lire_tableau(ecrire(tmp_path / "d.csv", contenu))
     assert t.numeros == [2, 4, 6]
     assert t.lignes[1]["nomCmq"] == "deux\nlignes"
@@ -109,28 +109,34 @@ def test_entete_seul_zero_ligne(tmp_path):
 def test_lignes_courtes_completees_et_cellules_finales_vides_tolerees(tmp_path):
     t = lire_tableau(ecrire(tmp_path / "d.csv", " numero ; nomCmq ;filiereCmq;\n1;a\n2;b;c;;\n"))
     assert t.colonnes == ["numero", "nomCmq", "filiereCmq"]
-    assert t.lignes == [{"numero": "1", "nomCmq": "a", "filiereCmq": ""}, {"numero": "2", "nomCmq": "b", "filiereCmq": "c"}]
+    assert t.lignes == [
+        {"numero": "1", "nomCmq": "a", "filiereCmq": ""},
+        {"numero": "2", "nomCmq": "b", "filiereCmq": "c"},
+    ]
 
 
 # --- CSV: errors --------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("contenu", "message"), [
-    (b"", "d.csv : fichier vide"),
-    (b"\n \r\n", "d.csv : fichier vide"),
-    (b"\xef\xbb\xbf", "d.csv : fichier vide"),
-    (b";;\n;;\n", "d.csv : fichier vide"),
-    ("nom;filiere\n".encode("utf-16-le"), "d.csv : encodage non reconnu (attendu : UTF-8 ou Windows-1252)"),
-    ("nom;filiere\n".encode("utf-16"), "encodage non reconnu"),
-    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "encodage non reconnu"),
-    (b"a;b\n\x81\x8d;x\n", "encodage non reconnu"),
-    (b"a;b\n1;\x02\x03\n", "encodage non reconnu"),
-    (b"a;b\n1;2\n3;\"ouvert\n", "d.csv : fichier tronqué ou mal formé ligne 3"),
-    (b"a;b\n1;2\n\"x\"y;3\n", "fichier tronqué ou mal formé ligne 3"),
-    (b"nom;Nom ;b\n1;2;3\n", "d.csv : colonne en double « nom » / « Nom » (ligne 1)"),
-    (b"nom;;b\n1;2;3\n", "d.csv : la colonne n° 2 n'a pas d'en-tête (ligne 1)"),
-    (b"a;b\n1;2\n3;4;5\n", "d.csv : ligne 3 : 3 cellules pour 2 colonnes"),
-])
+@pytest.mark.parametrize(
+    ("contenu", "message"),
+    [
+        (b"", "d.csv : fichier vide"),
+        (b"\n \r\n", "d.csv : fichier vide"),
+        (b"\xef\xbb\xbf", "d.csv : fichier vide"),
+        (b";;\n;;\n", "d.csv : fichier vide"),
+        ("nom;filiere\n".encode("utf-16-le"), "d.csv : encodage non reconnu (attendu : UTF-8 ou Windows-1252)"),
+        ("nom;filiere\n".encode("utf-16"), "encodage non reconnu"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "encodage non reconnu"),
+        (b"a;b\n\x81\x8d;x\n", "encodage non reconnu"),
+        (b"a;b\n1;\x02\x03\n", "encodage non reconnu"),
+        (b'a;b\n1;2\n3;"ouvert\n', "d.csv : fichier tronqué ou mal formé ligne 3"),
+        (b'a;b\n1;2\n"x"y;3\n', "fichier tronqué ou mal formé ligne 3"),
+        (b"nom;Nom ;b\n1;2;3\n", "d.csv : colonne en double « nom » / « Nom » (ligne 1)"),
+        (b"nom;;b\n1;2;3\n", "d.csv : la colonne n° 2 n'a pas d'en-tête (ligne 1)"),
+        (b"a;b\n1;2\n3;4;5\n", "d.csv : ligne 3 : 3 cellules pour 2 colonnes"),
+    ],
+)
 def test_csv_illisible(tmp_path, contenu, message):
     chemin = ecrire(tmp_path / "d.csv", contenu)
     with pytest.raises(FichierIllisible, match=message.replace("(", r"\(").replace(")", r"\)")):
@@ -144,12 +150,15 @@ def test_fichier_absent_et_dossier(tmp_path):
         lire_tableau(tmp_path)
 
 
-@pytest.mark.parametrize(("nom", "message"), [
-    ("d.xls", r"d.xls : format .xls non pris en charge ; enregistrez le classeur au format .xlsx"),
-    ("d.ods", r"format .ods non pris en charge"),
-    ("d.json", r"d.json : extension « .json » non prise en charge \(attendu : .csv, .txt, .tsv, .xlsx\)"),
-    ("sans_extension", r"extension « \(aucune\) » non prise en charge"),
-])
+@pytest.mark.parametrize(
+    ("nom", "message"),
+    [
+        ("d.xls", r"d.xls : format .xls non pris en charge ; enregistrez le classeur au format .xlsx"),
+        ("d.ods", r"format .ods non pris en charge"),
+        ("d.json", r"d.json : extension « .json » non prise en charge \(attendu : .csv, .txt, .tsv, .xlsx\)"),
+        ("sans_extension", r"extension « \(aucune\) » non prise en charge"),
+    ],
+)
 def test_extension_refusee(tmp_path, nom, message):
     with pytest.raises(FichierIllisible, match=message):
         lire_tableau(ecrire(tmp_path / nom, "a;b\n1;2\n"))
@@ -164,25 +173,41 @@ def test_feuille_pour_un_csv(tmp_path):
 
 
 def test_xlsx_une_feuille_valeurs_converties(tmp_path):
-    chemin = classeur(tmp_path / "d.xlsx", {"Demandes": [
-        ["numero", "date", "horodatage", "effectif", "taux", "cmqImplique", "vide", "nomCmq"],
-        [12, date(2024, 9, 1), datetime(2024, 9, 1, 8, 30), 30.0, 0.25, True, None, "Campus BTP"],
-        [None, None, None, None, None, None, None, None],
-        [13, datetime(2025, 1, 2), None, 7, 1.5, False, None, "CMQ numérique"],
-    ]})
+    chemin = classeur(
+        tmp_path / "d.xlsx",
+        {
+            "Demandes": [
+                ["numero", "date", "horodatage", "effectif", "taux", "cmqImplique", "vide", "nomCmq"],
+                [12, date(2024, 9, 1), datetime(2024, 9, 1, 8, 30), 30.0, 0.25, True, None, "Campus BTP"],
+                [None, None, None, None, None, None, None, None],
+                [13, datetime(2025, 1, 2), None, 7, 1.5, False, None, "CMQ numérique"],
+            ]
+        },
+    )
     t = lire_tableau(chemin)
     assert (t.feuille, t.encodage, t.separateur) == ("Demandes", None, None)
     assert t.numeros == [2, 4]
-    assert t.lignes[0] == {"numero": "12", "date": "2024-09-01", "horodatage": "2024-09-01T08:30:00",
-                           "effectif": "30", "taux": "0.25", "cmqImplique": "true", "vide": "", "nomCmq": "Campus BTP"}
+    assert t.lignes[0] == {
+        "numero": "12",
+        "date": "2024-09-01",
+        "horodatage": "2024-09-01T08:30:00",
+        "effectif": "30",
+        "taux": "0.25",
+        "cmqImplique": "true",
+        "vide": "",
+        "nomCmq": "Campus BTP",
+    }
     assert t.lignes[1]["date"] == "2025-01-02"
     assert (t.lignes[1]["effectif"], t.lignes[1]["taux"], t.lignes[1]["cmqImplique"]) == ("7", "1.5", "false")
 
 
 def test_xlsx_plusieurs_feuilles(tmp_path):
     chemin = classeur(tmp_path / "d.xlsx", {"Notes": [["x"], [1]], "Demandes": [["nomCmq"], ["BTP"]]})
-    with pytest.raises(FichierIllisible, match=r"d.xlsx contient 2 feuilles \(Notes, Demandes\) : précisez laquelle "
-                                               r"lire avec --feuille"):
+    with pytest.raises(
+        FichierIllisible,
+        match=r"d.xlsx contient 2 feuilles \(Notes, Demandes\) : précisez laquelle "
+        r"lire avec --feuille",
+    ):
         lire_tableau(chemin)
     assert lire_tableau(chemin, feuille="Demandes").lignes == [{"nomCmq": "BTP"}]
     with pytest.raises(FichierIllisible, match="d.xlsx : feuille « Autre » absente ; feuilles : Notes, Demandes"):
@@ -226,8 +251,10 @@ def test_colonne_insensible(tmp_path):
     assert colonne(t, "filière CMQ") == "filiereCmq"
     assert colonne(t, "n_uai") == "N° UAI"
     assert colonne(t, "LIBELLE-ETABLISSEMENT") == "Libellé établissement"
-    with pytest.raises(ColonneManquante, match="d.csv : colonne « nomCmq » absente ; colonnes disponibles : "
-                                               "N° UAI, filiereCmq, Libellé établissement"):
+    with pytest.raises(
+        ColonneManquante,
+        match="d.csv : colonne « nomCmq » absente ; colonnes disponibles : N° UAI, filiereCmq, Libellé établissement",
+    ):
         colonne(t, "nomCmq")
 
 
@@ -238,7 +265,7 @@ def test_ecrire_csv_relire(tmp_path):
     lignes = [{"a": "é;1", "b": None}, ["x", 2]]
     chemin = ecrire_tableau(tmp_path / "o.csv", ["a", "b"], lignes, separateur=";", bom=True)
     brut = chemin.read_bytes()
-    assert brut == "\ufeffa;b\r\n\"é;1\";\r\nx;2\r\n".encode()
+    assert brut == '\ufeffa;b\r\n"é;1";\r\nx;2\r\n'.encode()
     t = lire_tableau(chemin)
     assert (t.encodage, t.separateur, t.lignes) == ("utf-8-sig", ";", [{"a": "é;1", "b": ""}, {"a": "x", "b": "2"}])
     assert fichiers_du_dossier(tmp_path) == ["o.csv"]

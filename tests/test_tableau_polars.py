@@ -36,29 +36,31 @@ def comparer(tmp_path: Path, texte: str, separateur: str, bom: bool = False) -> 
 
 
 @settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(morceaux=st.lists(st.sampled_from(ALPHABET), max_size=40), separateur=st.sampled_from(";,\t"),
-       bom=st.booleans())
+@given(morceaux=st.lists(st.sampled_from(ALPHABET), max_size=40), separateur=st.sampled_from(";,\t"), bom=st.booleans())
 def test_polars_identique_au_module_csv(tmp_path, morceaux, separateur, bom):
     comparer(tmp_path, "".join(morceaux), separateur, bom)
 
 
-@pytest.mark.parametrize(("texte", "rapide"), [
-    ("a;b\n1;2\n\n3;4\n", True),  # blank line: skipped, numbers kept
-    ('"a";"b"\n"1";2\n', True),
-    ("a;b\r\n1;2\r\n \r\n;\r\n3;4", True),  # CRLF, blank-looking rows, no final newline
-    ("a;b;\n1;2\n3;4;\n", True),  # trailing empty header cell and empty extra cells
-    ('a;b\n"x;y";"dit ""oui"""\n', True),  # well-formed quoted cells
-    (" a ; b \n 1 ; 2 \n", True),  # spaces kept in cells, trimmed in the header
-    ("a\n1\n\u3000\n2\n", True),  # a cell of Unicode spaces is blank, as for str.strip()
-    ("a;b\n\x1c;\n", True),
-    ('a;b\n"deux\nlignes";y\n3;z\n', False),  # a cell spanning two lines
-    ("a;b\r1;2\r", False),  # lone CR
-    ('a;b\nab"c;3\n', False),  # literal quote inside a cell
-    ('a;b\n"x"y;3\n', False),  # malformed quotes: error from the csv module
-    ("a;b\n1;2;3\n", False),  # extra non-empty cell: error from the csv module
-    ("a;b;\n1;2;3\n", False),
-    ("\na;b\n1;2\n", False),  # blank line before the header
-])
+@pytest.mark.parametrize(
+    ("texte", "rapide"),
+    [
+        ("a;b\n1;2\n\n3;4\n", True),  # blank line: skipped, numbers kept
+        ('"a";"b"\n"1";2\n', True),
+        ("a;b\r\n1;2\r\n \r\n;\r\n3;4", True),  # CRLF, blank-looking rows, no final newline
+        ("a;b;\n1;2\n3;4;\n", True),  # trailing empty header cell and empty extra cells
+        ('a;b\n"x;y";"dit ""oui"""\n', True),  # well-formed quoted cells
+        (" a ; b \n 1 ; 2 \n", True),  # spaces kept in cells, trimmed in the header
+        ("a\n1\n\u3000\n2\n", True),  # a cell of Unicode spaces is blank, as for str.strip()
+        ("a;b\n\x1c;\n", True),
+        ('a;b\n"deux\nlignes";y\n3;z\n', False),  # a cell spanning two lines
+        ("a;b\r1;2\r", False),  # lone CR
+        ('a;b\nab"c;3\n', False),  # literal quote inside a cell
+        ('a;b\n"x"y;3\n', False),  # malformed quotes: error from the csv module
+        ("a;b\n1;2;3\n", False),  # extra non-empty cell: error from the csv module
+        ("a;b;\n1;2;3\n", False),
+        ("\na;b\n1;2\n", False),  # blank line before the header
+    ],
+)
 def test_chemin_choisi_et_resultat_identique(tmp_path, texte, rapide):
     assert comparer(tmp_path, texte, ";") is rapide
     assert comparer(tmp_path, texte, ";", bom=True) is rapide

@@ -3,6 +3,7 @@
 import csv
 
 import pytest
+from pydantic import ValidationError
 
 from cmq import territoires as t
 from cmq.errors import EntreeInvalide, TerritoireInconnu
@@ -79,8 +80,17 @@ def test_lignes_reelles_de_l_annuaire(fixtures_dir):
 
 @pytest.mark.parametrize(
     "texte",
-    ["auvergne rhone alpes", "Auvergne-Rhône-Alpes", "ARA", "AURA", "84", "Rhône-Alpes",
-     "Région académique Auvergne-Rhône-Alpes", "region auvergne-rhone-alpes", "  AUVERGNE – RHÔNE ALPES "],
+    [
+        "auvergne rhone alpes",
+        "Auvergne-Rhône-Alpes",
+        "ARA",
+        "AURA",
+        "84",
+        "Rhône-Alpes",
+        "Région académique Auvergne-Rhône-Alpes",
+        "region auvergne-rhone-alpes",
+        "  AUVERGNE – RHÔNE ALPES ",
+    ],
 )
 def test_resoudre_ara(texte):
     assert t.resoudre(texte) == t.Territoire(echelle="region_academique", code="84", nom="Auvergne-Rhône-Alpes")
@@ -88,10 +98,26 @@ def test_resoudre_ara(texte):
 
 @pytest.mark.parametrize(
     ("texte", "code"),
-    [("IDF", "11"), ("Ile de France", "11"), ("BFC", "27"), ("HDF", "32"), ("PACA", "93"),
-     ("Provence-Alpes-Côte d'Azur", "93"), ("Région Sud", "93"), ("NA", "75"), ("Nouvelle-Aquitaine", "75"),
-     ("GE", "44"), ("Grand-Est", "44"), ("CVL", "24"), ("PDL", "52"), ("Pays de Loire", "52"),
-     ("Languedoc-Roussillon", "76"), ("Picardie", "32"), ("Réunion", "04"), ("La Réunion", "04")],
+    [
+        ("IDF", "11"),
+        ("Ile de France", "11"),
+        ("BFC", "27"),
+        ("HDF", "32"),
+        ("PACA", "93"),
+        ("Provence-Alpes-Côte d'Azur", "93"),
+        ("Région Sud", "93"),
+        ("NA", "75"),
+        ("Nouvelle-Aquitaine", "75"),
+        ("GE", "44"),
+        ("Grand-Est", "44"),
+        ("CVL", "24"),
+        ("PDL", "52"),
+        ("Pays de Loire", "52"),
+        ("Languedoc-Roussillon", "76"),
+        ("Picardie", "32"),
+        ("Réunion", "04"),
+        ("La Réunion", "04"),
+    ],
 )
 def test_resoudre_abreviations_de_regions(texte, code):
     assert t.resoudre(texte, "region_academique").code == code
@@ -106,9 +132,17 @@ def test_resoudre_academie_de_lyon(texte):
 
 @pytest.mark.parametrize(
     ("texte", "code"),
-    [("ac-aix-marseille", "02"), ("Académie d'Aix-Marseille", "02"), ("ac-normandie", "70"),
-     ("Académie de la Réunion", "28"), ("ac-reunion", "28"), ("Nancy", "12"), ("Orléans-Tours", "18"),
-     ("Clermont", "06"), ("Caen", "70")],
+    [
+        ("ac-aix-marseille", "02"),
+        ("Académie d'Aix-Marseille", "02"),
+        ("ac-normandie", "70"),
+        ("Académie de la Réunion", "28"),
+        ("ac-reunion", "28"),
+        ("Nancy", "12"),
+        ("Orléans-Tours", "18"),
+        ("Clermont", "06"),
+        ("Caen", "70"),
+    ],
 )
 def test_resoudre_academies(texte, code):
     assert t.resoudre(texte, "academie").code == code
@@ -121,8 +155,18 @@ def test_departement_du_rhone(texte):
 
 @pytest.mark.parametrize(
     ("texte", "code"),
-    [("2a", "2A"), ("02A", "2A"), ("Corse-du-Sud", "2A"), ("2B", "2B"), ("974", "974"), ("1", "01"),
-     ("Seine-St-Denis", "93"), ("Val d'oise", "95"), ("Cotes d Armor", "22"), ("Belfort", "90")],
+    [
+        ("2a", "2A"),
+        ("02A", "2A"),
+        ("Corse-du-Sud", "2A"),
+        ("2B", "2B"),
+        ("974", "974"),
+        ("1", "01"),
+        ("Seine-St-Denis", "93"),
+        ("Val d'oise", "95"),
+        ("Cotes d Armor", "22"),
+        ("Belfort", "90"),
+    ],
 )
 def test_departements_divers(texte, code):
     assert t.departement(texte).code == code
@@ -130,13 +174,22 @@ def test_departements_divers(texte, code):
 
 @pytest.mark.parametrize(
     ("texte", "echelle", "attendu"),
-    [("Guadeloupe", None, ("region_academique", "01")), ("Guadeloupe", "academie", ("academie", "32")),
-     ("Guadeloupe", "departement", ("departement", "971")), ("Corse", None, ("region_academique", "94")),
-     ("Corse", "academie", ("academie", "27")), ("Paris", None, ("academie", "01")),
-     ("Paris", "departement", ("departement", "75")), ("Normandie", None, ("region_academique", "28")),
-     ("Normandie", "academie", ("academie", "70")), ("84", "departement", ("departement", "84")),
-     ("01", None, ("region_academique", "01")), ("dep 01", None, ("departement", "01")),
-     ("10", None, ("academie", "10")), ("France", None, ("france", "FR"))],
+    [
+        ("Guadeloupe", None, ("region_academique", "01")),
+        ("Guadeloupe", "academie", ("academie", "32")),
+        ("Guadeloupe", "departement", ("departement", "971")),
+        ("Corse", None, ("region_academique", "94")),
+        ("Corse", "academie", ("academie", "27")),
+        ("Paris", None, ("academie", "01")),
+        ("Paris", "departement", ("departement", "75")),
+        ("Normandie", None, ("region_academique", "28")),
+        ("Normandie", "academie", ("academie", "70")),
+        ("84", "departement", ("departement", "84")),
+        ("01", None, ("region_academique", "01")),
+        ("dep 01", None, ("departement", "01")),
+        ("10", None, ("academie", "10")),
+        ("France", None, ("france", "FR")),
+    ],
 )
 def test_ambiguites_resolues_par_echelle_ou_preference(texte, echelle, attendu):
     resultat = t.resoudre(texte, echelle)
@@ -193,5 +246,5 @@ def test_aucun_alias_ambigu_dans_une_echelle():
 
 
 def test_modeles_figes():
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError, match="frozen"):
         t.academie("10").nom = "Autre"

@@ -24,9 +24,20 @@ from tests.web_html import analyser
 
 TOURISME = "tourisme-gastronomie"
 UAI_SUPPORT = "0690010L"
-PAGES = ["/", "/?echelle=departement&date=2024-09-01", "/campus", f"/campus?filiere={TOURISME}",
-         f"/campus/{CAMPUS_MEMBRES}", "/campus/mobicampus", f"/etablissements/{UAI_SUPPORT}", "/filieres",
-         f"/filieres/{TOURISME}", "/glossaire/cmq", "/campus/inexistant", "/campus?actif_le=2025-02-30"]
+PAGES = [
+    "/",
+    "/?echelle=departement&date=2024-09-01",
+    "/campus",
+    f"/campus?filiere={TOURISME}",
+    f"/campus/{CAMPUS_MEMBRES}",
+    "/campus/mobicampus",
+    f"/etablissements/{UAI_SUPPORT}",
+    "/filieres",
+    f"/filieres/{TOURISME}",
+    "/glossaire/cmq",
+    "/campus/inexistant",
+    "/campus?actif_le=2025-02-30",
+]
 
 
 @pytest.fixture(scope="module")
@@ -102,7 +113,9 @@ def test_structure_accessible(web, chemin):
 def test_ressources_locales(web, chemin):
     """Scripts, styles and images come from this server (no CDN), and each one is really served."""
     arbre = analyser(web.get(chemin).text)
-    ressources = [n.attrs["src"] for n in arbre.tous() if n.tag in ("script", "img", "iframe", "source") and n.attrs.get("src")]
+    ressources = [
+        n.attrs["src"] for n in arbre.tous() if n.tag in ("script", "img", "iframe", "source") and n.attrs.get("src")
+    ]
     ressources += [n.attrs["href"] for n in arbre.tous("link")]
     assert any(r.endswith("dsfr.min.css") for r in ressources)
     for adresse in ressources:
@@ -134,8 +147,11 @@ def test_tableau_de_bord(web, url_db):
     assert "Tableau de bord" in arbre.un("h1").texte()
     assert arbre.un(id="date-affichee").texte() == "1er septembre 2025"
     assert arbre.un("input", id="date").attrs["value"] == "2025-09-01"
-    chiffres = [int(s.attrs["data-valeur"]) for s in arbre.un(id="chiffres-cles").tous("span", classe="cmq-chiffre")
-                if "data-valeur" in s.attrs]
+    chiffres = [
+        int(s.attrs["data-valeur"])
+        for s in arbre.un(id="chiffres-cles").tous("span", classe="cmq-chiffre")
+        if "data-valeur" in s.attrs
+    ]
     assert chiffres == [france.nb_campus, france.nb_excellence] and france.nb_campus > 50
     # chart data: the 12 filières in the order of cmq.md, summing to the number of campuses
     barres = json.loads(arbre.un("script", id="donnees-filieres").texte())
@@ -149,7 +165,8 @@ def test_tableau_de_bord(web, url_db):
     assert len(carte["territoires"]["departement"]) == 101
     regions = indicateurs.indicateurs("region_academique", date=jour, url=url_db)
     assert {c: v["nb"] for c, v in carte["territoires"]["region_academique"].items()} == {
-        lg.code: lg.nb_campus for lg in regions}
+        lg.code: lg.nb_campus for lg in regions
+    }
     places = int(arbre.un(id="nb-places").texte())
     non_places = int(arbre.un(id="nb-non-places").texte())
     assert places == len(carte["campus"]) and places + non_places == france.nb_campus
@@ -160,7 +177,8 @@ def test_tableau_de_bord(web, url_db):
     assert [int(lg[1]) for lg in lignes] == [lg.nb_campus for lg in regions]
     assert liens(arbre, "telechargements-regions") == {
         "csv": "/api/indicateurs?echelle=region_academique&date=2025-09-01&format=csv",
-        "xlsx": "/api/indicateurs?echelle=region_academique&date=2025-09-01&format=xlsx"}
+        "xlsx": "/api/indicateurs?echelle=region_academique&date=2025-09-01&format=xlsx",
+    }
 
 
 def test_tableau_de_bord_aujourdhui_et_departements(web, url_db):
@@ -226,7 +244,9 @@ def test_liste_campus_filtre_filiere_et_export(web, url_db):
     arbre = page(web, f"/campus?filiere={TOURISME}")
     assert choisie(arbre, "filiere") == TOURISME
     lignes = arbre.un("table", id="table-campus").lignes()
-    assert [lg[0] for lg in lignes] == [c.nom + (f" ({c.sigle})" if c.sigle and c.sigle not in c.nom else "") for c in attendus]
+    assert [lg[0] for lg in lignes] == [
+        c.nom + (f" ({c.sigle})" if c.sigle and c.sigle not in c.nom else "") for c in attendus
+    ]
     assert {lg[1] for lg in lignes} == {"Tourisme"} and len(lignes) == total >= 5
     assert arbre.tous("nav", classe="fr-pagination") == []
     export = liens(arbre, "telechargements-campus")
@@ -248,9 +268,15 @@ def test_liste_campus_filtres_combines(web, url_db):
     lignes = arbre.un("table", id="table-campus").lignes()
     assert len(lignes) == total >= 1 and all(lg[2] == "Bretagne" and lg[4] == "oui" for lg in lignes)
     requete = parse_qs(urlsplit(liens(arbre, "telechargements-campus")["csv"]).query)
-    assert requete == {"region_academique": ["53"], "excellence": ["true"], "actif_le": ["2025-09-01"], "format": ["csv"]}
+    assert requete == {
+        "region_academique": ["53"],
+        "excellence": ["true"],
+        "actif_le": ["2025-09-01"],
+        "format": ["csv"],
+    }
     assert sorted(r["id"] for r in telecharger_csv(web, liens(arbre, "telechargements-campus")["csv"])) == sorted(
-        c.id for c in attendus)
+        c.id for c in attendus
+    )
 
 
 def test_liste_campus_recherche_et_aucun_resultat(web):
@@ -264,7 +290,7 @@ def test_liste_campus_recherche_et_aucun_resultat(web):
 def test_liste_campus_texte_echappe(web):
     r = web.get("/campus", params={"q": '<script>alert("x")</script>'})
     assert r.status_code == 200
-    assert '<script>alert' not in r.text and "&lt;script&gt;alert" in r.text
+    assert "<script>alert" not in r.text and "&lt;script&gt;alert" in r.text
 
 
 @pytest.mark.parametrize(
@@ -298,8 +324,13 @@ def test_fiche_campus(web, url_db):
     assert arbre.un("title").texte() == f"{campus.nom} — cmq"
     fil = arbre.un("nav", classe="fr-breadcrumb").tous("a")
     assert [a.texte() for a in fil] == ["Accueil", "Campus", campus.nom] and fil[1].attrs["href"] == "/campus"
-    identite = dict(tuple(lg) for lg in (
-        [tr.un("th").texte(), tr.un("td").texte()] for tr in arbre.un("table", id="table-identite").un("tbody").tous("tr")))
+    identite = dict(
+        tuple(lg)
+        for lg in (
+            [tr.un("th").texte(), tr.un("td").texte()]
+            for tr in arbre.un("table", id="table-identite").un("tbody").tous("tr")
+        )
+    )
     assert identite["Filière"] == "Infrastructures, bâtiment, éco-construction"
     assert identite["Campus d’excellence"] == "oui"
     assert identite["Région académique"] == "Auvergne-Rhône-Alpes (84)"
@@ -322,12 +353,16 @@ def test_fiche_campus(web, url_db):
 def test_fiche_campus_telechargements(web):
     arbre = page(web, f"/campus/{CAMPUS_MEMBRES}")
     membres = telecharger_csv(web, liens(arbre, "telechargements-membres")["csv"])
-    assert [(m["uai"], m["role"]) for m in membres] == [(UAI_SUPPORT, "support"), ("0010001W", "membre"),
-                                                         (UAI_HORS_ANNUAIRE, "membre")]
+    assert [(m["uai"], m["role"]) for m in membres] == [
+        (UAI_SUPPORT, "support"),
+        ("0010001W", "membre"),
+        (UAI_HORS_ANNUAIRE, "membre"),
+    ]
     assert membres[2]["nom"] == "" and membres[0]["campus_id"] == CAMPUS_MEMBRES
     partenaires = telecharger_csv(web, liens(arbre, "telechargements-partenaires")["csv"])
-    assert partenaires == [{"campus_id": CAMPUS_MEMBRES, "nom": "Fédération BTP Rhône et Métropole",
-                            "nature": "branche", "siret": ""}]
+    assert partenaires == [
+        {"campus_id": CAMPUS_MEMBRES, "nom": "Fédération BTP Rhône et Métropole", "nature": "branche", "siret": ""}
+    ]
     classeur = openpyxl.load_workbook(io.BytesIO(web.get(liens(arbre, "telechargements-membres")["xlsx"]).content))
     assert [c.value for c in classeur.active[1]][:3] == ["campus_id", "uai", "nom"] and classeur.active.max_row == 4
     fiche = telecharger_csv(web, liens(arbre, "telechargements-fiche")["csv"])
@@ -362,8 +397,14 @@ def test_fiche_etablissement(web, url_db):
     assert [(r["uai"], r["nom"], r["departement"]) for r in fiche] == [(UAI_SUPPORT, etablissement.nom, "69")]
 
 
-@pytest.mark.parametrize(("uai", "mot"), [(UAI_HORS_ANNUAIRE, "établissement inconnu"),
-                                          ("0690010X", "uai invalide « 0690010x »"), ("abc", "uai invalide « abc »")])
+@pytest.mark.parametrize(
+    ("uai", "mot"),
+    [
+        (UAI_HORS_ANNUAIRE, "établissement inconnu"),
+        ("0690010X", "uai invalide « 0690010x »"),
+        ("abc", "uai invalide « abc »"),
+    ],
+)
 def test_etablissement_introuvable(web, uai, mot):
     assert mot in message_erreur(page(web, f"/etablissements/{uai}", 404))
 

@@ -30,7 +30,8 @@ def cle(texte: str) -> str:
         raise EntreeInvalide(f"alias « {texte} » sans mot significatif (seulement « CMQ », « campus »…)")
     if len(resultat) > LONGUEUR_MAX:
         raise EntreeInvalide(
-            f"alias trop long : {len(resultat)} caractères après normalisation (maximum {LONGUEUR_MAX})")
+            f"alias trop long : {len(resultat)} caractères après normalisation (maximum {LONGUEUR_MAX})"
+        )
     return resultat
 
 

@@ -65,13 +65,17 @@ class Synthese(BaseModel):
     def libelles(self) -> list[tuple[str, int]]:
         """(French label, count) in display order."""
         return [
-            ("lignes", self.lignes), ("lignes avec nomCmq", self.mentions), ("campus trouvés", self.trouves),
-            ("mentions ambiguës", self.ambigus), ("mentions inconnues", self.inconnus),
+            ("lignes", self.lignes),
+            ("lignes avec nomCmq", self.mentions),
+            ("campus trouvés", self.trouves),
+            ("mentions ambiguës", self.ambigus),
+            ("mentions inconnues", self.inconnus),
             ("cmqImplique sans nomCmq", self.cmq_implique_sans_nom),
             ("nomCmq sans cmqImplique", self.nom_sans_cmq_implique),
             ("établissements non membres du campus", self.non_membres),
             ("campus sans membres connus (appartenance non vérifiable)", self.membres_non_renseignes),
-            ("UAI invalides", self.uai_invalides), ("filières incohérentes", self.filieres_incoherentes),
+            ("UAI invalides", self.uai_invalides),
+            ("filières incohérentes", self.filieres_incoherentes),
             ("filières illisibles", self.filieres_illisibles),
         ]
 
@@ -127,7 +131,8 @@ def _regions(uais: set[str], url: str | None) -> dict[str, str | None]:
     with db.session(url) as s:
         for debut in range(0, len(liste), PAQUET):
             requete = select(EtablissementTable.uai, EtablissementTable.region_academique).where(
-                EtablissementTable.uai.in_(liste[debut:debut + PAQUET]))
+                EtablissementTable.uai.in_(liste[debut : debut + PAQUET])
+            )
             resultat.update({uai: region for uai, region in s.execute(requete)})
     return resultat
 
@@ -150,8 +155,13 @@ class _Ligne:
     contexte: resolve.Contexte
 
 
-def _preparer(ligne: dict[str, str], cols: dict[str, str], region_col: str | None,
-              regions: dict[str, str | None], filieres: dict[str, str | None]) -> _Ligne:
+def _preparer(
+    ligne: dict[str, str],
+    cols: dict[str, str],
+    region_col: str | None,
+    regions: dict[str, str | None],
+    filieres: dict[str, str | None],
+) -> _Ligne:
     anomalies: list[str] = []
     uai = None
     try:
@@ -187,8 +197,9 @@ def _filiere(valeur: str) -> str | None:
         return None
 
 
-def auditer(chemin: Path | str, *, feuille: str | None = None, url: str | None = None,
-            progression: Progression | None = None) -> Audit:
+def auditer(
+    chemin: Path | str, *, feuille: str | None = None, url: str | None = None, progression: Progression | None = None
+) -> Audit:
     """Read and audit a file of requests (nothing is written); see the module docstring."""
     chemin = Path(chemin)
     tableau = lire_tableau(chemin, feuille=feuille)
@@ -208,10 +219,10 @@ def auditer(chemin: Path | str, *, feuille: str | None = None, url: str | None =
     sorties: list[dict[str, object]] = []
     total = len(preparees)
     for debut in range(0, total, PAQUET):
-        paquet = preparees[debut:debut + PAQUET]
+        paquet = preparees[debut : debut + PAQUET]
         scores = index.scores_texte([p.nom for p in paquet if p.nom])
         rangs = iter(scores)
-        for brute, p in zip(tableau.lignes[debut:debut + PAQUET], paquet, strict=True):
+        for brute, p in zip(tableau.lignes[debut : debut + PAQUET], paquet, strict=True):
             r = index.decider(p.nom, next(rangs), p.contexte) if p.nom else None
             sorties.append(_sortie(brute, p, r, index, ajoutees, synthese))
         if progression is not None:
@@ -219,8 +230,14 @@ def auditer(chemin: Path | str, *, feuille: str | None = None, url: str | None =
     return Audit(chemin, colonnes, sorties, synthese)
 
 
-def _sortie(brute: dict[str, str], p: _Ligne, r: resolve.Resolution | None, index: resolve.Index,
-            ajoutees: dict[str, str], synthese: Synthese) -> dict[str, object]:
+def _sortie(
+    brute: dict[str, str],
+    p: _Ligne,
+    r: resolve.Resolution | None,
+    index: resolve.Index,
+    ajoutees: dict[str, str],
+    synthese: Synthese,
+) -> dict[str, object]:
     """The output row, and the counts updated."""
     anomalies = list(p.anomalies)
     if r is not None and r.statut == "trouve" and p.uai is not None:
@@ -261,8 +278,10 @@ def ecrire(audit: Audit, sortie: Path | str | None = None) -> Path:
 
     classeur = Workbook()
     rangs = [[ligne.get(c, "") for c in audit.colonnes] for ligne in audit.lignes]
-    feuilles = [(classeur.active, "audit", audit.colonnes, rangs),
-                (classeur.create_sheet(), "synthese", ["indicateur", "nombre"], audit.synthese.libelles())]
+    feuilles = [
+        (classeur.active, "audit", audit.colonnes, rangs),
+        (classeur.create_sheet(), "synthese", ["indicateur", "nombre"], audit.synthese.libelles()),
+    ]
     for feuille, titre, entetes, lignes in feuilles:
         feuille.title = titre
         feuille.append(list(entetes))

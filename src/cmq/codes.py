@@ -14,8 +14,17 @@ SIRET_SIEGE_LA_POSTE = "35600000000048"  # La Poste's head office keeps the Luhn
 
 # Usual French column headers carrying each code (used by the importers' header aliases).
 ENTETES_UAI = (
-    "uai", "code uai", "numero uai", "n uai", "no uai", "rne", "code rne", "code etablissement",
-    "numero de l etablissement", "identifiant de l etablissement", "uai etablissement",
+    "uai",
+    "code uai",
+    "numero uai",
+    "n uai",
+    "no uai",
+    "rne",
+    "code rne",
+    "code etablissement",
+    "numero de l etablissement",
+    "identifiant de l etablissement",
+    "uai etablissement",
 )
 ENTETES_SIRET = ("siret", "n siret", "numero siret", "code siret", "siren siret")
 

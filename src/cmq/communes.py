@@ -148,7 +148,8 @@ def correspondances(nom: str, departement: str | None = None, code_postal: str |
         trouves = servis or [c for c in trouves if c.departement in departements_du_code_postal(cp)]
     if not trouves and cp:
         trouves = [
-            c for c in _index().par_code_postal.get(cp, ())
+            c
+            for c in _index().par_code_postal.get(cp, ())
             if (dep is None or c.departement == dep) and cle_nom(c.nom).startswith(cle + " ")
         ]
     return trouves

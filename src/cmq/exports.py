@@ -73,8 +73,9 @@ def _json(valeur: Any) -> Any:
 # --- Formats -------------------------------------------------------------------------------------
 
 
-def csv_octets(colonnes: Sequence[str], lignes: Iterable[Sequence[Any]], *, separateur: str = ",",
-               bom: bool = False) -> bytes:
+def csv_octets(
+    colonnes: Sequence[str], lignes: Iterable[Sequence[Any]], *, separateur: str = ",", bom: bool = False
+) -> bytes:
     """CSV in UTF-8 (BOM optional), `\\r\\n` line ends (RFC 4180)."""
     if separateur not in SEPARATEURS:
         raise EntreeInvalide(f"séparateur « {separateur} » non pris en charge (attendu : « , », « ; » ou tabulation)")
@@ -155,8 +156,9 @@ def collection_geojson(points: Iterable[Mapping[str, Any]]) -> tuple[dict[str, A
             ignores[point.get("nature") or "ligne"] += 1
             continue
         proprietes = {k: _json(v) for k, v in point.items() if k not in ("latitude", "longitude")}
-        entites.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
-                        "properties": proprietes})
+        entites.append(
+            {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]}, "properties": proprietes}
+        )
     return {"type": "FeatureCollection", "features": entites}, ignores
 
 
@@ -203,15 +205,36 @@ def markdown_chiffres(lignes: Sequence[LigneIndicateurs]) -> str:
         titre = f"## Chiffres au {jour.isoformat()} — {lg.nom}"
         table = markdown_table(("Indicateur", "Valeur"), rangs)
     else:
-        entetes = ("Territoire", "Code", "Campus", "Excellence", *(f.libelle_court for f in filieres.all()),
-                   "Établissements membres", "Lycées", "Couverture des lycées")
-        rangs = [(lg.nom, lg.code, lg.nb_campus, lg.nb_excellence, *lg.filieres.values(),
-                  lg.nb_etablissements_membres, lg.nb_lycees, pourcentage(lg.couverture_lycees)) for lg in lignes]
+        entetes = (
+            "Territoire",
+            "Code",
+            "Campus",
+            "Excellence",
+            *(f.libelle_court for f in filieres.all()),
+            "Établissements membres",
+            "Lycées",
+            "Couverture des lycées",
+        )
+        rangs = [
+            (
+                lg.nom,
+                lg.code,
+                lg.nb_campus,
+                lg.nb_excellence,
+                *lg.filieres.values(),
+                lg.nb_etablissements_membres,
+                lg.nb_lycees,
+                pourcentage(lg.couverture_lycees),
+            )
+            for lg in lignes
+        ]
         titre = f"## Chiffres au {jour.isoformat()}"
         table = markdown_table(entetes, rangs)
-    source = (f"Source : calculé par cmq à partir du référentiel, date {jour.isoformat()} "
-              "(un campus compte si son label est valide à cette date ; un territoire compte les campus "
-              "dont le siège ou au moins un établissement membre s'y trouve).")
+    source = (
+        f"Source : calculé par cmq à partir du référentiel, date {jour.isoformat()} "
+        "(un campus compte si son label est valide à cette date ; un territoire compte les campus "
+        "dont le siège ou au moins un établissement membre s'y trouve)."
+    )
     return f"{titre}\n\n{table}\n\n{source}\n"
 
 
@@ -231,8 +254,15 @@ def ecrire(chemin: Path | str, contenu: bytes) -> Path:
     return chemin
 
 
-def octets(colonnes: Sequence[str], lignes: Sequence[Sequence[Any]], format: str, *,
-           separateur: str = ",", bom: bool = False, feuille: str = "Données") -> bytes:
+def octets(
+    colonnes: Sequence[str],
+    lignes: Sequence[Sequence[Any]],
+    format: str,
+    *,
+    separateur: str = ",",
+    bom: bool = False,
+    feuille: str = "Données",
+) -> bytes:
     """The table in `format` (csv, json, xlsx, geojson — rows with latitude/longitude —, md)."""
     forme = verifier_format(format)
     if forme == "csv":
@@ -246,9 +276,16 @@ def octets(colonnes: Sequence[str], lignes: Sequence[Sequence[Any]], format: str
     return (markdown_table(colonnes, lignes) + "\n").encode("utf-8")
 
 
-def exporter(colonnes: Sequence[str], lignes: Sequence[Sequence[Any]], format: str,
-             chemin: Path | str | None = None, *, separateur: str = ",", bom: bool = False,
-             feuille: str = "Données") -> bytes:
+def exporter(
+    colonnes: Sequence[str],
+    lignes: Sequence[Sequence[Any]],
+    format: str,
+    chemin: Path | str | None = None,
+    *,
+    separateur: str = ",",
+    bom: bool = False,
+    feuille: str = "Données",
+) -> bytes:
     """Serialise a table (see `octets`) and, when `chemin` is given, write it atomically; returns the bytes."""
     contenu = octets(colonnes, lignes, format, separateur=separateur, bom=bom, feuille=feuille)
     if chemin is not None:

@@ -14,8 +14,11 @@ from cmq.store.tables import CampusTable, EtablissementTable
 
 Table = tuple[list[str], list[list[Any]]]
 _CHAMPS_CAMPUS = [c.key for c in CampusTable.__table__.columns]
-COLONNES_CAMPUS = [*_CHAMPS_CAMPUS[:_CHAMPS_CAMPUS.index("region_academique") + 1], "academies",
-                   *_CHAMPS_CAMPUS[_CHAMPS_CAMPUS.index("region_academique") + 1:]]
+COLONNES_CAMPUS = [
+    *_CHAMPS_CAMPUS[: _CHAMPS_CAMPUS.index("region_academique") + 1],
+    "academies",
+    *_CHAMPS_CAMPUS[_CHAMPS_CAMPUS.index("region_academique") + 1 :],
+]
 COLONNES_ETABLISSEMENT = [c.key for c in EtablissementTable.__table__.columns]
 COLONNES_MEMBRE = ["campus_id", "uai", "role", *COLONNES_ETABLISSEMENT[1:]]
 
@@ -52,11 +55,7 @@ def table_etablissements(s: Session) -> Table:
 
 
 def _membres(s: Session, jour: date | None) -> list[dict[str, Any]]:
-    return [
-        _dict_membre(c.id, m.uai, m.role.value, e)
-        for c in _campus(s, jour)
-        for m, e in lecture.membres(s, c.id)
-    ]
+    return [_dict_membre(c.id, m.uai, m.role.value, e) for c in _campus(s, jour) for m, e in lecture.membres(s, c.id)]
 
 
 def table_membres(s: Session, jour: date | None = None) -> Table:

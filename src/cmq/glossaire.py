@@ -37,7 +37,7 @@ class EntreeGlossaire(BaseModel):
 
     title: str
     type: str
-    createdBy: str  # noqa: N815 - Orion's JSON name
+    createdBy: str
     status: str
     content: str
     icon: str
@@ -49,7 +49,7 @@ def _decouper(texte_md: str) -> tuple[str, str]:
     texte_md = texte_md.removeprefix("\ufeff")
     if not texte_md.startswith(OUVERTURE) or texte_md[3:4] == "-":
         raise EntreeInvalide("pas de front matter : la première ligne doit être « --- »")
-    reste = texte_md[len(OUVERTURE):]
+    reste = texte_md[len(OUVERTURE) :]
     fin_ligne = reste.find("\n")
     langue = (reste if fin_ligne < 0 else reste[:fin_ligne]).strip()
     if langue and langue.lower() != "yaml":
@@ -57,7 +57,7 @@ def _decouper(texte_md: str) -> tuple[str, str]:
     fin = reste.find(FERMETURE, max(fin_ligne, 0))
     if fin_ligne < 0 or fin < 0:
         raise EntreeInvalide("front matter non fermé : ligne « --- » de fin introuvable")
-    brut, corps = reste[fin_ligne:fin], reste[fin + len(FERMETURE):]  # brut starts with line 1's "\n"
+    brut, corps = reste[fin_ligne:fin], reste[fin + len(FERMETURE) :]  # brut starts with line 1's "\n"
     corps = corps.removeprefix("\r").removeprefix("\n")
     return brut, corps
 

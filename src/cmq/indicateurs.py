@@ -129,7 +129,9 @@ def jour(valeur: Date | str | None = None) -> Date:
     try:
         return Date.fromisoformat(str(valeur).strip())
     except ValueError:
-        raise EntreeInvalide(f"date impossible : « {valeur} » (date réelle AAAA-MM-JJ attendue, ex. 2025-09-01)") from None
+        raise EntreeInvalide(
+            f"date impossible : « {valeur} » (date réelle AAAA-MM-JJ attendue, ex. 2025-09-01)"
+        ) from None
 
 
 def _territoires_demandes(echelle: str, code: str | None) -> list[territoires.Territoire]:
@@ -146,9 +148,13 @@ class Appartenances:
     """Campuses valid at one date, the territories they belong to and their members' locations."""
 
     campus: dict[str, tuple[str, bool]] = field(default_factory=dict)  # id -> (filière, excellence)
-    par_territoire: dict[str, dict[str, set[str]]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(set)))
+    par_territoire: dict[str, dict[str, set[str]]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(set))
+    )
     membres: dict[str, dict[str, set[str]]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(set)))
-    lycees_membres: dict[str, dict[str, set[str]]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(set)))
+    lycees_membres: dict[str, dict[str, set[str]]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(set))
+    )
 
     def ids(self, echelle: str, code: str) -> set[str]:
         """Campus ids belonging to a territory."""
@@ -188,8 +194,12 @@ def appartenances(s: Session, jour_: Date) -> Appartenances:
         .where(actif)
     )
     for campus_id, uai, type_, dep, acad, region in s.execute(requete):
-        lieux = (("france", territoires.CODE_FRANCE), ("region_academique", region), ("academie", acad),
-                 ("departement", dep))
+        lieux = (
+            ("france", territoires.CODE_FRANCE),
+            ("region_academique", region),
+            ("academie", acad),
+            ("departement", dep),
+        )
         resultat.ajouter_membre(campus_id, uai, est_lycee(type_), lieux)
     return resultat
 
@@ -203,8 +213,12 @@ def lycees_par_territoire(s: Session) -> dict[str, Counter]:
     for type_, dep, acad, region, nombre in s.execute(requete):
         if not est_lycee(type_):
             continue
-        for echelle, code in (("france", territoires.CODE_FRANCE), ("region_academique", region),
-                              ("academie", acad), ("departement", dep)):
+        for echelle, code in (
+            ("france", territoires.CODE_FRANCE),
+            ("region_academique", region),
+            ("academie", acad),
+            ("departement", dep),
+        ):
             if code is not None:
                 comptes[echelle][code] += nombre
     return comptes
@@ -217,7 +231,9 @@ def _part(numerateur: int, denominateur: int) -> float | None:
     return round(numerateur / denominateur, DECIMALES) if denominateur else None
 
 
-def ligne(app: Appartenances, lycees: dict[str, Counter], territoire: territoires.Territoire, jour_: Date) -> LigneIndicateurs:
+def ligne(
+    app: Appartenances, lycees: dict[str, Counter], territoire: territoires.Territoire, jour_: Date
+) -> LigneIndicateurs:
     """The indicators of one territory from loaded data."""
     e, code = territoire.echelle, territoire.code
     ids = sorted(app.ids(e, code))
@@ -226,11 +242,19 @@ def ligne(app: Appartenances, lycees: dict[str, Counter], territoire: territoire
     nb_lycees = lycees[e].get(code, 0)
     nb_lycees_membres = len(app.lycees_membres[e].get(code, ()))
     return LigneIndicateurs(
-        echelle=e, code=code, nom=territoire.nom, date=jour_, nb_campus=len(ids), nb_excellence=nb_excellence,
+        echelle=e,
+        code=code,
+        nom=territoire.nom,
+        date=jour_,
+        nb_campus=len(ids),
+        nb_excellence=nb_excellence,
         part_excellence=_part(nb_excellence, len(ids)),
         filieres={f: par_filiere.get(f, 0) for f in filieres.codes()},
-        nb_etablissements_membres=len(app.membres[e].get(code, ())), nb_lycees=nb_lycees,
-        nb_lycees_membres=nb_lycees_membres, couverture_lycees=_part(nb_lycees_membres, nb_lycees), campus_ids=ids,
+        nb_etablissements_membres=len(app.membres[e].get(code, ())),
+        nb_lycees=nb_lycees,
+        nb_lycees_membres=nb_lycees_membres,
+        couverture_lycees=_part(nb_lycees_membres, nb_lycees),
+        campus_ids=ids,
     )
 
 
@@ -284,8 +308,13 @@ def filiere(code_ou_texte: str, date: Date | str | None = None, *, url: str | No
         if t.echelle != "france" and (n := len(app.ids(t.echelle, t.code) & ids)):
             trouves.append(TerritoireFiliere(echelle=t.echelle, code=t.code, nom=t.nom, nb_campus=n))
     return IndicateursFiliere(
-        filiere=code, libelle=filieres.get(code).libelle, date=jour_, nb_campus=len(campus),
-        nb_excellence=sum(bool(c.excellence) for c in campus), campus=campus, territoires=trouves,
+        filiere=code,
+        libelle=filieres.get(code).libelle,
+        date=jour_,
+        nb_campus=len(campus),
+        nb_excellence=sum(bool(c.excellence) for c in campus),
+        campus=campus,
+        territoires=trouves,
     )
 
 
@@ -294,12 +323,19 @@ def _rentree(annee: int, jour_du_mois: str) -> Date:
         mois, jour_ = (int(x) for x in jour_du_mois.split("-"))
         return Date(annee, mois, jour_)
     except ValueError:
-        raise EntreeInvalide(f"date impossible : {annee}-{jour_du_mois} (jour du mois MM-JJ attendu, ex. 09-01)") from None
+        raise EntreeInvalide(
+            f"date impossible : {annee}-{jour_du_mois} (jour du mois MM-JJ attendu, ex. 09-01)"
+        ) from None
 
 
 def evolution(
-    de: int, a: int, echelle: str = "france", code: str | None = None, *,
-    jour_du_mois: str = JOUR_DE_RENTREE, url: str | None = None,
+    de: int,
+    a: int,
+    echelle: str = "france",
+    code: str | None = None,
+    *,
+    jour_du_mois: str = JOUR_DE_RENTREE,
+    url: str | None = None,
 ) -> list[PointEvolution]:
     """`nb_campus` at the rentrée (`jour_du_mois`, default 1 September) of every year from `de` to `a`
     included, for the territory `code` of `echelle`, or for every territory of the scale."""
@@ -314,8 +350,14 @@ def evolution(
         for annee, jour_ in dates:
             app = appartenances(s, jour_)
             points += [
-                PointEvolution(annee=annee, date=jour_, echelle=t.echelle, code=t.code, nom=t.nom,
-                               nb_campus=len(app.ids(t.echelle, t.code)))
+                PointEvolution(
+                    annee=annee,
+                    date=jour_,
+                    echelle=t.echelle,
+                    code=t.code,
+                    nom=t.nom,
+                    nb_campus=len(app.ids(t.echelle, t.code)),
+                )
                 for t in demandes
             ]
     return points

@@ -38,17 +38,24 @@ def charger_lycees(url: str, progression: Progression | None = None):
     contenu = resources.files("cmq").joinpath("data", LYCEES).read_bytes()
     colonnes, lignes = _lire_gz(contenu, LYCEES)
     return importer_lignes(
-        lignes, colonnes=colonnes, numeros=range(2, len(lignes) + 2), source=f"cmq/data/{LYCEES}",
-        somme_controle=hashlib.sha256(contenu).hexdigest(), type_import="etablissements", url=url,
-        sans_mise_a_jour=True, progression=progression,
+        lignes,
+        colonnes=colonnes,
+        numeros=range(2, len(lignes) + 2),
+        source=f"cmq/data/{LYCEES}",
+        somme_controle=hashlib.sha256(contenu).hexdigest(),
+        type_import="etablissements",
+        url=url,
+        sans_mise_a_jour=True,
+        progression=progression,
     )
 
 
 def charger_campus(url: str, progression: Progression | None = None):
     """Upsert the embedded campuses."""
     with resources.as_file(resources.files("cmq").joinpath("data", CAMPUS)) as chemin:
-        return importer_fichier(chemin, type_import="campus", url=url, source=f"cmq/data/{CAMPUS}",
-                                progression=progression)
+        return importer_fichier(
+            chemin, type_import="campus", url=url, source=f"cmq/data/{CAMPUS}", progression=progression
+        )
 
 
 def initialiser(url: str | None = None, progression: Progression | None = None) -> dict[str, Any]:

@@ -20,14 +20,44 @@ from cmq import territoires
 from cmq.errors import EntreeInvalide, TerritoireInconnu
 from cmq.texte import normaliser
 
-MOTS_VIDES = frozenset({"a", "au", "aux", "d", "de", "des", "du", "en", "et", "l", "la", "le", "les", "pour", "sur",
-                        "un", "une", "dans", "avec", "par", "region", "academie", "academique", "departement"})
+MOTS_VIDES = frozenset(
+    {
+        "a",
+        "au",
+        "aux",
+        "d",
+        "de",
+        "des",
+        "du",
+        "en",
+        "et",
+        "l",
+        "la",
+        "le",
+        "les",
+        "pour",
+        "sur",
+        "un",
+        "une",
+        "dans",
+        "avec",
+        "par",
+        "region",
+        "academie",
+        "academique",
+        "departement",
+    }
+)
 BRUIT = frozenset({"cmq", "cmqe", "campus", "excellence", "label", "labellise", "labelise"})
 # Words that only count for the campuses whose name has them ("Campus des métiers de l'aéronautique").
 MOTS_FAIBLES = frozenset({"metier", "qualification"})
 # Boilerplate phrases, compared once stop words are gone ("campus des métiers et des qualifications").
-FORMULES = (("campus", "metiers", "qualifications"), ("c", "m", "q", "e"), ("c", "m", "q"),
-            ("metiers", "qualifications"))
+FORMULES = (
+    ("campus", "metiers", "qualifications"),
+    ("c", "m", "q", "e"),
+    ("c", "m", "q"),
+    ("metiers", "qualifications"),
+)
 ABREVIATIONS = {
     "btp": ("batiment", "travaux", "publics"),
     "tp": ("travaux", "publics"),
@@ -63,8 +93,8 @@ def _sans_formules(jetons: list[str]) -> list[str]:
     while k < len(utiles):
         for formule in FORMULES:
             n = len(formule)
-            if tuple(jetons[i] for i in utiles[k:k + n]) == formule:
-                retires.update(utiles[k:k + n])
+            if tuple(jetons[i] for i in utiles[k : k + n]) == formule:
+                retires.update(utiles[k : k + n])
                 k += n
                 break
         else:
@@ -136,7 +166,7 @@ def _lieu(jetons: list[str], i: int) -> tuple[int, territoires.Territoire | None
         fin = jetons[i + n - 1]
         if fin in MOTS_VIDES or (n == 1 and (len(fin) < 2 or fin.isdigit())):
             continue  # lone digits are ambiguous (région 84 / Vaucluse)
-        t = _territoire(" ".join(jetons[i:i + n]))
+        t = _territoire(" ".join(jetons[i : i + n]))
         if t is not None:
             return n, t
     return 0, None
@@ -153,7 +183,7 @@ def analyser(texte: str) -> Mention:
     while i < len(jetons):
         n, t = _lieu(jetons, i)
         if t is not None:
-            unites.append(Unite(tuple(racine(j) for j in jetons[i:i + n] if j not in MOTS_VIDES), t))
+            unites.append(Unite(tuple(racine(j) for j in jetons[i : i + n] if j not in MOTS_VIDES), t))
             i += n
             continue
         if jetons[i] not in MOTS_VIDES:
@@ -162,8 +192,9 @@ def analyser(texte: str) -> Mention:
                 mots = (jetons[i] + "campus", *mots)
             unites.append(Unite(mots))
         i += 1
-    forme = " ".join((f"@{u.territoire.echelle}:{u.territoire.code}:" if u.territoire else "") + "+".join(u.mots)
-                     for u in unites)
+    forme = " ".join(
+        (f"@{u.territoire.echelle}:{u.territoire.code}:" if u.territoire else "") + "+".join(u.mots) for u in unites
+    )
     return Mention(forme, tuple(unites))
 
 
@@ -189,8 +220,11 @@ def formes_du_nom(nom: str, sigle: str | None = None, ville: str | None = None) 
     sigle_mots = tuple(mots_du_nom(sigle or ""))
 
     def paires(texte: str) -> list[tuple[str, float]]:
-        return [(mot, ROLE_LIEU if u.territoire or mot in ville_mots else 1.0)
-                for u in analyser(texte).unites for mot in u.mots]
+        return [
+            (mot, ROLE_LIEU if u.territoire or mot in ville_mots else 1.0)
+            for u in analyser(texte).unites
+            for mot in u.mots
+        ]
 
     morceaux = nom.split(" / ")
     coeur = paires(_PARENTHESES.sub(" ", morceaux[0]))
@@ -250,8 +284,9 @@ class Lexique:
                 if (rang := self._rang.get(mot[:n])) is not None:
                     sims[rang] = max(sims.get(rang, 0.0), SIM_PREFIXE)
         if len(mot) >= LONG_FLOU:
-            for _, score, rang in process.extract(mot, self.vocabulaire, scorer=fuzz.ratio,
-                                                  score_cutoff=SEUIL_FLOU, limit=3):
+            for _, score, rang in process.extract(
+                mot, self.vocabulaire, scorer=fuzz.ratio, score_cutoff=SEUIL_FLOU, limit=3
+            ):
                 if len(self.vocabulaire[rang]) >= LONG_FLOU:
                     sims[rang] = max(sims.get(rang, 0.0), min(score, 95.0) / 100)
         return tuple(sorted(sims.items()))

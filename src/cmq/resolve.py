@@ -115,8 +115,11 @@ class Lieux:
             region = territoires.academie(t.code).region_academique
             return t.code in self.academies or (not self.academies and region in self.regions)
         d = territoires.departement(t.code)
-        return (t.code in self.departements or d.academie in self.academies
-                or (not self.academies and d.region_academique in self.regions))
+        return (
+            t.code in self.departements
+            or d.academie in self.academies
+            or (not self.academies and d.region_academique in self.regions)
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,8 +172,12 @@ class _Matrices:
 class Index:
     """The directory in memory, ready to score thousands of mentions."""
 
-    def __init__(self, fiches: Sequence[Fiche], alias: dict[str, str] | None = None,
-                 membres: dict[str, frozenset[str]] | None = None):
+    def __init__(
+        self,
+        fiches: Sequence[Fiche],
+        alias: dict[str, str] | None = None,
+        membres: dict[str, frozenset[str]] | None = None,
+    ):
         self.fiches = list(fiches)
         self.par_id = {f.id: f for f in self.fiches}
         self._rang = {f.id: i for i, f in enumerate(self.fiches)}
@@ -219,8 +226,7 @@ class Index:
                 poids[i, rang[mot]] = max(poids[i, rang[mot]], idf[rang[mot]] * role)
         composantes = {rang[c]: (rang[a], rang[b]) for c, (a, b) in collages.items()}
         principales = np.array([f.principale for f in formes], dtype=bool)
-        matrices = _Matrices(sac, matrice(noms), poids, principales, np.array(debuts, dtype=np.intp), idf,
-                             composantes)
+        matrices = _Matrices(sac, matrice(noms), poids, principales, np.array(debuts, dtype=np.intp), idf, composantes)
         return lexique(tuple(vocabulaire)), matrices
 
     # -- loading
@@ -235,7 +241,8 @@ class Index:
         membres: dict[str, set[str]] = {}
         autour: dict[str, list[tuple]] = {}
         requete = select(M.campus_id, M.uai, E.region_academique, E.academie, E.departement).outerjoin(
-            E, E.uai == M.uai)
+            E, E.uai == M.uai
+        )
         for campus_id, uai, region, academie, departement in s.execute(requete):
             membres.setdefault(campus_id, set()).add(uai)
             autour.setdefault(campus_id, []).append((region, academie, departement))
@@ -245,11 +252,23 @@ class Index:
             lieux = Lieux(
                 regions=frozenset(filter(None, [c.region_academique, *(r for r, _, _ in proches)])),
                 academies=frozenset(filter(None, [*academies.get(c.id, ()), *(a for _, a, _ in proches)])),
-                departements=frozenset(filter(None, [_departement_de_commune(c.code_commune_siege),
-                                                     *(d for _, _, d in proches)])),
+                departements=frozenset(
+                    filter(None, [_departement_de_commune(c.code_commune_siege), *(d for _, _, d in proches)])
+                ),
             )
-            fiches.append(Fiche(c.id, c.nom, c.filiere, c.region_academique, lieux, c.date_debut_label,
-                                c.date_fin_label, c.sigle, c.ville_siege))
+            fiches.append(
+                Fiche(
+                    c.id,
+                    c.nom,
+                    c.filiere,
+                    c.region_academique,
+                    lieux,
+                    c.date_debut_label,
+                    c.date_fin_label,
+                    c.sigle,
+                    c.ville_siege,
+                )
+            )
         requete = select(tables.AliasTable.texte, tables.AliasTable.campus_id)
         alias = {texte: campus_id for texte, campus_id in s.execute(requete)}
         return cls(fiches, alias, {k: frozenset(v) for k, v in membres.items()})
@@ -273,8 +292,13 @@ class Index:
         sortie: list[Unite] = []
         for u in unites:
             precedente = sortie[-1] if sortie else None
-            if (u.territoire is None and len(u.mots) == 1 and precedente is not None
-                    and precedente.territoire is None and len(precedente.mots) == 1):
+            if (
+                u.territoire is None
+                and len(u.mots) == 1
+                and precedente is not None
+                and precedente.territoire is None
+                and len(precedente.mots) == 1
+            ):
                 colle = precedente.mots[0] + u.mots[0]
                 sim = self._meilleur(colle)
                 if sim >= 0.9 and sim > max(self._meilleur(precedente.mots[0]), self._meilleur(u.mots[0])):
@@ -351,8 +375,13 @@ class Index:
 
     def _candidat(self, rang: int, score: float) -> Candidat:
         f = self.fiches[rang]
-        return Candidat.model_construct(campus_id=f.id, nom=f.nom, score=round(min(100.0, max(0.0, score)), 1),
-                                        filiere=f.filiere, region_academique=f.region_academique)
+        return Candidat.model_construct(
+            campus_id=f.id,
+            nom=f.nom,
+            score=round(min(100.0, max(0.0, score)), 1),
+            filiere=f.filiere,
+            region_academique=f.region_academique,
+        )
 
     def decider(self, texte: str, scores: np.ndarray, contexte: Contexte = Contexte()) -> Resolution:
         """The decision for one mention from its text scores and its context."""
@@ -377,12 +406,22 @@ class Index:
         return self._resolution(texte, statut, meilleur, candidats, contexte)
 
     @staticmethod
-    def _resolution(texte: str, statut: Statut, meilleur: Candidat | None, candidats: list[Candidat],
-                    contexte: Contexte, via_alias: bool = False) -> Resolution:
+    def _resolution(
+        texte: str,
+        statut: Statut,
+        meilleur: Candidat | None,
+        candidats: list[Candidat],
+        contexte: Contexte,
+        via_alias: bool = False,
+    ) -> Resolution:
         choisi = meilleur if statut == "trouve" else None
         return Resolution.model_construct(
-            texte=texte, statut=statut, campus_id=choisi and choisi.campus_id, campus_nom=choisi and choisi.nom,
-            score=meilleur.score if meilleur else 0.0, candidats=candidats,
+            texte=texte,
+            statut=statut,
+            campus_id=choisi and choisi.campus_id,
+            campus_nom=choisi and choisi.nom,
+            score=meilleur.score if meilleur else 0.0,
+            candidats=candidats,
             filiere_incoherente=bool(choisi and contexte.filiere and choisi.filiere != contexte.filiere),
             via_alias=via_alias,
         )
@@ -452,8 +491,14 @@ def contexte(filiere: str | None = None, territoire: str | None = None, date: Da
     )
 
 
-def resolve(nom: str, filiere: str | None = None, territoire: str | None = None, date: Date | str | None = None,
-            *, url: str | None = None) -> Resolution:
+def resolve(
+    nom: str,
+    filiere: str | None = None,
+    territoire: str | None = None,
+    date: Date | str | None = None,
+    *,
+    url: str | None = None,
+) -> Resolution:
     """The campus a free-text mention designates ("trouve"), or the candidates ("ambigu"), or "inconnu".
 
     `filiere` (code or free text) and `territoire` (code or name) raise FiliereInconnue /

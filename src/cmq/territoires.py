@@ -202,7 +202,7 @@ def _analyser(texte: str) -> tuple[str | None, str]:
     mots = normaliser(texte).split()
     for prefixe, echelle in _PREFIXES:
         if tuple(mots[: len(prefixe)]) == prefixe and len(mots) > len(prefixe):
-            reste = mots[len(prefixe):]
+            reste = mots[len(prefixe) :]
             while len(reste) > 1 and reste[0] in _LIAISONS:
                 reste.pop(0)
             return echelle, _cle(" ".join(reste))

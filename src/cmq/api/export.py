@@ -33,14 +33,14 @@ REPONSES_CAMPUS = _documentation(("csv", "xlsx", "geojson"))
 REPONSES_INDICATEURS = _documentation(("csv", "xlsx"))
 
 
-def piece_jointe(contenu: bytes, format: str, nom: str) -> Response:  # noqa: A002
+def piece_jointe(contenu: bytes, format: str, nom: str) -> Response:
     """An attachment response named `nom.format`."""
     return Response(
         contenu, media_type=TYPES[format], headers={"Content-Disposition": f'attachment; filename="{nom}.{format}"'}
     )
 
 
-def campus(s: Session, liste: Sequence[Campus], format: str, actif_le: date | None) -> Response:  # noqa: A002
+def campus(s: Session, liste: Sequence[Campus], format: str, actif_le: date | None) -> Response:
     """The campuses of `liste` (already filtered) as CSV, XLSX or GeoJSON."""
     ids: Collection[str] = {c.id for c in liste}
     if format == "geojson":
@@ -52,7 +52,7 @@ def campus(s: Session, liste: Sequence[Campus], format: str, actif_le: date | No
     return piece_jointe(exports.octets(colonnes, gardees, format, feuille="Campus"), format, "campus")
 
 
-def indicateurs(lignes: Sequence[LigneIndicateurs], format: str, *, echelle: str, jour: date) -> Response:  # noqa: A002
+def indicateurs(lignes: Sequence[LigneIndicateurs], format: str, *, echelle: str, jour: date) -> Response:
     """Indicator rows as CSV or XLSX (one column per filière, `campus_ids` joined with "|")."""
     colonnes, rangs = calcul.vers_table(lignes)
     nom = f"indicateurs_{echelle}_{jour.isoformat()}"

@@ -1,6 +1,6 @@
 """`/api/campus`: filtered list (JSON page or CSV/XLSX/GeoJSON export), campus sheet, upsert."""
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Response
@@ -61,9 +61,7 @@ def lister(
     decalage: Annotated[int, Query(ge=0, le=DECALAGE_MAX, description="Nombre de campus sautés.")] = 0,
     format: Annotated[
         export.FormatCampus,
-        Query(  # noqa: A002 - public parameter name
-            description="json (page), ou export de tous les campus filtrés : csv, xlsx, geojson."
-        ),
+        Query(description="json (page), ou export de tous les campus filtrés : csv, xlsx, geojson."),
     ] = "json",
 ) -> Page[Campus] | Response:
     """Campus triés par identifiant. Un territoire inclut les campus dont le siège ou un membre s'y trouve.
@@ -89,7 +87,7 @@ def lister(
 
 
 @router.get("/{id}", response_model=CampusDetail, responses=FICHE, summary="Fiche d'un campus")
-def voir(url: Url, id: Identifiant) -> CampusDetail:  # noqa: A002 - public parameter name
+def voir(url: Url, id: Identifiant) -> CampusDetail:
     """Un campus avec ses membres (établissements par UAI) et ses partenaires."""
     with db.session(url) as s:
         campus = lecture.campus(s, id)
@@ -109,7 +107,7 @@ def voir(url: Url, id: Identifiant) -> CampusDetail:  # noqa: A002 - public para
     responses=erreurs(422, 503) | REPONSES_ECRITURE | {201: {"model": EcritureCampus, "description": "Campus créé."}},
     summary="Crée ou remplace un campus",
 )
-def remplacer(url: Url, id: Identifiant, campus: Campus, reponse: Response) -> EcritureCampus:  # noqa: A002
+def remplacer(url: Url, id: Identifiant, campus: Campus, reponse: Response) -> EcritureCampus:
     """Crée (201) ou met à jour (200) le campus `id` ; l'identifiant du corps doit être celui du chemin.
 
     Les territoires (région académique, académies) doivent être des codes connus. L'écriture est
@@ -118,7 +116,7 @@ def remplacer(url: Url, id: Identifiant, campus: Campus, reponse: Response) -> E
     if campus.id != id:
         raise ProblemeHTTP(422, f"identifiant incohérent : « {campus.id} » dans le corps, « {id} » dans le chemin")
     _verifier_territoires(campus)
-    debut = datetime.now(timezone.utc)
+    debut = datetime.now(UTC)
     try:
         with db.session(url, ecriture=True) as s:
             bilan = ecriture.ecrire_campus(s, [campus])
@@ -129,7 +127,7 @@ def remplacer(url: Url, id: Identifiant, campus: Campus, reponse: Response) -> E
                         source=f"api : PUT /api/campus/{campus.id}",
                         type_import="campus",
                         debut=debut,
-                        fin=datetime.now(timezone.utc),
+                        fin=datetime.now(UTC),
                         lignes_lues=1,
                         inserees=bilan.inserees,
                         mises_a_jour=bilan.mises_a_jour,

@@ -37,7 +37,7 @@ async def lister(
         str | None, Query(max_length=200, description="Un seul territoire de l'échelle (code ou nom) ; tous sinon.")
     ] = None,
     jour: Annotated[date | None, Query(alias="date", description="Date de calcul (défaut : aujourd'hui).")] = None,
-    format: Annotated[export.FormatIndicateurs, Query(description="json, csv ou xlsx.")] = "json",  # noqa: A002
+    format: Annotated[export.FormatIndicateurs, Query(description="json, csv ou xlsx.")] = "json",
 ) -> Response:
     """Une ligne par territoire : campus, excellence, filières, établissements membres, couverture des lycées.
 

@@ -21,7 +21,7 @@ class ErreurCli(click.ClickException):
         super().__init__(str(erreur))
         self.exit_code = erreur.exit_code
 
-    def show(self, file=None) -> None:  # noqa: D102 - click API
+    def show(self, file=None) -> None:
         click.secho(f"Erreur : {self.format_message()}", err=True, fg="red")
 
 
@@ -76,7 +76,10 @@ app = typer.Typer(
 @app.callback()
 def racine(
     base: str | None = typer.Option(
-        None, "--base", metavar="URL", help="Base de données (sinon $CMQ_DATABASE_URL, sinon cmq.db du dossier de données)."
+        None,
+        "--base",
+        metavar="URL",
+        help="Base de données (sinon $CMQ_DATABASE_URL, sinon cmq.db du dossier de données).",
     ),
 ) -> None:
     """Référentiel et indicateurs des Campus des Métiers et des Qualifications (CMQ)."""

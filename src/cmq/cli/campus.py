@@ -41,15 +41,36 @@ def _ligne(c: Campus) -> tuple:
 
 def _ligne_csv(c: Campus) -> tuple:
     return (
-        c.id, c.nom, c.sigle, c.filiere, {True: "oui", False: "non"}.get(c.excellence), c.region_academique, "|".join(c.academies),
-        c.ville_siege, c.code_commune_siege, c.date_debut_label, c.date_fin_label, c.site_web,
+        c.id,
+        c.nom,
+        c.sigle,
+        c.filiere,
+        {True: "oui", False: "non"}.get(c.excellence),
+        c.region_academique,
+        "|".join(c.academies),
+        c.ville_siege,
+        c.code_commune_siege,
+        c.date_debut_label,
+        c.date_fin_label,
+        c.site_web,
         c.provenance.source_url,
     )
 
 
 ENTETES_CSV = (
-    "id", "nom", "sigle", "filiere", "excellence", "region_academique", "academies", "ville_siege",
-    "code_commune_siege", "date_debut_label", "date_fin_label", "site_web", "source_url",
+    "id",
+    "nom",
+    "sigle",
+    "filiere",
+    "excellence",
+    "region_academique",
+    "academies",
+    "ville_siege",
+    "code_commune_siege",
+    "date_debut_label",
+    "date_fin_label",
+    "site_web",
+    "source_url",
 )
 
 
@@ -65,21 +86,32 @@ def liste(
     actif_le: Annotated[str | None, typer.Option("--actif-le", help="Label valide à cette date (AAAA-MM-JJ).")] = None,
     q: Annotated[str | None, typer.Option("--q", help="Recherche dans le nom, le sigle et la ville.")] = None,
     limite: Annotated[int | None, typer.Option("--limite", help="Nombre maximal de campus affichés.")] = None,
-    format: FormatListe = Format.table,  # noqa: A002
+    format: FormatListe = Format.table,
 ) -> None:
     """Liste les campus ; un territoire inclut les campus dont le siège ou un membre s'y trouve."""
     jour = analyser_date(actif_le)
     with schema.session_lecture() as s:
         page, total = lecture.lister_campus(
-            s, filiere=filiere, region_academique=region_academique, academie=academie,
-            departement=departement, excellence=excellence, actif_le=jour, q=q, limite=limite,
+            s,
+            filiere=filiere,
+            region_academique=region_academique,
+            academie=academie,
+            departement=departement,
+            excellence=excellence,
+            actif_le=jour,
+            q=q,
+            limite=limite,
         )
     if format is Format.csv:
         sortir(format, ENTETES_CSV, [_ligne_csv(c) for c in page], [])
         return
     sortir(
-        format, ENTETES, [_ligne(c) for c in page], [c.model_dump(mode="json") for c in page],
-        titre="Campus des métiers et des qualifications", pied=f"{len(page)} campus affiché(s) sur {total}.",
+        format,
+        ENTETES,
+        [_ligne(c) for c in page],
+        [c.model_dump(mode="json") for c in page],
+        titre="Campus des métiers et des qualifications",
+        pied=f"{len(page)} campus affiché(s) sur {total}.",
     )
 
 
@@ -107,8 +139,8 @@ def _fiche(c: Campus) -> list[tuple[str, str]]:
 
 @groupe.command("voir")
 def voir(
-    id: Annotated[str, typer.Argument(help="Identifiant du campus (voir `cmq campus liste`).")],  # noqa: A002
-    format: FormatFiche = Format.table,  # noqa: A002
+    id: Annotated[str, typer.Argument(help="Identifiant du campus (voir `cmq campus liste`).")],
+    format: FormatFiche = Format.table,
 ) -> None:
     """Fiche d'un campus : identité, label, siège, provenance, membres et partenaires."""
     refuser_csv(format)
@@ -118,21 +150,32 @@ def voir(
         partenaires = lecture.partenaires(s, c.id)
     if format is Format.json:
         objet = c.model_dump(mode="json") | {
-            "membres": [m.model_dump(mode="json") | {"etablissement": e and e.model_dump(mode="json")} for m, e in membres],
+            "membres": [
+                m.model_dump(mode="json") | {"etablissement": e and e.model_dump(mode="json")} for m, e in membres
+            ],
             "partenaires": [p.model_dump(mode="json") for p in partenaires],
         }
         sortir(format, (), [], objet)
         return
     sortie = console()
     sortie.print(tableau(c.nom, ("Champ", "Valeur"), _fiche(c)))
-    sortie.print(tableau(
-        f"Membres ({len(membres)})", ("UAI", "Nom", "Commune", "Rôle"),
-        [(m.uai, e.nom if e else "absent de l'annuaire", e.nom_commune if e else "", m.role.value) for m, e in membres],
-    ))
-    sortie.print(tableau(
-        f"Partenaires ({len(partenaires)})", ("Nom", "Nature", "SIRET"),
-        [(p.nom, p.nature.value, p.siret) for p in partenaires],
-    ))
+    sortie.print(
+        tableau(
+            f"Membres ({len(membres)})",
+            ("UAI", "Nom", "Commune", "Rôle"),
+            [
+                (m.uai, e.nom if e else "absent de l'annuaire", e.nom_commune if e else "", m.role.value)
+                for m, e in membres
+            ],
+        )
+    )
+    sortie.print(
+        tableau(
+            f"Partenaires ({len(partenaires)})",
+            ("Nom", "Nature", "SIRET"),
+            [(p.nom, p.nature.value, p.siret) for p in partenaires],
+        )
+    )
 
 
 def enregistrer(app: typer.Typer) -> None:

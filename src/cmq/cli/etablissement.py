@@ -22,7 +22,15 @@ from cmq.store import lecture, schema
 groupe = typer.Typer(help="Établissements (UAI) : fiche et liste filtrée.", no_args_is_help=True)
 
 CHAMPS = (
-    "uai", "nom", "type", "secteur", "code_commune", "nom_commune", "code_postal", "departement", "academie",
+    "uai",
+    "nom",
+    "type",
+    "secteur",
+    "code_commune",
+    "nom_commune",
+    "code_postal",
+    "departement",
+    "academie",
     "region_academique",
 )
 
@@ -48,7 +56,7 @@ def _fiche(e: Etablissement) -> list[tuple[str, str | None]]:
 @groupe.command("voir")
 def voir(
     uai: Annotated[str, typer.Argument(help="Code UAI (7 chiffres et une lettre, ex. 0690001A).")],
-    format: FormatFiche = Format.table,  # noqa: A002
+    format: FormatFiche = Format.table,
 ) -> None:
     """Fiche d'un établissement et campus dont il est membre."""
     refuser_csv(format)
@@ -60,11 +68,21 @@ def voir(
         return
     sortie = console()
     sortie.print(tableau(e.nom, ("Champ", "Valeur"), _fiche(e)))
-    sortie.print(tableau(
-        f"Campus ({len(campus)})", ("Identifiant", "Nom", "Filière", "Label"),
-        [(c.id, c.nom, filieres.get(c.filiere).libelle_court, periode_label(c.date_debut_label, c.date_fin_label))
-         for c in campus],
-    ))
+    sortie.print(
+        tableau(
+            f"Campus ({len(campus)})",
+            ("Identifiant", "Nom", "Filière", "Label"),
+            [
+                (
+                    c.id,
+                    c.nom,
+                    filieres.get(c.filiere).libelle_court,
+                    periode_label(c.date_debut_label, c.date_fin_label),
+                )
+                for c in campus
+            ],
+        )
+    )
 
 
 @groupe.command("liste")
@@ -72,20 +90,29 @@ def liste(
     departement: Annotated[str | None, typer.Option("--departement", help="Code ou nom de département.")] = None,
     academie: Annotated[str | None, typer.Option("--academie", help="Code ou nom d'académie.")] = None,
     region_academique: Annotated[str | None, typer.Option("--region-academique", help="Code ou nom.")] = None,
-    type: Annotated[str | None, typer.Option("--type", help="Type d'établissement (LP, LPO, CFA…).")] = None,  # noqa: A002
+    type: Annotated[str | None, typer.Option("--type", help="Type d'établissement (LP, LPO, CFA…).")] = None,
     limite: Annotated[int | None, typer.Option("--limite", help="Nombre maximal d'établissements affichés.")] = 100,
     decalage: Annotated[int, typer.Option("--decalage", help="Nombre d'établissements sautés (pagination).")] = 0,
-    format: FormatListe = Format.table,  # noqa: A002
+    format: FormatListe = Format.table,
 ) -> None:
     """Liste les établissements de l'annuaire chargé, triés par UAI."""
     with schema.session_lecture() as s:
         page, total = lecture.lister_etablissements(
-            s, departement=departement, academie=academie, region_academique=region_academique, type=type,
-            limite=limite, decalage=decalage,
+            s,
+            departement=departement,
+            academie=academie,
+            region_academique=region_academique,
+            type=type,
+            limite=limite,
+            decalage=decalage,
         )
     sortir(
-        format, CHAMPS, [_valeurs(e) for e in page], [e.model_dump(mode="json") for e in page],
-        titre="Établissements", pied=f"{len(page)} établissement(s) affiché(s) sur {total}.",
+        format,
+        CHAMPS,
+        [_valeurs(e) for e in page],
+        [e.model_dump(mode="json") for e in page],
+        titre="Établissements",
+        pied=f"{len(page)} établissement(s) affiché(s) sur {total}.",
     )
 
 

@@ -16,8 +16,12 @@ Separateur = Annotated[str, typer.Option("--separateur", help="Séparateur CSV :
 Bom = Annotated[bool, typer.Option("--bom", help="CSV avec BOM UTF-8 (Excel en français).")]
 DateOption = Annotated[str | None, typer.Option("--date", help="Date AAAA-MM-JJ (campus dont le label est valide).")]
 FORMATS = ("csv", "json", "xlsx", "geojson")
-NOMS_ECHELLES = {"france": "France", "region_academique": "Régions académiques", "academie": "Académies",
-                 "departement": "Départements"}
+NOMS_ECHELLES = {
+    "france": "France",
+    "region_academique": "Régions académiques",
+    "academie": "Académies",
+    "departement": "Départements",
+}
 
 
 def exiger_fichier(format: str, chemin: Path | None) -> None:
@@ -55,8 +59,10 @@ def _exporter(quoi: str, format: str | None, chemin: Path | None, separateur: st
         lignes = indicateurs.indicateurs_toutes_echelles(jour)
         colonnes, rangs = indicateurs.vers_table(lignes)
         if forme == "xlsx":
-            feuilles = {NOMS_ECHELLES[e]: (colonnes, [r for r, lg in zip(rangs, lignes, strict=True) if lg.echelle == e])
-                        for e in NOMS_ECHELLES}
+            feuilles = {
+                NOMS_ECHELLES[e]: (colonnes, [r for r, lg in zip(rangs, lignes, strict=True) if lg.echelle == e])
+                for e in NOMS_ECHELLES
+            }
             contenu = exports.xlsx_octets(feuilles)
         else:
             contenu = exports.octets(colonnes, rangs, forme, separateur=separateur, bom=bom)
@@ -101,15 +107,18 @@ def _commande(quoi: str, aide: str):
 
 
 groupe = typer.Typer(name="exporter", help="Exporte le référentiel (CSV, JSON, XLSX, GeoJSON).", no_args_is_help=True)
-groupe.command("campus")(_commande(
-    "campus", "Exporte les campus (XLSX : feuilles Campus et Membres ; GeoJSON : sièges et membres)."))
+groupe.command("campus")(
+    _commande("campus", "Exporte les campus (XLSX : feuilles Campus et Membres ; GeoJSON : sièges et membres).")
+)
 groupe.command("etablissements")(_commande("etablissements", "Exporte les établissements de l'annuaire."))
 groupe.command("membres")(_commande("membres", "Exporte les adhésions des établissements aux campus."))
-groupe.command("indicateurs")(_commande(
-    "indicateurs", "Exporte les indicateurs de tous les territoires à une date (XLSX : une feuille par échelle)."))
+groupe.command("indicateurs")(
+    _commande(
+        "indicateurs", "Exporte les indicateurs de tous les territoires à une date (XLSX : une feuille par échelle)."
+    )
+)
 
 
 def enregistrer(app: typer.Typer) -> None:
     """Attach the `exporter` group to the root app."""
     app.add_typer(groupe)
-

@@ -38,8 +38,13 @@ def show(code: Annotated[str, typer.Argument(help="Code de la filière (voir `cm
         if proche is None:
             raise
         raise FiliereInconnue(f"filière inconnue : « {code} » ; vouliez-vous dire « {proche.code} » ?") from erreur
-    lignes = [("Code", f.code), ("Libellé", f.libelle), ("Libellé court", f.libelle_court), ("Page", f.url),
-              ("Mots-clés", ", ".join(f.mots_cles))]
+    lignes = [
+        ("Code", f.code),
+        ("Libellé", f.libelle),
+        ("Libellé court", f.libelle_court),
+        ("Page", f.url),
+        ("Mots-clés", ", ".join(f.mots_cles)),
+    ]
     console().print(tableau(None, ("Champ", "Valeur"), lignes))
 
 
@@ -52,8 +57,10 @@ def search(
     resultats = filieres.search(texte, limit=limit)
     if not resultats:
         raise FiliereInconnue(f"aucune filière ne correspond à « {texte} »")
-    lignes = [(i, r.filiere.code, r.filiere.libelle_court, f"{r.score:.1f}", r.motif, r.terme)
-              for i, r in enumerate(resultats, start=1)]
+    lignes = [
+        (i, r.filiere.code, r.filiere.libelle_court, f"{r.score:.1f}", r.motif, r.terme)
+        for i, r in enumerate(resultats, start=1)
+    ]
     sortie = console()
     entetes = ("Rang", "Code", "Filière", "Score", "Motif", "Terme")
     sortie.print(tableau(f"Filières pour « {texte} »", entetes, lignes))
@@ -103,11 +110,14 @@ def normalize(
         comptes[ajout[2]] += 1
         lignes.append({**ligne, **dict(zip(COLONNES_AJOUTEES, ajout, strict=True))})
     colonnes = [*table.colonnes, *(c for c in COLONNES_AJOUTEES if c not in table.colonnes)]
-    ecrire_tableau(sortie, colonnes, lignes, separateur=table.separateur or ",",
-                   bom=table.encodage in ("utf-8-sig", "cp1252"))
+    ecrire_tableau(
+        sortie, colonnes, lignes, separateur=table.separateur or ",", bom=table.encodage in ("utf-8-sig", "cp1252")
+    )
     total = len(table.lignes)
-    resume = [(libelle, comptes[statut], f"{100 * comptes[statut] / total:.1f} %" if total else "–")
-              for statut, libelle in STATUTS.items()]
+    resume = [
+        (libelle, comptes[statut], f"{100 * comptes[statut] / total:.1f} %" if total else "–")
+        for statut, libelle in STATUTS.items()
+    ]
     ecran = console()
     ecran.print(tableau(f"Colonne « {source} » : {total} lignes", ("Filières", "Lignes", "Part"), resume))
     ecran.print(f"Fichier écrit : {sortie}")

@@ -50,9 +50,19 @@ TRADUCTIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 
 
 # Value types shown in the help panels (`<int>`…), in French; a flag takes no value: none shown.
-TYPES = {"str": "texte", "int": "entier", "float": "nombre", "bool": "oui/non", "Path": "chemin", "path": "chemin",
-         "file": "fichier", "directory": "dossier", "datetime": "date", "int range": "entier",
-         "float range": "nombre"}
+TYPES = {
+    "str": "texte",
+    "int": "entier",
+    "float": "nombre",
+    "bool": "oui/non",
+    "Path": "chemin",
+    "path": "chemin",
+    "file": "fichier",
+    "directory": "dossier",
+    "datetime": "date",
+    "int range": "entier",
+    "float range": "nombre",
+}
 _TYPE = re.compile(r"<([^<>|]+)>")
 
 
@@ -128,6 +138,7 @@ def _traduire_l_aide(origine):
 
 def _traduire_les_types(origine):
     """typer >= 0.26 shows `<type>` in the help panels: French labels, none for a flag."""
+
     def display_type_rich(self, ctx):
         if getattr(self, "is_bool_flag", False):
             return None

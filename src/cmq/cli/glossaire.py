@@ -34,7 +34,9 @@ groupe = typer.Typer(
 @groupe.command("afficher")
 def afficher(
     slug: str = typer.Argument(..., help="Identifiant de l'entrée (ex. cmq)."),
-    avec_chiffres: bool = typer.Option(False, "--avec-chiffres", help="Ajoute les chiffres nationaux des CMQ (entrée cmq)."),
+    avec_chiffres: bool = typer.Option(
+        False, "--avec-chiffres", help="Ajoute les chiffres nationaux des CMQ (entrée cmq)."
+    ),
     date: str | None = typer.Option(None, "--date", help="Date des chiffres, AAAA-MM-JJ (défaut : aujourd'hui)."),
 ) -> None:
     """Affiche une entrée du glossaire telle quelle (Markdown avec front matter)."""

@@ -22,24 +22,43 @@ groupe = typer.Typer(
 
 ETAPES = {"lecture": "Lecture", "validation": "Validation", "ecriture": "Écriture"}
 
-OptionType = Annotated[str | None, typer.Option(
-    "--type", help="Nature des lignes : campus, etablissements, membres ou partenaires (deviné sinon).")]
-OptionCorrespondance = Annotated[Path | None, typer.Option(
-    "--correspondance", help="Fichier JSON ou YAML {\"Colonne du fichier\": \"champ\"} prioritaire sur les alias.")]
-OptionPartiel = Annotated[bool, typer.Option(
-    "--partiel", help="Importe les lignes valides et écrit les lignes rejetées dans un rapport CSV.")]
-OptionRapport = Annotated[Path | None, typer.Option(
-    "--rapport", help="Rapport CSV des rejets (défaut : <fichier>_rejets.csv à côté du fichier importé ; "
-                      "<jeu de données>_rejets.csv dans le dossier courant pour un portail).")]
-OptionFermes = Annotated[bool, typer.Option(
-    "--inclure-fermes", help="Importe aussi les établissements fermés (etat FERME).")]
+OptionType = Annotated[
+    str | None,
+    typer.Option("--type", help="Nature des lignes : campus, etablissements, membres ou partenaires (deviné sinon)."),
+]
+OptionCorrespondance = Annotated[
+    Path | None,
+    typer.Option(
+        "--correspondance", help='Fichier JSON ou YAML {"Colonne du fichier": "champ"} prioritaire sur les alias.'
+    ),
+]
+OptionPartiel = Annotated[
+    bool, typer.Option("--partiel", help="Importe les lignes valides et écrit les lignes rejetées dans un rapport CSV.")
+]
+OptionRapport = Annotated[
+    Path | None,
+    typer.Option(
+        "--rapport",
+        help="Rapport CSV des rejets (défaut : <fichier>_rejets.csv à côté du fichier importé ; "
+        "<jeu de données>_rejets.csv dans le dossier courant pour un portail).",
+    ),
+]
+OptionFermes = Annotated[
+    bool, typer.Option("--inclure-fermes", help="Importe aussi les établissements fermés (etat FERME).")
+]
 
 
 @contextmanager
 def barre() -> Iterator[Progression]:
     """A rich progress bar (on stderr) fed by the pipeline's (étape, fait, total) callback."""
-    progres = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                       console=Console(stderr=True), transient=True)
+    progres = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
     taches: dict[str, int] = {}
 
     def avancer(etape: str, fait: int, total: int | None) -> None:
@@ -57,16 +76,30 @@ def afficher(rapport: Rapport) -> None:
     statuts = {"ok": "import réussi", "partiel": "import partiel (lignes rejetées non importées)"}
     sortie.print(f"{statuts.get(rapport.statut, rapport.statut)} : {rapport.type_import} depuis {rapport.source}")
     lignes = [
-        ("lues", rapport.lues), ("insérées", rapport.inserees), ("mises à jour", rapport.mises_a_jour),
-        ("inchangées", rapport.inchangees), ("rejetées", rapport.rejetees), ("ignorées", rapport.ignorees),
+        ("lues", rapport.lues),
+        ("insérées", rapport.inserees),
+        ("mises à jour", rapport.mises_a_jour),
+        ("inchangées", rapport.inchangees),
+        ("rejetées", rapport.rejetees),
+        ("ignorées", rapport.ignorees),
         ("colonnes ignorées", ", ".join(rapport.colonnes_ignorees) or "aucune"),
     ]
     sortie.print(tableau("Bilan", ("", "nombre"), lignes))
     if len(rapport.details) > 1:
-        noms = {"campus": "campus", "etablissements": "établissements", "membres": "membres",
-                "partenaires": "partenaires", "etablissements_support": "établissements support (créés si absents)"}
-        sortie.print(tableau("Détail par table", ("table", "insérées", "mises à jour", "inchangées"), [
-            (noms.get(nom, nom), b.inserees, b.mises_a_jour, b.inchangees) for nom, b in rapport.details.items()]))
+        noms = {
+            "campus": "campus",
+            "etablissements": "établissements",
+            "membres": "membres",
+            "partenaires": "partenaires",
+            "etablissements_support": "établissements support (créés si absents)",
+        }
+        sortie.print(
+            tableau(
+                "Détail par table",
+                ("table", "insérées", "mises à jour", "inchangées"),
+                [(noms.get(nom, nom), b.inserees, b.mises_a_jour, b.inchangees) for nom, b in rapport.details.items()],
+            )
+        )
     if rapport.chemin_rapport:
         sortie.print(f"Rapport des {rapport.rejetees} ligne(s) rejetée(s) : {rapport.chemin_rapport}")
 
@@ -80,8 +113,16 @@ def _lancer(fonction: Callable[..., Rapport], *args, **options) -> None:
 def _fichier(fichier: Path, type_import, correspondance, partiel, rapport, feuille, inclure_fermes=False) -> None:
     from cmq.sources.fichier import importer_fichier
 
-    _lancer(importer_fichier, fichier, type_import=type_import, correspondance=correspondance, partiel=partiel,
-            rapport=rapport, feuille=feuille, inclure_fermes=inclure_fermes)
+    _lancer(
+        importer_fichier,
+        fichier,
+        type_import=type_import,
+        correspondance=correspondance,
+        partiel=partiel,
+        rapport=rapport,
+        feuille=feuille,
+        inclure_fermes=inclure_fermes,
+    )
 
 
 @groupe.command("csv")
@@ -105,8 +146,10 @@ def xlsx(
     correspondance: OptionCorrespondance = None,
     partiel: OptionPartiel = False,
     rapport: OptionRapport = None,
-    feuille: Annotated[str | None, typer.Option(
-        "--feuille", help="Nom de la feuille à lire (obligatoire si le classeur en a plusieurs).")] = None,
+    feuille: Annotated[
+        str | None,
+        typer.Option("--feuille", help="Nom de la feuille à lire (obligatoire si le classeur en a plusieurs)."),
+    ] = None,
     inclure_fermes: OptionFermes = False,
 ) -> None:
     """Importe un classeur XLSX (une feuille)."""
@@ -116,8 +159,12 @@ def xlsx(
 @groupe.command("annuaire")
 def annuaire(
     fichier: Annotated[Path | None, typer.Argument(help="Export CSV de l'annuaire de l'éducation.")] = None,
-    portail: Annotated[str | None, typer.Option(
-        "--portail", help="Portail Opendatasoft (ex. https://data.education.gouv.fr) au lieu d'un fichier.")] = None,
+    portail: Annotated[
+        str | None,
+        typer.Option(
+            "--portail", help="Portail Opendatasoft (ex. https://data.education.gouv.fr) au lieu d'un fichier."
+        ),
+    ] = None,
     where: Annotated[str | None, typer.Option("--where", help="Filtre ODSQL (avec --portail).")] = None,
     partiel: OptionPartiel = False,
     rapport: OptionRapport = None,
@@ -126,8 +173,15 @@ def annuaire(
     """Importe l'annuaire de l'éducation (fr-en-annuaire-education) : export CSV ou portail."""
     from cmq.sources.annuaire import importer_annuaire
 
-    _lancer(importer_annuaire, fichier, portail=portail, where=where, partiel=partiel, rapport=rapport,
-            inclure_fermes=inclure_fermes)
+    _lancer(
+        importer_annuaire,
+        fichier,
+        portail=portail,
+        where=where,
+        partiel=partiel,
+        rapport=rapport,
+        inclure_fermes=inclure_fermes,
+    )
 
 
 @groupe.command("opendatasoft")
@@ -140,35 +194,62 @@ def opendatasoft(
     type_import: OptionType = None,
     correspondance: OptionCorrespondance = None,
     partiel: OptionPartiel = False,
-    rapport: Annotated[Path | None, typer.Option(
-        "--rapport", help="Rapport CSV des rejets (défaut : <dataset>_rejets.csv dans le dossier courant).")] = None,
+    rapport: Annotated[
+        Path | None,
+        typer.Option(
+            "--rapport", help="Rapport CSV des rejets (défaut : <dataset>_rejets.csv dans le dossier courant)."
+        ),
+    ] = None,
     inclure_fermes: OptionFermes = False,
 ) -> None:
     """Importe un jeu de données d'un portail Opendatasoft (API Explore v2.1)."""
     from cmq.sources.distant import importer_opendatasoft
 
-    _lancer(importer_opendatasoft, portail, dataset, where=where, select=select, refine=refine,
-            type_import=type_import, correspondance=correspondance, partiel=partiel, rapport=rapport,
-            inclure_fermes=inclure_fermes)
+    _lancer(
+        importer_opendatasoft,
+        portail,
+        dataset,
+        where=where,
+        select=select,
+        refine=refine,
+        type_import=type_import,
+        correspondance=correspondance,
+        partiel=partiel,
+        rapport=rapport,
+        inclure_fermes=inclure_fermes,
+    )
 
 
 @groupe.command("datagouv")
 def datagouv(
     resource_id: Annotated[str, typer.Argument(help="Identifiant de la ressource data.gouv.fr (API tabulaire).")],
-    base: Annotated[str | None, typer.Option(
-        "--base", help="Adresse de l'API tabulaire (défaut : https://tabular-api.data.gouv.fr).")] = None,
+    base: Annotated[
+        str | None,
+        typer.Option("--base", help="Adresse de l'API tabulaire (défaut : https://tabular-api.data.gouv.fr)."),
+    ] = None,
     type_import: OptionType = None,
     correspondance: OptionCorrespondance = None,
     partiel: OptionPartiel = False,
-    rapport: Annotated[Path | None, typer.Option(
-        "--rapport", help="Rapport CSV des rejets (défaut : <ressource>_rejets.csv dans le dossier courant).")] = None,
+    rapport: Annotated[
+        Path | None,
+        typer.Option(
+            "--rapport", help="Rapport CSV des rejets (défaut : <ressource>_rejets.csv dans le dossier courant)."
+        ),
+    ] = None,
 ) -> None:
     """Importe une ressource CSV de data.gouv.fr par son API tabulaire."""
     from cmq.sources.datagouv import BASE_TABULAIRE
     from cmq.sources.distant import importer_datagouv
 
-    _lancer(importer_datagouv, resource_id, base=base or BASE_TABULAIRE, type_import=type_import,
-            correspondance=correspondance, partiel=partiel, rapport=rapport)
+    _lancer(
+        importer_datagouv,
+        resource_id,
+        base=base or BASE_TABULAIRE,
+        type_import=type_import,
+        correspondance=correspondance,
+        partiel=partiel,
+        rapport=rapport,
+    )
 
 
 def enregistrer(app: typer.Typer) -> None:

@@ -11,9 +11,7 @@ from cmq.cli.lecture import console, tableau
 from cmq.errors import EntreeInvalide
 
 FORMATS = ("table", "csv", "json", "xlsx", "md")
-Echelle = Annotated[
-    str, typer.Option("--echelle", help="france, region_academique, academie ou departement.")
-]
+Echelle = Annotated[str, typer.Option("--echelle", help="france, region_academique, academie ou departement.")]
 Code = Annotated[str | None, typer.Option("--code", help="Code ou nom du territoire (ex. 10, Lyon, 84, ARA).")]
 FormatOption = Annotated[
     str | None, typer.Option("--format", help="table (écran), csv, json, xlsx ou md (défaut : selon -o, sinon table).")
@@ -58,11 +56,29 @@ def indicateurs_territoires(
     forme = _verifier(format, sortie)
     lignes = indicateurs.indicateurs(echelle, code, date)
     if forme == "table":
-        entetes = ("Code", "Territoire", "Campus", "Excellence", "Filières", "Établ. membres", "Lycées",
-                   "Couverture lycées")
-        rangs = [(lg.code, lg.nom, lg.nb_campus, f"{lg.nb_excellence} ({exports.pourcentage(lg.part_excellence)})",
-                  _filieres(lg), lg.nb_etablissements_membres, lg.nb_lycees, exports.pourcentage(lg.couverture_lycees))
-                 for lg in lignes]
+        entetes = (
+            "Code",
+            "Territoire",
+            "Campus",
+            "Excellence",
+            "Filières",
+            "Établ. membres",
+            "Lycées",
+            "Couverture lycées",
+        )
+        rangs = [
+            (
+                lg.code,
+                lg.nom,
+                lg.nb_campus,
+                f"{lg.nb_excellence} ({exports.pourcentage(lg.part_excellence)})",
+                _filieres(lg),
+                lg.nb_etablissements_membres,
+                lg.nb_lycees,
+                exports.pourcentage(lg.couverture_lycees),
+            )
+            for lg in lignes
+        ]
         console().print(tableau(f"Indicateurs CMQ au {lignes[0].date}", entetes, rangs))
         return
     if forme == "md":
@@ -80,7 +96,8 @@ def evolution(
     echelle: Echelle = "france",
     code: Code = None,
     jour_du_mois: Annotated[str, typer.Option("--jour", help="Jour de l'année compté (MM-JJ, défaut : rentrée).")] = (
-        indicateurs.JOUR_DE_RENTREE),
+        indicateurs.JOUR_DE_RENTREE
+    ),
     format: FormatOption = None,
     sortie: Sortie = None,
     separateur: Separateur = ",",

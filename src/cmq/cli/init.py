@@ -9,7 +9,9 @@ from cmq.cli.lecture import tableau
 
 def init(
     database_url: str | None = typer.Option(
-        None, "--database-url", metavar="URL",
+        None,
+        "--database-url",
+        metavar="URL",
         help="Base à initialiser, ex. postgresql+psycopg://utilisateur@serveur/cmq (comme --base).",
     ),
 ) -> None:

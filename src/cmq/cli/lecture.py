@@ -38,7 +38,7 @@ def analyser_date(texte: str | None) -> date | None:
         raise EntreeInvalide(f"date invalide : « {texte} » (format AAAA-MM-JJ attendu, ex. 2025-09-01)") from None
 
 
-def refuser_csv(format: Format) -> None:  # noqa: A002 - option name
+def refuser_csv(format: Format) -> None:
     """A detail sheet has no CSV form: EntreeInvalide."""
     if format is Format.csv:
         raise EntreeInvalide("format csv non disponible pour une fiche : utilisez table ou json")
@@ -86,7 +86,7 @@ def tableau(titre: str | None, entetes: Sequence[str], lignes: Sequence[Sequence
 
 
 def sortir(
-    format: Format,  # noqa: A002 - option name
+    format: Format,
     entetes: Sequence[str],
     lignes: Sequence[Sequence[Any]],
     objets: Any,

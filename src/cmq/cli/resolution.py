@@ -42,27 +42,40 @@ def _afficher(r: Resolution) -> None:
         origine = " (alias confirmé)" if r.via_alias else ""
         typer.echo(f"{STATUTS[r.statut]}{origine} : {r.campus_id} — {r.campus_nom} (score {r.score:.1f})")
     elif r.statut == "ambigu":
-        typer.echo(f"{STATUTS[r.statut]} : plusieurs campus proches, précisez la filière ou le territoire "
-                   f"(--filiere, --territoire) ou confirmez un alias (`cmq alias ajouter`)")
+        typer.echo(
+            f"{STATUTS[r.statut]} : plusieurs campus proches, précisez la filière ou le territoire "
+            f"(--filiere, --territoire) ou confirmez un alias (`cmq alias ajouter`)"
+        )
     else:
         typer.echo(f"{STATUTS[r.statut]} : aucun campus ne correspond à « {r.texte} »")
     if r.filiere_incoherente:
         typer.echo("attention : la filière indiquée diffère de celle du campus")
     if r.candidats and not r.via_alias:
-        console().print(tableau("Candidats", ("Identifiant", "Nom", "Score", "Filière", "Région acad."), [
-            (c.campus_id, c.nom, f"{c.score:.1f}", filieres.get(c.filiere).libelle_court, c.region_academique)
-            for c in r.candidats
-        ]))
+        console().print(
+            tableau(
+                "Candidats",
+                ("Identifiant", "Nom", "Score", "Filière", "Région acad."),
+                [
+                    (c.campus_id, c.nom, f"{c.score:.1f}", filieres.get(c.filiere).libelle_court, c.region_academique)
+                    for c in r.candidats
+                ],
+            )
+        )
 
 
 def resoudre(
     nom: Annotated[str, typer.Argument(help="Mention libre du campus, ex. « CMQ aéronautique Occitanie ».")],
     filiere: Annotated[str | None, typer.Option("--filiere", help="Filière indiquée (code ou libellé).")] = None,
-    territoire: Annotated[str | None, typer.Option(
-        "--territoire", help="Territoire de la demande (région académique, académie, département : code ou nom).",
-    )] = None,
-    date: Annotated[str | None, typer.Option(
-        "--date", help="Date de la demande (AAAA-MM-JJ) : label valide ce jour.")] = None,
+    territoire: Annotated[
+        str | None,
+        typer.Option(
+            "--territoire",
+            help="Territoire de la demande (région académique, académie, département : code ou nom).",
+        ),
+    ] = None,
+    date: Annotated[
+        str | None, typer.Option("--date", help="Date de la demande (AAAA-MM-JJ) : label valide ce jour.")
+    ] = None,
     format: FormatFiche = Format.table,
 ) -> None:
     """Trouve le campus désigné par une mention libre (nomCmq d'Orion) : trouvé, ambigu ou inconnu."""
@@ -92,8 +105,14 @@ def liste(format: FormatListe = Format.table) -> None:
     """Liste les alias confirmés."""
     tous = alias_.lister(url=_url())
     lignes = [(a.texte, a.campus_id, a.cree_le.isoformat(timespec="seconds") if a.cree_le else "") for a in tous]
-    sortir(format, ("alias", "campus_id", "cree_le"), lignes, [a.model_dump(mode="json") for a in tous],
-           titre="Alias confirmés", pied=f"{len(tous)} alias.")
+    sortir(
+        format,
+        ("alias", "campus_id", "cree_le"),
+        lignes,
+        [a.model_dump(mode="json") for a in tous],
+        titre="Alias confirmés",
+        pied=f"{len(tous)} alias.",
+    )
 
 
 @groupe_alias.command("supprimer")
@@ -104,11 +123,18 @@ def supprimer(texte: Annotated[str, typer.Argument(help="Mention de l'alias (tou
 
 
 def audit_demandes(
-    fichier: Annotated[Path, typer.Argument(help="Export des demandes (CSV ou XLSX) : numero, uai, cmqImplique, "
-                                                  "filiereCmq, nomCmq au minimum.")],
-    sortie: Annotated[Path | None, typer.Option(
-        "-o", "--sortie",
-        help="Fichier produit (.xlsx ou .csv ; défaut : <fichier>_audit.xlsx à côté de l'entrée).")] = None,
+    fichier: Annotated[
+        Path,
+        typer.Argument(
+            help="Export des demandes (CSV ou XLSX) : numero, uai, cmqImplique, filiereCmq, nomCmq au minimum."
+        ),
+    ],
+    sortie: Annotated[
+        Path | None,
+        typer.Option(
+            "-o", "--sortie", help="Fichier produit (.xlsx ou .csv ; défaut : <fichier>_audit.xlsx à côté de l'entrée)."
+        ),
+    ] = None,
     feuille: Annotated[str | None, typer.Option("--feuille", help="Feuille à lire d'un classeur XLSX.")] = None,
 ) -> None:
     """Audite un export de demandes : résout chaque nomCmq et signale les incohérences (entrée non modifiée)."""

@@ -36,7 +36,10 @@ def restaurer(
 ) -> None:
     """Restaure une sauvegarde dans une base vide (SQLite ou PostgreSQL)."""
     manifeste = sauvegarde.restaurer(fichier, remplacer=remplacer)
-    _resume(manifeste, f"Base restaurée depuis {fichier} (sauvegarde du {manifeste.cree_le.astimezone(UTC):%Y-%m-%d %H:%M} UTC)")
+    _resume(
+        manifeste,
+        f"Base restaurée depuis {fichier} (sauvegarde du {manifeste.cree_le.astimezone(UTC):%Y-%m-%d %H:%M} UTC)",
+    )
 
 
 def enregistrer(app: typer.Typer) -> None:

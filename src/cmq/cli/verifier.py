@@ -10,8 +10,9 @@ from cmq import codes
 from cmq.cli.console import console, erreurs
 from cmq.errors import CodeInvalide
 
-groupe = typer.Typer(name="verifier", help="Vérifie des codes (UAI, SIREN, SIRET, département, commune).",
-                     no_args_is_help=True)
+groupe = typer.Typer(
+    name="verifier", help="Vérifie des codes (UAI, SIREN, SIRET, département, commune).", no_args_is_help=True
+)
 
 # command name -> (label shown to the user, validator)
 GENRES: dict[str, tuple[str, Callable[[str], str]]] = {

@@ -20,49 +20,128 @@ from cmq.texte import normaliser
 TYPES = ("campus", "etablissements", "membres", "partenaires")
 
 _UAI_SUPPORT = (
-    "uai etablissement support", "uai support", "uai du support", "uai de l etablissement support",
-    "code uai support", "rne support", "uai porteur", *ENTETES_UAI,
+    "uai etablissement support",
+    "uai support",
+    "uai du support",
+    "uai de l etablissement support",
+    "code uai support",
+    "rne support",
+    "uai porteur",
+    *ENTETES_UAI,
 )
 _LATITUDE = ("latitude", "lat", "y")
 _LONGITUDE = ("longitude", "lon", "lng", "long", "x")
-_GEO = ("geo point", "geo point 2d", "geopoint", "position", "coordonnees", "coordonnees gps", "geolocalisation",
-        "localisation", "point geo")
+_GEO = (
+    "geo point",
+    "geo point 2d",
+    "geopoint",
+    "position",
+    "coordonnees",
+    "coordonnees gps",
+    "geolocalisation",
+    "localisation",
+    "point geo",
+)
 _CAMPUS_ID = ("campus id", "id campus", "identifiant campus", "identifiant du campus", "code campus")
 _CAMPUS_NOM = ("campus", "nom du campus", "nom campus", "intitule du campus", "cmq", "nom du cmq")
 
 ALIAS: dict[str, dict[str, tuple[str, ...]]] = {
     "campus": {
         "id": ("id", "identifiant", "campus id", "id campus", "identifiant campus", "code campus"),
-        "nom": ("nom du campus", "nom campus", "nom", "intitule du campus", "intitule", "campus",
-                "libelle du campus", "libelle", "nom du cmq", "cmq", "denomination"),
+        "nom": (
+            "nom du campus",
+            "nom campus",
+            "nom",
+            "intitule du campus",
+            "intitule",
+            "campus",
+            "libelle du campus",
+            "libelle",
+            "nom du cmq",
+            "cmq",
+            "denomination",
+        ),
         "sigle": ("sigle", "acronyme"),
-        "filiere": ("filiere", "filiere d excellence", "filiere cmq", "filiere du campus", "secteur",
-                    "secteur d activite", "domaine", "thematique"),
-        "excellence": ("label", "label excellence", "excellence", "cmq d excellence", "campus d excellence",
-                       "label d excellence", "niveau de label"),
-        "region_academique": ("region academique", "code region academique", "region", "code region",
-                              "libelle region"),
+        "filiere": (
+            "filiere",
+            "filiere d excellence",
+            "filiere cmq",
+            "filiere du campus",
+            "secteur",
+            "secteur d activite",
+            "domaine",
+            "thematique",
+        ),
+        "excellence": (
+            "label",
+            "label excellence",
+            "excellence",
+            "cmq d excellence",
+            "campus d excellence",
+            "label d excellence",
+            "niveau de label",
+        ),
+        "region_academique": ("region academique", "code region academique", "region", "code region", "libelle region"),
         "academies": ("academie", "academies", "code academie", "libelle academie"),
-        "ville_siege": ("ville", "commune du siege", "ville du siege", "ville siege", "siege", "commune",
-                        "nom commune"),
+        "ville_siege": (
+            "ville",
+            "commune du siege",
+            "ville du siege",
+            "ville siege",
+            "siege",
+            "commune",
+            "nom commune",
+        ),
         "code_commune_siege": ("code commune siege", "code commune", "code insee", "code insee commune"),
         "latitude": _LATITUDE,
         "longitude": _LONGITUDE,
         "geo_point": _GEO,
-        "date_debut_label": ("date de debut", "date debut", "date de debut du label", "date debut label",
-                             "debut du label", "date de labellisation", "date labellisation", "date du label"),
-        "annee_label": ("annee de labellisation", "annee labellisation", "annee label", "annee du label",
-                        "annee de label", "annee"),
-        "date_fin_label": ("date de fin", "date fin", "date de fin du label", "date fin label", "fin du label",
-                           "echeance", "echeance du label"),
+        "date_debut_label": (
+            "date de debut",
+            "date debut",
+            "date de debut du label",
+            "date debut label",
+            "debut du label",
+            "date de labellisation",
+            "date labellisation",
+            "date du label",
+        ),
+        "annee_label": (
+            "annee de labellisation",
+            "annee labellisation",
+            "annee label",
+            "annee du label",
+            "annee de label",
+            "annee",
+        ),
+        "date_fin_label": (
+            "date de fin",
+            "date fin",
+            "date de fin du label",
+            "date fin label",
+            "fin du label",
+            "echeance",
+            "echeance du label",
+        ),
         "duree_label": ("duree", "duree du label", "duree label", "duree de labellisation"),
-        "reference_arrete": ("reference de l arrete", "reference arrete", "arrete", "arrete de labellisation",
-                             "numero de l arrete", "numero arrete"),
+        "reference_arrete": (
+            "reference de l arrete",
+            "reference arrete",
+            "arrete",
+            "arrete de labellisation",
+            "numero de l arrete",
+            "numero arrete",
+        ),
         "site_web": ("site internet", "site web", "site", "web", "url", "lien", "adresse web"),
         "uai_support": _UAI_SUPPORT,
-        "etablissement_support": ("etablissement support", "nom etablissement support",
-                                  "nom de l etablissement support", "etablissement porteur", "lycee support",
-                                  "support"),
+        "etablissement_support": (
+            "etablissement support",
+            "nom etablissement support",
+            "nom de l etablissement support",
+            "etablissement porteur",
+            "lycee support",
+            "support",
+        ),
         "description": ("description", "presentation"),
         "note": ("note", "remarque", "remarques", "commentaire", "commentaires", "observations"),
         "source_nom": ("source", "source nom", "nom de la source"),
@@ -71,8 +150,17 @@ ALIAS: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "etablissements": {
         "uai": ENTETES_UAI,
-        "nom": ("nom etablissement", "nom de l etablissement", "nom", "appellation officielle",
-                "denomination principale", "denomination", "libelle", "etablissement", "nom uai"),
+        "nom": (
+            "nom etablissement",
+            "nom de l etablissement",
+            "nom",
+            "appellation officielle",
+            "denomination principale",
+            "denomination",
+            "libelle",
+            "etablissement",
+            "nom uai",
+        ),
         "type": ("type etablissement", "type d etablissement", "type", "libelle nature", "nature"),
         "secteur": ("statut public prive", "secteur", "secteur public prive", "public prive", "statut"),
         "code_commune": ("code commune", "code insee commune", "code insee", "code commune insee"),
@@ -80,8 +168,7 @@ ALIAS: dict[str, dict[str, tuple[str, ...]]] = {
         "code_postal": ("code postal", "cp", "code postal uai"),
         "departement": ("code departement", "departement", "code dept", "dept", "numero departement"),
         "academie": ("code academie", "academie", "libelle academie"),
-        "region_academique": ("code region", "code region academique", "region academique", "region",
-                              "libelle region"),
+        "region_academique": ("code region", "code region academique", "region academique", "region", "libelle region"),
         "latitude": _LATITUDE,
         "longitude": _LONGITUDE,
         "geo_point": _GEO,
@@ -96,10 +183,26 @@ ALIAS: dict[str, dict[str, tuple[str, ...]]] = {
     "partenaires": {
         "campus_id": _CAMPUS_ID,
         "campus": _CAMPUS_NOM,
-        "nom": ("nom du partenaire", "nom partenaire", "partenaire", "raison sociale", "nom", "denomination",
-                "organisme", "structure", "entreprise"),
-        "nature": ("nature", "nature du partenaire", "type de partenaire", "type partenaire", "type",
-                   "categorie", "categorie de partenaire"),
+        "nom": (
+            "nom du partenaire",
+            "nom partenaire",
+            "partenaire",
+            "raison sociale",
+            "nom",
+            "denomination",
+            "organisme",
+            "structure",
+            "entreprise",
+        ),
+        "nature": (
+            "nature",
+            "nature du partenaire",
+            "type de partenaire",
+            "type partenaire",
+            "type",
+            "categorie",
+            "categorie de partenaire",
+        ),
         "siret": ENTETES_SIRET,
     },
 }
@@ -113,7 +216,11 @@ REQUISES: dict[str, tuple[tuple[str, ...], ...]] = {
 }
 
 LIBELLES_CHAMPS = {
-    "nom": "nom", "id": "identifiant", "filiere": "filière", "uai": "UAI", "campus_id": "identifiant du campus",
+    "nom": "nom",
+    "id": "identifiant",
+    "filiere": "filière",
+    "uai": "UAI",
+    "campus_id": "identifiant du campus",
     "campus": "nom du campus",
 }
 
@@ -167,9 +274,14 @@ def deviner_type(colonnes: list[str]) -> str:
         )
     partenaires = _trouver(colonnes, "partenaires")
     cles_partenaire = {normaliser(c) for c in colonnes}
-    if "siret" in partenaires or cles_partenaire & {"nom du partenaire", "nom partenaire", "partenaire",
-                                                     "raison sociale", "nature du partenaire",
-                                                     "type de partenaire"}:
+    if "siret" in partenaires or cles_partenaire & {
+        "nom du partenaire",
+        "nom partenaire",
+        "partenaire",
+        "raison sociale",
+        "nature du partenaire",
+        "type de partenaire",
+    }:
         if "campus" in partenaires or "campus_id" in partenaires:
             return "partenaires"
     membres = _trouver(colonnes, "membres")
@@ -255,7 +367,6 @@ def charger_correspondance(chemin: str | Path) -> dict[str, str]:
         raise FichierIllisible(f"fichier de correspondance invalide « {chemin} » : {erreur}") from None
     if not isinstance(donnees, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in donnees.items()):
         raise FichierIllisible(
-            f"fichier de correspondance invalide « {chemin} » : "
-            "un objet {\"Colonne du fichier\": \"champ\"} est attendu"
+            f'fichier de correspondance invalide « {chemin} » : un objet {{"Colonne du fichier": "champ"}} est attendu'
         )
     return donnees

@@ -33,19 +33,56 @@ from cmq.texte import normaliser, slug
 LONGUEUR_ID_MAX = 80
 
 NATURES = {
-    "entreprise": ("entreprise", "entreprises", "societe", "pme", "tpe", "eti", "grand groupe", "groupe",
-                   "industriel", "start up", "startup"),
+    "entreprise": (
+        "entreprise",
+        "entreprises",
+        "societe",
+        "pme",
+        "tpe",
+        "eti",
+        "grand groupe",
+        "groupe",
+        "industriel",
+        "start up",
+        "startup",
+    ),
     "laboratoire": ("laboratoire", "labo", "laboratoire de recherche", "recherche", "centre de recherche"),
     "association": ("association", "asso", "associatif"),
-    "collectivite": ("collectivite", "collectivite territoriale", "collectivites", "region", "conseil regional",
-                     "departement", "commune", "mairie", "metropole", "epci", "intercommunalite"),
-    "branche": ("branche", "branche professionnelle", "organisation professionnelle", "federation",
-                "federation professionnelle", "syndicat professionnel", "opco", "chambre consulaire"),
+    "collectivite": (
+        "collectivite",
+        "collectivite territoriale",
+        "collectivites",
+        "region",
+        "conseil regional",
+        "departement",
+        "commune",
+        "mairie",
+        "metropole",
+        "epci",
+        "intercommunalite",
+    ),
+    "branche": (
+        "branche",
+        "branche professionnelle",
+        "organisation professionnelle",
+        "federation",
+        "federation professionnelle",
+        "syndicat professionnel",
+        "opco",
+        "chambre consulaire",
+    ),
     "autre": ("autre", "autres", "divers"),
 }
 _NATURES = {normaliser(alias): nature for nature, alias_ in NATURES.items() for alias in alias_}
-_ROLES = {"support": "support", "porteur": "support", "etablissement support": "support", "pilote": "support",
-          "membre": "membre", "etablissement membre": "membre", "partenaire": "membre"}
+_ROLES = {
+    "support": "support",
+    "porteur": "support",
+    "etablissement support": "support",
+    "pilote": "support",
+    "membre": "membre",
+    "etablissement membre": "membre",
+    "partenaire": "membre",
+}
 
 
 _FORMULES = re.compile(
@@ -158,9 +195,16 @@ class Contexte:
             trouve = identifiant_campus(nom)
         if trouve:
             return trouve
-        proches = [self.campus[i] for _, _, i in process.extract(
-            normaliser(nom), {i: normaliser(n) for i, n in self.campus.items()}, scorer=fuzz.WRatio, limit=2,
-            score_cutoff=80)]
+        proches = [
+            self.campus[i]
+            for _, _, i in process.extract(
+                normaliser(nom),
+                {i: normaliser(n) for i, n in self.campus.items()},
+                scorer=fuzz.WRatio,
+                limit=2,
+                score_cutoff=80,
+            )
+        ]
         suite = f" ; proches : {', '.join(proches)}" if proches else " : importez d'abord les campus"
         raise EntreeInvalide(f"campus inconnu « {nom} »{suite}")
 
@@ -180,8 +224,13 @@ class Resultat:
 class _Lecteur:
     """Access to the fields of a raw row through a Correspondance, plus the conversion options."""
 
-    def __init__(self, correspondance: Correspondance, contexte: Contexte | None = None,
-                 provenance: Provenance | None = None, inclure_fermes: bool = False):
+    def __init__(
+        self,
+        correspondance: Correspondance,
+        contexte: Contexte | None = None,
+        provenance: Provenance | None = None,
+        inclure_fermes: bool = False,
+    ):
         self.champs = correspondance.champs
         self.contexte = contexte or Contexte()
         self.provenance = provenance  # default provenance of campus rows (remote sources)
@@ -229,19 +278,37 @@ class ConvertisseurCampus(_Lecteur):
             if debut is None:
                 raise EntreeInvalide(f"durée du label « {t('duree_label')} » sans date de début")
             fin = valeurs.fin_selon_duree(debut, t("duree_label"))
-        provenance = {"source_nom": t("source_nom"), "source_url": t("source_url"),
-                      "date_recuperation": valeurs.jour(self.brut(ligne, "date_recuperation"), "date de récupération")}
+        provenance = {
+            "source_nom": t("source_nom"),
+            "source_url": t("source_url"),
+            "date_recuperation": valeurs.jour(self.brut(ligne, "date_recuperation"), "date de récupération"),
+        }
         if self.provenance:
             provenance = {k: v or getattr(self.provenance, k) for k, v in provenance.items()}
-        campus = _valider(Campus, {
-            "id": ident, "nom": nom or ident, "sigle": t("sigle"), "filiere": code_filiere(t("filiere")),
-            "excellence": valeurs.booleen(self.brut(ligne, "excellence")), "region_academique": region,
-            "academies": list(dict.fromkeys(academies)), "ville_siege": t("ville_siege"),
-            "code_commune_siege": t("code_commune_siege"), "latitude": lat, "longitude": lon,
-            "date_debut_label": debut, "date_fin_label": fin, "reference_arrete": t("reference_arrete"),
-            "site_web": t("site_web"), "uai_support": t("uai_support"), "description": t("description"),
-            "note": t("note"), "provenance": provenance,
-        })
+        campus = _valider(
+            Campus,
+            {
+                "id": ident,
+                "nom": nom or ident,
+                "sigle": t("sigle"),
+                "filiere": code_filiere(t("filiere")),
+                "excellence": valeurs.booleen(self.brut(ligne, "excellence")),
+                "region_academique": region,
+                "academies": list(dict.fromkeys(academies)),
+                "ville_siege": t("ville_siege"),
+                "code_commune_siege": t("code_commune_siege"),
+                "latitude": lat,
+                "longitude": lon,
+                "date_debut_label": debut,
+                "date_fin_label": fin,
+                "reference_arrete": t("reference_arrete"),
+                "site_web": t("site_web"),
+                "uai_support": t("uai_support"),
+                "description": t("description"),
+                "note": t("note"),
+                "provenance": provenance,
+            },
+        )
         resultat = Resultat(cle=campus.id, campus=campus)
         if campus.uai_support:
             resultat.membre = {"campus_id": campus.id, "uai": campus.uai_support, "role": "support"}
@@ -257,8 +324,20 @@ def etablissement_minimal(uai: str, nom: str) -> dict[str, Any]:
     return ligne
 
 
-COLONNES_ETABLISSEMENT = ("uai", "nom", "type", "secteur", "code_commune", "nom_commune", "code_postal",
-                          "departement", "academie", "region_academique", "latitude", "longitude")
+COLONNES_ETABLISSEMENT = (
+    "uai",
+    "nom",
+    "type",
+    "secteur",
+    "code_commune",
+    "nom_commune",
+    "code_postal",
+    "departement",
+    "academie",
+    "region_academique",
+    "latitude",
+    "longitude",
+)
 ETATS_FERMES = {"ferme", "fermee", "fermes"}
 
 
@@ -271,15 +350,40 @@ class ConvertisseurEtablissement(_Lecteur):
         self._colonnes = tuple(self.champs.get(champ, absente) for champ in self.CHAMPS)
         self._geo = self.champs.get("geo_point")
 
-    CHAMPS = ("etat", "uai", "nom", "type", "secteur", "code_commune", "nom_commune", "code_postal",
-               "departement", "academie", "region_academique", "latitude", "longitude")
+    CHAMPS = (
+        "etat",
+        "uai",
+        "nom",
+        "type",
+        "secteur",
+        "code_commune",
+        "nom_commune",
+        "code_postal",
+        "departement",
+        "academie",
+        "region_academique",
+        "latitude",
+        "longitude",
+    )
 
     def convertir(self, ligne: dict[str, Any]) -> Resultat | None:
         # Hot path (65,000 rows): column names looked up once, cached code look-ups.
         texte, get = valeurs.texte, ligne.get
-        (etat, uai, nom, type_, secteur, commune, nom_commune, code_postal, brut_dep, brut_acad, brut_reg,
-         brut_lat, brut_lon) = [(v.strip() or None) if v.__class__ is str else texte(v)
-                                for v in [get(c) for c in self._colonnes]]
+        (
+            etat,
+            uai,
+            nom,
+            type_,
+            secteur,
+            commune,
+            nom_commune,
+            code_postal,
+            brut_dep,
+            brut_acad,
+            brut_reg,
+            brut_lat,
+            brut_lon,
+        ) = [(v.strip() or None) if v.__class__ is str else texte(v) for v in [get(c) for c in self._colonnes]]
         if etat and not self.inclure_fermes and est_ferme(etat):
             return None
         uai = codes.normaliser_uai(uai or "")
@@ -303,12 +407,23 @@ class ConvertisseurEtablissement(_Lecteur):
         lon = valeurs.coordonnee(brut_lon, "longitude", 180) if brut_lon else None
         if lat is None and lon is None and self._geo is not None:
             lat, lon = valeurs.point(ligne.get(self._geo))
-        return Resultat(cle=uai, etablissement={
-            "uai": uai, "nom": nom, "type": type_, "secteur": _secteur(secteur) if secteur else None,
-            "code_commune": commune, "nom_commune": nom_commune,
-            "code_postal": code_postal, "departement": departement, "academie": academie,
-            "region_academique": region, "latitude": lat, "longitude": lon,
-        })
+        return Resultat(
+            cle=uai,
+            etablissement={
+                "uai": uai,
+                "nom": nom,
+                "type": type_,
+                "secteur": _secteur(secteur) if secteur else None,
+                "code_commune": commune,
+                "nom_commune": nom_commune,
+                "code_postal": code_postal,
+                "departement": departement,
+                "academie": academie,
+                "region_academique": region,
+                "latitude": lat,
+                "longitude": lon,
+            },
+        )
 
 
 @lru_cache(maxsize=256)
@@ -331,8 +446,9 @@ class ConvertisseurMembre(_Lecteur):
             if normaliser(role) not in _ROLES:
                 raise EntreeInvalide(f"rôle inconnu « {role} » : support ou membre attendu")
             role = _ROLES[normaliser(role)]
-        membre = _valider(Membre, {"campus_id": campus_id, "uai": self.texte(ligne, "uai") or "",
-                                   "role": role or "membre"})
+        membre = _valider(
+            Membre, {"campus_id": campus_id, "uai": self.texte(ligne, "uai") or "", "role": role or "membre"}
+        )
         return Resultat(cle=(membre.campus_id, membre.uai), membre=membre_vers_dict(membre))
 
 
@@ -342,13 +458,18 @@ class ConvertisseurPartenaire(_Lecteur):
     def convertir(self, ligne: dict[str, Any]) -> Resultat:
         campus_id = self.contexte.campus_id(self.brut(ligne, "campus_id"), self.brut(ligne, "campus"))
         nature = self.texte(ligne, "nature")
-        partenaire = _valider(Partenaire, {
-            "campus_id": campus_id, "nom": self.texte(ligne, "nom") or "",
-            "nature": _NATURES.get(normaliser(nature), "autre") if nature else "autre",
-            "siret": self.texte(ligne, "siret"),
-        })
-        return Resultat(cle=(partenaire.campus_id, normaliser(partenaire.nom)),
-                        partenaire=partenaire_vers_dict(partenaire))
+        partenaire = _valider(
+            Partenaire,
+            {
+                "campus_id": campus_id,
+                "nom": self.texte(ligne, "nom") or "",
+                "nature": _NATURES.get(normaliser(nature), "autre") if nature else "autre",
+                "siret": self.texte(ligne, "siret"),
+            },
+        )
+        return Resultat(
+            cle=(partenaire.campus_id, normaliser(partenaire.nom)), partenaire=partenaire_vers_dict(partenaire)
+        )
 
 
 CONVERTISSEURS = {

@@ -23,8 +23,12 @@ from cmq.sources import conversion, valeurs
 from cmq.sources.tableau import sans_espaces
 
 CHAINE = pl.String
-SCHEMA = {**dict.fromkeys(conversion.COLONNES_ETABLISSEMENT, CHAINE), "latitude": pl.Float64,
-          "longitude": pl.Float64, "_rang": pl.Int64}
+SCHEMA = {
+    **dict.fromkeys(conversion.COLONNES_ETABLISSEMENT, CHAINE),
+    "latitude": pl.Float64,
+    "longitude": pl.Float64,
+    "_rang": pl.Int64,
+}
 # Canonical forms: their conversion is the identity (uppercase aside for the UAI letter).
 _UAI = r"^[0-9]{7}[A-Za-z]$"
 _COMMUNE = r"^(?:0[1-9]|1[0-9]|2[1-9AB]|[3-8][0-9]|9[0-5])[0-9]{3}$|^97[1-6][0-9]{2}$"
@@ -46,9 +50,12 @@ def _textes(cadre: pl.DataFrame, noms: dict[str, str | None]) -> list[pl.Expr]:
     """valeurs.texte on text columns ({output: column}): trimmed as by str.strip(), None when empty or no column."""
     presentes = [c for c in dict.fromkeys(noms.values()) if c is not None]
     nettoyees = dict(zip(presentes, sans_espaces(cadre, *presentes), strict=True))
-    return [pl.lit(None, CHAINE).alias(sortie) if c is None
-            else pl.when(nettoyees[c].str.len_bytes() > 0).then(nettoyees[c]).alias(sortie)
-            for sortie, c in noms.items()]
+    return [
+        pl.lit(None, CHAINE).alias(sortie)
+        if c is None
+        else pl.when(nettoyees[c].str.len_bytes() > 0).then(nettoyees[c]).alias(sortie)
+        for sortie, c in noms.items()
+    ]
 
 
 def _par_valeur(serie: pl.Series, fonction: Callable[[str], Any]) -> tuple[dict[str, Any], list[str]]:
@@ -57,7 +64,7 @@ def _par_valeur(serie: pl.Series, fonction: Callable[[str], Any]) -> tuple[dict[
     for valeur in serie.drop_nulls().unique().to_list():
         try:
             resultats[valeur] = fonction(valeur)
-        except Exception:  # noqa: BLE001 - the per-row converter gives the reason (or raises) for these rows
+        except Exception:
             refusees.append(valeur)
     return resultats, refusees
 
@@ -96,8 +103,12 @@ def convertir_etablissements(cadre: pl.DataFrame, conv: conversion.Convertisseur
         doutes.append(_parmi("etat", refuses))
 
     territoires = {}
-    for champ, fonction in (("departement", valeurs.departement), ("academie", valeurs.academie),
-                            ("region_academique", valeurs.region_academique), ("secteur", valeurs.secteur)):
+    for champ, fonction in (
+        ("departement", valeurs.departement),
+        ("academie", valeurs.academie),
+        ("region_academique", valeurs.region_academique),
+        ("secteur", valeurs.secteur),
+    ):
         territoires[champ], refuses = _par_valeur(textes[champ], fonction)
         doutes.append(_parmi(champ, refuses))
     deps, acads, regs = territoires["departement"], territoires["academie"], territoires["region_academique"]
@@ -108,7 +119,8 @@ def convertir_etablissements(cadre: pl.DataFrame, conv: conversion.Convertisseur
 
     uai = pl.col("uai").str.to_uppercase()
     lettre = (pl.col("uai").str.slice(0, 7).cast(pl.Int64, strict=False) % 23).replace_strict(
-        list(range(23)), list(LETTRES_UAI), default=None, return_dtype=CHAINE)
+        list(range(23)), list(LETTRES_UAI), default=None, return_dtype=CHAINE
+    )
     latitude, latitude_sure = _coordonnee("latitude", 90)
     longitude, longitude_sure = _coordonnee("longitude", 180)
     code_postal = pl.col("code_postal")
@@ -116,23 +128,37 @@ def convertir_etablissements(cadre: pl.DataFrame, conv: conversion.Convertisseur
         ~(pl.col("uai").str.contains(_UAI) & (uai.str.slice(7, 1) == lettre)).fill_null(False),
         pl.col("nom").is_null(),
         ~(code_postal.is_null() | code_postal.str.contains(_ASCII)),
-        ~latitude_sure, ~longitude_sure,
+        ~latitude_sure,
+        ~longitude_sure,
         pl.col("latitude").is_null() & pl.col("longitude").is_null() & pl.col("geo").is_not_null(),
         ~(pl.col("code_commune").is_null() | pl.col("code_commune").str.contains(_COMMUNE)),
     ]
     marques = textes.select(
-        "_rang", ferme.alias("_ferme"), pl.any_horizontal(doutes).fill_null(True).alias("_doute"),
-        uai.alias("uai"), "nom", "type",
+        "_rang",
+        ferme.alias("_ferme"),
+        pl.any_horizontal(doutes).fill_null(True).alias("_doute"),
+        uai.alias("uai"),
+        "nom",
+        "type",
         _remplacer("secteur", territoires["secteur"]).alias("secteur"),
-        "code_commune", "nom_commune",
-        pl.when(code_postal.str.contains(r"^[0-9]{4}$")).then("0" + code_postal).otherwise(code_postal)
+        "code_commune",
+        "nom_commune",
+        pl.when(code_postal.str.contains(r"^[0-9]{4}$"))
+        .then("0" + code_postal)
+        .otherwise(code_postal)
         .alias("code_postal"),
         pl.coalesce(_remplacer("departement", deps, 0), _remplacer(prefixe, deps_communes, 0)).alias("departement"),
-        pl.coalesce(_remplacer("academie", acads, 0), _remplacer("departement", deps, 1),
-                    _remplacer(prefixe, deps_communes, 1)).alias("academie"),
-        pl.coalesce(_remplacer("region_academique", regs), _remplacer("departement", deps, 2),
-                    _remplacer("academie", acads, 1), _remplacer(prefixe, deps_communes, 2)).alias("region_academique"),
-        latitude.alias("latitude"), longitude.alias("longitude"),
+        pl.coalesce(
+            _remplacer("academie", acads, 0), _remplacer("departement", deps, 1), _remplacer(prefixe, deps_communes, 1)
+        ).alias("academie"),
+        pl.coalesce(
+            _remplacer("region_academique", regs),
+            _remplacer("departement", deps, 2),
+            _remplacer("academie", acads, 1),
+            _remplacer(prefixe, deps_communes, 2),
+        ).alias("region_academique"),
+        latitude.alias("latitude"),
+        longitude.alias("longitude"),
     ).filter(~pl.col("_ferme"))
     ignorees = cadre.height - marques.height
     valides = marques.filter(~pl.col("_doute")).select(list(SCHEMA))

@@ -7,7 +7,14 @@ from typing import Any
 import httpx
 
 from cmq.errors import EntreeInvalide
-from cmq.sources.http import ClientHttp, adresse_complete, adresse_portail, client_ou_defaut, reponse_inattendue, segment
+from cmq.sources.http import (
+    ClientHttp,
+    adresse_complete,
+    adresse_portail,
+    client_ou_defaut,
+    reponse_inattendue,
+    segment,
+)
 from cmq.sources.lot import Collecte, Lot, Progression
 
 __all__ = ["BASE_TABULAIRE", "Lot", "lire_datagouv"]

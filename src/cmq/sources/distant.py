@@ -70,8 +70,16 @@ def importer_opendatasoft(
 ) -> Rapport:
     """Fetch every record of an Opendatasoft dataset, then import it (options of `importer_lot`)."""
     avancement = (lambda fait, total: progression("lecture", fait, total)) if progression else None
-    lot = lire_opendatasoft(portail, dataset, where=where, select=select, refine=refine, exclude=exclude,
-                            progression=avancement, client=client)
+    lot = lire_opendatasoft(
+        portail,
+        dataset,
+        where=where,
+        select=select,
+        refine=refine,
+        exclude=exclude,
+        progression=avancement,
+        client=client,
+    )
     return importer_lot(lot, nom=dataset, progression=progression, **options)
 
 
@@ -87,4 +95,3 @@ def importer_datagouv(
     avancement = (lambda fait, total: progression("lecture", fait, total)) if progression else None
     lot = lire_datagouv(resource_id, base=base, progression=avancement, client=client)
     return importer_lot(lot, nom=resource_id, progression=progression, **options)
-

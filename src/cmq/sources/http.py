@@ -9,7 +9,7 @@ import math
 import random
 import time
 from collections.abc import Callable, Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -62,8 +62,8 @@ def duree_retry_after(valeur: str | None) -> float | None:
         except (TypeError, ValueError, IndexError):
             return None
         if date.tzinfo is None:
-            date = date.replace(tzinfo=timezone.utc)
-        secondes = (date - datetime.now(timezone.utc)).total_seconds()
+            date = date.replace(tzinfo=UTC)
+        secondes = (date - datetime.now(UTC)).total_seconds()
     if math.isnan(secondes):
         return None
     return max(0.0, secondes)
@@ -80,8 +80,9 @@ def _message_portail(reponse: httpx.Response) -> tuple[str | None, str | None]:
     code = corps.get("error_code") or corps.get("code")
     message = corps.get("message") or corps.get("detail") or corps.get("error")
     if message is None and isinstance(corps.get("errors"), list):
-        message = " ; ".join(str(e.get("detail") or e.get("title") or e) if isinstance(e, dict) else str(e)
-                             for e in corps["errors"])
+        message = " ; ".join(
+            str(e.get("detail") or e.get("title") or e) if isinstance(e, dict) else str(e) for e in corps["errors"]
+        )
     return (str(code) if code else None), (str(message) if message else None)
 
 
@@ -203,9 +204,7 @@ class ClientHttp:
             if tentative < self.tentatives:
                 self.sommeil(self.attente(tentative, retry_after))
         pluriel = "s" if self.tentatives > 1 else ""
-        raise ErreurReseau(
-            f"échec de la requête après {self.tentatives} tentative{pluriel} : {cause} — {adresse}"
-        )
+        raise ErreurReseau(f"échec de la requête après {self.tentatives} tentative{pluriel} : {cause} — {adresse}")
 
 
 @contextlib.contextmanager

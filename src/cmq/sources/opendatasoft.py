@@ -5,7 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from cmq.errors import EntreeInvalide
-from cmq.sources.http import ClientHttp, adresse_complete, adresse_portail, client_ou_defaut, reponse_inattendue, segment
+from cmq.sources.http import (
+    ClientHttp,
+    adresse_complete,
+    adresse_portail,
+    client_ou_defaut,
+    reponse_inattendue,
+    segment,
+)
 from cmq.sources.lot import Collecte, Lot, Progression
 
 __all__ = ["LIMITE_RECORDS", "Lot", "lire_opendatasoft"]

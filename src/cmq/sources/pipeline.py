@@ -25,7 +25,7 @@ import json
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -92,19 +92,25 @@ class _Valides:
     partenaires: list = field(default_factory=list)
 
     def ajouter(self, r: conversion.Resultat) -> None:
-        for nom, valeur in (("campus", r.campus), ("etablissements", r.etablissement),
-                            ("etablissements_support", r.etablissement_support), ("membres", r.membre),
-                            ("partenaires", r.partenaire)):
+        for nom, valeur in (
+            ("campus", r.campus),
+            ("etablissements", r.etablissement),
+            ("etablissements_support", r.etablissement_support),
+            ("membres", r.membre),
+            ("partenaires", r.partenaire),
+        ):
             if valeur is not None:
                 getattr(self, nom).append(valeur)
 
     def vide(self) -> bool:
-        return not any(len(getattr(self, nom)) for nom in ("campus", "etablissements", "etablissements_support",
-                                                           "membres", "partenaires"))
+        return not any(
+            len(getattr(self, nom))
+            for nom in ("campus", "etablissements", "etablissements_support", "membres", "partenaires")
+        )
 
 
 def _maintenant() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _contexte(url: str, type_import: str) -> conversion.Contexte:
@@ -137,8 +143,9 @@ def _valider(lignes, numeros, conv, rapport: Rapport, progression: Progression |
     return resultats
 
 
-def _valider_en_bloc(cadre: pl.DataFrame, numeros: Sequence[int], conv, rapport: Rapport,
-                     progression: Progression | None) -> _Valides:
+def _valider_en_bloc(
+    cadre: pl.DataFrame, numeros: Sequence[int], conv, rapport: Rapport, progression: Progression | None
+) -> _Valides:
     """Establishments of a frame converted in bulk; an establishment listed twice keeps its first row."""
     from cmq.sources.conversion_bloc import convertir_etablissements
 
@@ -154,8 +161,9 @@ def _valider_en_bloc(cadre: pl.DataFrame, numeros: Sequence[int], conv, rapport:
     return valides
 
 
-def _valider_par_ligne(lignes, numeros, conv, type_import: str, rapport: Rapport,
-                       progression: Progression | None) -> _Valides:
+def _valider_par_ligne(
+    lignes, numeros, conv, type_import: str, rapport: Rapport, progression: Progression | None
+) -> _Valides:
     """Rows converted one by one, repeated keys handled (`_doublons`)."""
     resultats = _valider(lignes, numeros, conv, rapport, progression)
     numeros_lignes = numeros if numeros is not None else range(1, len(lignes) + 1)
@@ -186,14 +194,18 @@ def _doublons(resultats, lignes, numeros, type_import: str, rapport: Rapport) ->
         else:
             cle = r.cle if isinstance(r.cle, str) else " / ".join(map(str, r.cle))
             lignes_txt = ", ".join(map(str, occurrences[:-1])) + f" et {occurrences[-1]}"
-            rapport.rejets.append(Rejet(numero, f"{_NOMS_TYPES[type_import]} en double « {cle} » (lignes {lignes_txt})",
-                                        lignes_par_numero[numero]))
+            rapport.rejets.append(
+                Rejet(
+                    numero,
+                    f"{_NOMS_TYPES[type_import]} en double « {cle} » (lignes {lignes_txt})",
+                    lignes_par_numero[numero],
+                )
+            )
     rapport.rejets.sort(key=lambda rejet: rejet.numero)
     return gardes
 
 
-_NOMS_TYPES = {"campus": "campus", "etablissements": "établissement", "membres": "membre",
-               "partenaires": "partenaire"}
+_NOMS_TYPES = {"campus": "campus", "etablissements": "établissement", "membres": "membre", "partenaires": "partenaire"}
 
 
 def message_refus(rapport: Rapport) -> str:
@@ -210,9 +222,13 @@ def message_refus(rapport: Rapport) -> str:
 
 def ecrire_rejets(chemin: Path, rejets: Sequence[Rejet], colonnes: Sequence[str]) -> None:
     """Write the rejected rows to a report (CSV UTF-8 with BOM and `;`, or XLSX): ligne, raison, original columns."""
-    ecrire_tableau(chemin, ["ligne", "raison", *colonnes],
-                   ([r.numero, r.raison, *(_cellule(r.ligne.get(c)) for c in colonnes)] for r in rejets),
-                   separateur=";", bom=True)
+    ecrire_tableau(
+        chemin,
+        ["ligne", "raison", *colonnes],
+        ([r.numero, r.raison, *(_cellule(r.ligne.get(c)) for c in colonnes)] for r in rejets),
+        separateur=";",
+        bom=True,
+    )
 
 
 def _cellule(valeur: Any) -> Any:
@@ -223,9 +239,16 @@ def _cellule(valeur: Any) -> Any:
 
 def _enregistrement(rapport: Rapport, debut: datetime, message: str | None = None) -> ImportEnregistre:
     return ImportEnregistre(
-        source=rapport.source, type_import=rapport.type_import, debut=debut, fin=_maintenant(),
-        lignes_lues=rapport.lues, inserees=rapport.inserees, mises_a_jour=rapport.mises_a_jour,
-        rejetees=len(rapport.rejets), somme_controle=rapport.somme_controle, statut=rapport.statut,
+        source=rapport.source,
+        type_import=rapport.type_import,
+        debut=debut,
+        fin=_maintenant(),
+        lignes_lues=rapport.lues,
+        inserees=rapport.inserees,
+        mises_a_jour=rapport.mises_a_jour,
+        rejetees=len(rapport.rejets),
+        somme_controle=rapport.somme_controle,
+        statut=rapport.statut,
         message=message,
     )
 
@@ -250,15 +273,25 @@ def _ecrire_membres(s, valides: _Valides) -> ecriture.Bilan:
     return bilan
 
 
-def _ecrire(url: str, valides: _Valides, rapport: Rapport, debut: datetime,
-            progression: Progression | None, sans_mise_a_jour: bool = False) -> None:
+def _ecrire(
+    url: str,
+    valides: _Valides,
+    rapport: Rapport,
+    debut: datetime,
+    progression: Progression | None,
+    sans_mise_a_jour: bool = False,
+) -> None:
     """Every upsert and the history entry in one transaction."""
     etapes = [
         ("campus", lambda s: ecriture.ecrire_campus(s, valides.campus)),
-        ("etablissements", lambda s: ecriture.ecrire_etablissements(s, valides.etablissements,
-                                                                    inserer_seulement=sans_mise_a_jour)),
-        ("etablissements_support",
-         lambda s: ecriture.ecrire_etablissements(s, valides.etablissements_support, inserer_seulement=True)),
+        (
+            "etablissements",
+            lambda s: ecriture.ecrire_etablissements(s, valides.etablissements, inserer_seulement=sans_mise_a_jour),
+        ),
+        (
+            "etablissements_support",
+            lambda s: ecriture.ecrire_etablissements(s, valides.etablissements_support, inserer_seulement=True),
+        ),
         ("membres", lambda s: _ecrire_membres(s, valides)),
         ("partenaires", lambda s: ecriture.ecrire_partenaires(s, valides.partenaires)),
     ]
@@ -271,7 +304,10 @@ def _ecrire(url: str, valides: _Valides, rapport: Rapport, debut: datetime,
                 rapport.details[nom] = fonction(s)
             total = sum(rapport.details.values(), ecriture.Bilan())
             rapport.inserees, rapport.mises_a_jour, rapport.inchangees = (
-                total.inserees, total.mises_a_jour, total.inchangees)
+                total.inserees,
+                total.mises_a_jour,
+                total.inchangees,
+            )
             rapport.statut = "partiel" if rapport.rejets else "ok"
             rapport.import_id = ecriture.enregistrer_import(s, _enregistrement(rapport, debut))
     except SQLAlchemyError as erreur:
@@ -331,23 +367,22 @@ def _importer(
     url = url or db.url_par_defaut()
     debut = _maintenant()
     schema.mettre_a_jour(url)
-    rapport = Rapport(source=source, type_import=type_import or "?", lues=len(lignes),
-                      somme_controle=somme_controle)
+    rapport = Rapport(source=source, type_import=type_import or "?", lues=len(lignes), somme_controle=somme_controle)
     try:
         if not len(lignes):
             raise ErreurImport(f"aucune ligne à importer dans « {source} »")
         corr = correspondre(list(colonnes), type_import, correspondance)
         rapport.type_import = corr.type_import
         rapport.colonnes_ignorees = corr.ignorees
-        conv = conversion.convertisseur(corr, _contexte(url, corr.type_import), inclure_fermes=inclure_fermes,
-                                        provenance=provenance)
+        conv = conversion.convertisseur(
+            corr, _contexte(url, corr.type_import), inclure_fermes=inclure_fermes, provenance=provenance
+        )
         if isinstance(lignes, Sequence):
             valides = _valider_par_ligne(lignes, numeros, conv, corr.type_import, rapport, progression)
         elif corr.type_import == "etablissements":
             valides = _valider_en_bloc(lignes, numeros or range(1, len(lignes) + 1), conv, rapport, progression)
         else:  # campus, members, partners: small tables
-            valides = _valider_par_ligne(lignes.rows(named=True), numeros, conv, corr.type_import, rapport,
-                                         progression)
+            valides = _valider_par_ligne(lignes.rows(named=True), numeros, conv, corr.type_import, rapport, progression)
         rapport.rejetees = len(rapport.rejets)
         if rapport.rejets and not partiel:
             raise ErreurImport(message_refus(rapport))
@@ -358,8 +393,9 @@ def _importer(
             rapport.chemin_rapport = rapport_rejets
         if valides.vide():
             suite = f" ; rapport des rejets : {rapport.chemin_rapport}" if rapport.chemin_rapport else ""
-            raise ErreurImport(f"aucune ligne valide à importer ({rapport.rejetees} rejetée(s), "
-                               f"{rapport.ignorees} ignorée(s)){suite}")
+            raise ErreurImport(
+                f"aucune ligne valide à importer ({rapport.rejetees} rejetée(s), {rapport.ignorees} ignorée(s)){suite}"
+            )
     except CmqError as erreur:
         _noter_echec(url, rapport, debut, str(erreur))
         raise

@@ -41,8 +41,10 @@ _ECHANTILLON = 64 * 1024
 _CR_SEUL = re.compile(rb"\r(?!\n)")
 _NON_BLANC = re.compile(rb"[^ \t\r\n\xef\xbb\xbf]")
 # What str.strip() removes (str.isspace()): polars' own strip_chars() ignores \x1c-\x1f.
-ESPACES = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007" \
-          "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+ESPACES = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
+    "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
 _SEPARATEURS_INFORMATION = ["\x1c", "\x1d", "\x1e", "\x1f"]
 
 
@@ -94,9 +96,7 @@ def lire_tableau(chemin: Path | str, feuille: str | None = None) -> Tableau:
     if suffixe == ".xlsx":
         return _lire_xlsx(chemin, feuille)
     if feuille is not None:
-        raise EntreeInvalide(
-            f"{chemin.name} n'est pas un classeur .xlsx : la feuille « {feuille} » ne s'applique pas"
-        )
+        raise EntreeInvalide(f"{chemin.name} n'est pas un classeur .xlsx : la feuille « {feuille} » ne s'applique pas")
     return _lire_csv(chemin)
 
 
@@ -146,7 +146,7 @@ def _debut_utf8(brut: bytes) -> str | None:
     Enough for `_separateur` to give the same answer as on the whole text.
     """
     try:
-        debut = codecs.getincrementaldecoder("utf-8-sig")().decode(brut[:_ECHANTILLON * 4], final=False)
+        debut = codecs.getincrementaldecoder("utf-8-sig")().decode(brut[: _ECHANTILLON * 4], final=False)
     except UnicodeDecodeError:
         return None
     if len(brut) > _ECHANTILLON * 4 and "\n" not in debut:
@@ -202,7 +202,7 @@ def _lire_csv(chemin: Path) -> Tableau:
 def _guillemets(separateur: str) -> re.Pattern[bytes]:
     """A well-formed quoted cell: opening quote at the start of a cell, closing quote at its end."""
     s = re.escape(separateur.encode())
-    return re.compile(rb'(?<![^' + s + rb'\n])"[^"]*(?:""[^"]*)*"(?=[' + s + rb'\r\n]|\Z)')
+    return re.compile(rb"(?<![^" + s + rb'\n])"[^"]*(?:""[^"]*)*"(?=[' + s + rb"\r\n]|\Z)")
 
 
 def _lire_csv_polars(chemin: Path, donnees: bytes, separateur: str) -> Tableau | None:
@@ -232,9 +232,9 @@ def _lire_csv_polars(chemin: Path, donnees: bytes, separateur: str) -> Tableau |
     colonnes = _colonnes(chemin, entete)
     noms = cadre.columns
     cadre = cadre.slice(1)
-    if len(noms) > len(colonnes) and _non_vides(cadre, noms[len(colonnes):]).any():
+    if len(noms) > len(colonnes) and _non_vides(cadre, noms[len(colonnes) :]).any():
         return None  # extra non-empty cells: the csv module reports the line
-    garder = _non_vides(cadre, noms[:len(colonnes)])  # blank rows are skipped, their numbers kept
+    garder = _non_vides(cadre, noms[: len(colonnes)])  # blank rows are skipped, their numbers kept
     numeros = pl.int_range(2, cadre.height + 2, eager=True)
     if not garder.all():
         cadre, numeros = cadre.filter(garder), numeros.filter(garder)
@@ -250,10 +250,13 @@ def sans_espaces(cadre: pl.DataFrame, *noms: str) -> list[pl.Expr]:
     """
     import polars as pl
 
-    avec = cadre.select(pl.col(nom).str.contains_any(_SEPARATEURS_INFORMATION).any().alias(str(i))
-                        for i, nom in enumerate(noms)).row(0)
-    return [pl.col(nom).str.strip_chars(ESPACES) if a else pl.col(nom).str.strip_chars()
-            for nom, a in zip(noms, avec, strict=True)]
+    avec = cadre.select(
+        pl.col(nom).str.contains_any(_SEPARATEURS_INFORMATION).any().alias(str(i)) for i, nom in enumerate(noms)
+    ).row(0)
+    return [
+        pl.col(nom).str.strip_chars(ESPACES) if a else pl.col(nom).str.strip_chars()
+        for nom, a in zip(noms, avec, strict=True)
+    ]
 
 
 def _non_vides(cadre: pl.DataFrame, noms: Sequence[str]) -> pl.Series:
@@ -312,7 +315,7 @@ def _lire_xlsx(chemin: Path, feuille: str | None) -> Tableau:
     corrompu = f"{chemin.name} : classeur .xlsx illisible ou corrompu"
     try:
         classeur = load_workbook(chemin, read_only=True, data_only=True)
-    except Exception:  # noqa: BLE001 - zip, XML and openpyxl errors all mean a damaged workbook
+    except Exception:
         raise FichierIllisible(corrompu) from None
     try:
         noms = classeur.sheetnames
@@ -330,7 +333,7 @@ def _lire_xlsx(chemin: Path, feuille: str | None) -> Tableau:
                 for numero, valeurs in enumerate(classeur[nom].iter_rows(values_only=True), start=1)
                 if any(v is not None and str(v).strip() for v in valeurs)
             ]
-        except Exception:  # noqa: BLE001 - damaged sheet XML
+        except Exception:
             raise FichierIllisible(corrompu) from None
     finally:
         classeur.close()

@@ -175,7 +175,7 @@ def departement(valeur: str) -> tuple[str, str, str]:
 
 
 def secteur(valeur: Any) -> str | None:
-    """"Public" -> "public", "Privé sous contrat" -> "privé"; other texts kept as given."""
+    """ "Public" -> "public", "Privé sous contrat" -> "privé"; other texts kept as given."""
     brut = texte(valeur)
     if brut is None:
         return None

@@ -7,7 +7,7 @@ and read back in UTC (SQLite keeps no offset; a naive value is taken as UTC).
 """
 
 from collections.abc import Iterable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from cmq.models import Alias, Campus, Etablissement, ImportEnregistre, Membre, Partenaire, Provenance
@@ -32,8 +32,8 @@ def utc(moment: datetime | None) -> datetime | None:
     if moment is None:
         return None
     if moment.tzinfo is None:
-        return moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
 
 
 # --- Campus -----------------------------------------------------------------------------

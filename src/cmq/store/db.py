@@ -82,7 +82,7 @@ def normaliser_url(url: str) -> str:
     """Rewrite "postgresql://" and "postgres://" to the psycopg 3 driver; other URLs unchanged."""
     for prefixe in ("postgresql://", "postgres://"):
         if url.startswith(prefixe):
-            return "postgresql+psycopg://" + url[len(prefixe):]
+            return "postgresql+psycopg://" + url[len(prefixe) :]
     return url
 
 
@@ -162,7 +162,9 @@ def moteur(url: str | None = None) -> Engine:
             try:
                 _moteurs[cle] = _creer_moteur(cle)
             except (ArgumentError, NoSuchModuleError, ValueError) as erreur:
-                raise ErreurStockage(f"adresse de base de données invalide « {url_affichable(cle)} » : {erreur}") from None
+                raise ErreurStockage(
+                    f"adresse de base de données invalide « {url_affichable(cle)} » : {erreur}"
+                ) from None
         return _moteurs[cle]
 
 

@@ -47,8 +47,9 @@ class Bilan:
     inchangees: int = 0
 
     def __add__(self, autre: Bilan) -> Bilan:
-        return Bilan(self.inserees + autre.inserees, self.mises_a_jour + autre.mises_a_jour,
-                     self.inchangees + autre.inchangees)
+        return Bilan(
+            self.inserees + autre.inserees, self.mises_a_jour + autre.mises_a_jour, self.inchangees + autre.inchangees
+        )
 
 
 def _table(table) -> Table:
@@ -68,11 +69,12 @@ def _insertion(session: Session, table: Table):
 
 def _paquets(elements: Sequence, taille: int = LOT) -> Iterable[Sequence]:
     for debut in range(0, len(elements), taille):
-        yield elements[debut:debut + taille]
+        yield elements[debut : debut + taille]
 
 
-def existants(session: Session, table, cles: Sequence[str], valeurs: Iterable[tuple],
-              colonnes: Sequence[str] | None = None) -> dict[tuple, dict[str, Any]]:
+def existants(
+    session: Session, table, cles: Sequence[str], valeurs: Iterable[tuple], colonnes: Sequence[str] | None = None
+) -> dict[tuple, dict[str, Any]]:
     """Stored rows whose key (tuple of `cles`) is in `valeurs`: key -> {column: value}."""
     table = _table(table)
     colonnes = list(colonnes or [c.key for c in table.columns])
@@ -95,8 +97,9 @@ def existants(session: Session, table, cles: Sequence[str], valeurs: Iterable[tu
     return trouves
 
 
-def upsert(session: Session, table, lignes: Sequence[dict[str, Any]], cles: Sequence[str], *,
-           inserer_seulement: bool = False) -> Bilan:
+def upsert(
+    session: Session, table, lignes: Sequence[dict[str, Any]], cles: Sequence[str], *, inserer_seulement: bool = False
+) -> Bilan:
     """Insert new rows, update changed ones (by `cles`), skip identical ones; return the counts.
 
     `inserer_seulement`: never touch a stored row (ON CONFLICT DO NOTHING).
@@ -174,8 +177,9 @@ def _stockees_cadre(session: Session, table: Table, cles: Sequence[str], cadre: 
     return stockees.join(cadre.select(cles), on=list(cles), how="semi")
 
 
-def upsert_cadre(session: Session, table, cadre: pl.DataFrame, cles: Sequence[str], *,
-                 inserer_seulement: bool = False) -> Bilan:
+def upsert_cadre(
+    session: Session, table, cadre: pl.DataFrame, cles: Sequence[str], *, inserer_seulement: bool = False
+) -> Bilan:
     """`upsert` for the rows of a polars frame (columns named as the table's): same counts, same writes."""
     import polars as pl
 
@@ -189,8 +193,13 @@ def upsert_cadre(session: Session, table, cadre: pl.DataFrame, cles: Sequence[st
         nouvelles, changees, inchangees = cadre, cadre.clear(), 0
     else:
         autres = [c for c in cadre.columns if c not in cles]
-        joint = cadre.join(stockees.select(*cles, *(pl.col(c).alias(f"{c}__stockee") for c in autres),
-                                           pl.lit(True).alias("__stockee")), on=list(cles), how="left")
+        joint = cadre.join(
+            stockees.select(
+                *cles, *(pl.col(c).alias(f"{c}__stockee") for c in autres), pl.lit(True).alias("__stockee")
+            ),
+            on=list(cles),
+            how="left",
+        )
         stockee = pl.col("__stockee").fill_null(False)
         identique = pl.all_horizontal(pl.lit(True), *(pl.col(c).eq_missing(pl.col(f"{c}__stockee")) for c in autres))
         nouvelles = joint.filter(~stockee).select(cadre.columns)
@@ -199,13 +208,15 @@ def upsert_cadre(session: Session, table, cadre: pl.DataFrame, cles: Sequence[st
         else:
             changees = joint.filter(stockee & ~identique).select(cadre.columns)
         inchangees = joint.height - nouvelles.height - changees.height
-    masse.ecrire(session, table, pl.concat([nouvelles, changees]).sort(list(cles)), cles,
-                 inserer_seulement=inserer_seulement)
+    masse.ecrire(
+        session, table, pl.concat([nouvelles, changees]).sort(list(cles)), cles, inserer_seulement=inserer_seulement
+    )
     return Bilan(nouvelles.height, changees.height, inchangees)
 
 
-def ecrire_etablissements(session: Session, lignes: Sequence[dict[str, Any]] | pl.DataFrame, *,
-                          inserer_seulement: bool = False) -> Bilan:
+def ecrire_etablissements(
+    session: Session, lignes: Sequence[dict[str, Any]] | pl.DataFrame, *, inserer_seulement: bool = False
+) -> Bilan:
     """Upsert `etablissements` rows (dicts, or a polars frame of the table's columns) by UAI."""
     if not isinstance(lignes, Sequence):
         return upsert_cadre(session, EtablissementTable, lignes, ("uai",), inserer_seulement=inserer_seulement)
@@ -248,7 +259,8 @@ def ecrire_campus(session: Session, campus: Sequence[Campus]) -> Bilan:
     academies: dict[str, set[str]] = defaultdict(set)
     for paquet in _paquets([i for (i,) in ids]):
         requete = select(CampusAcademieTable.campus_id, CampusAcademieTable.academie).where(
-            CampusAcademieTable.campus_id.in_(paquet))
+            CampusAcademieTable.campus_id.in_(paquet)
+        )
         for campus_id, academie in session.execute(requete):
             academies[campus_id].add(academie)
     bilan = Bilan()

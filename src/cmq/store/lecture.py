@@ -83,7 +83,9 @@ def condition_actif_le(jour: date) -> ColumnElement[bool]:
 
 def condition_academie(academie: str) -> ColumnElement[bool]:
     """Territory rule for an académie code."""
-    return or_(C.id.in_(select(CA.campus_id).where(CA.academie == academie)), _campus_avec_membre(E.academie == academie))
+    return or_(
+        C.id.in_(select(CA.campus_id).where(CA.academie == academie)), _campus_avec_membre(E.academie == academie)
+    )
 
 
 def condition_departement(departement: str) -> ColumnElement[bool]:
@@ -138,7 +140,7 @@ def suggestions_campus(s: Session, texte: str, limite: int = 3) -> list[str]:
     return [identifiant for identifiant, _score, _rang in trouves]
 
 
-def _ligne_campus(s: Session, id: str) -> CampusTable:  # noqa: A002 - API name
+def _ligne_campus(s: Session, id: str) -> CampusTable:
     ligne = s.get(C, (id or "").strip().lower())
     if ligne is None:
         proches = suggestions_campus(s, id or "")
@@ -147,7 +149,7 @@ def _ligne_campus(s: Session, id: str) -> CampusTable:  # noqa: A002 - API name
     return ligne
 
 
-def campus(s: Session, id: str) -> Campus:  # noqa: A002 - API name
+def campus(s: Session, id: str) -> Campus:
     """The campus `id`; IntrouvableError « campus inconnu : X » with close identifiers otherwise."""
     return _modeles_campus(s, [_ligne_campus(s, id)])[0]
 
@@ -178,7 +180,9 @@ def lister_campus(
         ids = [
             ligne.id
             for ligne in candidats
-            if all(mot in normaliser(" ".join(filter(None, (ligne.nom, ligne.sigle, ligne.ville_siege)))) for mot in mots)
+            if all(
+                mot in normaliser(" ".join(filter(None, (ligne.nom, ligne.sigle, ligne.ville_siege)))) for mot in mots
+            )
         ]
         page = ids[decalage:] if limite is None else ids[decalage : decalage + limite]
         lignes = s.scalars(select(C).where(C.id.in_(page)).order_by(C.id)).all() if page else []
@@ -217,7 +221,7 @@ def lister_etablissements(
     departement: str | None = None,
     academie: str | None = None,
     region_academique: str | None = None,
-    type: str | None = None,  # noqa: A002 - column name
+    type: str | None = None,
     limite: int | None = None,
     decalage: int = 0,
 ) -> tuple[list[Etablissement], int]:
@@ -244,10 +248,7 @@ def membres(s: Session, campus_id: str) -> list[tuple[Membre, Etablissement | No
     ligne_campus = _ligne_campus(s, campus_id)
     support_d_abord = case((M.role == "support", 0), else_=1)
     requete = (
-        select(M, E)
-        .outerjoin(E, E.uai == M.uai)
-        .where(M.campus_id == ligne_campus.id)
-        .order_by(support_d_abord, M.uai)
+        select(M, E).outerjoin(E, E.uai == M.uai).where(M.campus_id == ligne_campus.id).order_by(support_d_abord, M.uai)
     )
     return [
         (membre_depuis_ligne(m), etablissement_depuis_ligne(e) if e is not None else None)

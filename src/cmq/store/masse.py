@@ -21,7 +21,8 @@ from functools import lru_cache
 from itertools import chain
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Table, column, select, table as table_sql
+from sqlalchemy import Table, column, select
+from sqlalchemy import table as table_sql
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -36,16 +37,16 @@ LIGNES_PAR_COPIE = 10_000
 TABLE_TEMPORAIRE = "cmq_import_masse"
 
 
-def ecrire(session: Session, table: Table, cadre: pl.DataFrame, cles: Sequence[str], *,
-           inserer_seulement: bool = False) -> None:
+def ecrire(
+    session: Session, table: Table, cadre: pl.DataFrame, cles: Sequence[str], *, inserer_seulement: bool = False
+) -> None:
     """Upsert every row of `cadre` (columns named as the table's, keys unique) into `table` by `cles`.
 
     `inserer_seulement`: a stored row is never modified (ON CONFLICT DO NOTHING). Columns of text,
     numbers or booleans; dates go through `ecriture.upsert` (SQLAlchemy's own date formats).
     """
     if temporelles := [nom for nom, type_ in cadre.schema.items() if type_.is_temporal()]:
-        raise ErreurStockage(
-            f"écriture en masse : colonnes de dates non prises en charge ({', '.join(temporelles)})")
+        raise ErreurStockage(f"écriture en masse : colonnes de dates non prises en charge ({', '.join(temporelles)})")
     if cadre.is_empty():
         return
     ecrire_en_masse = _sqlite if dialecte(session) == "sqlite" else _postgresql
@@ -53,7 +54,7 @@ def ecrire(session: Session, table: Table, cadre: pl.DataFrame, cles: Sequence[s
 
 
 def dialecte(session: Session) -> str:
-    """"sqlite" or "postgresql"; ErreurStockage for any other database."""
+    """ "sqlite" or "postgresql"; ErreurStockage for any other database."""
     nom = session.get_bind().dialect.name
     if nom not in ("sqlite", "postgresql"):
         raise ErreurStockage(f"base de données non prise en charge : {nom} (SQLite ou PostgreSQL attendu)")
@@ -72,8 +73,9 @@ def sur_conflit(instruction, colonnes: Sequence[str], cles: Sequence[str], inser
 
 
 @lru_cache(maxsize=64)
-def _sql_sqlite(table: Table, colonnes: tuple[str, ...], cles: tuple[str, ...], inserer_seulement: bool,
-                lignes: int) -> str:
+def _sql_sqlite(
+    table: Table, colonnes: tuple[str, ...], cles: tuple[str, ...], inserer_seulement: bool, lignes: int
+) -> str:
     """SQL of a `lignes`-row upsert, its `?` in row-major order of `colonnes`.
 
     SQLAlchemy compiles the one-row statement (compiling 200 rows takes 20 ms); its one group of
@@ -93,13 +95,14 @@ def _sql_sqlite(table: Table, colonnes: tuple[str, ...], cles: tuple[str, ...], 
 def _index_secondaires(connexion, table: str) -> list[tuple[str, str]]:
     """(name, CREATE INDEX statement) of the indexes created on `table` (not its keys)."""
     lignes = connexion.exec_driver_sql(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
-        (table,)).all()
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL", (table,)
+    ).all()
     return [(nom, sql) for nom, sql in lignes]
 
 
-def _sqlite(session: Session, table: Table, cadre: pl.DataFrame, cles: tuple[str, ...],
-            inserer_seulement: bool) -> None:
+def _sqlite(
+    session: Session, table: Table, cadre: pl.DataFrame, cles: tuple[str, ...], inserer_seulement: bool
+) -> None:
     connexion = session.connection()
     preparateur = connexion.dialect.identifier_preparer
     colonnes = tuple(cadre.columns)
@@ -118,10 +121,10 @@ def _sqlite(session: Session, table: Table, cadre: pl.DataFrame, cles: tuple[str
         complets = morceau.height // par_instruction
         if complets:
             sql = _sql_sqlite(table, colonnes, cles, inserer_seulement, par_instruction)
-            connexion.exec_driver_sql(sql, [valeurs[i * largeur:(i + 1) * largeur] for i in range(complets)])
+            connexion.exec_driver_sql(sql, [valeurs[i * largeur : (i + 1) * largeur] for i in range(complets)])
         if morceau.height % par_instruction:  # the last rows: one shorter statement
             sql = _sql_sqlite(table, colonnes, cles, inserer_seulement, morceau.height % par_instruction)
-            connexion.exec_driver_sql(sql, valeurs[complets * largeur:])
+            connexion.exec_driver_sql(sql, valeurs[complets * largeur :])
     for _, sql in index:
         connexion.exec_driver_sql(sql)
 
@@ -137,8 +140,9 @@ def _limite_parametres(connexion) -> int:
 # --- PostgreSQL --------------------------------------------------------------------------------
 
 
-def _postgresql(session: Session, table: Table, cadre: pl.DataFrame, cles: tuple[str, ...],
-                inserer_seulement: bool) -> None:
+def _postgresql(
+    session: Session, table: Table, cadre: pl.DataFrame, cles: tuple[str, ...], inserer_seulement: bool
+) -> None:
     from sqlalchemy.dialects import postgresql
 
     connexion = session.connection()
@@ -152,7 +156,8 @@ def _postgresql(session: Session, table: Table, cadre: pl.DataFrame, cles: tuple
     copie_sql = f"COPY {TABLE_TEMPORAIRE} ({noms}) FROM STDIN (FORMAT csv)"
     # No constraint on the copy: a refused row is refused by the table itself, under its own name.
     connexion.exec_driver_sql(
-        f"CREATE TEMPORARY TABLE {TABLE_TEMPORAIRE} AS SELECT {noms} FROM {nom_table} WITH NO DATA")
+        f"CREATE TEMPORARY TABLE {TABLE_TEMPORAIRE} AS SELECT {noms} FROM {nom_table} WITH NO DATA"
+    )
     brute = connexion.connection.driver_connection  # psycopg 3: COPY streams the rows
     try:
         with brute.cursor() as curseur, curseur.copy(copie_sql) as copie:

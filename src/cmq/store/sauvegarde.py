@@ -277,7 +277,9 @@ def _lignes_table(chemin: Path, table: Table, entree: TableSauvegardee, contenu:
         ligne.update({c.name: _defaut(c) for c in manquantes})
         lignes.append(ligne)
     if len(lignes) != entree.lignes:
-        raise _illisible(chemin, f"« {fichier} » contient {len(lignes)} lignes, le manifeste en annonce {entree.lignes}")
+        raise _illisible(
+            chemin, f"« {fichier} » contient {len(lignes)} lignes, le manifeste en annonce {entree.lignes}"
+        )
     return lignes
 
 

@@ -21,7 +21,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-
 # Explicit constraint names: identical on SQLite and PostgreSQL, and required by Alembic's
 # batch mode to alter SQLite tables in later migrations.
 CONVENTION_NOMS = {

@@ -55,8 +55,9 @@ def statut_et_message(requete: Request, erreur: Exception) -> tuple[int, str]:
         if erreur.status_code == 404:
             return 404, f"page introuvable : {requete.url.path}"
         modele = erreurs_api.MESSAGES_HTTP.get(erreur.status_code, "erreur HTTP {statut}")
-        return erreur.status_code, modele.format(chemin=requete.url.path, methode=requete.method,
-                                                 statut=erreur.status_code)
+        return erreur.status_code, modele.format(
+            chemin=requete.url.path, methode=requete.method, statut=erreur.status_code
+        )
     journal.error("erreur interne sur %s %s : %s", requete.method, requete.url.path, type(erreur).__name__)
     return 500, MESSAGE_INTERNE
 

@@ -8,8 +8,20 @@ from starlette.templating import Jinja2Templates
 
 from cmq import __version__, exports, filieres
 
-MOIS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
-        "novembre", "décembre")
+MOIS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
 ESPACE_FINE = "\u202f"  # narrow no-break space: French thousands separator
 
 
@@ -35,8 +47,12 @@ def oui_non(valeur: bool | None) -> str:
 
 def _environnement() -> Environment:
     dossier = resources.files("cmq").joinpath("web", "templates")
-    env = Environment(loader=FileSystemLoader(str(dossier)), autoescape=select_autoescape(("html",)),
-                      trim_blocks=True, lstrip_blocks=True)
+    env = Environment(
+        loader=FileSystemLoader(str(dossier)),
+        autoescape=select_autoescape(("html",)),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     env.filters.update(date_fr=date_fr, nombre=nombre, pourcentage=exports.pourcentage, oui_non=oui_non)
     env.globals.update(version=__version__, filiere=filieres.get, aujourdhui=date.today)
     return env

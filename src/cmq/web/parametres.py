@@ -80,8 +80,17 @@ class FiltresCampus:
     q: str | None = None
 
     @classmethod
-    def lire(cls, *, filiere=None, region_academique=None, academie=None, departement=None, excellence=None,
-             actif_le=None, q=None) -> "FiltresCampus":
+    def lire(
+        cls,
+        *,
+        filiere=None,
+        region_academique=None,
+        academie=None,
+        departement=None,
+        excellence=None,
+        actif_le=None,
+        q=None,
+    ) -> "FiltresCampus":
         """Check and resolve the raw query values (codes or names accepted)."""
         return cls(
             filiere=None if _vide(filiere) else filieres.code_de(filiere),

@@ -52,22 +52,47 @@ def accueil(requete: Request, jour: Jour = None, echelle: Texte = None) -> Respo
 
 @router.get("/campus")
 def campus_liste(
-    requete: Request, filiere: Texte = None, region_academique: Texte = None, academie: Texte = None,
-    departement: Texte = None, excellence: Texte = None, actif_le: Texte = None, q: Texte = None, page: Texte = None,
+    requete: Request,
+    filiere: Texte = None,
+    region_academique: Texte = None,
+    academie: Texte = None,
+    departement: Texte = None,
+    excellence: Texte = None,
+    actif_le: Texte = None,
+    q: Texte = None,
+    page: Texte = None,
 ) -> Response:
     """Filtered, paginated list of the campuses."""
     filtres = parametres.FiltresCampus.lire(
-        filiere=filiere, region_academique=region_academique, academie=academie, departement=departement,
-        excellence=excellence, actif_le=actif_le, q=q)
+        filiere=filiere,
+        region_academique=region_academique,
+        academie=academie,
+        departement=departement,
+        excellence=excellence,
+        actif_le=actif_le,
+        q=q,
+    )
     numero = parametres.numero_page(page)
     with db.session(_url(requete)) as s:
-        liste, total = lecture.lister_campus(s, **filtres.arguments(), limite=PAR_PAGE, decalage=(numero - 1) * PAR_PAGE)
+        liste, total = lecture.lister_campus(
+            s, **filtres.arguments(), limite=PAR_PAGE, decalage=(numero - 1) * PAR_PAGE
+        )
     nb_pages = max(1, ceil(total / PAR_PAGE))
     if numero > nb_pages:
         raise IntrouvableError(f"page {numero} inexistante : {nb_pages} page(s) pour {total} campus")
     return _page(
-        requete, "campus_liste.html", "campus", [("Campus", None)], filtres=filtres, liste=liste, total=total,
-        numero=numero, nb_pages=nb_pages, choix=vues.choix_filtres(), nom_territoire=vues.nom_territoire)
+        requete,
+        "campus_liste.html",
+        "campus",
+        [("Campus", None)],
+        filtres=filtres,
+        liste=liste,
+        total=total,
+        numero=numero,
+        nb_pages=nb_pages,
+        choix=vues.choix_filtres(),
+        nom_territoire=vues.nom_territoire,
+    )
 
 
 @router.get("/campus/{identifiant}")
@@ -78,8 +103,11 @@ def campus_fiche(requete: Request, identifiant: str, format: Texte = None, table
         fiche = vues.fiche_campus(s, identifiant)
         if forme is not None:
             choix = _tableau(tableau, ("membres", "partenaires", "campus"))
-            tables = {"membres": fiche.table_membres, "partenaires": fiche.table_partenaires,
-                      "campus": lambda: vues.table_identite_campus(s, fiche.campus.id)}
+            tables = {
+                "membres": fiche.table_membres,
+                "partenaires": fiche.table_partenaires,
+                "campus": lambda: vues.table_identite_campus(s, fiche.campus.id),
+            }
             return telechargement.fichier(tables[choix](), forme, f"{fiche.campus.id}_{choix}", choix.capitalize())
     fil = [("Campus", "/campus"), (fiche.campus.nom, None)]
     return _page(requete, "campus.html", "campus", fil, fiche=fiche, points=fiche.points())
@@ -96,8 +124,9 @@ def etablissement_fiche(requete: Request, uai: str, format: Texte = None, tablea
         table = fiche.table_campus(jour) if choix == "campus" else fiche.table_identite()
         return telechargement.fichier(table, forme, f"{fiche.etablissement.uai}_{choix}", choix.capitalize())
     fil = [(f"Établissement {fiche.etablissement.nom}", None)]
-    return _page(requete, "etablissement.html", "campus", fil, fiche=fiche, jour=jour,
-                 nom_territoire=vues.nom_territoire)
+    return _page(
+        requete, "etablissement.html", "campus", fil, fiche=fiche, jour=jour, nom_territoire=vues.nom_territoire
+    )
 
 
 @router.get("/filieres")
@@ -121,8 +150,17 @@ def filiere_page(requete: Request, code: str, jour: Jour = None, format: Texte =
         nom = f"{filiere.code}_territoires_{le_jour.isoformat()}"
         return telechargement.fichier(vues.table_territoires_filiere(donnees), forme, nom, "Territoires")
     fil = [("Filières", "/filieres"), (filiere.libelle, None)]
-    return _page(requete, "filiere.html", "filieres", fil, filiere=filiere, donnees=donnees, jour=le_jour,
-                 definition=vues.definition_cmq(), nom_territoire=vues.nom_territoire)
+    return _page(
+        requete,
+        "filiere.html",
+        "filieres",
+        fil,
+        filiere=filiere,
+        donnees=donnees,
+        jour=le_jour,
+        definition=vues.definition_cmq(),
+        nom_territoire=vues.nom_territoire,
+    )
 
 
 @router.get("/glossaire")

@@ -45,8 +45,15 @@ def point_campus(c: Campus) -> dict[str, Any] | None:
     """Map point of a campus seat, None without coordinates."""
     if c.latitude is None or c.longitude is None:
         return None
-    return {"nature": "siege", "id": c.id, "nom": c.nom, "detail": filieres.get(c.filiere).libelle_court,
-            "lat": c.latitude, "lon": c.longitude, "lien": f"/campus/{c.id}"}
+    return {
+        "nature": "siege",
+        "id": c.id,
+        "nom": c.nom,
+        "detail": filieres.get(c.filiere).libelle_court,
+        "lat": c.latitude,
+        "lon": c.longitude,
+        "lien": f"/campus/{c.id}",
+    }
 
 
 # --- Dashboard ----------------------------------------------------------------------------------
@@ -66,8 +73,10 @@ class TableauDeBord:
 
     def par_filiere(self) -> list[dict[str, Any]]:
         """The 12 filières with their number of campuses at the date (chart bars, in cmq.md order)."""
-        return [{"code": f.code, "libelle": f.libelle, "libelle_court": f.libelle_court,
-                 "nb": self.france.filieres[f.code]} for f in filieres.all()]
+        return [
+            {"code": f.code, "libelle": f.libelle, "libelle_court": f.libelle_court, "nb": self.france.filieres[f.code]}
+            for f in filieres.all()
+        ]
 
     def donnees_carte(self) -> dict[str, Any]:
         """What carte.js needs: campus counts by territory of both scales, seats, GeoJSON files."""
@@ -75,8 +84,9 @@ class TableauDeBord:
         return {
             "jour": self.jour.isoformat(),
             "echelle": self.echelle,
-            "territoires": {e: {lg.code: {"nom": lg.nom, "nb": lg.nb_campus} for lg in lignes}
-                            for e, lignes in echelles.items()},
+            "territoires": {
+                e: {lg.code: {"nom": lg.nom, "nb": lg.nb_campus} for lg in lignes} for e, lignes in echelles.items()
+            },
             "campus": self.points,
             "geo": FICHIERS_GEO,
         }
@@ -89,10 +99,13 @@ def tableau_de_bord(s: Session, jour: date, echelle: str) -> TableauDeBord:
     actifs, _ = lecture.lister_campus(s, actif_le=jour)
     points = [p for p in map(point_campus, actifs) if p is not None]
     return TableauDeBord(
-        jour=jour, echelle=echelle, france=lignes[0],
+        jour=jour,
+        echelle=echelle,
+        france=lignes[0],
         regions=[lg for lg in lignes if lg.echelle == "region_academique"],
         departements=[lg for lg in lignes if lg.echelle == "departement"],
-        points=points, sans_coordonnees=len(actifs) - len(points),
+        points=points,
+        sans_coordonnees=len(actifs) - len(points),
     )
 
 
@@ -125,15 +138,25 @@ class FicheCampus:
         points = [siege | {"detail": "siège du campus"}] if siege else []
         for membre, e in self.membres:
             if e is not None and e.latitude is not None and e.longitude is not None:
-                points.append({"nature": "membre", "id": e.uai, "nom": e.nom, "lat": e.latitude, "lon": e.longitude,
-                               "detail": f"{membre.role.value} — {e.nom_commune or ''}".rstrip(" —"),
-                               "lien": f"/etablissements/{e.uai}"})
+                points.append(
+                    {
+                        "nature": "membre",
+                        "id": e.uai,
+                        "nom": e.nom,
+                        "lat": e.latitude,
+                        "lon": e.longitude,
+                        "detail": f"{membre.role.value} — {e.nom_commune or ''}".rstrip(" —"),
+                        "lien": f"/etablissements/{e.uai}",
+                    }
+                )
         return points
 
     def table_membres(self) -> tuple[list[str], list[list[Any]]]:
         colonnes = ["campus_id", "uai", "nom", "type", "commune", "departement", "role"]
-        return colonnes, [[self.campus.id, m.uai, e and e.nom, e and e.type, e and e.nom_commune,
-                           e and e.departement, m.role.value] for m, e in self.membres]
+        return colonnes, [
+            [self.campus.id, m.uai, e and e.nom, e and e.type, e and e.nom_commune, e and e.departement, m.role.value]
+            for m, e in self.membres
+        ]
 
     def table_partenaires(self) -> tuple[list[str], list[list[Any]]]:
         colonnes = ["campus_id", "nom", "nature", "siret"]
@@ -150,7 +173,9 @@ def table_identite_campus(s: Session, identifiant: str) -> tuple[list[str], list
 def fiche_campus(s: Session, identifiant: str) -> FicheCampus:
     """The campus `identifiant` (IntrouvableError with close identifiers otherwise)."""
     campus = lecture.campus(s, identifiant)
-    return FicheCampus(campus=campus, membres=lecture.membres(s, campus.id), partenaires=lecture.partenaires(s, campus.id))
+    return FicheCampus(
+        campus=campus, membres=lecture.membres(s, campus.id), partenaires=lecture.partenaires(s, campus.id)
+    )
 
 
 # --- Établissements ------------------------------------------------------------------------------
@@ -168,10 +193,29 @@ class FicheEtablissement:
         return colonnes, [[getattr(self.etablissement, c) for c in colonnes]]
 
     def table_campus(self, jour: date) -> tuple[list[str], list[list[Any]]]:
-        colonnes = ["uai", "campus_id", "campus", "filiere", "role", "date_debut_label", "date_fin_label",
-                    f"label_valide_le_{jour.isoformat()}"]
-        return colonnes, [[self.etablissement.uai, c.id, c.nom, c.filiere, role, c.date_debut_label,
-                           c.date_fin_label, c.actif_le(jour)] for c, role in self.campus]
+        colonnes = [
+            "uai",
+            "campus_id",
+            "campus",
+            "filiere",
+            "role",
+            "date_debut_label",
+            "date_fin_label",
+            f"label_valide_le_{jour.isoformat()}",
+        ]
+        return colonnes, [
+            [
+                self.etablissement.uai,
+                c.id,
+                c.nom,
+                c.filiere,
+                role,
+                c.date_debut_label,
+                c.date_fin_label,
+                c.actif_le(jour),
+            ]
+            for c, role in self.campus
+        ]
 
 
 def fiche_etablissement(s: Session, uai: str) -> FicheEtablissement:
@@ -208,8 +252,17 @@ def liste_filieres(s: Session, jour: date) -> list[dict[str, Any]]:
 
 def table_filieres(lignes: list[dict[str, Any]], jour: date) -> tuple[list[str], list[list[Any]]]:
     colonnes = ["code", "libelle", "libelle_court", "url", "nb_campus", f"nb_campus_actifs_le_{jour.isoformat()}"]
-    return colonnes, [[lg["filiere"].code, lg["filiere"].libelle, lg["filiere"].libelle_court, lg["filiere"].url,
-                       lg["nb_campus"], lg["nb_actifs"]] for lg in lignes]
+    return colonnes, [
+        [
+            lg["filiere"].code,
+            lg["filiere"].libelle,
+            lg["filiere"].libelle_court,
+            lg["filiere"].url,
+            lg["nb_campus"],
+            lg["nb_actifs"],
+        ]
+        for lg in lignes
+    ]
 
 
 def table_territoires_filiere(donnees: IndicateursFiliere) -> tuple[list[str], list[list[Any]]]:
