@@ -6,7 +6,7 @@ whose 3 first digits are the département, real département/académie/région c
 RSS (`resource.getrusage`) is its own:
 
 * `polars.read_csv` of the file (every column as text), the floor of any reader;
-* `cmq.sources.annuaire.importer_annuaire` into a new SQLite file (read + validate + write
+* `cmq.importation.annuaire.importer_annuaire` into a new SQLite file (read + validate + write
   + history), then a second run of the same import (idempotent: 0 inserted, 0 updated);
 * two floors, the rows already read and converted before the clock: cmq's bulk write alone
   (`cmq.store.masse`, what the import runs) into a new database, and, on SQLite, Python's
@@ -243,7 +243,7 @@ resultat = {"lignes": tableau.height}
 # lazily, on first use: loaded before the clock, as `import polars` is for the bare read (the
 # process time counts every import).
 MODULES_CMQ = """
-from cmq.sources.annuaire import importer_annuaire; import cmq.sources.conversion_bloc, alembic.command
+from cmq.importation.annuaire import importer_annuaire; import cmq.importation.conversion_bloc, alembic.command
 from sqlalchemy.engine import make_url; make_url(sys.argv[2]).get_dialect().import_dbapi()
 """
 IMPORT_CMQ = (
@@ -257,8 +257,8 @@ resultat = {"lignes": r.lues, "inserees": r.inserees, "mises_a_jour": r.mises_a_
 LIGNES_CONVERTIES = (
     MODULES_CMQ
     + """
-from cmq.sources import colonnes, conversion, conversion_bloc
-from cmq.sources.tableau import lire_tableau
+from cmq.importation import colonnes, conversion, conversion_bloc
+from cmq.tableau import lire_tableau
 t = lire_tableau(sys.argv[1])
 conv = conversion.convertisseur(colonnes.correspondre(t.colonnes, "etablissements", None), conversion.Contexte())
 lignes = conversion_bloc.convertir_etablissements(t.cadre, conv).valides

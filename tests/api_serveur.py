@@ -78,8 +78,8 @@ def arreter(f: _Fil) -> None:
 
 def base_initialisee(dossier: Path, url: str | None = None) -> str:
     """The database `url` (default: SQLite in `dossier`) with the embedded data and a few members/partners."""
+    from cmq.importation.fichier import importer_fichier
     from cmq.init import initialiser
-    from cmq.sources.fichier import importer_fichier
 
     url = url or f"sqlite:///{dossier / 'cmq.db'}"
     initialiser(url)
@@ -132,7 +132,7 @@ def base_api(request, tmp_path_factory) -> str:
 
 
 def _servir(url: str, jeton: str | None) -> Iterator[Serveur]:
-    from cmq.api.app import creer_app
+    from cmq.serveur import creer_app
     from cmq.store import db
 
     fil, base = demarrer(creer_app(url, jeton=jeton))

@@ -22,7 +22,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from cmq.sources.http import ClientHttp
+from cmq.portails.http import ClientHttp
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

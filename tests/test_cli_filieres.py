@@ -7,7 +7,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cmq.cli import app
-from cmq.sources.tableau import lire_tableau
+from cmq.tableau import lire_tableau
 from tests.classeurs import classeur
 
 runner = CliRunner(env={"COLUMNS": "250"})

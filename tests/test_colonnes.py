@@ -1,11 +1,11 @@
-"""Header aliases, kind guessing and explicit mappings (`cmq.sources.colonnes`)."""
+"""Header aliases, kind guessing and explicit mappings (`cmq.importation.colonnes`)."""
 
 import json
 
 import pytest
 
 from cmq.errors import ColonneManquante, EntreeInvalide, FichierIllisible
-from cmq.sources.colonnes import charger_correspondance, correspondre, deviner_type
+from cmq.importation.colonnes import charger_correspondance, correspondre, deviner_type
 
 ANNUAIRE_API = [
     "identifiant_de_l_etablissement",

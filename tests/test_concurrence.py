@@ -23,7 +23,7 @@ import pytest
 from sqlalchemy import text
 
 from cmq import codes, filieres
-from cmq.sources.fichier import importer_fichier
+from cmq.importation.fichier import importer_fichier
 from cmq.store import db, masse
 from cmq.store.verrou import MARQUEUR_PAUSE, MESSAGE_OCCUPE
 from tests.import_outils import compter, historique

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from cmq.errors import EntreeInvalide, ErreurReseau, RefusPortail
-from cmq.sources.datagouv import lire_datagouv
+from cmq.portails.datagouv import lire_datagouv
 from tests.serveur_local import FIXTURES, Reponse, attentes, client_http, serveur_local  # noqa: F401
 
 DATA = "/api/resources/RID/data/"

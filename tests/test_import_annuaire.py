@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 from cmq.cli import app
 from cmq.errors import EntreeInvalide
-from cmq.sources.annuaire import importer_annuaire
+from cmq.importation.annuaire import importer_annuaire
 from cmq.store import db
 from cmq.store.tables import EtablissementTable
 from tests.import_outils import compter, historique, instantane

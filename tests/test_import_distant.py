@@ -10,9 +10,9 @@ from typer.testing import CliRunner
 from cmq import codes
 from cmq.cli import app
 from cmq.errors import ErreurImport, ErreurReseau
-from cmq.sources.annuaire import DATASET, importer_annuaire
-from cmq.sources.distant import importer_datagouv, importer_opendatasoft
-from cmq.sources.http import ClientHttp
+from cmq.importation.annuaire import DATASET, importer_annuaire
+from cmq.importation.distant import importer_datagouv, importer_opendatasoft
+from cmq.portails.http import ClientHttp
 from cmq.store import db
 from cmq.store.lecture import campus as lire_campus
 from cmq.store.lecture import membres as lire_membres

@@ -8,13 +8,13 @@ import pytest
 from sqlalchemy import select
 
 from cmq.errors import ErreurImport
-from cmq.sources import colonnes, conversion
-from cmq.sources.conversion_bloc import convertir_etablissements, une_a_une
-from cmq.sources.fichier import importer_fichier
-from cmq.sources.pipeline import importer_lignes
-from cmq.sources.tableau import lire_tableau
+from cmq.importation import colonnes, conversion
+from cmq.importation.conversion_bloc import convertir_etablissements, une_a_une
+from cmq.importation.fichier import importer_fichier
+from cmq.importation.pipeline import importer_lignes
 from cmq.store import db, ecriture
 from cmq.store.tables import EtablissementTable
+from cmq.tableau import lire_tableau
 from tests.import_outils import historique, instantane
 
 # Values of each column, ordinary and odd: every branch of the converter, valid or not.

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from cmq.cli import app
 from cmq.errors import ErreurImport, FichierIllisible
-from cmq.sources.fichier import importer_fichier
+from cmq.importation.fichier import importer_fichier
 from cmq.store import db
 from cmq.store.lecture import campus as lire_campus
 from cmq.store.lecture import partenaires as lire_partenaires

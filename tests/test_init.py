@@ -9,8 +9,8 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from cmq.cli import app
+from cmq.importation.pipeline import importer_lignes
 from cmq.init import initialiser
-from cmq.sources.pipeline import importer_lignes
 from cmq.store import db, schema
 from cmq.store.lecture import campus as lire_campus
 from cmq.store.sauvegarde import sauvegarder

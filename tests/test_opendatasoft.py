@@ -6,7 +6,7 @@ import json
 import pytest
 
 from cmq.errors import EntreeInvalide, ErreurReseau, RefusPortail
-from cmq.sources.opendatasoft import LIMITE_RECORDS, lire_opendatasoft
+from cmq.portails.opendatasoft import LIMITE_RECORDS, lire_opendatasoft
 from tests.serveur_local import FIXTURES, Reponse, attentes, client_http, serveur_local  # noqa: F401
 
 V21 = "/api/explore/v2.1/catalog/datasets/cmq-liste/records"

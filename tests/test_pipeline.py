@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import select
 
 from cmq.errors import ErreurImport
+from cmq.importation import colonnes, conversion
+from cmq.importation.pipeline import importer_lignes
 from cmq.models import Etablissement
-from cmq.sources import colonnes, conversion
-from cmq.sources.pipeline import importer_lignes
 from cmq.store import db
 from cmq.store.conversion import etablissement_vers_dict
 from cmq.store.lecture import campus as lire_campus

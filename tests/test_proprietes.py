@@ -28,14 +28,14 @@ from cmq.errors import (
     ErreurReseau,
     TerritoireInconnu,
 )
+from cmq.importation import conversion, valeurs
+from cmq.importation.colonnes import ALIAS, Correspondance
+from cmq.importation.conversion_bloc import convertir_etablissements
 from cmq.models import Provenance
-from cmq.sources import conversion, valeurs
-from cmq.sources.colonnes import ALIAS, Correspondance
-from cmq.sources.conversion_bloc import convertir_etablissements
-from cmq.sources.datagouv import lire_datagouv
-from cmq.sources.http import ClientHttp, duree_retry_after
-from cmq.sources.opendatasoft import lire_opendatasoft
-from cmq.sources.tableau import lire_tableau
+from cmq.portails.datagouv import lire_datagouv
+from cmq.portails.http import ClientHttp, duree_retry_after
+from cmq.portails.opendatasoft import lire_opendatasoft
+from cmq.tableau import lire_tableau
 from tests.import_outils import historique, instantane
 from tests.serveur_local import Reponse, attentes, client_http, serveur_local  # noqa: F401
 

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from cmq.errors import EntreeInvalide, ErreurReseau, RefusPortail
-from cmq.sources.http import ClientHttp, duree_retry_after
+from cmq.portails.http import ClientHttp, duree_retry_after
 from tests.serveur_local import FIXTURES, Reponse, attentes, client_http, serveur_local  # noqa: F401
 
 CHEMIN = "/api/explore/v2.1/catalog/datasets/cmq/records"

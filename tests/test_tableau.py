@@ -1,4 +1,4 @@
-"""cmq.sources.tableau (CSV/XLSX reading and writing) and cmq.fichiers (atomic writes)."""
+"""cmq.tableau (CSV/XLSX reading and writing) and cmq.fichiers (atomic writes)."""
 
 import os
 from datetime import date, datetime
@@ -9,7 +9,7 @@ import pytest
 
 from cmq.errors import ColonneManquante, EntreeInvalide, ErreurEcriture, FichierIllisible
 from cmq.fichiers import ecriture_atomique
-from cmq.sources.tableau import colonne, ecrire_tableau, lire_tableau
+from cmq.tableau import colonne, ecrire_tableau, lire_tableau
 from tests.classeurs import classeur
 
 ENTETE = "numero;nomCmq;filiereCmq\n"

@@ -1,4 +1,4 @@
-"""The polars CSV reader of cmq.sources.tableau gives exactly what Python's strict csv reader gives."""
+"""The polars CSV reader of cmq.tableau gives exactly what Python's strict csv reader gives."""
 
 import re
 from pathlib import Path
@@ -8,9 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from cmq import tableau as module
 from cmq.errors import CmqError
-from cmq.sources import tableau as module
-from cmq.sources.tableau import ESPACES, lire_tableau, sans_espaces
+from cmq.tableau import ESPACES, lire_tableau, sans_espaces
 
 # Characters that matter to a CSV reader, plus a few ordinary ones.
 ALPHABET = ["a", "b", "é", "’", " ", "\u3000", "\xa0", ";", ",", "\t", '"', "\n", "\r", "\r\n", "x"]

@@ -6,7 +6,7 @@ from typer.testing import CliRunner
 
 from cmq.cli import app
 from cmq.errors import ErreurImport, ErreurStockage, ImportEnCours
-from cmq.sources.pipeline import importer_lignes
+from cmq.importation.pipeline import importer_lignes
 from cmq.store import db, verrou
 from tests.import_outils import historique
 from tests.postgres import empreinte_base

@@ -493,7 +493,7 @@ def test_methode_non_autorisee(web):
 
 def test_base_non_initialisee(tmp_path):
     """Pages on a database that was never initialised: a French 503 page, nothing created."""
-    from cmq.api.app import creer_app
+    from cmq.serveur import creer_app
 
     chemin = tmp_path / "absente" / "cmq.db"
     fil, base = demarrer(creer_app(f"sqlite:///{chemin}"))
@@ -515,7 +515,7 @@ def test_erreur_interne_page_sans_detail(base_api):
     """An unexpected exception on a page: a French 500 page, logged, without the exception's text."""
     import httpx
 
-    from cmq.api.app import creer_app
+    from cmq.serveur import creer_app
 
     app = creer_app(base_api)
 

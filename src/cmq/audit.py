@@ -30,10 +30,10 @@ from sqlalchemy import select
 from cmq import codes, filieres, resolve, territoires
 from cmq.errors import CmqError, ColonneManquante, EntreeInvalide, FichierIllisible
 from cmq.fichiers import ecriture_atomique
-from cmq.sources import valeurs
-from cmq.sources.tableau import Tableau, ecrire_tableau, lire_tableau
+from cmq.importation import valeurs
 from cmq.store import db
 from cmq.store.tables import EtablissementTable
+from cmq.tableau import Tableau, ecrire_tableau, lire_tableau
 from cmq.texte import normaliser
 
 REQUISES = ("numero", "uai", "cmqImplique", "filiereCmq", "nomCmq")

@@ -16,8 +16,8 @@ from importlib import resources
 from typing import Any
 
 from cmq.errors import FichierIllisible
-from cmq.sources.fichier import importer_fichier
-from cmq.sources.pipeline import Progression, importer_lignes
+from cmq.importation.fichier import importer_fichier
+from cmq.importation.pipeline import Progression, importer_lignes
 from cmq.store import db, schema
 
 LYCEES = "lycees.csv.gz"

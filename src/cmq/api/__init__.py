@@ -1,1 +1,1 @@
-"""REST API of cmq (FastAPI): `creer_app` builds the application served by `cmq serve`."""
+"""REST API of cmq (FastAPI), attached by `cmq.serveur.creer_app` to the application of `cmq serve`."""

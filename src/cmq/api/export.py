@@ -13,15 +13,10 @@ from cmq import exports, extraction
 from cmq import indicateurs as calcul
 from cmq.indicateurs import LigneIndicateurs
 from cmq.models import Campus
+from cmq.reponses.pieces import TYPES, piece_jointe
 
 FormatCampus = Literal["json", "csv", "xlsx", "geojson"]
 FormatIndicateurs = Literal["json", "csv", "xlsx"]
-
-TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "geojson": "application/geo+json",
-}
 
 
 def _documentation(formats: Sequence[str]) -> dict:
@@ -31,13 +26,6 @@ def _documentation(formats: Sequence[str]) -> dict:
 
 REPONSES_CAMPUS = _documentation(("csv", "xlsx", "geojson"))
 REPONSES_INDICATEURS = _documentation(("csv", "xlsx"))
-
-
-def piece_jointe(contenu: bytes, format: str, nom: str) -> Response:
-    """An attachment response named `nom.format`."""
-    return Response(
-        contenu, media_type=TYPES[format], headers={"Content-Disposition": f'attachment; filename="{nom}.{format}"'}
-    )
 
 
 def campus(s: Session, liste: Sequence[Campus], format: str, actif_le: date | None) -> Response:

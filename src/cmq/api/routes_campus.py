@@ -8,11 +8,11 @@ from sqlalchemy.exc import DataError, IntegrityError
 
 from cmq.api import export
 from cmq.api.dependances import FICHE, LECTURE, Url, erreurs
-from cmq.api.erreurs import ProblemeHTTP
 from cmq.api.schemas import CampusDetail, EcritureCampus, MembreDetail, Page
 from cmq.api.securite import REPONSES_ECRITURE, exiger_jeton
 from cmq.errors import EntreeInvalide, TerritoireInconnu
 from cmq.models import Campus, ImportEnregistre
+from cmq.reponses.erreurs import ProblemeHTTP
 from cmq.store import db, ecriture, lecture
 from cmq.territoires import territoires
 

@@ -9,14 +9,14 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
 
 from cmq.api.dependances import LECTURE, Url, erreurs
-from cmq.api.erreurs import ProblemeHTTP
 from cmq.api.schemas import RapportImport, RejetImport
 from cmq.api.securite import REPONSES_ECRITURE, exiger_jeton
+from cmq.importation.fichier import importer_fichier
+from cmq.importation.pipeline import Rapport
 from cmq.models import ImportEnregistre
-from cmq.sources.fichier import importer_fichier
-from cmq.sources.pipeline import Rapport
-from cmq.sources.tableau import EXTENSIONS
+from cmq.reponses.erreurs import ProblemeHTTP
 from cmq.store import db, lecture
+from cmq.tableau import EXTENSIONS
 
 router = APIRouter(prefix="/api/imports", tags=["imports"])
 

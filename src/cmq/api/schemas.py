@@ -76,7 +76,7 @@ class RejetImport(BaseModel):
 
 
 class RapportImport(BaseModel):
-    """What an import did (`cmq.sources.pipeline.Rapport`)."""
+    """What an import did (`cmq.importation.pipeline.Rapport`)."""
 
     source: str
     type_import: str

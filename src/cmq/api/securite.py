@@ -12,7 +12,7 @@ from os import environ
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from cmq.api.erreurs import ProblemeHTTP
+from cmq.reponses.erreurs import ProblemeHTTP
 
 VARIABLE_JETON = "CMQ_API_JETON"
 

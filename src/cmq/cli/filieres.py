@@ -9,7 +9,7 @@ import typer
 from cmq import filieres
 from cmq.cli.lecture import console, tableau
 from cmq.errors import EntreeInvalide, FiliereInconnue
-from cmq.sources.tableau import colonne, ecrire_tableau, lire_tableau
+from cmq.tableau import colonne, ecrire_tableau, lire_tableau
 
 groupe = typer.Typer(
     help="Les 12 filières des CMQ : liste, recherche par texte libre, normalisation d'un fichier.",

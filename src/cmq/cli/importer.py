@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from cmq.cli.lecture import tableau
-from cmq.sources.pipeline import Progression, Rapport
+from cmq.importation.pipeline import Progression, Rapport
 
 groupe = typer.Typer(
     name="importer",
@@ -111,7 +111,7 @@ def _lancer(fonction: Callable[..., Rapport], *args, **options) -> None:
 
 
 def _fichier(fichier: Path, type_import, correspondance, partiel, rapport, feuille, inclure_fermes=False) -> None:
-    from cmq.sources.fichier import importer_fichier
+    from cmq.importation.fichier import importer_fichier
 
     _lancer(
         importer_fichier,
@@ -171,7 +171,7 @@ def annuaire(
     inclure_fermes: OptionFermes = False,
 ) -> None:
     """Importe l'annuaire de l'éducation (fr-en-annuaire-education) : export CSV ou portail."""
-    from cmq.sources.annuaire import importer_annuaire
+    from cmq.importation.annuaire import importer_annuaire
 
     _lancer(
         importer_annuaire,
@@ -203,7 +203,7 @@ def opendatasoft(
     inclure_fermes: OptionFermes = False,
 ) -> None:
     """Importe un jeu de données d'un portail Opendatasoft (API Explore v2.1)."""
-    from cmq.sources.distant import importer_opendatasoft
+    from cmq.importation.distant import importer_opendatasoft
 
     _lancer(
         importer_opendatasoft,
@@ -238,8 +238,8 @@ def datagouv(
     ] = None,
 ) -> None:
     """Importe une ressource CSV de data.gouv.fr par son API tabulaire."""
-    from cmq.sources.datagouv import BASE_TABULAIRE
-    from cmq.sources.distant import importer_datagouv
+    from cmq.importation.distant import importer_datagouv
+    from cmq.portails.datagouv import BASE_TABULAIRE
 
     _lancer(
         importer_datagouv,

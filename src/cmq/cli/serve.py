@@ -69,8 +69,8 @@ def serve(
     """
     import uvicorn
 
-    from cmq.api.app import creer_app
     from cmq.api.securite import VARIABLE_JETON, jeton_configure
+    from cmq.serveur import creer_app
     from cmq.store import db
 
     url = base or db.url_par_defaut()
@@ -85,7 +85,7 @@ def serve(
 
         os.environ[db.VARIABLE_URL] = url  # read by the app factory in the reloaded process
         uvicorn.run(
-            "cmq.api.app:creer_app", factory=True, reload=True, reload_dirs=[str(Path(cmq.__file__).parent)], **options
+            "cmq.serveur:creer_app", factory=True, reload=True, reload_dirs=[str(Path(cmq.__file__).parent)], **options
         )
     else:
         uvicorn.run(creer_app(url), **options)

@@ -1,7 +1,7 @@
 """French HTML error pages for the web pages; `/api`, `/docs`, `/openapi.json` and `/static` keep the
 API's `application/problem+json` answers.
 
-`installer(app)` wraps the handlers the API registered (`cmq.api.erreurs.installer`): a page
+`installer(app)` wraps the handlers the API registered (`cmq.reponses.erreurs.installer`): a page
 request gets `erreur.html` with the status (unknown campus, UAI or filière 404; invalid date or
 filter 400; database unavailable 503; unexpected error 500, logged, never detailed).
 """
@@ -14,8 +14,8 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
-from cmq.api import erreurs as erreurs_api
 from cmq.errors import CmqError
+from cmq.reponses import erreurs as erreurs_api
 from cmq.web.gabarits import GABARITS
 
 journal = logging.getLogger("cmq.web")

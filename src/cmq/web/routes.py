@@ -1,6 +1,6 @@
 """Web pages (HTML, French) of `cmq serve`, rendered on the server from the library's read functions.
 
-`inclure(app)` attaches them to the API application (`cmq.api.app.creer_app`) with French HTML
+`inclure(app)` attaches them to the application (`cmq.serveur.creer_app`), after the API, with French HTML
 error pages. A table of a page is downloaded from the same URL with `?format=csv|xlsx` (and
 `tableau=` when the page shows several), the campus list from the API export (`/api/campus`).
 """

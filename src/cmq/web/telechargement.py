@@ -6,7 +6,7 @@ from typing import Any
 from fastapi import Response
 
 from cmq import exports
-from cmq.api.export import piece_jointe
+from cmq.reponses.pieces import piece_jointe
 
 Table = tuple[Sequence[str], Sequence[Sequence[Any]]]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from cmq.errors import EntreeInvalide
-from cmq.sources.http import (
+from cmq.portails.http import (
     ClientHttp,
     adresse_complete,
     adresse_portail,
@@ -13,7 +13,7 @@ from cmq.sources.http import (
     reponse_inattendue,
     segment,
 )
-from cmq.sources.lot import Collecte, Lot, Progression
+from cmq.portails.lot import Collecte, Lot, Progression
 
 __all__ = ["LIMITE_RECORDS", "Lot", "lire_opendatasoft"]
 

@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 
 from cmq.errors import EntreeInvalide
-from cmq.sources.http import (
+from cmq.portails.http import (
     ClientHttp,
     adresse_complete,
     adresse_portail,
@@ -15,7 +15,7 @@ from cmq.sources.http import (
     reponse_inattendue,
     segment,
 )
-from cmq.sources.lot import Collecte, Lot, Progression
+from cmq.portails.lot import Collecte, Lot, Progression
 
 __all__ = ["BASE_TABULAIRE", "Lot", "lire_datagouv"]
 

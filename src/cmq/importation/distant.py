@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from cmq.importation.colonnes import charger_correspondance
+from cmq.importation.pipeline import Progression, Rapport, importer_lignes
 from cmq.models import Provenance
-from cmq.sources.colonnes import charger_correspondance
-from cmq.sources.datagouv import BASE_TABULAIRE, lire_datagouv
-from cmq.sources.http import ClientHttp
-from cmq.sources.lot import Lot
-from cmq.sources.opendatasoft import lire_opendatasoft
-from cmq.sources.pipeline import Progression, Rapport, importer_lignes
+from cmq.portails.datagouv import BASE_TABULAIRE, lire_datagouv
+from cmq.portails.http import ClientHttp
+from cmq.portails.lot import Lot
+from cmq.portails.opendatasoft import lire_opendatasoft
 from cmq.texte import slug
 
 

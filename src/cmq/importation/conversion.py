@@ -24,9 +24,9 @@ from rapidfuzz import fuzz, process
 
 from cmq import codes, filieres
 from cmq.errors import CmqError, EntreeInvalide, FiliereInconnue
+from cmq.importation import valeurs
+from cmq.importation.colonnes import Correspondance
 from cmq.models import Campus, Membre, Partenaire, Provenance
-from cmq.sources import valeurs
-from cmq.sources.colonnes import Correspondance
 from cmq.store.conversion import membre_vers_dict, partenaire_vers_dict
 from cmq.texte import normaliser, slug
 

@@ -19,8 +19,8 @@ import polars as pl
 
 from cmq.codes import LETTRES_UAI
 from cmq.errors import EntreeInvalide
-from cmq.sources import conversion, valeurs
-from cmq.sources.tableau import sans_espaces
+from cmq.importation import conversion, valeurs
+from cmq.tableau import sans_espaces
 
 CHAINE = pl.String
 SCHEMA = {

@@ -33,12 +33,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from cmq.errors import CmqError, EntreeInvalide, ErreurImport
+from cmq.importation import conversion
+from cmq.importation.colonnes import correspondre
 from cmq.models import ImportEnregistre, Provenance
-from cmq.sources import conversion
-from cmq.sources.colonnes import correspondre
-from cmq.sources.tableau import Tableau, ecrire_tableau
 from cmq.store import db, ecriture, schema, verrou
 from cmq.store.tables import CampusTable
+from cmq.tableau import Tableau, ecrire_tableau
 
 if TYPE_CHECKING:
     import polars as pl  # imported lazily: only the bulk path needs it
@@ -147,7 +147,7 @@ def _valider_en_bloc(
     cadre: pl.DataFrame, numeros: Sequence[int], conv, rapport: Rapport, progression: Progression | None
 ) -> _Valides:
     """Establishments of a frame converted in bulk; an establishment listed twice keeps its first row."""
-    from cmq.sources.conversion_bloc import convertir_etablissements
+    from cmq.importation.conversion_bloc import convertir_etablissements
 
     if progression:
         progression("validation", 0, cadre.height)

@@ -6,9 +6,9 @@ import hashlib
 from pathlib import Path
 
 from cmq.errors import FichierIllisible
-from cmq.sources.colonnes import charger_correspondance
-from cmq.sources.pipeline import Progression, Rapport, importer_tableau
-from cmq.sources.tableau import lire_tableau
+from cmq.importation.colonnes import charger_correspondance
+from cmq.importation.pipeline import Progression, Rapport, importer_tableau
+from cmq.tableau import lire_tableau
 
 
 def somme_controle(chemin: Path) -> str:

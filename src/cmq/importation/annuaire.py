@@ -1,6 +1,6 @@
 """Import of the annuaire de l'éducation (`fr-en-annuaire-education`): a CSV export or the portal.
 
-Both spellings of the header work through the aliases of `cmq.sources.colonnes`: API field names
+Both spellings of the header work through the aliases of `cmq.importation.colonnes`: API field names
 (`identifiant_de_l_etablissement`, `code_departement`…) and the export's display labels
 (`Identifiant_de_l_etablissement`, `Code département`…). `code_departement` ("069", "02A",
 "974") becomes "69", "2A", "974"; `code_region` (INSEE) is the région académique code; a missing
@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from cmq.errors import EntreeInvalide
-from cmq.sources.fichier import importer_fichier
-from cmq.sources.pipeline import Rapport
+from cmq.importation.fichier import importer_fichier
+from cmq.importation.pipeline import Rapport
 
 DATASET = "fr-en-annuaire-education"
 PORTAIL = "https://data.education.gouv.fr"
@@ -40,6 +40,6 @@ def importer_annuaire(
         if where:
             raise EntreeInvalide("annuaire : --where ne s'applique qu'à un import depuis --portail")
         return importer_fichier(chemin, type_import="etablissements", **options)
-    from cmq.sources.distant import importer_opendatasoft  # imported lazily: HTTP client, only for portals
+    from cmq.importation.distant import importer_opendatasoft  # imported lazily: HTTP client, only for portals
 
     return importer_opendatasoft(portail, DATASET, where=where, type_import="etablissements", **options)

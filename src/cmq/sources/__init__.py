@@ -1,1 +1,0 @@
-"""Remote open-data sources: clients fetching raw rows from Opendatasoft and data.gouv.fr portals."""
