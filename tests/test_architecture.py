@@ -1,23 +1,19 @@
 """The layering of the package (pyproject `[tool.importlinter]`): no upward import, no import cycle,
 `cmq.api` and `cmq.web` independent of each other. Checked on the installed source by import-linter."""
 
-import shutil
-import subprocess
 from pathlib import Path
 
 import grimp
-import pytest
+from importlinter.cli import lint_imports
 
 RACINE = Path(__file__).resolve().parent.parent
 
 
-def test_contrats_d_imports_tenus():
-    lint = shutil.which("lint-imports")
-    if lint is None:
-        pytest.fail("lint-imports absent : installez les dépendances de dev (import-linter)", pytrace=False)
-    resultat = subprocess.run([lint, "--no-cache"], cwd=RACINE, capture_output=True, text=True, timeout=120)
-    assert resultat.returncode == 0, resultat.stdout + resultat.stderr
-    assert "2 kept, 0 broken" in resultat.stdout
+def test_contrats_d_imports_tenus(capsys):
+    code = lint_imports(config_filename=str(RACINE / "pyproject.toml"), no_cache=True, no_logo=True)
+    sortie = capsys.readouterr().out
+    assert code == 0, sortie
+    assert "2 kept, 0 broken" in sortie
 
 
 def test_api_et_web_ne_s_importent_pas():
