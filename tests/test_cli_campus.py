@@ -42,14 +42,20 @@ def erreur(resultat, message: str) -> None:
 
 
 def test_campus_liste_table(base):
+    """Off a terminal (here, captured output) the table is tab-separated lines, with no title nor footer."""
     r = cmq("campus", "liste")
     assert r.exit_code == 0, r.output
-    for identifiant in ("cmq-aero-alpes", "cmq-chimie-rouen", "cmq-numerique-lyon", "cmq-tourisme-nice"):
-        assert identifiant in r.stdout
-    assert "Campus Numérique Lyon Métropole" in r.stdout
-    assert "non renseigné" in r.stdout  # excellence of cmq-aero-alpes
-    assert "du 2020-01-01 au 2024-12-31" in r.stdout
-    assert "4 campus affiché(s) sur 4." in r.stdout
+    assert r.stdout.splitlines() == [
+        "Identifiant\tNom\tFilière\tExcellence\tRégion acad.\tAcadémies\tSiège\tLabel",
+        "cmq-aero-alpes\tCampus Aéronautique des Alpes\tMobilité\tnon renseigné\t84\t08, 10\tGrenoble"
+        "\tdates non publiées",
+        "cmq-chimie-rouen\tCampus Chimie et Biotechnologies de Normandie\tChimie\toui\t28\t70\tRouen"
+        "\tdu 2015-01-01 au 2019-12-31",
+        "cmq-numerique-lyon\tCampus Numérique Lyon Métropole\tNumérique\toui\t84\t10\tLyon\tdu 2020-01-01 au 2024-12-31",
+        "cmq-tourisme-nice\tCampus Tourisme et Gastronomie Côte d'Azur\tTourisme\tnon\t93\t23\tNice"
+        "\tdepuis le 2023-09-01",
+    ]
+    assert cmq("campus", "liste", "--format", "tsv").stdout == r.stdout
 
 
 def test_campus_liste_filtres_par_noms_en_csv(base):
@@ -118,22 +124,18 @@ def test_campus_voir_fiche_complete(base):
         "Lyon (10)",
         "Arrêté du 3 janvier 2020",
         "data.gouv.fr — https://www.data.gouv.fr/fr/datasets/cmq/",
-        "Membres (2)",
-        UAI_LYON,
-        "Lycée La Martinière Diderot",
-        "Lyon 1er",
-        "support",
-        UAI_ABSENT,
-        "absent de l'annuaire",
-        "Partenaires (2)",
-        "Orange",
-        "entreprise",
-        "38012986600006",
-        "Inria Lyon",
-        "laboratoire",
     ):
         assert attendu in sortie, attendu
-    assert sortie.index(UAI_LYON) < sortie.index(UAI_ABSENT)  # support first
+    lignes = sortie.splitlines()
+    membres = lignes.index("UAI\tNom\tCommune\tRôle")
+    assert lignes[membres:] == [  # support first
+        "UAI\tNom\tCommune\tRôle",
+        f"{UAI_LYON}\tLycée La Martinière Diderot\tLyon 1er\tsupport",
+        f"{UAI_ABSENT}\tabsent de l'annuaire\t\tmembre",
+        "Nom\tNature\tSIRET",
+        "Inria Lyon\tlaboratoire\t",
+        "Orange\tentreprise\t38012986600006",
+    ]
 
 
 def test_campus_voir_excellence_non_renseignee_et_json(base):
@@ -169,11 +171,12 @@ def test_etablissement_voir(base):
         "07300 Tournon-sur-Rhône (07324)",
         "Ardèche (07)",
         "Grenoble (08)",
-        "Campus (1)",
-        "cmq-tourisme-nice",
-        "depuis le 2023-09-01",
     ):
         assert attendu in r.stdout, attendu
+    assert r.stdout.splitlines()[-2:] == [
+        "Identifiant\tNom\tFilière\tLabel",
+        "cmq-tourisme-nice\tCampus Tourisme et Gastronomie Côte d'Azur\tTourisme\tdepuis le 2023-09-01",
+    ]
 
 
 def test_etablissement_liste(base):
@@ -181,7 +184,13 @@ def test_etablissement_liste(base):
     assert r.exit_code == 0, r.output
     assert [ligne["uai"] for ligne in csv.DictReader(io.StringIO(r.stdout))] == [UAI_ARDECHE, "0730001E"]
     r = cmq("etablissement", "liste")
-    assert "4 établissement(s) affiché(s) sur 4." in r.stdout
+    assert [ligne.split("\t")[0] for ligne in r.stdout.splitlines()] == [
+        "uai",
+        UAI_ARDECHE,
+        "0381234K",
+        UAI_LYON,
+        "0730001E",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -214,7 +223,10 @@ def test_imports_historique(base):
 def test_imports_base_vide(base_vide, monkeypatch):
     monkeypatch.setenv("COLUMNS", "200")
     r = cmq("imports")
-    assert r.exit_code == 0 and "Aucun import enregistré." in r.stdout
+    assert r.exit_code == 0, r.output
+    assert r.stdout == (  # off a terminal: the header only, no "Aucun import enregistré." footer
+        "N°\tSource\tType\tDébut (UTC)\tFin (UTC)\tLues\tInsérées\tMises à jour\tRejetées\tStatut\tMessage\n"
+    )
 
 
 # --- Database access -------------------------------------------------------------------------

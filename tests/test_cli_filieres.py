@@ -41,13 +41,15 @@ def contenu(dossier: Path) -> list[str]:
 def test_liste_sans_sous_commande():
     resultat = lancer("filieres")
     assert resultat.exit_code == 0, resultat.output
-    assert "Les 12 filières des CMQ" in resultat.output
-    assert "mobilite-aeronautique-transports-terrestres-et-maritimes" in resultat.output
-    assert "Services à la personne, bien-être" in resultat.output
-    lignes = [ligne for ligne in resultat.output.splitlines() if ligne.startswith("│")]
-    assert len(lignes) == 12
-    cellules = [c.strip() for c in lignes[-1].split("│")[1:-1]]
-    assert cellules == ["numerique-telecommunications", "Numérique, télécommunications", "Numérique"]
+    lignes = resultat.stdout.splitlines()  # off a terminal: tab-separated, header then 12 rows
+    assert len(lignes) == 13
+    assert lignes[0] == "Code\tLibellé\tLibellé court"
+    assert lignes[1] == (
+        "mobilite-aeronautique-transports-terrestres-et-maritimes\t"
+        "Mobilité, aéronautique, transports terrestres et maritimes\tMobilité"
+    )
+    assert "services-a-la-personne-bien-etre\tServices à la personne, bien-être\tServices à la personne" in lignes
+    assert lignes[-1] == "numerique-telecommunications\tNumérique, télécommunications\tNumérique"
 
 
 def test_show():
@@ -73,11 +75,13 @@ def test_show_code_inconnu_suggestion():
 def test_search_classement():
     resultat = lancer("filieres", "search", "construction navale", "--limit", "3")
     assert resultat.exit_code == 0, resultat.output
-    lignes = [ligne for ligne in resultat.output.splitlines() if ligne.startswith("│")]
-    assert "mobilite-aeronautique" in lignes[0] and "100.0" in lignes[0] and "construction navale" in lignes[0]
-    assert "infrastructures-batiment" in lignes[1]
-    assert len(lignes) <= 3
-    assert "Filière retenue : Mobilité, aéronautique, transports terrestres et maritimes" in resultat.output
+    assert resultat.stdout.splitlines() == [
+        "Rang\tCode\tFilière\tScore\tMotif\tTerme",
+        "1\tmobilite-aeronautique-transports-terrestres-et-maritimes\tMobilité\t100.0\tmot-clé\tconstruction navale",
+        "2\tinfrastructures-batiment-eco-construction\tBâtiment\t62.5\tlibellé\téco-construction",
+        "Filière retenue : Mobilité, aéronautique, transports terrestres et maritimes "
+        "(mobilite-aeronautique-transports-terrestres-et-maritimes)",
+    ]
 
 
 def test_search_ambigu():
@@ -126,17 +130,14 @@ def test_normalize_point_virgule(tmp_path):
         ("numerique-telecommunications", "100.0", "normalise"),
     ]
     assert [r["uai"] for r in t.lignes] == ["0312696M", "0312696M", "0690001A", "0690001A", "0690001A", "0690001A"]
-    sortie_ecran = resultat.output
-    assert "Colonne « filiereCmq » : 6 lignes" in sortie_ecran
-    for libelle, nombre, part in (
-        ("normalisées", 3, "50.0 %"),
-        ("ambiguës", 1, "16.7 %"),
-        ("inconnues", 1, "16.7 %"),
-        ("vides", 1, "16.7 %"),
-    ):
-        ligne = next(ligne for ligne in sortie_ecran.splitlines() if f"│ {libelle} " in ligne)
-        assert f"│ {nombre} " in ligne and part in ligne
-    assert f"Fichier écrit : {sortie}" in sortie_ecran.replace("\n", "")
+    assert resultat.stdout.splitlines() == [  # off a terminal: no title, tab-separated
+        "Filières\tLignes\tPart",
+        "normalisées\t3\t50.0 %",
+        "ambiguës\t1\t16.7 %",
+        "inconnues\t1\t16.7 %",
+        "vides\t1\t16.7 %",
+        f"Fichier écrit : {sortie}",
+    ]
 
 
 def test_normalize_virgule_bom_sortie_explicite(tmp_path):

@@ -40,12 +40,11 @@ def lire_csv(texte: str, separateur: str = ",") -> list[dict[str, str]]:
 
 def test_table_a_l_ecran(base):
     r = ok(cmq("indicateurs", "--echelle", "academie", "--date", "2025-09-01"))
-    assert "Indicateurs CMQ au 2025-09-01" in r.stdout
-    ligne_lyon = next(l for l in r.stdout.splitlines() if "│ Lyon " in l)
-    assert "│ 3 " in ligne_lyon and "1 (33,3 %)" in ligne_lyon and "Numérique 1" in ligne_lyon
-    assert "50,0 %" in ligne_lyon  # lycée coverage
-    assert "┃ Code ┃ Territoire" in r.stdout
-    assert sum("│" in l for l in r.stdout.splitlines()) == 30  # one row per académie
+    lignes = r.stdout.splitlines()  # off a terminal: tab-separated lines, no title
+    assert lignes[0] == "Code\tTerritoire\tCampus\tExcellence\tFilières\tÉtabl. membres\tLycées\tCouverture lycées"
+    assert "10\tLyon\t3\t1 (33,3 %)\tMobilité 1, Bâtiment 1, Numérique 1\t2\t2\t50,0 %" in lignes
+    assert "02\tAix-Marseille\t0\t0 (—)\t\t0\t0\t—" in lignes
+    assert len(lignes) == 31  # one row per académie
 
 
 def test_csv_d_une_academie(base):
@@ -128,7 +127,10 @@ def test_evolution(base):
         ("2026", "2026-09-01", "4"),
     ]
     r = ok(cmq("indicateurs", "evolution", "--de", "2024", "--a", "2025", "--echelle", "academie", "--code", "Caen"))
-    assert "Normandie" in r.stdout and "au 01/09 de chaque année" in r.stdout
+    assert (
+        r.stdout
+        == "Année\tDate\tCode\tTerritoire\tCampus\n2024\t2024-09-01\t70\tNormandie\t1\n2025\t2025-09-01\t70\tNormandie\t0\n"
+    )
 
 
 def test_glossaire_avec_chiffres(base):

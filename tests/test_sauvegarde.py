@@ -641,10 +641,11 @@ def test_ecriture_remplace_sans_fichier_temporaire(source, tmp_path):
 
 
 def _ligne_tableau(sortie: str, premiere: str) -> list[str]:
+    """The row of the table (tab-separated off a terminal) whose first cell is `premiere`."""
     for ligne in sortie.splitlines():
-        cellules = [c.strip() for c in ligne.split("│")]
-        if len(cellules) > 2 and cellules[1] == premiere:
-            return cellules[1:-1]
+        cellules = ligne.split("\t")
+        if cellules[0] == premiere:
+            return cellules
     raise AssertionError(f"ligne « {premiere} » absente :\n{sortie}")
 
 

@@ -1,10 +1,13 @@
-"""`cmq` command line: a thin layer over the library (one module per command group)."""
+"""`cmq` command line: a thin layer over the library (one module per command group).
+
+Start-up is kept small: a command imports only its own module (`commandes`), the help screen
+imports none, and typer's rich help module is loaded only for help and errors (`francais`).
+"""
 
 import os
 import sys
 from difflib import get_close_matches
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -14,32 +17,82 @@ from cmq.errors import CmqError
 franciser()
 
 
-class ErreurCli(click.ClickException):
-    """A CmqError shown to the user as one French line, without traceback."""
+def tuyau_ferme() -> None:
+    """The reader of stdout went away (`| head`): send what is still buffered to /dev/null, so that
+    the interpreter's last flush neither fails nor prints on stderr."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):  # no file descriptor (output captured by a test runner)
+        pass
 
-    def __init__(self, erreur: CmqError):
-        super().__init__(str(erreur))
-        self.exit_code = erreur.exit_code
 
-    def show(self, file=None) -> None:
-        click.secho(f"Erreur : {self.format_message()}", err=True, fg="red")
+def lire_option_base(ctx, args: list[str]) -> list[str]:
+    """The root options without `--base URL` / `--base=URL`, whose value goes to $CMQ_DATABASE_URL."""
+    reste = list(args)
+    i = 0
+    while i < len(reste) and reste[i].startswith("-") and reste[i] != "--":  # options before the command
+        option, egal, valeur = reste[i].partition("=")
+        if option != "--base":
+            i += 1
+            continue
+        if not egal:
+            if i + 1 == len(reste):
+                ctx.fail("Option '--base' requires an argument.")
+            valeur = reste.pop(i + 1)
+        del reste[i]
+        if valeur:
+            os.environ["CMQ_DATABASE_URL"] = valeur
+    return reste
+
+
+def afficher_erreur(erreur: CmqError) -> None:
+    """A CmqError shown to the user as one French line on stderr, without traceback."""
+    typer.secho(f"Erreur : {erreur}", err=True, fg="red")
 
 
 class GroupeCmq(TyperGroup):
-    """Root group: loads command modules on demand (`commandes`) and turns every CmqError raised
-    by a command into a clean exit."""
+    """Root group: loads command modules on demand (`commandes`), shows their one-line help without
+    loading them, turns every CmqError raised by a command into a clean exit, and ends quietly with
+    status 0 when the reader of its output goes away (`cmq campus liste | head -1`)."""
 
-    def list_commands(self, ctx: click.Context) -> list[str]:
+    _aide_seule = False
+
+    def get_params(self, ctx):
+        # `--base` is read by `parse_args`; typer would check its value with pydantic, whose import
+        # is a third of `cmq version`. It stays declared on `racine` for the help screen.
+        return [p for p in super().get_params(ctx) if p.name != "base" or self._aide_seule]
+
+    def parse_args(self, ctx, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, lire_option_base(ctx, args))
+
+    def list_commands(self, ctx) -> list[str]:
         from cmq.cli.commandes import COMMANDES
 
         return [*super().list_commands(ctx), *COMMANDES]
 
-    def get_command(self, ctx: click.Context, cmd_name: str):
-        from cmq.cli.commandes import commande
+    def get_command(self, ctx, cmd_name: str):
+        from cmq.cli.commandes import commande, resume
 
-        return super().get_command(ctx, cmd_name) or commande(cmd_name)
+        trouvee = super().get_command(ctx, cmd_name)
+        if trouvee is not None:
+            return trouvee
+        return resume(cmd_name) if self._aide_seule else commande(cmd_name)
 
-    def resolve_command(self, ctx: click.Context, args: list[str]):
+    def make_context(self, info_name, args, parent=None, **extra):
+        try:  # the root help is printed while the arguments are parsed
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except BrokenPipeError:
+            tuyau_ferme()
+            raise typer.Exit(0) from None
+
+    def format_help(self, ctx, formatter) -> None:
+        self._aide_seule = True  # the help screen lists commands: one-line help, no module import
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            self._aide_seule = False
+
+    def resolve_command(self, ctx, args: list[str]):
         try:
             return super().resolve_command(ctx, args)
         except Exception as erreur:  # click's UsageError: suggest among the lazily loaded commands too
@@ -50,16 +103,19 @@ class GroupeCmq(TyperGroup):
                     erreur.message = f"{message.rstrip('.')}. Did you mean {', '.join(map(repr, proches))}?"
             raise
 
-    def invoke(self, ctx: click.Context):
+    def invoke(self, ctx):
         try:
             return super().invoke(ctx)
         except CmqError as erreur:
             # typer >= 0.29 vendors click: a click.ClickException would escape as a traceback
-            ErreurCli(erreur).show()
+            afficher_erreur(erreur)
             raise typer.Exit(erreur.exit_code) from erreur
         except UnicodeDecodeError as erreur:  # last line of defence for unreadable input
-            ErreurCli(CmqError(f"fichier illisible (encodage) : {erreur.reason}")).show()
+            afficher_erreur(CmqError(f"fichier illisible (encodage) : {erreur.reason}"))
             raise typer.Exit(1) from erreur
+        except BrokenPipeError:
+            tuyau_ferme()
+            raise typer.Exit(0) from None
 
 
 app = typer.Typer(
@@ -83,8 +139,7 @@ def racine(
     ),
 ) -> None:
     """Référentiel et indicateurs des Campus des Métiers et des Qualifications (CMQ)."""
-    if base:
-        os.environ["CMQ_DATABASE_URL"] = base
+    # `base` is read by GroupeCmq.parse_args (lire_option_base): declared here for the help screen.
 
 
 @app.command("version")
@@ -97,4 +152,13 @@ def version() -> None:
 
 def main() -> None:
     """Console-script entry point."""
-    sys.exit(app())
+    try:
+        code = app(standalone_mode=True)
+    except SystemExit as fin:
+        code = fin.code
+    try:
+        sys.stdout.flush()  # what is still buffered: a closed pipe must show here, not at exit
+    except BrokenPipeError:
+        tuyau_ferme()
+        code = 0
+    sys.exit(code)

@@ -1,38 +1,66 @@
-"""Top-level commands and the module defining each one, loaded only when the command is used.
+"""Top-level commands: the module defining each one, loaded only when the command runs, and the
+one-line help the root help screen shows (kept here so that `cmq --help` imports no command).
 
 Importing every command module costs about a second (SQLAlchemy, Alembic, numpy…); a command
-only pays for what it needs. Each module exposes `enregistrer(app)`.
+only pays for what it needs. Each module exposes `enregistrer(app)`; tests/test_cli_aide.py
+checks that each line below is the help of the command its module defines.
 """
 
 import importlib
 from functools import cache
 
-import click
 import typer
+from typer.core import TyperCommand
 
-# Command name -> module of `cmq.cli` (order = order of the help screen).
-COMMANDES: dict[str, str] = {
-    "init": "init",
-    "serve": "serve",
-    "filieres": "filieres",
-    "campus": "campus",
-    "etablissement": "etablissement",
-    "indicateurs": "indicateurs",
-    "exporter": "exporter",
-    "resoudre": "resolution",
-    "alias": "resolution",
-    "audit-demandes": "resolution",
-    "importer": "importer",
-    "imports": "historique",
-    "glossaire": "glossaire",
-    "verifier": "verifier",
-    "sauvegarder": "sauvegarde",
-    "restaurer": "sauvegarde",
+# Command name -> (module of `cmq.cli`, one-line help); order = order of the help screen.
+COMMANDES: dict[str, tuple[str, str]] = {
+    "init": ("init", "Crée ou met à jour la base, puis charge les lycées et les campus embarqués (sans doublon)."),
+    "serve": (
+        "serve",
+        "Sert l'API REST (documentation sur /docs) et les pages web sur la base ; l'initialise si besoin.",
+    ),
+    "filieres": (
+        "filieres",
+        "Les 12 filières des CMQ : liste, recherche par texte libre, normalisation d'un fichier.",
+    ),
+    "campus": ("campus", "Annuaire des campus : liste filtrée et fiche détaillée."),
+    "etablissement": ("etablissement", "Établissements (UAI) : fiche et liste filtrée."),
+    "indicateurs": (
+        "indicateurs",
+        "Indicateurs « Acteurs » des CMQ par territoire à une date (un campus compte dans un territoire si son "
+        "siège ou l'un de ses établissements membres s'y trouve, et à une date si son label y est valide) ; "
+        "[bold]evolution[/bold] : nombre de campus à la rentrée de chaque année.",
+    ),
+    "exporter": ("exporter", "Exporte le référentiel (CSV, JSON, XLSX, GeoJSON)."),
+    "resoudre": (
+        "resolution",
+        "Trouve le campus désigné par une mention libre (nomCmq d'Orion) : trouvé, ambigu ou inconnu.",
+    ),
+    "alias": (
+        "resolution",
+        "Alias confirmés : une mention (« campus btp hdf ») toujours associée au même campus.",
+    ),
+    "audit-demandes": (
+        "resolution",
+        "Audite un export de demandes : résout chaque nomCmq et signale les incohérences (entrée non modifiée).",
+    ),
+    "importer": (
+        "importer",
+        "Importe des campus, établissements, membres ou partenaires (fichier ou portail open data).",
+    ),
+    "imports": ("historique", "Historique des imports (le plus récent d'abord)."),
+    "glossaire": ("glossaire", "Glossaire d'Orion : [bold]cmq glossaire cmq[/bold] affiche l'entrée « CMQ »."),
+    "verifier": ("verifier", "Vérifie des codes (UAI, SIREN, SIRET, département, commune)."),
+    "sauvegarder": (
+        "sauvegarde",
+        "Sauvegarde toute la base dans un fichier portable (ZIP de tables JSON Lines).",
+    ),
+    "restaurer": ("sauvegarde", "Restaure une sauvegarde dans une base vide (SQLite ou PostgreSQL)."),
 }
 
 
 @cache
-def commandes_du_module(nom: str) -> dict[str, click.Command]:
+def commandes_du_module(nom: str) -> dict:
     """The click commands that module `cmq.cli.<nom>` registers."""
     module = importlib.import_module(f"cmq.cli.{nom}")
     provisoire = typer.Typer(rich_markup_mode="rich")
@@ -45,7 +73,15 @@ def commandes_du_module(nom: str) -> dict[str, click.Command]:
     return dict(typer.main.get_command(provisoire).commands)
 
 
-def commande(nom: str) -> click.Command | None:
-    """The top-level command `nom`, its module imported on first use."""
+def commande(nom: str):
+    """The top-level command `nom` (a click command), its module imported on first use."""
     module = COMMANDES.get(nom)
-    return commandes_du_module(module).get(nom) if module else None
+    return commandes_du_module(module[0]).get(nom) if module else None
+
+
+def resume(nom: str) -> TyperCommand | None:
+    """A stand-in for command `nom` carrying only its name and one-line help (help screen)."""
+    if nom not in COMMANDES:
+        return None
+    aide = COMMANDES[nom][1]
+    return TyperCommand(name=nom, help=aide, short_help=aide)

@@ -4,7 +4,6 @@ from collections import Counter
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
 
 from cmq import exports, extraction, indicateurs
@@ -34,7 +33,7 @@ def livrer(contenu: bytes, chemin: Path | None, format: str, resume: str) -> Non
     """Write `contenu` atomically to `chemin` (then print `resume`), or to the standard output."""
     exiger_fichier(format, chemin)
     if chemin is None:
-        sortie = click.get_binary_stream("stdout")
+        sortie = typer.get_binary_stream("stdout")
         sortie.write(contenu)
         sortie.flush()
         return

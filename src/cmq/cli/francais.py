@@ -1,7 +1,18 @@
-"""French wording for what typer/click print themselves: help panels, `--help`, usage errors."""
+"""French wording for what typer/click print themselves: help panels, `--help`, usage errors;
+and help screens that suit a pipe (not cut at 80 columns, a closed pipe ends quietly).
+
+These are adaptations of typer/click internals (typer is pinned in pyproject.toml); every target
+is listed in `CIBLES` and checked by tests/test_cli_francais.py, so an upgrade that moves one
+fails the suite instead of turning the messages back to English.
+"""
 
 import importlib
+import importlib.util
+import os
 import re
+import sys
+from collections.abc import Callable
+from types import ModuleType
 
 AIDE = "Affiche cette aide et quitte."
 TITRES = {
@@ -97,6 +108,7 @@ def _envelopper(proprietaire, nom: str, fabrique) -> None:
         return
     remplacante = fabrique(origine)
     remplacante._cmq = True
+    remplacante.__wrapped__ = origine  # inspect.unwrap(): the original, for the tests of CIBLES
     setattr(proprietaire, nom, remplacante)
 
 
@@ -131,6 +143,10 @@ def _traduire_l_aide(origine):
         option = origine(self, ctx)
         if option is not None:
             option.help = AIDE
+            # A flag that is not given is False: typer then skips checking it with pydantic,
+            # whose import would be a third of the start-up of `cmq version`.
+            if option.default is None:
+                option.default = False
         return option
 
     return get_help_option
@@ -147,14 +163,84 @@ def _traduire_les_types(origine):
     return display_type_rich
 
 
-def franciser() -> None:
-    """Translate typer's help panels, the `--help` text and usage errors (idempotent)."""
-    from typer import rich_utils
+# Width of the help screens when stdout is not a terminal (rich would use 80 columns and cut
+# option names: `--region-academi…`); $COLUMNS or $TERMINAL_WIDTH still win.
+LARGEUR_AIDE_HORS_TERMINAL = 120
 
+
+def _tuyau_ferme() -> None:
+    raise BrokenPipeError  # rich would exit with status 1: cmq's root group ends with status 0
+
+
+def _adapter_la_console(origine):
+    def _get_rich_console(stderr: bool = False):
+        console = origine(stderr=stderr)
+        if not console.is_terminal and not (os.environ.get("COLUMNS") or os.environ.get("TERMINAL_WIDTH")):
+            console.width = LARGEUR_AIDE_HORS_TERMINAL
+        console.on_broken_pipe = _tuyau_ferme
+        return console
+
+    return _get_rich_console
+
+
+def _franciser_rich_utils(rich_utils: ModuleType) -> None:
     for nom, texte in TITRES.items():
         if hasattr(rich_utils, nom):
             setattr(rich_utils, nom, texte)
     _envelopper(rich_utils, "rich_format_error", _traduire_les_erreurs)
+    _envelopper(rich_utils, "_get_rich_console", _adapter_la_console)
+
+
+class _ApresImport:
+    """Import hook (sys.meta_path): runs `adapter(module)` right after module `nom` is first loaded."""
+
+    def __init__(self, nom: str, adapter: Callable[[ModuleType], None]):
+        self.nom, self.adapter = nom, adapter
+
+    def find_spec(self, nom, chemin=None, cible=None):
+        if nom != self.nom:
+            return None
+        sys.meta_path.remove(self)  # one shot; also keeps find_spec below from finding this hook
+        spec = importlib.util.find_spec(nom)
+        if spec is not None and spec.loader is not None:
+            executer = spec.loader.exec_module
+
+            def exec_module(module: ModuleType) -> None:
+                executer(module)
+                self.adapter(module)
+
+            spec.loader.exec_module = exec_module
+        return spec
+
+
+def apres_import(nom: str, adapter: Callable[[ModuleType], None]) -> None:
+    """`adapter(module)` now if module `nom` is loaded, else as soon as something imports it."""
+    if nom in sys.modules:
+        adapter(sys.modules[nom])
+    elif not any(isinstance(c, _ApresImport) and c.nom == nom for c in sys.meta_path):
+        sys.meta_path.insert(0, _ApresImport(nom, adapter))
+
+
+# Every typer/click internal adapted here: (module, attribute, parameters of the original).
+# `COEUR` is the module of click's Command class (typer >= 0.29 vendors click).
+CIBLES: tuple[tuple[str, str, tuple[str, ...] | None], ...] = (
+    *(("typer.rich_utils", nom, None) for nom in TITRES),
+    ("typer.rich_utils", "rich_format_error", ("self",)),
+    ("typer.rich_utils", "_get_rich_console", ("stderr",)),
+    ("typer.core", "_TyperParameter.display_type_rich", ("self", "ctx")),
+    ("typer.core", "TyperOption.display_type_rich", ("self", "ctx")),
+    ("COEUR", "Command.get_help_option", ("self", "ctx")),
+    ("COEUR", "Command.get_usage", ("self", "ctx")),
+)
+
+
+def franciser() -> None:
+    """Translate typer's help panels, the `--help` text and usage errors (idempotent).
+
+    typer imports its rich help module (and rich's Markdown, Pygments…) only to show help or an
+    error: it is adapted when first imported, so `cmq version` does not pay for it.
+    """
+    apres_import("typer.rich_utils", _franciser_rich_utils)
     from typer import core as core_typer
 
     for classe in (getattr(core_typer, "_TyperParameter", None), getattr(core_typer, "TyperOption", None)):

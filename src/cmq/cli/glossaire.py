@@ -3,21 +3,18 @@
 import json
 from pathlib import Path
 
-import click
 import typer
-from rich.table import Table
-from rich.text import Text
 from typer.core import TyperGroup
 
 from cmq import glossaire
-from cmq.cli.console import console
+from cmq.cli.sortie import console, tableau
 from cmq.errors import EntreeInvalide
 
 
 class GroupeGlossaire(TyperGroup):
     """`cmq glossaire SLUG` is a shortcut for `cmq glossaire afficher SLUG`."""
 
-    def resolve_command(self, ctx: click.Context, args: list[str]):
+    def resolve_command(self, ctx: typer.Context, args: list[str]):
         if args and args[0] not in self.commands and not args[0].startswith("-"):
             args = ["afficher", *args]
         return super().resolve_command(ctx, args)
@@ -47,7 +44,7 @@ def afficher(
         if slug != "cmq":
             raise EntreeInvalide(f"--avec-chiffres n'existe que pour l'entrée cmq, pas pour « {slug} »")
         chiffres = exports.markdown_chiffres(indicateurs.indicateurs("france", date=date))
-    sortie = click.get_binary_stream("stdout")
+    sortie = typer.get_binary_stream("stdout")
     sortie.write(glossaire.rendre(glossaire.entree(slug), avec_chiffres=chiffres).encode("utf-8"))
     sortie.flush()
 
@@ -55,11 +52,8 @@ def afficher(
 @groupe.command("liste")
 def liste() -> None:
     """Liste les entrées du glossaire disponibles."""
-    table = Table("Identifiant", "Titre", "Type d'indicateur", "Statut")
-    for slug in glossaire.entrees():
-        entree = glossaire.entree(slug)
-        table.add_row(Text(slug), Text(entree.title), Text(entree.type), Text(entree.status))
-    console.print(table)
+    lignes = [(slug, e.title, e.type, e.status) for slug, e in ((s, glossaire.entree(s)) for s in glossaire.entrees())]
+    console().print(tableau(None, ("Identifiant", "Titre", "Type d'indicateur", "Statut"), lignes))
 
 
 @groupe.command("parse")
@@ -72,12 +66,11 @@ def parse(
     if json_:
         typer.echo(json.dumps(entree.model_dump(), ensure_ascii=False, indent=2))
         return
-    table = Table("Champ", "Valeur", show_header=False)
-    for champ, valeur in entree.model_dump().items():
-        if champ == "content":
-            valeur = f"{len(valeur.splitlines())} lignes, {len(valeur)} caractères"
-        table.add_row(champ, Text(valeur))
-    console.print(table)
+    lignes = [
+        (champ, f"{len(valeur.splitlines())} lignes, {len(valeur)} caractères" if champ == "content" else valeur)
+        for champ, valeur in entree.model_dump().items()
+    ]
+    console().print(tableau(None, ("Champ", "Valeur"), lignes, show_header=False))
 
 
 def enregistrer(app: typer.Typer) -> None:

@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from cmq.cli.lecture import tableau
+from cmq.cli.sortie import console, tableau
 from cmq.importation.pipeline import Progression, Rapport
 
 groupe = typer.Typer(
@@ -50,14 +50,17 @@ OptionFermes = Annotated[
 
 @contextmanager
 def barre() -> Iterator[Progression]:
-    """A rich progress bar (on stderr) fed by the pipeline's (étape, fait, total) callback."""
+    """A rich progress bar on stderr, fed by the pipeline's (étape, fait, total) callback; nothing
+    at all (not even a blank line) when stderr is not a terminal."""
+    erreurs = Console(stderr=True)
     progres = Progress(
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        console=Console(stderr=True),
+        console=erreurs,
         transient=True,
+        disable=not erreurs.is_terminal,
     )
     taches: dict[str, int] = {}
 
@@ -72,7 +75,7 @@ def barre() -> Iterator[Progression]:
 
 def afficher(rapport: Rapport) -> None:
     """Final summary: status, counts table, ignored columns, report of rejected rows."""
-    sortie = Console(soft_wrap=False)
+    sortie = console()
     statuts = {"ok": "import réussi", "partiel": "import partiel (lignes rejetées non importées)"}
     sortie.print(f"{statuts.get(rapport.statut, rapport.statut)} : {rapport.type_import} depuis {rapport.source}")
     lignes = [

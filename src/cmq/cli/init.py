@@ -1,10 +1,9 @@
 """`cmq init`: create or upgrade the database and load the embedded lycées and campuses."""
 
 import typer
-from rich.console import Console
 
 from cmq.cli.importer import barre
-from cmq.cli.lecture import tableau
+from cmq.cli.sortie import console, tableau
 
 
 def init(
@@ -20,7 +19,7 @@ def init(
 
     with barre() as progression:
         resultat = initialiser(database_url, progression=progression)
-    sortie = Console(soft_wrap=False)
+    sortie = console()
     sortie.print(f"Base : {resultat['base']} (schéma {resultat['revision']})")
     lignes = [
         (nom, r.lues, r.inserees, r.mises_a_jour, r.inchangees)

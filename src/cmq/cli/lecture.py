@@ -1,4 +1,4 @@
-"""Shared helpers of the read-only commands: parse dates, label values, print table/CSV/JSON."""
+"""Shared helpers of the read-only commands: parse dates, label values, print table/TSV/CSV/JSON."""
 
 import csv
 import json
@@ -9,23 +9,26 @@ from enum import Enum
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from cmq import territoires
+from cmq.cli.sortie import console, ligne_tsv, tableau
 from cmq.errors import EntreeInvalide, TerritoireInconnu
 
 
 class Format(str, Enum):
-    """Output format of the listing commands."""
+    """Output format of the listing commands; `table` is a framed table on a terminal and
+    tab-separated lines when stdout is not a terminal (`sortie`), `tsv` is always the latter."""
 
     table = "table"
+    tsv = "tsv"
     csv = "csv"
     json = "json"
 
 
-FormatListe = Annotated[Format, typer.Option("--format", help="table, csv ou json.")]
-FormatFiche = Annotated[Format, typer.Option("--format", help="table ou json.")]
+FormatListe = Annotated[
+    Format, typer.Option("--format", help="table (tabulations hors d'un terminal), tsv, csv ou json.")
+]
+FormatFiche = Annotated[Format, typer.Option("--format", help="table (tabulations hors d'un terminal) ou json.")]
 
 
 def analyser_date(texte: str | None) -> date | None:
@@ -39,9 +42,9 @@ def analyser_date(texte: str | None) -> date | None:
 
 
 def refuser_csv(format: Format) -> None:
-    """A detail sheet has no CSV form: EntreeInvalide."""
-    if format is Format.csv:
-        raise EntreeInvalide("format csv non disponible pour une fiche : utilisez table ou json")
+    """A detail sheet has no CSV or TSV form: EntreeInvalide."""
+    if format in (Format.csv, Format.tsv):
+        raise EntreeInvalide(f"format {format.value} non disponible pour une fiche : utilisez table ou json")
 
 
 def oui_non(valeur: bool | None) -> str:
@@ -70,21 +73,6 @@ def nom_territoire(nature: str, code: str | None) -> str:
         return code
 
 
-def console() -> Console:
-    """A console on the current stdout (width from $COLUMNS when set)."""
-    return Console(soft_wrap=False)
-
-
-def tableau(titre: str | None, entetes: Sequence[str], lignes: Sequence[Sequence[Any]]) -> Table:
-    """A rich table of plain values (None shown as empty)."""
-    table = Table(title=titre, title_justify="left", header_style="bold")
-    for entete in entetes:
-        table.add_column(entete, overflow="fold")
-    for ligne in lignes:
-        table.add_row(*("" if v is None else str(v) for v in ligne))
-    return table
-
-
 def sortir(
     format: Format,
     entetes: Sequence[str],
@@ -93,15 +81,18 @@ def sortir(
     titre: str | None = None,
     pied: str | None = None,
 ) -> None:
-    """Print `lignes` as a rich table or CSV (with `entetes`), or `objets` as JSON."""
+    """Print `lignes` as a table (title and footer on a terminal only), TSV or CSV (with `entetes`),
+    or `objets` as JSON."""
     if format is Format.json:
         sys.stdout.write(json.dumps(objets, ensure_ascii=False, indent=2, default=str) + "\n")
     elif format is Format.csv:
         ecrivain = csv.writer(sys.stdout, lineterminator="\n")
         ecrivain.writerow(entetes)
         ecrivain.writerows([["" if v is None else v for v in ligne] for ligne in lignes])
+    elif format is Format.tsv:
+        sys.stdout.write("".join(ligne_tsv(ligne) + "\n" for ligne in (entetes, *lignes)))
     else:
         sortie = console()
         sortie.print(tableau(titre, entetes, lignes))
-        if pied:
+        if pied and sortie.is_terminal:  # elsewhere, only the rows: `| wc -l`, `| cut -f1`
             sortie.print(pied)

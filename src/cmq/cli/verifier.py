@@ -3,11 +3,10 @@
 from collections.abc import Callable
 
 import typer
-from rich.table import Table
 from rich.text import Text
 
 from cmq import codes
-from cmq.cli.console import console, erreurs
+from cmq.cli.sortie import console, tableau
 from cmq.errors import CodeInvalide
 
 groupe = typer.Typer(
@@ -33,17 +32,17 @@ def verifier(ctx: typer.Context, libelle: str, valider: Callable[[str], str], li
     """Print a table code -> valid (normalised form) / invalid (reason); exit 1 if any is invalid."""
     if not liste:
         ctx.fail(f"au moins un code {libelle} à vérifier est attendu")
-    table = Table("Code", "Résultat", "Forme normalisée ou motif")
+    lignes = []
     invalides = 0
     for code in liste:
         try:
-            table.add_row(Text(code), Text("valide", style="green"), Text(valider(code)))
+            lignes.append((code, Text("valide", style="green"), valider(code)))
         except CodeInvalide as erreur:
             invalides += 1
-            table.add_row(Text(code), Text("invalide", style="red"), Text(_motif(erreur)))
-    console.print(table)
+            lignes.append((code, Text("invalide", style="red"), _motif(erreur)))
+    console().print(tableau(None, ("Code", "Résultat", "Forme normalisée ou motif"), lignes))
     if invalides:
-        erreurs.print(Text(f"{invalides} code(s) {libelle} invalide(s) sur {len(liste)}"))
+        typer.echo(f"{invalides} code(s) {libelle} invalide(s) sur {len(liste)}", err=True)
         raise typer.Exit(1)
 
 
