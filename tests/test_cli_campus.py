@@ -51,7 +51,8 @@ def test_campus_liste_table(base):
         "\tdates non publiées",
         "cmq-chimie-rouen\tCampus Chimie et Biotechnologies de Normandie\tChimie\toui\t28\t70\tRouen"
         "\tdu 2015-01-01 au 2019-12-31",
-        "cmq-numerique-lyon\tCampus Numérique Lyon Métropole\tNumérique\toui\t84\t10\tLyon\tdu 2020-01-01 au 2024-12-31",
+        "cmq-numerique-lyon\tCampus Numérique Lyon Métropole\tNumérique\toui\t84\t10\tLyon"
+        "\tdu 2020-01-01 au 2024-12-31",
         "cmq-tourisme-nice\tCampus Tourisme et Gastronomie Côte d'Azur\tTourisme\tnon\t93\t23\tNice"
         "\tdepuis le 2023-09-01",
     ]
