@@ -309,6 +309,24 @@ def _cellule(valeur: object) -> str:
     return str(valeur)
 
 
+def feuilles(chemin: Path | str) -> list[str]:
+    """Names of the sheets of an .xlsx workbook, in order ([] for any other file or an unreadable one:
+    `lire_tableau` then reports the problem)."""
+    chemin = Path(chemin)
+    if chemin.suffix.lower() != ".xlsx" or not chemin.is_file():
+        return []
+    from openpyxl import load_workbook
+
+    try:
+        classeur = load_workbook(chemin, read_only=True)
+    except Exception:
+        return []
+    try:
+        return list(classeur.sheetnames)
+    finally:
+        classeur.close()
+
+
 def _lire_xlsx(chemin: Path, feuille: str | None) -> Tableau:
     from openpyxl import load_workbook  # imported lazily: slow to import, only needed here
 

@@ -71,11 +71,11 @@ class GroupeCmq(TyperGroup):
         return [*super().list_commands(ctx), *COMMANDES]
 
     def get_command(self, ctx, cmd_name: str):
-        from cmq.cli.commandes import commande, resume
-
         trouvee = super().get_command(ctx, cmd_name)
         if trouvee is not None:
             return trouvee
+        from cmq.cli.commandes import commande, resume
+
         return resume(cmd_name) if self._aide_seule else commande(cmd_name)
 
     def make_context(self, info_name, args, parent=None, **extra):

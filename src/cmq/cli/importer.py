@@ -151,7 +151,11 @@ def xlsx(
     rapport: OptionRapport = None,
     feuille: Annotated[
         str | None,
-        typer.Option("--feuille", help="Nom de la feuille à lire (obligatoire si le classeur en a plusieurs)."),
+        typer.Option(
+            "--feuille",
+            help="Feuille à lire (défaut : la seule du classeur, sinon celle qui porte le nom d'une table : "
+            "Campus, Établissements, Membres ou Partenaires, comme les exports de cmq).",
+        ),
     ] = None,
     inclure_fermes: OptionFermes = False,
 ) -> None:

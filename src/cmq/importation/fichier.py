@@ -6,9 +6,10 @@ import hashlib
 from pathlib import Path
 
 from cmq.errors import FichierIllisible
-from cmq.importation.colonnes import charger_correspondance
+from cmq.importation.colonnes import TYPES, charger_correspondance
 from cmq.importation.pipeline import Progression, Rapport, importer_tableau
-from cmq.tableau import lire_tableau
+from cmq.tableau import feuilles, lire_tableau
+from cmq.texte import normaliser
 
 
 def somme_controle(chemin: Path) -> str:
@@ -28,6 +29,23 @@ def chemin_rejets(chemin: Path) -> Path:
     return chemin.with_name(f"{chemin.stem}_rejets.csv")
 
 
+def type_de_feuille(nom: str | None) -> str | None:
+    """The kind of rows a sheet named after it holds, as cmq's own exports name them
+    ("Campus", "Établissements", "Membres", "Partenaires"); None for any other name."""
+    forme = normaliser(nom or "")
+    return forme if forme in TYPES else None
+
+
+def feuille_attendue(chemin: Path, type_import: str | None) -> str | None:
+    """In a workbook of several sheets, the one named after the table to import: after `type_import`
+    when given, else the first sheet named after a table (the "Campus" sheet of `cmq exporter campus`).
+    None when there is no such sheet (`lire_tableau` then asks for --feuille)."""
+    noms = feuilles(chemin)
+    if len(noms) < 2:
+        return None
+    return next((nom for nom in noms if type_de_feuille(nom) and type_import in (None, type_de_feuille(nom))), None)
+
+
 def importer_fichier(
     chemin: str | Path,
     *,
@@ -41,7 +59,9 @@ def importer_fichier(
     source: str | None = None,
     progression: Progression | None = None,
 ) -> Rapport:
-    """Import a CSV/XLSX file (encoding, delimiter and sheet handled by `lire_tableau`).
+    """Import a CSV/XLSX file (encoding, delimiter and sheet handled by `lire_tableau`). Without
+    `feuille`, a workbook's sheet named after the table is read (`feuille_attendue`), and a sheet's
+    name gives the kind of rows when `type_import` is not given ("Établissements": etablissements).
 
     `correspondance`: a {"Colonne": "champ"} dict or a JSON/YAML file holding one.
     `rapport`: CSV of rejected rows in partial mode (default `<name>_rejets.csv` beside the file).
@@ -52,7 +72,8 @@ def importer_fichier(
         correspondance = charger_correspondance(correspondance)
     if progression:
         progression("lecture", 0, None)
-    tableau = lire_tableau(chemin, feuille=feuille)
+    tableau = lire_tableau(chemin, feuille=feuille or feuille_attendue(chemin, type_import))
+    type_import = type_import or type_de_feuille(tableau.feuille)
     if progression:
         progression("lecture", tableau.cadre.height, tableau.cadre.height)
     return importer_tableau(
