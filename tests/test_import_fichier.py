@@ -304,13 +304,29 @@ def test_xlsx_plusieurs_feuilles_demande_feuille(base, tmp_path):
         tmp_path / "cmq.xlsx",
         {
             "Lisez-moi": [["Liste des campus 2025"]],
-            "Campus": [ENTETE, *LIGNES],
+            "Liste 2025": [ENTETE, *LIGNES],
         },
     )
     avant = instantane(base)
-    refuse(base, invoquer("xlsx", fichier), "contient 2 feuilles (Lisez-moi, Campus)", "--feuille")
+    refuse(base, invoquer("xlsx", fichier), "contient 2 feuilles (Lisez-moi, Liste 2025)", "--feuille")
     assert instantane(base) == avant
-    resultat = invoquer("xlsx", fichier, "--feuille", "Campus")
+    resultat = invoquer("xlsx", fichier, "--feuille", "Liste 2025")
+    assert resultat.exit_code == 0, resultat.output
+    assert compter(base, "campus") == 4
+    assert historique(base)[-1].type_import == "campus"
+    assert historique(base)[-1].somme_controle == hashlib.sha256(fichier.read_bytes()).hexdigest()
+
+
+def test_xlsx_plusieurs_feuilles_dont_une_nommee_d_apres_la_table(base, tmp_path):
+    """Without --feuille, the sheet named after a table is read (as in cmq's own exports)."""
+    fichier = classeur(
+        tmp_path / "cmq.xlsx",
+        {
+            "Lisez-moi": [["Liste des campus 2025"]],
+            "Campus": [ENTETE, *LIGNES],
+        },
+    )
+    resultat = invoquer("xlsx", fichier)
     assert resultat.exit_code == 0, resultat.output
     assert compter(base, "campus") == 4
     assert historique(base)[-1].type_import == "campus"
