@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from cmq.cli import app
 from cmq.errors import ErreurImport, FichierIllisible
 from cmq.importation.fichier import importer_fichier
+from cmq.importation.pipeline import OptionsImport
 from cmq.store import db
 from cmq.store.lecture import campus as lire_campus
 from cmq.store.lecture import partenaires as lire_partenaires
@@ -353,3 +354,20 @@ def test_bibliotheque_leve_cmqerror(base, tmp_path):
     lignes[0][4] = "Gotham"
     with pytest.raises(ErreurImport, match="ligne 2 : territoire inconnu \\(académie\\) : « Gotham »"):
         importer_fichier(ecrire_csv(tmp_path / "c.csv", lignes=lignes))
+
+
+def test_options_import_en_un_objet(base, tmp_path):
+    """One OptionsImport object (or its fields by name) carries the options down to the pipeline."""
+    lignes = [list(LIGNES[0]), [*LIGNES[1][:1], "Zorglub", *LIGNES[1][2:]]]
+    fichier = ecrire_csv(tmp_path / "campus.csv", lignes=lignes)
+    rejets = tmp_path / "rejets.csv"
+    options = OptionsImport.de(type_import="campus", partiel=True, rapport_rejets=str(rejets))
+    assert options == OptionsImport(type_import="campus", partiel=True, rapport_rejets=rejets)
+    rapport = importer_fichier(fichier, options)
+    assert (rapport.statut, rapport.rejetees, rapport.chemin_rapport) == ("partiel", 1, rejets)
+    with pytest.raises(TypeError, match="partial"):
+        importer_fichier(fichier, partial=True)
+    avant = instantane(base)
+    with pytest.raises(ErreurImport, match="import refusé : 1 ligne rejetée sur 2, rien n'a été écrit"):
+        importer_fichier(fichier, options, partiel=False)  # a named field overrides the object
+    assert instantane(base) == avant
