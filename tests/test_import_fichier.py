@@ -371,3 +371,16 @@ def test_options_import_en_un_objet(base, tmp_path):
     with pytest.raises(ErreurImport, match="import refusé : 1 ligne rejetée sur 2, rien n'a été écrit"):
         importer_fichier(fichier, options, partiel=False)  # a named field overrides the object
     assert instantane(base) == avant
+
+
+def test_rapport_des_rejets_jamais_sur_le_fichier_importe(base, tmp_path):
+    lignes = [list(LIGNES[0]), [*LIGNES[1][:1], "Zorglub", *LIGNES[1][2:]]]
+    fichier = ecrire_csv(tmp_path / "campus.csv", lignes=lignes)
+    octets, avant = fichier.read_bytes(), instantane(base)
+    refuse(
+        base,
+        invoquer("csv", fichier, "--partiel", "--rapport", fichier),
+        f"le fichier de sortie « {fichier} » est le fichier d'entrée : choisissez un autre nom",
+    )
+    assert fichier.read_bytes() == octets and instantane(base) == avant
+    assert not list(tmp_path.glob("*rejets*"))

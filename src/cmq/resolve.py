@@ -37,7 +37,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from cmq import filieres, mentions, territoires
+from cmq import filieres, mentions, saisie, territoires
 from cmq.errors import EntreeInvalide
 from cmq.mentions import (
     MOTS_FAIBLES,
@@ -480,10 +480,7 @@ def contexte(filiere: str | None = None, territoire: str | None = None, date: Da
     """Validated context: filière code or free text, territory code or name, date (ISO text accepted)."""
 
     if isinstance(date, str):
-        try:
-            date = Date.fromisoformat(date.strip())
-        except ValueError:
-            raise EntreeInvalide(f"date invalide : « {date} » (format AAAA-MM-JJ attendu, ex. 2025-09-01)") from None
+        date = saisie.date_iso(date)
     return Contexte(
         filiere=filieres.code_de(filiere) if filiere and filiere.strip() else None,
         territoire=territoires.resoudre(territoire) if territoire and territoire.strip() else None,

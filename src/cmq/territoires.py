@@ -301,3 +301,26 @@ def academie(code_ou_nom: str) -> Academie:
 def departement(code_ou_nom: str) -> Departement:
     """The département of a code or name ('069', '69', '2a', 'Rhône', 'rhone')."""
     return _par_code()["departement"][resoudre(code_ou_nom, "departement").code]
+
+
+def code_de(echelle: str, texte: str) -> str:
+    """The code of the territory a text names at `echelle` (code or name, `resoudre`): what callers
+    do once with free text before querying the store, which takes codes only."""
+    return resoudre(texte, echelle).code
+
+
+def verifier_code(echelle: str, code: str) -> str:
+    """`code` when it is exactly the code of a territory at `echelle`; TerritoireInconnu otherwise
+    (no guessing: names and loose forms are resolved by the caller with `code_de`)."""
+    ech = _echelle(echelle)
+    if code not in _par_code()[ech]:
+        raise TerritoireInconnu(
+            f"code de {LIBELLES_ECHELLES[ech]} inconnu : « {code} » (résolvez d'abord le texte en code)"
+        )
+    return code
+
+
+def nom(echelle: str, code: str | None) -> str | None:
+    """Name of the territory with this exact code at `echelle`; None for no code or an unknown code."""
+    objet = _par_code()[_echelle(echelle)].get(code) if code else None
+    return None if objet is None else objet.nom

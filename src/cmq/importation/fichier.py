@@ -7,6 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from cmq import fichiers
 from cmq.errors import FichierIllisible
 from cmq.importation.pipeline import OptionsImport, Rapport, importer_tableau
 from cmq.tableau import lire_tableau
@@ -26,7 +27,7 @@ def somme_controle(chemin: Path) -> str:
 
 def chemin_rejets(chemin: Path) -> Path:
     """Default report of rejected rows: `<name>_rejets.csv` beside the input file."""
-    return chemin.with_name(f"{chemin.stem}_rejets.csv")
+    return fichiers.a_cote(chemin, "_rejets", ".csv")
 
 
 def importer_fichier(
@@ -46,7 +47,7 @@ def importer_fichier(
     """
     chemin = Path(chemin)
     options = OptionsImport.de(options, **reglages)
-    rejets = Path(rapport) if rapport else options.rapport_rejets or chemin_rejets(chemin)
+    rejets = fichiers.sortie_distincte(chemin, rapport or options.rapport_rejets or chemin_rejets(chemin))
     if options.progression:
         options.progression("lecture", 0, None)
     tableau = lire_tableau(chemin, feuille=feuille)
