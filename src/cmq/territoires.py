@@ -33,6 +33,12 @@ LIBELLES_ECHELLES = {
     "academie": "académie",
     "departement": "département",
 }
+_DE_ECHELLE = {
+    "france": "de France",
+    "region_academique": "de région académique",
+    "academie": "d'académie",
+    "departement": "de département",
+}
 CODE_FRANCE = "FR"
 SEUIL_SUGGESTION = 75  # rapidfuzz ratio (0-100) for a close match to be suggested
 
@@ -313,10 +319,9 @@ def verifier_code(echelle: str, code: str) -> str:
     """`code` when it is exactly the code of a territory at `echelle`; TerritoireInconnu otherwise
     (no guessing: names and loose forms are resolved by the caller with `code_de`)."""
     ech = _echelle(echelle)
-    if code not in _par_code()[ech]:
-        raise TerritoireInconnu(
-            f"code de {LIBELLES_ECHELLES[ech]} inconnu : « {code} » (résolvez d'abord le texte en code)"
-        )
+    connus = _par_code()[ech]
+    if code not in connus:
+        raise TerritoireInconnu(f"code {_DE_ECHELLE[ech]} inconnu : « {code} » (codes : {', '.join(sorted(connus))})")
     return code
 
 

@@ -5,9 +5,8 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from urllib.parse import urlencode
 
-from cmq import exports, filieres, saisie
+from cmq import exports, filtres, saisie
 from cmq.errors import EntreeInvalide
-from cmq.store import lecture
 
 ECHELLES_CARTE = ("region_academique", "departement")
 FORMATS = ("csv", "xlsx")
@@ -52,10 +51,6 @@ def format_export(valeur: str | None) -> str | None:
     return None if _vide(valeur) else exports.verifier_format(valeur, FORMATS)
 
 
-def _code(nature: str, valeur: str | None) -> str | None:
-    return None if _vide(valeur) else lecture.code_territoire(nature, valeur)
-
-
 @dataclass(frozen=True)
 class FiltresCampus:
     """Filters of the campus list, resolved to codes (filière, territories) and typed values."""
@@ -82,10 +77,9 @@ class FiltresCampus:
     ) -> "FiltresCampus":
         """Check and resolve the raw query values (codes or names accepted)."""
         return cls(
-            filiere=None if _vide(filiere) else filieres.code_de(filiere),
-            region_academique=_code("region_academique", region_academique),
-            academie=_code("academie", academie),
-            departement=_code("departement", departement),
+            **filtres.codes(
+                filiere=filiere, region_academique=region_academique, academie=academie, departement=departement
+            ),
             excellence=saisie.oui_non(excellence),
             actif_le=date_optionnelle(actif_le),
             q=None if _vide(q) else q.strip(),
