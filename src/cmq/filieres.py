@@ -24,7 +24,8 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from cmq.errors import EntreeInvalide, FiliereInconnue
-from cmq.texte import normaliser, slug
+from cmq.texte import MOTS_VIDES, normaliser, singulier, slug
+from cmq.texte import mots as mots_du_texte
 
 _URL = "https://www.education.gouv.fr/"
 
@@ -94,10 +95,7 @@ PENALITE = 25.0  # deduction × share of the text's words the filière does not 
 _PARTIEL = (40.0, 45.0)  # partly matched term: base + slope × matched share
 _PREFIXE = 85.0  # similarity of a prefix match ("aero" -> "aeronautique")
 _LONG_PREFIXE, _LONG_FLOU = 4, 4  # shortest word completed by prefix / corrected by fuzzy match
-_MOTS_VIDES = frozenset(
-    "a au aux d de des du en et l la le les ou par pour sur un une avec dans "
-    "cmq campu campus filiere metier qualification excellence".split()
-)
+_MOTS_VIDES = MOTS_VIDES | frozenset("ou cmq campu campus filiere metier qualification excellence".split())
 
 
 class Resultat(BaseModel):
@@ -130,16 +128,11 @@ class _Terme:
     mots: tuple[str, ...]
 
 
-def _racine(mot: str) -> str:
-    """Drop a plural 's' / 'x' ("materiaux" -> "materiau")."""
-    return mot[:-1] if len(mot) > 3 and mot[-1] in "sx" else mot
-
-
 def _mot(mot: str) -> str:
     """Root of one normalised word, "" for a stop word ("Aérocampus" -> "aero")."""
     if mot.endswith("campus") and len(mot) > 8:
         mot = mot[:-6]
-    racine = _racine(mot)
+    racine = singulier(mot)
     return "" if racine in _MOTS_VIDES else racine
 
 
@@ -174,10 +167,10 @@ def _vocabulaire() -> tuple[list[_Terme], dict[str, list[int]], dict[str, tuple[
         entrees = [("libellé", f.libelle), *(("libellé", p) for p in f.libelle.split(","))]
         entrees += [("libellé", f.libelle_court), *(("mot-clé", m) for m in f.mots_cles)]
         for motif, texte in entrees:
-            ordre = [r for mot in normaliser(texte).split() if (r := _mot(mot))]
+            ordre = [r for mot in mots_du_texte(texte) if (r := _mot(mot))]
             ajouter(rang, motif, texte.strip(), tuple(sorted(set(ordre))))
             if len(ordre) == 2:  # glued spelling: "ecoconstruction", "bienetre"
-                ajouter(rang, motif, texte.strip(), (_racine("".join(ordre)),))
+                ajouter(rang, motif, texte.strip(), (singulier("".join(ordre)),))
     index: dict[str, list[int]] = defaultdict(list)
     for i, terme in enumerate(termes):
         for mot in terme.mots:

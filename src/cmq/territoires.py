@@ -23,7 +23,8 @@ from rapidfuzz import fuzz, process
 
 from cmq import codes
 from cmq.errors import EntreeInvalide, TerritoireInconnu
-from cmq.texte import normaliser
+from cmq.texte import ABREGES, ARTICLES, normaliser
+from cmq.texte import mots as mots_du_texte
 
 ECHELLES = ("france", "region_academique", "academie", "departement")
 PREFERENCE = ECHELLES  # largest scale first: used when a text matches several scales
@@ -56,8 +57,6 @@ _PREFIXES = (
     (("dpt",), "departement"),
 )
 _LIAISONS = {"de", "du", "des", "d", "la", "le", "les", "l"}
-_ARTICLES = {"la", "le", "les", "l"}
-_ABREGES = {"st": "saint", "ste": "sainte"}
 _CODE = re.compile(r"\d{1,3}|0?2[AB]")
 
 
@@ -164,8 +163,8 @@ def _par_code() -> dict[str, dict[str, BaseModel]]:
 
 def _cle(texte: str) -> str:
     """Matching key: normalised, 'st' -> 'saint', leading article dropped ('La Réunion' -> 'reunion')."""
-    mots = [_ABREGES.get(m, m) for m in normaliser(texte).split()]
-    while len(mots) > 1 and mots[0] in _ARTICLES:
+    mots = [ABREGES.get(m, m) for m in mots_du_texte(texte)]
+    while len(mots) > 1 and mots[0] in ARTICLES:
         mots.pop(0)
     return " ".join(mots)
 
@@ -205,7 +204,7 @@ def _echelle(echelle: str) -> str:
 
 def _analyser(texte: str) -> tuple[str | None, str]:
     """Split an optional scale prefix ('académie de …', 'ac-…', 'dep …') from the key."""
-    mots = normaliser(texte).split()
+    mots = mots_du_texte(texte)
     for prefixe, echelle in _PREFIXES:
         if tuple(mots[: len(prefixe)]) == prefixe and len(mots) > len(prefixe):
             reste = mots[len(prefixe) :]
