@@ -455,8 +455,8 @@ def _signature(s: Session) -> tuple:
 
 
 def index(url: str | None = None) -> Index:
-    """The index of a database (default: `db.url_par_defaut()`), rebuilt when its data changed."""
-    url = db.normaliser_url(url or db.url_par_defaut())
+    """The index of a database (default: the default database), rebuilt when its data changed."""
+    url = db.ouvrir(url)
     with db.session(url) as s:
         signature = _signature(s)
         with _verrou_index:

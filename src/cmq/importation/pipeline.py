@@ -400,7 +400,7 @@ def _importer(
         options.rapport_rejets,
         options.progression,
     )
-    url = options.url or db.url_par_defaut()
+    url = db.ouvrir(options.url)
     debut = _maintenant()
     schema.mettre_a_jour(url)
     rapport = Rapport(source=source, type_import=type_import or "?", lues=len(lignes), somme_controle=somme_controle)

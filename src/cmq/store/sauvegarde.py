@@ -188,7 +188,7 @@ def sauvegarder(chemin: str | Path, url: str | None = None, *, cree_le: datetime
     $SOURCE_DATE_EPOCH, else now) is the only value of the bundle that is not the content.
     """
     chemin = Path(chemin)
-    url = url or db.url_par_defaut(creer=False)
+    url = db.ouvrir(url, creer=False)
     schema.exiger_initialisee(url)
     contenus = _lire_base(url)
     manifeste = Manifeste(
@@ -356,7 +356,7 @@ def restaurer(chemin: str | Path, url: str | None = None, *, remplacer: bool = F
     be empty unless `remplacer=True`, and is written in a single transaction.
     """
     manifeste, donnees = lire(chemin)
-    url = url or db.url_par_defaut()
+    url = db.ouvrir(url)
     schema.mettre_a_jour(url)
     try:
         with verrou.connexion_import(url) as connexion:  # a restore and an import never overlap
