@@ -87,7 +87,10 @@ def test_code_de_territoire_et_verification():
     assert territoires.verifier_code("academie", "10") == "10"
     with pytest.raises(TerritoireInconnu) as erreur:
         territoires.verifier_code("academie", "Lyon")
-    assert str(erreur.value) == "code de académie inconnu : « Lyon » (résolvez d'abord le texte en code)"
+    assert str(erreur.value) == (
+        "code d'académie inconnu : « Lyon » (codes : 01, 02, 03, 04, 06, 07, 08, 09, 10, 11, 12, 13, 14, 15, "
+        "16, 17, 18, 19, 20, 22, 23, 24, 25, 27, 28, 31, 32, 33, 43, 70)"
+    )
 
 
 def test_sortie_a_cote_jamais_sur_l_entree(tmp_path):
@@ -106,3 +109,12 @@ def test_sortie_a_cote_jamais_sur_l_entree(tmp_path):
         )
     assert entree.read_text(encoding="utf-8") == "a\n1\n"
     assert fichiers.sortie_distincte(entree, tmp_path / "autre.csv") == tmp_path / "autre.csv"
+
+
+def test_oui_non_en_clair_meme_texte_cli_et_pages():
+    from cmq.cli.lecture import oui_non
+    from cmq.web.gabarits import _environnement
+
+    filtre = _environnement().filters["oui_non"]
+    for valeur, texte in ((True, "oui"), (False, "non"), (None, "non renseigné")):
+        assert saisie.en_clair(valeur) == oui_non(valeur) == filtre(valeur) == texte

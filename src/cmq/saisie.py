@@ -52,6 +52,11 @@ def oui_non(valeur: bool | str | None) -> bool | None:
     raise EntreeInvalide(f"valeur « {brut} » non reconnue : Oui/Non (ou vrai/faux, 1/0, Excellence) attendu")
 
 
+def en_clair(valeur: bool | None) -> str:
+    """'oui', 'non' or 'non renseigné' (unknown is not 'no'): how pages and the CLI show a yes/no."""
+    return "non renseigné" if valeur is None else ("oui" if valeur else "non")
+
+
 _BORNES = {
     "greater_than_equal": ("supérieur ou égal à", "ge"),
     "greater_than": ("supérieur à", "gt"),

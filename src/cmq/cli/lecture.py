@@ -40,8 +40,8 @@ def refuser_csv(format: Format) -> None:
 
 
 def oui_non(valeur: bool | None) -> str:
-    """'oui' / 'non' / 'non renseigné'."""
-    return "non renseigné" if valeur is None else ("oui" if valeur else "non")
+    """'oui' / 'non' / 'non renseigné' (`saisie.en_clair`)."""
+    return saisie.en_clair(valeur)
 
 
 def periode_label(debut: date | None, fin: date | None) -> str:
