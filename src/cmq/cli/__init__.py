@@ -26,9 +26,21 @@ def tuyau_ferme() -> None:
         pass
 
 
+def choisir_base(base: str | None) -> None:
+    """The database of every command of this run (the environment is left alone). Without --base
+    the store is not imported (start-up cost), only reset if an earlier run chose one."""
+    if base:
+        from cmq.store import db
+
+        db.choisir(base)
+    elif "cmq.store.db" in sys.modules:
+        sys.modules["cmq.store.db"].choisir(None)
+
+
 def lire_option_base(ctx, args: list[str]) -> list[str]:
-    """The root options without `--base URL` / `--base=URL`, whose value goes to $CMQ_DATABASE_URL."""
+    """The root options without `--base URL` / `--base=URL`, whose value is chosen (`choisir_base`)."""
     reste = list(args)
+    base = None
     i = 0
     while i < len(reste) and reste[i].startswith("-") and reste[i] != "--":  # options before the command
         option, egal, valeur = reste[i].partition("=")
@@ -40,8 +52,8 @@ def lire_option_base(ctx, args: list[str]) -> list[str]:
                 ctx.fail("Option '--base' requires an argument.")
             valeur = reste.pop(i + 1)
         del reste[i]
-        if valeur:
-            os.environ["CMQ_DATABASE_URL"] = valeur
+        base = valeur or base
+    choisir_base(base)
     return reste
 
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
+from cmq import fichiers
 from cmq.errors import FichierIllisible
-from cmq.importation.colonnes import TYPES, charger_correspondance
-from cmq.importation.pipeline import Progression, Rapport, importer_tableau
+from cmq.importation.colonnes import TYPES
+from cmq.importation.pipeline import OptionsImport, Rapport, importer_tableau
 from cmq.tableau import feuilles, lire_tableau
 from cmq.texte import normaliser
 
@@ -26,7 +29,7 @@ def somme_controle(chemin: Path) -> str:
 
 def chemin_rejets(chemin: Path) -> Path:
     """Default report of rejected rows: `<name>_rejets.csv` beside the input file."""
-    return chemin.with_name(f"{chemin.stem}_rejets.csv")
+    return fichiers.a_cote(chemin, "_rejets", ".csv")
 
 
 def type_de_feuille(nom: str | None) -> str | None:
@@ -48,43 +51,34 @@ def feuille_attendue(chemin: Path, type_import: str | None) -> str | None:
 
 def importer_fichier(
     chemin: str | Path,
+    options: OptionsImport | None = None,
     *,
-    type_import: str | None = None,
-    correspondance: str | Path | dict[str, str] | None = None,
-    partiel: bool = False,
     rapport: str | Path | None = None,
     feuille: str | None = None,
-    url: str | None = None,
-    inclure_fermes: bool = False,
     source: str | None = None,
-    progression: Progression | None = None,
+    **reglages: Any,
 ) -> Rapport:
     """Import a CSV/XLSX file (encoding, delimiter and sheet handled by `lire_tableau`). Without
     `feuille`, a workbook's sheet named after the table is read (`feuille_attendue`), and a sheet's
     name gives the kind of rows when `type_import` is not given ("Établissements": etablissements).
 
-    `correspondance`: a {"Colonne": "champ"} dict or a JSON/YAML file holding one.
-    `rapport`: CSV of rejected rows in partial mode (default `<name>_rejets.csv` beside the file).
-    `source`: label recorded in the history (default: the absolute path).
+    `options` (OptionsImport) or its fields by name (`reglages`; `correspondance` may be a JSON/YAML
+    file). `rapport`: CSV of rejected rows in partial mode (default `<name>_rejets.csv` beside the
+    file). `source`: label recorded in the history (default: the absolute path).
     """
     chemin = Path(chemin)
-    if correspondance is not None and not isinstance(correspondance, dict):
-        correspondance = charger_correspondance(correspondance)
-    if progression:
-        progression("lecture", 0, None)
-    tableau = lire_tableau(chemin, feuille=feuille or feuille_attendue(chemin, type_import))
-    type_import = type_import or type_de_feuille(tableau.feuille)
-    if progression:
-        progression("lecture", tableau.cadre.height, tableau.cadre.height)
+    options = OptionsImport.de(options, **reglages)
+    rejets = fichiers.sortie_distincte(chemin, rapport or options.rapport_rejets or chemin_rejets(chemin))
+    if options.progression:
+        options.progression("lecture", 0, None)
+    tableau = lire_tableau(chemin, feuille=feuille or feuille_attendue(chemin, options.type_import))
+    if options.type_import is None and type_de_feuille(tableau.feuille):
+        options = replace(options, type_import=type_de_feuille(tableau.feuille))
+    if options.progression:
+        options.progression("lecture", tableau.cadre.height, tableau.cadre.height)
     return importer_tableau(
         tableau,
         source=source or str(chemin.resolve()),
         somme_controle=tableau.somme_controle or somme_controle(chemin),  # CSV: of the bytes read
-        type_import=type_import,
-        correspondance=correspondance,
-        partiel=partiel,
-        rapport_rejets=Path(rapport) if rapport else chemin_rejets(chemin),
-        url=url,
-        inclure_fermes=inclure_fermes,
-        progression=progression,
+        options=replace(options, rapport_rejets=rejets),
     )
