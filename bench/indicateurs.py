@@ -54,16 +54,40 @@ TYPES = (
 NOMS_FILTRES = {"region_academique": "region_academique", "academie": "academie", "departement": "departement"}
 
 
+PREFIXES_LIBRES = range(990, 1000)  # 3-digit prefixes of no département: room for overflow numbers
+
+
+def numeros_uai():
+    """A function giving distinct 7-digit UAI numbers, the 3 first digits being the département's.
+
+    A département has 9,999 numbers (prefix + 4 digits); past them, numbers come from prefixes no
+    département uses (990–999), never a 5-digit running number (an 8-digit UAI, 9 with its letter).
+    """
+    rangs: Counter = Counter()
+    debordement = iter(range(PREFIXES_LIBRES.start * 10_000, PREFIXES_LIBRES.stop * 10_000))
+
+    def suivant(departement: str) -> str:
+        rangs[departement] += 1
+        if rangs[departement] <= 9_999:
+            prefixe = {"2A": "620", "2B": "720"}.get(departement, departement.zfill(3))
+            return f"{prefixe}{rangs[departement]:04d}"
+        try:
+            return f"{next(debordement):07d}"
+        except StopIteration:
+            raise SystemExit("trop d'établissements pour des UAI distincts à 7 chiffres") from None
+
+    return suivant
+
+
 def generer(url: str, n_etab: int, n_campus: int, n_membres: int, graine: int) -> None:
     """Insert the synthetic directory into the migrated, empty database `url`."""
     alea = random.Random(graine)
     deps = territoires.departements()
-    etablissements, par_region, rangs = [], {}, Counter()
+    etablissements, par_region = [], {}
+    numeros = numeros_uai()
     for i in range(n_etab):
         d = alea.choice(deps)
-        prefixe = {"2A": "620", "2B": "720"}.get(d.code, d.code.zfill(3))
-        rangs[d.code] += 1  # distinct UAIs: a running number per département
-        chiffres = f"{prefixe}{rangs[d.code]:04d}"
+        chiffres = numeros(d.code)
         uai = chiffres + codes.lettre_uai(chiffres)
         etablissements.append(
             dict(

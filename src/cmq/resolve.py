@@ -34,7 +34,7 @@ from typing import Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cmq import filieres, mentions, territoires
@@ -49,7 +49,7 @@ from cmq.mentions import (
     lexique,
     mots_du_nom,
 )
-from cmq.store import db, tables
+from cmq.store import db, tables, version
 
 SEUIL_TROUVE = 75.0  # best score needed to choose a campus
 SEUIL_CANDIDAT = 50.0  # below this best score the mention is "inconnu"
@@ -443,26 +443,19 @@ _index: dict[str, tuple[tuple, Index]] = {}
 _verrou_index = threading.Lock()
 
 
-def _signature(s: Session) -> tuple:
-    """Changes whenever campuses, members, imports or aliases change."""
-    return (
-        s.scalar(select(func.count()).select_from(tables.CampusTable)),
-        s.scalar(select(func.count()).select_from(tables.MembreTable)),
-        s.scalar(select(func.max(tables.ImportTable.id))),
-        s.scalar(select(func.count()).select_from(tables.AliasTable)),
-        s.scalar(select(func.max(tables.AliasTable.cree_le))),
-    )
-
-
 def index(url: str | None = None) -> Index:
-    """The index of a database (default: `db.url_par_defaut()`), rebuilt when its data changed."""
+    """The index of a database (default: `db.url_par_defaut()`), rebuilt when its data changed.
+
+    Freshness costs no query on SQLite (`cmq.store.version`): the change counter of this process
+    and the file's data version, bumped by any commit, from any process.
+    """
     url = db.normaliser_url(url or db.url_par_defaut())
+    signature = version.version(url)
+    with _verrou_index:
+        deja = _index.get(url)
+    if deja is not None and deja[0] == signature:
+        return deja[1]
     with db.session(url) as s:
-        signature = _signature(s)
-        with _verrou_index:
-            deja = _index.get(url)
-        if deja is not None and deja[0] == signature:
-            return deja[1]
         nouveau = Index.charger(s)
     with _verrou_index:
         _index[url] = (signature, nouveau)

@@ -1,59 +1,48 @@
-"""Cache of costly JSON responses (indicators), by request and data version.
+"""Cache of costly JSON responses (indicators, campus pages), by request and data version.
 
-Data version: for SQLite, the size, modification time and inode of the database file and of its
-WAL journal — every commit, by any process, changes them; it costs two `stat` calls, so a hit
-never touches the database. For other databases, one cheap query (last import id, number of
-imports, campuses and memberships): every import (CLI or API, even refused) and every campus
-written through the API add a history entry. Entries also expire after `DUREE` seconds (a bound
-on staleness in the rare cases the version misses a change) and at most `TAILLE` are kept. A miss
-is computed once, in a worker thread: concurrent requests for the same key wait for it.
+Data version: `cmq.store.version` — the change counter of this process and, for SQLite, the
+file's `PRAGMA data_version` (no table read, so a hit never leaves the event loop); for other
+databases one cheap query, run in a worker thread. Entries also expire after `DUREE` seconds
+(a bound on staleness in the rare cases the version misses a change) and at most `TAILLE` are
+kept. A miss is computed once, in a worker thread: concurrent requests for the same key wait for it.
 """
 
-import os
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from functools import lru_cache
-from pathlib import Path
+from hashlib import blake2b
+from typing import Any
 
-from sqlalchemy import func, select
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
 
-from cmq.store import db
-from cmq.store.tables import CampusTable, ImportTable, MembreTable
+from cmq.store import version as versions
 
 TAILLE = 512
 DUREE = 60.0  # seconds
 
-_VERSION = select(
-    select(func.max(ImportTable.id)).scalar_subquery(),
-    select(func.count()).select_from(ImportTable).scalar_subquery(),
-    select(func.count()).select_from(CampusTable).scalar_subquery(),
-    select(func.count()).select_from(MembreTable).scalar_subquery(),
-)
+
+async def version(url: str) -> tuple:
+    """Data version of `url`, read in a worker thread when it needs a query."""
+    if versions.locale(url):
+        return versions.version(url)
+    return await run_in_threadpool(versions.version, url)
 
 
-_chemin_sqlite = lru_cache(maxsize=64)(db.chemin_sqlite)
+def etag(corps: bytes) -> str:
+    """Strong entity tag of a body."""
+    return '"' + blake2b(corps, digest_size=12).hexdigest() + '"'
 
 
-def _etat(chemin: Path) -> tuple[int, int, int] | None:
-    try:
-        infos = os.stat(chemin)
-    except FileNotFoundError:
-        return None
-    return infos.st_size, infos.st_mtime_ns, infos.st_ino
-
-
-def version_fichier(chemin: Path) -> tuple:
-    """Version of a SQLite database file: state of the file and of its WAL journal."""
-    return _etat(chemin), _etat(chemin.with_name(chemin.name + "-wal"))
-
-
-def version_base(url: str) -> tuple:
-    """Version read from the database itself (see the module docstring)."""
-    with db.session(url) as s:
-        return tuple(s.execute(_VERSION).one())
+def reponse_json(requete: Request, corps: bytes, balise: str) -> Response:
+    """200 with the body and its ETag, or 304 when the client's `If-None-Match` names that tag."""
+    entetes = {"ETag": balise, "Cache-Control": "no-cache"}
+    demandees = requete.headers.get("if-none-match")
+    if demandees and (demandees.strip() == "*" or balise in (t.strip() for t in demandees.split(","))):
+        return Response(status_code=304, headers=entetes)
+    return Response(corps, media_type="application/json", headers=entetes)
 
 
 class CacheReponses:
@@ -61,11 +50,11 @@ class CacheReponses:
 
     def __init__(self, taille: int = TAILLE, duree: float = DUREE):
         self.taille, self.duree = taille, duree
-        self._entrees: OrderedDict[Hashable, tuple[float, bytes]] = OrderedDict()
+        self._entrees: OrderedDict[Hashable, tuple[float, Any]] = OrderedDict()
         self._verrou = threading.Lock()  # guards _entrees
         self._calcul = threading.Lock()  # one computation at a time (they are CPU-bound anyway)
 
-    def _lire(self, cle: Hashable) -> bytes | None:
+    def _lire(self, cle: Hashable) -> Any:
         with self._verrou:
             entree = self._entrees.get(cle)
             if entree is None or time.monotonic() - entree[0] > self.duree:
@@ -73,7 +62,7 @@ class CacheReponses:
             self._entrees.move_to_end(cle)
             return entree[1]
 
-    def _calculer(self, cle: Hashable, calculer: Callable[[], bytes]) -> bytes:
+    def _calculer(self, cle: Hashable, calculer: Callable[[], Any]) -> Any:
         with self._calcul:
             contenu = self._lire(cle)
             if contenu is None:
@@ -84,11 +73,10 @@ class CacheReponses:
                         self._entrees.popitem(last=False)
         return contenu
 
-    async def obtenir(self, url: str, cle: Hashable, calculer: Callable[[], bytes]) -> bytes:
-        """The body of `cle` for the current data of `url`, computed by `calculer` (in a thread) if needed."""
-        chemin = _chemin_sqlite(url)
-        version = version_fichier(chemin) if chemin is not None else await run_in_threadpool(version_base, url)
-        complete = (url, cle, version)
+    async def obtenir(self, url: str, cle: Hashable, calculer: Callable[[], Any]) -> Any:
+        """The body (or any value) of `cle` for the current data of `url`, computed by `calculer`
+        (in a thread) if needed."""
+        complete = (url, cle, await version(url))
         contenu = self._lire(complete)
         if contenu is None:
             contenu = await run_in_threadpool(self._calculer, complete, calculer)

@@ -3,10 +3,13 @@
 from datetime import UTC, date, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from pydantic import TypeAdapter
 from sqlalchemy.exc import DataError, IntegrityError
+from starlette.concurrency import run_in_threadpool
 
 from cmq.api import export
+from cmq.api.cache import etag, reponse_json
 from cmq.api.dependances import FICHE, LECTURE, Url, erreurs
 from cmq.api.schemas import CampusDetail, EcritureCampus, MembreDetail, Page
 from cmq.api.securite import REPONSES_ECRITURE, exiger_jeton
@@ -34,13 +37,31 @@ def _verifier_territoires(campus: Campus) -> None:
                 raise TerritoireInconnu(f"code {nom} inconnu : « {code} » (codes : {', '.join(sorted(connus))})")
 
 
+_PAGE = TypeAdapter(Page[Campus])
+
+
+def _page(url: str, filtres: dict, limite: int, decalage: int) -> tuple[bytes, str]:
+    """A JSON page of campuses and its ETag."""
+    with db.session(url) as s:
+        page, total = lecture.lister_campus(s, **filtres, limite=limite, decalage=decalage)
+    corps = _PAGE.dump_json(Page[Campus](total=total, limite=limite, decalage=decalage, elements=page))
+    return corps, etag(corps)
+
+
+def _export(url: str, filtres: dict, format: str, actif_le: date | None) -> Response:
+    with db.session(url) as s:
+        campus, _total = lecture.lister_campus(s, **filtres)
+        return export.campus(s, campus, format, actif_le)
+
+
 @router.get(
     "",
     response_model=Page[Campus],
-    responses=LECTURE | export.REPONSES_CAMPUS,
+    responses=LECTURE | export.REPONSES_CAMPUS | {304: {"description": "Page inchangée (`If-None-Match`)."}},
     summary="Liste filtrée des campus",
 )
-def lister(
+async def lister(
+    requete: Request,
     url: Url,
     filiere: Annotated[
         str | None, Query(max_length=500, description="Code ou libellé de filière (texte libre).")
@@ -67,7 +88,8 @@ def lister(
     """Campus triés par identifiant. Un territoire inclut les campus dont le siège ou un membre s'y trouve.
 
     Les exports (`format` csv, xlsx ou geojson) contiennent tous les campus filtrés : `limite` et
-    `decalage` ne s'y appliquent pas.
+    `decalage` ne s'y appliquent pas. Les pages JSON portent un `ETag` : avec `If-None-Match`, une
+    page inchangée répond 304 sans corps.
     """
     filtres = dict(
         filiere=filiere,
@@ -78,12 +100,11 @@ def lister(
         actif_le=actif_le,
         q=q,
     )
-    with db.session(url) as s:
-        if format != "json":
-            campus, _total = lecture.lister_campus(s, **filtres)
-            return export.campus(s, campus, format, actif_le)
-        page, total = lecture.lister_campus(s, **filtres, limite=limite, decalage=decalage)
-    return Page[Campus](total=total, limite=limite, decalage=decalage, elements=page)
+    if format != "json":
+        return await run_in_threadpool(_export, url, filtres, format, actif_le)
+    cle = ("campus", tuple(filtres.items()), limite, decalage)
+    corps, balise = await requete.app.state.cache.obtenir(url, cle, lambda: _page(url, filtres, limite, decalage))
+    return reponse_json(requete, corps, balise)
 
 
 @router.get("/{id}", response_model=CampusDetail, responses=FICHE, summary="Fiche d'un campus")
