@@ -332,11 +332,18 @@ class Instantane:
         ]
         self.lycees = lycees_par_territoire(s)
         self._periodes: dict[tuple[int, ...], Appartenances] = {}
+        self._lignes: dict[tuple[tuple[int, ...], territoires.Territoire], LigneIndicateurs] = {}
         self._verrou = threading.Lock()
+
+    def actifs(self, jour_: Date) -> tuple[int, ...]:
+        """Ranks of the campuses whose label is valid at `jour_`: all a date changes in the indicators."""
+        return tuple(i for i, c in enumerate(self.campus) if c.actif_le(jour_))
 
     def appartenances(self, jour_: Date) -> Appartenances:
         """What `appartenances(s, jour_)` reads, from memory."""
-        actifs = tuple(i for i, c in enumerate(self.campus) if c.actif_le(jour_))
+        return self._agreger(self.actifs(jour_))
+
+    def _agreger(self, actifs: tuple[int, ...]) -> Appartenances:
         with self._verrou:
             deja = self._periodes.get(actifs)
         if deja is not None:
@@ -368,7 +375,21 @@ class Instantane:
         with self._verrou:
             if len(self._periodes) >= self.TAILLE_PERIODES:
                 self._periodes.clear()
+                self._lignes.clear()
             self._periodes[actifs] = resultat
+        return resultat
+
+    def lignes(self, jour_: Date, demandes: Sequence[territoires.Territoire]) -> list[LigneIndicateurs]:
+        """`calculer` from memory: the rows of one set of valid campuses are built once, then dated."""
+        actifs = self.actifs(jour_)
+        app = None
+        resultat = []
+        for t in demandes:
+            modele = self._lignes.get((actifs, t))
+            if modele is None:
+                app = app or self._agreger(actifs)
+                modele = self._lignes[(actifs, t)] = ligne(app, self.lycees, t, jour_)
+            resultat.append(modele if modele.date == jour_ else modele.model_copy(update={"date": jour_}))
         return resultat
 
 
@@ -376,8 +397,7 @@ def calculer_instantane(
     inst: Instantane, jour_: Date, demandes: Sequence[territoires.Territoire]
 ) -> list[LigneIndicateurs]:
     """`calculer` from a snapshot: the same rows, no query."""
-    app = inst.appartenances(jour_)
-    return [ligne(app, inst.lycees, t, jour_) for t in demandes]
+    return inst.lignes(jour_, demandes)
 
 
 _instantanes: dict[str, tuple[tuple, Instantane]] = {}
@@ -398,6 +418,14 @@ def instantane(url: str | None = None) -> Instantane:
     with _verrou_instantanes:
         _instantanes[url] = (signature, nouveau)
     return nouveau
+
+
+def instantane_courant(url: str) -> Instantane | None:
+    """The snapshot of `url` if its data has not changed since it was built, else None."""
+    url = db.normaliser_url(url)
+    with _verrou_instantanes:
+        deja = _instantanes.get(url)
+    return deja[1] if deja is not None and deja[0] == version.version(url) else None
 
 
 def vider_instantanes() -> None:

@@ -462,6 +462,15 @@ def index(url: str | None = None) -> Index:
     return nouveau
 
 
+def index_courant(url: str) -> Index | None:
+    """The cached index of `url` if its data has not changed since it was built, else None (no query
+    on SQLite: a caller may then resolve without leaving its thread)."""
+    url = db.normaliser_url(url)
+    with _verrou_index:
+        deja = _index.get(url)
+    return deja[1] if deja is not None and deja[0] == version.version(url) else None
+
+
 def vider_cache() -> None:
     """Forget every index and every cached analysis of a text (benchmarks, tests)."""
     with _verrou_index:

@@ -11,6 +11,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from datetime import date
 from hashlib import blake2b
 from typing import Any
 
@@ -20,8 +21,11 @@ from starlette.responses import Response
 
 from cmq.store import version as versions
 
-TAILLE = 512
+TAILLE = 4096
+OCTETS = 64 * 1024 * 1024  # bodies kept, in bytes, at most
 DUREE = 60.0  # seconds
+# JSON routes whose answers `CacheURL` keeps by exact URL.
+CHEMINS_URL = frozenset({"/api/campus", "/api/filieres/recherche", "/api/indicateurs"})
 
 
 async def version(url: str) -> tuple:
@@ -36,25 +40,84 @@ def etag(corps: bytes) -> str:
     return '"' + blake2b(corps, digest_size=12).hexdigest() + '"'
 
 
+def avec_etag(corps: bytes) -> tuple[bytes, str]:
+    """A body and its ETag."""
+    return corps, etag(corps)
+
+
+def _inchangee(demandees: str | None, balise: str) -> bool:
+    """True when an `If-None-Match` value names the tag `balise` (or is `*`)."""
+    return bool(demandees) and (demandees.strip() == "*" or balise in (t.strip() for t in demandees.split(",")))
+
+
 def reponse_json(requete: Request, corps: bytes, balise: str) -> Response:
     """200 with the body and its ETag, or 304 when the client's `If-None-Match` names that tag."""
     entetes = {"ETag": balise, "Cache-Control": "no-cache"}
-    demandees = requete.headers.get("if-none-match")
-    if demandees and (demandees.strip() == "*" or balise in (t.strip() for t in demandees.split(","))):
+    if _inchangee(requete.headers.get("if-none-match"), balise):
         return Response(status_code=304, headers=entetes)
     return Response(corps, media_type="application/json", headers=entetes)
 
 
-class CacheReponses:
-    """JSON bodies by (database, key, data version); LRU, bounded, expiring."""
+class CacheURL:
+    """ASGI middleware: a repeated GET of a path in `chemins` is answered from memory, by exact query
+    string and data version, before any parsing or validation.
 
-    def __init__(self, taille: int = TAILLE, duree: float = DUREE):
-        self.taille, self.duree = taille, duree
-        self._entrees: OrderedDict[Hashable, tuple[float, Any]] = OrderedDict()
+    Only 200 answers carrying an ETag (those of `reponse_json`, built from validated parameters) are
+    kept, in the app's `CacheReponses`; a new data version misses, so does any other query string
+    (the route then validates it and answers, errors included, as usual), and so does a new day
+    (a date left out means today).
+    """
+
+    def __init__(self, app, chemins: frozenset[str] = CHEMINS_URL):
+        self.app, self.chemins = app, chemins
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http" or scope["method"] != "GET" or scope["path"] not in self.chemins:
+            await self.app(scope, receive, send)
+            return
+        etat = scope["app"].state
+        cle = ("url", scope["path"], scope["query_string"], date.today(), await version(etat.url))
+        entree = etat.cache.lire(cle)
+        if entree is not None:
+            corps, balise = entree
+            demandees = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"if-none-match"), None)
+            entetes = [(b"etag", balise.encode()), (b"cache-control", b"no-cache")]
+            if _inchangee(demandees, balise):
+                await send({"type": "http.response.start", "status": 304, "headers": entetes})
+                await send({"type": "http.response.body", "body": b""})
+                return
+            entetes += [(b"content-length", str(len(corps)).encode()), (b"content-type", b"application/json")]
+            await send({"type": "http.response.start", "status": 200, "headers": entetes})
+            await send({"type": "http.response.body", "body": corps})
+            return
+        debut: dict = {}
+        morceaux: list[bytes] = []
+
+        async def retenir(message) -> None:
+            if message["type"] == "http.response.start":
+                debut.update(message)
+            elif debut.get("status") == 200:
+                morceaux.append(message.get("body", b""))
+                balise = next((v.decode("latin-1") for k, v in debut.get("headers", ()) if k == b"etag"), None)
+                if balise is not None and not message.get("more_body", False):
+                    etat.cache.ranger(cle, (b"".join(morceaux), balise))
+            await send(message)
+
+        await self.app(scope, receive, retenir)
+
+
+class CacheReponses:
+    """JSON bodies by (database, key, data version); LRU, bounded (entries and bytes), expiring."""
+
+    def __init__(self, taille: int = TAILLE, duree: float = DUREE, octets: int = OCTETS):
+        self.taille, self.duree, self.octets = taille, duree, octets
+        self._entrees: OrderedDict[Hashable, tuple[float, Any, int]] = OrderedDict()
+        self._total = 0  # bytes of the bodies kept
         self._verrou = threading.Lock()  # guards _entrees
         self._calcul = threading.Lock()  # one computation at a time (they are CPU-bound anyway)
 
-    def _lire(self, cle: Hashable) -> Any:
+    def lire(self, cle: Hashable) -> Any:
+        """The value kept under `cle`, or None (absent or expired)."""
         with self._verrou:
             entree = self._entrees.get(cle)
             if entree is None or time.monotonic() - entree[0] > self.duree:
@@ -62,27 +125,42 @@ class CacheReponses:
             self._entrees.move_to_end(cle)
             return entree[1]
 
+    def ranger(self, cle: Hashable, contenu: Any) -> None:
+        """Keep `contenu` (a body, or a tuple starting with one) under `cle`; the oldest entries go."""
+        corps = contenu[0] if isinstance(contenu, tuple) else contenu
+        taille = len(corps) if isinstance(corps, bytes) else 0
+        with self._verrou:
+            ancienne = self._entrees.pop(cle, None)
+            self._total += taille - (ancienne[2] if ancienne else 0)
+            self._entrees[cle] = (time.monotonic(), contenu, taille)
+            while len(self._entrees) > self.taille or (self._total > self.octets and len(self._entrees) > 1):
+                self._total -= self._entrees.popitem(last=False)[1][2]
+
     def _calculer(self, cle: Hashable, calculer: Callable[[], Any]) -> Any:
         with self._calcul:
-            contenu = self._lire(cle)
+            contenu = self.lire(cle)
             if contenu is None:
                 contenu = calculer()
-                with self._verrou:
-                    self._entrees[cle] = (time.monotonic(), contenu)
-                    while len(self._entrees) > self.taille:
-                        self._entrees.popitem(last=False)
+                self.ranger(cle, contenu)
         return contenu
 
-    async def obtenir(self, url: str, cle: Hashable, calculer: Callable[[], Any]) -> Any:
-        """The body (or any value) of `cle` for the current data of `url`, computed by `calculer`
-        (in a thread) if needed."""
+    async def obtenir(
+        self, url: str, cle: Hashable, calculer: Callable[[], Any], sur_place: Callable[[], bool] | None = None
+    ) -> Any:
+        """The body (or any value) of `cle` for the current data of `url`, computed by `calculer` if
+        needed: in a worker thread, or in the event loop when `sur_place()` says it is cheap."""
         complete = (url, cle, await version(url))
-        contenu = self._lire(complete)
+        contenu = self.lire(complete)
         if contenu is None:
-            contenu = await run_in_threadpool(self._calculer, complete, calculer)
+            if sur_place is not None and sur_place():
+                contenu = calculer()
+                self.ranger(complete, contenu)
+            else:
+                contenu = await run_in_threadpool(self._calculer, complete, calculer)
         return contenu
 
     def vider(self) -> None:
         """Forget every entry."""
         with self._verrou:
             self._entrees.clear()
+            self._total = 0
