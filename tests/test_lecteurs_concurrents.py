@@ -86,7 +86,11 @@ def test_imports_et_modifications_pendant_les_lectures(serveur_api_ecriture, tmp
             ecritures.append(f"import {i} : {code}" + ("" if code == 0 else sortie))
         with httpx.Client(base_url=serveur.base, timeout=60, headers=serveur.entetes()) as client:
             for i in range(5):
-                campus = {"id": f"cmq-edit-{i}", "nom": f"Campus modifié {i}", "filiere": "numerique-telecommunications"}
+                campus = {
+                    "id": f"cmq-edit-{i}",
+                    "nom": f"Campus modifié {i}",
+                    "filiere": "numerique-telecommunications",
+                }
                 r = client.put(f"/api/campus/cmq-edit-{i}", json=campus)
                 ecritures.append(f"modification {i} : {r.status_code}")
 
