@@ -58,8 +58,14 @@ def test_lecteurs_jamais_bloques_par_un_import_ouvert(serveur_api_ecriture, tmp_
     url = serveur_api_ecriture.url_db
     with httpx.Client(base_url=serveur_api_ecriture.base, timeout=60) as client:
         avant = client.get("/api/campus", params={"limite": 500}).json()["total"]
+    fin = tmp_path / "fin-de-pause"  # the import holds its transaction until the test creates this file
     importation = Processus(
-        url, "importer", "csv", str(fichier_campus(tmp_path / "a.csv", "ouvert", 5)), CMQ_TEST_PAUSE_IMPORT="120"
+        url,
+        "importer",
+        "csv",
+        str(fichier_campus(tmp_path / "a.csv", "ouvert", 5)),
+        CMQ_TEST_PAUSE_IMPORT="120",
+        CMQ_TEST_PAUSE_FIN=str(fin),
     )
     importation.attendre_pause()  # rows written, transaction open, import lock held
     try:
@@ -69,8 +75,14 @@ def test_lecteurs_jamais_bloques_par_un_import_ouvert(serveur_api_ecriture, tmp_
         assert importation.p.poll() is None  # every read completed while the import was still open
         with httpx.Client(base_url=serveur_api_ecriture.base, timeout=60) as client:
             assert client.get("/api/campus", params={"limite": 500}).json()["total"] == avant  # not committed
-    finally:
+    except BaseException:
         importation.tuer()
+        raise
+    fin.touch()
+    code, _, sortie = importation.terminer()
+    assert code == 0, sortie
+    with httpx.Client(base_url=serveur_api_ecriture.base, timeout=60) as client:  # committed: seen at once
+        assert client.get("/api/campus", params={"limite": 500}).json()["total"] == avant + 5
 
 
 def test_imports_et_modifications_pendant_les_lectures(serveur_api_ecriture, tmp_path):
