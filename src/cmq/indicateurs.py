@@ -27,7 +27,6 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date as Date
-from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
@@ -35,7 +34,7 @@ from pydantic import BaseModel
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from cmq import filieres, territoires
+from cmq import filieres, saisie, territoires
 from cmq.errors import EntreeInvalide
 from cmq.models import Campus
 from cmq.store import db, lecture, schema, version
@@ -120,19 +119,8 @@ class PointEvolution(BaseModel):
 
 
 def jour(valeur: Date | str | None = None) -> Date:
-    """The date to compute at: today when None; a date; or an ISO text ('2025-09-01')."""
-    if valeur is None:
-        return Date.today()
-    if isinstance(valeur, datetime):
-        return valeur.date()
-    if isinstance(valeur, Date):
-        return valeur
-    try:
-        return Date.fromisoformat(str(valeur).strip())
-    except ValueError:
-        raise EntreeInvalide(
-            f"date impossible : « {valeur} » (date réelle AAAA-MM-JJ attendue, ex. 2025-09-01)"
-        ) from None
+    """The date to compute at: today when None; a date; or an ISO text ('2025-09-01', `saisie.date_iso`)."""
+    return Date.today() if valeur is None else saisie.date_iso(valeur)
 
 
 def _territoires_demandes(echelle: str, code: str | None) -> list[territoires.Territoire]:
@@ -405,8 +393,8 @@ _verrou_instantanes = threading.Lock()
 
 
 def instantane(url: str | None = None) -> Instantane:
-    """The snapshot of a database (default: `db.url_par_defaut()`), rebuilt when its data changed."""
-    url = db.normaliser_url(url or db.url_par_defaut(creer=False))
+    """The snapshot of a database (default: the default database), rebuilt when its data changed."""
+    url = db.ouvrir(url, creer=False)
     signature = version.version(url) if url in _instantanes else None
     with _verrou_instantanes:
         deja = _instantanes.get(url)
@@ -422,7 +410,7 @@ def instantane(url: str | None = None) -> Instantane:
 
 def instantane_courant(url: str) -> Instantane | None:
     """The snapshot of `url` if its data has not changed since it was built, else None."""
-    url = db.normaliser_url(url)
+    url = db.ouvrir(url)
     with _verrou_instantanes:
         deja = _instantanes.get(url)
     return deja[1] if deja is not None and deja[0] == version.version(url) else None

@@ -37,7 +37,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cmq import filieres, mentions, territoires
+from cmq import filieres, mentions, saisie, territoires
 from cmq.errors import EntreeInvalide
 from cmq.mentions import (
     MOTS_FAIBLES,
@@ -444,12 +444,12 @@ _verrou_index = threading.Lock()
 
 
 def index(url: str | None = None) -> Index:
-    """The index of a database (default: `db.url_par_defaut()`), rebuilt when its data changed.
+    """The index of a database (default: the default database), rebuilt when its data changed.
 
     Freshness costs no query on SQLite (`cmq.store.version`): the change counter of this process
     and the file's data version, bumped by any commit, from any process.
     """
-    url = db.normaliser_url(url or db.url_par_defaut())
+    url = db.ouvrir(url)
     signature = version.version(url)
     with _verrou_index:
         deja = _index.get(url)
@@ -465,7 +465,7 @@ def index(url: str | None = None) -> Index:
 def index_courant(url: str) -> Index | None:
     """The cached index of `url` if its data has not changed since it was built, else None (no query
     on SQLite: a caller may then resolve without leaving its thread)."""
-    url = db.normaliser_url(url)
+    url = db.ouvrir(url)
     with _verrou_index:
         deja = _index.get(url)
     return deja[1] if deja is not None and deja[0] == version.version(url) else None
@@ -482,10 +482,7 @@ def contexte(filiere: str | None = None, territoire: str | None = None, date: Da
     """Validated context: filière code or free text, territory code or name, date (ISO text accepted)."""
 
     if isinstance(date, str):
-        try:
-            date = Date.fromisoformat(date.strip())
-        except ValueError:
-            raise EntreeInvalide(f"date invalide : « {date} » (format AAAA-MM-JJ attendu, ex. 2025-09-01)") from None
+        date = saisie.date_iso(date)
     return Contexte(
         filiere=filieres.code_de(filiere) if filiere and filiere.strip() else None,
         territoire=territoires.resoudre(territoire) if territoire and territoire.strip() else None,

@@ -158,9 +158,3 @@ class CacheReponses:
             else:
                 contenu = await run_in_threadpool(self._calculer, complete, calculer)
         return contenu
-
-    def vider(self) -> None:
-        """Forget every entry."""
-        with self._verrou:
-            self._entrees.clear()
-            self._total = 0

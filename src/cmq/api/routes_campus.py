@@ -8,16 +8,16 @@ from pydantic import TypeAdapter
 from sqlalchemy.exc import DataError, IntegrityError
 from starlette.concurrency import run_in_threadpool
 
+from cmq import filtres, territoires
 from cmq.api import export
 from cmq.api.cache import etag, reponse_json
 from cmq.api.dependances import FICHE, LECTURE, Url, erreurs
 from cmq.api.schemas import CampusDetail, EcritureCampus, MembreDetail, Page
 from cmq.api.securite import REPONSES_ECRITURE, exiger_jeton
-from cmq.errors import EntreeInvalide, TerritoireInconnu
+from cmq.errors import EntreeInvalide
 from cmq.models import Campus, ImportEnregistre
 from cmq.reponses.erreurs import ProblemeHTTP
 from cmq.store import db, ecriture, lecture
-from cmq.territoires import territoires
 
 router = APIRouter(prefix="/api/campus", tags=["campus"])
 
@@ -30,27 +30,24 @@ Identifiant = Annotated[
 def _verifier_territoires(campus: Campus) -> None:
     """TerritoireInconnu unless the région académique and the académies are known codes."""
     for echelle, valeurs in (("region_academique", [campus.region_academique]), ("academie", campus.academies)):
-        connus = {t.code for t in territoires(echelle)}
         for code in filter(None, valeurs):
-            if code not in connus:
-                nom = "de région académique" if echelle == "region_academique" else "d'académie"
-                raise TerritoireInconnu(f"code {nom} inconnu : « {code} » (codes : {', '.join(sorted(connus))})")
+            territoires.verifier_code(echelle, code)
 
 
 _PAGE = TypeAdapter(Page[Campus])
 
 
-def _page(url: str, filtres: dict, limite: int, decalage: int) -> tuple[bytes, str]:
+def _page(url: str, criteres: dict, limite: int, decalage: int) -> tuple[bytes, str]:
     """A JSON page of campuses and its ETag."""
     with db.session(url) as s:
-        page, total = lecture.lister_campus(s, **filtres, limite=limite, decalage=decalage)
+        page, total = lecture.lister_campus(s, **criteres, limite=limite, decalage=decalage)
     corps = _PAGE.dump_json(Page[Campus](total=total, limite=limite, decalage=decalage, elements=page))
     return corps, etag(corps)
 
 
-def _export(url: str, filtres: dict, format: str, actif_le: date | None) -> Response:
+def _export(url: str, criteres: dict, format: str, actif_le: date | None) -> Response:
     with db.session(url) as s:
-        campus, _total = lecture.lister_campus(s, **filtres)
+        campus, _total = lecture.lister_campus(s, **criteres)
         return export.campus(s, campus, format, actif_le)
 
 
@@ -91,19 +88,14 @@ async def lister(
     `decalage` ne s'y appliquent pas. Les pages JSON portent un `ETag` : avec `If-None-Match`, une
     page inchangée répond 304 sans corps.
     """
-    filtres = dict(
-        filiere=filiere,
-        region_academique=region_academique,
-        academie=academie,
-        departement=departement,
-        excellence=excellence,
-        actif_le=actif_le,
-        q=q,
+    codes = filtres.codes(
+        filiere=filiere, region_academique=region_academique, academie=academie, departement=departement
     )
+    criteres = dict(**codes, excellence=excellence, actif_le=actif_le, q=q)
     if format != "json":
-        return await run_in_threadpool(_export, url, filtres, format, actif_le)
-    cle = ("campus", tuple(filtres.items()), limite, decalage)
-    corps, balise = await requete.app.state.cache.obtenir(url, cle, lambda: _page(url, filtres, limite, decalage))
+        return await run_in_threadpool(_export, url, criteres, format, actif_le)
+    cle = ("campus", tuple(criteres.items()), limite, decalage)
+    corps, balise = await requete.app.state.cache.obtenir(url, cle, lambda: _page(url, criteres, limite, decalage))
     return reponse_json(requete, corps, balise)
 
 
