@@ -525,7 +525,8 @@ def test_manifeste_refuse(bundle_sqlite, tmp_path, cible_remplie, modification, 
             "membres",
             2,
             "[1, 2]",
-            r"« membres.jsonl », ligne 2 : objet JSON avec les colonnes campus_id, uai, role, libelle_role, source_url attendu",
+            r"« membres.jsonl », ligne 2 : objet JSON avec les colonnes campus_id, uai, role, libelle_role, "
+            r"source_url attendu",
         ),
         ("membres", 1, '{"campus_id":"x","uai":"y"}', r"ligne 1 : objet JSON avec les colonnes"),
         (
