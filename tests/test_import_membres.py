@@ -2,6 +2,7 @@
 
 import pytest
 
+from cmq import extraction
 from cmq.errors import ErreurImport
 from cmq.importation.fichier import importer_fichier
 from cmq.models import Campus
@@ -59,6 +60,17 @@ def test_membres_avec_et_sans_uai(base, tmp_path):
             ("IUT de Brest", "iut", "partenaire", "Brest", "https://www.univ-brest.fr/x"),
         ]
         assert lecture.campus_avec_membres(s) == {"cmq-mer"}
+    with db.session(base) as s:
+        colonnes, lignes = extraction.table_membres(s)
+    exportees = [dict(zip(colonnes, ligne, strict=True)) for ligne in lignes]
+    assert [
+        (e["uai"], e["nom"], e["role"], e["libelle_role"], e["nature_membre"], e["nom_commune"]) for e in exportees
+    ] == [
+        ("0290001U", None, "support", "chef de file", None, None),  # UAI absent from the directory: no name
+        (None, "Chantiers de l'Atlantique", "membre", "membre", "autre", None),
+        (None, "IUT de Brest", "partenaire", "partenaire historique (supérieur)", "iut", "Brest"),
+    ]
+    assert exportees[2]["source_url"] == "https://www.univ-brest.fr/x"
     encore = importer_fichier(chemin, url=base)
     assert (encore.inserees, encore.mises_a_jour, encore.inchangees) == (0, 0, 3)
 
