@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import gzip
 import re
+import threading
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -50,7 +51,7 @@ _TYPES = {
     "polyvalente", "professionnel", "professionnelle", "professionnels", "general", "generale", "technologique",
     "technologiques", "technique", "techniques", "agricole", "agricoles", "prive", "privee", "public", "publique",
     "metiers", "metier", "enseignement", "section", "sep", "sgt", "erea", "cite", "scolaire", "voie", "etablissement",
-    "regional", "regionale", "adapte",
+    "regional", "regionale", "adapte", "leap", "lap", "mfr",
 }  # fmt: skip
 # Words of other kinds of organisations: a candidate must bear each one the text has.
 _AUTRES = {
@@ -151,11 +152,15 @@ def _nature(mots: list[str], brut: str) -> str | None:
 
 def _distinctifs(mots: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Distinctive words of a name, and those before "(des) métiers" (a specialty usually follows)."""
-    garder = [m for m in mots if m not in _TYPES and m not in _VIDES and len(m) > 1]
+    garder = [m for m in mots if _distinctif(m)]
     if "metiers" in mots:
-        avant = mots[: mots.index("metiers")]
-        return tuple(garder), tuple(m for m in avant if m not in _TYPES and m not in _VIDES and len(m) > 1)
+        return tuple(garder), tuple(m for m in mots[: mots.index("metiers")] if _distinctif(m))
     return tuple(garder), ()
+
+
+def _distinctif(mot: str) -> bool:
+    """Not a type word, an article, a kind of organisation (compared apart) or a lone letter."""
+    return len(mot) > 1 and mot not in _TYPES and mot not in _VIDES and mot not in _AUTRES
 
 
 def _entree(
@@ -202,6 +207,28 @@ class IndexEtablissements:
             _entree(e.uai, e.nom, e.type, e.secteur, e.nom_commune, e.code_commune, e.departement) for e in liste
         )
 
+    @classmethod
+    def de_la_base_en_cache(cls, url: str | None = None) -> IndexEtablissements:
+        """`de_la_base`, rebuilt only when the establishments changed (their count, the last import)."""
+        from sqlalchemy import func, select
+
+        from cmq.store import db, schema
+        from cmq.store.tables import EtablissementTable, ImportTable
+
+        url = url or db.url_par_defaut(creer=False)
+        with schema.session_lecture(url) as s:
+            version = s.execute(
+                select(
+                    select(func.count()).select_from(EtablissementTable).scalar_subquery(),
+                    select(func.max(ImportTable.id)).scalar_subquery(),
+                )
+            ).one()
+        with _VERROU:
+            connu = _PAR_BASE.get(url)
+            if connu is None or connu[0] != tuple(version):
+                connu = _PAR_BASE[url] = (tuple(version), cls.de_la_base(url))
+            return connu[1]
+
     def __len__(self) -> int:
         return len(self._entrees)
 
@@ -223,19 +250,25 @@ class IndexEtablissements:
         if trouve:
             code_postal = code_postal or trouve.group(1).replace(" ", "")
             texte = " ".join((texte[: trouve.start()] + " " + texte[trouve.end() :]).split())
+        sigles = []
         for contenu in _PARENTHESES.findall(texte):
             interieur = contenu.strip(" ,")
             if interieur and self._est_commune(interieur):
                 ville = ville or interieur
             elif len(interieur.split()) > 1 and not interieur.isupper():
                 continue  # words of the name: '(voie professionnelle)'
-            texte = texte.replace(f"({contenu})", " ")  # a town, or an acronym '(LYPSO)'
+            else:
+                sigles.append(interieur)  # an acronym '(LYPSO)': the name, if nothing else names it
+            texte = texte.replace(f"({contenu})", " ")
         texte = " ".join(texte.split()).strip(" ,-–—")
         fin = _VILLE_FINALE.match(texte)
         if fin and self._est_commune(fin.group(2)):
             ville, texte = ville or fin.group(2).strip(), fin.group(1)
         mots = _mots(texte)
         distinctifs, avant = _distinctifs(mots)
+        if not distinctifs and sigles:  # 'LYCÉE PROFESSIONNEL PRIVÉ (ESTIC)'
+            mots = _mots(f"{texte} {' '.join(sigles)}")
+            distinctifs, avant = _distinctifs(mots)
         sigles = {m for m in re.findall(r"[A-Z]{2,}", texte)}
         ecole = bool(set(mots) & (_TYPES - {"prive", "privee", "public", "publique", "general", "generale"}))
         ecole = ecole or bool(sigles & _ABREVIATIONS_TYPE)
@@ -323,8 +356,6 @@ class IndexEtablissements:
                 bonus += _BONUS_TYPE
             elif {requete.nature, e.nature} in ({"LP", "LGT"}, {"agricole", "LGT"}, {"agricole", "LP"}):
                 bonus -= _MALUS_TYPE
-        elif requete.nature is None and e.nature is None and requete.nom_complet == " ".join(_mots(e.nom)):
-            bonus += _BONUS_TYPE
         if requete.prive and e.prive:
             bonus += 1.0
         return bonus
@@ -408,6 +439,10 @@ def _sans_sections(notes: list[tuple[float, _Entree]]) -> list[tuple[float, _Ent
 
 def _candidat(e: _Entree, score: float) -> Candidat:
     return Candidat(e.uai, e.nom, e.type, e.commune, e.code_commune, round(min(score, 100.0), 1))
+
+
+_PAR_BASE: dict[str, tuple[tuple, IndexEtablissements]] = {}
+_VERROU = threading.Lock()
 
 
 @cache
