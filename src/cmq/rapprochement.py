@@ -61,7 +61,11 @@ _AUTRES = {
     "communaute", "metropole", "polytech", "faculte", "ufr", "afpa", "cea", "pole", "centre", "fondation",
     "federation", "syndicat", "opco", "college", "superieur", "superieure", "formation",
 }  # fmt: skip
-_AUTRES_ECOLE = {"ecole", "cfa", "college", "erea"}  # kinds that still say "school"
+# Kinds that are never a lycée: a candidate bearing one matches only a text that names it too.
+_AUTRES_STRICTS = {
+    "universite", "univ", "iut", "greta", "ingenieur", "ingenieurs", "insa", "ensam", "cnam", "entreprise", "societe",
+    "sas", "sarl", "cci", "chambre", "laboratoire", "cnrs", "inria", "faculte", "ufr", "polytech", "afpa",
+}  # fmt: skip
 _ABREVIATIONS_TYPE = {"LP", "LPO", "LGT", "LEGT", "LT", "LPA", "SEP", "SGT", "EREA"}
 _SECTIONS = {"SEP", "SGT"}
 _UAI = re.compile(r"^\s*(\d{7}[A-Za-z])\s*$")
@@ -317,8 +321,8 @@ class IndexEtablissements:
 
     def _score(self, requete: _Requete, e: _Entree, ville_donnee: bool) -> float | None:
         """Score of one candidate, None when it cannot be this establishment."""
-        if not requete.autres <= e.mots_nom:
-            return None  # 'IUT de Lannion' is no lycée of Lannion
+        if not requete.autres <= e.mots_nom or not (e.mots_nom & _AUTRES_STRICTS) <= requete.autres:
+            return None  # 'IUT de Lannion' is no lycée of Lannion, 'Lycée de Lannion' no IUT
         mots_ville = set(e.cle_commune.split()) - _VIDES
         variantes_q = {requete.mots, requete.avant_metiers}
         sans_ville = tuple(m for m in requete.mots if m not in mots_ville)
@@ -466,6 +470,7 @@ class ResumeFichier:
     """What `rapprocher_fichier` wrote: output path, rows, and rows per status (plus "vide")."""
 
     sortie: Path
+    colonne: str
     lignes: int
     statuts: dict[str, int]
 
@@ -522,4 +527,4 @@ def rapprocher_fichier(
     ecrire_tableau(
         cible, colonnes, lignes, separateur=table.separateur or ",", bom=table.encodage in ("utf-8-sig", "cp1252")
     )
-    return ResumeFichier(cible, len(table.lignes), statuts)
+    return ResumeFichier(cible, source, len(table.lignes), statuts)
