@@ -14,6 +14,7 @@ the data, or words the candidate lacks -> `inconnu`. Sections (SEP, SGT) resolve
 
 from __future__ import annotations
 
+import bisect
 import csv
 import gzip
 import re
@@ -52,6 +53,12 @@ _TYPES = {
     "technologiques", "technique", "techniques", "agricole", "agricoles", "prive", "privee", "public", "publique",
     "metiers", "metier", "enseignement", "section", "sep", "sgt", "erea", "cite", "scolaire", "voie", "etablissement",
     "regional", "regionale", "adapte", "leap", "lap", "mfr",
+}  # fmt: skip
+_TYPES_LONGS = sorted(m for m in _TYPES if len(m) >= 7)
+# Words saying it is a school but kept in the name ('COURS MOLIÈRE' is not the 'LYCÉE MOLIÈRE').
+_ECOLES = {
+    "cours", "institution", "ensemble", "legtpa", "lepp", "lpp", "cfppa", "cefppa", "familiale", "prytanee",
+    "ecole", "college", "cfa", "erea",
 }  # fmt: skip
 # Words of other kinds of organisations: a candidate must bear each one the text has.
 _AUTRES = {
@@ -111,6 +118,7 @@ class _Entree:
     nature: str | None  # LP, LPO, LGT, SEP, SGT, agricole…
     prive: bool
     mots_nom: frozenset[str]  # every word of the normalised name
+    nom_complet: str  # the normalised name
 
     @property
     def section(self) -> bool:
@@ -131,8 +139,17 @@ class _Requete:
 
 
 def _mots(texte: str) -> list[str]:
-    """Normalised words, abbreviations expanded ('St-Exupéry' -> ['saint', 'exupery'])."""
-    return [_ABREGES.get(m, m) for m in normaliser(texte.replace("'", " ").replace("’", " ")).split()]
+    """Normalised words, abbreviations expanded ('St-Exupéry' -> ['saint', 'exupery']), a typo in a
+    long type word corrected ('PROFESISONNEL' -> 'professionnel')."""
+    return [_type_corrige(_ABREGES.get(m, m)) for m in normaliser(texte.replace("'", " ").replace("’", " ")).split()]
+
+
+@cache
+def _type_corrige(mot: str) -> str:
+    if len(mot) < 7 or mot in _TYPES:
+        return mot
+    proche = process.extractOne(mot, _TYPES_LONGS, scorer=fuzz.ratio, score_cutoff=88)
+    return proche[0] if proche else mot
 
 
 def _nature(mots: list[str], brut: str) -> str | None:
@@ -151,7 +168,9 @@ def _nature(mots: list[str], brut: str) -> str | None:
         return "LGT"
     if "lp" in ensemble or ensemble & {"professionnel", "professionnelle"}:
         return "LP"
-    return "LP" if "LP" in sigles else None
+    if "LP" in sigles:
+        return "LP"
+    return "LGT" if ensemble & {"technologique", "technique", "lt"} else None
 
 
 def _distinctifs(mots: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -178,7 +197,7 @@ def _entree(
     prive = "prive" in mots or "privee" in mots or (secteur or "").lower() == "privé"
     return _Entree(
         uai, nom, type_, secteur, commune, code_commune, departement, cle_nom(commune or ""), distinctifs, avant,
-        nature, prive, frozenset(mots),
+        nature, prive, frozenset(mots), " ".join(mots),
     )  # fmt: skip
 
 
@@ -189,10 +208,13 @@ class IndexEtablissements:
         self._entrees = list(entrees)
         self._par_uai = {e.uai: e for e in self._entrees}
         self._par_commune: dict[str, list[_Entree]] = defaultdict(list)
+        self._par_code_commune: dict[str, list[_Entree]] = defaultdict(list)
         for e in self._entrees:
             if e.cle_commune:
                 self._par_commune[e.cle_commune].append(e)
-        self._cles_communes = list(self._par_commune)
+            if e.code_commune:
+                self._par_code_commune[e.code_commune].append(e)
+        self._cles_communes = sorted(self._par_commune)
         self._textes = [" ".join(e.mots) for e in self._entrees]
 
     @classmethod
@@ -253,14 +275,17 @@ class IndexEtablissements:
         trouve = _CODE_POSTAL.search(texte)
         if trouve:
             code_postal = code_postal or trouve.group(1).replace(" ", "")
-            texte = " ".join((texte[: trouve.start()] + " " + texte[trouve.end() :]).split())
+            avant, apres = texte[: trouve.start()], texte[trouve.end() :].strip(" ,-–—")
+            if apres and not ville and self._est_commune(apres):  # 'LEGTA DE LAVAL 53013 Laval'
+                ville, apres = apres, ""
+            texte = " ".join(f"{avant} {apres}".split())
         sigles = []
         for contenu in _PARENTHESES.findall(texte):
             interieur = contenu.strip(" ,")
             if interieur and self._est_commune(interieur):
                 ville = ville or interieur
-            elif len(interieur.split()) > 1 and not interieur.isupper():
-                continue  # words of the name: '(voie professionnelle)'
+            elif len(interieur.split()) > 1 or not _distinctifs(_mots(interieur))[0]:
+                continue  # words of the name: '(voie professionnelle)', '(LYCÉE)'
             else:
                 sigles.append(interieur)  # an acronym '(LYPSO)': the name, if nothing else names it
             texte = texte.replace(f"({contenu})", " ")
@@ -270,11 +295,12 @@ class IndexEtablissements:
             ville, texte = ville or fin.group(2).strip(), fin.group(1)
         mots = _mots(texte)
         distinctifs, avant = _distinctifs(mots)
+        distinctifs = tuple(dict.fromkeys(distinctifs))
         if not distinctifs and sigles:  # 'LYCÉE PROFESSIONNEL PRIVÉ (ESTIC)'
             mots = _mots(f"{texte} {' '.join(sigles)}")
             distinctifs, avant = _distinctifs(mots)
         sigles = {m for m in re.findall(r"[A-Z]{2,}", texte)}
-        ecole = bool(set(mots) & (_TYPES - {"prive", "privee", "public", "publique", "general", "generale"}))
+        ecole = bool(set(mots) & (_TYPES - {"prive", "privee", "public", "publique", "general", "generale"} | _ECOLES))
         ecole = ecole or bool(sigles & _ABREVIATIONS_TYPE)
         return _Requete(
             mots=distinctifs,
@@ -297,19 +323,28 @@ class IndexEtablissements:
             deps = communes.departements_du_code_postal(code_postal)
             return [e for e in self._entrees if e.departement in deps]
         cle = cle_nom(ville)
-        codes_commune = {c.code for c in communes.correspondances(ville, code_postal=code_postal)}
-        cles = {cle}
-        cles.update(k for k in self._cles_communes if k.startswith(cle + " ") or cle.startswith(k + " "))
+        cles = {cle, *self._prefixes(cle)}
         cles.update(k for k, _, _ in process.extract(cle, self._cles_communes, scorer=fuzz.ratio, score_cutoff=90))
         trouves = {e.uai: e for k in cles for e in self._par_commune.get(k, ())}
-        for e in self._entrees if codes_commune else ():
-            if e.code_commune in codes_commune:
-                trouves[e.uai] = e
+        for commune in communes.correspondances(ville, code_postal=code_postal):
+            trouves.update((e.uai, e) for e in self._par_code_commune.get(commune.code, ()))
         liste = list(trouves.values())
         if code_postal:
             deps = communes.departements_du_code_postal(code_postal)
             liste = [e for e in liste if e.departement is None or e.departement in deps]
         return liste
+
+    def _prefixes(self, cle: str) -> list[str]:
+        """Town keys one word-prefix of the other: 'berck sur mer' <-> 'berck' (the data's name)."""
+        mots = cle.split()
+        courts = [k for n in range(1, len(mots)) if (k := " ".join(mots[:n])) in self._par_commune]
+        debut = bisect.bisect_left(self._cles_communes, cle + " ")
+        longs = []
+        for k in self._cles_communes[debut:]:
+            if not k.startswith(cle + " "):
+                break
+            longs.append(k)
+        return courts + longs
 
     def _preselection(self, requete: _Requete) -> list[_Entree]:
         texte = " ".join(requete.mots)
@@ -365,9 +400,9 @@ class IndexEtablissements:
         return bonus
 
     def _classer(self, requete: _Requete) -> list[tuple[float, _Entree]]:
-        if not requete.mots:
-            return []
         dans_ville = self._dans_la_ville(requete.ville, requete.code_postal)
+        if not requete.mots:
+            return self._sans_nom_propre(requete, dans_ville)
         entrees = dans_ville if dans_ville is not None else self._preselection(requete)
         notes = []
         for e in entrees:
@@ -376,6 +411,26 @@ class IndexEtablissements:
                 notes.append((score, e))
         notes.sort(key=lambda n: (-n[0], n[1].section, n[1].uai))
         return _sans_sections(notes)
+
+    def _sans_nom_propre(self, requete: _Requete, dans_ville: list[_Entree] | None) -> list[tuple[float, _Entree]]:
+        """'LYCÉE PROFESSIONNEL AGRICOLE (Riscle)': only the same generic name, in the town given."""
+        if not requete.ville or not requete.nom_complet or not requete.ecole:
+            return []
+        notes = [
+            (score, e)
+            for e in dans_ville or ()
+            if not e.mots
+            and requete.autres <= e.mots_nom
+            and (score := self._meme_nom_generique(requete, e)) >= SEUIL_TROUVE
+        ]
+        return sorted(notes, key=lambda n: (-n[0], n[1].uai))
+
+    @staticmethod
+    def _meme_nom_generique(requete: _Requete, e: _Entree) -> float:
+        """'LP AGRICOLE' is 'LYCÉE PROFESSIONNEL AGRICOLE': same kind, same sector; else the words."""
+        if (requete.nature, requete.prive) == (e.nature, e.prive):
+            return 100.0
+        return fuzz.token_sort_ratio(requete.nom_complet, e.nom_complet)
 
     # --- public API -------------------------------------------------------------------------
     def rapprocher(self, nom: str, commune: str | None = None) -> Rapprochement:
