@@ -9,7 +9,7 @@ from sqlalchemy import delete, insert
 from typer.testing import CliRunner
 
 from cmq.cli import app
-from cmq.rapprochement import IndexEtablissements, rapprocher_fichier
+from cmq.rapprochement import IndexEtablissements, Rapprochement, rapprocher_fichier
 from cmq.store import db
 from cmq.store.tables import EtablissementTable
 from cmq.tableau import lire_tableau
@@ -276,6 +276,21 @@ def test_index_de_la_base(base_vide):
     iut = index.rapprocher("IUT de Lannion")
     assert (iut.statut, iut.uai) == ("trouve", "0221234X")
     assert index.rapprocher("Lycée de Lannion").statut == "inconnu"
+
+
+def test_un_lycee_n_est_pas_un_college_ni_une_ecole(base_vide):
+    autres = [
+        dict(uai="0691234S", nom="Collège Jean Moulin", type="Collège", nom_commune="Lyon", code_commune="69123",
+             departement="69"),
+        dict(uai="0691235T", nom="École élémentaire Jean Moulin", type="École", nom_commune="Lyon",
+             code_commune="69123", departement="69"),
+    ]  # fmt: skip
+    with db.session(base_vide, ecriture=True) as s:
+        s.execute(insert(EtablissementTable), autres)
+    index = IndexEtablissements.de_la_base(base_vide)
+    assert index.rapprocher("Lycée Jean Moulin (Lyon)") == Rapprochement("inconnu", None, None, [])
+    assert index.rapprocher("LP Jean Moulin", "Lyon").statut == "inconnu"
+    assert index.rapprocher("Collège Jean Moulin (Lyon)").uai == "0691234S"
 
 
 def test_index_en_cache_suit_l_annuaire(base_vide):

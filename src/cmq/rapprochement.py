@@ -73,6 +73,12 @@ _AUTRES_STRICTS = {
     "universite", "univ", "iut", "greta", "ingenieur", "ingenieurs", "insa", "ensam", "cnam", "entreprise", "societe",
     "sas", "sarl", "cci", "chambre", "laboratoire", "cnrs", "inria", "faculte", "ufr", "polytech", "afpa",
 }  # fmt: skip
+# A text naming a lycée never designates a collège, a primary school, a CFA… (an imported annuaire has them).
+_LYCEE = {"lycee", "lp", "lpo", "lgt", "legt", "lt", "lpa", "legta", "legtpa", "lep", "lepp", "lpp", "sep", "sgt"}
+_NON_LYCEE = {
+    "college", "clg", "ecole", "elementaire", "maternelle", "primaire", "cfa", "cfppa", "greta", "iut", "universite",
+    "institut", "ufr", "faculte", "segpa",
+}  # fmt: skip
 _ABREVIATIONS_TYPE = {"LP", "LPO", "LGT", "LEGT", "LT", "LPA", "SEP", "SGT", "EREA"}
 _SECTIONS = {"SEP", "SGT"}
 _UAI = re.compile(r"^\s*(\d{7}[A-Za-z])\s*$")
@@ -119,6 +125,7 @@ class _Entree:
     prive: bool
     mots_nom: frozenset[str]  # every word of the normalised name
     nom_complet: str  # the normalised name
+    non_lycee: bool  # a collège, a school, a CFA… that does not say it is a lycée
 
     @property
     def section(self) -> bool:
@@ -132,6 +139,7 @@ class _Requete:
     nature: str | None
     prive: bool
     ecole: bool  # the text says it is a school (lycée, LP, section…)
+    lycee: bool  # the text says it is a lycée
     autres: frozenset[str]  # words of other kinds of organisations
     ville: str | None
     code_postal: str | None
@@ -198,6 +206,7 @@ def _entree(
     return _Entree(
         uai, nom, type_, secteur, commune, code_commune, departement, cle_nom(commune or ""), distinctifs, avant,
         nature, prive, frozenset(mots), " ".join(mots),
+        bool(set(mots) & _NON_LYCEE) and not set(mots) & _LYCEE and not (type_ or "").lower().startswith("lyc"),
     )  # fmt: skip
 
 
@@ -308,6 +317,7 @@ class IndexEtablissements:
             nature=_nature(mots, texte),
             prive="prive" in mots or "privee" in mots,
             ecole=ecole,
+            lycee=bool(set(mots) & _LYCEE),
             autres=frozenset(set(mots) & _AUTRES),
             ville=ville,
             code_postal=code_postal,
@@ -358,6 +368,8 @@ class IndexEtablissements:
         """Score of one candidate, None when it cannot be this establishment."""
         if not requete.autres <= e.mots_nom or not (e.mots_nom & _AUTRES_STRICTS) <= requete.autres:
             return None  # 'IUT de Lannion' is no lycée of Lannion, 'Lycée de Lannion' no IUT
+        if requete.lycee and e.non_lycee:
+            return None  # 'Lycée Jean Moulin' is not the 'Collège Jean Moulin'
         mots_ville = set(e.cle_commune.split()) - _VIDES
         variantes_q = {requete.mots, requete.avant_metiers}
         sans_ville = tuple(m for m in requete.mots if m not in mots_ville)
@@ -421,6 +433,7 @@ class IndexEtablissements:
             for e in dans_ville or ()
             if not e.mots
             and requete.autres <= e.mots_nom
+            and not (requete.lycee and e.non_lycee)
             and (score := self._meme_nom_generique(requete, e)) >= SEUIL_TROUVE
         ]
         return sorted(notes, key=lambda n: (-n[0], n[1].uai))
