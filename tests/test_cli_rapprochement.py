@@ -26,7 +26,7 @@ PARTENAIRES = (
     "5;Lycée Saint-Exupéry;31700 BLAGNAC\n"
 )
 CANDIDATS_BRANLY = (
-    "0801336T LYCÉE PROFESSIONNEL ÉDOUARD BRANLY (Amiens) 95.0 | 0801327H LYCÉE ÉDOUARD BRANLY (Amiens) 90.0"
+    "0801336T LYCÉE PROFESSIONNEL ÉDOUARD BRANLY (Amiens) 90.0 | 0801327H LYCÉE ÉDOUARD BRANLY (Amiens) 85.0"
 )
 
 
@@ -55,7 +55,7 @@ def test_chercher_embarque_json():
             "type": "LP",
             "commune": "Amiens",
             "code_commune": "80021",
-            "score": 95.0,
+            "score": 90.0,
         },
         {
             "uai": "0801327H",
@@ -63,7 +63,7 @@ def test_chercher_embarque_json():
             "type": "lycée",
             "commune": "Amiens",
             "code_commune": "80021",
-            "score": 90.0,
+            "score": 85.0,
         },
     ]
 
@@ -120,7 +120,7 @@ def test_rapprocher_csv_colonne_commune(tmp_path):
     ]  # fmt: skip
     lignes = [(r["uai_rapproche"], r["statut_rapprochement"], r["score"]) for r in t.lignes]
     assert lignes == [
-        ("0801336T", "trouve", "95.0"),
+        ("0801336T", "trouve", "90.0"),
         ("", "ambigu", "100.0"),
         ("", "inconnu", ""),
         ("", "vide", ""),

@@ -141,10 +141,10 @@ def test_resultat_complet(index):
     assert resultat == Rapprochement(
         statut="trouve",
         uai="0801336T",
-        score=95.0,
+        score=90.0,
         candidats=[
-            Candidat("0801336T", "LYCÉE PROFESSIONNEL ÉDOUARD BRANLY", "LP", "Amiens", "80021", 95.0),
-            Candidat("0801327H", "LYCÉE ÉDOUARD BRANLY", "lycée", "Amiens", "80021", 90.0),
+            Candidat("0801336T", "LYCÉE PROFESSIONNEL ÉDOUARD BRANLY", "LP", "Amiens", "80021", 90.0),
+            Candidat("0801327H", "LYCÉE ÉDOUARD BRANLY", "lycée", "Amiens", "80021", 85.0),
         ],
     )
 

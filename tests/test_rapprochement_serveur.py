@@ -32,7 +32,7 @@ def test_api_recherche_par_nom(client):
                 "type": "LP",
                 "commune": "Amiens",
                 "code_commune": "80021",
-                "score": 95.0,
+                "score": 90.0,
             },
             {
                 "uai": "0801327H",
@@ -40,7 +40,7 @@ def test_api_recherche_par_nom(client):
                 "type": "lycée",
                 "commune": "Amiens",
                 "code_commune": "80021",
-                "score": 90.0,
+                "score": 85.0,
             },
         ],
     }
@@ -85,8 +85,8 @@ def test_page_recherche_resultats_lies_a_la_fiche(client):
     arbre = page(client, "/etablissements?q=LP+Branly&commune=Amiens")
     lignes = arbre.un("table", id="table-etablissements").lignes()
     assert lignes == [
-        ["0801336T", "LYCÉE PROFESSIONNEL ÉDOUARD BRANLY", "LP", "Amiens (80021)", "95.0"],
-        ["0801327H", "LYCÉE ÉDOUARD BRANLY", "lycée", "Amiens (80021)", "90.0"],
+        ["0801336T", "LYCÉE PROFESSIONNEL ÉDOUARD BRANLY", "LP", "Amiens (80021)", "90.0"],
+        ["0801327H", "LYCÉE ÉDOUARD BRANLY", "lycée", "Amiens (80021)", "85.0"],
     ]
     liens = [a.attrs["href"] for a in arbre.un("table", id="table-etablissements").tous("a")]
     assert liens == ["/etablissements/0801336T", "/etablissements/0801327H"]

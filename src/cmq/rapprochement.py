@@ -42,7 +42,8 @@ MARGE = 4.0  # lead over the next candidate
 SEUIL_CANDIDAT = 70.0  # below this, a candidate is not listed
 _PARTIEL_CONFIRME = 90.0  # "Lycée Carriat (Bourg-en-Bresse)" -> LPO Joseph-Marie Carriat
 _PARTIEL = 80.0  # same without a town: listed, never found
-_BONUS_TYPE, _MALUS_TYPE = 5.0, 10.0
+# The text states a kind (LP…): a candidate of another or unknown kind loses this, of a conflicting one more.
+_AUTRE_TYPE, _TYPE_CONTRAIRE, _PAS_PRIVE = 5.0, 15.0, 2.0
 
 _VIDES = {"de", "du", "des", "d", "la", "le", "les", "l", "et", "en", "a", "au", "aux", "y"}
 _ABREGES = {"st": "saint", "ste": "sainte", "sts": "saints", "stes": "saintes", "lyc": "lycee"}
@@ -395,23 +396,25 @@ class IndexEtablissements:
         if partiel and meilleur < _PARTIEL_CONFIRME:
             confirme = requete.ecole and (ville_donnee or ville_lue)
             meilleur = max(meilleur, _PARTIEL_CONFIRME if confirme else _PARTIEL)
-        return meilleur + self._ajustement(requete, e) if meilleur else None
+        return meilleur or None
 
     @staticmethod
     def _ajustement(requete: _Requete, e: _Entree) -> float:
-        """Type agreement: 'LP Branly' prefers the LP Branly to the lycée Branly of the same town."""
-        bonus = 0.0
-        if requete.nature and e.nature:
+        """Type agreement: 'LP Branly' prefers the LP Branly (0) to the lycée Branly of the same town (-5)."""
+        malus = 0.0
+        if requete.nature:
             famille = {"SEP": "LP", "SGT": "LGT"}
-            if requete.nature == e.nature or famille.get(e.nature) == requete.nature:
-                bonus += _BONUS_TYPE
-            elif {requete.nature, e.nature} in ({"LP", "LGT"}, {"agricole", "LGT"}, {"agricole", "LP"}):
-                bonus -= _MALUS_TYPE
-        if requete.prive and e.prive:
-            bonus += 1.0
-        return bonus
+            if {requete.nature, e.nature} in ({"LP", "LGT"}, {"agricole", "LGT"}, {"agricole", "LP"}):
+                malus = _TYPE_CONTRAIRE
+            elif requete.nature not in (e.nature, famille.get(e.nature)):
+                malus = _AUTRE_TYPE
+        if requete.prive and not e.prive:
+            malus += _PAS_PRIVE
+        return -malus
 
-    def _classer(self, requete: _Requete) -> list[tuple[float, _Entree]]:
+    def _classer(self, requete: _Requete) -> list[tuple[float, _Entree, float]]:
+        """(score, establishment, name score) of the candidates, best first; the score is the name
+        score adjusted by type agreement."""
         dans_ville = self._dans_la_ville(requete.ville, requete.code_postal)
         if not requete.mots:
             return self._sans_nom_propre(requete, dans_ville)
@@ -420,16 +423,18 @@ class IndexEtablissements:
         for e in entrees:
             score = self._score(requete, e, dans_ville is not None and requete.ville is not None)
             if score is not None and score >= SEUIL_CANDIDAT:
-                notes.append((score, e))
+                notes.append((score + self._ajustement(requete, e), e, score))
         notes.sort(key=lambda n: (-n[0], n[1].section, n[1].uai))
         return _sans_sections(notes)
 
-    def _sans_nom_propre(self, requete: _Requete, dans_ville: list[_Entree] | None) -> list[tuple[float, _Entree]]:
+    def _sans_nom_propre(
+        self, requete: _Requete, dans_ville: list[_Entree] | None
+    ) -> list[tuple[float, _Entree, float]]:
         """'LYCÉE PROFESSIONNEL AGRICOLE (Riscle)': only the same generic name, in the town given."""
         if not requete.ville or not requete.nom_complet or not requete.ecole:
             return []
         notes = [
-            (score, e)
+            (score, e, score)
             for e in dans_ville or ()
             if not e.mots
             and requete.autres <= e.mots_nom
@@ -450,12 +455,12 @@ class IndexEtablissements:
         """The UAI of the establishment named `nom` (town in the name or in `commune`), or why not."""
         requete = self._lire(nom or "", commune)
         notes = self._classer(requete)
-        candidats = [_candidat(e, s) for s, e in notes[:5]]
+        candidats = [_candidat(e, s) for s, e, _ in notes[:5]]
         if not notes:
             return Rapprochement("inconnu", None, None, [])
-        meilleur, e = notes[0]
+        meilleur, e, nom = notes[0]
         suivant = notes[1][0] if len(notes) > 1 else 0.0
-        if meilleur < SEUIL_TROUVE:
+        if nom < SEUIL_TROUVE:
             return Rapprochement("inconnu", None, candidats[0].score, candidats)
         dit_ecole = requete.ecole or bool(requete.autres & e.mots_nom)
         if suivant > meilleur - MARGE or not dit_ecole:
@@ -477,7 +482,7 @@ class IndexEtablissements:
             ville = self._dans_la_ville(texte, None) or []
             if ville:
                 return [_candidat(e, 100.0) for e in sorted(ville, key=lambda e: (normaliser(e.nom), e.uai))][:limite]
-        return [_candidat(e, s) for s, e in self._classer(requete)[:limite]]
+        return [_candidat(e, s) for s, e, _ in self._classer(requete)[:limite]]
 
 
 def _ville_ecrite(mots_ville: set[str], mots: tuple[str, ...]) -> bool:
@@ -495,17 +500,18 @@ def _mot_present(mot: str, mots: tuple[str, ...]) -> bool:
     return mot in mots or (len(mot) >= 5 and any(fuzz.ratio(mot, m) >= 80 for m in mots if len(m) >= 4))
 
 
-def _sans_sections(notes: list[tuple[float, _Entree]]) -> list[tuple[float, _Entree]]:
+def _sans_sections(notes: list[tuple[float, _Entree, float]]) -> list[tuple[float, _Entree, float]]:
     """Drop a section (SEP, SGT) when its lycée (same town, same distinctive name) is a candidate too."""
-    lycees = [e for _, e in notes if not e.section]
+    lycees = [e for _, e, _ in notes if not e.section]
     garder = []
-    for score, e in notes:
+    for note in notes:
+        e = note[1]
         parent = e.section and any(
             l.cle_commune == e.cle_commune and fuzz.token_sort_ratio(" ".join(l.mots), " ".join(e.mots)) >= 90
             for l in lycees
         )
         if not parent:
-            garder.append((score, e))
+            garder.append(note)
     return garder
 
 
