@@ -62,6 +62,19 @@ def test_index_embarque_charge_les_lycees(index):
         ("Section d'enseignement professionnel du lycée polyvalent La Découverte (Decazeville)", "0120006S"),
         ("Lycée La Découverte (Decazeville)", "0120006S"),
         ("Lycée Arbez Carme (Bellignat) - SEP", "0011119L"),
+        # a typo in a type word
+        ("LYCÉE PROFESISONNEL TRISTAN CORBIÈRE (Morlaix)", "0290105G"),
+        # words in parentheses that belong to the name
+        ("Lycée Louise Michel (voie professionnelle) (Narbonne)", "0110034C"),
+        # the town after the postcode, without separator
+        ("LEGTA de Laval 53013 Laval", "0530081A"),
+        # a name with no proper noun, in the town given
+        ("Lycée professionnel agricole (Riscle)", "0320646D"),
+        ("LP agricole - Riscle", "0320646D"),
+        # school words that are part of the name
+        ("Cours Molière (Paris)", "0753895B"),
+        ("Lycée Molière (Paris)", "0750703G"),
+        ("Lycée technologique Jeanne d'Arc (Vitré)", "0352462L"),
     ],
 )
 def test_trouve(index, nom, uai):
@@ -76,6 +89,8 @@ def test_trouve(index, nom, uai):
         ("Lycée Robert Doisneau", "91100 Corbeil-Essonnes", "0910620E"),
         ("LP Edouard Branly", "AMIENS CEDEX 1", "0801336T"),
         ("Lycée Suger", "Saint-Denis", "0932121A"),
+        ("Lycée Saint-Exupéry", "31700", "0312686B"),
+        ("Lycée Saint-Exupéry", "Blagnac (31)", "0312686B"),
     ],
 )
 def test_trouve_commune_en_colonne(index, nom, commune, uai):
@@ -106,6 +121,8 @@ def test_trouve_commune_en_colonne(index, nom, commune, uai):
         "Lycée Imaginaire des Nuages (Amiens)",
         "Lycée professionnel de Saint-Omer",
         "Lycée de Montauban-de-Luchon",
+        "Lycée professionnel agricole (Amiens)",  # no such generic name there
+        "Lycée du bois de Revel",  # the town's lycées have other names
         "Lycée",
         "",
         "   ",
@@ -128,6 +145,10 @@ def test_inconnu(index, nom):
         ("Lycée Edouard Brnaly (Amiens)", {"0801327H", "0801336T"}),
         # a bare name: the lycée or a company of that name
         ("Airbus (Toulouse)", {"0311200L"}),
+        ("Airbus", {"0311200L"}),
+        # "Lycée X" names the lycée X as well as the lycée professionnel X of the same town
+        ("Lycée Édouard Branly (Amiens)", {"0801327H", "0801336T"}),
+        ("Lycée Tristan Corbière - Morlaix", {"0290051Y", "0290105G"}),
     ],
 )
 def test_ambigu(index, nom, uais):
