@@ -245,6 +245,13 @@ def main() -> None:
         f"rapidfuzz (noms) {bilan(base_noms[0], [False] * n, attendus)['faux']} ; "
         f"débit : {(n / duree) / (n / base_noms[1]):.2f} × celui de rapidfuzz (noms)"
     )
+    organisations = [i for i, a in enumerate(attendus) if a is None]
+    print(
+        f"organisations reliées à tort à un lycée : cmq.rapprochement "
+        f"{sum(resultats[i].uai is not None for i in organisations)} sur {len(organisations)}, rapidfuzz (noms) "
+        f"{sum(base_noms[0][i] is not None for i in organisations)}, rapidfuzz (noms + commune) "
+        f"{sum(bases['noms + commune'][0][i] is not None for i in organisations)}"
+    )
     print("\ncmq.rapprochement par genre de nom :")
     for genre in GENRES:
         rangs = [i for i, cas in enumerate(donnees) if cas[3] == genre]

@@ -126,6 +126,8 @@ def test_trouve_commune_en_colonne(index, nom, commune, uai):
         "Lycée",
         "",
         "   ",
+        # not a name: too long to be one (and never slow)
+        "Lycée Saint-Exupéry (Blagnac) " * 20,
     ],
 )
 def test_inconnu(index, nom):
@@ -185,3 +187,5 @@ def test_chercher_par_uai_nom_commune(index):
         ("0011411D", "SEP DU LYCÉE POLYVALENT ARBEZ CARME", 100.0),
     ]
     assert len(index.chercher("Jean Moulin", limite=3)) == 3
+    assert index.chercher("Branly " * 100) == []
+    assert index.rapprocher("Lycée Suger", "Saint-Denis " * 50).statut == "inconnu"

@@ -40,6 +40,7 @@ Statut = Literal["trouve", "ambigu", "inconnu"]
 SEUIL_TROUVE = 90.0  # name score (0-100) a match needs
 MARGE = 4.0  # lead over the next candidate
 SEUIL_CANDIDAT = 70.0  # below this, a candidate is not listed
+LONGUEUR_MAX = 300  # a longer text (name or town) is no establishment name: nothing is searched
 _PARTIEL_CONFIRME = 90.0  # "Lycée Carriat (Bourg-en-Bresse)" -> LPO Joseph-Marie Carriat
 _PARTIEL = 80.0  # same without a town: listed, never found
 # The text states a kind (LP…): a candidate of another or unknown kind loses this, of a conflicting one more.
@@ -453,6 +454,8 @@ class IndexEtablissements:
     # --- public API -------------------------------------------------------------------------
     def rapprocher(self, nom: str, commune: str | None = None) -> Rapprochement:
         """The UAI of the establishment named `nom` (town in the name or in `commune`), or why not."""
+        if _trop_long(nom, commune):
+            return Rapprochement("inconnu", None, None, [])
         requete = self._lire(nom or "", commune)
         notes = self._classer(requete)
         candidats = [_candidat(e, s) for s, e, _ in notes[:5]]
@@ -470,6 +473,8 @@ class IndexEtablissements:
     def chercher(self, texte: str, commune: str | None = None, limite: int = 10) -> list[Candidat]:
         """Establishments matching a name, a UAI or a town, best first."""
         texte = (texte or "").strip()
+        if _trop_long(texte, commune):
+            return []
         uai = _UAI.match(texte)
         if uai:
             e = self._par_uai.get(uai.group(1).upper())
@@ -483,6 +488,10 @@ class IndexEtablissements:
             if ville:
                 return [_candidat(e, 100.0) for e in sorted(ville, key=lambda e: (normaliser(e.nom), e.uai))][:limite]
         return [_candidat(e, s) for s, e, _ in self._classer(requete)[:limite]]
+
+
+def _trop_long(*textes: str | None) -> bool:
+    return any(len(t) > LONGUEUR_MAX for t in textes if t)
 
 
 def _ville_ecrite(mots_ville: set[str], mots: tuple[str, ...]) -> bool:
