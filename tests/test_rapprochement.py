@@ -62,6 +62,19 @@ def test_index_embarque_charge_les_lycees(index):
         ("Section d'enseignement professionnel du lycée polyvalent La Découverte (Decazeville)", "0120006S"),
         ("Lycée La Découverte (Decazeville)", "0120006S"),
         ("Lycée Arbez Carme (Bellignat) - SEP", "0011119L"),
+        # a typo in a type word
+        ("LYCÉE PROFESISONNEL TRISTAN CORBIÈRE (Morlaix)", "0290105G"),
+        # words in parentheses that belong to the name
+        ("Lycée Louise Michel (voie professionnelle) (Narbonne)", "0110034C"),
+        # the town after the postcode, without separator
+        ("LEGTA de Laval 53013 Laval", "0530081A"),
+        # a name with no proper noun, in the town given
+        ("Lycée professionnel agricole (Riscle)", "0320646D"),
+        ("LP agricole - Riscle", "0320646D"),
+        # school words that are part of the name
+        ("Cours Molière (Paris)", "0753895B"),
+        ("Lycée Molière (Paris)", "0750703G"),
+        ("Lycée technologique Jeanne d'Arc (Vitré)", "0352462L"),
     ],
 )
 def test_trouve(index, nom, uai):
@@ -76,6 +89,8 @@ def test_trouve(index, nom, uai):
         ("Lycée Robert Doisneau", "91100 Corbeil-Essonnes", "0910620E"),
         ("LP Edouard Branly", "AMIENS CEDEX 1", "0801336T"),
         ("Lycée Suger", "Saint-Denis", "0932121A"),
+        ("Lycée Saint-Exupéry", "31700", "0312686B"),
+        ("Lycée Saint-Exupéry", "Blagnac (31)", "0312686B"),
     ],
 )
 def test_trouve_commune_en_colonne(index, nom, commune, uai):
@@ -106,9 +121,13 @@ def test_trouve_commune_en_colonne(index, nom, commune, uai):
         "Lycée Imaginaire des Nuages (Amiens)",
         "Lycée professionnel de Saint-Omer",
         "Lycée de Montauban-de-Luchon",
+        "Lycée professionnel agricole (Amiens)",  # no such generic name there
+        "Lycée du bois de Revel",  # the town's lycées have other names
         "Lycée",
         "",
         "   ",
+        # not a name: too long to be one (and never slow)
+        "Lycée Saint-Exupéry (Blagnac) " * 20,
     ],
 )
 def test_inconnu(index, nom):
@@ -128,6 +147,10 @@ def test_inconnu(index, nom):
         ("Lycée Edouard Brnaly (Amiens)", {"0801327H", "0801336T"}),
         # a bare name: the lycée or a company of that name
         ("Airbus (Toulouse)", {"0311200L"}),
+        ("Airbus", {"0311200L"}),
+        # "Lycée X" names the lycée X as well as the lycée professionnel X of the same town
+        ("Lycée Édouard Branly (Amiens)", {"0801327H", "0801336T"}),
+        ("Lycée Tristan Corbière - Morlaix", {"0290051Y", "0290105G"}),
     ],
 )
 def test_ambigu(index, nom, uais):
@@ -141,10 +164,10 @@ def test_resultat_complet(index):
     assert resultat == Rapprochement(
         statut="trouve",
         uai="0801336T",
-        score=95.0,
+        score=90.0,
         candidats=[
-            Candidat("0801336T", "LYCÉE PROFESSIONNEL ÉDOUARD BRANLY", "LP", "Amiens", "80021", 95.0),
-            Candidat("0801327H", "LYCÉE ÉDOUARD BRANLY", "lycée", "Amiens", "80021", 90.0),
+            Candidat("0801336T", "LYCÉE PROFESSIONNEL ÉDOUARD BRANLY", "LP", "Amiens", "80021", 90.0),
+            Candidat("0801327H", "LYCÉE ÉDOUARD BRANLY", "lycée", "Amiens", "80021", 85.0),
         ],
     )
 
@@ -164,3 +187,5 @@ def test_chercher_par_uai_nom_commune(index):
         ("0011411D", "SEP DU LYCÉE POLYVALENT ARBEZ CARME", 100.0),
     ]
     assert len(index.chercher("Jean Moulin", limite=3)) == 3
+    assert index.chercher("Branly " * 100) == []
+    assert index.rapprocher("Lycée Suger", "Saint-Denis " * 50).statut == "inconnu"

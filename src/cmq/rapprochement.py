@@ -14,9 +14,11 @@ the data, or words the candidate lacks -> `inconnu`. Sections (SEP, SGT) resolve
 
 from __future__ import annotations
 
+import bisect
 import csv
 import gzip
 import re
+import threading
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -38,9 +40,11 @@ Statut = Literal["trouve", "ambigu", "inconnu"]
 SEUIL_TROUVE = 90.0  # name score (0-100) a match needs
 MARGE = 4.0  # lead over the next candidate
 SEUIL_CANDIDAT = 70.0  # below this, a candidate is not listed
+LONGUEUR_MAX = 300  # a longer text (name or town) is no establishment name: nothing is searched
 _PARTIEL_CONFIRME = 90.0  # "Lycée Carriat (Bourg-en-Bresse)" -> LPO Joseph-Marie Carriat
 _PARTIEL = 80.0  # same without a town: listed, never found
-_BONUS_TYPE, _MALUS_TYPE = 5.0, 10.0
+# The text states a kind (LP…): a candidate of another or unknown kind loses this, of a conflicting one more.
+_AUTRE_TYPE, _TYPE_CONTRAIRE, _PAS_PRIVE = 5.0, 15.0, 2.0
 
 _VIDES = {"de", "du", "des", "d", "la", "le", "les", "l", "et", "en", "a", "au", "aux", "y"}
 _ABREGES = {"st": "saint", "ste": "sainte", "sts": "saints", "stes": "saintes", "lyc": "lycee"}
@@ -50,7 +54,13 @@ _TYPES = {
     "polyvalente", "professionnel", "professionnelle", "professionnels", "general", "generale", "technologique",
     "technologiques", "technique", "techniques", "agricole", "agricoles", "prive", "privee", "public", "publique",
     "metiers", "metier", "enseignement", "section", "sep", "sgt", "erea", "cite", "scolaire", "voie", "etablissement",
-    "regional", "regionale", "adapte",
+    "regional", "regionale", "adapte", "leap", "lap", "mfr",
+}  # fmt: skip
+_TYPES_LONGS = sorted(m for m in _TYPES if len(m) >= 7)
+# Words saying it is a school but kept in the name ('COURS MOLIÈRE' is not the 'LYCÉE MOLIÈRE').
+_ECOLES = {
+    "cours", "institution", "ensemble", "legtpa", "lepp", "lpp", "cfppa", "cefppa", "familiale", "prytanee",
+    "ecole", "college", "cfa", "erea",
 }  # fmt: skip
 # Words of other kinds of organisations: a candidate must bear each one the text has.
 _AUTRES = {
@@ -60,7 +70,17 @@ _AUTRES = {
     "communaute", "metropole", "polytech", "faculte", "ufr", "afpa", "cea", "pole", "centre", "fondation",
     "federation", "syndicat", "opco", "college", "superieur", "superieure", "formation",
 }  # fmt: skip
-_AUTRES_ECOLE = {"ecole", "cfa", "college", "erea"}  # kinds that still say "school"
+# Kinds that are never a lycée: a candidate bearing one matches only a text that names it too.
+_AUTRES_STRICTS = {
+    "universite", "univ", "iut", "greta", "ingenieur", "ingenieurs", "insa", "ensam", "cnam", "entreprise", "societe",
+    "sas", "sarl", "cci", "chambre", "laboratoire", "cnrs", "inria", "faculte", "ufr", "polytech", "afpa",
+}  # fmt: skip
+# A text naming a lycée never designates a collège, a primary school, a CFA… (an imported annuaire has them).
+_LYCEE = {"lycee", "lp", "lpo", "lgt", "legt", "lt", "lpa", "legta", "legtpa", "lep", "lepp", "lpp", "sep", "sgt"}
+_NON_LYCEE = {
+    "college", "clg", "ecole", "elementaire", "maternelle", "primaire", "cfa", "cfppa", "greta", "iut", "universite",
+    "institut", "ufr", "faculte", "segpa",
+}  # fmt: skip
 _ABREVIATIONS_TYPE = {"LP", "LPO", "LGT", "LEGT", "LT", "LPA", "SEP", "SGT", "EREA"}
 _SECTIONS = {"SEP", "SGT"}
 _UAI = re.compile(r"^\s*(\d{7}[A-Za-z])\s*$")
@@ -106,6 +126,8 @@ class _Entree:
     nature: str | None  # LP, LPO, LGT, SEP, SGT, agricole…
     prive: bool
     mots_nom: frozenset[str]  # every word of the normalised name
+    nom_complet: str  # the normalised name
+    non_lycee: bool  # a collège, a school, a CFA… that does not say it is a lycée
 
     @property
     def section(self) -> bool:
@@ -119,6 +141,7 @@ class _Requete:
     nature: str | None
     prive: bool
     ecole: bool  # the text says it is a school (lycée, LP, section…)
+    lycee: bool  # the text says it is a lycée
     autres: frozenset[str]  # words of other kinds of organisations
     ville: str | None
     code_postal: str | None
@@ -126,8 +149,17 @@ class _Requete:
 
 
 def _mots(texte: str) -> list[str]:
-    """Normalised words, abbreviations expanded ('St-Exupéry' -> ['saint', 'exupery'])."""
-    return [_ABREGES.get(m, m) for m in normaliser(texte.replace("'", " ").replace("’", " ")).split()]
+    """Normalised words, abbreviations expanded ('St-Exupéry' -> ['saint', 'exupery']), a typo in a
+    long type word corrected ('PROFESISONNEL' -> 'professionnel')."""
+    return [_type_corrige(_ABREGES.get(m, m)) for m in normaliser(texte.replace("'", " ").replace("’", " ")).split()]
+
+
+@cache
+def _type_corrige(mot: str) -> str:
+    if len(mot) < 7 or mot in _TYPES:
+        return mot
+    proche = process.extractOne(mot, _TYPES_LONGS, scorer=fuzz.ratio, score_cutoff=88)
+    return proche[0] if proche else mot
 
 
 def _nature(mots: list[str], brut: str) -> str | None:
@@ -146,16 +178,22 @@ def _nature(mots: list[str], brut: str) -> str | None:
         return "LGT"
     if "lp" in ensemble or ensemble & {"professionnel", "professionnelle"}:
         return "LP"
-    return "LP" if "LP" in sigles else None
+    if "LP" in sigles:
+        return "LP"
+    return "LGT" if ensemble & {"technologique", "technique", "lt"} else None
 
 
 def _distinctifs(mots: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Distinctive words of a name, and those before "(des) métiers" (a specialty usually follows)."""
-    garder = [m for m in mots if m not in _TYPES and m not in _VIDES and len(m) > 1]
+    garder = [m for m in mots if _distinctif(m)]
     if "metiers" in mots:
-        avant = mots[: mots.index("metiers")]
-        return tuple(garder), tuple(m for m in avant if m not in _TYPES and m not in _VIDES and len(m) > 1)
+        return tuple(garder), tuple(m for m in mots[: mots.index("metiers")] if _distinctif(m))
     return tuple(garder), ()
+
+
+def _distinctif(mot: str) -> bool:
+    """Not a type word, an article, a kind of organisation (compared apart) or a lone letter."""
+    return len(mot) > 1 and mot not in _TYPES and mot not in _VIDES and mot not in _AUTRES
 
 
 def _entree(
@@ -169,7 +207,8 @@ def _entree(
     prive = "prive" in mots or "privee" in mots or (secteur or "").lower() == "privé"
     return _Entree(
         uai, nom, type_, secteur, commune, code_commune, departement, cle_nom(commune or ""), distinctifs, avant,
-        nature, prive, frozenset(mots),
+        nature, prive, frozenset(mots), " ".join(mots),
+        bool(set(mots) & _NON_LYCEE) and not set(mots) & _LYCEE and not (type_ or "").lower().startswith("lyc"),
     )  # fmt: skip
 
 
@@ -180,10 +219,13 @@ class IndexEtablissements:
         self._entrees = list(entrees)
         self._par_uai = {e.uai: e for e in self._entrees}
         self._par_commune: dict[str, list[_Entree]] = defaultdict(list)
+        self._par_code_commune: dict[str, list[_Entree]] = defaultdict(list)
         for e in self._entrees:
             if e.cle_commune:
                 self._par_commune[e.cle_commune].append(e)
-        self._cles_communes = list(self._par_commune)
+            if e.code_commune:
+                self._par_code_commune[e.code_commune].append(e)
+        self._cles_communes = sorted(self._par_commune)
         self._textes = [" ".join(e.mots) for e in self._entrees]
 
     @classmethod
@@ -201,6 +243,28 @@ class IndexEtablissements:
         return cls(
             _entree(e.uai, e.nom, e.type, e.secteur, e.nom_commune, e.code_commune, e.departement) for e in liste
         )
+
+    @classmethod
+    def de_la_base_en_cache(cls, url: str | None = None) -> IndexEtablissements:
+        """`de_la_base`, rebuilt only when the establishments changed (their count, the last import)."""
+        from sqlalchemy import func, select
+
+        from cmq.store import db, schema
+        from cmq.store.tables import EtablissementTable, ImportTable
+
+        url = url or db.url_par_defaut(creer=False)
+        with schema.session_lecture(url) as s:
+            version = s.execute(
+                select(
+                    select(func.count()).select_from(EtablissementTable).scalar_subquery(),
+                    select(func.max(ImportTable.id)).scalar_subquery(),
+                )
+            ).one()
+        with _VERROU:
+            connu = _PAR_BASE.get(url)
+            if connu is None or connu[0] != tuple(version):
+                connu = _PAR_BASE[url] = (tuple(version), cls.de_la_base(url))
+            return connu[1]
 
     def __len__(self) -> int:
         return len(self._entrees)
@@ -222,22 +286,32 @@ class IndexEtablissements:
         trouve = _CODE_POSTAL.search(texte)
         if trouve:
             code_postal = code_postal or trouve.group(1).replace(" ", "")
-            texte = " ".join((texte[: trouve.start()] + " " + texte[trouve.end() :]).split())
+            avant, apres = texte[: trouve.start()], texte[trouve.end() :].strip(" ,-–—")
+            if apres and not ville and self._est_commune(apres):  # 'LEGTA DE LAVAL 53013 Laval'
+                ville, apres = apres, ""
+            texte = " ".join(f"{avant} {apres}".split())
+        sigles = []
         for contenu in _PARENTHESES.findall(texte):
             interieur = contenu.strip(" ,")
             if interieur and self._est_commune(interieur):
                 ville = ville or interieur
-            elif len(interieur.split()) > 1 and not interieur.isupper():
-                continue  # words of the name: '(voie professionnelle)'
-            texte = texte.replace(f"({contenu})", " ")  # a town, or an acronym '(LYPSO)'
+            elif len(interieur.split()) > 1 or not _distinctifs(_mots(interieur))[0]:
+                continue  # words of the name: '(voie professionnelle)', '(LYCÉE)'
+            else:
+                sigles.append(interieur)  # an acronym '(LYPSO)': the name, if nothing else names it
+            texte = texte.replace(f"({contenu})", " ")
         texte = " ".join(texte.split()).strip(" ,-–—")
         fin = _VILLE_FINALE.match(texte)
         if fin and self._est_commune(fin.group(2)):
             ville, texte = ville or fin.group(2).strip(), fin.group(1)
         mots = _mots(texte)
         distinctifs, avant = _distinctifs(mots)
+        distinctifs = tuple(dict.fromkeys(distinctifs))
+        if not distinctifs and sigles:  # 'LYCÉE PROFESSIONNEL PRIVÉ (ESTIC)'
+            mots = _mots(f"{texte} {' '.join(sigles)}")
+            distinctifs, avant = _distinctifs(mots)
         sigles = {m for m in re.findall(r"[A-Z]{2,}", texte)}
-        ecole = bool(set(mots) & (_TYPES - {"prive", "privee", "public", "publique", "general", "generale"}))
+        ecole = bool(set(mots) & (_TYPES - {"prive", "privee", "public", "publique", "general", "generale"} | _ECOLES))
         ecole = ecole or bool(sigles & _ABREVIATIONS_TYPE)
         return _Requete(
             mots=distinctifs,
@@ -245,6 +319,7 @@ class IndexEtablissements:
             nature=_nature(mots, texte),
             prive="prive" in mots or "privee" in mots,
             ecole=ecole,
+            lycee=bool(set(mots) & _LYCEE),
             autres=frozenset(set(mots) & _AUTRES),
             ville=ville,
             code_postal=code_postal,
@@ -260,19 +335,28 @@ class IndexEtablissements:
             deps = communes.departements_du_code_postal(code_postal)
             return [e for e in self._entrees if e.departement in deps]
         cle = cle_nom(ville)
-        codes_commune = {c.code for c in communes.correspondances(ville, code_postal=code_postal)}
-        cles = {cle}
-        cles.update(k for k in self._cles_communes if k.startswith(cle + " ") or cle.startswith(k + " "))
+        cles = {cle, *self._prefixes(cle)}
         cles.update(k for k, _, _ in process.extract(cle, self._cles_communes, scorer=fuzz.ratio, score_cutoff=90))
         trouves = {e.uai: e for k in cles for e in self._par_commune.get(k, ())}
-        for e in self._entrees if codes_commune else ():
-            if e.code_commune in codes_commune:
-                trouves[e.uai] = e
+        for commune in communes.correspondances(ville, code_postal=code_postal):
+            trouves.update((e.uai, e) for e in self._par_code_commune.get(commune.code, ()))
         liste = list(trouves.values())
         if code_postal:
             deps = communes.departements_du_code_postal(code_postal)
             liste = [e for e in liste if e.departement is None or e.departement in deps]
         return liste
+
+    def _prefixes(self, cle: str) -> list[str]:
+        """Town keys one word-prefix of the other: 'berck sur mer' <-> 'berck' (the data's name)."""
+        mots = cle.split()
+        courts = [k for n in range(1, len(mots)) if (k := " ".join(mots[:n])) in self._par_commune]
+        debut = bisect.bisect_left(self._cles_communes, cle + " ")
+        longs = []
+        for k in self._cles_communes[debut:]:
+            if not k.startswith(cle + " "):
+                break
+            longs.append(k)
+        return courts + longs
 
     def _preselection(self, requete: _Requete) -> list[_Entree]:
         texte = " ".join(requete.mots)
@@ -284,8 +368,10 @@ class IndexEtablissements:
 
     def _score(self, requete: _Requete, e: _Entree, ville_donnee: bool) -> float | None:
         """Score of one candidate, None when it cannot be this establishment."""
-        if not requete.autres <= e.mots_nom:
-            return None  # 'IUT de Lannion' is no lycée of Lannion
+        if not requete.autres <= e.mots_nom or not (e.mots_nom & _AUTRES_STRICTS) <= requete.autres:
+            return None  # 'IUT de Lannion' is no lycée of Lannion, 'Lycée de Lannion' no IUT
+        if requete.lycee and e.non_lycee:
+            return None  # 'Lycée Jean Moulin' is not the 'Collège Jean Moulin'
         mots_ville = set(e.cle_commune.split()) - _VIDES
         variantes_q = {requete.mots, requete.avant_metiers}
         sans_ville = tuple(m for m in requete.mots if m not in mots_ville)
@@ -311,48 +397,73 @@ class IndexEtablissements:
         if partiel and meilleur < _PARTIEL_CONFIRME:
             confirme = requete.ecole and (ville_donnee or ville_lue)
             meilleur = max(meilleur, _PARTIEL_CONFIRME if confirme else _PARTIEL)
-        return meilleur + self._ajustement(requete, e) if meilleur else None
+        return meilleur or None
 
     @staticmethod
     def _ajustement(requete: _Requete, e: _Entree) -> float:
-        """Type agreement: 'LP Branly' prefers the LP Branly to the lycée Branly of the same town."""
-        bonus = 0.0
-        if requete.nature and e.nature:
+        """Type agreement: 'LP Branly' prefers the LP Branly (0) to the lycée Branly of the same town (-5)."""
+        malus = 0.0
+        if requete.nature:
             famille = {"SEP": "LP", "SGT": "LGT"}
-            if requete.nature == e.nature or famille.get(e.nature) == requete.nature:
-                bonus += _BONUS_TYPE
-            elif {requete.nature, e.nature} in ({"LP", "LGT"}, {"agricole", "LGT"}, {"agricole", "LP"}):
-                bonus -= _MALUS_TYPE
-        elif requete.nature is None and e.nature is None and requete.nom_complet == " ".join(_mots(e.nom)):
-            bonus += _BONUS_TYPE
-        if requete.prive and e.prive:
-            bonus += 1.0
-        return bonus
+            if {requete.nature, e.nature} in ({"LP", "LGT"}, {"agricole", "LGT"}, {"agricole", "LP"}):
+                malus = _TYPE_CONTRAIRE
+            elif requete.nature not in (e.nature, famille.get(e.nature)):
+                malus = _AUTRE_TYPE
+        if requete.prive and not e.prive:
+            malus += _PAS_PRIVE
+        return -malus
 
-    def _classer(self, requete: _Requete) -> list[tuple[float, _Entree]]:
-        if not requete.mots:
-            return []
+    def _classer(self, requete: _Requete) -> list[tuple[float, _Entree, float]]:
+        """(score, establishment, name score) of the candidates, best first; the score is the name
+        score adjusted by type agreement."""
         dans_ville = self._dans_la_ville(requete.ville, requete.code_postal)
+        if not requete.mots:
+            return self._sans_nom_propre(requete, dans_ville)
         entrees = dans_ville if dans_ville is not None else self._preselection(requete)
         notes = []
         for e in entrees:
             score = self._score(requete, e, dans_ville is not None and requete.ville is not None)
             if score is not None and score >= SEUIL_CANDIDAT:
-                notes.append((score, e))
+                notes.append((score + self._ajustement(requete, e), e, score))
         notes.sort(key=lambda n: (-n[0], n[1].section, n[1].uai))
         return _sans_sections(notes)
+
+    def _sans_nom_propre(
+        self, requete: _Requete, dans_ville: list[_Entree] | None
+    ) -> list[tuple[float, _Entree, float]]:
+        """'LYCÉE PROFESSIONNEL AGRICOLE (Riscle)': only the same generic name, in the town given."""
+        if not requete.ville or not requete.nom_complet or not requete.ecole:
+            return []
+        notes = [
+            (score, e, score)
+            for e in dans_ville or ()
+            if not e.mots
+            and requete.autres <= e.mots_nom
+            and not (requete.lycee and e.non_lycee)
+            and (score := self._meme_nom_generique(requete, e)) >= SEUIL_TROUVE
+        ]
+        return sorted(notes, key=lambda n: (-n[0], n[1].uai))
+
+    @staticmethod
+    def _meme_nom_generique(requete: _Requete, e: _Entree) -> float:
+        """'LP AGRICOLE' is 'LYCÉE PROFESSIONNEL AGRICOLE': same kind, same sector; else the words."""
+        if (requete.nature, requete.prive) == (e.nature, e.prive):
+            return 100.0
+        return fuzz.token_sort_ratio(requete.nom_complet, e.nom_complet)
 
     # --- public API -------------------------------------------------------------------------
     def rapprocher(self, nom: str, commune: str | None = None) -> Rapprochement:
         """The UAI of the establishment named `nom` (town in the name or in `commune`), or why not."""
+        if _trop_long(nom, commune):
+            return Rapprochement("inconnu", None, None, [])
         requete = self._lire(nom or "", commune)
         notes = self._classer(requete)
-        candidats = [_candidat(e, s) for s, e in notes[:5]]
+        candidats = [_candidat(e, s) for s, e, _ in notes[:5]]
         if not notes:
             return Rapprochement("inconnu", None, None, [])
-        meilleur, e = notes[0]
+        meilleur, e, nom = notes[0]
         suivant = notes[1][0] if len(notes) > 1 else 0.0
-        if meilleur < SEUIL_TROUVE:
+        if nom < SEUIL_TROUVE:
             return Rapprochement("inconnu", None, candidats[0].score, candidats)
         dit_ecole = requete.ecole or bool(requete.autres & e.mots_nom)
         if suivant > meilleur - MARGE or not dit_ecole:
@@ -362,6 +473,8 @@ class IndexEtablissements:
     def chercher(self, texte: str, commune: str | None = None, limite: int = 10) -> list[Candidat]:
         """Establishments matching a name, a UAI or a town, best first."""
         texte = (texte or "").strip()
+        if _trop_long(texte, commune):
+            return []
         uai = _UAI.match(texte)
         if uai:
             e = self._par_uai.get(uai.group(1).upper())
@@ -374,7 +487,11 @@ class IndexEtablissements:
             ville = self._dans_la_ville(texte, None) or []
             if ville:
                 return [_candidat(e, 100.0) for e in sorted(ville, key=lambda e: (normaliser(e.nom), e.uai))][:limite]
-        return [_candidat(e, s) for s, e in self._classer(requete)[:limite]]
+        return [_candidat(e, s) for s, e, _ in self._classer(requete)[:limite]]
+
+
+def _trop_long(*textes: str | None) -> bool:
+    return any(len(t) > LONGUEUR_MAX for t in textes if t)
 
 
 def _ville_ecrite(mots_ville: set[str], mots: tuple[str, ...]) -> bool:
@@ -392,22 +509,27 @@ def _mot_present(mot: str, mots: tuple[str, ...]) -> bool:
     return mot in mots or (len(mot) >= 5 and any(fuzz.ratio(mot, m) >= 80 for m in mots if len(m) >= 4))
 
 
-def _sans_sections(notes: list[tuple[float, _Entree]]) -> list[tuple[float, _Entree]]:
+def _sans_sections(notes: list[tuple[float, _Entree, float]]) -> list[tuple[float, _Entree, float]]:
     """Drop a section (SEP, SGT) when its lycée (same town, same distinctive name) is a candidate too."""
-    lycees = [e for _, e in notes if not e.section]
+    lycees = [e for _, e, _ in notes if not e.section]
     garder = []
-    for score, e in notes:
+    for note in notes:
+        e = note[1]
         parent = e.section and any(
             l.cle_commune == e.cle_commune and fuzz.token_sort_ratio(" ".join(l.mots), " ".join(e.mots)) >= 90
             for l in lycees
         )
         if not parent:
-            garder.append((score, e))
+            garder.append(note)
     return garder
 
 
 def _candidat(e: _Entree, score: float) -> Candidat:
     return Candidat(e.uai, e.nom, e.type, e.commune, e.code_commune, round(min(score, 100.0), 1))
+
+
+_PAR_BASE: dict[str, tuple[tuple, IndexEtablissements]] = {}
+_VERROU = threading.Lock()
 
 
 @cache
@@ -431,6 +553,7 @@ class ResumeFichier:
     """What `rapprocher_fichier` wrote: output path, rows, and rows per status (plus "vide")."""
 
     sortie: Path
+    colonne: str
     lignes: int
     statuts: dict[str, int]
 
@@ -487,4 +610,4 @@ def rapprocher_fichier(
     ecrire_tableau(
         cible, colonnes, lignes, separateur=table.separateur or ",", bom=table.encodage in ("utf-8-sig", "cp1252")
     )
-    return ResumeFichier(cible, len(table.lignes), statuts)
+    return ResumeFichier(cible, source, len(table.lignes), statuts)

@@ -101,3 +101,22 @@ class EcritureCampus(BaseModel):
 
     statut: str = Field(description="cree, modifie ou inchange.")
     campus: Campus
+
+
+class CandidatEtablissement(BaseModel):
+    """An establishment matching a searched name, UAI or town, with its score (0-100)."""
+
+    uai: str
+    nom: str
+    type: str | None
+    commune: str | None
+    code_commune: str | None
+    score: float
+
+
+class RechercheEtablissements(BaseModel):
+    """Establishments matching `q` (and `commune`), best first."""
+
+    q: str
+    commune: str | None
+    resultats: list[CandidatEtablissement]

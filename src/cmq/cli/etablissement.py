@@ -183,7 +183,7 @@ def rapprocher(
         for statut, libelle in libelles.items()
     ]
     ecran = console()
-    ecran.print(tableau(f"Colonne « {nom_colonne} » : {total} lignes", ("Établissements", "Lignes", "Part"), lignes))
+    ecran.print(tableau(f"Colonne « {resume.colonne} » : {total} lignes", ("Établissements", "Lignes", "Part"), lignes))
     ecran.print(f"Fichier écrit : {resume.sortie}")
 
 

@@ -13,6 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from cmq import glossaire, indicateurs, qualite
 from cmq.errors import EntreeInvalide, IntrouvableError
+from cmq.rapprochement import IndexEtablissements
 from cmq.store import db, lecture
 from cmq.web import erreurs, markdown, parametres, telechargement, vues
 from cmq.web.gabarits import GABARITS
@@ -111,6 +112,24 @@ def campus_fiche(requete: Request, identifiant: str, format: Texte = None, table
             return telechargement.fichier(tables[choix](), forme, f"{fiche.campus.id}_{choix}", choix.capitalize())
     fil = [("Campus", "/campus"), (fiche.campus.nom, None)]
     return _page(requete, "campus.html", "campus", fil, fiche=fiche, points=fiche.points())
+
+
+@router.get("/etablissements")
+def etablissements_recherche(requete: Request, q: Texte = None, commune: Texte = None) -> Response:
+    """Establishments matching a name, a UAI or a town, linked to their pages."""
+    q, commune = (q or "").strip() or None, (commune or "").strip() or None
+    candidats = IndexEtablissements.de_la_base_en_cache(_url(requete)).chercher(q, commune, PAR_PAGE) if q else []
+    fil = [("Rechercher un établissement", None)]
+    return _page(
+        requete,
+        "etablissements_recherche.html",
+        None,
+        fil,
+        q=q,
+        commune=commune,
+        candidats=candidats,
+        q_etablissement=q,
+    )
 
 
 @router.get("/etablissements/{uai}")
