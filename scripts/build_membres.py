@@ -146,7 +146,7 @@ def _uai(mention, cle, decisions, index: IndexEtablissements, region: str | None
         candidat = next(c for c in resultat.candidats if c.uai == resultat.uai)
         if region and candidat.code_commune and not _dans_la_region(candidat.code_commune, region):
             raise ValueError(f"UAI {resultat.uai} trouvé hors de la région académique du campus : décision à écrire")
-        return resultat.uai, "trouve", f"{candidat.nom}, {candidat.commune} (score {candidat.score:g})"
+        return resultat.uai, "trouve", f"{candidat.nom}, {candidat.commune}"  # no score: stable across matcher tuning
     if resultat.statut == "ambigu" or organisations.nature_de(mention["etablissement_nom"]) == "lycee":
         proposes = ", ".join(f"{c.uai} {c.nom} ({c.commune})" for c in resultat.candidats[:4]) or "aucun candidat"
         raise ValueError(

@@ -22,7 +22,15 @@ COLONNES_CAMPUS = [
 COLONNES_ETABLISSEMENT = [c.key for c in EtablissementTable.__table__.columns]
 # Memberships: by UAI (with the establishment's fields), then members known only by name (`uai` empty,
 # `nom` = their name, `nature_membre` = their kind); each with the role as the source writes it and its page.
-COLONNES_MEMBRE = ["campus_id", "uai", "role", *COLONNES_ETABLISSEMENT[1:], "libelle_role", "nature_membre", "source_url"]
+COLONNES_MEMBRE = [
+    "campus_id",
+    "uai",
+    "role",
+    *COLONNES_ETABLISSEMENT[1:],
+    "libelle_role",
+    "nature_membre",
+    "source_url",
+]
 
 
 def _campus(s: Session, jour: date | None) -> list[Campus]:
