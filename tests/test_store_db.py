@@ -14,7 +14,16 @@ from cmq.store import db, schema
 from cmq.store.tables import Base, CampusTable
 from tests.postgres import SQLITE_SEULEMENT
 
-TABLES = {"campus", "campus_academies", "etablissements", "membres", "partenaires", "alias", "imports"}
+TABLES = {
+    "campus",
+    "campus_academies",
+    "etablissements",
+    "membres",
+    "membres_nommes",
+    "partenaires",
+    "alias",
+    "imports",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -151,7 +160,7 @@ def test_migration_cree_toutes_les_tables(tmp_path):
     assert not (tmp_path / "sous").exists()  # asking does not create anything
     schema.mettre_a_jour(url)
     assert set(inspect(db.moteur(url)).get_table_names()) == TABLES | {"alembic_version"}
-    assert schema.revision_courante(url) == "0001" == schema.revision_cible()
+    assert schema.revision_courante(url) == "0002_membres" == schema.revision_cible()
     assert schema.est_initialisee(url)
 
 
@@ -183,7 +192,7 @@ def test_migration_idempotente(tmp_path):
     schema.mettre_a_jour(url)
     with db.session(url) as s:
         assert s.scalars(select(CampusTable.id)).all() == ["cmq-a"]
-        assert s.scalars(text("SELECT version_num FROM alembic_version")).all() == ["0001"]
+        assert s.scalars(text("SELECT version_num FROM alembic_version")).all() == ["0002_membres"]
 
 
 def test_migration_et_tables_py_synchronisees(genre_base, fabrique_bases):
@@ -292,9 +301,9 @@ def test_migrations_concurrentes_sur_le_meme_fichier(tmp_path):
     ]
     sorties = [p.communicate(timeout=120) for p in processus]
     assert [(p.returncode, sortie.strip()) for p, (sortie, _) in zip(processus, sorties, strict=True)] == [
-        (0, "0001")
+        (0, "0002_membres")
     ] * 4
-    assert schema.revision_courante(url) == "0001"
+    assert schema.revision_courante(url) == "0002_membres"
 
 
 def test_poignee_de_base_ouverte_une_fois(monkeypatch, tmp_path):

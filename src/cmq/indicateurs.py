@@ -13,7 +13,12 @@ Rules (the same as the read queries of `cmq.store.lecture`, checked by the tests
   in the territory (France: every distinct member UAI, even one absent from the directory);
 * `nb_lycees` — lycées of the directory located in the territory (France: all of them);
   `nb_lycees_membres` — those that are members of at least one campus valid at D;
-  `couverture_lycees` = nb_lycees_membres / nb_lycees (None without lycée);
+  `couverture_lycees` = nb_lycees_membres / nb_lycees (None without lycée, and None when the
+  territory has campuses but none with known members: an absence of data is not 0 %);
+* completeness — `nb_campus_membres_connus`: campuses counted whose member data is known (at least
+  one member, with or without UAI): member figures rest on them only ("membres connus pour N
+  campus sur M"); `nb_campus_sans_date_debut`: campuses counted whose label start date is unknown
+  (counted at every date before their end);
 * `part_excellence` = nb_excellence / nb_campus (None with 0 campus); an unknown excellence
   counts as "not excellence". Shares are rounded to 4 decimals.
 
@@ -76,6 +81,8 @@ class LigneIndicateurs(BaseModel):
     nb_excellence: int
     part_excellence: float | None
     filieres: dict[str, int]  # the 12 filière codes, in the order of cmq.md, zeros kept
+    nb_campus_membres_connus: int  # campuses counted whose members are known (the base of member figures)
+    nb_campus_sans_date_debut: int  # campuses counted whose label start date is unknown
     nb_etablissements_membres: int
     nb_lycees: int
     nb_lycees_membres: int
@@ -113,6 +120,7 @@ class PointEvolution(BaseModel):
     code: str
     nom: str
     nb_campus: int
+    nb_campus_sans_date_debut: int  # of nb_campus: label start date unknown, counted every year
 
 
 # --- Inputs -------------------------------------------------------------------------------------
@@ -137,6 +145,8 @@ class Appartenances:
     """Campuses valid at one date, the territories they belong to and their members' locations."""
 
     campus: dict[str, tuple[str, bool]] = field(default_factory=dict)  # id -> (filière, excellence)
+    membres_connus: set[str] = field(default_factory=set)  # ids of campuses with member data
+    sans_date_debut: set[str] = field(default_factory=set)  # ids of campuses without label start date
     par_territoire: dict[str, dict[str, set[str]]] = field(
         default_factory=lambda: defaultdict(lambda: defaultdict(set))
     )
@@ -165,9 +175,13 @@ def appartenances(s: Session, jour_: Date) -> Appartenances:
     actif = lecture.condition_actif_le(jour_)
     resultat = Appartenances()
     par = resultat.par_territoire
-    requete = select(C.id, C.filiere, C.excellence, C.region_academique, C.code_commune_siege).where(actif)
-    for campus_id, filiere, excellence, region, commune in s.execute(requete):
+    requete = select(
+        C.id, C.filiere, C.excellence, C.region_academique, C.code_commune_siege, C.date_debut_label
+    ).where(actif)
+    for campus_id, filiere, excellence, region, commune, debut in s.execute(requete):
         resultat.campus[campus_id] = (filiere, bool(excellence))
+        if debut is None:
+            resultat.sans_date_debut.add(campus_id)
         par["france"][territoires.CODE_FRANCE].add(campus_id)
         if region:
             par["region_academique"][region].add(campus_id)
@@ -190,6 +204,7 @@ def appartenances(s: Session, jour_: Date) -> Appartenances:
             ("departement", dep),
         )
         resultat.ajouter_membre(campus_id, uai, est_lycee(type_), lieux)
+    resultat.membres_connus = lecture.campus_avec_membres(s) & set(resultat.campus)
     return resultat
 
 
@@ -230,6 +245,8 @@ def ligne(
     nb_excellence = sum(app.campus[i][1] for i in ids)
     nb_lycees = lycees[e].get(code, 0)
     nb_lycees_membres = len(app.lycees_membres[e].get(code, ()))
+    connus = len(app.membres_connus.intersection(ids))
+    inconnu = bool(ids) and not connus  # campuses, none with known members: no coverage figure
     return LigneIndicateurs(
         echelle=e,
         code=code,
@@ -239,10 +256,12 @@ def ligne(
         nb_excellence=nb_excellence,
         part_excellence=_part(nb_excellence, len(ids)),
         filieres={f: par_filiere.get(f, 0) for f in filieres.codes()},
+        nb_campus_membres_connus=connus,
+        nb_campus_sans_date_debut=len(app.sans_date_debut.intersection(ids)),
         nb_etablissements_membres=len(app.membres[e].get(code, ())),
         nb_lycees=nb_lycees,
         nb_lycees_membres=nb_lycees_membres,
-        couverture_lycees=_part(nb_lycees_membres, nb_lycees),
+        couverture_lycees=None if inconnu else _part(nb_lycees_membres, nb_lycees),
         campus_ids=ids,
     )
 
@@ -319,6 +338,7 @@ class Instantane:
             for campus_id, filiere, excellence, region, commune, debut, fin in s.execute(requete)
         ]
         self.lycees = lycees_par_territoire(s)
+        self.avec_membres = lecture.campus_avec_membres(s)
         self._periodes: dict[tuple[int, ...], Appartenances] = {}
         self._lignes: dict[tuple[tuple[int, ...], territoires.Territoire], LigneIndicateurs] = {}
         self._verrou = threading.Lock()
@@ -344,6 +364,8 @@ class Instantane:
         for i in actifs:
             c = self.campus[i]
             resultat.campus[c.id] = (c.filiere, c.excellence)
+            if c.debut is None:
+                resultat.sans_date_debut.add(c.id)
             par["france"][territoires.CODE_FRANCE].add(c.id)
             if c.region:
                 par["region_academique"][c.region].add(c.id)
@@ -360,6 +382,7 @@ class Instantane:
                     ("departement", dep),
                 )
                 resultat.ajouter_membre(c.id, uai, lycee, lieux)
+        resultat.membres_connus = self.avec_membres & set(resultat.campus)
         with self._verrou:
             if len(self._periodes) >= self.TAILLE_PERIODES:
                 self._periodes.clear()
@@ -510,6 +533,7 @@ def evolution(
                 code=t.code,
                 nom=t.nom,
                 nb_campus=len(app.ids(t.echelle, t.code)),
+                nb_campus_sans_date_debut=len(app.sans_date_debut & app.ids(t.echelle, t.code)),
             )
             for t in demandes
         ]
@@ -519,7 +543,25 @@ def evolution(
 # --- Flat views ---------------------------------------------------------------------------------
 
 COLONNES_DEBUT = ("echelle", "code", "nom", "date", "nb_campus", "nb_excellence", "part_excellence")
-COLONNES_FIN = ("nb_etablissements_membres", "nb_lycees", "nb_lycees_membres", "couverture_lycees", "campus_ids")
+COLONNES_FIN = (
+    "nb_campus_membres_connus",
+    "nb_campus_sans_date_debut",
+    "nb_etablissements_membres",
+    "nb_lycees",
+    "nb_lycees_membres",
+    "couverture_lycees",
+    "campus_ids",
+)
+
+
+def completude_membres(lg: LigneIndicateurs) -> str:
+    """What member figures rest on: « membres connus pour 29 campus sur 91 »."""
+    return f"membres connus pour {lg.nb_campus_membres_connus} campus sur {lg.nb_campus}"
+
+
+def completude_dates(nb_sans_date: int, nb_campus: int) -> str:
+    """What dated figures rest on: « 53 campus sur 91 sans date de début de label (comptés chaque année) »."""
+    return f"{nb_sans_date} campus sur {nb_campus} sans date de début de label (comptés chaque année)"
 
 
 def colonnes() -> list[str]:

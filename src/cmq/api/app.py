@@ -16,6 +16,7 @@ from cmq.api import (
     routes_glossaire,
     routes_imports,
     routes_indicateurs,
+    routes_qualite,
     routes_resolution,
 )
 from cmq.api.cache import CacheURL
@@ -27,6 +28,7 @@ ROUTEURS = (
     routes_campus,
     routes_etablissements,
     routes_indicateurs,
+    routes_qualite,
     routes_resolution,
     routes_glossaire,
     routes_imports,

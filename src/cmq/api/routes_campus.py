@@ -101,14 +101,19 @@ async def lister(
 
 @router.get("/{id}", response_model=CampusDetail, responses=FICHE, summary="Fiche d'un campus")
 def voir(url: Url, id: Identifiant) -> CampusDetail:
-    """Un campus avec ses membres (établissements par UAI) et ses partenaires."""
+    """Un campus avec ses membres (établissements par UAI, organisations sans UAI) et ses partenaires."""
     with db.session(url) as s:
         campus = lecture.campus(s, id)
         membres = lecture.membres(s, campus.id)
+        nommes = lecture.membres_nommes(s, campus.id)
         partenaires = lecture.partenaires(s, campus.id)
     return CampusDetail(
         **campus.model_dump(),
-        membres=[MembreDetail(uai=m.uai, role=m.role, etablissement=e) for m, e in membres],
+        membres=[
+            MembreDetail(uai=m.uai, role=m.role, libelle_role=m.libelle_role, source_url=m.source_url, etablissement=e)
+            for m, e in membres
+        ],
+        membres_nommes=nommes,
         partenaires=partenaires,
     )
 
