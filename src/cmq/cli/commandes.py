@@ -14,7 +14,10 @@ from typer.core import TyperCommand
 
 # Command name -> (module of `cmq.cli`, one-line help); order = order of the help screen.
 COMMANDES: dict[str, tuple[str, str]] = {
-    "init": ("init", "Crée ou met à jour la base, puis charge les lycées et les campus embarqués (sans doublon)."),
+    "init": (
+        "init",
+        "Crée ou met à jour la base, puis charge les lycées, les campus et leurs membres embarqués (sans doublon).",
+    ),
     "serve": (
         "serve",
         "Sert l'API REST (documentation sur /docs) et les pages web sur la base ; l'initialise si besoin.",
@@ -24,12 +27,21 @@ COMMANDES: dict[str, tuple[str, str]] = {
         "Les 12 filières des CMQ : liste, recherche par texte libre, normalisation d'un fichier.",
     ),
     "campus": ("campus", "Annuaire des campus : liste filtrée et fiche détaillée."),
-    "etablissement": ("etablissement", "Établissements (UAI) : fiche et liste filtrée."),
+    "etablissement": (
+        "etablissement",
+        "Établissements (UAI) : fiche, liste filtrée, recherche par nom et rapprochement d'un fichier.",
+    ),
     "indicateurs": (
         "indicateurs",
         "Indicateurs « Acteurs » des CMQ par territoire à une date (un campus compte dans un territoire si son "
         "siège ou l'un de ses établissements membres s'y trouve, et à une date si son label y est valide) ; "
         "[bold]evolution[/bold] : nombre de campus à la rentrée de chaque année.",
+    ),
+    "qualite": (
+        "qualite",
+        "Qualité des données : pour chaque champ (siège, coordonnées, dates du label, excellence, membres,\n"
+        "sources), combien de campus l'ont, lesquels ne l'ont pas, et quels campus reposent sur un miroir,\n"
+        "un agrégateur ou la presse plutôt que sur une page officielle.",
     ),
     "exporter": ("exporter", "Exporte le référentiel (CSV, JSON, XLSX, GeoJSON)."),
     "resoudre": (
