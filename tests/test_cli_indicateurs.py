@@ -41,10 +41,12 @@ def lire_csv(texte: str, separateur: str = ",") -> list[dict[str, str]]:
 def test_table_a_l_ecran(base):
     r = ok(cmq("indicateurs", "--echelle", "academie", "--date", "2025-09-01"))
     lignes = r.stdout.splitlines()  # off a terminal: tab-separated lines, no title
-    assert lignes[0] == "Code\tTerritoire\tCampus\tExcellence\tFilières\tÉtabl. membres\tLycées\tCouverture lycées"
-    assert "10\tLyon\t3\t1 (33,3 %)\tMobilité 1, Bâtiment 1, Numérique 1\t2\t2\t50,0 %" in lignes
-    assert "02\tAix-Marseille\t0\t0 (—)\t\t0\t0\t—" in lignes
-    assert len(lignes) == 31  # one row per académie
+    assert lignes[0] == (
+        "Code\tTerritoire\tCampus\tExcellence\tFilières\tMembres connus\tÉtabl. membres\tLycées\tCouverture lycées"
+    )
+    assert "10\tLyon\t3\t1 (33,3 %)\tMobilité 1, Bâtiment 1, Numérique 1\t2/3 campus\t2\t2\t50,0 %" in lignes
+    assert "02\tAix-Marseille\t0\t0 (—)\t\t0/0 campus\t0\t0\t—" in lignes
+    assert sum(ligne.count("\t") == 8 for ligne in lignes[1:]) == 30  # one row per académie
 
 
 def test_csv_d_une_academie(base):
@@ -128,9 +130,11 @@ def test_evolution(base):
     ]
     r = ok(cmq("indicateurs", "evolution", "--de", "2024", "--a", "2025", "--echelle", "academie", "--code", "Caen"))
     assert r.stdout.splitlines() == [
-        "Année\tDate\tCode\tTerritoire\tCampus",
-        "2024\t2024-09-01\t70\tNormandie\t1",
-        "2025\t2025-09-01\t70\tNormandie\t0",
+        "Année\tDate\tCode\tTerritoire\tCampus\tdont sans date de début",
+        "2024\t2024-09-01\t70\tNormandie\t1\t0",
+        "2025\t2025-09-01\t70\tNormandie\t0\t0",
+        "Un campus sans date de début de label est compté chaque année jusqu'à sa fin : "
+        "les premières années sont surestimées d'autant.",
     ]
 
 

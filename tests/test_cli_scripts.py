@@ -292,7 +292,12 @@ def test_aller_retour_xlsx(genre_base, base, base_migree, tmp_path, monkeypatch)
         assert r.stdout.startswith("import réussi : "), r.stdout
         db.fermer_tout()
     for quoi in ("etablissements", "campus", "membres"):
-        assert _json(cible, quoi, monkeypatch) == _json(base, quoi, monkeypatch), quoi
+        apres, avant = _json(cible, quoi, monkeypatch), _json(base, quoi, monkeypatch)
+        assert len(apres) == len(avant), quoi
+        for x, y in zip(apres, avant):
+            if quoi == "membres" and y["libelle_role"] is None:  # hand-built example: an import names the role
+                y = y | {"libelle_role": y["role"]}
+            assert x == y, (quoi, {k: (x.get(k), y.get(k)) for k in x.keys() | y.keys() if x.get(k) != y.get(k)})
 
 
 def test_classeur_sans_feuille_nommee_d_apres_une_table(base, tmp_path, monkeypatch):
