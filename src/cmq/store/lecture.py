@@ -99,7 +99,9 @@ def condition_region_academique(region: str) -> ColumnElement[bool]:
     return or_(C.region_academique == region, _campus_avec_membre(E.region_academique == region))
 
 
-def _conditions_campus(filiere, region_academique, academie, departement, excellence, actif_le) -> list:
+def _conditions_campus(
+    filiere, region_academique, academie, departement, excellence, actif_le, excellence_renseignee=None
+) -> list:
     conditions = []
     if filiere:
         conditions.append(C.filiere == filieres.code_de(filiere))
@@ -110,7 +112,9 @@ def _conditions_campus(filiere, region_academique, academie, departement, excell
     if departement:
         conditions.append(condition_departement(code_territoire("departement", departement)))
     if excellence is not None:
-        conditions.append(C.excellence == excellence)
+        conditions.append(C.excellence == excellence)  # an unknown excellence is neither true nor false
+    if excellence_renseignee is not None:
+        conditions.append(C.excellence.is_not(None) if excellence_renseignee else C.excellence.is_(None))
     if actif_le is not None:
         conditions.append(condition_actif_le(actif_le))
     return conditions
@@ -164,6 +168,7 @@ def lister_campus(
     excellence: bool | None = None,
     actif_le: date | None = None,
     q: str | None = None,
+    excellence_renseignee: bool | None = None,
     limite: int | None = None,
     decalage: int = 0,
 ) -> tuple[list[Campus], int]:
@@ -173,7 +178,9 @@ def lister_campus(
     rule; `q` is an accent-insensitive search (every word) in name, acronym and seat town.
     """
     _controler_page(limite, decalage)
-    conditions = _conditions_campus(filiere, region_academique, academie, departement, excellence, actif_le)
+    conditions = _conditions_campus(
+        filiere, region_academique, academie, departement, excellence, actif_le, excellence_renseignee
+    )
     if q and normaliser(q):
         mots = normaliser(q).split()
         candidats = s.execute(select(C.id, C.nom, C.sigle, C.ville_siege).where(*conditions).order_by(C.id))

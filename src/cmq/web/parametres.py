@@ -1,6 +1,7 @@
 """Query parameters of the pages: read as text, checked here with French messages (EntreeInvalide,
 shown as a 400 page), never left to FastAPI's validation."""
 
+import re
 from dataclasses import asdict, dataclass
 from datetime import date
 from urllib.parse import urlencode
@@ -9,34 +10,53 @@ from cmq import exports, filieres, indicateurs
 from cmq.errors import EntreeInvalide
 from cmq.store import lecture
 
-ECHELLES_CARTE = ("region_academique", "departement")
+ECHELLES_CARTE = ("region_academique", "academie", "departement")
+_JJ_MM_AAAA = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 FORMATS = ("csv", "xlsx")
 PAGE_MAX = 1_000_000
 _OUI = {"oui": True, "true": True, "1": True, "non": False, "false": False, "0": False}
+# Excellence filter of the campus list: value -> (excellence, excellence_renseignee) of lecture.lister_campus.
+# An unset excellence is « non renseignée »: never counted as « non ».
+EXCELLENCE = {"oui": (True, None), "non": (False, None), "non_renseignee": (None, False)}
 
 
 def _vide(valeur: str | None) -> bool:
     return valeur is None or not valeur.strip()
 
 
+def _jour(valeur: str) -> date:
+    """A date typed as JJ/MM/AAAA (the forms) or AAAA-MM-JJ (links, the API)."""
+    if (forme := _JJ_MM_AAAA.fullmatch(valeur.strip())) is None:
+        return indicateurs.jour(valeur)
+    jour, mois, annee = (int(x) for x in forme.groups())
+    try:
+        return date(annee, mois, jour)
+    except ValueError:
+        raise EntreeInvalide(
+            f"date impossible : « {valeur.strip()} » (date réelle JJ/MM/AAAA attendue, ex. 01/09/2025)"
+        ) from None
+
+
 def date_ou_aujourdhui(valeur: str | None) -> date:
-    """The date given (AAAA-MM-JJ), today when empty."""
-    return indicateurs.jour(None if _vide(valeur) else valeur)
+    """The date given (JJ/MM/AAAA or AAAA-MM-JJ), today when empty."""
+    return indicateurs.jour(None) if _vide(valeur) else _jour(valeur)
 
 
 def date_optionnelle(valeur: str | None) -> date | None:
-    """The date given (AAAA-MM-JJ), None when empty."""
-    return None if _vide(valeur) else indicateurs.jour(valeur)
+    """The date given (JJ/MM/AAAA or AAAA-MM-JJ), None when empty."""
+    return None if _vide(valeur) else _jour(valeur)
 
 
-def oui_ou_non(valeur: str | None) -> bool | None:
-    """'oui' / 'non' (or true/false, 1/0) -> bool; empty -> None."""
+def lire_excellence(valeur: str | None) -> tuple[bool | None, bool | None]:
+    """Excellence filter: 'oui', 'non' or 'non_renseignee' (or true/false, 1/0); empty -> no filter."""
     if _vide(valeur):
-        return None
-    try:
-        return _OUI[valeur.strip().lower()]
-    except KeyError:
-        raise EntreeInvalide(f"valeur d'excellence invalide : « {valeur} » (oui ou non attendu)") from None
+        return None, None
+    texte = valeur.strip().lower()
+    if texte in EXCELLENCE:
+        return EXCELLENCE[texte]
+    if texte in _OUI:
+        return _OUI[texte], None
+    raise EntreeInvalide(f"valeur d'excellence invalide : « {valeur} » (oui, non ou non_renseignee attendu)")
 
 
 def numero_page(valeur: str | None) -> int:
@@ -54,8 +74,21 @@ def echelle_carte(valeur: str | None) -> str:
     if _vide(valeur):
         return ECHELLES_CARTE[0]
     if valeur.strip() not in ECHELLES_CARTE:
-        raise EntreeInvalide(f"échelle de carte invalide : « {valeur} » (region_academique ou departement attendu)")
+        raise EntreeInvalide(
+            f"échelle de carte invalide : « {valeur} » (region_academique, academie ou departement attendu)"
+        )
     return valeur.strip()
+
+
+def tri_campus(tri: str | None, ordre: str | None, colonnes: tuple[str, ...]) -> tuple[str, bool]:
+    """(column, descending) of the campus list: by name ascending by default."""
+    colonne = colonnes[0] if _vide(tri) else tri.strip()
+    if colonne not in colonnes:
+        raise EntreeInvalide(f"tri invalide : « {tri} » ({', '.join(colonnes)} attendu)")
+    sens = "croissant" if _vide(ordre) else ordre.strip()
+    if sens not in ("croissant", "decroissant"):
+        raise EntreeInvalide(f"ordre de tri invalide : « {ordre} » (croissant ou decroissant attendu)")
+    return colonne, sens == "decroissant"
 
 
 def format_export(valeur: str | None) -> str | None:
@@ -78,6 +111,7 @@ class FiltresCampus:
     excellence: bool | None = None
     actif_le: date | None = None
     q: str | None = None
+    excellence_renseignee: bool | None = None
 
     @classmethod
     def lire(
@@ -92,12 +126,14 @@ class FiltresCampus:
         q=None,
     ) -> "FiltresCampus":
         """Check and resolve the raw query values (codes or names accepted)."""
+        choix_excellence, renseignee = lire_excellence(excellence)
         return cls(
             filiere=None if _vide(filiere) else filieres.code_de(filiere),
             region_academique=_code("region_academique", region_academique),
             academie=_code("academie", academie),
             departement=_code("departement", departement),
-            excellence=oui_ou_non(excellence),
+            excellence=choix_excellence,
+            excellence_renseignee=renseignee,
             actif_le=date_optionnelle(actif_le),
             q=None if _vide(q) else q.strip(),
         )
@@ -106,10 +142,18 @@ class FiltresCampus:
         """Keyword arguments of `lecture.lister_campus`."""
         return asdict(self)
 
+    def excellence_choisie(self) -> str | None:
+        """The value of the excellence select: 'oui', 'non', 'non_renseignee' or None."""
+        return next(
+            (cle for cle, couple in EXCELLENCE.items() if couple == (self.excellence, self.excellence_renseignee)), None
+        )
+
     def _texte(self, booleens: tuple[str, str]) -> dict[str, str]:
         valeurs = {}
         for nom, valeur in asdict(self).items():
-            if isinstance(valeur, bool):
+            if nom == "excellence_renseignee" and valeur is False and booleens[0] == "oui":
+                valeurs["excellence"] = "non_renseignee"  # the page's select value
+            elif isinstance(valeur, bool):
                 valeurs[nom] = booleens[0] if valeur else booleens[1]
             elif isinstance(valeur, date):
                 valeurs[nom] = valeur.isoformat()
