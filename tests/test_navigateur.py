@@ -251,7 +251,8 @@ def attendre_rendu(page) -> None:
     """Wait until every map of the page has drawn its shapes and every chart is drawn."""
     page.wait_for_load_state("load")
     page.wait_for_function(
-        """() => [...document.querySelectorAll('#carte, [data-carte="points"]')].every((c) => c.dataset.etat === 'prete')
+        """() => [...document.querySelectorAll('#carte, [data-carte="points"]')]
+                   .every((c) => c.dataset.etat === 'prete')
              && [...document.querySelectorAll('canvas')].every((c) => c.dataset.etat === 'pret')"""
     )
 
@@ -349,7 +350,8 @@ def test_carte_clavier_territoires_hors_tabulation_et_lien_passer(onglet):
     assert page.locator("#carte path.cmq-territoire").count() >= 96
     arrets = page.evaluate(
         """() => [...document.querySelectorAll('#carte *, #encarts *')]
-              .filter((e) => e.tabIndex >= 0 && !e.disabled && e.getClientRects().length).map((e) => e.className.baseVal ?? e.className)"""
+              .filter((e) => e.tabIndex >= 0 && !e.disabled && e.getClientRects().length)
+              .map((e) => e.className.baseVal ?? e.className)"""
     )
     assert len(arrets) <= 4, arrets  # zoom in, zoom out, attribution link: no territory, no point
     page.focus("#passer-carte")
