@@ -279,6 +279,11 @@ def test_page_accessible_sans_debordement_ni_requete_externe(onglet_taille, chem
     largeur, fenetre = largeur_du_document(page)
     assert largeur <= fenetre, f"{chemin} : {largeur} px de large pour {fenetre} px"
     assert "survolez" not in page.inner_text("body").lower()
+    debordants = page.evaluate(
+        """() => [...document.querySelectorAll('.cmq-telechargements .fr-btn')]
+              .filter((b) => b.scrollWidth > b.clientWidth + 1).map((b) => b.textContent.trim())"""
+    )
+    assert debordants == []
     assert violations_axe(page) == []
     assert hotes and set(hotes) == {"127.0.0.1"}, set(hotes)
     journal.erreurs = [e for e in journal.erreurs if "404" not in e or chemin != "/campus/inexistant"]

@@ -14,8 +14,9 @@ Rules (the same as the read queries of `cmq.store.lecture`, checked by the tests
 * `nb_lycees` — lycées of the directory located in the territory (France: all of them);
   `nb_lycees_membres` — those that are members of at least one campus valid at D;
   `couverture_lycees` = nb_lycees_membres / nb_lycees (None without lycée);
-* `part_excellence` = nb_excellence / nb_campus (None with 0 campus); an unknown excellence
-  counts as "not excellence". Shares are rounded to 4 decimals.
+* `part_excellence` = nb_excellence / nb_campus (None with 0 campus); an unknown excellence is
+  not counted in nb_excellence (and is not "no" either: the pages show it apart). Shares are
+  rounded to 4 decimals.
 
 The full table for every territory is computed from four queries (campuses valid at D, their
 académies, memberships with the members' territory codes, lycées grouped by territory), then
