@@ -486,3 +486,43 @@ def test_carte_de_la_filiere(onglet):
         page.goto("/filieres/btp")
     assert page.url.endswith("/filieres/infrastructures-batiment-eco-construction")
     journal.verifier()
+
+
+CSP_STRICTE = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+
+
+@pytest.mark.parametrize("chemin", ["/", f"/campus/{CAMPUS_MEMBRES}", f"/filieres/{TOURISME}", "/campus", "/docs"])
+def test_pages_sous_csp_stricte(navigateur, serveur_api, chemin):
+    """No inline script, style or event handler: the pages work under a same-origin-only CSP
+    (added here to every answer; a violation is reported as a console error)."""
+    contexte, page, journal = ouvrir_onglet(navigateur, serveur_api, BUREAU)
+    contexte.unroute("**/*")
+
+    def avec_csp(route):
+        if urlsplit(route.request.url).hostname != "127.0.0.1":
+            journal.externes.append(route.request.url)
+            return route.abort()
+        reponse = route.fetch()
+        route.fulfill(response=reponse, headers={**reponse.headers, "content-security-policy": CSP_STRICTE})
+
+    contexte.route("**/*", avec_csp)
+    try:
+        page.goto(chemin)
+        if chemin == "/docs":
+            page.wait_for_selector('#swagger-ui[data-etat="pret"]')
+        else:
+            attendre_rendu(page)
+        # the policy is really enforced: an inline script is refused (and reported, hence the reset below)
+        bloque = page.evaluate("""() => {
+            const s = document.createElement('script');
+            s.textContent = 'window.cmqEnLigne = 1';
+            document.head.appendChild(s);
+            return window.cmqEnLigne === undefined;
+        }""")
+        assert bloque
+        page.wait_for_load_state("networkidle")
+        assert any("Content Security Policy" in e for e in journal.erreurs)
+        journal.erreurs = [e for e in journal.erreurs if "Content Security Policy" not in e]
+        journal.verifier()
+    finally:
+        contexte.close()

@@ -194,6 +194,7 @@ def filiere_page(
         definition=vues.definition_cmq(),
         nom_territoire=vues.nom_territoire,
         donnees_carte=vues.donnees_carte_filiere(donnees, la_carte),
+        campus_par_nom=vues.trier_campus(donnees.campus, "nom", False),
     )
 
 
