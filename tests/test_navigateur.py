@@ -503,7 +503,10 @@ def test_pages_sous_csp_stricte(navigateur, serveur_api, chemin):
             journal.externes.append(route.request.url)
             return route.abort()
         reponse = route.fetch()
-        route.fulfill(response=reponse, headers={**reponse.headers, "content-security-policy": CSP_STRICTE})
+        entetes = {k: v for k, v in reponse.headers.items() if k not in ("content-encoding", "content-length")}
+        route.fulfill(
+            status=reponse.status, headers={**entetes, "content-security-policy": CSP_STRICTE}, body=reponse.body()
+        )
 
     contexte.route("**/*", avec_csp)
     try:

@@ -176,6 +176,8 @@ def lister_campus(
 
     Filière and territories accept codes or names; territories follow the module's territory
     rule; `q` is an accent-insensitive search (every word) in name, acronym and seat town.
+    `excellence` keeps the campuses whose source says yes (True) or no (False): an unknown
+    excellence is neither; `excellence_renseignee=False` keeps those whose excellence is unknown.
     """
     _controler_page(limite, decalage)
     conditions = _conditions_campus(
