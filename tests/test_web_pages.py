@@ -206,8 +206,8 @@ def test_tableau_de_bord_telechargement_filieres(web, url_db):
 @pytest.mark.parametrize(
     ("chemin", "mots"),
     [
-        ("/?date=2025-13-01", ["Date impossible", "2025-13-01"]),
-        ("/?date=demain", ["Date impossible", "demain"]),
+        ("/?date=2025-13-01", ["Date invalide", "2025-13-01"]),
+        ("/?date=demain", ["Date invalide", "demain"]),
         ("/?echelle=commune", ["échelle de carte invalide", "commune"]),
     ],
 )
@@ -307,8 +307,11 @@ def test_liste_campus_texte_echappe(web):
     [
         ("filiere=plomberie", ["filière inconnue", "plomberie"]),
         ("region_academique=Atlantide", ["territoire inconnu", "Atlantide"]),
-        ("excellence=peut-etre", ["valeur d'excellence invalide", "oui, non ou non_renseignee attendu"]),
-        ("actif_le=2025-02-30", ["Date impossible", "2025-02-30"]),
+        (
+            "excellence=peut-etre",
+            ["Valeur « peut-etre » non reconnue", "Oui/Non (ou vrai/faux, 1/0, Excellence) attendu"],
+        ),
+        ("actif_le=2025-02-30", ["Date invalide", "2025-02-30"]),
         ("page=0", ["numéro de page invalide"]),
         ("page=deux", ["numéro de page invalide", "deux"]),
         ("q=" + "x" * 501, ["« q »", "au plus 500"]),
@@ -458,7 +461,7 @@ def test_page_filiere(web, url_db):
 def test_filiere_inconnue(web):
     arbre = page(web, "/filieres/plomberie", 404)
     assert "filière inconnue" in message_erreur(arbre)
-    assert "date impossible : « hier »" in message_erreur(page(web, f"/filieres/{TOURISME}?date=hier", 400))
+    assert "date invalide : « hier »" in message_erreur(page(web, f"/filieres/{TOURISME}?date=hier", 400))
 
 
 def test_glossaire(web):
@@ -690,7 +693,7 @@ def test_dates_en_annee_seule_et_saisie_jj_mm_aaaa(web):
     assert champ["type"] == "text" and champ["value"] == "01/09/2025" and champ["placeholder"] == "JJ/MM/AAAA"
     assert "Format attendu : JJ/MM/AAAA" in francais.un("label", **{"for": "actif_le"}).texte()
     erreur = message_erreur(page(web, "/campus?actif_le=31/02/2025", 400))
-    assert erreur == "date impossible : « 31/02/2025 » (date réelle jj/mm/aaaa attendue, ex. 01/09/2025)"
+    assert erreur == "date invalide : « 31/02/2025 » (format jj/mm/aaaa attendu, ex. 01/09/2025)"
     assert page(web, "/?date=01/09/2025").un(id="date-affichee").texte() == "1er septembre 2025"
 
 

@@ -1,62 +1,41 @@
 """Query parameters of the pages: read as text, checked here with French messages (EntreeInvalide,
 shown as a 400 page), never left to FastAPI's validation."""
 
-import re
 from dataclasses import asdict, dataclass
 from datetime import date
 from urllib.parse import urlencode
 
-from cmq import exports, filieres, indicateurs
+from cmq import exports, filtres, saisie
 from cmq.errors import EntreeInvalide
-from cmq.store import lecture
 
 ECHELLES_CARTE = ("region_academique", "academie", "departement")
-_JJ_MM_AAAA = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 FORMATS = ("csv", "xlsx")
 PAGE_MAX = 1_000_000
-_OUI = {"oui": True, "true": True, "1": True, "non": False, "false": False, "0": False}
-# Excellence filter of the campus list: value -> (excellence, excellence_renseignee) of lecture.lister_campus.
-# An unset excellence is « non renseignée »: never counted as « non ».
-EXCELLENCE = {"oui": (True, None), "non": (False, None), "non_renseignee": (None, False)}
+# Excellence filter of the campus list: 'non_renseignee' -> (excellence, excellence_renseignee) of
+# lecture.lister_campus; oui/non (and their aliases) go through saisie.oui_non. An unset excellence is
+# « non renseignée »: never counted as « non ».
+NON_RENSEIGNEE = "non_renseignee"
 
 
 def _vide(valeur: str | None) -> bool:
     return valeur is None or not valeur.strip()
 
 
-def _jour(valeur: str) -> date:
-    """A date typed as JJ/MM/AAAA (the forms) or AAAA-MM-JJ (links, the API)."""
-    if (forme := _JJ_MM_AAAA.fullmatch(valeur.strip())) is None:
-        return indicateurs.jour(valeur)
-    jour, mois, annee = (int(x) for x in forme.groups())
-    try:
-        return date(annee, mois, jour)
-    except ValueError:
-        raise EntreeInvalide(
-            f"date impossible : « {valeur.strip()} » (date réelle JJ/MM/AAAA attendue, ex. 01/09/2025)"
-        ) from None
-
-
 def date_ou_aujourdhui(valeur: str | None) -> date:
     """The date given (JJ/MM/AAAA or AAAA-MM-JJ), today when empty."""
-    return indicateurs.jour(None) if _vide(valeur) else _jour(valeur)
+    return date.today() if _vide(valeur) else saisie.date_formulaire(valeur)
 
 
 def date_optionnelle(valeur: str | None) -> date | None:
     """The date given (JJ/MM/AAAA or AAAA-MM-JJ), None when empty."""
-    return None if _vide(valeur) else _jour(valeur)
+    return None if _vide(valeur) else saisie.date_formulaire(valeur)
 
 
 def lire_excellence(valeur: str | None) -> tuple[bool | None, bool | None]:
-    """Excellence filter: 'oui', 'non' or 'non_renseignee' (or true/false, 1/0); empty -> no filter."""
-    if _vide(valeur):
-        return None, None
-    texte = valeur.strip().lower()
-    if texte in EXCELLENCE:
-        return EXCELLENCE[texte]
-    if texte in _OUI:
-        return _OUI[texte], None
-    raise EntreeInvalide(f"valeur d'excellence invalide : « {valeur} » (oui, non ou non_renseignee attendu)")
+    """(excellence, excellence_renseignee): 'oui' / 'non' (saisie.oui_non, same message) or 'non_renseignee'."""
+    if not _vide(valeur) and valeur.strip().lower() == NON_RENSEIGNEE:
+        return None, False
+    return saisie.oui_non(valeur), None
 
 
 def numero_page(valeur: str | None) -> int:
@@ -96,10 +75,6 @@ def format_export(valeur: str | None) -> str | None:
     return None if _vide(valeur) else exports.verifier_format(valeur, FORMATS)
 
 
-def _code(nature: str, valeur: str | None) -> str | None:
-    return None if _vide(valeur) else lecture.code_territoire(nature, valeur)
-
-
 @dataclass(frozen=True)
 class FiltresCampus:
     """Filters of the campus list, resolved to codes (filière, territories) and typed values."""
@@ -128,10 +103,9 @@ class FiltresCampus:
         """Check and resolve the raw query values (codes or names accepted)."""
         choix_excellence, renseignee = lire_excellence(excellence)
         return cls(
-            filiere=None if _vide(filiere) else filieres.code_de(filiere),
-            region_academique=_code("region_academique", region_academique),
-            academie=_code("academie", academie),
-            departement=_code("departement", departement),
+            **filtres.codes(
+                filiere=filiere, region_academique=region_academique, academie=academie, departement=departement
+            ),
             excellence=choix_excellence,
             excellence_renseignee=renseignee,
             actif_le=date_optionnelle(actif_le),
@@ -144,15 +118,15 @@ class FiltresCampus:
 
     def excellence_choisie(self) -> str | None:
         """The value of the excellence select: 'oui', 'non', 'non_renseignee' or None."""
-        return next(
-            (cle for cle, couple in EXCELLENCE.items() if couple == (self.excellence, self.excellence_renseignee)), None
-        )
+        if self.excellence_renseignee is False:
+            return NON_RENSEIGNEE
+        return None if self.excellence is None else ("oui" if self.excellence else "non")
 
     def _texte(self, booleens: tuple[str, str]) -> dict[str, str]:
         valeurs = {}
         for nom, valeur in asdict(self).items():
             if nom == "excellence_renseignee" and valeur is False and booleens[0] == "oui":
-                valeurs["excellence"] = "non_renseignee"  # the page's select value
+                valeurs["excellence"] = NON_RENSEIGNEE  # the page's select value
             elif isinstance(valeur, bool):
                 valeurs[nom] = booleens[0] if valeur else booleens[1]
             elif isinstance(valeur, date):
