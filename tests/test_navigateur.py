@@ -461,6 +461,7 @@ def test_liste_campus_tri_par_colonne(onglet):
 def test_fil_d_ariane_etablissement_par_le_campus(onglet):
     page, journal = onglet
     page.goto(f"/campus/{CAMPUS_MEMBRES}")
+    attendre_rendu(page)  # leave once the map has loaded its shapes (no request aborted by the click)
     nom = page.inner_text("h1")
     with page.expect_navigation():
         page.locator("#table-membres tbody tr").first.locator("a").click()
