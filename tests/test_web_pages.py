@@ -12,6 +12,7 @@ import pytest
 
 from cmq import filieres, glossaire, indicateurs
 from cmq.store import db, lecture
+from cmq.texte import normaliser
 from tests.api_serveur import (  # noqa: F401
     CAMPUS_MEMBRES,
     UAI_HORS_ANNUAIRE,
@@ -146,7 +147,7 @@ def test_tableau_de_bord(web, url_db):
     france = indicateurs.indicateurs("france", date=jour, url=url_db)[0]
     assert "Tableau de bord" in arbre.un("h1").texte()
     assert arbre.un(id="date-affichee").texte() == "1er septembre 2025"
-    assert arbre.un("input", id="date").attrs["value"] == "2025-09-01"
+    assert arbre.un("input", id="date").attrs["value"] == "01/09/2025"
     chiffres = [
         int(s.attrs["data-valeur"])
         for s in arbre.un(id="chiffres-cles").tous("span", classe="cmq-chiffre")
@@ -160,8 +161,9 @@ def test_tableau_de_bord(web, url_db):
     assert sum(b["nb"] for b in barres) == france.nb_campus
     # map data: both scales, every territory, the seats with coordinates
     carte = json.loads(arbre.un("script", id="donnees-carte").texte())
-    assert carte["echelle"] == "region_academique" and carte["jour"] == "2025-09-01"
+    assert carte["echelle"] == "region_academique" and carte["filtres"] == {"actif_le": "2025-09-01"}
     assert len(carte["territoires"]["region_academique"]) == 18
+    assert len(carte["territoires"]["academie"]) == 30
     assert len(carte["territoires"]["departement"]) == 101
     regions = indicateurs.indicateurs("region_academique", date=jour, url=url_db)
     assert {c: v["nb"] for c, v in carte["territoires"]["region_academique"].items()} == {
@@ -184,7 +186,7 @@ def test_tableau_de_bord(web, url_db):
 def test_tableau_de_bord_aujourdhui_et_departements(web, url_db):
     arbre = page(web, "/?echelle=departement")
     carte = json.loads(arbre.un("script", id="donnees-carte").texte())
-    assert carte["jour"] == date.today().isoformat() and carte["echelle"] == "departement"
+    assert carte["filtres"]["actif_le"] == date.today().isoformat() and carte["echelle"] == "departement"
     assert "checked" in arbre.un("input", id="echelle-departement").attrs
     assert "checked" not in arbre.un("input", id="echelle-region_academique").attrs
     france = indicateurs.indicateurs("france", url=url_db)[0]
@@ -219,9 +221,15 @@ def test_tableau_de_bord_parametres_invalides(web, chemin, mots):
 # --- Campus list ---------------------------------------------------------------------------
 
 
+def par_nom(campus: list) -> list:
+    """Campuses in the default order of the list: by name, accents and case ignored."""
+    return sorted(campus, key=lambda c: normaliser(c.nom))
+
+
 def test_liste_campus_complete_et_paginee(web, url_db):
     with db.session(url_db) as s:
         tous, total = lecture.lister_campus(s)
+    tous = par_nom(tous)
     arbre = page(web, "/campus")
     assert int(arbre.un(id="nombre-resultats").attrs["data-total"]) == total == len(tous)
     table = arbre.un("table", id="table-campus")
@@ -241,6 +249,7 @@ def test_liste_campus_complete_et_paginee(web, url_db):
 def test_liste_campus_filtre_filiere_et_export(web, url_db):
     with db.session(url_db) as s:
         attendus, total = lecture.lister_campus(s, filiere=TOURISME)
+    attendus = par_nom(attendus)
     arbre = page(web, f"/campus?filiere={TOURISME}")
     assert choisie(arbre, "filiere") == TOURISME
     lignes = arbre.un("table", id="table-campus").lignes()
@@ -264,7 +273,7 @@ def test_liste_campus_filtres_combines(web, url_db):
     arbre = page(web, "/campus?region_academique=Bretagne&excellence=oui&actif_le=2025-09-01")
     assert choisie(arbre, "region_academique") == "53"
     assert choisie(arbre, "excellence") == "oui"
-    assert arbre.un("input", id="actif_le").attrs["value"] == "2025-09-01"
+    assert arbre.un("input", id="actif_le").attrs["value"] == "01/09/2025"
     lignes = arbre.un("table", id="table-campus").lignes()
     assert len(lignes) == total >= 1 and all(lg[2] == "Bretagne" and lg[4] == "oui" for lg in lignes)
     requete = parse_qs(urlsplit(liens(arbre, "telechargements-campus")["csv"]).query)
@@ -338,14 +347,16 @@ def test_fiche_campus(web, url_db):
     assert identite["Campus d’excellence"] == "oui"
     assert identite["Région académique"] == "Auvergne-Rhône-Alpes (84)"
     assert identite["Siège"] == "Vaulx-en-Velin (commune 69256)"
-    source = arbre.un("p", id="provenance").un("a")
+    source = arbre.un("ul", id="sources").un("a")
     assert source.attrs["href"] == campus.provenance.source_url and source.attrs["target"] == "_blank"
+    assert source.texte() == campus.provenance.source_nom
+    assert campus.note and campus.note not in arbre.texte() and "Note" not in identite
     # members: support first, the UAI absent from the directory has no link
     lignes = arbre.un("table", id="table-membres").lignes()
     assert [lg[0] for lg in lignes] == [m.uai for m, _ in membres] == [UAI_SUPPORT, "0010001W", UAI_HORS_ANNUAIRE]
     assert lignes[0][4] == "établissement support" and lignes[2][1] == "absent de l’annuaire"
     liens_uai = [a.attrs["href"] for a in arbre.un("table", id="table-membres").tous("a")]
-    assert liens_uai == [f"/etablissements/{UAI_SUPPORT}", "/etablissements/0010001W"]
+    assert liens_uai == [f"/etablissements/{u}?campus={CAMPUS_MEMBRES}" for u in (UAI_SUPPORT, "0010001W")]
     assert arbre.un("table", id="table-partenaires").lignes() == [["Fédération BTP Rhône et Métropole", "branche", "—"]]
     # map data: the seat and the members having coordinates
     points = json.loads(arbre.un("script", id="donnees-carte-campus").texte())["points"]
@@ -436,7 +447,7 @@ def test_page_filiere(web, url_db):
     assert arbre.un("p", classe="fr-text--lead").un("a").attrs["href"] == filieres.get(TOURISME).url
     assert "secteur d'activité d'excellence" in arbre.un("div", classe="cmq-markdown").texte()
     table = arbre.un("table", id="table-campus-filiere")
-    assert [a.texte() for a in table.tous("a")] == [c.nom for c in donnees.campus]
+    assert [a.texte() for a in table.tous("a")] == [c.nom for c in par_nom(donnees.campus)]
     assert len(table.lignes()) == donnees.nb_campus >= 5
     territoires_ = arbre.un("table", id="table-territoires-filiere").lignes()
     assert [int(lg[2]) for lg in territoires_] == [t.nb_campus for t in donnees.territoires]
@@ -448,7 +459,7 @@ def test_page_filiere(web, url_db):
 
 
 def test_filiere_inconnue(web):
-    arbre = page(web, "/filieres/batiment", 404)
+    arbre = page(web, "/filieres/plomberie", 404)
     assert "filière inconnue" in message_erreur(arbre)
     assert "date invalide : « hier »" in message_erreur(page(web, f"/filieres/{TOURISME}?date=hier", 400))
 
@@ -459,8 +470,12 @@ def test_glossaire(web):
     assert r.status_code == 307 and r.headers["location"] == "/glossaire/cmq"
     arbre = page(web, "/glossaire/cmq")
     assert arbre.un("h1").texte() == "Glossaire : CMQ"
-    tags = [t.texte() for t in arbre.un("ul", id="metadonnees").tous("p")]
-    assert f"Type d’indicateur : {entree.type}" in tags and f"Statut : {entree.status}" in tags
+    # no raw front matter (icon, author, status): a « Sources » section instead
+    assert arbre.tous("ul", id="metadonnees") == []
+    for brut in (entree.icon, "Icône", entree.createdBy, "Statut"):
+        assert brut not in arbre.texte(), brut
+    assert arbre.un("h2", id="titre-sources").texte() == "Sources"
+    assert "glossaire d’Orion" in arbre.un("p", id="sources").texte()
     corps = arbre.un("div", id="corps-glossaire")
     assert "Campus des Métiers et des Qualifications (CMQ)" in corps.un("blockquote").texte()
     assert [a.attrs["href"] for a in corps.tous("a")] == [f.url for f in filieres.all()]
@@ -536,3 +551,227 @@ def test_erreur_interne_page_sans_detail(base_api):
     assert "secret interne" not in r.text and "Traceback" not in r.text
     assert message_erreur(analyser(r.text)) == "erreur interne : l'incident a été journalisé sur le serveur"
     assert api.status_code == 200  # the API is untouched
+
+
+# --- Issue 16: offline docs, one excellence rule, dates, sources, aliases, maps, sorting ---------
+
+
+def test_docs_hors_ligne_en_francais(web):
+    r = web.get("/docs")
+    assert r.status_code == 200 and r.headers["content-type"] == "text/html; charset=utf-8"
+    arbre = analyser(r.text)
+    assert arbre.un("html").attrs["lang"] == "fr"
+    scripts = [s.attrs["src"] for s in arbre.tous("script")]
+    feuilles = [lien.attrs["href"] for lien in arbre.tous("link")]
+    assert scripts == ["/static/vendor/swagger-ui/swagger-ui-bundle.js", "/static/cmq/docs.js"]
+    assert "/static/vendor/swagger-ui/swagger-ui.css" in feuilles
+    assert all(u.startswith("/") for u in scripts + feuilles) and "cdn" not in r.text
+    assert all(not s.texte().strip() for s in arbre.tous("script")), "pas de script en ligne (CSP)"
+    for chemin in (*scripts, *feuilles):
+        assert web.get(chemin).status_code == 200, chemin
+
+
+@pytest.mark.parametrize(
+    ("chemin", "cache"),
+    [
+        ("/static/vendor/dsfr/dsfr.min.css", "public, max-age=604800"),
+        ("/static/geo/academies.geojson", "public, max-age=604800"),
+        ("/static/cmq/carte.js", "public, max-age=3600"),
+    ],
+)
+def test_statiques_compresses_et_en_cache(web, chemin, cache):
+    r = web.get(chemin, headers={"Accept-Encoding": "gzip"})
+    assert r.status_code == 200 and r.headers["cache-control"] == cache
+    assert r.headers["content-encoding"] == "gzip" and "accept-encoding" in r.headers["vary"].lower()
+    brut = web.get(chemin, headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in brut.headers and brut.content == r.content  # httpx decodes gzip
+    with web.stream("GET", chemin, headers={"Accept-Encoding": "gzip"}) as flux:
+        compresse = b"".join(flux.iter_raw())
+    assert len(compresse) < len(brut.content) / 2
+
+
+def test_statiques_deja_compresses_non_recompresses(web):
+    r = web.get("/static/vendor/dsfr/fonts/Marianne-Regular.woff2", headers={"Accept-Encoding": "gzip"})
+    assert r.status_code == 200 and "content-encoding" not in r.headers
+    assert r.headers["cache-control"] == "public, max-age=604800"
+
+
+def test_excellence_une_seule_regle(web, url_db):
+    """Oui / Non / Non renseignée partition the campuses; « non » is never an unset excellence."""
+    with db.session(url_db) as s:
+        tous, total = lecture.lister_campus(s)
+    attendu = {
+        "oui": {c.id for c in tous if c.excellence is True},
+        "non": {c.id for c in tous if c.excellence is False},
+        "non_renseignee": {c.id for c in tous if c.excellence is None},
+    }
+    assert attendu["non_renseignee"] and attendu["oui"]
+    options = [o.attrs["value"] for o in page(web, "/campus").un("select", id="excellence").tous("option")]
+    assert options == ["", "oui", "non", "non_renseignee"]
+    for valeur, ids in attendu.items():
+        arbre = page(web, f"/campus?excellence={valeur}")
+        assert choisie(arbre, "excellence") == valeur
+        assert int(arbre.un(id="nombre-resultats").attrs["data-total"]) == len(ids)
+        export = liens(arbre, "telechargements-campus")["csv"]
+        assert {r["id"] for r in telecharger_csv(web, export)} == ids, valeur
+    assert parse_qs(
+        urlsplit(liens(page(web, "/campus?excellence=non_renseignee"), "telechargements-campus")["csv"]).query
+    ) == {
+        "excellence_renseignee": ["false"],
+        "format": ["csv"],
+    }
+    # the API agrees: false is « non », never « non renseignée »
+    api = web.get("/api/campus", params={"excellence": "false", "limite": 500}).json()
+    assert {c["id"] for c in api["elements"]} == attendu["non"]
+    api = web.get("/api/campus", params={"excellence_renseignee": "false", "limite": 500}).json()
+    assert {c["id"] for c in api["elements"]} == attendu["non_renseignee"]
+    assert sum(len(ids) for ids in attendu.values()) == total
+
+
+def test_tableau_de_bord_excellence_non_renseignee(web, url_db):
+    jour = date(2025, 9, 1)
+    with db.session(url_db) as s:
+        actifs, _ = lecture.lister_campus(s, actif_le=jour)
+    france = indicateurs.indicateurs("france", date=jour, url=url_db)[0]
+    arbre = page(web, "/?date=2025-09-01")
+    inconnus = sum(c.excellence is None for c in actifs)
+    assert int(arbre.un(id="excellence-non-renseignee").attrs["data-valeur"]) == inconnus > 0
+    detail = " ".join(arbre.un(id="excellence-detail").texte().split())
+    assert detail.startswith(
+        f"{france.nb_excellence} d’excellence, {inconnus} non renseignés sur {france.nb_campus} campus"
+    )
+    assert "comptée comme non" not in arbre.texte()
+
+
+def test_evolution_par_filiere(web, url_db):
+    arbre = page(web, "/")
+    donnees = json.loads(arbre.un("script", id="donnees-evolution").texte())
+    annees = donnees["annees"]
+    assert annees[-1] == date.today().year and annees[0] < 2020
+    france = indicateurs.evolution(annees[0], annees[-1], url=url_db)
+    totaux = [sum(serie["nb"][rang] for serie in donnees["series"]) for rang in range(len(annees))]
+    assert totaux == [p.nb_campus for p in france]
+    lignes = arbre.un("table", id="table-evolution").lignes()
+    assert lignes[-1] == ["Total", *[str(n) for n in totaux]]
+    with db.session(url_db) as s:
+        tous, total = lecture.lister_campus(s)
+    sans_date = sum(c.date_debut_label is None for c in tous)
+    assert int(arbre.un(id="evolution-sans-date").attrs["data-valeur"]) == sans_date > 0
+    assert f"{sans_date} campus sur {total}" in arbre.un(id="evolution-note").texte()
+    export = telecharger_csv(web, liens(arbre, "telechargements-evolution")["csv"])
+    assert len(export) == len(annees) * 12
+    derniere = [r for r in export if r["annee"] == str(annees[-1])]
+    assert sum(int(r["nb_campus"]) for r in derniere) == totaux[-1]
+    graphique = telecharger_csv(web, liens(page(web, "/?date=2025-09-01"), "telechargements-graphique-filieres")["csv"])
+    assert [r["code"] for r in graphique] == list(filieres.codes())
+
+
+def test_tableau_de_bord_par_academie(web, url_db):
+    arbre = page(web, "/?echelle=academie&date=2025-09-01")
+    carte = json.loads(arbre.un("script", id="donnees-carte").texte())
+    academies = indicateurs.indicateurs("academie", date=date(2025, 9, 1), url=url_db)
+    assert carte["echelle"] == "academie" and carte["geo"]["academie"] == "/static/geo/academies.geojson"
+    assert {c: v["nb"] for c, v in carte["territoires"]["academie"].items()} == {a.code: a.nb_campus for a in academies}
+    assert "checked" in arbre.un("input", id="echelle-academie").attrs
+    assert arbre.un(id="echelle-libelle").texte() == "académie"
+    assert (
+        liens(arbre, "telechargements-academies")["csv"]
+        == "/api/indicateurs?echelle=academie&date=2025-09-01&format=csv"
+    )
+
+
+def test_dates_en_annee_seule_et_saisie_jj_mm_aaaa(web):
+    arbre = page(web, "/campus/mobicampus")
+    identite = {
+        tr.un("th").texte(): tr.un("td").texte() for tr in arbre.un("table", id="table-identite").un("tbody").tous("tr")
+    }
+    assert identite["Période du label"] == "depuis 2016"
+    francais = page(web, "/campus?actif_le=01/09/2025")
+    iso = page(web, "/campus?actif_le=2025-09-01")
+    assert francais.un(id="nombre-resultats").attrs == iso.un(id="nombre-resultats").attrs
+    champ = francais.un("input", id="actif_le").attrs
+    assert champ["type"] == "text" and champ["value"] == "01/09/2025" and champ["placeholder"] == "JJ/MM/AAAA"
+    assert "Format attendu : JJ/MM/AAAA" in francais.un("label", **{"for": "actif_le"}).texte()
+    erreur = message_erreur(page(web, "/campus?actif_le=31/02/2025", 400))
+    assert erreur == "date invalide : « 31/02/2025 » (format jj/mm/aaaa attendu, ex. 01/09/2025)"
+    assert page(web, "/?date=01/09/2025").un(id="date-affichee").texte() == "1er septembre 2025"
+
+
+def test_sources_sans_note_brute(web, url_db):
+    with db.session(url_db) as s:
+        campus = lecture.campus(s, "mobicampus")
+    arbre = page(web, "/campus/mobicampus")
+    sources = [li.texte() for li in arbre.un("ul", id="sources").tous("li")]
+    assert sources[0].startswith(campus.provenance.source_nom)
+    assert "aer-bfc.com" in sources and "(aer-bfc.com)" not in arbre.texte()
+
+
+@pytest.mark.parametrize("alias", ["btp", "BTP", "batiment"])
+def test_alias_de_filiere_redirige(web, alias):
+    r = web.get(f"/filieres/{alias}?date=2025-09-01", follow_redirects=False)
+    assert r.status_code == 308
+    assert r.headers["location"] == "/filieres/infrastructures-batiment-eco-construction?date=2025-09-01"
+
+
+def test_carte_de_la_filiere(web, url_db):
+    donnees = indicateurs.filiere(TOURISME, date(2025, 9, 1), url=url_db)
+    arbre = page(web, f"/filieres/{TOURISME}?date=2025-09-01&echelle=departement")
+    carte = json.loads(arbre.un("script", id="donnees-carte").texte())
+    assert carte["echelle"] == "departement"
+    assert carte["filtres"] == {"filiere": TOURISME, "actif_le": "2025-09-01"}
+    for echelle in ("region_academique", "academie", "departement"):
+        attendu = {t.code: t.nb_campus for t in donnees.territoires if t.echelle == echelle}
+        assert {c: v["nb"] for c, v in carte["territoires"][echelle].items()} == attendu
+    assert {p["id"] for p in carte["campus"]} == {c.id for c in donnees.campus if c.latitude is not None}
+
+
+def test_etablissement_depuis_son_campus(web):
+    arbre = page(web, f"/etablissements/{UAI_SUPPORT}?campus={CAMPUS_MEMBRES}")
+    fil = [a.texte() for a in arbre.un("nav", classe="fr-breadcrumb").tous("a")]
+    assert fil[:2] == ["Accueil", "Campus"] and fil[-1].startswith("Établissement ")
+    assert arbre.un("nav", classe="fr-breadcrumb").tous("a")[2].attrs["href"] == f"/campus/{CAMPUS_MEMBRES}"
+    points = json.loads(arbre.un("script", id="donnees-carte-etablissement").texte())["points"]
+    assert points[0]["nature"] == "etablissement" and points[0]["id"] == UAI_SUPPORT
+    assert CAMPUS_MEMBRES in {p["id"] for p in points[1:]}
+    # reached without campus (or from a campus it is not a member of): no campus in the breadcrumb
+    for suffixe in ("", "?campus=mobicampus"):
+        fil = [
+            a.texte()
+            for a in page(web, f"/etablissements/{UAI_SUPPORT}{suffixe}").un("nav", classe="fr-breadcrumb").tous("a")
+        ]
+        assert len(fil) == 2
+
+
+def test_liste_campus_tri(web, url_db):
+    with db.session(url_db) as s:
+        tous, total = lecture.lister_campus(s, filiere=TOURISME)
+    arbre = page(web, f"/campus?filiere={TOURISME}&tri=nom&ordre=decroissant")
+    noms = [a.texte() for a in arbre.un("table", id="table-campus").tous("a") if a.attrs["href"].startswith("/campus/")]
+    assert noms == [c.nom for c in sorted(tous, key=lambda c: normaliser(c.nom), reverse=True)]
+    entete = arbre.un("th", **{"data-tri": "nom"})
+    assert entete.attrs["aria-sort"] == "descending"
+    assert parse_qs(urlsplit(entete.un("a").attrs["href"]).query) == {
+        "filiere": [TOURISME],
+        "tri": ["nom"],
+        "ordre": ["croissant"],
+    }
+    arbre = page(web, f"/campus?filiere={TOURISME}&tri=debut")
+    noms = [a.texte() for a in arbre.un("table", id="table-campus").tous("a") if a.attrs["href"].startswith("/campus/")]
+    dates = [c.date_debut_label for c in sorted(tous, key=lambda c: noms.index(c.nom))]
+    connues = [d for d in dates if d is not None]
+    assert connues == sorted(connues) and dates[len(connues) :] == [None] * (len(dates) - len(connues))
+    assert "tri invalide" in message_erreur(page(web, "/campus?tri=couleur", 400))
+    assert "ordre de tri invalide" in message_erreur(page(web, "/campus?ordre=hasard", 400))
+
+
+def test_liste_campus_filtres_lies_et_cartes(web):
+    arbre = page(web, "/campus")
+    academies = {o.attrs["value"]: o.attrs.get("data-region") for o in arbre.un("select", id="academie").tous("option")}
+    assert academies["10"] == "84" and academies["27"] == "94" and academies[""] is None
+    departements = {
+        o.attrs["value"]: o.attrs.get("data-region") for o in arbre.un("select", id="departement").tous("option")
+    }
+    assert departements["69"] == "84" and departements["974"] == "04"
+    cartes = arbre.un("ul", id="cartes-campus").tous("li")
+    assert len(cartes) == len(arbre.un("table", id="table-campus").lignes()) == 25
+    assert arbre.un("details", id="filtres-details").attrs["data-actifs"] == "non"

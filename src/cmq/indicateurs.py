@@ -19,8 +19,9 @@ Rules (the same as the read queries of `cmq.store.lecture`, checked by the tests
   one member, with or without UAI): member figures rest on them only ("membres connus pour N
   campus sur M"); `nb_campus_sans_date_debut`: campuses counted whose label start date is unknown
   (counted at every date before their end);
-* `part_excellence` = nb_excellence / nb_campus (None with 0 campus); an unknown excellence
-  counts as "not excellence". Shares are rounded to 4 decimals.
+* `part_excellence` = nb_excellence / nb_campus (None with 0 campus); an unknown excellence is
+  not counted in nb_excellence (and is not "no" either: the pages show it apart). Shares are
+  rounded to 4 decimals.
 
 The full table for every territory is computed from four queries (campuses valid at D, their
 académies, memberships with the members' territory codes, lycées grouped by territory), then

@@ -4,6 +4,7 @@ Every caller (CLI, API, web pages, importers, backups) goes through these functi
 accepted, and refused with the same French message, wherever it is given.
 """
 
+import re
 from datetime import date, datetime
 from typing import Any
 
@@ -31,6 +32,26 @@ def date_iso(valeur: date | str) -> date:
         return date.fromisoformat(str(valeur).strip())
     except ValueError:
         raise EntreeInvalide(f"date invalide : « {valeur} » ({MESSAGE_DATE})") from None
+
+
+MESSAGE_DATE_FORMULAIRE = "format JJ/MM/AAAA attendu, ex. 01/09/2025"
+_JJ_MM_AAAA = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+
+
+def date_formulaire(valeur: str) -> date:
+    """A date typed in a form as JJ/MM/AAAA (the French way), or as ISO text (links, the API).
+
+    EntreeInvalide « date invalide : « X » (format JJ/MM/AAAA attendu, ex. 01/09/2025) » for an
+    impossible JJ/MM/AAAA date; `date_iso`'s message for anything else.
+    """
+    forme = _JJ_MM_AAAA.fullmatch(valeur.strip())
+    if forme is None:
+        return date_iso(valeur)
+    jour, mois, annee = (int(x) for x in forme.groups())
+    try:
+        return date(annee, mois, jour)
+    except ValueError:
+        raise EntreeInvalide(f"date invalide : « {valeur.strip()} » ({MESSAGE_DATE_FORMULAIRE})") from None
 
 
 def oui_non(valeur: bool | str | None) -> bool | None:

@@ -5,10 +5,7 @@ State read by the routes: `app.state.url` (database handle, `db.BaseDeDonnees`),
 (write token or None), `app.state.cache` (`CacheReponses`).
 """
 
-from importlib import resources
-
 from fastapi import FastAPI
-from fastapi.staticfiles import StaticFiles
 
 from cmq import __version__
 from cmq.api import app as api
@@ -16,6 +13,7 @@ from cmq.api.cache import CacheReponses
 from cmq.api.securite import jeton_configure
 from cmq.store import db
 from cmq.web import routes as web
+from cmq.web import statiques
 
 TITRE = "cmq — Campus des Métiers et des Qualifications"
 
@@ -30,7 +28,7 @@ def creer_app(url: str | None = None, *, jeton: str | None = None) -> FastAPI:
         title=TITRE,
         version=__version__,
         description=api.DESCRIPTION,
-        docs_url="/docs",
+        docs_url=None,  # served by cmq.web from the vendored Swagger UI (works offline)
         redoc_url=None,
         openapi_url="/openapi.json",
     )
@@ -38,6 +36,7 @@ def creer_app(url: str | None = None, *, jeton: str | None = None) -> FastAPI:
     app.state.jeton = jeton_configure(jeton)
     app.state.cache = CacheReponses()
     api.inclure(app)
-    app.mount("/static", StaticFiles(directory=str(resources.files("cmq").joinpath("web", "static"))), name="static")
+    statiques.monter(app)
+    statiques.compresser(app)
     web.inclure(app)  # after the API: its HTML error pages wrap the API's handlers for page paths
     return app

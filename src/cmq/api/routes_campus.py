@@ -70,7 +70,13 @@ async def lister(
     departement: Annotated[
         str | None, Query(max_length=200, description="Code (69, 2A, 974) ou nom de département.")
     ] = None,
-    excellence: Annotated[bool | None, Query(description="Campus d'excellence (true) ou non (false).")] = None,
+    excellence: Annotated[
+        bool | None,
+        Query(description="Campus d'excellence (true) ou non (false) ; non renseignée : ni l'un ni l'autre."),
+    ] = None,
+    excellence_renseignee: Annotated[
+        bool | None, Query(description="Excellence renseignée par la source (true) ou non renseignée (false).")
+    ] = None,
     actif_le: Annotated[date | None, Query(description="Label valide à cette date (AAAA-MM-JJ).")] = None,
     q: Annotated[
         str | None, Query(max_length=500, description="Mots cherchés dans le nom, le sigle et la ville du siège.")
@@ -91,7 +97,7 @@ async def lister(
     codes = filtres.codes(
         filiere=filiere, region_academique=region_academique, academie=academie, departement=departement
     )
-    criteres = dict(**codes, excellence=excellence, actif_le=actif_le, q=q)
+    criteres = dict(**codes, excellence=excellence, excellence_renseignee=excellence_renseignee, actif_le=actif_le, q=q)
     if format != "json":
         return await run_in_threadpool(_export, url, criteres, format, actif_le)
     cle = ("campus", tuple(criteres.items()), limite, decalage)

@@ -95,7 +95,9 @@ def condition_region_academique(region: str) -> ColumnElement[bool]:
     return or_(C.region_academique == region, _campus_avec_membre(E.region_academique == region))
 
 
-def _conditions_campus(filiere, region_academique, academie, departement, excellence, actif_le) -> list:
+def _conditions_campus(
+    filiere, region_academique, academie, departement, excellence, actif_le, excellence_renseignee=None
+) -> list:
     conditions = []
     if filiere:
         conditions.append(C.filiere == filieres.get(filiere).code)
@@ -108,7 +110,9 @@ def _conditions_campus(filiere, region_academique, academie, departement, excell
     if departement:
         conditions.append(condition_departement(territoires.verifier_code("departement", departement)))
     if excellence is not None:
-        conditions.append(C.excellence == excellence)
+        conditions.append(C.excellence == excellence)  # an unknown excellence is neither true nor false
+    if excellence_renseignee is not None:
+        conditions.append(C.excellence.is_not(None) if excellence_renseignee else C.excellence.is_(None))
     if actif_le is not None:
         conditions.append(condition_actif_le(actif_le))
     return conditions
@@ -162,6 +166,7 @@ def lister_campus(
     excellence: bool | None = None,
     actif_le: date | None = None,
     q: str | None = None,
+    excellence_renseignee: bool | None = None,
     limite: int | None = None,
     decalage: int = 0,
 ) -> tuple[list[Campus], int]:
@@ -170,9 +175,13 @@ def lister_campus(
     Filière and territories are codes (callers resolve free text first: `cmq.filtres.codes`; an
     unknown code is refused, never guessed); territories follow the module's territory rule;
     `q` is an accent-insensitive search (every word) in name, acronym and seat town.
+    `excellence` keeps the campuses whose source says yes (True) or no (False): an unknown
+    excellence is neither; `excellence_renseignee=False` keeps those whose excellence is unknown.
     """
     _controler_page(limite, decalage)
-    conditions = _conditions_campus(filiere, region_academique, academie, departement, excellence, actif_le)
+    conditions = _conditions_campus(
+        filiere, region_academique, academie, departement, excellence, actif_le, excellence_renseignee
+    )
     if q and normaliser(q):
         mots = normaliser(q).split()
         candidats = s.execute(select(C.id, C.nom, C.sigle, C.ville_siege).where(*conditions).order_by(C.id))

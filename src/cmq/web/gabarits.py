@@ -33,6 +33,24 @@ def date_fr(jour: date | None, vide: str = "—") -> str:
     return f"{quantieme} {MOIS[jour.month - 1]} {jour.year}"
 
 
+def date_saisie(jour: date | None) -> str:
+    """Value of a date field of a form: 'JJ/MM/AAAA', '' when None."""
+    return "" if jour is None else f"{jour.day:02d}/{jour.month:02d}/{jour.year}"
+
+
+def periode_label(debut: date | None, fin: date | None) -> str:
+    """Label period in words. A start on 1 January is a year-only date of the sources (recorded as
+    1 January, see the curation notes): shown as the year alone, « depuis 2016 »."""
+    annee_seule = debut is not None and (debut.month, debut.day) == (1, 1)
+    if debut and fin:
+        return f"de {debut.year} au {date_fr(fin)}" if annee_seule else f"du {date_fr(debut)} au {date_fr(fin)}"
+    if debut:
+        return f"depuis {debut.year}" if annee_seule else f"depuis le {date_fr(debut)}"
+    if fin:
+        return f"jusqu’au {date_fr(fin)} (début non publié)"
+    return "dates non publiées"
+
+
 def nombre(valeur: float | None) -> str:
     """An integer with French digit grouping ('5 028'), '—' for None."""
     if valeur is None:
@@ -48,7 +66,14 @@ def _environnement() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(date_fr=date_fr, nombre=nombre, pourcentage=exports.pourcentage, oui_non=saisie.en_clair)
+    env.filters.update(
+        date_fr=date_fr,
+        date_saisie=date_saisie,
+        nombre=nombre,
+        pourcentage=exports.pourcentage,
+        oui_non=saisie.en_clair,
+    )
+    env.globals.update(periode=periode_label)
     env.globals.update(version=__version__, filiere=filieres.get, aujourdhui=date.today)
     return env
 

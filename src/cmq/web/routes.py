@@ -43,11 +43,19 @@ def _tableau(valeur: str | None, choix: tuple[str, ...]) -> str:
 
 
 @router.get("/")
-def accueil(requete: Request, jour: Jour = None, echelle: Texte = None) -> Response:
-    """Dashboard: key figures, map by territory, chart by filière at a date."""
+def accueil(
+    requete: Request, jour: Jour = None, echelle: Texte = None, format: Texte = None, tableau: Texte = None
+) -> Response:
+    """Dashboard: key figures, map by territory, chart by filière at a date, change over time."""
     tdb_jour, tdb_echelle = parametres.date_ou_aujourdhui(jour), parametres.echelle_carte(echelle)
+    forme = parametres.format_export(format)
+    choix = _tableau(tableau, ("filieres", "evolution")) if forme else None
     with db.session(_url(requete)) as s:
         tdb = vues.tableau_de_bord(s, tdb_jour, tdb_echelle)
+    if choix == "filieres":
+        return telechargement.fichier(tdb.table_filieres(), forme, f"filieres_{tdb_jour.isoformat()}", "Filières")
+    if choix == "evolution":
+        return telechargement.fichier(tdb.evolution.table(), forme, "evolution_par_filiere", "Évolution")
     return _page(requete, "accueil.html", "accueil", [], tdb=tdb)
 
 
@@ -62,8 +70,10 @@ def campus_liste(
     actif_le: Texte = None,
     q: Texte = None,
     page: Texte = None,
+    tri: Texte = None,
+    ordre: Texte = None,
 ) -> Response:
-    """Filtered, paginated list of the campuses."""
+    """Filtered, paginated list of the campuses, sorted by name unless a column is chosen."""
     filtres = parametres.FiltresCampus.lire(
         filiere=filiere,
         region_academique=region_academique,
@@ -74,10 +84,10 @@ def campus_liste(
         q=q,
     )
     numero = parametres.numero_page(page)
+    colonne, decroissant = parametres.tri_campus(tri, ordre, tuple(vues.TRIS))
     with db.session(_url(requete)) as s:
-        liste, total = lecture.lister_campus(
-            s, **filtres.arguments(), limite=PAR_PAGE, decalage=(numero - 1) * PAR_PAGE
-        )
+        tous, total = lecture.lister_campus(s, **filtres.arguments())
+    liste = vues.trier_campus(tous, colonne, decroissant)[(numero - 1) * PAR_PAGE : numero * PAR_PAGE]
     nb_pages = max(1, ceil(total / PAR_PAGE))
     if numero > nb_pages:
         raise IntrouvableError(f"page {numero} inexistante : {nb_pages} page(s) pour {total} campus")
@@ -93,6 +103,9 @@ def campus_liste(
         nb_pages=nb_pages,
         choix=vues.choix_filtres(),
         nom_territoire=vues.nom_territoire,
+        tri=colonne,
+        decroissant=decroissant,
+        tris=vues.TRIS,
     )
 
 
@@ -133,8 +146,11 @@ def etablissements_recherche(requete: Request, q: Texte = None, commune: Texte =
 
 
 @router.get("/etablissements/{uai}")
-def etablissement_fiche(requete: Request, uai: str, format: Texte = None, tableau: Texte = None) -> Response:
-    """An establishment and the campuses it belongs to."""
+def etablissement_fiche(
+    requete: Request, uai: str, format: Texte = None, tableau: Texte = None, campus: Texte = None
+) -> Response:
+    """An establishment and the campuses it belongs to; `campus`: the campus page it was reached
+    from (breadcrumb through that campus)."""
     jour = parametres.date_ou_aujourdhui(None)
     with db.session(_url(requete)) as s:
         fiche = vues.fiche_etablissement(s, uai)
@@ -143,8 +159,18 @@ def etablissement_fiche(requete: Request, uai: str, format: Texte = None, tablea
         table = fiche.table_campus(jour) if choix == "campus" else fiche.table_identite()
         return telechargement.fichier(table, forme, f"{fiche.etablissement.uai}_{choix}", choix.capitalize())
     fil = [(f"Établissement {fiche.etablissement.nom}", None)]
+    origine = next((c for c, _ in fiche.campus if campus and c.id == campus.strip().lower()), None)
+    if origine is not None:
+        fil = [("Campus", "/campus"), (origine.nom, f"/campus/{origine.id}"), *fil]
     return _page(
-        requete, "etablissement.html", "campus", fil, fiche=fiche, jour=jour, nom_territoire=vues.nom_territoire
+        requete,
+        "etablissement.html",
+        "campus",
+        fil,
+        fiche=fiche,
+        jour=jour,
+        nom_territoire=vues.nom_territoire,
+        points=fiche.points(),
     )
 
 
@@ -160,10 +186,17 @@ def filieres_liste(requete: Request, jour: Jour = None, format: Texte = None) ->
 
 
 @router.get("/filieres/{code}")
-def filiere_page(requete: Request, code: str, jour: Jour = None, format: Texte = None) -> Response:
-    """A filière: label, official page, glossary definition, its campuses and territories at a date."""
+def filiere_page(
+    requete: Request, code: str, jour: Jour = None, format: Texte = None, echelle: Texte = None
+) -> Response:
+    """A filière: label, official page, glossary definition, its campuses and territories at a date.
+    An alias of the filière (`/filieres/btp`) redirects permanently to its canonical page."""
     filiere = vues.filiere_de_la_page(code)
+    if code != filiere.code:
+        cible = f"/filieres/{filiere.code}" + (f"?{requete.url.query}" if requete.url.query else "")
+        return RedirectResponse(cible, status_code=308)
     le_jour = parametres.date_ou_aujourdhui(jour)
+    la_carte = parametres.echelle_carte(echelle)
     donnees = indicateurs.filiere(filiere.code, le_jour, url=_url(requete))
     if (forme := parametres.format_export(format)) is not None:
         nom = f"{filiere.code}_territoires_{le_jour.isoformat()}"
@@ -179,6 +212,8 @@ def filiere_page(requete: Request, code: str, jour: Jour = None, format: Texte =
         jour=le_jour,
         definition=vues.definition_cmq(),
         nom_territoire=vues.nom_territoire,
+        donnees_carte=vues.donnees_carte_filiere(donnees, la_carte),
+        campus_par_nom=vues.trier_campus(donnees.campus, "nom", False),
     )
 
 
@@ -205,6 +240,12 @@ def glossaire_page(requete: Request, slug: str) -> Response:
     entree = glossaire.entree(slug)
     fil = [(f"Glossaire : {entree.title}", None)]
     return _page(requete, "glossaire.html", "glossaire", fil, entree=entree, corps=markdown.en_html(entree.content))
+
+
+@router.get("/docs")
+def documentation_api(requete: Request) -> Response:
+    """The API documentation (Swagger UI served from the vendored assets, nothing from the Internet)."""
+    return GABARITS.TemplateResponse(requete, "docs.html", {})
 
 
 def inclure(app: FastAPI) -> None:

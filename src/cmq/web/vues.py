@@ -1,5 +1,6 @@
 """Data of the pages, read through the library (same functions as the CLI and the API)."""
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
@@ -14,9 +15,23 @@ from cmq.filieres import Filiere
 from cmq.indicateurs import IndicateursFiliere, LigneIndicateurs
 from cmq.models import Campus, Etablissement, Membre, MembreNomme, Partenaire
 from cmq.store import lecture
+from cmq.texte import normaliser
 from cmq.web import markdown
 
-FICHIERS_GEO = {"region_academique": "/static/geo/regions.geojson", "departement": "/static/geo/departements.geojson"}
+FICHIERS_GEO = {
+    "region_academique": "/static/geo/regions.geojson",
+    "academie": "/static/geo/academies.geojson",
+    "departement": "/static/geo/departements.geojson",
+}
+ECHELLES_CARTE = tuple(FICHIERS_GEO)
+# Sortable columns of the campus list: value of `tri` -> label of the column.
+TRIS = {
+    "nom": "Campus",
+    "filiere": "Filière",
+    "region": "Région académique",
+    "siege": "Siège",
+    "debut": "Période du label",
+}
 
 
 @cache
@@ -31,14 +46,40 @@ def nom_territoire(echelle: str, code: str | None) -> str | None:
 
 
 @cache
-def choix_filtres() -> dict[str, list[tuple[str, str]]]:
-    """Options (value, label) of the select fields of the campus list."""
+def choix_filtres() -> dict[str, list[tuple[str, str, str | None]]]:
+    """Options (value, label, région académique code) of the select fields of the campus list: the
+    région lets the page narrow the académies and départements to the chosen région."""
+    region_academie = {a.code: a.region_academique for a in territoires.academies()}
     return {
-        "filiere": [(f.code, f.libelle) for f in filieres.all()],
-        "region_academique": list(noms("region_academique").items()),
-        "academie": list(noms("academie").items()),
-        "departement": [(code, f"{code} — {nom}") for code, nom in noms("departement").items()],
+        "filiere": [(f.code, f.libelle, None) for f in filieres.all()],
+        "region_academique": [(code, nom, None) for code, nom in noms("region_academique").items()],
+        "academie": [(code, nom, region_academie.get(code)) for code, nom in noms("academie").items()],
+        "departement": [
+            (d.code, f"{d.code} — {d.nom}", region_academie.get(d.academie)) for d in territoires.departements()
+        ],
     }
+
+
+def _cle_tri(tri: str):
+    """Sort key of a campus for the column `tri` (accents and case ignored, unknown values last)."""
+
+    def cle(c: Campus) -> tuple:
+        valeur = {
+            "nom": c.nom,
+            "filiere": filieres.get(c.filiere).libelle_court,
+            "region": nom_territoire("region_academique", c.region_academique),
+            "siege": c.ville_siege,
+            "debut": c.date_debut_label.isoformat() if c.date_debut_label else None,
+        }[tri]
+        return (valeur is None, normaliser(valeur or ""), normaliser(c.nom))
+
+    return cle
+
+
+def trier_campus(campus: list[Campus], tri: str, decroissant: bool) -> list[Campus]:
+    """Campuses sorted by a column of the list (by name by default); unknown values stay last."""
+    connus = sorted((c for c in campus if _cle_tri(tri)(c)[0] is False), key=_cle_tri(tri), reverse=decroissant)
+    return connus + sorted((c for c in campus if _cle_tri(tri)(c)[0]), key=_cle_tri("nom"))
 
 
 def point_campus(c: Campus) -> dict[str, Any] | None:
@@ -61,15 +102,19 @@ def point_campus(c: Campus) -> dict[str, Any] | None:
 
 @dataclass
 class TableauDeBord:
-    """Indicators of France, the régions académiques and départements at one date, and the map points."""
+    """Indicators of France and of every territory of the three scales at one date, the map points
+    and the change over time by filière."""
 
     jour: date
     echelle: str
     france: LigneIndicateurs
     regions: list[LigneIndicateurs]
+    academies: list[LigneIndicateurs]
     departements: list[LigneIndicateurs]
     points: list[dict[str, Any]]
     sans_coordonnees: int
+    excellence_non_renseignee: int  # campuses valid at the date whose excellence is unknown (not « non »)
+    evolution: "Evolution"
 
     def par_filiere(self) -> list[dict[str, Any]]:
         """The 12 filières with their number of campuses at the date (chart bars, in cmq.md order)."""
@@ -79,33 +124,102 @@ class TableauDeBord:
         ]
 
     def donnees_carte(self) -> dict[str, Any]:
-        """What carte.js needs: campus counts by territory of both scales, seats, GeoJSON files."""
-        echelles = {"region_academique": self.regions, "departement": self.departements}
-        return {
-            "jour": self.jour.isoformat(),
-            "echelle": self.echelle,
-            "territoires": {
-                e: {lg.code: {"nom": lg.nom, "nb": lg.nb_campus} for lg in lignes} for e, lignes in echelles.items()
-            },
-            "campus": self.points,
-            "geo": FICHIERS_GEO,
-        }
+        """What carte.js needs: campus counts by territory of the three scales, seats, GeoJSON files."""
+        echelles = {"region_academique": self.regions, "academie": self.academies, "departement": self.departements}
+        return donnees_choroplethe(
+            self.echelle,
+            {e: [(lg.code, lg.nom, lg.nb_campus) for lg in lignes] for e, lignes in echelles.items()},
+            self.points,
+            {"actif_le": self.jour.isoformat()},
+        )
+
+    def table_filieres(self) -> tuple[list[str], list[list[Any]]]:
+        colonnes = ["code", "libelle", f"nb_campus_le_{self.jour.isoformat()}"]
+        return colonnes, [[lg["code"], lg["libelle"], lg["nb"]] for lg in self.par_filiere()]
+
+
+def donnees_choroplethe(
+    echelle: str, valeurs: dict[str, list[tuple[str, str, int]]], points: list[dict[str, Any]], filtres: dict
+) -> dict[str, Any]:
+    """Data of a choropleth map (carte.js): {scale: [(code, name, campuses)]}, points, filters of its links."""
+    return {
+        "echelle": echelle,
+        "territoires": {e: {code: {"nom": nom, "nb": nb} for code, nom, nb in lignes} for e, lignes in valeurs.items()},
+        "campus": points,
+        "geo": FICHIERS_GEO,
+        "filtres": filtres,
+    }
+
+
+@dataclass
+class Evolution:
+    """Campuses with a label valid at the rentrée (1 September) of each year, by filière.
+
+    Same date rule as `cmq indicateurs evolution` (`Campus.actif_le`): a campus without a known label
+    start date counts every year; `sans_date` says how many they are."""
+
+    annees: list[int]
+    par_filiere: dict[str, list[int]]  # filière code -> count per year
+    totaux: list[int]
+    sans_date: int
+    total_campus: int
+
+    def series(self) -> list[dict[str, Any]]:
+        """Chart series: the filières that have at least one campus over the period."""
+        return [
+            {"code": f.code, "libelle": f.libelle, "libelle_court": f.libelle_court, "nb": self.par_filiere[f.code]}
+            for f in filieres.all()
+            if any(self.par_filiere[f.code])
+        ]
+
+    def table(self) -> tuple[list[str], list[list[Any]]]:
+        colonnes = ["annee", "date", "filiere", "libelle", "nb_campus"]
+        lignes = [
+            [annee, f"{annee}-{indicateurs.JOUR_DE_RENTREE}", f.code, f.libelle, self.par_filiere[f.code][rang]]
+            for rang, annee in enumerate(self.annees)
+            for f in filieres.all()
+        ]
+        return colonnes, lignes
+
+
+def evolution(campus: list[Campus], jusqua: int) -> Evolution:
+    """Evolution by filière from the first known label year to `jusqua`."""
+    debuts = [c.date_debut_label.year for c in campus if c.date_debut_label]
+    annees = list(range(min(debuts, default=jusqua), jusqua + 1))
+    par_filiere = {f: [0] * len(annees) for f in filieres.codes()}
+    for rang, annee in enumerate(annees):
+        rentree = indicateurs.jour(f"{annee}-{indicateurs.JOUR_DE_RENTREE}")
+        for c in campus:
+            if c.actif_le(rentree):
+                par_filiere[c.filiere][rang] += 1
+    totaux = [sum(par_filiere[f][rang] for f in par_filiere) for rang in range(len(annees))]
+    return Evolution(
+        annees=annees,
+        par_filiere=par_filiere,
+        totaux=totaux,
+        sans_date=sum(c.date_debut_label is None for c in campus),
+        total_campus=len(campus),
+    )
 
 
 def tableau_de_bord(s: Session, jour: date, echelle: str) -> TableauDeBord:
-    """Dashboard data at `jour` (four indicator queries and one campus query)."""
-    demandes = [t for e in ("france", "region_academique", "departement") for t in territoires.territoires(e)]
+    """Dashboard data at `jour` (four indicator queries and two campus queries)."""
+    demandes = [t for e in ("france", *ECHELLES_CARTE) for t in territoires.territoires(e)]
     lignes = indicateurs.calculer(s, jour, demandes)
-    actifs, _ = lecture.lister_campus(s, actif_le=jour)
+    tous, _ = lecture.lister_campus(s)
+    actifs = [c for c in tous if c.actif_le(jour)]
     points = [p for p in map(point_campus, actifs) if p is not None]
     return TableauDeBord(
         jour=jour,
         echelle=echelle,
         france=lignes[0],
         regions=[lg for lg in lignes if lg.echelle == "region_academique"],
+        academies=[lg for lg in lignes if lg.echelle == "academie"],
         departements=[lg for lg in lignes if lg.echelle == "departement"],
         points=points,
         sans_coordonnees=len(actifs) - len(points),
+        excellence_non_renseignee=sum(c.excellence is None for c in actifs),
+        evolution=evolution(tous, max(jour.year, date.today().year)),
     )
 
 
@@ -152,6 +266,11 @@ class FicheCampus:
                 )
         return points
 
+    def sources(self) -> list[dict[str, Any]]:
+        """Sources of the record: the provenance, then the sites cited by the curation note (domains
+        in brackets); the raw note itself is a curation aid, never shown."""
+        return sources_campus(self.campus)
+
     def table_membres(self) -> tuple[list[str], list[list[Any]]]:
         colonnes = ["campus_id", "uai", "nom", "type", "commune", "departement", "role"]
         return colonnes, [
@@ -162,6 +281,28 @@ class FicheCampus:
     def table_partenaires(self) -> tuple[list[str], list[list[Any]]]:
         colonnes = ["campus_id", "nom", "nature", "siret"]
         return colonnes, [[self.campus.id, p.nom, p.nature.value, p.siret] for p in self.partenaires]
+
+
+_DOMAINE = re.compile(r"\(([a-z0-9][a-z0-9.-]*\.[a-z]{2,})\)", re.IGNORECASE)
+
+
+def sources_campus(c: Campus) -> list[dict[str, Any]]:
+    """[{nom, url, date}] of a campus: its provenance first, then the domains cited in its note."""
+    sources = []
+    if c.provenance.source_nom or c.provenance.source_url:
+        sources.append(
+            {
+                "nom": c.provenance.source_nom or c.provenance.source_url,
+                "url": c.provenance.source_url,
+                "date": c.provenance.date_recuperation,
+            }
+        )
+    vus = {(c.provenance.source_nom or "").lower()}
+    for domaine in _DOMAINE.findall(c.note or ""):
+        if domaine.lower() not in vus:
+            vus.add(domaine.lower())
+            sources.append({"nom": domaine, "url": None, "date": None})
+    return sources
 
 
 def table_identite_campus(s: Session, identifiant: str) -> tuple[list[str], list[list[Any]]]:
@@ -191,6 +332,21 @@ class FicheEtablissement:
 
     etablissement: Etablissement
     campus: list[tuple[Campus, str]]
+
+    def points(self) -> list[dict[str, Any]]:
+        """The establishment and the seats of its campuses that have coordinates."""
+        e = self.etablissement
+        points = []
+        if e.latitude is not None and e.longitude is not None:
+            detail = f"{e.type or 'établissement'} — {e.nom_commune or ''}".rstrip(" —")
+            points.append(
+                {"nature": "etablissement", "id": e.uai, "nom": e.nom, "lat": e.latitude, "lon": e.longitude}
+                | {"detail": detail, "lien": f"/etablissements/{e.uai}"}
+            )
+        for c, _role in self.campus:
+            if (point := point_campus(c)) is not None:
+                points.append(point | {"detail": f"siège du campus ({point['detail']})"})
+        return points
 
     def table_identite(self) -> tuple[list[str], list[list[Any]]]:
         colonnes = list(Etablissement.model_fields)
@@ -239,9 +395,10 @@ def fiche_etablissement(s: Session, uai: str) -> FicheEtablissement:
 
 
 def filiere_de_la_page(code: str) -> Filiere:
-    """The filière of a page path; IntrouvableError (404) when the code is unknown."""
+    """The filière of a page path (its code or an alias, e.g. « btp »); IntrouvableError (404) when
+    no filière or several match."""
     try:
-        return filieres.get(code)
+        return filieres.get(filieres.code_de(code))
     except FiliereInconnue as erreur:
         raise IntrouvableError(str(erreur)) from None
 
@@ -267,6 +424,18 @@ def table_filieres(lignes: list[dict[str, Any]], jour: date) -> tuple[list[str],
         ]
         for lg in lignes
     ]
+
+
+def donnees_carte_filiere(donnees: IndicateursFiliere, echelle: str) -> dict[str, Any]:
+    """Choropleth of a filière's campuses by territory at its date, with their seats."""
+    valeurs = {e: [] for e in ECHELLES_CARTE}
+    for t in donnees.territoires:
+        if t.echelle in valeurs:
+            valeurs[t.echelle].append((t.code, t.nom, t.nb_campus))
+    points = [p for p in map(point_campus, donnees.campus) if p is not None]
+    return donnees_choroplethe(
+        echelle, valeurs, points, {"filiere": donnees.filiere, "actif_le": donnees.date.isoformat()}
+    )
 
 
 def table_territoires_filiere(donnees: IndicateursFiliere) -> tuple[list[str], list[list[Any]]]:

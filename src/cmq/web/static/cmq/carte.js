@@ -1,7 +1,12 @@
 /* Leaflet maps of cmq, without any tile layer (everything is served locally):
-   - dashboard (#carte): choropleth of the number of campuses by région académique or département,
-     overseas insets, campus seats as points; the scale switch redraws without reloading;
-   - campus page (#carte-campus): the seat and the member establishments over the régions.
+   - choropleth (#carte, data in #donnees-carte; dashboard and filière pages): number of campuses
+     by région académique, académie or département, overseas insets, campus seats as points; the
+     scale switch (radios name="echelle") redraws without reloading; legend below the map;
+   - points ([data-carte="points"], data in the element named by data-donnees; campus and
+     establishment pages): seats and establishments over the départements.
+   Controls and popups are in French. Territories and the dashboard's points are not Tab stops
+   (a « Passer la carte » link skips the map; the tables below give the same figures and links);
+   on the point maps each point is a Tab stop and Enter opens its popup like a click.
    When a map has drawn its shapes, its element gets data-etat="prete" (and data-echelle). */
 (function () {
   'use strict';
@@ -11,10 +16,14 @@
   const BORDURE = '#a6a6a6';
   const SIEGE = '#e1000f';
   const MEMBRE = '#0063cb';
+  const ETABLISSEMENT = '#18753c';
+  const COULEURS = { siege: SIEGE, membre: MEMBRE, etablissement: ETABLISSEMENT };
   const METROPOLE = [[41.3, -5.2], [51.1, 9.6]];
   const OUTRE_MER = [['01', 'Guadeloupe'], ['02', 'Martinique'], ['03', 'Guyane'], ['04', 'La Réunion'], ['06', 'Mayotte']];
-  const LIBELLES = { region_academique: 'région académique', departement: 'département' };
+  const LIBELLES = { region_academique: 'région académique', academie: 'académie', departement: 'département' };
   const ATTRIBUTION = 'Contours : Natural Earth, INSEE (COG)';
+  const FERMER = 'Fermer la fenêtre';
+  const POPUP = { autoPanPaddingTopLeft: [60, 100], autoPanPadding: [20, 20] };
 
   function lireJson(id) {
     const element = document.getElementById(id);
@@ -43,11 +52,30 @@
     return bloc;
   }
 
-  function marqueur(point, couleur) {
-    return L.circleMarker([point.lat, point.lon], {
-      pane: 'campus', radius: 5, color: '#ffffff', weight: 1, fillColor: couleur, fillOpacity: 0.9,
+  /* A point; `clavier`: a Tab stop whose Enter (or Space) opens the popup like a click. */
+  function marqueur(point, clavier) {
+    const cercle = L.circleMarker([point.lat, point.lon], {
+      pane: 'campus', radius: 6, color: '#ffffff', weight: 1, fillColor: COULEURS[point.nature] || SIEGE, fillOpacity: 0.9,
       className: `cmq-point cmq-point--${point.nature}`,
-    }).bindPopup(() => popup(point));
+    }).bindPopup(() => popup(point), POPUP);
+    cercle.on('add', () => {
+      const chemin = cercle.getElement();
+      if (!chemin) return;
+      if (!clavier) {
+        chemin.setAttribute('tabindex', '-1');
+        return;
+      }
+      chemin.setAttribute('tabindex', '0');
+      chemin.setAttribute('role', 'button');
+      chemin.setAttribute('aria-label', `${point.nom}${point.detail ? ` (${point.detail})` : ''}`);
+      chemin.addEventListener('keydown', (evenement) => {
+        if (evenement.key === 'Enter' || evenement.key === ' ') {
+          evenement.preventDefault();
+          cercle.openPopup();
+        }
+      });
+    });
+    return cercle;
   }
 
   /* Up to 5 classes of equal width over 1..max, as [min, max] pairs. */
@@ -75,12 +103,36 @@
     return couleurClasse(rang < 0 ? bornes.length - 1 : rang, bornes.length);
   }
 
+  /* A map with French controls: zoom titles, popup close button, attribution. */
   function nouvelleCarte(element, options) {
-    const carte = L.map(element, Object.assign({ zoomSnap: 0.25 }, options));
+    const avecZoom = !options || options.zoomControl !== false;
+    const carte = L.map(element, Object.assign({ zoomSnap: 0.25 }, options, { zoomControl: false }));
+    if (avecZoom) {
+      L.control.zoom({ zoomInTitle: 'Zoom avant', zoomOutTitle: 'Zoom arrière' }).addTo(carte);
+    }
     carte.createPane('campus');
     carte.getPane('campus').style.zIndex = 450;
-    if (carte.attributionControl) carte.attributionControl.addAttribution(ATTRIBUTION);
+    if (carte.attributionControl) {
+      carte.attributionControl.setPrefix('Leaflet');
+      carte.attributionControl.addAttribution(ATTRIBUTION);
+    }
+    carte.on('popupopen', (evenement) => {
+      const bouton = evenement.popup.getElement().querySelector('.leaflet-popup-close-button');
+      if (bouton) {
+        bouton.setAttribute('aria-label', FERMER);
+        bouton.setAttribute('title', FERMER);
+      }
+    });
     return carte;
+  }
+
+  /* Shapes are not Tab stops: the tables of the page give the same figures and links. */
+  function horsTabulation(couche) {
+    couche.eachLayer((calque) => {
+      const chemin = calque.getElement && calque.getElement();
+      if (chemin) chemin.setAttribute('tabindex', '-1');
+    });
+    return couche;
   }
 
   function charger(url) {
@@ -90,9 +142,9 @@
     });
   }
 
-  /* --- Dashboard ------------------------------------------------------------------------------ */
+  /* --- Choropleth (dashboard, filière) ---------------------------------------------------------- */
 
-  function tableauDeBord(element) {
+  function choroplethe(element) {
     const donnees = lireJson('donnees-carte');
     const carte = nouvelleCarte(element, { minZoom: 3, maxZoom: 11 });
     carte.fitBounds(METROPOLE);
@@ -108,15 +160,13 @@
       });
       return { code, carte: petite, cadre: null };
     });
-    const legende = L.control({ position: 'bottomleft' });
-    legende.onAdd = () => L.DomUtil.create('div', 'cmq-legende');
-    legende.addTo(carte);
-    donnees.campus.forEach((point) => marqueur(point, SIEGE).addTo(carte));
+    const legende = document.getElementById('carte-legende');
+    donnees.campus.forEach((point) => marqueur(point, false).addTo(carte));
     const contours = {};
     let couches = [];
 
     function ligneLegende(couleurCase, libelle, point) {
-      const ligne = document.createElement('div');
+      const ligne = document.createElement('li');
       const cas = texte('span', '', `cmq-legende__case${point ? ' cmq-legende__point' : ''}`);
       cas.style.background = couleurCase;
       ligne.append(cas, document.createTextNode(libelle));
@@ -124,13 +174,14 @@
     }
 
     function majLegende(bornes, echelle) {
-      const bloc = legende.getContainer();
-      bloc.replaceChildren(texte('span', `Campus par ${LIBELLES[echelle]}`, 'cmq-legende__titre'),
-        ligneLegende(VIDE, 'aucun'));
+      const liste = texte('ul', '', 'cmq-legende__liste');
+      liste.appendChild(ligneLegende(VIDE, 'aucun campus'));
       bornes.forEach(([debut, fin], rang) => {
-        bloc.appendChild(ligneLegende(couleurClasse(rang, bornes.length), debut === fin ? `${debut}` : `${debut} à ${fin}`));
+        const libelle = debut === fin ? `${debut} campus` : `${debut} à ${fin} campus`;
+        liste.appendChild(ligneLegende(couleurClasse(rang, bornes.length), libelle));
       });
-      bloc.appendChild(ligneLegende(SIEGE, 'siège d’un campus', true));
+      liste.appendChild(ligneLegende(SIEGE, 'siège d’un campus', true));
+      legende.replaceChildren(texte('p', `Campus par ${LIBELLES[echelle]}`, 'cmq-legende__titre'), liste);
     }
 
     function couche(geo, echelle, valeurs, bornes, filtre) {
@@ -146,24 +197,27 @@
           calque.on('mouseover', () => calque.setStyle({ color: '#161616', weight: 2 }));
           calque.on('mouseout', () => calque.setStyle({ color: BORDURE, weight: 0.6 }));
           calque.on('click', () => {
-            const parametres = new URLSearchParams({ [echelle]: f.properties.code, actif_le: donnees.jour });
+            const parametres = new URLSearchParams(Object.assign({ [echelle]: f.properties.code }, donnees.filtres));
             window.location.href = `/campus?${parametres}`;
           });
         },
       });
     }
 
+    function dansEncart(encart, echelle) {
+      return (f) => (echelle === 'region_academique' ? f.properties.code : f.properties.region) === encart.code;
+    }
+
     function placerEncarts(geo, echelle) {
       encarts.forEach((encart) => {
         if (encart.cadre) return;
-        const region = (f) => (echelle === 'departement' ? f.properties.region : f.properties.code) === encart.code;
-        const cadre = L.geoJSON(geo, { filter: region }).getBounds();
+        const cadre = L.geoJSON(geo, { filter: dansEncart(encart, echelle) }).getBounds();
         if (!cadre.isValid()) return;
         encart.cadre = cadre;
         encart.carte.fitBounds(encart.cadre, { padding: [4, 4] });
         donnees.campus
           .filter((p) => encart.cadre.pad(0.2).contains([p.lat, p.lon]))
-          .forEach((p) => marqueur(p, SIEGE).addTo(encart.carte));
+          .forEach((p) => marqueur(p, false).addTo(encart.carte));
       });
     }
 
@@ -175,10 +229,9 @@
       const bornes = classes(Math.max(0, ...Object.values(valeurs).map((v) => v.nb)));
       couches.forEach((c) => c.remove());
       placerEncarts(geo, echelle);
-      couches = [couche(geo, echelle, valeurs, bornes, null).addTo(carte)];
+      couches = [horsTabulation(couche(geo, echelle, valeurs, bornes, null).addTo(carte))];
       encarts.forEach((encart) => {
-        const region = (f) => (echelle === 'departement' ? f.properties.region : f.properties.code) === encart.code;
-        couches.push(couche(geo, echelle, valeurs, bornes, region).addTo(encart.carte));
+        couches.push(horsTabulation(couche(geo, echelle, valeurs, bornes, dansEncart(encart, echelle)).addTo(encart.carte)));
       });
       majLegende(bornes, echelle);
       const libelle = document.getElementById('echelle-libelle');
@@ -205,14 +258,14 @@
     afficher(donnees.echelle).catch(erreur);
   }
 
-  /* --- Campus page ---------------------------------------------------------------------------- */
+  /* --- Points (campus, establishment) ------------------------------------------------------------ */
 
-  function carteCampus(element) {
-    const donnees = lireJson('donnees-carte-campus');
+  function cartePoints(element) {
+    const donnees = lireJson(element.dataset.donnees);
     const carte = nouvelleCarte(element, { maxZoom: 12 });
     const cadre = L.latLngBounds(donnees.points.map((p) => [p.lat, p.lon]));
     carte.fitBounds(cadre.pad(0.3), { maxZoom: 8 });
-    donnees.points.forEach((p) => marqueur(p, p.nature === 'siege' ? SIEGE : MEMBRE).addTo(carte));
+    donnees.points.forEach((p) => marqueur(p, true).addTo(carte));
     charger(donnees.geo).then((geo) => {
       L.geoJSON(geo, {
         interactive: false,
@@ -225,8 +278,8 @@
     });
   }
 
+  if (typeof L === 'undefined') return;
   const principale = document.getElementById('carte');
-  if (principale && typeof L !== 'undefined') tableauDeBord(principale);
-  const petite = document.getElementById('carte-campus');
-  if (petite && typeof L !== 'undefined') carteCampus(petite);
+  if (principale) choroplethe(principale);
+  document.querySelectorAll('[data-carte="points"]').forEach(cartePoints);
 }());

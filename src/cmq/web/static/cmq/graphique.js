@@ -1,46 +1,93 @@
-/* Chart.js horizontal bar chart of the dashboard: number of campuses per filière (12 bars). */
+/* Chart.js charts of the dashboard (each has its data table right after it on the page):
+   - #graphique-filieres: horizontal bars, number of campuses per filière (a click opens the filière);
+   - #graphique-evolution: stacked bars, campuses per year (rentrée) and filière. */
 (function () {
   'use strict';
-  const canvas = document.getElementById('graphique-filieres');
-  const source = document.getElementById('donnees-filieres');
-  if (!canvas || !source || typeof Chart === 'undefined') return;
-  const filieres = JSON.parse(source.textContent);
+  if (typeof Chart === 'undefined') return;
   Chart.defaults.font.family = 'Marianne, arial, sans-serif';
   Chart.defaults.color = '#3a3a3a';
-  new Chart(canvas, {
-    type: 'bar',
-    data: {
-      labels: filieres.map((f) => f.libelle_court),
-      datasets: [{
-        label: 'Campus',
-        data: filieres.map((f) => f.nb),
-        backgroundColor: '#000091',
-        hoverBackgroundColor: '#6a6af4',
-        borderRadius: 2,
-      }],
-    },
-    options: {
-      indexAxis: 'y',
-      animation: false,
-      responsive: true,
-      maintainAspectRatio: false,
-      plugins: {
-        legend: { display: false },
-        tooltip: {
-          callbacks: {
-            title: (elements) => filieres[elements[0].dataIndex].libelle,
-            label: (element) => `${element.raw} campus`,
+  // 12 distinct colours of the DSFR illustrative palette, one per filière.
+  const COULEURS = ['#000091', '#e1000f', '#18753c', '#b34000', '#6e445a', '#009081', '#a558a0', '#c3992a',
+    '#417dc4', '#8d533e', '#3a3a3a', '#ce614a'];
+
+  function lire(id) {
+    const source = document.getElementById(id);
+    return source ? JSON.parse(source.textContent) : null;
+  }
+
+  function filieres() {
+    const canvas = document.getElementById('graphique-filieres');
+    const donnees = lire('donnees-filieres');
+    if (!canvas || !donnees) return;
+    new Chart(canvas, {
+      type: 'bar',
+      data: {
+        labels: donnees.map((f) => f.libelle_court),
+        datasets: [{
+          label: 'Campus',
+          data: donnees.map((f) => f.nb),
+          backgroundColor: '#000091',
+          hoverBackgroundColor: '#6a6af4',
+          borderRadius: 2,
+        }],
+      },
+      options: {
+        indexAxis: 'y',
+        animation: false,
+        responsive: true,
+        maintainAspectRatio: false,
+        plugins: {
+          legend: { display: false },
+          tooltip: {
+            callbacks: {
+              title: (elements) => donnees[elements[0].dataIndex].libelle,
+              label: (element) => `${element.raw} campus`,
+            },
           },
         },
+        scales: {
+          x: { beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: 'Nombre de campus' } },
+          y: { grid: { display: false } },
+        },
+        onClick: (_evenement, elements) => {
+          if (elements.length) window.location.href = `/filieres/${donnees[elements[0].index].code}`;
+        },
       },
-      scales: {
-        x: { beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: 'Nombre de campus' } },
-        y: { grid: { display: false } },
+    });
+    canvas.dataset.etat = 'pret';
+  }
+
+  function evolution() {
+    const canvas = document.getElementById('graphique-evolution');
+    const donnees = lire('donnees-evolution');
+    if (!canvas || !donnees) return;
+    new Chart(canvas, {
+      type: 'bar',
+      data: {
+        labels: donnees.annees.map(String),
+        datasets: donnees.series.map((serie, rang) => ({
+          label: serie.libelle_court,
+          data: serie.nb,
+          backgroundColor: COULEURS[rang % COULEURS.length],
+        })),
       },
-      onClick: (_evenement, elements) => {
-        if (elements.length) window.location.href = `/filieres/${filieres[elements[0].index].code}`;
+      options: {
+        animation: false,
+        responsive: true,
+        maintainAspectRatio: false,
+        plugins: {
+          legend: { position: 'bottom' },
+          tooltip: { callbacks: { label: (element) => `${element.dataset.label} : ${element.raw} campus` } },
+        },
+        scales: {
+          x: { stacked: true, title: { display: true, text: 'Rentrée' } },
+          y: { stacked: true, beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: 'Nombre de campus' } },
+        },
       },
-    },
-  });
-  canvas.dataset.etat = 'pret';
+    });
+    canvas.dataset.etat = 'pret';
+  }
+
+  filieres();
+  evolution();
 }());
