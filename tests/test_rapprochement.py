@@ -75,6 +75,9 @@ def test_index_embarque_charge_les_lycees(index):
         ("Cours Molière (Paris)", "0753895B"),
         ("Lycée Molière (Paris)", "0750703G"),
         ("Lycée technologique Jeanne d'Arc (Vitré)", "0352462L"),
+        # two sites of one lycée, told apart by a repeated word
+        ("LEGTA D'AUCH, BEAULIEU ET LAVACANT - SITE DE LAVACANT", "0320530C"),
+        ("LEGTA d'Auch, Beaulieu et Lavacant - site de Beaulieu", "0320039U"),
     ],
 )
 def test_trouve(index, nom, uai):

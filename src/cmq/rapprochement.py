@@ -306,7 +306,6 @@ class IndexEtablissements:
             ville, texte = ville or fin.group(2).strip(), fin.group(1)
         mots = _mots(texte)
         distinctifs, avant = _distinctifs(mots)
-        distinctifs = tuple(dict.fromkeys(distinctifs))
         if not distinctifs and sigles:  # 'LYCÉE PROFESSIONNEL PRIVÉ (ESTIC)'
             mots = _mots(f"{texte} {' '.join(sigles)}")
             distinctifs, avant = _distinctifs(mots)
