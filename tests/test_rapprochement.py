@@ -119,6 +119,7 @@ def test_trouve_commune_en_colonne(index, nom, commune, uai):
         "Renault SAS (Flins)",
         "Entreprise Dupont BTP (Lyon)",
         "Airbus Helicopters (Marignane)",
+        "CFA du BTP (Lyon)",  # not the "BTP CFA RHÔNE" of Lyon on one short word
         "Safran Aircraft Engines",
         # a lycée absent from the data, or no name at all
         "Lycée Imaginaire des Nuages (Amiens)",

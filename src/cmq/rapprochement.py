@@ -43,6 +43,7 @@ SEUIL_CANDIDAT = 70.0  # below this, a candidate is not listed
 LONGUEUR_MAX = 300  # a longer text (name or town) is no establishment name: nothing is searched
 _PARTIEL_CONFIRME = 90.0  # "Lycée Carriat (Bourg-en-Bresse)" -> LPO Joseph-Marie Carriat
 _PARTIEL = 80.0  # same without a town: listed, never found
+_PARTIEL_LETTRES = 5  # letters a shortened name needs
 # The text states a kind (LP…): a candidate of another or unknown kind loses this, of a conflicting one more.
 _AUTRE_TYPE, _TYPE_CONTRAIRE, _PAS_PRIVE = 5.0, 15.0, 2.0
 
@@ -236,13 +237,15 @@ class IndexEtablissements:
     @classmethod
     def de_la_base(cls, url: str | None = None) -> IndexEtablissements:
         """The establishments table of the store (`url`, default: the configured database)."""
-        from cmq.store import lecture, schema
+        from sqlalchemy import select
 
+        from cmq.store import schema
+        from cmq.store.tables import EtablissementTable as E
+
+        colonnes = (E.uai, E.nom, E.type, E.secteur, E.nom_commune, E.code_commune, E.departement)
         with schema.session_lecture(url) as s:
-            liste, _ = lecture.lister_etablissements(s)
-        return cls(
-            _entree(e.uai, e.nom, e.type, e.secteur, e.nom_commune, e.code_commune, e.departement) for e in liste
-        )
+            lignes = s.execute(select(*colonnes).order_by(E.uai)).all()
+        return cls(_entree(*ligne) for ligne in lignes)
 
     @classmethod
     def de_la_base_en_cache(cls, url: str | None = None) -> IndexEtablissements:
@@ -337,8 +340,8 @@ class IndexEtablissements:
         cles = {cle, *self._prefixes(cle)}
         cles.update(k for k, _, _ in process.extract(cle, self._cles_communes, scorer=fuzz.ratio, score_cutoff=90))
         trouves = {e.uai: e for k in cles for e in self._par_commune.get(k, ())}
-        for commune in communes.correspondances(ville, code_postal=code_postal):
-            trouves.update((e.uai, e) for e in self._par_code_commune.get(commune.code, ()))
+        for commune in () if trouves else communes.correspondances(ville, code_postal=code_postal):
+            trouves.update((e.uai, e) for e in self._par_code_commune.get(commune.code, ()))  # 'Cherbourg-Octeville'
         liste = list(trouves.values())
         if code_postal:
             deps = communes.departements_du_code_postal(code_postal)
@@ -390,7 +393,9 @@ class IndexEtablissements:
                     meilleur, fuzz.token_sort_ratio(tq, tc), fuzz.ratio(tq.replace(" ", ""), tc.replace(" ", ""))
                 )
                 propres = [m for m in q if m not in mots_ville]
-                partiel = partiel or bool(propres) and all(_mot_present(m, c) for m in propres)
+                # a part of the name long enough to name something ('Carriat', not 'BTP')
+                assez = sum(map(len, propres)) >= _PARTIEL_LETTRES
+                partiel = partiel or assez and all(_mot_present(m, c) for m in propres)
                 # 'Lycée hôtelier et de tourisme Paul Augier' holds all of 'LYCÉE PAUL AUGIER'
                 partiel = partiel or len(c) >= 2 and requete.ecole and all(_mot_present(m, q) for m in c)
         if partiel and meilleur < _PARTIEL_CONFIRME:
