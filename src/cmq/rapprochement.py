@@ -29,11 +29,12 @@ from typing import Literal
 
 from rapidfuzz import fuzz, process
 
-from cmq import codes, communes
+from cmq import codes, communes, fichiers
 from cmq.communes import cle_nom
 from cmq.errors import EntreeInvalide
 from cmq.tableau import EXTENSIONS, colonne, ecrire_tableau, lire_tableau
-from cmq.texte import normaliser
+from cmq.texte import ABREGES, MOTS_VIDES, normaliser
+from cmq.texte import mots as mots_texte
 
 Statut = Literal["trouve", "ambigu", "inconnu"]
 
@@ -47,8 +48,8 @@ _PARTIEL_LETTRES = 5  # letters a shortened name needs
 # The text states a kind (LP…): a candidate of another or unknown kind loses this, of a conflicting one more.
 _AUTRE_TYPE, _TYPE_CONTRAIRE, _PAS_PRIVE = 5.0, 15.0, 2.0
 
-_VIDES = {"de", "du", "des", "d", "la", "le", "les", "l", "et", "en", "a", "au", "aux", "y"}
-_ABREGES = {"st": "saint", "ste": "sainte", "sts": "saints", "stes": "saintes", "lyc": "lycee"}
+_VIDES = MOTS_VIDES | {"y"}
+_ABREGES = ABREGES | {"sts": "saints", "stes": "saintes", "lyc": "lycee"}
 # Words saying what kind of school it is; dropped from the distinctive part of a name.
 _TYPES = {
     "lycee", "lycees", "lp", "lpo", "lgt", "legt", "lt", "lg", "lpa", "legta", "eplefpa", "polyvalent",
@@ -152,7 +153,7 @@ class _Requete:
 def _mots(texte: str) -> list[str]:
     """Normalised words, abbreviations expanded ('St-Exupéry' -> ['saint', 'exupery']), a typo in a
     long type word corrected ('PROFESISONNEL' -> 'professionnel')."""
-    return [_type_corrige(_ABREGES.get(m, m)) for m in normaliser(texte.replace("'", " ").replace("’", " ")).split()]
+    return [_type_corrige(_ABREGES.get(m, m)) for m in mots_texte(texte)]
 
 
 @cache
@@ -564,7 +565,7 @@ class ResumeFichier:
 
 def sortie_par_defaut(entree: Path) -> Path:
     """`<name>_rapprochement.<ext>` beside the input file."""
-    return entree.with_name(f"{entree.stem}_rapprochement{entree.suffix}")
+    return fichiers.a_cote(entree, "_rapprochement")
 
 
 def texte_candidats(candidats: list[Candidat]) -> str:
@@ -590,11 +591,7 @@ def rapprocher_fichier(
     cible = Path(sortie) if sortie is not None else sortie_par_defaut(entree)
     if cible.suffix.lower() not in EXTENSIONS:
         raise EntreeInvalide(f"fichier de sortie « {cible.name} » : extension {', '.join(EXTENSIONS)} attendue")
-    if cible.resolve() == entree.resolve() or (cible.exists() and entree.exists() and cible.samefile(entree)):
-        raise EntreeInvalide(
-            f"la sortie « {cible} » est le fichier d'entrée : choisissez un autre nom (-o) ; "
-            "l'entrée n'est jamais modifiée"
-        )
+    fichiers.sortie_distincte(entree, cible)
     table = lire_tableau(entree, feuille)
     source = colonne(table, colonne_nom)
     source_commune = colonne(table, colonne_commune) if colonne_commune else None
