@@ -125,7 +125,9 @@ def test_markdown_glossaire_avec_chiffres_nationaux(url):
     assert "| Numérique, télécommunications | 1 |" in texte
     assert "| Alimentaire, agroalimentaire | 0 |" in texte
     assert "| Lycées membres d'au moins un campus | 2 (33,3 %) |" in texte
-    assert texte.rstrip().endswith("s'y trouve).")
+    assert "| Campus dont les membres sont connus | 2 sur 3 |" in texte
+    assert "| Campus sans date de début de label | 1 sur 3 |" in texte
+    assert texte.rstrip().endswith("une couverture inconnue est notée « — », jamais 0 %.")
     assert "Source : calculé par cmq à partir du référentiel, date 2025-09-01" in texte
 
 

@@ -198,6 +198,8 @@ def markdown_chiffres(lignes: Sequence[LigneIndicateurs]) -> str:
             ("Campus labellisés", lg.nb_campus),
             ("dont campus d'excellence", f"{lg.nb_excellence} ({pourcentage(lg.part_excellence)})"),
             *((f.libelle, lg.filieres[f.code]) for f in filieres.all()),
+            ("Campus dont les membres sont connus", f"{lg.nb_campus_membres_connus} sur {lg.nb_campus}"),
+            ("Campus sans date de début de label", f"{lg.nb_campus_sans_date_debut} sur {lg.nb_campus}"),
             ("Établissements membres", lg.nb_etablissements_membres),
             ("Lycées de l'annuaire", lg.nb_lycees),
             ("Lycées membres d'au moins un campus", f"{lg.nb_lycees_membres} ({pourcentage(lg.couverture_lycees)})"),
@@ -211,6 +213,7 @@ def markdown_chiffres(lignes: Sequence[LigneIndicateurs]) -> str:
             "Campus",
             "Excellence",
             *(f.libelle_court for f in filieres.all()),
+            "Campus aux membres connus",
             "Établissements membres",
             "Lycées",
             "Couverture des lycées",
@@ -222,6 +225,7 @@ def markdown_chiffres(lignes: Sequence[LigneIndicateurs]) -> str:
                 lg.nb_campus,
                 lg.nb_excellence,
                 *lg.filieres.values(),
+                lg.nb_campus_membres_connus,
                 lg.nb_etablissements_membres,
                 lg.nb_lycees,
                 pourcentage(lg.couverture_lycees),
@@ -233,7 +237,9 @@ def markdown_chiffres(lignes: Sequence[LigneIndicateurs]) -> str:
     source = (
         f"Source : calculé par cmq à partir du référentiel, date {jour.isoformat()} "
         "(un campus compte si son label est valide à cette date ; un territoire compte les campus "
-        "dont le siège ou au moins un établissement membre s'y trouve)."
+        "dont le siège ou au moins un établissement membre s'y trouve). Les chiffres des membres ne "
+        "reposent que sur les campus dont les membres sont connus : ce sont des minimums, et une "
+        "couverture inconnue est notée « — », jamais 0 %."
     )
     return f"{titre}\n\n{table}\n\n{source}\n"
 

@@ -6,7 +6,7 @@ from typing import Generic, TypeVar
 from pydantic import BaseModel, Field
 
 from cmq.filieres import Filiere, Resultat, Statut
-from cmq.models import Campus, Etablissement, Partenaire, RoleMembre
+from cmq.models import Campus, Etablissement, MembreNomme, Partenaire, RoleMembre
 
 T = TypeVar("T")
 
@@ -52,13 +52,16 @@ class MembreDetail(BaseModel):
 
     uai: str
     role: RoleMembre
+    libelle_role: str | None = Field(default=None, description="Le rôle tel que la source l'écrit.")
+    source_url: str | None = Field(default=None, description="Page qui atteste l'adhésion.")
     etablissement: Etablissement | None
 
 
 class CampusDetail(Campus):
-    """A campus with its members and partners."""
+    """A campus with its members (by UAI, and named organisations without UAI) and partners."""
 
     membres: list[MembreDetail]
+    membres_nommes: list[MembreNomme] = Field(description="Membres sans UAI : université, IUT, GRETA, entreprise…")
     partenaires: list[Partenaire]
 
 

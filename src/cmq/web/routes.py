@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from cmq import glossaire, indicateurs
+from cmq import glossaire, indicateurs, qualite
 from cmq.errors import EntreeInvalide, IntrouvableError
 from cmq.rapprochement import IndexEtablissements
 from cmq.store import db, lecture
@@ -180,6 +180,17 @@ def filiere_page(requete: Request, code: str, jour: Jour = None, format: Texte =
         definition=vues.definition_cmq(),
         nom_territoire=vues.nom_territoire,
     )
+
+
+@router.get("/qualite")
+def qualite_page(requete: Request, format: Texte = None) -> Response:
+    """Data quality: per field, how many campuses have it and which lack it; non-official sources."""
+    r = qualite.qualite(_url(requete))
+    if (forme := parametres.format_export(format)) is not None:
+        colonnes = ["champ", "libelle", "nb_avec", "nb_campus", "sans"]
+        lignes = [[c.champ, c.libelle, c.nb_avec, c.nb_campus, " ".join(c.sans)] for c in r.champs]
+        return telechargement.fichier((colonnes, lignes), forme, "qualite", "Qualité")
+    return _page(requete, "qualite.html", None, [("Qualité des données", None)], r=r)
 
 
 @router.get("/glossaire")
