@@ -75,6 +75,9 @@ def test_index_embarque_charge_les_lycees(index):
         ("Cours Molière (Paris)", "0753895B"),
         ("Lycée Molière (Paris)", "0750703G"),
         ("Lycée technologique Jeanne d'Arc (Vitré)", "0352462L"),
+        # two sites of one lycée, told apart by a repeated word
+        ("LEGTA D'AUCH, BEAULIEU ET LAVACANT - SITE DE LAVACANT", "0320530C"),
+        ("LEGTA d'Auch, Beaulieu et Lavacant - site de Beaulieu", "0320039U"),
     ],
 )
 def test_trouve(index, nom, uai):
@@ -116,6 +119,7 @@ def test_trouve_commune_en_colonne(index, nom, commune, uai):
         "Renault SAS (Flins)",
         "Entreprise Dupont BTP (Lyon)",
         "Airbus Helicopters (Marignane)",
+        "CFA du BTP (Lyon)",  # not the "BTP CFA RHÔNE" of Lyon on one short word
         "Safran Aircraft Engines",
         # a lycée absent from the data, or no name at all
         "Lycée Imaginaire des Nuages (Amiens)",

@@ -29,11 +29,12 @@ from typing import Literal
 
 from rapidfuzz import fuzz, process
 
-from cmq import codes, communes
+from cmq import codes, communes, fichiers
 from cmq.communes import cle_nom
 from cmq.errors import EntreeInvalide
 from cmq.tableau import EXTENSIONS, colonne, ecrire_tableau, lire_tableau
-from cmq.texte import normaliser
+from cmq.texte import ABREGES, MOTS_VIDES, normaliser
+from cmq.texte import mots as mots_texte
 
 Statut = Literal["trouve", "ambigu", "inconnu"]
 
@@ -43,11 +44,12 @@ SEUIL_CANDIDAT = 70.0  # below this, a candidate is not listed
 LONGUEUR_MAX = 300  # a longer text (name or town) is no establishment name: nothing is searched
 _PARTIEL_CONFIRME = 90.0  # "Lycée Carriat (Bourg-en-Bresse)" -> LPO Joseph-Marie Carriat
 _PARTIEL = 80.0  # same without a town: listed, never found
+_PARTIEL_LETTRES = 5  # letters a shortened name needs
 # The text states a kind (LP…): a candidate of another or unknown kind loses this, of a conflicting one more.
 _AUTRE_TYPE, _TYPE_CONTRAIRE, _PAS_PRIVE = 5.0, 15.0, 2.0
 
-_VIDES = {"de", "du", "des", "d", "la", "le", "les", "l", "et", "en", "a", "au", "aux", "y"}
-_ABREGES = {"st": "saint", "ste": "sainte", "sts": "saints", "stes": "saintes", "lyc": "lycee"}
+_VIDES = MOTS_VIDES | {"y"}
+_ABREGES = ABREGES | {"sts": "saints", "stes": "saintes", "lyc": "lycee"}
 # Words saying what kind of school it is; dropped from the distinctive part of a name.
 _TYPES = {
     "lycee", "lycees", "lp", "lpo", "lgt", "legt", "lt", "lg", "lpa", "legta", "eplefpa", "polyvalent",
@@ -151,7 +153,7 @@ class _Requete:
 def _mots(texte: str) -> list[str]:
     """Normalised words, abbreviations expanded ('St-Exupéry' -> ['saint', 'exupery']), a typo in a
     long type word corrected ('PROFESISONNEL' -> 'professionnel')."""
-    return [_type_corrige(_ABREGES.get(m, m)) for m in normaliser(texte.replace("'", " ").replace("’", " ")).split()]
+    return [_type_corrige(_ABREGES.get(m, m)) for m in mots_texte(texte)]
 
 
 @cache
@@ -236,13 +238,15 @@ class IndexEtablissements:
     @classmethod
     def de_la_base(cls, url: str | None = None) -> IndexEtablissements:
         """The establishments table of the store (`url`, default: the configured database)."""
-        from cmq.store import lecture, schema
+        from sqlalchemy import select
 
+        from cmq.store import schema
+        from cmq.store.tables import EtablissementTable as E
+
+        colonnes = (E.uai, E.nom, E.type, E.secteur, E.nom_commune, E.code_commune, E.departement)
         with schema.session_lecture(url) as s:
-            liste, _ = lecture.lister_etablissements(s)
-        return cls(
-            _entree(e.uai, e.nom, e.type, e.secteur, e.nom_commune, e.code_commune, e.departement) for e in liste
-        )
+            lignes = s.execute(select(*colonnes).order_by(E.uai)).all()
+        return cls(_entree(*ligne) for ligne in lignes)
 
     @classmethod
     def de_la_base_en_cache(cls, url: str | None = None) -> IndexEtablissements:
@@ -306,7 +310,6 @@ class IndexEtablissements:
             ville, texte = ville or fin.group(2).strip(), fin.group(1)
         mots = _mots(texte)
         distinctifs, avant = _distinctifs(mots)
-        distinctifs = tuple(dict.fromkeys(distinctifs))
         if not distinctifs and sigles:  # 'LYCÉE PROFESSIONNEL PRIVÉ (ESTIC)'
             mots = _mots(f"{texte} {' '.join(sigles)}")
             distinctifs, avant = _distinctifs(mots)
@@ -338,8 +341,8 @@ class IndexEtablissements:
         cles = {cle, *self._prefixes(cle)}
         cles.update(k for k, _, _ in process.extract(cle, self._cles_communes, scorer=fuzz.ratio, score_cutoff=90))
         trouves = {e.uai: e for k in cles for e in self._par_commune.get(k, ())}
-        for commune in communes.correspondances(ville, code_postal=code_postal):
-            trouves.update((e.uai, e) for e in self._par_code_commune.get(commune.code, ()))
+        for commune in () if trouves else communes.correspondances(ville, code_postal=code_postal):
+            trouves.update((e.uai, e) for e in self._par_code_commune.get(commune.code, ()))  # 'Cherbourg-Octeville'
         liste = list(trouves.values())
         if code_postal:
             deps = communes.departements_du_code_postal(code_postal)
@@ -391,7 +394,9 @@ class IndexEtablissements:
                     meilleur, fuzz.token_sort_ratio(tq, tc), fuzz.ratio(tq.replace(" ", ""), tc.replace(" ", ""))
                 )
                 propres = [m for m in q if m not in mots_ville]
-                partiel = partiel or bool(propres) and all(_mot_present(m, c) for m in propres)
+                # a part of the name long enough to name something ('Carriat', not 'BTP')
+                assez = sum(map(len, propres)) >= _PARTIEL_LETTRES
+                partiel = partiel or assez and all(_mot_present(m, c) for m in propres)
                 # 'Lycée hôtelier et de tourisme Paul Augier' holds all of 'LYCÉE PAUL AUGIER'
                 partiel = partiel or len(c) >= 2 and requete.ecole and all(_mot_present(m, q) for m in c)
         if partiel and meilleur < _PARTIEL_CONFIRME:
@@ -560,7 +565,7 @@ class ResumeFichier:
 
 def sortie_par_defaut(entree: Path) -> Path:
     """`<name>_rapprochement.<ext>` beside the input file."""
-    return entree.with_name(f"{entree.stem}_rapprochement{entree.suffix}")
+    return fichiers.a_cote(entree, "_rapprochement")
 
 
 def texte_candidats(candidats: list[Candidat]) -> str:
@@ -586,11 +591,7 @@ def rapprocher_fichier(
     cible = Path(sortie) if sortie is not None else sortie_par_defaut(entree)
     if cible.suffix.lower() not in EXTENSIONS:
         raise EntreeInvalide(f"fichier de sortie « {cible.name} » : extension {', '.join(EXTENSIONS)} attendue")
-    if cible.resolve() == entree.resolve() or (cible.exists() and entree.exists() and cible.samefile(entree)):
-        raise EntreeInvalide(
-            f"la sortie « {cible} » est le fichier d'entrée : choisissez un autre nom (-o) ; "
-            "l'entrée n'est jamais modifiée"
-        )
+    fichiers.sortie_distincte(entree, cible)
     table = lire_tableau(entree, feuille)
     source = colonne(table, colonne_nom)
     source_commune = colonne(table, colonne_commune) if colonne_commune else None
