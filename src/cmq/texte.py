@@ -24,3 +24,12 @@ def normaliser(texte: str) -> str:
 def slug(texte: str) -> str:
     """Stable identifier: 'Numérique, télécommunications' -> 'numerique-telecommunications'."""
     return normaliser(texte).replace(" ", "-")
+
+
+# What users type in a free-text field to say "nothing" (normalised): such a value is empty.
+REMPLISSAGES = frozenset({"", "non", "nc", "n c", "aucun", "aucune", "neant", "n a", "na", "0", "sans", "rien"})
+
+
+def est_remplissage(valeur: str) -> bool:
+    """A non-blank placeholder meaning "empty": "non", "NC", "-", "aucun", "néant", "/", "n/a", "0"."""
+    return bool(valeur.strip()) and normaliser(valeur) in REMPLISSAGES

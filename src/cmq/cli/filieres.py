@@ -10,6 +10,7 @@ from cmq import filieres
 from cmq.cli.lecture import console, tableau
 from cmq.errors import EntreeInvalide, FiliereInconnue
 from cmq.tableau import colonne, ecrire_tableau, lire_tableau
+from cmq.texte import est_remplissage
 
 groupe = typer.Typer(
     help="Les 12 filières des CMQ : liste, recherche par texte libre, normalisation d'un fichier.",
@@ -84,7 +85,12 @@ def _meme_fichier(a: Path, b: Path) -> bool:
 @groupe.command("normalize")
 def normalize(
     fichier: Annotated[Path, typer.Argument(help="Fichier .csv, .txt, .tsv ou .xlsx à lire (jamais modifié).")],
-    nom_colonne: Annotated[str, typer.Option("--colonne", "-c", help="Colonne contenant la filière en texte libre.")],
+    nom_colonne: Annotated[
+        str,
+        typer.Option(
+            "--colonne", "-c", help="Colonne contenant la filière en texte libre (défaut : « Filière CMQ » d'Orion)."
+        ),
+    ] = "filiereCmq",
     sortie: Annotated[
         Path | None,
         typer.Option("--sortie", "-o", help="Fichier écrit (défaut : <nom>_filieres.<ext> à côté de l'entrée)."),
@@ -101,7 +107,7 @@ def normalize(
     lignes = []
     for ligne in table.lignes:
         texte = ligne[source]
-        if texte.strip():
+        if texte.strip() and not est_remplissage(texte):
             decision = filieres.normalize(texte)
             code = decision.filiere.code if decision.filiere else ""
             ajout = (code, f"{decision.score:.1f}", decision.statut)
