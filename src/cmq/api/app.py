@@ -17,12 +17,14 @@ from cmq.api import (
     routes_imports,
     routes_indicateurs,
     routes_resolution,
+    routes_saisie,
 )
 from cmq.api.schemas import Probleme
 from cmq.reponses import erreurs
 
 ROUTEURS = (
     routes_filieres,
+    routes_saisie,  # before routes_campus: "/api/campus/suggestions" is not a campus id
     routes_campus,
     routes_etablissements,
     routes_indicateurs,
