@@ -13,6 +13,7 @@ filière. An empty text lists the campuses by context.
 from __future__ import annotations
 
 import threading
+from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
@@ -78,14 +79,35 @@ def _mots_des_campus(index: resolve.Index) -> list[tuple[str, ...]]:
     return mots
 
 
-def _region_de(uai: str | None, url: str | None) -> tuple[str | None, str | None]:
-    """(normalised UAI, its région académique in the directory or None); CodeInvalide for a bad UAI."""
+@lru_cache(maxsize=64)
+def _dans_region(index: resolve.Index, region: str) -> tuple[bool, ...]:
+    """Whether each campus of the index lies in the région académique `region`."""
+    t = territoires.resoudre(region, "region_academique")
+    return tuple(f.lieux.contient(t) for f in index.fiches)
+
+
+def _region_de(index: resolve.Index, uai: str | None, url: str | None) -> tuple[str | None, str | None]:
+    """(normalised UAI, its région académique in the directory or None); CodeInvalide for a bad UAI.
+
+    Remembered with the index, which is rebuilt whenever an import changes the directory."""
     if uai is None or not uai.strip():
         return None, None
     code = codes.normaliser_uai(uai)
-    with db.session(url) as s:
-        region = s.scalar(select(EtablissementTable.region_academique).where(EtablissementTable.uai == code))
-    return code, region
+    regions = _regions_connues(index)
+    if code not in regions:
+        with db.session(url) as s:
+            region = s.scalar(select(EtablissementTable.region_academique).where(EtablissementTable.uai == code))
+        with _verrou:
+            if len(regions) >= 100_000:
+                regions.clear()
+            regions[code] = region
+    return code, regions[code]
+
+
+@lru_cache(maxsize=8)
+def _regions_connues(index: resolve.Index) -> dict[str, str | None]:
+    """UAI -> région académique already read, for one index."""
+    return {}
 
 
 def _part_tapee(mots: list[str], campus: tuple[str, ...]) -> float:
@@ -107,15 +129,13 @@ def suggerer(
 ) -> Suggestions:
     """Campuses for the typed text `q`, best first (see the module docstring)."""
     index = resolve.index(url)
-    code_uai, region = _region_de(uai, url)
+    code_uai, region = _region_de(index, uai, url)
     code_filiere = filieres.code_de(filiere) if filiere and filiere.strip() else None
     forme = normaliser(q)
     tapes = forme.split()
     tapes = [m for m in tapes[:-1] if m not in _FORMULE] + [m for m in tapes[-1:] if m not in BRUIT]
     flou = index.scores_texte([q])[0] / 100 if len(forme.replace(" ", "")) >= LONG_FLOU else None
-    dans = None
-    if region is not None:
-        dans = [f.lieux.contient(territoires.resoudre(region, "region_academique")) for f in index.fiches]
+    dans = _dans_region(index, region) if region is not None else None
     resultats = []
     for i, (f, mots) in enumerate(zip(index.fiches, _mots_des_campus(index), strict=True)):
         texte = _part_tapee(tapes, mots) if tapes else 0.0

@@ -2,6 +2,7 @@
 
 import re
 import unicodedata
+from datetime import date
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
@@ -33,3 +34,27 @@ REMPLISSAGES = frozenset({"", "non", "nc", "n c", "aucun", "aucune", "neant", "n
 def est_remplissage(valeur: str) -> bool:
     """A non-blank placeholder meaning "empty": "non", "NC", "-", "aucun", "néant", "/", "n/a", "0"."""
     return bool(valeur.strip()) and normaliser(valeur) in REMPLISSAGES
+
+
+MOIS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+
+
+def date_fr(jour: date | None, vide: str = "—") -> str:
+    """'1er septembre 2025', '2 décembre 2026'; `vide` when None."""
+    if jour is None:
+        return vide
+    quantieme = "1er" if jour.day == 1 else str(jour.day)
+    return f"{quantieme} {MOIS[jour.month - 1]} {jour.year}"
