@@ -8,11 +8,15 @@ word). From `LONG_FLOU` letters the resolver's score (`cmq.resolve`: typos, acro
 counts too, so "plasti campus oyonax" still finds Plasticampus. Context: `BONUS_TERRITOIRE` for a
 campus of the establishment's région académique, `BONUS_FILIERE` for a campus of the chosen
 filière. An empty text lists the campuses by context.
+
+Called on every keystroke, it checks whether the directory changed (`resolve.index`: a few count
+queries, most of the cost of an answer) at most once every `FRAICHEUR` seconds per database.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict
@@ -29,6 +33,7 @@ BONUS_TERRITOIRE = 25.0
 BONUS_FILIERE = 15.0
 LONG_FLOU = 4  # letters typed from which the resolver's fuzzy score counts
 LIMITE = 10
+FRAICHEUR = 1.0  # seconds an index is used without checking that the directory is unchanged
 BONUS_DEBUT = 0.25  # typed share added when the word typed starts the campus's first distinctive word
 _FORMULE = frozenset({"metiers", "metier", "qualifications", "qualification"}) | BRUIT | MOTS_VIDES
 
@@ -59,7 +64,21 @@ class Suggestions(BaseModel):
 
 
 _mots: dict[int, tuple[resolve.Index, list[tuple[str, ...]]]] = {}
+_recents: dict[str | None, tuple[float, resolve.Index]] = {}
 _verrou = threading.Lock()
+
+
+def _index(url: str | None) -> resolve.Index:
+    """`resolve.index(url)`, checked at most once every FRAICHEUR seconds."""
+    maintenant = time.monotonic()
+    with _verrou:
+        recent = _recents.get(url)
+    if recent is not None and maintenant - recent[0] < FRAICHEUR:
+        return recent[1]
+    index = resolve.index(url)
+    with _verrou:
+        _recents[url] = (maintenant, index)
+    return index
 
 
 def _mots_des_campus(index: resolve.Index) -> list[tuple[str, ...]]:
@@ -128,9 +147,18 @@ def suggerer(
     url: str | None = None,
 ) -> Suggestions:
     """Campuses for the typed text `q`, best first (see the module docstring)."""
-    index = resolve.index(url)
+    index = _index(url)
     code_uai, region = _region_de(index, uai, url)
     code_filiere = filieres.code_de(filiere) if filiere and filiere.strip() else None
+    resultats = _classer(index, q, region, code_filiere)
+    return Suggestions(
+        q=q, uai=code_uai, region_academique=region, filiere=code_filiere, suggestions=list(resultats[:limite])
+    )
+
+
+@lru_cache(maxsize=20_000)
+def _classer(index: resolve.Index, q: str, region: str | None, code_filiere: str | None) -> tuple[Suggestion, ...]:
+    """Every matching campus, ranked (cached: a type-ahead asks the same prefixes again and again)."""
     forme = normaliser(q)
     tapes = forme.split()
     tapes = [m for m in tapes[:-1] if m not in _FORMULE] + [m for m in tapes[-1:] if m not in BRUIT]
@@ -147,7 +175,7 @@ def suggerer(
         meme = code_filiere is not None and f.filiere == code_filiere
         score = POIDS_TEXTE * min(texte, 1.0) + BONUS_TERRITOIRE * local + BONUS_FILIERE * meme
         resultats.append(
-            Suggestion.model_construct(
+            Suggestion(
                 campus_id=f.id,
                 nom=f.nom,
                 sigle=f.sigle,
@@ -159,6 +187,4 @@ def suggerer(
             )
         )
     resultats.sort(key=lambda s: (-s.score, s.nom))
-    return Suggestions(
-        q=q, uai=code_uai, region_academique=region, filiere=code_filiere, suggestions=resultats[:limite]
-    )
+    return tuple(resultats)

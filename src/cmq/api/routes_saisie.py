@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from cmq import saisie
 from cmq.api.dependances import LECTURE, Url
@@ -16,7 +16,7 @@ router = APIRouter(prefix="/api/campus", tags=["campus"])
     responses=LECTURE,
     summary="Saisie semi-automatique d'un nom de campus",
 )
-def suggerer(
+async def suggerer(
     url: Url,
     q: Annotated[
         str, Query(max_length=200, description="Texte saisi (dès la première lettre).", examples=["plasti", "a"])
@@ -28,7 +28,9 @@ def suggerer(
         str | None, Query(max_length=500, description="Filière choisie (code ou libellé).", examples=["Tourisme"])
     ] = None,
     limite: Annotated[int, Query(ge=1, le=50, description="Nombre maximal de campus.")] = saisie.LIMITE,
-) -> saisie.Suggestions:
+) -> Response:
     """Campus proposés pour le texte saisi, classés par le texte, par le territoire de l'établissement
     (région académique de l'UAI) et par la filière choisie ; texte vide : les campus du contexte d'abord."""
-    return saisie.suggerer(q, uai or None, filiere or None, limite, url=url)
+    # computed in the event loop: CPU only once the directory is in memory (a thread would cost more)
+    resultat = saisie.suggerer(q, uai or None, filiere or None, limite, url=url)
+    return Response(resultat.model_dump_json(), media_type="application/json")
