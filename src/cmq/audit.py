@@ -301,17 +301,17 @@ def auditer(
         for brute, p in zip(tableau.lignes[debut : debut + PAQUET], paquet, strict=True):
             r = index.decider(p.nom, next(rangs), p.contexte) if p.nom else None
             sorties.append(_sortie(brute, p, r, index, ajoutees, synthese))
-            corrections.append(_correction(r, sorties[-1]))
+            corrections.append(_correction(r, str(sorties[-1][ajoutees["anomalie"]])))
         if progression is not None:
             progression(ETAPE, min(debut + PAQUET, total), total)
     return Audit(chemin, colonnes, sorties, synthese, tableau, cols, corrections)
 
 
-def _correction(r: resolve.Resolution | None, sortie: dict[str, object]) -> tuple[str, str] | None:
+def _correction(r: resolve.Resolution | None, anomalies: str) -> tuple[str, str] | None:
     """(canonical campus name, exact filière label) when the row is resolved with confidence."""
     if r is None or r.statut != "trouve" or r.filiere_incoherente or r.motif is not None:
         return None
-    if "campus_hors_region" in str(sortie.get("anomalie", "")):
+    if "campus_hors_region" in anomalies:
         return None
     return r.campus_nom or "", filieres.get(r.candidats[0].filiere).libelle
 
@@ -363,6 +363,11 @@ def _sortie(
     return {**brute, **{ajoutees[k]: v for k, v in valeurs_ajoutees.items()}}
 
 
+def _virgule(valeur: object) -> object:
+    """A float written with a decimal comma ("93,9"); anything else unchanged."""
+    return str(valeur).replace(".", ",") if isinstance(valeur, float) else valeur
+
+
 def _conventions(audit: Audit) -> dict[str, object]:
     """CSV writing options that follow the input (Orion's CSV: `;` and a BOM)."""
     t = audit.tableau
@@ -383,7 +388,11 @@ def ecrire(audit: Audit, sortie: Path | str | None = None) -> Path:
     input's conventions) atomically."""
     cible = verifier_sortie(audit.source, Path(sortie) if sortie is not None else chemin_par_defaut(audit.source))
     if cible.suffix.lower() == ".csv":
-        return ecrire_tableau(cible, audit.colonnes, audit.lignes, **_conventions(audit))
+        conventions = _conventions(audit)
+        lignes = audit.lignes
+        if conventions.get("separateur") == ";":  # French conventions: decimal comma, as in Orion's numbers
+            lignes = [{k: _virgule(v) for k, v in ligne.items()} for ligne in lignes]
+        return ecrire_tableau(cible, audit.colonnes, lignes, **conventions)
     from openpyxl import Workbook
     from openpyxl.styles import Font
 

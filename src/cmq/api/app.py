@@ -11,20 +11,20 @@ from fastapi.openapi.utils import get_openapi
 from cmq.api import (
     routes_alias,
     routes_campus,
+    routes_completion,
     routes_etablissements,
     routes_filieres,
     routes_glossaire,
     routes_imports,
     routes_indicateurs,
     routes_resolution,
-    routes_saisie,
 )
 from cmq.api.schemas import Probleme
 from cmq.reponses import erreurs
 
 ROUTEURS = (
     routes_filieres,
-    routes_saisie,  # before routes_campus: "/api/campus/suggestions" is not a campus id
+    routes_completion,  # before routes_campus: "/api/campus/suggestions" is not a campus id
     routes_campus,
     routes_etablissements,
     routes_indicateurs,
