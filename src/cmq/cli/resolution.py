@@ -148,6 +148,7 @@ def audit_demandes(
         list[str] | None,
         typer.Option(
             "--colonne",
+            metavar="CHAMP=COLONNE",
             help="Correspondance CHAMP=COLONNE pour un export d'un autre outil (répétable), ex. "
             "--colonne nomCmq=Campus ; champs : " + ", ".join(audit.CHAMPS) + ".",
         ),
