@@ -157,7 +157,7 @@ def test_copie_corrigee_xlsx(base_embarquee, tmp_path):
     premiere = dict(zip(entetes, [c.value for c in feuille[2]], strict=True))
     assert premiere["Nom CMQ"] == "Campus des métiers et des qualifications de l'aéronautique et du spatial Occitanie"
     assert premiere["RS"] == 2026 and premiere["Action prioritaire ?"] is True and premiere["CodeRegion"] == "76"
-    with pytest.raises(EntreeInvalide, match="est le fichier audité"):
+    with pytest.raises(EntreeInvalide, match="est le fichier d'entrée : choisissez un autre nom"):
         corriger(audit, entree)
     with pytest.raises(EntreeInvalide, match="extension .xlsx attendue"):
         corriger(audit, tmp_path / "copie.csv")

@@ -35,7 +35,7 @@ from pathlib import Path
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from cmq import codes, filieres, resolve, territoires
+from cmq import codes, fichiers, filieres, resolve, territoires
 from cmq.errors import CmqError, ColonneManquante, EntreeInvalide, FichierIllisible
 from cmq.fichiers import ecriture_atomique
 from cmq.importation import valeurs
@@ -165,19 +165,14 @@ def lire_correspondance(textes: list[str] | None) -> dict[str, str]:
 
 def chemin_par_defaut(chemin: Path) -> Path:
     """`<name>_audit.xlsx` beside the input file."""
-    return chemin.with_name(f"{chemin.stem}_audit.xlsx")
+    return fichiers.a_cote(chemin, "_audit", ".xlsx")
 
 
 def verifier_sortie(entree: Path, sortie: Path) -> Path:
     """The output path, refused when it is the input file or not .xlsx/.csv (nothing written)."""
     if sortie.suffix.lower() not in (".xlsx", ".csv"):
         raise EntreeInvalide(f"fichier de sortie « {sortie.name} » : extension .xlsx ou .csv attendue")
-    if sortie.resolve() == entree.resolve():
-        raise EntreeInvalide(
-            f"le fichier de sortie « {sortie} » est le fichier audité : choisissez un autre nom "
-            "(l'entrée n'est jamais modifiée)"
-        )
-    return sortie
+    return fichiers.sortie_distincte(entree, sortie)
 
 
 def _regions(uais: set[str], url: str | None) -> dict[str, str | None]:
@@ -421,16 +416,14 @@ def ecrire(audit: Audit, sortie: Path | str | None = None) -> Path:
 
 def chemin_corrige(chemin: Path) -> Path:
     """`<name>_corrige.<ext>` beside the input file."""
-    return chemin.with_name(f"{chemin.stem}_corrige{chemin.suffix.lower()}")
+    return fichiers.a_cote(chemin, "_corrige")
 
 
 def verifier_copie(entree: Path, cible: Path) -> Path:
     """The corrected copy's path: same extension as the input, never the input (nothing written)."""
     if cible.suffix.lower() != entree.suffix.lower():
         raise EntreeInvalide(f"copie corrigée « {cible.name} » : extension {entree.suffix.lower()} attendue")
-    if cible.resolve() == entree.resolve():
-        raise EntreeInvalide(f"la copie corrigée « {cible} » est le fichier audité : choisissez un autre nom")
-    return cible
+    return fichiers.sortie_distincte(entree, cible)
 
 
 def corriger(audit: Audit, sortie: Path | str | None = None) -> tuple[Path, int]:

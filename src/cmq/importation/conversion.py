@@ -22,7 +22,7 @@ from typing import Any
 from pydantic import ValidationError
 from rapidfuzz import fuzz, process
 
-from cmq import codes, filieres
+from cmq import codes, filieres, saisie
 from cmq.errors import CmqError, EntreeInvalide, FiliereInconnue
 from cmq.importation import valeurs
 from cmq.importation.colonnes import Correspondance
@@ -130,39 +130,12 @@ def code_filiere(valeur: Any) -> str:
 
 # --- errors ------------------------------------------------------------------------------------
 
-_MESSAGES_PYDANTIC = {
-    "missing": "valeur obligatoire absente",
-    "string_too_short": "valeur vide",
-    "string_too_long": "valeur trop longue",
-    "string_pattern_mismatch": "format invalide (minuscules sans accents, chiffres et tirets attendus)",
-    "greater_than_equal": "valeur trop petite",
-    "less_than_equal": "valeur trop grande",
-    "enum": "valeur non reconnue",
-    "float_parsing": "nombre attendu",
-    "date_from_datetime_parsing": "date invalide",
-    "bool_parsing": "Oui/Non attendu",
-}
-
-
-def raison_validation(erreur: ValidationError) -> str:
-    """A French reason from a pydantic ValidationError (our validators' messages kept as is)."""
-    morceaux = []
-    for detail in erreur.errors():
-        contexte = detail.get("ctx") or {}
-        if isinstance(contexte.get("error"), Exception):
-            message = str(contexte["error"])
-        else:
-            message = _MESSAGES_PYDANTIC.get(detail["type"], detail["msg"])
-        champ = ".".join(str(p) for p in detail["loc"])
-        morceaux.append(f"{champ} : {message}" if champ else message)
-    return " ; ".join(morceaux)
-
 
 def _valider(modele, donnees: dict[str, Any]):
     try:
         return modele.model_validate(donnees)
     except ValidationError as erreur:
-        raise EntreeInvalide(raison_validation(erreur)) from None
+        raise EntreeInvalide(saisie.raison_validation(erreur.errors())) from None
 
 
 # --- context and results ------------------------------------------------------------------------

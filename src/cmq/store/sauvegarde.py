@@ -19,7 +19,7 @@ from pydantic import AwareDatetime, BaseModel, Field, ValidationError
 from sqlalchemy import Boolean, Column, Date, DateTime, Float, Integer, String, Table, func, select
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
 
-from cmq import __version__
+from cmq import __version__, saisie
 from cmq.errors import EntreeInvalide, ErreurStockage, FichierIllisible
 from cmq.fichiers import ecriture_atomique
 from cmq.store import db, schema, verrou
@@ -188,7 +188,7 @@ def sauvegarder(chemin: str | Path, url: str | None = None, *, cree_le: datetime
     $SOURCE_DATE_EPOCH, else now) is the only value of the bundle that is not the content.
     """
     chemin = Path(chemin)
-    url = url or db.url_par_defaut(creer=False)
+    url = db.ouvrir(url, creer=False)
     schema.exiger_initialisee(url)
     contenus = _lire_base(url)
     manifeste = Manifeste(
@@ -242,8 +242,8 @@ def _lire_manifeste(archive: zipfile.ZipFile, chemin: Path) -> Manifeste:
         manifeste = Manifeste.model_validate(brut)
     except ValidationError as erreur:
         probleme = erreur.errors()[0]
-        champ = ".".join(str(p) for p in probleme["loc"])
-        raise _illisible(chemin, f"{MANIFESTE} invalide (champ « {champ} » : {probleme['msg']})") from None
+        champ, message = saisie.champ_pydantic(probleme), saisie.message_pydantic(probleme)
+        raise _illisible(chemin, f"{MANIFESTE} invalide (champ « {champ} » : {message})") from None
     connues = Base.metadata.tables
     for nom, entree in manifeste.tables.items():
         if nom not in connues:
@@ -356,7 +356,7 @@ def restaurer(chemin: str | Path, url: str | None = None, *, remplacer: bool = F
     be empty unless `remplacer=True`, and is written in a single transaction.
     """
     manifeste, donnees = lire(chemin)
-    url = url or db.url_par_defaut()
+    url = db.ouvrir(url)
     schema.mettre_a_jour(url)
     try:
         with verrou.connexion_import(url) as connexion:  # a restore and an import never overlap
