@@ -1,15 +1,20 @@
 """Build the embedded campus list src/cmq/data/campus.csv from the shared snapshot cmq_campus.csv.
 
 Usage: python scripts/build_campus.py [SOURCE] [--sortie FICHIER] [--date-recuperation AAAA-MM-JJ]
+       [--doublons FICHIER] [--membres FICHIER]
 Every row is validated (filière label, territories, excellence, year, URLs) and must build a
 `cmq.models.Campus`; the first invalid row stops the build (row number + reason) and nothing is
 written. The seat city is located with `cmq.communes` (INSEE code + centre point) among the
-communes of the campus's académie (else région académique), only when exactly one matches.
-Same input -> same bytes. Choices are documented in src/cmq/data/README.md.
+communes of the campus's académie (else région académique), only when exactly one matches; a
+seat still without a point takes that of its support establishment's commune (src/cmq/data/
+membres.csv, built by build_membres.py from this file's ids: run build_campus, build_membres, then
+build_campus again). Possible duplicates are decided in src/cmq/data/campus_doublons.csv (decision
+and reason), written into the note of both campuses. Same input -> same bytes. Choices are documented in src/cmq/data/README.md.
 """
 
 import argparse
 import csv
+import gzip
 import io
 import os
 import re
@@ -20,14 +25,18 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from cmq import codes, communes, filieres, territoires
+from cmq import codes, communes, filieres, organisations, territoires
 from cmq.errors import CmqError
 from cmq.models import Campus, Provenance
 from cmq.texte import normaliser, slug
 
 DEPOT = Path(__file__).resolve().parent.parent
 SOURCE = DEPOT.parent / "shared" / "data" / "cmq_campus.csv"
-SORTIE = DEPOT / "src" / "cmq" / "data" / "campus.csv"
+DONNEES = DEPOT / "src" / "cmq" / "data"
+SORTIE = DONNEES / "campus.csv"
+DOUBLONS = DONNEES / "campus_doublons.csv"
+MEMBRES = DONNEES / "membres.csv"
+LYCEES = DONNEES / "lycees.csv.gz"
 DATE_INSTANTANE = date(2026, 11, 27)  # date of the shared snapshot file (its modification date)
 
 COLONNES_SOURCE = (
@@ -294,6 +303,84 @@ def construire(lignes: list[dict[str, str]]) -> list[Campus]:
     return resultat
 
 
+def lire_doublons(chemin: Path, lignes: list[dict[str, str]]) -> tuple[dict[str, list[str]], list[str]]:
+    """Notes to add per campus name from the duplicate decisions, and warnings for stale decisions."""
+    noms = {ligne["nom"] for ligne in lignes}
+    notes: dict[str, list[str]] = {}
+    alertes = []
+    try:
+        with open(chemin, encoding="utf-8", newline="") as flux:
+            decisions = list(csv.DictReader(flux))
+    except (OSError, UnicodeDecodeError) as erreur:
+        raise LigneInvalide(f"{chemin} : fichier illisible ({erreur})") from None
+    for numero, d in enumerate(decisions, start=2):
+        if d.get("decision") != "distincts" or not (d.get("raison") or "").strip():
+            raise LigneInvalide(f"{chemin.name}, ligne {numero} : décision « distincts » et raison attendues")
+        premier, second = d["campus_nom"], d["autre_campus_nom"]
+        if premier not in noms or second not in noms:
+            alertes.append(f"Attention : décision de doublon pour un campus absent de la source : « {premier} »")
+            continue
+        for nom, autre in ((premier, second), (second, premier)):
+            notes.setdefault(nom, []).append(
+                f"doublon possible de « {autre} » examiné : campus distincts gardés ({d['raison'].strip()})"
+            )
+    return notes, alertes
+
+
+def _lycees_localises(chemin: Path) -> dict[str, tuple[str, str, float, float]]:
+    """UAI -> (commune code, commune name, latitude, longitude) of the embedded lycées with a point."""
+    with gzip.open(chemin, "rt", encoding="utf-8", newline="") as flux:
+        return {
+            x["uai"]: (x["code_commune"], x["nom_commune"], float(x["latitude"]), float(x["longitude"]))
+            for x in csv.DictReader(flux)
+            if x["latitude"] and x["code_commune"]
+        }
+
+
+def sieges_des_supports(chemin_membres: Path, chemin_lycees: Path) -> dict[str, tuple[str, list]]:
+    """campus id -> (support names, distinct (commune code, name, lat, lon) of its supports with a point)."""
+    if not chemin_membres.exists():
+        return {}
+    lycees = _lycees_localises(chemin_lycees)
+    resultat: dict[str, tuple[list[str], set]] = {}
+    with open(chemin_membres, encoding="utf-8", newline="") as flux:
+        for m in csv.DictReader(flux):
+            if organisations.role_de(m["role"]) != "support":
+                continue
+            noms, lieux = resultat.setdefault(m["campus_id"], ([], set()))
+            noms.append(f"{m['nom']}" + (f" (UAI {m['uai']})" if m["uai"] else ""))
+            if m["uai"] in lycees:
+                lieux.add(lycees[m["uai"]])
+            elif m["code_commune"] and (commune := communes.commune(m["code_commune"])).latitude is not None:
+                lieux.add((commune.code, commune.nom, commune.latitude, commune.longitude))
+    return {i: (noms, sorted(lieux)) for i, (noms, lieux) in resultat.items()}
+
+
+def placer_par_support(campus: Campus, supports: dict[str, tuple[list[str], list]]) -> Campus:
+    """A campus without a seat point takes its support's commune point (one commune for all its supports).
+
+    Only when the seat commune is unknown and the source's seat town, if any, is that commune.
+    """
+    if campus.latitude is not None or campus.code_commune_siege or campus.id not in supports:
+        return campus
+    noms, lieux = supports[campus.id]
+    if len(lieux) != 1:
+        return campus
+    code, nom_commune, latitude, longitude = lieux[0]
+    if campus.ville_siege and communes.cle_nom(campus.ville_siege) != communes.cle_nom(nom_commune):
+        return campus
+    note = f"siège localisé par l'établissement support {', '.join(noms)} : point de la commune {nom_commune} ({code})"
+    return campus.model_copy(
+        update={
+            "ville_siege": campus.ville_siege or nom_commune,
+            "code_commune_siege": code,
+            "latitude": latitude,
+            "longitude": longitude,
+            "note": " ; ".join(filter(None, (campus.note, note))),
+        }
+    )
+
+
 def decisions_orphelines(lignes: list[dict[str, str]]) -> list[str]:
     """Names in ANNEE_EXCELLENCE / ANNEE_INCERTAINE that no source row carries (stale decisions)."""
     noms = {ligne["nom"] for ligne in lignes}
@@ -331,17 +418,30 @@ def main(arguments: list[str] | None = None) -> int:
     analyseur.add_argument("source", nargs="?", type=Path, default=SOURCE)
     analyseur.add_argument("--sortie", type=Path, default=SORTIE)
     analyseur.add_argument("--date-recuperation", type=date.fromisoformat, default=DATE_INSTANTANE)
+    analyseur.add_argument("--doublons", type=Path, default=DOUBLONS)
+    analyseur.add_argument("--membres", type=Path, default=MEMBRES)
     options = analyseur.parse_args(arguments)
     DATE_INSTANTANE = options.date_recuperation
     try:
         lignes = lire_source(options.source)
-        campus = construire(lignes)
+        notes, alertes = lire_doublons(options.doublons, lignes)
+        supports = sieges_des_supports(options.membres, LYCEES)
+        campus = [
+            placer_par_support(
+                c.model_copy(update={"note": " ; ".join(filter(None, [c.note, *notes[c.nom]]))}), supports
+            )
+            if c.nom in notes
+            else placer_par_support(c, supports)
+            for c in construire(lignes)
+        ]
     except CmqError as erreur:
         print(f"Erreur : {erreur}", file=sys.stderr)
         return 1
     ecrire(campus, options.sortie)
     for nom in decisions_orphelines(lignes):
         print(f"Attention : décision d'année pour un campus absent de la source : « {nom} »")
+    for alerte in alertes:
+        print(alerte)
     excellence = sum(1 for c in campus if c.excellence)
     sans_debut = sum(1 for c in campus if c.date_debut_label is None)
     print(
@@ -349,6 +449,9 @@ def main(arguments: list[str] | None = None) -> int:
     )
     sieges = Counter(siege(c.ville_siege, c.region_academique, c.academies)[1] for c in campus)
     sieges["siège : avec coordonnées"] = sum(1 for c in campus if c.latitude is not None)
+    sieges["siège : localisé par l'établissement support"] = sum(
+        1 for c in campus if "siège localisé par" in (c.note or "")
+    )
     for cle, nombre in sorted(sieges.items()):
         print(f"  {cle} : {nombre}")
     return 0

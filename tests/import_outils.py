@@ -5,7 +5,7 @@ from sqlalchemy import select, text
 from cmq.store import db
 from cmq.store.tables import ImportTable
 
-TABLES_ANNUAIRE = ("campus", "campus_academies", "etablissements", "membres", "partenaires", "alias")
+TABLES_ANNUAIRE = ("campus", "campus_academies", "etablissements", "membres", "membres_nommes", "partenaires", "alias")
 
 
 def instantane(url: str) -> dict[str, list[tuple]]:

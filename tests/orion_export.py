@@ -103,7 +103,8 @@ DEMANDES = {
 
 # N° demande -> (statut_resolution, campus_id, anomalie) expected from the embedded directory
 ATTENDUS = {
-    "24A0001": ("trouve", "aeronautique-et-du-spatial-occitanie", ""),
+    # members of these campuses are known (embedded data) and these lycées are not among them
+    "24A0001": ("trouve", "aeronautique-et-du-spatial-occitanie", "etablissement_non_membre"),
     "24A0002": ("sans_nom", "", "nom_cmq_non_renseigne: « non »"),
     "24A0003": ("sans_nom", "", "nom_cmq_non_renseigne: « NC »"),
     "24A0004": ("sans_nom", "", "nom_cmq_non_renseigne: « - »"),
@@ -116,11 +117,11 @@ ATTENDUS = {
     "24A0010": ("trouve", "alimentation-gout-tourisme", "nom_cmq_libelle_de_filiere"),
     "24A0011": ("ambigu", "", "nom_cmq_libelle_de_filiere"),  # two tourism campuses in Occitanie
     "24A0012": ("trouve", "travaux-publics-bruay-la-buissiere", ""),
-    "24A0013": ("trouve", "plasticampus", ""),
-    "24A0014": ("trouve", "plasticampus", "campus_hors_region"),
+    "24A0013": ("trouve", "plasticampus", "etablissement_non_membre"),
+    "24A0014": ("trouve", "plasticampus", "campus_hors_region; etablissement_non_membre"),
     "24A0015": ("trouve", "numerique-et-photonique-lannion", ""),
     "24A0016": ("sans_nom", "", "filiere_illisible: « Économie sociale et solidaire »"),
-    "24A0017": ("trouve", "aeronautique-et-du-spatial-occitanie", ""),
+    "24A0017": ("trouve", "aeronautique-et-du-spatial-occitanie", "etablissement_non_membre"),
     "24A0018": ("inconnu", "", ""),
     "24A0019": ("sans_nom", "", ""),
     "24A0020": ("trouve", "tourisme-pyreneen", ""),

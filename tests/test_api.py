@@ -138,7 +138,8 @@ def test_campus_filtres(api, tous):
     lyon = api.get("/api/campus", params={"academie": "Lyon", "limite": 500}).json()
     assert {c["id"] for c in lyon["elements"]} == {c["id"] for c in tous if "10" in c["academies"]}
     rhone = api.get("/api/campus", params={"departement": "69", "limite": 500}).json()
-    assert [c["id"] for c in rhone["elements"]] == [CAMPUS_MEMBRES]  # through its member in Bron
+    # through its member in Bron, and Plasticampus through its embedded member in Vaulx-en-Velin (0693619J)
+    assert [c["id"] for c in rhone["elements"]] == ["plasticampus", CAMPUS_MEMBRES]
     aero = api.get("/api/campus", params={"q": "aéro", "limite": 500}).json()
     assert aero["total"] >= 1
     assert all("aero" in (c["nom"] + (c["sigle"] or "")).lower().replace("é", "e") for c in aero["elements"])
@@ -251,7 +252,9 @@ def test_indicateurs_academies(api, serveur_api):
     lyon = next(lg for lg in lignes if lg["code"] == "10")
     assert lyon["nom"] == "Lyon" and lyon["date"] == date.today().isoformat()
     assert CAMPUS_MEMBRES in lyon["campus_ids"]
-    assert lyon["nb_etablissements_membres"] == 2  # Bron (69) and Ambérieu (01), both in académie Lyon
+    # Bron (69) and Ambérieu (01), plus Plasticampus's embedded lycées in Bellignat (01) and Vaulx-en-Velin (69)
+    assert lyon["nb_etablissements_membres"] == 4
+    assert (lyon["nb_campus_membres_connus"], lyon["nb_campus"]) == (2, len(lyon["campus_ids"]))
     assert api.get("/api/indicateurs", params={"echelle": "academie"}).content == r.content  # cached
 
 
@@ -364,9 +367,11 @@ def test_export_geojson_campus(api, tous):
     places = [m["etablissement"] for m in fiche["membres"] if m["etablissement"] and m["etablissement"]["latitude"]]
     assert len(places) == 2  # Bron and Ambérieu (the UAI outside the directory has no place)
     membres = [f for f in collection["features"] if f["properties"]["nature"] == "membre"]
-    assert [(f["properties"]["campus_id"], f["properties"]["uai"], f["geometry"]) for f in membres] == [
+    du_campus = [f for f in membres if f["properties"]["campus_id"] == CAMPUS_MEMBRES]
+    assert [(f["properties"]["campus_id"], f["properties"]["uai"], f["geometry"]) for f in du_campus] == [
         (CAMPUS_MEMBRES, e["uai"], {"type": "Point", "coordinates": [e["longitude"], e["latitude"]]}) for e in places
     ]
+    assert len(membres) == 2 + 36  # + the embedded members with a UAI and a place (37 UAIs, 1 without a point)
     assert len(collection["features"]) == len(sieges) + len(membres)
     ara = api.get("/api/campus", params={"format": "geojson", "region_academique": "84"}).json()
     ids_ara = {

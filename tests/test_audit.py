@@ -21,19 +21,21 @@ FIXTURE = Path(__file__).parent / "fixtures" / "demandes_orion.csv"
 # numero -> (statut_resolution, campus_id, anomalie)
 ATTENDUS = {
     # "CMQ aéronautique" from a lycée of Occitanie
-    "D-2025-0001": ("trouve", "aeronautique-et-du-spatial-occitanie", ""),
+    # membership checked on the embedded members (membres.csv): 0310049K, a section (SEP) of the member
+    # LPO Saint-Exupéry 0312686B, is not itself listed
+    "D-2025-0001": ("trouve", "aeronautique-et-du-spatial-occitanie", "etablissement_non_membre"),
     "D-2025-0002": ("trouve", "aeronautique-pays-de-la-loire", ""),
     "D-2025-0003": ("trouve", "travaux-publics-bruay-la-buissiere", ""),
     "D-2025-0004": ("trouve", "numerique-et-photonique-lannion", ""),
     "D-2025-0005": ("trouve", "industries-de-la-mer-brest", ""),
-    "D-2025-0006": ("trouve", "tourisme-hotellerie-restauration-nice", ""),
+    "D-2025-0006": ("trouve", "tourisme-hotellerie-restauration-nice", "etablissement_non_membre"),
     "D-2025-0007": ("trouve", "nautisme-pays-de-la-loire", ""),
     "D-2025-0008": ("trouve", "cmq2m", ""),
-    "D-2025-0009": ("trouve", "plasticampus", ""),
+    "D-2025-0009": ("trouve", "plasticampus", "etablissement_non_membre"),
     "D-2025-0010": ("trouve", "mobicampus", ""),
     "D-2025-0011": ("trouve", "energies-et-de-l-efficacite-energetique-fecamp", ""),
     "D-2025-0012": ("trouve", "bois-epinal", ""),  # "CMQ du bois" from a lycée of Grand Est
-    "D-2025-0013": ("trouve", "design-et-industries-creatives", ""),
+    "D-2025-0013": ("trouve", "design-et-industries-creatives", "etablissement_non_membre"),
     "D-2025-0014": ("trouve", "aeronautique-et-spatial-guyane", ""),
     "D-2025-0015": ("trouve", "aerocampus", ""),  # filière Tourisme: incoherent
     "D-2025-0016": ("sans_nom", "", "cmq_implique_sans_nom"),
@@ -53,7 +55,7 @@ ATTENDUS = {
     "D-2025-0025": ("trouve", "industrie-du-futur-mecanic-vallee", ""),
     "D-2025-0026": ("trouve", "agroequipements", ""),
     "D-2025-0027": ("trouve", "tourisme-pyreneen", ""),
-    "D-2025-0028": ("trouve", "btp-et-usages-du-numerique", ""),
+    "D-2025-0028": ("trouve", "btp-et-usages-du-numerique", "etablissement_non_membre"),
     "D-2025-0029": ("trouve", "aeronautique-provence-alpes-cote-d-azur", ""),
     "D-2025-0030": ("trouve", "industrie-des-energies-cherbourg", ""),
     "D-2025-0031": ("trouve", "filiere-alimentaire-quimper", ""),
@@ -71,8 +73,8 @@ SYNTHESE = {
     "hors_region": 0,
     "cmq_implique_sans_nom": 1,
     "nom_sans_cmq_implique": 1,
-    "non_membres": 0,
-    "membres_non_renseignes": 26,
+    "non_membres": 5,  # checked against the embedded members (29 campus have some)
+    "membres_non_renseignes": 19,
     "uai_invalides": 2,
     "filieres_incoherentes": 1,
     "filieres_illisibles": 0,
@@ -126,7 +128,7 @@ def test_audit_deux_bases_et_appartenance(base_url):
     assert lignes["D-2025-0001"]["anomalie"] == "etablissement_non_membre"  # 0310049K is not listed
     assert lignes["D-2025-0002"]["anomalie"] == ""  # 0440069L is a member
     assert lignes["D-2025-0018"]["anomalie"].startswith("uai_invalide")  # invalid UAI: not checked
-    assert (audit.synthese.non_membres, audit.synthese.membres_non_renseignes) == (1, 24)
+    assert (audit.synthese.non_membres, audit.synthese.membres_non_renseignes) == (5, 18)
 
 
 def test_en_tetes_souples_et_cellule_formule(base_embarquee, tmp_path):

@@ -431,3 +431,150 @@ def test_script_lycees_archive_corrompue(tmp_path, capsys):
 )
 def test_nom_commune(ville, attendu):
     assert _script("build_lycees").nom_commune(ville) == attendu
+
+
+# ---------------------------------------------------------------- duplicates, seats from supports
+
+SOURCE_MEMBRES = DEPOT.parent / "shared" / "data" / "cmq_membres.csv"
+
+
+def test_doublons_decides_et_ecrits_dans_la_note(lignes_campus):
+    par_nom = {ligne["nom"]: ligne for ligne in lignes_campus}
+    with _donnee("campus_doublons.csv").open(encoding="utf-8", newline="") as flux:
+        decisions = list(csv.DictReader(flux))
+    assert [(d["campus_nom"], d["decision"]) for d in decisions] == [
+        ("CMQ Smart Energy Systems", "distincts"),
+        ("Campus des métiers et des qualifications d'excellence Industrie du futur Île-de-France", "distincts"),
+    ]
+    for d in decisions:
+        for nom, autre in ((d["campus_nom"], d["autre_campus_nom"]), (d["autre_campus_nom"], d["campus_nom"])):
+            assert f"doublon possible de « {autre} » examiné : campus distincts gardés" in par_nom[nom]["note"]
+
+
+def test_script_campus_siege_par_l_etablissement_support(tmp_path, capsys):
+    """A campus without a seat town takes the commune point of its support lycée (membres.csv)."""
+    membres = tmp_path / "membres.csv"
+    membres.write_text(
+        "campus_id,uai,nom,nature,role,commune,code_commune,source_url,rapprochement,preuve\n"
+        "exemple-lyon,0312696M,Lycée Pierre Bourdieu (Fronton),,chef de file,,,https://x.fr,trouve,test\n",
+        encoding="utf-8",
+    )
+    source = tmp_path / "source.csv"
+    source.write_text(
+        ENTETE_SOURCE + LIGNE_BONNE.replace(",Lyon,Lyon,", ",Toulouse,,").replace("Auvergne-Rhône-Alpes", "Occitanie"),
+        encoding="utf-8",
+    )
+    sortie = tmp_path / "campus.csv"
+    assert _script("build_campus").main([str(source), "--sortie", str(sortie), "--membres", str(membres)]) == 0
+    assert "siège : localisé par l'établissement support : 1" in capsys.readouterr().out
+    (ligne,) = csv.DictReader(sortie.open(encoding="utf-8"))
+    fronton = communes.commune("31202")
+    assert (ligne["ville_siege"], ligne["code_commune_siege"]) == ("Fronton", "31202")
+    assert (float(ligne["latitude"]), float(ligne["longitude"])) == (fronton.latitude, fronton.longitude)
+    assert "siège localisé par l'établissement support Lycée Pierre Bourdieu (Fronton) (UAI 0312696M)" in ligne["note"]
+
+
+# ---------------------------------------------------------------- membres.csv (packaged file)
+
+COLONNES_MEMBRES = "campus_id,uai,nom,nature,role,commune,code_commune,source_url,rapprochement,preuve".split(",")
+
+
+@pytest.fixture(scope="module")
+def lignes_membres() -> list[dict[str, str]]:
+    with _donnee("membres.csv").open(encoding="utf-8", newline="") as flux:
+        lecteur = csv.DictReader(flux)
+        assert lecteur.fieldnames == COLONNES_MEMBRES
+        return list(lecteur)
+
+
+def test_membres_embarques(lignes_membres, lignes_campus, lignes_lycees):
+    from cmq import organisations
+
+    ids = {ligne["id"] for ligne in lignes_campus}
+    lycees = {ligne["uai"]: ligne for ligne in lignes_lycees}
+    assert len(lignes_membres) == 58
+    assert len({m["campus_id"] for m in lignes_membres}) == 29
+    assert {m["campus_id"] for m in lignes_membres} <= ids
+    avec_uai = [m for m in lignes_membres if m["uai"]]
+    assert len(avec_uai) == 37 and all(m["uai"] in lycees for m in avec_uai)
+    assert all(m["nature"] == "" for m in avec_uai) and all(m["nature"] for m in lignes_membres if not m["uai"])
+    assert all(m["source_url"].startswith("http") and m["preuve"] for m in lignes_membres)
+    assert {m["rapprochement"] for m in lignes_membres} == {"trouve", "decision", "inconnu"}
+    for m in lignes_membres:
+        organisations.role_de(m["role"])  # every wording maps to a role
+    par_nom = {m["nom"]: m for m in lignes_membres}
+    assert par_nom["Lycée Arbez-Carme (Bellignat)"]["uai"] == "0011119L"
+    assert par_nom["Lycée Benjamin Franklin"]["uai"] == "0770943G"  # settled by hand: académie de Créteil
+    assert par_nom["Lycée Félix Le Dantec (Lannion)"]["uai"] == ""  # two UAIs: named, never guessed
+    assert (par_nom["IUT de Lannion"]["nature"], par_nom["IUT de Lannion"]["code_commune"]) == ("iut", "22113")
+    assert par_nom["INSA de Lyon"]["nature"] == "ecole" and par_nom["GRETA Val Bugey Léman"]["nature"] == "greta"
+
+
+def test_decisions_de_rapprochement_avec_preuve():
+    with _donnee("membres_decisions.csv").open(encoding="utf-8", newline="") as flux:
+        decisions = list(csv.DictReader(flux))
+    assert len(decisions) == 10
+    assert {d["decision"] for d in decisions} == {"uai", "nomme"}
+    assert all(len(d["preuve"]) > 40 for d in decisions)
+    assert all(bool(d["uai"]) == (d["decision"] == "uai") for d in decisions)
+
+
+ENTETE_MEMBRES = "campus_nom,uai,etablissement_nom,role,source_url\n"
+CAMPUS_PLASTI = "Plasticampus (Plasti Campus d'Oyonnax-Bellignat)"
+
+
+def _construire_membres(tmp_path, capsys, lignes: str, decisions: str | None = None):
+    source = tmp_path / "membres_source.csv"
+    source.write_text(ENTETE_MEMBRES + lignes, encoding="utf-8")
+    sortie = tmp_path / "sortie" / "membres.csv"
+    options = [str(source), "--sortie", str(sortie)]
+    if decisions is not None:
+        fichier = tmp_path / "decisions.csv"
+        fichier.write_text("campus_nom,etablissement_nom,decision,uai,preuve\n" + decisions, encoding="utf-8")
+        options += ["--decisions", str(fichier)]
+    code = _script("build_membres").main(options)
+    return code, sortie, capsys.readouterr()
+
+
+def test_script_membres_trouve_nomme_et_decision(tmp_path, capsys):
+    lignes = (
+        f'"{CAMPUS_PLASTI}",,Lycée Arbez-Carme (Bellignat),support,https://a.fr\n'
+        f'"{CAMPUS_PLASTI}",,INSA de Lyon,membre (supérieur),https://b.fr\n'
+        f'"{CAMPUS_PLASTI}",,Lycée Benjamin Franklin,membre,https://c.fr\n'
+    )
+    decision = f'"{CAMPUS_PLASTI}",Lycée Benjamin Franklin,nomme,,"homonymes à Orléans, Auray, La Rochette"\n'
+    code, sortie, sorties = _construire_membres(tmp_path, capsys, lignes, decision)
+    assert code == 0, sorties.err
+    assert "3 mentions écrites sur 1 campus : 1 avec UAI, 2 membres nommés" in sorties.out
+    resultat = [(x["uai"], x["nom"], x["nature"], x["rapprochement"]) for x in csv.DictReader(sortie.open())]
+    assert resultat == [
+        ("0011119L", "Lycée Arbez-Carme (Bellignat)", "", "trouve"),
+        ("", "INSA de Lyon", "ecole", "inconnu"),
+        ("", "Lycée Benjamin Franklin", "lycee", "decision"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("ligne", "motif"),
+    [
+        (f'"{CAMPUS_PLASTI}",,Lycée Benjamin Franklin,membre,https://c.fr\n', "rapprochement ambigu"),
+        (f'"{CAMPUS_PLASTI}",,Lycée Arbez-Carme (Bellignat),vague,https://c.fr\n', "rôle inconnu « vague »"),
+        ("Campus inconnu,,Lycée Arbez-Carme (Bellignat),membre,https://c.fr\n", "campus « Campus inconnu » absent"),
+    ],
+)
+def test_script_membres_mention_inutilisable_rien_ecrit(tmp_path, capsys, ligne, motif):
+    code, sortie, sorties = _construire_membres(tmp_path, capsys, ligne)
+    assert code == 1
+    assert sorties.err.startswith("Erreur : ligne 2 (") and motif in sorties.err
+    assert not sortie.parent.exists()
+
+
+@pytest.mark.skipif(not SOURCE_MEMBRES.exists(), reason="shared/data/cmq_membres.csv absent")
+def test_script_membres_deterministe_et_fichier_embarque_a_jour(tmp_path, capsys):
+    module = _script("build_membres")
+    premier, second = tmp_path / "a.csv", tmp_path / "b.csv"
+    assert module.main([str(SOURCE_MEMBRES), "--sortie", str(premier)]) == 0
+    assert module.main([str(SOURCE_MEMBRES), "--sortie", str(second)]) == 0
+    assert premier.read_bytes() == second.read_bytes() == _donnee("membres.csv").read_bytes()
+    texte = capsys.readouterr().out
+    assert "58 mentions écrites sur 29 campus : 37 avec UAI, 21 membres nommés" in texte and "Attention" not in texte

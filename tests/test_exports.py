@@ -125,8 +125,10 @@ def test_markdown_glossaire_avec_chiffres_nationaux(url):
     assert "\n  - Numérique, télécommunications : 1\n" in chiffres
     assert "\n  - Alimentaire, agroalimentaire : 0\n" in chiffres
     assert "\n- Lycées membres d'au moins un campus : 2 (33,3 %)\n" in chiffres
+    assert "\n- Campus dont les membres sont connus : 2 sur 3\n" in chiffres
+    assert "\n- Campus sans date de début de label : 1 sur 3\n" in chiffres
     assert "|" not in chiffres  # no pipe table: Orion renders Markdown without GFM
-    assert texte.rstrip().endswith("s'y trouve).")
+    assert texte.rstrip().endswith("une couverture inconnue est notée « — », jamais 0 %.")
     assert "Source : calculé par cmq à partir du référentiel, au 1er septembre 2025" in texte
 
 

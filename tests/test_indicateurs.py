@@ -1,10 +1,11 @@
 """Indicators on the small hand-built directory of `indicateurs_exemple` (SQLite and PostgreSQL)."""
 
+from collections import Counter
 from datetime import date
 
 import pytest
 
-from cmq import filieres, indicateurs
+from cmq import filieres, indicateurs, territoires
 from cmq.errors import (
     CodeInvalide,
     EntreeInvalide,
@@ -49,6 +50,8 @@ def test_france_a_la_date_de_reference(url):
         "nb_excellence": 1,
         "part_excellence": 0.3333,
         "filieres": zeros(**{NUMERIQUE: 1, BATIMENT: 1, MOBILITE: 1}),
+        "nb_campus_membres_connus": 2,  # cmq-aero-lyon has no known member
+        "nb_campus_sans_date_debut": 1,  # cmq-bois-grenoble
         "nb_etablissements_membres": 5,  # 4 of the directory + 1 UAI absent from it
         "nb_lycees": 6,
         "nb_lycees_membres": 2,
@@ -94,6 +97,21 @@ def test_territoires_sans_campus_valide(url):
     nice = lignes["23"]
     assert (nice.nb_campus, nice.nb_lycees, nice.couverture_lycees) == (0, 0, None)
     assert nice.filieres == zeros()
+
+
+def test_couverture_inconnue_sans_membres_connus():
+    """Campuses, none with known members: the coverage is unknown (None), never 0 %."""
+    app = indicateurs.Appartenances()
+    app.campus["cmq-x"] = (NUMERIQUE, False)
+    app.par_territoire["france"]["FR"].add("cmq-x")
+    lycees = {"france": Counter({"FR": 10})}
+    france = territoires.resoudre("FR", "france")
+    lg = indicateurs.ligne(app, lycees, france, D)
+    assert (lg.nb_campus, lg.nb_campus_membres_connus, lg.nb_lycees_membres, lg.couverture_lycees) == (1, 0, 0, None)
+    assert indicateurs.completude_membres(lg) == "membres connus pour 0 campus sur 1"
+    app.membres_connus.add("cmq-x")
+    assert indicateurs.ligne(app, lycees, france, D).couverture_lycees == 0.0
+    assert indicateurs.completude_dates(53, 91) == "53 campus sur 91 sans date de début de label (comptés chaque année)"
 
 
 def test_region_academique_et_departements(url):
@@ -159,6 +177,8 @@ def test_vers_table(url):
     assert colonnes[:7] == ["echelle", "code", "nom", "date", "nb_campus", "nb_excellence", "part_excellence"]
     assert colonnes[7:19] == list(filieres.codes())
     assert colonnes[19:] == [
+        "nb_campus_membres_connus",
+        "nb_campus_sans_date_debut",
         "nb_etablissements_membres",
         "nb_lycees",
         "nb_lycees_membres",
@@ -186,6 +206,8 @@ def test_vers_table(url):
             0,
             0,
             1,
+            2,  # nb_campus_membres_connus
+            1,  # nb_campus_sans_date_debut
             2,
             1,
             1,
@@ -245,6 +267,7 @@ def test_evolution_a_la_rentree(url):
         ("70", 2025, 0),
         ("70", 2026, 0),
     ]
+    assert {p.nb_campus_sans_date_debut for p in points} == {1}  # cmq-bois-grenoble, counted every year
     toutes = indicateurs.evolution(2025, 2026, "academie", url=url)
     assert len(toutes) == 60
     assert [p.nb_campus for p in toutes if p.code == "10"] == [3, 3]

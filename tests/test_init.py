@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from cmq.cli import app
 from cmq.importation.pipeline import importer_lignes
 from cmq.init import initialiser
-from cmq.store import db, schema
+from cmq.store import db, lecture, schema
 from cmq.store.lecture import campus as lire_campus
 from cmq.store.sauvegarde import sauvegarder
 from cmq.store.tables import EtablissementTable
@@ -51,7 +51,39 @@ def test_initialiser_charge_lycees_et_campus(genre_base, fabrique_bases):
     assert [(h.type_import, h.statut, h.source) for h in historique(url)] == [
         ("etablissements", "ok", "cmq/data/lycees.csv.gz"),
         ("campus", "ok", "cmq/data/campus.csv"),
+        ("membres", "ok", "cmq/data/membres.csv"),
     ]
+    db.fermer_tout()
+
+
+def test_initialiser_charge_les_membres(genre_base, fabrique_bases):
+    """membres.csv: lycées by UAI (present in the directory), the other organisations by name."""
+    url = fabrique_bases(genre_base)
+    membres = _lignes_embarquees("membres.csv")
+    resultat = initialiser(url)
+    assert (resultat["membres"].lues, resultat["membres"].inserees, resultat["membres"].rejetees) == (58, 58, 0)
+    assert compter(url, "membres") == sum(1 for m in membres if m["uai"]) == 37
+    assert compter(url, "membres_nommes") == sum(1 for m in membres if not m["uai"]) == 21
+    with db.session(url) as s:
+        assert len(lecture.campus_avec_membres(s)) == 29
+        ((support, lycee), *_autres) = lecture.membres(s, "plasticampus")
+        assert (support.uai, support.role.value, support.libelle_role, lycee.nom) == (
+            "0011119L",
+            "support",
+            "support",
+            "LPO LYCÉE DES MÉTIERS ARBEZ CARME",
+        )
+        assert support.source_url == "https://groupe-ecomedia.com/plasticampus-va-accroitre-ses-competences/"
+        nommes = {
+            (m.nom, m.nature.value, m.role.value) for m in lecture.membres_nommes(s, "numerique-et-photonique-lannion")
+        }
+        assert nommes == {
+            ("Enssat (Lannion)", "ecole", "partenaire"),
+            ("IUT de Lannion", "iut", "partenaire"),
+            ("Lycée Félix Le Dantec (Lannion)", "lycee", "partenaire"),
+        }
+        uais = {m.uai for m, _ in lecture.membres(s, "plasticampus")}
+        assert all(s.get(EtablissementTable, u) is not None for u in uais)  # real lycées of the directory
     db.fermer_tout()
 
 
@@ -61,11 +93,11 @@ def test_initialiser_deux_fois_ne_change_rien(genre_base, fabrique_bases):
     avant = instantane(url)
     second = initialiser(url)
     assert instantane(url) == avant
-    for rapport in (second["etablissements"], second["campus"]):
+    for rapport in (second["etablissements"], second["campus"], second["membres"]):
         assert (rapport.inserees, rapport.mises_a_jour) == (0, 0)
         assert rapport.inchangees == rapport.lues
-    derniers = historique(url)[-2:]
-    assert [(h.statut, h.inserees, h.mises_a_jour) for h in derniers] == [("ok", 0, 0), ("ok", 0, 0)]
+    derniers = historique(url)[-3:]
+    assert [(h.statut, h.inserees, h.mises_a_jour) for h in derniers] == [("ok", 0, 0)] * 3
     db.fermer_tout()
 
 

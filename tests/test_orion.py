@@ -29,8 +29,8 @@ SYNTHESE = {
     "hors_region": 1,
     "cmq_implique_sans_nom": 0,
     "nom_sans_cmq_implique": 0,
-    "non_membres": 0,
-    "membres_non_renseignes": 8,
+    "non_membres": 4,
+    "membres_non_renseignes": 4,
     "uai_invalides": 0,
     "filieres_incoherentes": 0,
     "filieres_illisibles": 1,
@@ -96,7 +96,7 @@ def test_etablissement_non_membre_avec_des_membres_connus(base_url, tmp_path):
     assert resultats["24A0001"][2] == "etablissement_non_membre"  # 0310036W is not a member
     assert resultats["24A0017"][2] == "etablissement_non_membre"  # 0311111P neither
     assert resultats["24A0015"][2] == ""  # 0220023F is one
-    assert (audit.synthese.non_membres, audit.synthese.membres_non_renseignes) == (2, 5)
+    assert (audit.synthese.non_membres, audit.synthese.membres_non_renseignes) == (4, 3)
 
 
 def test_cli_csv_orion_vers_csv_et_copie_corrigee(base_embarquee, tmp_path, monkeypatch):

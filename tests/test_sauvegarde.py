@@ -129,9 +129,51 @@ LIGNES = {
         },
     ],
     "membres": [
-        {"campus_id": "cmq-aura-aeronautique", "uai": "0690001A", "role": "support"},
-        {"campus_id": "cmq-aura-aeronautique", "uai": "0421234X", "role": "membre"},
-        {"campus_id": "cmq-bretagne-mer", "uai": "0290001B", "role": "membre"},
+        {
+            "campus_id": "cmq-aura-aeronautique",
+            "uai": "0690001A",
+            "role": "support",
+            "libelle_role": "chef de file",
+            "source_url": "https://www.ac-lyon.fr/campus-aero",
+        },
+        {
+            "campus_id": "cmq-aura-aeronautique",
+            "uai": "0421234X",
+            "role": "membre",
+            "libelle_role": None,
+            "source_url": None,
+        },
+        {
+            "campus_id": "cmq-bretagne-mer",
+            "uai": "0290001B",
+            "role": "membre",
+            "libelle_role": None,
+            "source_url": None,
+        },
+    ],
+    "membres_nommes": [
+        {
+            "id": 4,
+            "campus_id": "cmq-bretagne-mer",
+            "nom": "IUT de Lannion",
+            "nature": "iut",
+            "role": "partenaire",
+            "libelle_role": "partenaire historique (supérieur)",
+            "commune": "Lannion",
+            "code_commune": "22113",
+            "source_url": "https://www.univ-rennes1.fr/actualites/lannion",
+        },
+        {
+            "id": 9,
+            "campus_id": "cmq-aura-aeronautique",
+            "nom": "GRETA Lyon Métropole",
+            "nature": "greta",
+            "role": "membre",
+            "libelle_role": None,
+            "commune": None,
+            "code_commune": None,
+            "source_url": None,
+        },
     ],
     "partenaires": [
         {
@@ -481,7 +523,8 @@ def test_manifeste_refuse(bundle_sqlite, tmp_path, cible_remplie, modification, 
             "membres",
             2,
             "[1, 2]",
-            r"« membres.jsonl », ligne 2 : objet JSON avec les colonnes campus_id, uai, role attendu",
+            r"« membres.jsonl », ligne 2 : objet JSON avec les colonnes campus_id, uai, role, libelle_role, "
+            r"source_url attendu",
         ),
         ("membres", 1, '{"campus_id":"x","uai":"y"}', r"ligne 1 : objet JSON avec les colonnes"),
         (
@@ -574,9 +617,31 @@ def test_sauvegarde_plus_ancienne_colonne_et_table_absentes(bundle_sqlite, fabri
     lignes = contenu(cible)
     assert lignes["partenaires"] == []
     assert sorted(lignes["membres"]) == [
-        ("cmq-aura-aeronautique", "0421234X", "membre"),
-        ("cmq-aura-aeronautique", "0690001A", "membre"),  # was "support": the default replaces it
-        ("cmq-bretagne-mer", "0290001B", "membre"),
+        ("cmq-aura-aeronautique", "0421234X", "membre", None, None),
+        ("cmq-aura-aeronautique", "0690001A", "membre", None, None),  # was "support": the default replaces it
+        ("cmq-bretagne-mer", "0290001B", "membre", None, None),
+    ]
+
+
+def test_sauvegarde_de_revision_0001_restauree(bundle_sqlite, fabrique_bases, tmp_path):
+    """A bundle written before 0002_membres (no libelle_role/source_url, no membres_nommes) restores."""
+    membres = [json.loads(l) for l in zipfile.ZipFile(bundle_sqlite).read("membres.jsonl").decode().splitlines()]
+    anciens = "".join(json.dumps({c: m[c] for c in ("campus_id", "uai", "role")}) + "\n" for m in membres)
+
+    def ancien(entete):
+        entete["revision_alembic"] = "0001"
+        entete["tables"]["membres"]["colonnes"] = ["campus_id", "uai", "role"]
+        del entete["tables"]["membres_nommes"]
+
+    chemin = reecrire(bundle_sqlite, tmp_path / "r0001.zip", tables={"membres": anciens.encode()}, manifeste=ancien)
+    cible = fabrique_bases("sqlite")
+    restaurer(chemin, cible)
+    lignes = contenu(cible)
+    assert lignes["membres_nommes"] == []
+    assert sorted(lignes["membres"]) == [
+        ("cmq-aura-aeronautique", "0421234X", "membre", None, None),
+        ("cmq-aura-aeronautique", "0690001A", "support", None, None),
+        ("cmq-bretagne-mer", "0290001B", "membre", None, None),
     ]
 
 
@@ -652,8 +717,8 @@ def test_cli_sauvegarder_puis_restaurer(source, fabrique_bases, tmp_path, monkey
     assert resultat.exit_code == 0, resultat.output
     assert "Sauvegarde écrite" in resultat.stdout
     assert _ligne_tableau(resultat.stdout, "campus") == ["campus", "3"]
-    assert _ligne_tableau(resultat.stdout, "total") == ["total", "17"]
-    assert lire(chemin)[0].total_lignes == 17
+    assert _ligne_tableau(resultat.stdout, "total") == ["total", "19"]
+    assert lire(chemin)[0].total_lignes == 19
 
     cible = fabrique_bases(genre(source))
     monkeypatch.setenv("CMQ_DATABASE_URL", cible)

@@ -292,6 +292,7 @@ def test_compter(s):
         "campus_academies": 5,
         "etablissements": 4,
         "membres": 4,
+        "membres_nommes": 0,
         "partenaires": 2,
         "alias": 0,
         "imports": 2,

@@ -9,14 +9,13 @@ counts too, so "plasti campus oyonax" still finds Plasticampus. Context: `BONUS_
 campus of the establishment's région académique, `BONUS_FILIERE` for a campus of the chosen
 filière. An empty text lists the campuses by context.
 
-Called on every keystroke, it checks whether the directory changed (`resolve.index`: a few count
-queries, most of the cost of an answer) at most once every `FRAICHEUR` seconds per database.
+Called on every keystroke: the ranking is cached per index (`resolve.index`, rebuilt when the data
+version changes), so an answer costs a look-up once the prefix has been typed before.
 """
 
 from __future__ import annotations
 
 import threading
-import time
 from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict
@@ -33,7 +32,6 @@ BONUS_TERRITOIRE = 25.0
 BONUS_FILIERE = 15.0
 LONG_FLOU = 4  # letters typed from which the resolver's fuzzy score counts
 LIMITE = 10
-FRAICHEUR = 1.0  # seconds an index is used without checking that the directory is unchanged
 BONUS_DEBUT = 0.25  # typed share added when the word typed starts the campus's first distinctive word
 _FORMULE = frozenset({"metiers", "metier", "qualifications", "qualification"}) | BRUIT | MOTS_VIDES
 
@@ -64,21 +62,12 @@ class Suggestions(BaseModel):
 
 
 _mots: dict[int, tuple[resolve.Index, list[tuple[str, ...]]]] = {}
-_recents: dict[str | None, tuple[float, resolve.Index]] = {}
 _verrou = threading.Lock()
 
 
 def _index(url: str | None) -> resolve.Index:
-    """`resolve.index(url)`, checked at most once every FRAICHEUR seconds."""
-    maintenant = time.monotonic()
-    with _verrou:
-        recent = _recents.get(url)
-    if recent is not None and maintenant - recent[0] < FRAICHEUR:
-        return recent[1]
-    index = resolve.index(url)
-    with _verrou:
-        _recents[url] = (maintenant, index)
-    return index
+    """The resolution index of the database (follows the data version: an import is seen at once)."""
+    return resolve.index(url)
 
 
 def _mots_des_campus(index: resolve.Index) -> list[tuple[str, ...]]:

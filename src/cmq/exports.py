@@ -210,6 +210,8 @@ def markdown_chiffres(lignes: Sequence[LigneIndicateurs]) -> str:
                 [("dont campus d'excellence", f"{lg.nb_excellence} ({pourcentage(lg.part_excellence)})")],
             ),
             ("Campus par filière", "", [(f.libelle, lg.filieres[f.code]) for f in filieres.all()]),
+            ("Campus dont les membres sont connus", f"{lg.nb_campus_membres_connus} sur {lg.nb_campus}"),
+            ("Campus sans date de début de label", f"{lg.nb_campus_sans_date_debut} sur {lg.nb_campus}"),
             ("Établissements membres", lg.nb_etablissements_membres),
             ("Lycées de l'annuaire", lg.nb_lycees),
             ("Lycées membres d'au moins un campus", f"{lg.nb_lycees_membres} ({pourcentage(lg.couverture_lycees)})"),
@@ -223,7 +225,9 @@ def markdown_chiffres(lignes: Sequence[LigneIndicateurs]) -> str:
     source = (
         f"Source : calculé par cmq à partir du référentiel, au {jour} "
         "(un campus compte si son label est valide à cette date ; un territoire compte les campus "
-        "dont le siège ou au moins un établissement membre s'y trouve)."
+        "dont le siège ou au moins un établissement membre s'y trouve). Les chiffres des membres ne "
+        "reposent que sur les campus dont les membres sont connus : ce sont des minimums, et une "
+        "couverture inconnue est notée « — », jamais 0 %."
     )
     return "\n\n".join([*blocs, source]) + "\n"
 

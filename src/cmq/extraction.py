@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from cmq.models import Campus, Etablissement
+from cmq.models import Campus, Etablissement, Membre, MembreNomme
 from cmq.store import lecture
 from cmq.store.conversion import campus_vers_dict
 from cmq.store.tables import CampusTable, EtablissementTable
@@ -20,7 +20,17 @@ COLONNES_CAMPUS = [
     *_CHAMPS_CAMPUS[_CHAMPS_CAMPUS.index("region_academique") + 1 :],
 ]
 COLONNES_ETABLISSEMENT = [c.key for c in EtablissementTable.__table__.columns]
-COLONNES_MEMBRE = ["campus_id", "uai", "role", *COLONNES_ETABLISSEMENT[1:]]
+# Memberships: by UAI (with the establishment's fields), then members known only by name (`uai` empty,
+# `nom` = their name, `nature_membre` = their kind); each with the role as the source writes it and its page.
+COLONNES_MEMBRE = [
+    "campus_id",
+    "uai",
+    "role",
+    *COLONNES_ETABLISSEMENT[1:],
+    "libelle_role",
+    "nature_membre",
+    "source_url",
+]
 
 
 def _campus(s: Session, jour: date | None) -> list[Campus]:
@@ -32,10 +42,27 @@ def _dict_campus(c: Campus) -> dict[str, Any]:
     return {k: valeurs[k] for k in COLONNES_CAMPUS}
 
 
-def _dict_membre(campus_id: str, uai: str, role: str, e: Etablissement | None) -> dict[str, Any]:
+def _dict_membre(campus_id: str, m: Membre, e: Etablissement | None) -> dict[str, Any]:
     valeurs = dict.fromkeys(COLONNES_MEMBRE)
     valeurs.update(e.model_dump() if e is not None else {})
-    valeurs.update(campus_id=campus_id, uai=uai, role=role)
+    valeurs.update(
+        campus_id=campus_id, uai=m.uai, role=m.role.value, libelle_role=m.libelle_role, source_url=m.source_url
+    )
+    return valeurs
+
+
+def _dict_membre_nomme(m: MembreNomme) -> dict[str, Any]:
+    valeurs = dict.fromkeys(COLONNES_MEMBRE)
+    valeurs.update(
+        campus_id=m.campus_id,
+        role=m.role.value,
+        nom=m.nom,
+        nom_commune=m.commune,
+        code_commune=m.code_commune,
+        libelle_role=m.libelle_role,
+        nature_membre=m.nature.value,
+        source_url=m.source_url,
+    )
     return valeurs
 
 
@@ -55,12 +82,14 @@ def table_etablissements(s: Session) -> Table:
 
 
 def _membres(s: Session, jour: date | None) -> list[dict[str, Any]]:
-    return [_dict_membre(c.id, m.uai, m.role.value, e) for c in _campus(s, jour) for m, e in lecture.membres(s, c.id)]
+    return [_dict_membre(c.id, m, e) for c in _campus(s, jour) for m, e in lecture.membres(s, c.id)]
 
 
 def table_membres(s: Session, jour: date | None = None) -> Table:
-    """Every membership (of the campuses valid on `jour` if given) with the establishment's fields."""
-    return _table(_membres(s, jour), COLONNES_MEMBRE)
+    """Every membership (of the campuses valid on `jour` if given): by UAI with the establishment's
+    fields, then the members known only by name."""
+    nommes = [_dict_membre_nomme(m) for c in _campus(s, jour) for m in lecture.membres_nommes(s, c.id)]
+    return _table(_membres(s, jour) + nommes, COLONNES_MEMBRE)
 
 
 def points_campus(s: Session, jour: date | None = None) -> list[dict[str, Any]]:

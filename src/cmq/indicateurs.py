@@ -13,7 +13,12 @@ Rules (the same as the read queries of `cmq.store.lecture`, checked by the tests
   in the territory (France: every distinct member UAI, even one absent from the directory);
 * `nb_lycees` — lycées of the directory located in the territory (France: all of them);
   `nb_lycees_membres` — those that are members of at least one campus valid at D;
-  `couverture_lycees` = nb_lycees_membres / nb_lycees (None without lycée);
+  `couverture_lycees` = nb_lycees_membres / nb_lycees (None without lycée, and None when the
+  territory has campuses but none with known members: an absence of data is not 0 %);
+* completeness — `nb_campus_membres_connus`: campuses counted whose member data is known (at least
+  one member, with or without UAI): member figures rest on them only ("membres connus pour N
+  campus sur M"); `nb_campus_sans_date_debut`: campuses counted whose label start date is unknown
+  (counted at every date before their end);
 * `part_excellence` = nb_excellence / nb_campus (None with 0 campus); an unknown excellence
   counts as "not excellence". Shares are rounded to 4 decimals.
 
@@ -22,6 +27,7 @@ académies, memberships with the members' territory codes, lycées grouped by te
 aggregated in Python: never one query per territory.
 """
 
+import threading
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -36,7 +42,7 @@ from sqlalchemy.orm import Session
 from cmq import filieres, saisie, territoires
 from cmq.errors import EntreeInvalide
 from cmq.models import Campus
-from cmq.store import lecture, schema
+from cmq.store import db, lecture, schema, version
 from cmq.store.tables import (
     CampusAcademieTable,
     CampusTable,
@@ -75,6 +81,8 @@ class LigneIndicateurs(BaseModel):
     nb_excellence: int
     part_excellence: float | None
     filieres: dict[str, int]  # the 12 filière codes, in the order of cmq.md, zeros kept
+    nb_campus_membres_connus: int  # campuses counted whose members are known (the base of member figures)
+    nb_campus_sans_date_debut: int  # campuses counted whose label start date is unknown
     nb_etablissements_membres: int
     nb_lycees: int
     nb_lycees_membres: int
@@ -112,6 +120,7 @@ class PointEvolution(BaseModel):
     code: str
     nom: str
     nb_campus: int
+    nb_campus_sans_date_debut: int  # of nb_campus: label start date unknown, counted every year
 
 
 # --- Inputs -------------------------------------------------------------------------------------
@@ -136,6 +145,8 @@ class Appartenances:
     """Campuses valid at one date, the territories they belong to and their members' locations."""
 
     campus: dict[str, tuple[str, bool]] = field(default_factory=dict)  # id -> (filière, excellence)
+    membres_connus: set[str] = field(default_factory=set)  # ids of campuses with member data
+    sans_date_debut: set[str] = field(default_factory=set)  # ids of campuses without label start date
     par_territoire: dict[str, dict[str, set[str]]] = field(
         default_factory=lambda: defaultdict(lambda: defaultdict(set))
     )
@@ -164,9 +175,13 @@ def appartenances(s: Session, jour_: Date) -> Appartenances:
     actif = lecture.condition_actif_le(jour_)
     resultat = Appartenances()
     par = resultat.par_territoire
-    requete = select(C.id, C.filiere, C.excellence, C.region_academique, C.code_commune_siege).where(actif)
-    for campus_id, filiere, excellence, region, commune in s.execute(requete):
+    requete = select(
+        C.id, C.filiere, C.excellence, C.region_academique, C.code_commune_siege, C.date_debut_label
+    ).where(actif)
+    for campus_id, filiere, excellence, region, commune, debut in s.execute(requete):
         resultat.campus[campus_id] = (filiere, bool(excellence))
+        if debut is None:
+            resultat.sans_date_debut.add(campus_id)
         par["france"][territoires.CODE_FRANCE].add(campus_id)
         if region:
             par["region_academique"][region].add(campus_id)
@@ -189,6 +204,7 @@ def appartenances(s: Session, jour_: Date) -> Appartenances:
             ("departement", dep),
         )
         resultat.ajouter_membre(campus_id, uai, est_lycee(type_), lieux)
+    resultat.membres_connus = lecture.campus_avec_membres(s) & set(resultat.campus)
     return resultat
 
 
@@ -229,6 +245,8 @@ def ligne(
     nb_excellence = sum(app.campus[i][1] for i in ids)
     nb_lycees = lycees[e].get(code, 0)
     nb_lycees_membres = len(app.lycees_membres[e].get(code, ()))
+    connus = len(app.membres_connus.intersection(ids))
+    inconnu = bool(ids) and not connus  # campuses, none with known members: no coverage figure
     return LigneIndicateurs(
         echelle=e,
         code=code,
@@ -238,10 +256,12 @@ def ligne(
         nb_excellence=nb_excellence,
         part_excellence=_part(nb_excellence, len(ids)),
         filieres={f: par_filiere.get(f, 0) for f in filieres.codes()},
+        nb_campus_membres_connus=connus,
+        nb_campus_sans_date_debut=len(app.sans_date_debut.intersection(ids)),
         nb_etablissements_membres=len(app.membres[e].get(code, ())),
         nb_lycees=nb_lycees,
         nb_lycees_membres=nb_lycees_membres,
-        couverture_lycees=_part(nb_lycees_membres, nb_lycees),
+        couverture_lycees=None if inconnu else _part(nb_lycees_membres, nb_lycees),
         campus_ids=ids,
     )
 
@@ -251,6 +271,178 @@ def calculer(s: Session, jour_: Date, demandes: Sequence[territoires.Territoire]
     app = appartenances(s, jour_)
     lycees = lycees_par_territoire(s)
     return [ligne(app, lycees, t, jour_) for t in demandes]
+
+
+# --- In-memory snapshot -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _CampusInstantane:
+    id: str
+    filiere: str
+    excellence: bool
+    region: str | None
+    commune: str | None
+    debut: Date | None
+    fin: Date | None
+    academies: tuple[str, ...]
+    membres: tuple[tuple[str, bool, str | None, str | None, str | None], ...]  # uai, lycée, dép., acad., région
+
+    def actif_le(self, jour_: Date) -> bool:
+        """Same rule as `lecture.condition_actif_le` (bounds included, a missing bound does not restrict)."""
+        return (self.debut is None or self.debut <= jour_) and (self.fin is None or self.fin >= jour_)
+
+
+class Instantane:
+    """Label periods, académies, memberships and lycée counts of a database, held in memory.
+
+    Indicators at any date are computed from it without a query (`calculer_instantane`): the
+    campuses valid at a date are found by comparing their label periods, and the memberships of
+    one set of valid campuses are aggregated once (a date only matters through that set).
+    Built by `instantane(url)`, rebuilt when the database's data version changes.
+    """
+
+    TAILLE_PERIODES = 256  # aggregated sets of valid campuses kept
+
+    def __init__(self, s: Session):
+        academies: dict[str, list[str]] = defaultdict(list)
+        for campus_id, academie in s.execute(select(CA.campus_id, CA.academie)):
+            academies[campus_id].append(academie)
+        membres: dict[str, list[tuple]] = defaultdict(list)
+        requete = select(M.campus_id, M.uai, E.type, E.departement, E.academie, E.region_academique).outerjoin(
+            E, E.uai == M.uai
+        )
+        for campus_id, uai, type_, dep, acad, region in s.execute(requete):
+            membres[campus_id].append((uai, est_lycee(type_), dep, acad, region))
+        requete = select(
+            C.id,
+            C.filiere,
+            C.excellence,
+            C.region_academique,
+            C.code_commune_siege,
+            C.date_debut_label,
+            C.date_fin_label,
+        ).order_by(C.id)
+        self.campus = [
+            _CampusInstantane(
+                campus_id,
+                filiere,
+                bool(excellence),
+                region,
+                commune,
+                debut,
+                fin,
+                tuple(academies.get(campus_id, ())),
+                tuple(membres.get(campus_id, ())),
+            )
+            for campus_id, filiere, excellence, region, commune, debut, fin in s.execute(requete)
+        ]
+        self.lycees = lycees_par_territoire(s)
+        self.avec_membres = lecture.campus_avec_membres(s)
+        self._periodes: dict[tuple[int, ...], Appartenances] = {}
+        self._lignes: dict[tuple[tuple[int, ...], territoires.Territoire], LigneIndicateurs] = {}
+        self._verrou = threading.Lock()
+
+    def actifs(self, jour_: Date) -> tuple[int, ...]:
+        """Ranks of the campuses whose label is valid at `jour_`: all a date changes in the indicators."""
+        return tuple(i for i, c in enumerate(self.campus) if c.actif_le(jour_))
+
+    def appartenances(self, jour_: Date) -> Appartenances:
+        """What `appartenances(s, jour_)` reads, from memory."""
+        return self._agreger(self.actifs(jour_))
+
+    def _agreger(self, actifs: tuple[int, ...]) -> Appartenances:
+        with self._verrou:
+            deja = self._periodes.get(actifs)
+        if deja is not None:
+            return deja
+        resultat = Appartenances()
+        par = resultat.par_territoire
+        for echelle in territoires.ECHELLES:  # shared between threads: no key created by a later read
+            for table in (par, resultat.membres, resultat.lycees_membres):
+                table[echelle]
+        for i in actifs:
+            c = self.campus[i]
+            resultat.campus[c.id] = (c.filiere, c.excellence)
+            if c.debut is None:
+                resultat.sans_date_debut.add(c.id)
+            par["france"][territoires.CODE_FRANCE].add(c.id)
+            if c.region:
+                par["region_academique"][c.region].add(c.id)
+            if c.commune:
+                par["departement"][c.commune[:2]].add(c.id)
+                par["departement"][c.commune[:3]].add(c.id)
+            for academie in c.academies:
+                par["academie"][academie].add(c.id)
+            for uai, lycee, dep, acad, region in c.membres:
+                lieux = (
+                    ("france", territoires.CODE_FRANCE),
+                    ("region_academique", region),
+                    ("academie", acad),
+                    ("departement", dep),
+                )
+                resultat.ajouter_membre(c.id, uai, lycee, lieux)
+        resultat.membres_connus = self.avec_membres & set(resultat.campus)
+        with self._verrou:
+            if len(self._periodes) >= self.TAILLE_PERIODES:
+                self._periodes.clear()
+                self._lignes.clear()
+            self._periodes[actifs] = resultat
+        return resultat
+
+    def lignes(self, jour_: Date, demandes: Sequence[territoires.Territoire]) -> list[LigneIndicateurs]:
+        """`calculer` from memory: the rows of one set of valid campuses are built once, then dated."""
+        actifs = self.actifs(jour_)
+        app = None
+        resultat = []
+        for t in demandes:
+            modele = self._lignes.get((actifs, t))
+            if modele is None:
+                app = app or self._agreger(actifs)
+                modele = self._lignes[(actifs, t)] = ligne(app, self.lycees, t, jour_)
+            resultat.append(modele if modele.date == jour_ else modele.model_copy(update={"date": jour_}))
+        return resultat
+
+
+def calculer_instantane(
+    inst: Instantane, jour_: Date, demandes: Sequence[territoires.Territoire]
+) -> list[LigneIndicateurs]:
+    """`calculer` from a snapshot: the same rows, no query."""
+    return inst.lignes(jour_, demandes)
+
+
+_instantanes: dict[str, tuple[tuple, Instantane]] = {}
+_verrou_instantanes = threading.Lock()
+
+
+def instantane(url: str | None = None) -> Instantane:
+    """The snapshot of a database (default: the default database), rebuilt when its data changed."""
+    url = db.ouvrir(url, creer=False)
+    signature = version.version(url) if url in _instantanes else None
+    with _verrou_instantanes:
+        deja = _instantanes.get(url)
+    if deja is not None and deja[0] == signature:
+        return deja[1]
+    with schema.session_lecture(url) as s:
+        signature = version.version(url)
+        nouveau = Instantane(s)
+    with _verrou_instantanes:
+        _instantanes[url] = (signature, nouveau)
+    return nouveau
+
+
+def instantane_courant(url: str) -> Instantane | None:
+    """The snapshot of `url` if its data has not changed since it was built, else None."""
+    url = db.ouvrir(url)
+    with _verrou_instantanes:
+        deja = _instantanes.get(url)
+    return deja[1] if deja is not None and deja[0] == version.version(url) else None
+
+
+def vider_instantanes() -> None:
+    """Forget every snapshot (benchmarks, tests)."""
+    with _verrou_instantanes:
+        _instantanes.clear()
 
 
 def tous_les_territoires() -> list[territoires.Territoire]:
@@ -264,16 +456,12 @@ def indicateurs(
     """One row per territory of `echelle` (or only the territory `code`, a code or a name) at `date`
     (default today)."""
     demandes = _territoires_demandes(echelle, code)
-    jour_ = jour(date)
-    with schema.session_lecture(url) as s:
-        return calculer(s, jour_, demandes)
+    return calculer_instantane(instantane(url), jour(date), demandes)
 
 
 def indicateurs_toutes_echelles(date: Date | str | None = None, *, url: str | None = None) -> list[LigneIndicateurs]:
     """Rows of France and of every territory of every scale (150 rows) at `date`."""
-    jour_ = jour(date)
-    with schema.session_lecture(url) as s:
-        return calculer(s, jour_, tous_les_territoires())
+    return calculer_instantane(instantane(url), jour(date), tous_les_territoires())
 
 
 def campus_de_l_etablissement(uai: str, date: Date | str | None = None, *, url: str | None = None) -> list[Campus]:
@@ -334,27 +522,46 @@ def evolution(
     dates = [(annee, _rentree(annee, jour_du_mois)) for annee in range(de, a + 1)]
     demandes = _territoires_demandes(echelle, code)
     points = []
-    with schema.session_lecture(url) as s:
-        for annee, jour_ in dates:
-            app = appartenances(s, jour_)
-            points += [
-                PointEvolution(
-                    annee=annee,
-                    date=jour_,
-                    echelle=t.echelle,
-                    code=t.code,
-                    nom=t.nom,
-                    nb_campus=len(app.ids(t.echelle, t.code)),
-                )
-                for t in demandes
-            ]
+    inst = instantane(url)
+    for annee, jour_ in dates:
+        app = inst.appartenances(jour_)
+        points += [
+            PointEvolution(
+                annee=annee,
+                date=jour_,
+                echelle=t.echelle,
+                code=t.code,
+                nom=t.nom,
+                nb_campus=len(app.ids(t.echelle, t.code)),
+                nb_campus_sans_date_debut=len(app.sans_date_debut & app.ids(t.echelle, t.code)),
+            )
+            for t in demandes
+        ]
     return points
 
 
 # --- Flat views ---------------------------------------------------------------------------------
 
 COLONNES_DEBUT = ("echelle", "code", "nom", "date", "nb_campus", "nb_excellence", "part_excellence")
-COLONNES_FIN = ("nb_etablissements_membres", "nb_lycees", "nb_lycees_membres", "couverture_lycees", "campus_ids")
+COLONNES_FIN = (
+    "nb_campus_membres_connus",
+    "nb_campus_sans_date_debut",
+    "nb_etablissements_membres",
+    "nb_lycees",
+    "nb_lycees_membres",
+    "couverture_lycees",
+    "campus_ids",
+)
+
+
+def completude_membres(lg: LigneIndicateurs) -> str:
+    """What member figures rest on: « membres connus pour 29 campus sur 91 »."""
+    return f"membres connus pour {lg.nb_campus_membres_connus} campus sur {lg.nb_campus}"
+
+
+def completude_dates(nb_sans_date: int, nb_campus: int) -> str:
+    """What dated figures rest on: « 53 campus sur 91 sans date de début de label (comptés chaque année) »."""
+    return f"{nb_sans_date} campus sur {nb_campus} sans date de début de label (comptés chaque année)"
 
 
 def colonnes() -> list[str]:

@@ -1,7 +1,8 @@
 """`initialiser`: create or upgrade the schema and load the embedded data through the import pipeline.
 
-Embedded data (`cmq/data/`, provenance in its README): `lycees.csv.gz` (lycées by UAI) and
-`campus.csv` (real campuses). Lycées are seed data: only UAIs absent from the store are added,
+Embedded data (`cmq/data/`, provenance in its README): `lycees.csv.gz` (lycées by UAI),
+`campus.csv` (real campuses) and `membres.csv` (their members, by UAI or by name). Lycées are
+seed data: only UAIs absent from the store are added,
 so an annuaire imported later is never degraded by a later `cmq init`. Campuses are upserted by
 id. Idempotent: a second run changes no row; its history entries record 0 inserted, 0 updated.
 """
@@ -22,6 +23,7 @@ from cmq.store import db, schema
 
 LYCEES = "lycees.csv.gz"
 CAMPUS = "campus.csv"
+MEMBRES = "membres.csv"
 
 
 def _lire_gz(contenu: bytes, nom: str) -> tuple[list[str], list[dict[str, str]]]:
@@ -58,19 +60,29 @@ def charger_campus(url: str, progression: Progression | None = None):
         )
 
 
+def charger_membres(url: str, progression: Progression | None = None):
+    """Upsert the embedded members (after the campuses they refer to)."""
+    with resources.as_file(resources.files("cmq").joinpath("data", MEMBRES)) as chemin:
+        return importer_fichier(
+            chemin, type_import="membres", url=url, source=f"cmq/data/{MEMBRES}", progression=progression
+        )
+
+
 def initialiser(url: str | None = None, progression: Progression | None = None) -> dict[str, Any]:
-    """Upgrade the schema to head, then load lycées and campuses; returns what was done.
+    """Upgrade the schema to head, then load lycées, campuses and members; returns what was done.
 
     {"base": URL (password hidden), "revision": schema revision, "etablissements": Rapport,
-    "campus": Rapport}.
+    "campus": Rapport, "membres": Rapport}.
     """
     url = db.ouvrir(url)
     schema.mettre_a_jour(url)
     etablissements = charger_lycees(url, progression)
     campus = charger_campus(url, progression)
+    membres = charger_membres(url, progression)
     return {
         "base": url.affichable,
         "revision": schema.revision_courante(url),
         "etablissements": etablissements,
         "campus": campus,
+        "membres": membres,
     }

@@ -15,10 +15,26 @@ class Modele(BaseModel):
 
 
 class RoleMembre(str, Enum):
-    """Role of an establishment in a campus."""
+    """Role of a member in a campus (the source's wording is mapped by `cmq.organisations.role_de`)."""
 
     support = "support"
     membre = "membre"
+    partenaire = "partenaire"
+
+
+class NatureMembre(str, Enum):
+    """Kind of a member organisation named without a UAI."""
+
+    lycee = "lycee"
+    universite = "universite"
+    iut = "iut"
+    ecole = "ecole"
+    greta = "greta"
+    cfa = "cfa"
+    entreprise = "entreprise"
+    laboratoire = "laboratoire"
+    collectivite = "collectivite"
+    autre = "autre"
 
 
 class NaturePartenaire(str, Enum):
@@ -131,16 +147,44 @@ class Etablissement(Modele):
 
 
 class Membre(Modele):
-    """Membership of an establishment in a campus."""
+    """Membership of an establishment (identified by its UAI) in a campus.
+
+    `libelle_role` keeps the source's wording ("chef de file", "siège"…) mapped to `role`;
+    `source_url` is the page that states the membership.
+    """
 
     campus_id: str
     uai: str
     role: RoleMembre = RoleMembre.membre
+    libelle_role: str | None = None
+    source_url: str | None = None
 
     @field_validator("uai")
     @classmethod
     def _uai(cls, valeur: str) -> str:
         return codes.normaliser_uai(valeur)
+
+
+class MembreNomme(Modele):
+    """Membership of an organisation known only by its name (university, IUT, GRETA, company…).
+
+    Also used for a lycée whose UAI could not be established with confidence: it is named, never
+    given a guessed UAI. `commune` is the town the source writes beside the name, if any.
+    """
+
+    campus_id: str
+    nom: str = Field(min_length=1)
+    nature: NatureMembre = NatureMembre.autre
+    role: RoleMembre = RoleMembre.membre
+    libelle_role: str | None = None
+    commune: str | None = None
+    code_commune: str | None = None
+    source_url: str | None = None
+
+    @field_validator("code_commune")
+    @classmethod
+    def _commune(cls, valeur: str | None) -> str | None:
+        return codes.normaliser_commune(valeur) if valeur else None
 
 
 class Partenaire(Modele):

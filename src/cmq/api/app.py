@@ -17,8 +17,10 @@ from cmq.api import (
     routes_glossaire,
     routes_imports,
     routes_indicateurs,
+    routes_qualite,
     routes_resolution,
 )
+from cmq.api.cache import CacheURL
 from cmq.api.schemas import Probleme
 from cmq.reponses import erreurs
 
@@ -28,6 +30,7 @@ ROUTEURS = (
     routes_campus,
     routes_etablissements,
     routes_indicateurs,
+    routes_qualite,
     routes_resolution,
     routes_glossaire,
     routes_imports,
@@ -65,6 +68,7 @@ def inclure(app: FastAPI) -> None:
     erreurs.installer(app)
     for module in ROUTEURS:
         app.include_router(module.router)
+    app.add_middleware(CacheURL)  # repeated campus pages served before parsing their parameters
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

@@ -6,7 +6,7 @@ from typing import Generic, TypeVar
 from pydantic import BaseModel, Field
 
 from cmq.filieres import Filiere, Resultat, Statut
-from cmq.models import Campus, Etablissement, Partenaire, RoleMembre
+from cmq.models import Campus, Etablissement, MembreNomme, Partenaire, RoleMembre
 
 T = TypeVar("T")
 
@@ -52,13 +52,16 @@ class MembreDetail(BaseModel):
 
     uai: str
     role: RoleMembre
+    libelle_role: str | None = Field(default=None, description="Le rôle tel que la source l'écrit.")
+    source_url: str | None = Field(default=None, description="Page qui atteste l'adhésion.")
     etablissement: Etablissement | None
 
 
 class CampusDetail(Campus):
-    """A campus with its members and partners."""
+    """A campus with its members (by UAI, and named organisations without UAI) and partners."""
 
     membres: list[MembreDetail]
+    membres_nommes: list[MembreNomme] = Field(description="Membres sans UAI : université, IUT, GRETA, entreprise…")
     partenaires: list[Partenaire]
 
 
@@ -98,3 +101,22 @@ class EcritureCampus(BaseModel):
 
     statut: str = Field(description="cree, modifie ou inchange.")
     campus: Campus
+
+
+class CandidatEtablissement(BaseModel):
+    """An establishment matching a searched name, UAI or town, with its score (0-100)."""
+
+    uai: str
+    nom: str
+    type: str | None
+    commune: str | None
+    code_commune: str | None
+    score: float
+
+
+class RechercheEtablissements(BaseModel):
+    """Establishments matching `q` (and `commune`), best first."""
+
+    q: str
+    commune: str | None
+    resultats: list[CandidatEtablissement]

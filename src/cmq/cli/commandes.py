@@ -18,6 +18,7 @@ COMMANDES: dict[str, str] = {
     "campus": "campus",
     "etablissement": "etablissement",
     "indicateurs": "indicateurs",
+    "qualite": "qualite",
     "exporter": "exporter",
     "resoudre": "resolution",
     "alias": "resolution",

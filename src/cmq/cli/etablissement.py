@@ -1,5 +1,6 @@
-"""`cmq etablissement` commands: establishments of the directory (by UAI) and their campuses."""
+"""`cmq etablissement` commands: establishments of the directory (by UAI) and their campuses; name -> UAI."""
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -19,7 +20,13 @@ from cmq.cli.lecture import (
 from cmq.models import Etablissement
 from cmq.store import lecture, schema
 
-groupe = typer.Typer(help="Établissements (UAI) : fiche et liste filtrée.", no_args_is_help=True)
+groupe = typer.Typer(
+    help="Établissements (UAI) : fiche, liste filtrée, recherche par nom et rapprochement d'un fichier.",
+    no_args_is_help=True,
+)
+EMBARQUE = typer.Option(
+    "--embarque", help="Chercher parmi les lycées embarqués (sans base) plutôt que dans l'annuaire chargé."
+)
 
 CHAMPS = (
     "uai",
@@ -114,6 +121,70 @@ def liste(
         titre="Établissements",
         pied=f"{len(page)} établissement(s) affiché(s) sur {total}.",
     )
+
+
+def _index(embarque: bool):
+    from cmq.rapprochement import IndexEtablissements
+
+    return IndexEtablissements.embarque() if embarque else IndexEtablissements.de_la_base()
+
+
+@groupe.command("chercher")
+def chercher(
+    texte: Annotated[str, typer.Argument(help="Nom (même abrégé : « LP Branly (Amiens) »), UAI ou commune.")],
+    commune: Annotated[
+        str | None, typer.Option("--commune", help="Commune (nom, code postal) de l'établissement.")
+    ] = None,
+    limite: Annotated[int, typer.Option("--limite", "-n", min=1, max=100, help="Nombre maximal de candidats.")] = 10,
+    embarque: Annotated[bool, EMBARQUE] = False,
+    format: FormatListe = Format.table,
+) -> None:
+    """Établissements correspondant à un nom, un UAI ou une commune, du plus probable au moins probable."""
+    candidats = _index(embarque).chercher(texte, commune, limite)
+    entetes = ("uai", "nom", "type", "commune", "code_commune", "score")
+    lignes = [(c.uai, c.nom, c.type, c.commune, c.code_commune, f"{c.score:.1f}") for c in candidats]
+    sortir(
+        format,
+        entetes,
+        lignes,
+        [
+            dict(zip(entetes, (c.uai, c.nom, c.type, c.commune, c.code_commune, c.score), strict=True))
+            for c in candidats
+        ],
+        titre=f"Établissements pour « {texte} »",
+        pied=f"{len(candidats)} candidat(s)." if candidats else "Aucun établissement ne correspond.",
+    )
+
+
+@groupe.command("rapprocher")
+def rapprocher(
+    fichier: Annotated[Path, typer.Argument(help="Fichier .csv, .txt, .tsv ou .xlsx à lire (jamais modifié).")],
+    nom_colonne: Annotated[str, typer.Option("--colonne", "-c", help="Colonne contenant le nom de l'établissement.")],
+    colonne_commune: Annotated[
+        str | None, typer.Option("--colonne-commune", help="Colonne contenant la commune (facultative).")
+    ] = None,
+    sortie: Annotated[
+        Path | None,
+        typer.Option("--sortie", "-o", help="Fichier écrit (défaut : <nom>_rapprochement.<ext> à côté de l'entrée)."),
+    ] = None,
+    feuille: Annotated[str | None, typer.Option("--feuille", help="Feuille à lire d'un classeur .xlsx.")] = None,
+    embarque: Annotated[bool, EMBARQUE] = False,
+) -> None:
+    """Ajoute à chaque ligne uai_rapproche, statut_rapprochement (trouve, ambigu, inconnu), score et candidats."""
+    from cmq.rapprochement import rapprocher_fichier
+
+    resume = rapprocher_fichier(
+        fichier, nom_colonne, sortie, colonne_commune=colonne_commune, feuille=feuille, index=_index(embarque)
+    )
+    libelles = {"trouve": "trouvés", "ambigu": "ambigus", "inconnu": "inconnus", "vide": "vides"}
+    total = resume.lignes
+    lignes = [
+        (libelle, resume.statuts[statut], f"{100 * resume.statuts[statut] / total:.1f} %" if total else "–")
+        for statut, libelle in libelles.items()
+    ]
+    ecran = console()
+    ecran.print(tableau(f"Colonne « {resume.colonne} » : {total} lignes", ("Établissements", "Lignes", "Part"), lignes))
+    ecran.print(f"Fichier écrit : {resume.sortie}")
 
 
 def enregistrer(app: typer.Typer) -> None:

@@ -62,6 +62,7 @@ def indicateurs_territoires(
             "Campus",
             "Excellence",
             "Filières",
+            "Membres connus",
             "Établ. membres",
             "Lycées",
             "Couverture lycées",
@@ -73,6 +74,7 @@ def indicateurs_territoires(
                 lg.nb_campus,
                 f"{lg.nb_excellence} ({exports.pourcentage(lg.part_excellence)})",
                 _filieres(lg),
+                f"{lg.nb_campus_membres_connus}/{lg.nb_campus} campus",
                 lg.nb_etablissements_membres,
                 lg.nb_lycees,
                 exports.pourcentage(lg.couverture_lycees),
@@ -80,6 +82,14 @@ def indicateurs_territoires(
             for lg in lignes
         ]
         console().print(tableau(f"Indicateurs CMQ au {lignes[0].date}", entetes, rangs))
+        if len(lignes) == 1:
+            console().print(
+                f"Chiffres des membres : {indicateurs.completude_membres(lignes[0])} (couverture des lycées "
+                "= minimum connu, pas un total) ; "
+                f"{indicateurs.completude_dates(lignes[0].nb_campus_sans_date_debut, lignes[0].nb_campus)}."
+            )
+        else:
+            console().print("Membres connus : campus dont les membres sont recensés, base des chiffres des membres.")
         return
     if forme == "md":
         contenu = exports.markdown_glossaire(lignes).encode("utf-8")
@@ -107,9 +117,14 @@ def evolution(
     forme = _verifier(format, sortie)
     points = indicateurs.evolution(de, a, echelle, code, jour_du_mois=jour_du_mois)
     if forme == "table":
-        rangs = [(p.annee, p.date, p.code, p.nom, p.nb_campus) for p in points]
+        rangs = [(p.annee, p.date, p.code, p.nom, p.nb_campus, p.nb_campus_sans_date_debut) for p in points]
         titre = f"Nombre de campus au {jour_du_mois[3:]}/{jour_du_mois[:2]} de chaque année"
-        console().print(tableau(titre, ("Année", "Date", "Code", "Territoire", "Campus"), rangs))
+        entetes = ("Année", "Date", "Code", "Territoire", "Campus", "dont sans date de début")
+        console().print(tableau(titre, entetes, rangs))
+        console().print(
+            "Un campus sans date de début de label est compté chaque année jusqu'à sa fin : "
+            "les premières années sont surestimées d'autant."
+        )
         return
     colonnes, rangs = indicateurs.evolution_vers_table(points)
     contenu = exports.octets(colonnes, rangs, forme, separateur=separateur, bom=bom, feuille="Évolution")

@@ -45,6 +45,18 @@ _GEO = (
 _CAMPUS_ID = ("campus id", "id campus", "identifiant campus", "identifiant du campus", "code campus")
 _CAMPUS_NOM = ("campus", "nom du campus", "nom campus", "intitule du campus", "cmq", "nom du cmq")
 
+# Name of a member organisation without a UAI; the first four also mark a members file.
+_NOMS_MEMBRE = (
+    "nom du membre",
+    "membre",
+    "etablissement membre",
+    "organisation membre",
+    "etablissement nom",
+    "nom etablissement",
+    "etablissement",
+    "nom",
+)
+
 ALIAS: dict[str, dict[str, tuple[str, ...]]] = {
     "campus": {
         "id": ("id", "identifiant", "campus id", "id campus", "identifiant campus", "code campus"),
@@ -179,6 +191,11 @@ ALIAS: dict[str, dict[str, tuple[str, ...]]] = {
         "campus": _CAMPUS_NOM,
         "uai": ("uai membre", "uai etablissement membre", "uai de l etablissement", *ENTETES_UAI),
         "role": ("role", "role dans le campus", "role du membre", "fonction", "type de membre"),
+        "nom": _NOMS_MEMBRE,
+        "nature": ("nature", "nature du membre", "type d organisation", "categorie"),
+        "commune": ("commune", "ville", "commune du membre"),
+        "code_commune": ("code commune", "code insee"),
+        "source_url": ("source url", "source", "url source", "page source", "url de la source"),
     },
     "partenaires": {
         "campus_id": _CAMPUS_ID,
@@ -211,7 +228,7 @@ ALIAS: dict[str, dict[str, tuple[str, ...]]] = {
 REQUISES: dict[str, tuple[tuple[str, ...], ...]] = {
     "campus": (("nom", "id"), ("filiere",)),
     "etablissements": (("uai",), ("nom",)),
-    "membres": (("campus_id", "campus"), ("uai",)),
+    "membres": (("campus_id", "campus"), ("uai", "nom")),
     "partenaires": (("campus_id", "campus"), ("nom",)),
 }
 
@@ -285,7 +302,8 @@ def deviner_type(colonnes: list[str]) -> str:
         if "campus" in partenaires or "campus_id" in partenaires:
             return "partenaires"
     membres = _trouver(colonnes, "membres")
-    if ("campus" in membres or "campus_id" in membres) and "uai" in membres:
+    noms_membre = {normaliser(a) for a in _NOMS_MEMBRE[:4]}
+    if ("campus" in membres or "campus_id" in membres) and ("uai" in membres or cles_partenaire & noms_membre):
         return "membres"
     if "uai" in etablissements and "nom" in etablissements:
         return "etablissements"

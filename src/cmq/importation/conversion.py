@@ -22,12 +22,12 @@ from typing import Any
 from pydantic import ValidationError
 from rapidfuzz import fuzz, process
 
-from cmq import codes, filieres, saisie
+from cmq import codes, filieres, organisations, saisie
 from cmq.errors import CmqError, EntreeInvalide, FiliereInconnue
 from cmq.importation import valeurs
 from cmq.importation.colonnes import Correspondance
-from cmq.models import Campus, Membre, Partenaire, Provenance
-from cmq.store.conversion import membre_vers_dict, partenaire_vers_dict
+from cmq.models import Campus, Membre, MembreNomme, Partenaire, Provenance
+from cmq.store.conversion import membre_nomme_vers_dict, membre_vers_dict, partenaire_vers_dict
 from cmq.texte import normaliser, slug
 
 LONGUEUR_ID_MAX = 80
@@ -74,15 +74,6 @@ NATURES = {
     "autre": ("autre", "autres", "divers"),
 }
 _NATURES = {normaliser(alias): nature for nature, alias_ in NATURES.items() for alias in alias_}
-_ROLES = {
-    "support": "support",
-    "porteur": "support",
-    "etablissement support": "support",
-    "pilote": "support",
-    "membre": "membre",
-    "etablissement membre": "membre",
-    "partenaire": "membre",
-}
 
 
 _FORMULES = re.compile(
@@ -190,6 +181,7 @@ class Resultat:
     campus: Campus | None = None
     etablissement: dict[str, Any] | None = None
     membre: dict[str, Any] | None = None
+    membre_nomme: dict[str, Any] | None = None  # a member without a UAI, known by name
     partenaire: dict[str, Any] | None = None
     etablissement_support: dict[str, Any] | None = None  # inserted only if the UAI is unknown
 
@@ -284,7 +276,10 @@ class ConvertisseurCampus(_Lecteur):
         )
         resultat = Resultat(cle=campus.id, campus=campus)
         if campus.uai_support:
-            resultat.membre = {"campus_id": campus.id, "uai": campus.uai_support, "role": "support"}
+            support = Membre(
+                campus_id=campus.id, uai=campus.uai_support, role="support", source_url=campus.provenance.source_url
+            )
+            resultat.membre = membre_vers_dict(support)
             if t("etablissement_support"):
                 resultat.etablissement_support = etablissement_minimal(campus.uai_support, t("etablissement_support"))
         return resultat
@@ -410,19 +405,45 @@ _commune = lru_cache(maxsize=65_536)(codes.normaliser_commune)
 
 
 class ConvertisseurMembre(_Lecteur):
-    """Member rows: campus (id or name, must exist) + UAI + role."""
+    """Member rows: campus (id or name, must exist) + UAI, or a name when there is no UAI; role
+    as the source writes it (`organisations.role_de`), kind, town and source page."""
 
     def convertir(self, ligne: dict[str, Any]) -> Resultat:
         campus_id = self.contexte.campus_id(self.brut(ligne, "campus_id"), self.brut(ligne, "campus"))
-        role = self.texte(ligne, "role")
-        if role is not None:
-            if normaliser(role) not in _ROLES:
-                raise EntreeInvalide(f"rôle inconnu « {role} » : support ou membre attendu")
-            role = _ROLES[normaliser(role)]
-        membre = _valider(
-            Membre, {"campus_id": campus_id, "uai": self.texte(ligne, "uai") or "", "role": role or "membre"}
+        libelle = self.texte(ligne, "role")
+        role = organisations.role_de(libelle) if libelle is not None else "membre"
+        source_url = self.texte(ligne, "source_url")
+        uai, nom = self.texte(ligne, "uai"), self.texte(ligne, "nom")
+        if uai or not nom:
+            valeurs = {"campus_id": campus_id, "uai": uai or "", "role": role, "libelle_role": libelle}
+            membre = _valider(Membre, {**valeurs, "source_url": source_url})
+            return Resultat(cle=(membre.campus_id, membre.uai), membre=membre_vers_dict(membre))
+        nature = self.texte(ligne, "nature")
+        nomme = _valider(
+            MembreNomme,
+            {
+                "campus_id": campus_id,
+                "nom": nom,
+                "nature": _nature_membre(nature) if nature else organisations.nature_de(nom),
+                "role": role,
+                "libelle_role": libelle,
+                "commune": self.texte(ligne, "commune"),
+                "code_commune": self.texte(ligne, "code_commune"),
+                "source_url": source_url,
+            },
         )
-        return Resultat(cle=(membre.campus_id, membre.uai), membre=membre_vers_dict(membre))
+        return Resultat(cle=(nomme.campus_id, normaliser(nomme.nom)), membre_nomme=membre_nomme_vers_dict(nomme))
+
+
+def _nature_membre(texte: str) -> str:
+    """The kind of a named member given in its own column ('Université', 'IUT', 'GRETA'…)."""
+    nature = organisations.nature_de(texte)
+    if nature == "autre" and normaliser(texte) not in ("autre", "autres", "divers"):
+        raise EntreeInvalide(
+            f"nature inconnue « {texte} » : lycée, université, IUT, école, GRETA, CFA, entreprise, "
+            "laboratoire, collectivité ou autre attendu"
+        )
+    return nature
 
 
 class ConvertisseurPartenaire(_Lecteur):

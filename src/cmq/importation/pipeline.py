@@ -120,6 +120,7 @@ class _Valides:
     etablissements: list | pl.DataFrame = field(default_factory=list)
     etablissements_support: list = field(default_factory=list)
     membres: list = field(default_factory=list)
+    membres_nommes: list = field(default_factory=list)
     partenaires: list = field(default_factory=list)
 
     def ajouter(self, r: conversion.Resultat) -> None:
@@ -128,6 +129,7 @@ class _Valides:
             ("etablissements", r.etablissement),
             ("etablissements_support", r.etablissement_support),
             ("membres", r.membre),
+            ("membres_nommes", r.membre_nomme),
             ("partenaires", r.partenaire),
         ):
             if valeur is not None:
@@ -136,7 +138,14 @@ class _Valides:
     def vide(self) -> bool:
         return not any(
             len(getattr(self, nom))
-            for nom in ("campus", "etablissements", "etablissements_support", "membres", "partenaires")
+            for nom in (
+                "campus",
+                "etablissements",
+                "etablissements_support",
+                "membres",
+                "membres_nommes",
+                "partenaires",
+            )
         )
 
 
@@ -324,6 +333,7 @@ def _ecrire(
             lambda s: ecriture.ecrire_etablissements(s, valides.etablissements_support, inserer_seulement=True),
         ),
         ("membres", lambda s: _ecrire_membres(s, valides)),
+        ("membres_nommes", lambda s: ecriture.ecrire_membres_nommes(s, valides.membres_nommes)),
         ("partenaires", lambda s: ecriture.ecrire_partenaires(s, valides.partenaires)),
     ]
     etapes = [(nom, f) for nom, f in etapes if len(getattr(valides, nom))]

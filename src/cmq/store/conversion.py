@@ -10,13 +10,14 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from cmq.models import Alias, Campus, Etablissement, ImportEnregistre, Membre, Partenaire, Provenance
+from cmq.models import Alias, Campus, Etablissement, ImportEnregistre, Membre, MembreNomme, Partenaire, Provenance
 from cmq.store.tables import (
     AliasTable,
     CampusAcademieTable,
     CampusTable,
     EtablissementTable,
     ImportTable,
+    MembreNommeTable,
     MembreTable,
     PartenaireTable,
 )
@@ -87,12 +88,37 @@ def etablissement_depuis_ligne(ligne: EtablissementTable) -> Etablissement:
 
 def membre_vers_dict(membre: Membre) -> dict[str, Any]:
     """Column values of the `membres` row (role as its string value)."""
-    return {"campus_id": membre.campus_id, "uai": membre.uai, "role": membre.role.value}
+    return {
+        "campus_id": membre.campus_id,
+        "uai": membre.uai,
+        "role": membre.role.value,
+        "libelle_role": membre.libelle_role,
+        "source_url": membre.source_url,
+    }
 
 
 def membre_depuis_ligne(ligne: MembreTable) -> Membre:
     """The `Membre` model of a row."""
-    return Membre(campus_id=ligne.campus_id, uai=ligne.uai, role=ligne.role or "membre")
+    return Membre(
+        campus_id=ligne.campus_id,
+        uai=ligne.uai,
+        role=ligne.role or "membre",
+        libelle_role=ligne.libelle_role,
+        source_url=ligne.source_url,
+    )
+
+
+_CHAMPS_MEMBRE_NOMME = tuple(c.key for c in MembreNommeTable.__table__.columns if c.key != "id")
+
+
+def membre_nomme_vers_dict(membre: MembreNomme) -> dict[str, Any]:
+    """Column values of the `membres_nommes` row (id left to the database, enums as strings)."""
+    return membre.model_dump(mode="json")
+
+
+def membre_nomme_depuis_ligne(ligne: MembreNommeTable) -> MembreNomme:
+    """The `MembreNomme` model of a row."""
+    return MembreNomme(**{champ: getattr(ligne, champ) for champ in _CHAMPS_MEMBRE_NOMME})
 
 
 def partenaire_vers_dict(partenaire: Partenaire) -> dict[str, Any]:

@@ -27,6 +27,7 @@ from cmq.store.tables import (
     CampusAcademieTable,
     CampusTable,
     EtablissementTable,
+    MembreNommeTable,
     MembreTable,
     PartenaireTable,
 )
@@ -226,6 +227,11 @@ def ecrire_etablissements(
 def ecrire_membres(session: Session, lignes: Sequence[dict[str, Any]]) -> Bilan:
     """Upsert `membres` rows by (campus_id, uai)."""
     return upsert(session, MembreTable, lignes, ("campus_id", "uai"))
+
+
+def ecrire_membres_nommes(session: Session, lignes: Sequence[dict[str, Any]]) -> Bilan:
+    """Upsert `membres_nommes` rows (members without a UAI) by (campus_id, nom)."""
+    return upsert(session, MembreNommeTable, lignes, ("campus_id", "nom"))
 
 
 def retrograder_supports(session: Session, supports: dict[str, str]) -> int:

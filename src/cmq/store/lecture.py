@@ -27,12 +27,13 @@ from sqlalchemy.orm import Session
 
 from cmq import codes, filieres, territoires
 from cmq.errors import EntreeInvalide, IntrouvableError
-from cmq.models import Campus, Etablissement, ImportEnregistre, Membre, Partenaire
+from cmq.models import Campus, Etablissement, ImportEnregistre, Membre, MembreNomme, Partenaire
 from cmq.store.conversion import (
     campus_depuis_ligne,
     etablissement_depuis_ligne,
     import_depuis_ligne,
     membre_depuis_ligne,
+    membre_nomme_depuis_ligne,
     partenaire_depuis_ligne,
 )
 from cmq.store.tables import (
@@ -41,6 +42,7 @@ from cmq.store.tables import (
     CampusTable,
     EtablissementTable,
     ImportTable,
+    MembreNommeTable,
     MembreTable,
     PartenaireTable,
 )
@@ -252,6 +254,22 @@ def membres(s: Session, campus_id: str) -> list[tuple[Membre, Etablissement | No
         (membre_depuis_ligne(m), etablissement_depuis_ligne(e) if e is not None else None)
         for m, e in s.execute(requete)
     ]
+
+
+def membres_nommes(s: Session, campus_id: str) -> list[MembreNomme]:
+    """Members of a campus known only by name (support first, then by name)."""
+    ligne_campus = _ligne_campus(s, campus_id)
+    N = MembreNommeTable
+    support_d_abord = case((N.role == "support", 0), else_=1)
+    requete = select(N).where(N.campus_id == ligne_campus.id).order_by(support_d_abord, N.nom, N.id)
+    return [membre_nomme_depuis_ligne(m) for m in s.scalars(requete)]
+
+
+def campus_avec_membres(s: Session) -> set[str]:
+    """Ids of the campuses whose member data is known: at least one member, with or without UAI."""
+    return set(s.scalars(select(M.campus_id).distinct())) | set(
+        s.scalars(select(MembreNommeTable.campus_id).distinct())
+    )
 
 
 def partenaires(s: Session, campus_id: str) -> list[Partenaire]:

@@ -95,8 +95,28 @@ class MembreTable(Base):
     campus_id: Mapped[str] = mapped_column(ForeignKey("campus.id", ondelete="CASCADE"), primary_key=True)
     uai: Mapped[str] = mapped_column(String(8), primary_key=True)
     role: Mapped[str] = mapped_column(String(20), default="membre")
+    libelle_role: Mapped[str | None] = mapped_column(Text)
+    source_url: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (Index("ix_membres_uai", "uai"),)
+
+
+class MembreNommeTable(Base):
+    """Members without a UAI, known by their name (revision 0002_membres)."""
+
+    __tablename__ = "membres_nommes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    campus_id: Mapped[str] = mapped_column(ForeignKey("campus.id", ondelete="CASCADE"), index=True)
+    nom: Mapped[str] = mapped_column(Text)
+    nature: Mapped[str] = mapped_column(String(20), default="autre")
+    role: Mapped[str] = mapped_column(String(20), default="membre")
+    libelle_role: Mapped[str | None] = mapped_column(Text)
+    commune: Mapped[str | None] = mapped_column(String(200))
+    code_commune: Mapped[str | None] = mapped_column(String(5))
+    source_url: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (UniqueConstraint("campus_id", "nom", name="uq_membres_nommes_campus_nom"),)
 
 
 class PartenaireTable(Base):

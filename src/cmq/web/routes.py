@@ -11,8 +11,9 @@ from typing import Annotated
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from cmq import glossaire, indicateurs
+from cmq import glossaire, indicateurs, qualite
 from cmq.errors import EntreeInvalide, IntrouvableError
+from cmq.rapprochement import IndexEtablissements
 from cmq.store import db, lecture
 from cmq.web import erreurs, markdown, parametres, telechargement, vues
 from cmq.web.gabarits import GABARITS
@@ -113,6 +114,24 @@ def campus_fiche(requete: Request, identifiant: str, format: Texte = None, table
     return _page(requete, "campus.html", "campus", fil, fiche=fiche, points=fiche.points())
 
 
+@router.get("/etablissements")
+def etablissements_recherche(requete: Request, q: Texte = None, commune: Texte = None) -> Response:
+    """Establishments matching a name, a UAI or a town, linked to their pages."""
+    q, commune = (q or "").strip() or None, (commune or "").strip() or None
+    candidats = IndexEtablissements.de_la_base_en_cache(_url(requete)).chercher(q, commune, PAR_PAGE) if q else []
+    fil = [("Rechercher un établissement", None)]
+    return _page(
+        requete,
+        "etablissements_recherche.html",
+        None,
+        fil,
+        q=q,
+        commune=commune,
+        candidats=candidats,
+        q_etablissement=q,
+    )
+
+
 @router.get("/etablissements/{uai}")
 def etablissement_fiche(requete: Request, uai: str, format: Texte = None, tableau: Texte = None) -> Response:
     """An establishment and the campuses it belongs to."""
@@ -161,6 +180,17 @@ def filiere_page(requete: Request, code: str, jour: Jour = None, format: Texte =
         definition=vues.definition_cmq(),
         nom_territoire=vues.nom_territoire,
     )
+
+
+@router.get("/qualite")
+def qualite_page(requete: Request, format: Texte = None) -> Response:
+    """Data quality: per field, how many campuses have it and which lack it; non-official sources."""
+    r = qualite.qualite(_url(requete))
+    if (forme := parametres.format_export(format)) is not None:
+        colonnes = ["champ", "libelle", "nb_avec", "nb_campus", "sans"]
+        lignes = [[c.champ, c.libelle, c.nb_avec, c.nb_campus, " ".join(c.sans)] for c in r.champs]
+        return telechargement.fichier((colonnes, lignes), forme, "qualite", "Qualité")
+    return _page(requete, "qualite.html", None, [("Qualité des données", None)], r=r)
 
 
 @router.get("/glossaire")

@@ -12,7 +12,7 @@ from cmq import extraction, filieres, glossaire, indicateurs, territoires
 from cmq.errors import CodeInvalide, FiliereInconnue, IntrouvableError
 from cmq.filieres import Filiere
 from cmq.indicateurs import IndicateursFiliere, LigneIndicateurs
-from cmq.models import Campus, Etablissement, Membre, Partenaire
+from cmq.models import Campus, Etablissement, Membre, MembreNomme, Partenaire
 from cmq.store import lecture
 from cmq.web import markdown
 
@@ -119,6 +119,7 @@ class FicheCampus:
     campus: Campus
     membres: list[tuple[Membre, Etablissement | None]]
     partenaires: list[Partenaire]
+    membres_nommes: list[MembreNomme] = field(default_factory=list)
     filiere: Filiere = field(init=False)
 
     def __post_init__(self) -> None:
@@ -174,7 +175,10 @@ def fiche_campus(s: Session, identifiant: str) -> FicheCampus:
     """The campus `identifiant` (IntrouvableError with close identifiers otherwise)."""
     campus = lecture.campus(s, identifiant)
     return FicheCampus(
-        campus=campus, membres=lecture.membres(s, campus.id), partenaires=lecture.partenaires(s, campus.id)
+        campus=campus,
+        membres=lecture.membres(s, campus.id),
+        partenaires=lecture.partenaires(s, campus.id),
+        membres_nommes=lecture.membres_nommes(s, campus.id),
     )
 
 
