@@ -14,7 +14,10 @@ after the other:
   (one typo or two, shuffled words, a prefix: never the same text twice);
 * indicators at new dates — `GET /api/indicateurs?echelle=academie&date=…`, every request a date
   never asked before (no response cache can help);
-* indicators — `GET /api/indicateurs?echelle=academie` (all 30 académies, today).
+* indicators — `GET /api/indicateurs?echelle=academie` (all 30 académies, today);
+* campus type-ahead — `GET /api/campus/suggestions?q=…&uai=…&filiere=…`: every prefix (from one
+  letter) of words users type in Orion's "Nom CMQ" field, from establishments of six regions, with
+  or without the filière, as a type-ahead calls it on every keystroke.
 
 Each client sends its next request as soon as the previous answer arrives (closed loop,
 keep-alive connection, a minimal HTTP/1.1 client on asyncio streams: httpx would take several
@@ -52,7 +55,24 @@ CIBLES: dict[str, tuple[float | None, float | None]] = {
     "résolution (noms distincts)": (None, 0.4),
     "indicateurs (dates neuves)": (None, 0.2),
     "indicateurs (académies)": (100.0, None),
+    "suggestions de campus": (50.0, 0.4),
 }
+SAISIES = ("plasti campus", "aerocampus", "tourisme", "numerique", "mobicampus", "btp", "bois", "cmq aero", "gastro")
+UAIS = ("0310036W", "0010034G", "0210015C", "0590111A", "0220023F", "0330021U", "")
+FILIERES = ("", "Mobilité", "Tourisme, gastronomie", "Numérique, télécommunications")
+
+
+def saisies_campus(graine: int) -> list[str]:
+    """Type-ahead requests: every prefix of each text, from several establishments and filières."""
+    alea = random.Random(graine)
+    chemins = []
+    for texte in SAISIES:
+        for n in range(1, len(texte) + 1):
+            uai, filiere = alea.choice(UAIS), alea.choice(FILIERES)
+            chemins.append(f"/api/campus/suggestions?q={quote(texte[:n])}&uai={uai}&filiere={quote(filiere)}")
+    return chemins
+
+
 # The baseline: constant JSON on the same uvicorn stack (same options as `cmq serve --sans-journal`).
 BASE_TRIVIALE = """
 import sys, uvicorn
@@ -290,6 +310,7 @@ def main() -> None:
             "résolution (noms distincts)": (adresse, lambda: noms_mal_ecrits(adresse, args.graine)),
             "indicateurs (dates neuves)": (adresse, dates_neuves),
             "indicateurs (académies)": (adresse, lambda: ["/api/indicateurs?echelle=academie"]),
+            "suggestions de campus": (adresse, lambda: saisies_campus(args.graine)),
         }
         try:
             print(

@@ -45,7 +45,8 @@ ATTENDUS = {
         "aeronautique-et-du-spatial-occitanie",
         "uai_invalide: UAI invalide « 0310036X » : lettre de contrôle « X », « W » attendue",
     ),
-    "D-2025-0019": ("ambigu", "", ""),  # "CMQ numérique" from Paris: no campus of that theme in Île-de-France
+    # "CMQ numérique" from Paris: a bare filière label, and no campus of that filière in Île-de-France
+    "D-2025-0019": ("ambigu", "", "nom_cmq_libelle_de_filiere"),
     "D-2025-0020": ("inconnu", "", ""),
     "D-2025-0021": ("sans_nom", "", ""),
     "D-2025-0022": ("trouve", "batiment-durable-rennes", "nom_sans_cmq_implique"),
@@ -67,6 +68,9 @@ SYNTHESE = {
     "trouves": 28,
     "ambigus": 1,
     "inconnus": 1,
+    "remplissages": 0,
+    "libelles_de_filiere": 1,
+    "hors_region": 0,
     "cmq_implique_sans_nom": 1,
     "nom_sans_cmq_implique": 1,
     "non_membres": 5,  # checked against the embedded members (29 campus have some)
@@ -179,7 +183,8 @@ MAUVAIS = [
     (
         "colonnes.csv",
         "numero;uai;filiereCmq;nomCmq2\n1;0310049K;Mobilité;aero\n",
-        "colonne(s) obligatoire(s) absente(s) : cmqImplique, nomCmq",
+        "colonne(s) obligatoire(s) absente(s) : nomCmq ; colonnes du fichier : numero, uai, filiereCmq, nomCmq2 "
+        "(indiquez-les avec --colonne CHAMP=COLONNE)",
     ),
     ("vide.csv", "", "fichier vide"),
     ("entete.csv", "numero;uai;cmqImplique;filiereCmq;nomCmq\n", "aucune ligne de demande"),
@@ -235,7 +240,9 @@ def test_cli_fichier_introuvable_et_base_absente(tmp_path, monkeypatch):
 def test_colonnes_manquantes_bibliotheque(base_embarquee, tmp_path):
     entree = tmp_path / "d.csv"
     entree.write_text("numero,uai\n1,0310049K\n", encoding="utf-8")
-    with pytest.raises(ColonneManquante, match="cmqImplique, filiereCmq, nomCmq ; colonnes du fichier : numero, uai"):
+    with pytest.raises(
+        ColonneManquante, match="absente\\(s\\) : filiereCmq, nomCmq ; colonnes du fichier : numero, uai"
+    ):
         auditer(entree, url=base_embarquee)
     with pytest.raises(EntreeInvalide, match="est le fichier d.entrée : choisissez un autre nom"):
         ecrire(auditer(FIXTURE, url=base_embarquee), FIXTURE)

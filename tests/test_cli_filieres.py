@@ -96,7 +96,7 @@ def test_search_ambigu():
     ("args", "message"),
     [
         (("xyzzy",), "Erreur : aucune filière ne correspond à « xyzzy »"),
-        (("  ",), "Erreur : texte vide"),
+        (("btp", "--format", "csv"), "Erreur : format csv non disponible"),
         (("btp", "--limit", "0"), "Erreur : limite invalide : 0"),
     ],
 )

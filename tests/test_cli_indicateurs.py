@@ -90,7 +90,7 @@ def test_fichiers_xlsx_md_et_csv_excel(base, tmp_path):
     ok(cmq("indicateurs", "--date", "2025-09-01", "-o", str(md)))  # format from the extension
     texte = md.read_text(encoding="utf-8")
     assert texte.startswith("---\nType d'indicateur: Acteurs\n")
-    assert "| Campus labellisés | 3 |" in texte
+    assert "\n- Campus labellisés : 3\n" in texte
     ok(
         cmq(
             "indicateurs",
@@ -141,8 +141,8 @@ def test_evolution(base):
 def test_glossaire_avec_chiffres(base):
     r = ok(cmq("glossaire", "cmq", "--avec-chiffres", "--date", "2025-09-01"))
     assert r.stdout.startswith("---\nType d'indicateur: Acteurs\n")
-    assert "## Chiffres au 2025-09-01 — France" in r.stdout
-    assert "| Campus labellisés | 3 |" in r.stdout
+    assert "## Chiffres au 1er septembre 2025 — France" in r.stdout
+    assert "\n- Campus labellisés : 3\n" in r.stdout
     sans = ok(cmq("glossaire", "cmq"))
     assert "Chiffres" not in sans.stdout
 

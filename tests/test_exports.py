@@ -119,24 +119,35 @@ def test_markdown_glossaire_avec_chiffres_nationaux(url):
     lignes = indicateurs.indicateurs("france", date=D, url=url)
     texte = exports.markdown_glossaire(lignes)
     assert texte.startswith(glossaire.rendre(glossaire.entree("cmq")).rstrip("\n"))
-    assert "## Chiffres au 2025-09-01 — France" in texte
-    assert "| Campus labellisés | 3 |" in texte
-    assert "| dont campus d'excellence | 1 (33,3 %) |" in texte
-    assert "| Numérique, télécommunications | 1 |" in texte
-    assert "| Alimentaire, agroalimentaire | 0 |" in texte
-    assert "| Lycées membres d'au moins un campus | 2 (33,3 %) |" in texte
-    assert "| Campus dont les membres sont connus | 2 sur 3 |" in texte
-    assert "| Campus sans date de début de label | 1 sur 3 |" in texte
+    chiffres = texte[texte.index("## Chiffres") :]
+    assert chiffres.startswith("## Chiffres au 1er septembre 2025 — France\n\n- Campus labellisés : 3\n")
+    assert "\n  - dont campus d'excellence : 1 (33,3 %)\n- Campus par filière :\n" in chiffres
+    assert "\n  - Numérique, télécommunications : 1\n" in chiffres
+    assert "\n  - Alimentaire, agroalimentaire : 0\n" in chiffres
+    assert "\n- Lycées membres d'au moins un campus : 2 (33,3 %)\n" in chiffres
+    assert "\n- Campus dont les membres sont connus : 2 sur 3\n" in chiffres
+    assert "\n- Campus sans date de début de label : 1 sur 3\n" in chiffres
+    assert "|" not in chiffres  # no pipe table: Orion renders Markdown without GFM
     assert texte.rstrip().endswith("une couverture inconnue est notée « — », jamais 0 %.")
-    assert "Source : calculé par cmq à partir du référentiel, date 2025-09-01" in texte
+    assert "Source : calculé par cmq à partir du référentiel, au 1er septembre 2025" in texte
+
+
+def test_markdown_rendu_commonmark_sans_gfm(url):
+    """As Orion's react-markdown without GFM shows it: lists, never a raw pipe table."""
+    from markdown_it import MarkdownIt
+
+    html = MarkdownIt("commonmark").render(
+        exports.markdown_chiffres(indicateurs.indicateurs("france", date=D, url=url))
+    )
+    assert html.count("<ul>") == 3 and "<li>Campus labellisés : 3\n<ul>" in html
+    assert "<li>dont campus d'excellence : 1 (33,3 %)</li>" in html and "|" not in html
 
 
 def test_markdown_plusieurs_territoires(url):
     lignes = indicateurs.indicateurs("academie", date=D, url=url)[:3]
     texte = exports.markdown_chiffres(lignes)
-    assert "| Territoire | Code | Campus | Excellence | Mobilité |" in texte
-    assert "| Paris | 01 | 0 | 0 | 0 |" in texte
-    assert len([l for l in texte.splitlines() if l.startswith("| ")]) == 5  # header, rule, 3 rows
+    assert texte.startswith("## Chiffres au 1er septembre 2025\n\n### Paris (01)\n\n- Campus labellisés : 0\n")
+    assert texte.count("\n### ") == 3 and "|" not in texte
 
 
 def test_ecriture_atomique_et_dossiers_invalides(tmp_path):

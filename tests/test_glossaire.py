@@ -155,9 +155,6 @@ def test_parse_comme_gray_matter(texte, contenu):
 @pytest.mark.parametrize(
     ("texte", "motif"),
     [
-        ("# CMQ\n\nTexte", "pas de front matter : la première ligne doit être « --- »"),
-        ("", "pas de front matter"),
-        ("----\ntitle: x\n----\n", "pas de front matter"),
         ("---\ntitle: CMQ\nstatut: validé\n", "front matter non fermé : ligne « --- » de fin introuvable"),
         ("---", "front matter non fermé"),
         ("---toml\ntitle = 'x'\n---\n", "front matter en « toml » non pris en charge : YAML attendu"),
@@ -169,17 +166,6 @@ def test_parse_comme_gray_matter(texte, contenu):
         ("---\n- CMQ\n- Acteurs\n---\n", "suite de lignes « clé: valeur », pas un list"),
         ("---\nCMQ\n---\n", "suite de lignes « clé: valeur », pas un str"),
         (
-            "---\n---\n",
-            "clés manquantes dans le front matter : « Type d'indicateur », « Created by », "
-            "« statut », « title », « icon »",
-        ),
-        ("---\n# commentaire\n---\n", "clés manquantes"),
-        (
-            ENTREE.replace("icon: ri:gallery-view-2\n", "").replace("statut: validé\n", "Statut: validé\n"),
-            "clés manquantes dans le front matter : « statut », « icon »$",
-        ),
-        (ENTREE.replace("icon: ri:gallery-view-2", "icon:"), "clés manquantes dans le front matter : « icon »"),
-        (
             ENTREE.replace("title: Quadrant (Q1 à Q4)", "title: 2024"),
             "la clé « title » doit être un texte, reçu : 2024",
         ),
@@ -189,6 +175,61 @@ def test_parse_comme_gray_matter(texte, contenu):
 def test_parse_erreurs(texte, motif):
     with pytest.raises(EntreeInvalide, match=motif):
         glossaire.parse(texte)
+
+
+# Orion reads every field as `data[clé] ?? ""` (gray-matter): missing or empty fields are "".
+SANS_ICONE = ENTREE.replace("icon: ri:gallery-view-2\n", "")
+CHAMPS_FACULTATIFS = [
+    ("# CMQ\n\nTexte", ("", "", "", "", "", "# CMQ\n\nTexte")),  # no front matter: the whole file is the content
+    ("", ("", "", "", "", "", "")),
+    ("----\ntitle: x\n----\n", ("", "", "", "", "", "----\ntitle: x\n----\n")),
+    ("---\n---\n", ("", "", "", "", "", "")),
+    ("---\n# commentaire\n---\n", ("", "", "", "", "", "")),
+    ("---\nCreated by: Oriana\n---\n\n> Définition rapide\n", ("", "", "Oriana", "", "", "\n> Définition rapide\n")),
+    (
+        SANS_ICONE,
+        (
+            "Quadrant (Q1 à Q4)",
+            "InserJeunes",
+            "Oriana",
+            "validé",
+            "",
+            "\n> La position d’une formation sur le quadrant…\n",
+        ),
+    ),
+    (
+        ENTREE.replace("icon: ri:gallery-view-2", "icon:").replace("statut: validé\n", "Statut: validé\n"),
+        ("Quadrant (Q1 à Q4)", "InserJeunes", "Oriana", "", "", "\n> La position d’une formation sur le quadrant…\n"),
+    ),
+]
+
+
+@pytest.mark.parametrize(("texte", "champs"), CHAMPS_FACULTATIFS)
+def test_parse_champs_facultatifs_comme_orion(texte, champs):
+    entree = glossaire.parse(texte, slug="entree")
+    assert (entree.title, entree.type, entree.createdBy, entree.status, entree.icon, entree.content) == champs
+    assert entree.slug == "entree"
+
+
+def test_parse_sans_titre_ni_nom_de_fichier():
+    with pytest.raises(EntreeInvalide, match="slug\\) de l'entrée vide : sans titre, donnez le nom du fichier"):
+        glossaire.parse("---\nCreated by: Oriana\n---\n")
+
+
+def test_cli_parse_entree_du_gabarit_d_orion(tmp_path):
+    chemin = tmp_path / "template-definition.md"
+    chemin.write_bytes("---\nCreated by: Oriana\n---\n\n> Définition rapide\n> \n".encode())
+    resultat = runner.invoke(app, ["glossaire", "parse", str(chemin), "--json"])
+    assert resultat.exit_code == 0, resultat.output
+    assert json.loads(resultat.stdout) == {
+        "title": "",
+        "type": "",
+        "createdBy": "Oriana",
+        "status": "",
+        "content": "\n> Définition rapide\n> \n",
+        "icon": "",
+        "slug": "template-definition",
+    }
 
 
 def test_parse_slug_vide_refuse():
@@ -217,7 +258,6 @@ def test_parse_fichier_slug_du_nom(tmp_path):
             FichierIllisible,
             "latin1.md n'est pas en UTF-8 \\(octet 0xe9 en position 67\\)",
         ),
-        ("sans-front-matter.md", b"# CMQ\n", EntreeInvalide, "^sans-front-matter.md : pas de front matter"),
         ("non-ferme.md", b"---\ntitle: CMQ\n", EntreeInvalide, "^non-ferme.md : front matter non fermé"),
         ("yaml.md", b"---\ntitle: 'CMQ\n---\n", EntreeInvalide, "^yaml.md : YAML invalide dans le front matter"),
     ],
@@ -261,7 +301,7 @@ def test_script_chemins_par_defaut():
 @pytest.mark.parametrize(
     ("contenu", "motif"),
     [
-        (b"# sans front matter\n", "pas de front matter"),
+        (b"# sans front matter\n", "le rendu de l'entrée analysée diffère du fichier"),
         (
             ENTREE.replace("title: Quadrant (Q1 à Q4)", "title:   Quadrant (Q1 à Q4)").encode(),
             "le rendu de l'entrée analysée diffère du fichier",
@@ -331,7 +371,7 @@ def test_cli_parse_tableau():
     [
         ("absent.md", None, "Erreur : fichier introuvable"),
         ("latin1.md", "é".encode("latin-1"), "Erreur : fichier illisible"),
-        ("cle.md", b"---\ntitle: CMQ\n---\n", "Erreur : cle.md : clés manquantes dans le front matter"),
+        ("cle.md", b"---\ntitle: 2024\n---\n", "Erreur : cle.md : la clé « title » doit être un texte, reçu : 2024"),
     ],
 )
 def test_cli_parse_erreurs(tmp_path, nom, contenu, message):

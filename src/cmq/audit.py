@@ -1,21 +1,29 @@
-"""Audit of steering requests (Orion-like "demandes" export): resolve each `nomCmq`, flag the inconsistencies.
+"""Audit of steering requests (Orion's restitution export, or any table of "demandes"): resolve each
+`nomCmq`, flag the inconsistencies.
 
-Input: a CSV or XLSX table with at least `numero, uai, cmqImplique, filiereCmq, nomCmq` (headers
-found ignoring case, accents, spaces and punctuation; other columns are kept as they are). Every
-row gets `statut_resolution` (trouve / ambigu / inconnu, or sans_nom when `nomCmq` is empty),
-`campus_id`, `campus_nom`, `score`, `candidats` (ids of the close campuses when ambiguous),
-`filiere_incoherente` (oui / non) and `anomalie`, several joined by "; ":
+Input: a CSV or XLSX table with at least the fields of `REQUISES` (request number, UAI, filière,
+campus name). Headers are found ignoring case, accents, spaces and punctuation, under the names
+of `CHAMPS` (Orion's "N° demande", "UAI", "Filière CMQ", "Nom CMQ", "CodeRegion", "CodeAcadémie"…),
+or as mapped by the caller (`correspondance`, the CLI's `--colonne champ=Colonne`); other columns
+are kept as they are. `cmqImplique` is optional: Orion never exports it, so a filled `nomCmq` means
+a CMQ is involved. Placeholders ("non", "NC", "-", "aucun", "néant", "/", "n/a", "0") are empty
+values, counted apart. Every row gets `statut_resolution` (trouve / ambigu / inconnu, or sans_nom
+when `nomCmq` is empty), `campus_id`, `campus_nom`, `score`, `candidats` (ids of the close campuses
+when ambiguous), `filiere_incoherente` (oui / non) and `anomalie`, several joined by "; ":
 
 * `cmq_implique_sans_nom`: `cmqImplique` is true but `nomCmq` is empty;
 * `nom_sans_cmq_implique`: `nomCmq` is filled but `cmqImplique` is false;
+* `nom_cmq_non_renseigne: « NC »`: a placeholder instead of a campus name;
+* `nom_cmq_libelle_de_filiere`: the campus name is only a filière's label;
+* `campus_hors_region`: the campus found lies outside the establishment's région académique;
 * `uai_invalide: …`, `cmq_implique_illisible: …`, `filiere_illisible: …`: a cell that cannot be read
   (reported on its row, the audit goes on);
 * `etablissement_non_membre`: the campus has members in the directory and the UAI is not one.
 
 The mention is resolved with the row's filière and territory (the establishment's région
-académique from the directory, else a valid `codeRegion`). The input file is only read; the
-output (XLSX with an "audit" and a "synthese" sheet, or CSV) is written atomically and can never
-be the input file.
+académique from the directory, else the `codeRegion` or `codeAcademie` columns). The input file is
+only read; the outputs (XLSX with an "audit" and a "synthese" sheet, or CSV in the input's
+conventions; the corrected copy of `corriger`) are written atomically and never over the input.
 """
 
 from __future__ import annotations
@@ -33,11 +41,20 @@ from cmq.fichiers import ecriture_atomique
 from cmq.importation import valeurs
 from cmq.store import db
 from cmq.store.tables import EtablissementTable
-from cmq.tableau import Tableau, ecrire_tableau, lire_tableau
-from cmq.texte import normaliser
+from cmq.tableau import Tableau, ecrire_tableau, lire_tableau, valeur_typee
+from cmq.texte import est_remplissage, normaliser
 
-REQUISES = ("numero", "uai", "cmqImplique", "filiereCmq", "nomCmq")
-COLONNE_REGION = "codeRegion"
+# Field -> header names recognised (compared without case, accents, spaces nor punctuation).
+CHAMPS = {
+    "numero": ("numero", "N° demande", "numeroDemande"),
+    "uai": ("uai",),
+    "cmqImplique": ("cmqImplique",),
+    "filiereCmq": ("filiereCmq",),
+    "nomCmq": ("nomCmq",),
+    "codeRegion": ("codeRegion",),
+    "codeAcademie": ("codeAcademie",),
+}
+REQUISES = ("numero", "uai", "filiereCmq", "nomCmq")
 AJOUTEES = ("statut_resolution", "campus_id", "campus_nom", "score", "candidats", "filiere_incoherente", "anomalie")
 SANS_NOM = "sans_nom"
 PAQUET = 500  # rows resolved between two progress updates
@@ -56,6 +73,9 @@ class Synthese(BaseModel):
     inconnus: int = 0
     cmq_implique_sans_nom: int = 0
     nom_sans_cmq_implique: int = 0
+    remplissages: int = 0  # placeholders ("non", "NC", "-"…) in nomCmq, not counted as mentions
+    libelles_de_filiere: int = 0
+    hors_region: int = 0
     non_membres: int = 0
     membres_non_renseignes: int = 0  # resolved rows whose campus has no member in the directory
     uai_invalides: int = 0
@@ -70,6 +90,9 @@ class Synthese(BaseModel):
             ("campus trouvés", self.trouves),
             ("mentions ambiguës", self.ambigus),
             ("mentions inconnues", self.inconnus),
+            ("nomCmq de remplissage (non, NC, -, aucun…)", self.remplissages),
+            ("nomCmq réduits au libellé d'une filière", self.libelles_de_filiere),
+            ("campus hors de la région académique de l'établissement", self.hors_region),
             ("cmqImplique sans nomCmq", self.cmq_implique_sans_nom),
             ("nomCmq sans cmqImplique", self.nom_sans_cmq_implique),
             ("établissements non membres du campus", self.non_membres),
@@ -88,23 +111,56 @@ class Audit:
     colonnes: list[str]
     lignes: list[dict[str, object]]
     synthese: Synthese
+    tableau: Tableau | None = None  # the input as read (its columns, dialect and rows)
+    champs: dict[str, str] | None = None  # field -> column of the input
+    corrections: list[tuple[str, str] | None] | None = None  # (campus name, filière label) per row
 
 
 def _cle(nom: str) -> str:
     return normaliser(nom).replace(" ", "")
 
 
-def colonnes_requises(tableau: Tableau) -> dict[str, str]:
-    """Required name -> column of the file; ColonneManquante listing every missing one."""
+def colonnes_requises(tableau: Tableau, correspondance: dict[str, str] | None = None) -> dict[str, str]:
+    """Field -> column of the file (optional fields when present); ColonneManquante listing every missing one.
+
+    `correspondance` maps fields to columns explicitly (other tools' exports): EntreeInvalide for an
+    unknown field, ColonneManquante for a column the file lacks.
+    """
     par_cle = {_cle(c): c for c in tableau.colonnes}
-    trouvees = {nom: par_cle[_cle(nom)] for nom in REQUISES if _cle(nom) in par_cle}
+    trouvees: dict[str, str] = {}
+    for champ, colonne in (correspondance or {}).items():
+        if champ not in CHAMPS:
+            raise EntreeInvalide(f"champ inconnu « {champ} » ; champs possibles : {', '.join(CHAMPS)}")
+        if _cle(colonne) not in par_cle:
+            raise ColonneManquante(
+                f"{tableau.nom} : colonne « {colonne} » (indiquée pour {champ}) absente ; "
+                f"colonnes du fichier : {', '.join(tableau.colonnes)}"
+            )
+        trouvees[champ] = par_cle[_cle(colonne)]
+    for champ, noms in CHAMPS.items():
+        if champ not in trouvees:
+            colonne = next((par_cle[_cle(n)] for n in noms if _cle(n) in par_cle), None)
+            if colonne is not None:
+                trouvees[champ] = colonne
     manquantes = [nom for nom in REQUISES if nom not in trouvees]
     if manquantes:
         raise ColonneManquante(
             f"{tableau.nom} : colonne(s) obligatoire(s) absente(s) : {', '.join(manquantes)} ; "
-            f"colonnes du fichier : {', '.join(tableau.colonnes)}"
+            f"colonnes du fichier : {', '.join(tableau.colonnes)} "
+            "(indiquez-les avec --colonne CHAMP=COLONNE)"
         )
     return trouvees
+
+
+def lire_correspondance(textes: list[str] | None) -> dict[str, str]:
+    """["nomCmq=Campus", …] -> {"nomCmq": "Campus"}; EntreeInvalide for a text without "="."""
+    correspondance: dict[str, str] = {}
+    for texte in textes or []:
+        champ, egal, colonne = texte.partition("=")
+        if not egal or not champ.strip() or not colonne.strip():
+            raise EntreeInvalide(f"correspondance « {texte} » illisible : CHAMP=COLONNE attendu (ex. nomCmq=Campus)")
+        correspondance[champ.strip()] = colonne.strip()
+    return correspondance
 
 
 def chemin_par_defaut(chemin: Path) -> Path:
@@ -132,11 +188,18 @@ def _regions(uais: set[str], url: str | None) -> dict[str, str | None]:
     return resultat
 
 
-def _region_declaree(valeur: str) -> territoires.Territoire | None:
-    try:
-        return territoires.resoudre(valeur, "region_academique") if valeur.strip() else None
-    except CmqError:
-        return None
+def _region_declaree(ligne: dict[str, str], cols: dict[str, str]) -> territoires.Territoire | None:
+    """The row's région académique from its CodeRegion, else its CodeAcadémie (None when unreadable)."""
+    for champ, echelle in (("codeRegion", "region_academique"), ("codeAcademie", "academie")):
+        valeur = ligne[cols[champ]].strip() if champ in cols else ""
+        try:
+            if valeur and echelle == "academie":
+                return territoires.resoudre(territoires.academie(valeur).region_academique, "region_academique")
+            if valeur:
+                return territoires.resoudre(valeur, echelle)
+        except CmqError:
+            continue
+    return None
 
 
 @dataclass
@@ -148,12 +211,12 @@ class _Ligne:
     implique: bool | None
     nom: str
     contexte: resolve.Contexte
+    remplissage: bool = False
 
 
 def _preparer(
     ligne: dict[str, str],
     cols: dict[str, str],
-    region_col: str | None,
     regions: dict[str, str | None],
     filieres: dict[str, str | None],
 ) -> _Ligne:
@@ -163,26 +226,34 @@ def _preparer(
         uai = codes.normaliser_uai(ligne[cols["uai"]])
     except CmqError as erreur:
         anomalies.append(f"uai_invalide: {erreur}")
-    try:
-        implique = valeurs.booleen(ligne[cols["cmqImplique"]])
-    except CmqError:
-        implique = None
-        anomalies.append(f"cmq_implique_illisible: « {ligne[cols['cmqImplique']]} »")
     nom = ligne[cols["nomCmq"]].strip()
+    remplissage = est_remplissage(nom)
+    if remplissage:
+        anomalies.append(f"nom_cmq_non_renseigne: « {nom} »")
+        nom = ""
+    implique: bool | None = bool(nom)  # Orion's export has no cmqImplique: a campus name says it
+    if "cmqImplique" in cols:
+        try:
+            implique = valeurs.booleen(ligne[cols["cmqImplique"]])
+        except CmqError:
+            implique = None
+            anomalies.append(f"cmq_implique_illisible: « {ligne[cols['cmqImplique']]} »")
+        if implique and not nom:
+            anomalies.append("cmq_implique_sans_nom")
+        if implique is False and nom:
+            anomalies.append("nom_sans_cmq_implique")
     filiere_brute = ligne[cols["filiereCmq"]].strip()
-    filiere = filieres.get(filiere_brute)
-    if filiere_brute and filiere is None:
+    vide = not filiere_brute or est_remplissage(filiere_brute)
+    filiere = None if vide else filieres.get(filiere_brute)
+    if not vide and filiere is None:
         anomalies.append(f"filiere_illisible: « {filiere_brute} »")
     territoire = None
     if uai is not None and regions.get(uai):
         territoire = territoires.resoudre(regions[uai], "region_academique")
-    elif region_col is not None:
-        territoire = _region_declaree(ligne[region_col])
-    if implique and not nom:
-        anomalies.append("cmq_implique_sans_nom")
-    if implique is False and nom:
-        anomalies.append("nom_sans_cmq_implique")
-    return _Ligne(anomalies, uai, implique, nom, resolve.Contexte(filiere=filiere, territoire=territoire))
+    else:
+        territoire = _region_declaree(ligne, cols)
+    contexte = resolve.Contexte(filiere=filiere, territoire=territoire)
+    return _Ligne(anomalies, uai, implique, nom, contexte, remplissage)
 
 
 def _filiere(valeur: str) -> str | None:
@@ -193,20 +264,25 @@ def _filiere(valeur: str) -> str | None:
 
 
 def auditer(
-    chemin: Path | str, *, feuille: str | None = None, url: str | None = None, progression: Progression | None = None
+    chemin: Path | str,
+    *,
+    feuille: str | None = None,
+    url: str | None = None,
+    progression: Progression | None = None,
+    correspondance: dict[str, str] | None = None,
 ) -> Audit:
     """Read and audit a file of requests (nothing is written); see the module docstring."""
     chemin = Path(chemin)
     tableau = lire_tableau(chemin, feuille=feuille)
-    cols = colonnes_requises(tableau)
+    cols = colonnes_requises(tableau, correspondance)
     if not tableau.lignes:
         raise FichierIllisible(f"{tableau.nom} : aucune ligne de demande sous l'en-tête")
-    region_col = next((c for c in tableau.colonnes if _cle(c) == _cle(COLONNE_REGION)), None)
     index = resolve.index(url)
     uais = {u for ligne in tableau.lignes if codes.est_uai(u := ligne[cols["uai"]].strip().upper())}
     regions = _regions(uais, url)
     codes_filieres = {v: _filiere(v) for v in {ligne[cols["filiereCmq"]].strip() for ligne in tableau.lignes} if v}
-    preparees = [_preparer(ligne, cols, region_col, regions, codes_filieres) for ligne in tableau.lignes]
+    preparees = [_preparer(ligne, cols, regions, codes_filieres) for ligne in tableau.lignes]
+    corrections: list[tuple[str, str] | None] = []
     existantes = {_cle(c): c for c in tableau.colonnes}
     ajoutees = {nom: existantes.get(_cle(nom), nom) for nom in AJOUTEES}  # an input column of that name is reused
     colonnes = tableau.colonnes + [c for c in ajoutees.values() if c not in tableau.colonnes]
@@ -220,9 +296,19 @@ def auditer(
         for brute, p in zip(tableau.lignes[debut : debut + PAQUET], paquet, strict=True):
             r = index.decider(p.nom, next(rangs), p.contexte) if p.nom else None
             sorties.append(_sortie(brute, p, r, index, ajoutees, synthese))
+            corrections.append(_correction(r, str(sorties[-1][ajoutees["anomalie"]])))
         if progression is not None:
             progression(ETAPE, min(debut + PAQUET, total), total)
-    return Audit(chemin, colonnes, sorties, synthese)
+    return Audit(chemin, colonnes, sorties, synthese, tableau, cols, corrections)
+
+
+def _correction(r: resolve.Resolution | None, anomalies: str) -> tuple[str, str] | None:
+    """(canonical campus name, exact filière label) when the row is resolved with confidence."""
+    if r is None or r.statut != "trouve" or r.filiere_incoherente or r.motif is not None:
+        return None
+    if "campus_hors_region" in anomalies:
+        return None
+    return r.campus_nom or "", filieres.get(r.candidats[0].filiere).libelle
 
 
 def _sortie(
@@ -235,6 +321,12 @@ def _sortie(
 ) -> dict[str, object]:
     """The output row, and the counts updated."""
     anomalies = list(p.anomalies)
+    if r is not None and r.motif == "libelle_de_filiere":
+        anomalies.append("nom_cmq_libelle_de_filiere")
+    territoire = p.contexte.territoire
+    if r is not None and r.statut == "trouve" and territoire is not None and r.campus_id in index.par_id:
+        if not index.par_id[r.campus_id].lieux.contient(territoire):
+            anomalies.append("campus_hors_region")
     if r is not None and r.statut == "trouve" and p.uai is not None:
         membres = index.membres.get(r.campus_id)
         if not membres:
@@ -243,6 +335,9 @@ def _sortie(
             anomalies.append("etablissement_non_membre")
             synthese.non_membres += 1
     synthese.mentions += r is not None
+    synthese.remplissages += p.remplissage
+    synthese.libelles_de_filiere += "nom_cmq_libelle_de_filiere" in anomalies
+    synthese.hors_region += "campus_hors_region" in anomalies
     synthese.trouves += r is not None and r.statut == "trouve"
     synthese.ambigus += r is not None and r.statut == "ambigu"
     synthese.inconnus += r is not None and r.statut == "inconnu"
@@ -263,16 +358,41 @@ def _sortie(
     return {**brute, **{ajoutees[k]: v for k, v in valeurs_ajoutees.items()}}
 
 
+def _virgule(valeur: object) -> object:
+    """A float written with a decimal comma ("93,9"); anything else unchanged."""
+    return str(valeur).replace(".", ",") if isinstance(valeur, float) else valeur
+
+
+def _conventions(audit: Audit) -> dict[str, object]:
+    """CSV writing options that follow the input (Orion's CSV: `;` and a BOM)."""
+    t = audit.tableau
+    if t is None or t.separateur is None:
+        return {}
+    return {"separateur": t.separateur, "bom": t.encodage in ("utf-8-sig", "cp1252")}
+
+
+def _typees(audit: Audit, colonnes: list[str], lignes: list[dict[str, object]]) -> list[list[object]]:
+    """Rows as typed cells for a workbook (booleans, numbers, dates of Orion's dialect; XLSX numbers)."""
+    depuis_xlsx = audit.tableau is not None and audit.tableau.separateur is None
+    codes_ = {c for c in colonnes if _cle(c).startswith(("code", "uai", "numero", "ndemande"))}
+    return [[valeur_typee(ligne.get(c, ""), depuis_xlsx and c not in codes_) for c in colonnes] for ligne in lignes]
+
+
 def ecrire(audit: Audit, sortie: Path | str | None = None) -> Path:
-    """Write the audit (XLSX: sheets "audit" and "synthese"; CSV: the rows only) atomically."""
+    """Write the audit (XLSX: sheets "audit" and "synthese", typed cells; CSV: the rows only, in the
+    input's conventions) atomically."""
     cible = verifier_sortie(audit.source, Path(sortie) if sortie is not None else chemin_par_defaut(audit.source))
     if cible.suffix.lower() == ".csv":
-        return ecrire_tableau(cible, audit.colonnes, audit.lignes)
+        conventions = _conventions(audit)
+        lignes = audit.lignes
+        if conventions.get("separateur") == ";":  # French conventions: decimal comma, as in Orion's numbers
+            lignes = [{k: _virgule(v) for k, v in ligne.items()} for ligne in lignes]
+        return ecrire_tableau(cible, audit.colonnes, lignes, **conventions)
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
     classeur = Workbook()
-    rangs = [[ligne.get(c, "") for c in audit.colonnes] for ligne in audit.lignes]
+    rangs = _typees(audit, audit.colonnes, audit.lignes)
     feuilles = [
         (classeur.active, "audit", audit.colonnes, rangs),
         (classeur.create_sheet(), "synthese", ["indicateur", "nombre"], audit.synthese.libelles()),
@@ -292,3 +412,34 @@ def ecrire(audit: Audit, sortie: Path | str | None = None) -> Path:
     with ecriture_atomique(cible, "wb") as flux:
         classeur.save(flux)
     return cible
+
+
+def chemin_corrige(chemin: Path) -> Path:
+    """`<name>_corrige.<ext>` beside the input file."""
+    return fichiers.a_cote(chemin, "_corrige")
+
+
+def verifier_copie(entree: Path, cible: Path) -> Path:
+    """The corrected copy's path: same extension as the input, never the input (nothing written)."""
+    if cible.suffix.lower() != entree.suffix.lower():
+        raise EntreeInvalide(f"copie corrigée « {cible.name} » : extension {entree.suffix.lower()} attendue")
+    return fichiers.sortie_distincte(entree, cible)
+
+
+def corriger(audit: Audit, sortie: Path | str | None = None) -> tuple[Path, int]:
+    """A copy of the input where `nomCmq` holds the canonical campus name and `filiereCmq` the exact
+    label, on the rows resolved with confidence; (path written, rows changed). Never the input."""
+    if audit.tableau is None or audit.champs is None or audit.corrections is None:
+        raise EntreeInvalide("audit sans tableau d'entrée : correction impossible")
+    cible = verifier_copie(audit.source, Path(sortie) if sortie is not None else chemin_corrige(audit.source))
+    nom, filiere = audit.champs["nomCmq"], audit.champs["filiereCmq"]
+    lignes, changees = [], 0
+    for ligne, correction in zip(audit.tableau.lignes, audit.corrections, strict=True):
+        if correction is not None and (ligne[nom], ligne[filiere]) != correction:
+            ligne = {**ligne, nom: correction[0], filiere: correction[1]}
+            changees += 1
+        lignes.append(ligne)
+    colonnes = audit.tableau.colonnes
+    if cible.suffix.lower() == ".xlsx":
+        return ecrire_tableau(cible, colonnes, _typees(audit, colonnes, lignes)), changees
+    return ecrire_tableau(cible, colonnes, lignes, **_conventions(audit)), changees

@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from cmq import filieres, glossaire
+from cmq import filieres, glossaire, texte
 from cmq.errors import EntreeInvalide
 from cmq.fichiers import ecriture_atomique
 from cmq.indicateurs import LigneIndicateurs
@@ -186,62 +186,50 @@ def markdown_table(colonnes: Sequence[str], lignes: Iterable[Sequence[Any]]) -> 
     return "\n".join(sortie)
 
 
+def _liste(elements: Sequence[tuple[str, Any] | tuple[str, Any, Sequence[tuple[str, Any]]]]) -> str:
+    """A CommonMark list « - libellé : valeur », with sub-items indented under their item."""
+    lignes = []
+    for libelle, valeur, *sous in elements:
+        lignes.append(f"- {libelle} : {valeur}" if valeur != "" else f"- {libelle} :")
+        lignes.extend(f"  - {l} : {v}" for l, v in (sous[0] if sous else ()))
+    return "\n".join(lignes)
+
+
 def markdown_chiffres(lignes: Sequence[LigneIndicateurs]) -> str:
-    """Live figures: one territory as an « Indicateur | Valeur » table, several as one row each;
-    followed by the source line."""
+    """Live figures in CommonMark without tables (Orion renders Markdown without GFM: a pipe table would
+    show as raw text): one list per territory, French dates, then the source line."""
     if not lignes:
         raise EntreeInvalide("aucun territoire : pas de chiffres à afficher")
-    jour = lignes[0].date
-    if len(lignes) == 1:
-        lg = lignes[0]
-        rangs = [
-            ("Campus labellisés", lg.nb_campus),
-            ("dont campus d'excellence", f"{lg.nb_excellence} ({pourcentage(lg.part_excellence)})"),
-            *((f.libelle, lg.filieres[f.code]) for f in filieres.all()),
+    jour = texte.date_fr(lignes[0].date)
+    blocs = []
+    for lg in lignes:
+        elements = [
+            (
+                "Campus labellisés",
+                lg.nb_campus,
+                [("dont campus d'excellence", f"{lg.nb_excellence} ({pourcentage(lg.part_excellence)})")],
+            ),
+            ("Campus par filière", "", [(f.libelle, lg.filieres[f.code]) for f in filieres.all()]),
             ("Campus dont les membres sont connus", f"{lg.nb_campus_membres_connus} sur {lg.nb_campus}"),
             ("Campus sans date de début de label", f"{lg.nb_campus_sans_date_debut} sur {lg.nb_campus}"),
             ("Établissements membres", lg.nb_etablissements_membres),
             ("Lycées de l'annuaire", lg.nb_lycees),
             ("Lycées membres d'au moins un campus", f"{lg.nb_lycees_membres} ({pourcentage(lg.couverture_lycees)})"),
         ]
-        titre = f"## Chiffres au {jour.isoformat()} — {lg.nom}"
-        table = markdown_table(("Indicateur", "Valeur"), rangs)
-    else:
-        entetes = (
-            "Territoire",
-            "Code",
-            "Campus",
-            "Excellence",
-            *(f.libelle_court for f in filieres.all()),
-            "Campus aux membres connus",
-            "Établissements membres",
-            "Lycées",
-            "Couverture des lycées",
-        )
-        rangs = [
-            (
-                lg.nom,
-                lg.code,
-                lg.nb_campus,
-                lg.nb_excellence,
-                *lg.filieres.values(),
-                lg.nb_campus_membres_connus,
-                lg.nb_etablissements_membres,
-                lg.nb_lycees,
-                pourcentage(lg.couverture_lycees),
-            )
-            for lg in lignes
-        ]
-        titre = f"## Chiffres au {jour.isoformat()}"
-        table = markdown_table(entetes, rangs)
+        if len(lignes) == 1:
+            blocs.append(f"## Chiffres au {jour} — {lg.nom}\n\n{_liste(elements)}")
+        else:
+            blocs.append(f"### {lg.nom} ({lg.code})\n\n{_liste(elements)}")
+    if len(lignes) > 1:
+        blocs.insert(0, f"## Chiffres au {jour}")
     source = (
-        f"Source : calculé par cmq à partir du référentiel, date {jour.isoformat()} "
+        f"Source : calculé par cmq à partir du référentiel, au {jour} "
         "(un campus compte si son label est valide à cette date ; un territoire compte les campus "
         "dont le siège ou au moins un établissement membre s'y trouve). Les chiffres des membres ne "
         "reposent que sur les campus dont les membres sont connus : ce sont des minimums, et une "
         "couverture inconnue est notée « — », jamais 0 %."
     )
-    return f"{titre}\n\n{table}\n\n{source}\n"
+    return "\n\n".join([*blocs, source]) + "\n"
 
 
 def markdown_glossaire(lignes: Sequence[LigneIndicateurs]) -> str:

@@ -364,6 +364,59 @@ def code_de(texte: str) -> str:
 
 def vider_cache() -> None:
     """Forget every cached result (benchmarks measure the cold path this way)."""
-    for cache in (_normaliser, _decision, _corriger, _resultat):
+    for cache in (_normaliser, _decision, _corriger, _resultat, _suggestions):
         cache.cache_clear()
     _RACINES.clear()
+
+
+# --- Type-ahead -------------------------------------------------------------------------------------
+
+_PREFIXE_BASE, _PREFIXE_PENTE = 40.0, 45.0  # label word completed from a prefix: base + slope × typed share
+
+
+def _mots_libelles() -> tuple[tuple[str, ...], ...]:
+    """Normalised words of each filière's label and short label (stop words dropped), in order."""
+    return tuple(
+        tuple(dict.fromkeys(m for m in normaliser(f"{f.libelle} {f.libelle_court}").split() if m not in _MOTS_VIDES))
+        for f in FILIERES
+    )
+
+
+_MOTS_LIBELLES = _mots_libelles()
+
+
+def _par_prefixe(mots: list[str]) -> dict[int, float]:
+    """Filière rank -> score when every typed word starts a word of its label ("mob", "a", "transition e")."""
+    scores: dict[int, float] = {}
+    for rang, libelle in enumerate(_MOTS_LIBELLES):
+        parts = [max((len(m) / len(w) for w in libelle if w.startswith(m)), default=0.0) for m in mots]
+        if min(parts) > 0:
+            scores[rang] = round(_PREFIXE_BASE + _PREFIXE_PENTE * sum(parts) / len(parts), 1)
+    return scores
+
+
+@lru_cache(maxsize=20_000)
+def _suggestions(texte: str) -> tuple[Resultat, ...]:
+    forme = normaliser(texte)
+    if not forme:
+        return tuple(Resultat(filiere=f, score=100.0, motif="libellé", terme=f.libelle) for f in FILIERES)
+    mots = forme.split()
+    mots = [m for m in mots[:-1] if m not in _MOTS_VIDES] + mots[-1:]  # the last word is being typed
+    meilleurs = {r.filiere.code: r for r in _classer(texte)}
+    for rang, score in _par_prefixe(mots).items():
+        f = FILIERES[rang]
+        if f.code not in meilleurs or meilleurs[f.code].score < score:
+            meilleurs[f.code] = Resultat(filiere=f, score=score, motif="libellé", terme=f.libelle)
+    ordre = {f.code: i for i, f in enumerate(FILIERES)}
+    return tuple(sorted(meilleurs.values(), key=lambda r: (-r.score, ordre[r.filiere.code])))
+
+
+def suggerer(texte: str = "", limit: int = 12) -> list[Resultat]:
+    """Type-ahead over the 12 filières, best first: all 12 in glossary order for an empty text; every
+    filière with a label word starting with each typed word (from one letter, accent- and
+    case-insensitive); plus what `search` finds (synonyms, acronyms, typos)."""
+    if not isinstance(texte, str):
+        raise EntreeInvalide(f"texte attendu pour une filière, reçu : {type(texte).__name__}")
+    if not isinstance(limit, int) or limit < 1:
+        raise EntreeInvalide(f"limite invalide : {limit} (entier ≥ 1 attendu)")
+    return list(_suggestions(texte)[:limit])

@@ -3,8 +3,10 @@
 Parsing follows tjp-pilotage (server/src/modules/glossaire/.../getGlossaireEntryFromMarkdown.dep.ts),
 which uses gray-matter: the slug is the file name without `.md`; `content` is the text after the
 closing `---` line minus its first line break (so it starts with the blank line that follows the
-front matter); the front matter keys map to the API fields as in `CLES`. Unlike Orion, which
-silently turns a broken file into empty fields, we reject it with a French message.
+front matter); the front matter keys map to the API fields as in `CLES`. Every field is optional, as in Orion
+(`data.x ?? ""`): a missing key, an empty value or a file without front matter gives "" (the whole
+file is then the content). Unlike Orion, which silently turns a broken file (invalid YAML, front
+matter never closed, a value that is not a text) into a 404, we reject it with a French message.
 """
 
 import math
@@ -45,10 +47,10 @@ class EntreeGlossaire(BaseModel):
 
 
 def _decouper(texte_md: str) -> tuple[str, str]:
-    """Split into (raw front matter, body) the way gray-matter does; raise on a missing block."""
+    """Split into (raw front matter, body) the way gray-matter does ("" and the whole text without one)."""
     texte_md = texte_md.removeprefix("\ufeff")
     if not texte_md.startswith(OUVERTURE) or texte_md[3:4] == "-":
-        raise EntreeInvalide("pas de front matter : la première ligne doit être « --- »")
+        return "", texte_md
     reste = texte_md[len(OUVERTURE) :]
     fin_ligne = reste.find("\n")
     langue = (reste if fin_ligne < 0 else reste[:fin_ligne]).strip()
@@ -83,16 +85,13 @@ def parse(texte_md: str, slug: str | None = None) -> EntreeGlossaire:
     """Parse an entry; without `slug`, derive it from the title ('CMQ' -> 'cmq')."""
     brut, corps = _decouper(texte_md)
     donnees = _lire_yaml(brut)
-    manquantes = [cle for cle in CLES.values() if donnees.get(cle) is None]
-    if manquantes:
-        raise EntreeInvalide("clés manquantes dans le front matter : " + ", ".join(f"« {c} »" for c in manquantes))
     for cle in CLES.values():
-        if not isinstance(donnees[cle], str):
+        if donnees.get(cle) is not None and not isinstance(donnees[cle], str):
             raise EntreeInvalide(f"la clé « {cle} » doit être un texte, reçu : {donnees[cle]!r}")
-    champs = {champ: donnees[cle] for champ, cle in CLES.items()}
+    champs = {champ: donnees.get(cle) or "" for champ, cle in CLES.items()}  # Orion: data[cle] ?? ""
     slug = slug if slug is not None else texte.slug(champs["title"])
     if not slug:
-        raise EntreeInvalide("identifiant (slug) de l'entrée vide")
+        raise EntreeInvalide("identifiant (slug) de l'entrée vide : sans titre, donnez le nom du fichier")
     return EntreeGlossaire(**champs, content=corps, slug=slug)
 
 

@@ -17,9 +17,16 @@ Context then separates close campuses: a campus loses `MALUS_FILIERE` when a fil
 it has another one, `MALUS_TERRITOIRE` when a territory is given and it lies outside, `MALUS_DATE`
 when a date is given and its label is not valid that day.
 
+A filière written in the mention ("campus tourisme lyon") counts as a given filière for the
+ranking (the malus, not the incoherence flag) when no filière is given.
+
 Decision: best score below `SEUIL_CANDIDAT` → "inconnu"; below `SEUIL_TROUVE` or less than
-`MARGE` ahead of the second → "ambigu" (no campus chosen); otherwise "trouve". A user-confirmed
-alias (`cmq.alias`) wins over everything (score 100). `index(url)` caches one Index per
+`MARGE` ahead of the second → "ambigu" (no campus chosen) when at least two candidates remain,
+"inconnu" otherwise (a lone weak candidate is listed, not chosen); otherwise "trouve". A bare
+filière label ("Tourisme, gastronomie", "Numérique") names no campus (`motif`
+"libelle_de_filiere"): it is "trouve" only when the given territory holds a single campus of that
+filière, else "ambigu" among that filière's campuses. A user-confirmed alias (`cmq.alias`) wins
+over everything (score 100). `index(url)` caches one Index per
 database, rebuilt when campuses, members, imports or aliases change.
 """
 
@@ -30,6 +37,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date as Date
+from functools import lru_cache
 from typing import Literal
 
 import numpy as np
@@ -92,6 +100,7 @@ class Resolution(BaseModel):
     candidats: list[Candidat] = []
     filiere_incoherente: bool = False
     via_alias: bool = False
+    motif: str | None = None  # "libelle_de_filiere": the mention is a filière's label, not a campus name
 
 
 # --- Directory in memory --------------------------------------------------------------------------
@@ -362,11 +371,12 @@ class Index:
             resultats.append(scores)
         return resultats
 
-    def _ajuster(self, scores: np.ndarray, contexte: Contexte) -> np.ndarray:
-        """Text scores minus the context penalties (see the module docstring)."""
+    def _ajuster(self, scores: np.ndarray, contexte: Contexte, ecrite: str | None = None) -> np.ndarray:
+        """Text scores minus the context penalties (see the module docstring); `ecrite`: filière
+        written in the mention, used when the context has none."""
         total = scores.astype(np.float64)
-        if contexte.filiere:
-            total -= MALUS_FILIERE * (self._filieres != contexte.filiere)
+        if contexte.filiere or ecrite:
+            total -= MALUS_FILIERE * (self._filieres != (contexte.filiere or ecrite))
         if contexte.territoire is not None and contexte.territoire.echelle != "france":
             total -= MALUS_TERRITOIRE * (1 - self._dans_territoire(contexte.territoire))
         if contexte.date is not None:
@@ -389,9 +399,12 @@ class Index:
         if campus_alias in self.par_id:
             candidat = self._candidat(self._rang[campus_alias], 100.0)
             return self._resolution(texte, "trouve", candidat, [candidat], contexte, via_alias=True)
+        libelle = libelle_de_filiere(texte)
+        if libelle is not None and self.fiches:
+            return self._decider_libelle(texte, libelle, scores, contexte)
         if not self.fiches or not scores.any():
             return self._resolution(texte, "inconnu", None, [], contexte)
-        total = self._ajuster(scores, contexte)
+        total = self._ajuster(scores, contexte, None if contexte.filiere else filiere_ecrite(texte))
         ordre = np.argsort(-total, kind="stable")[:NB_CANDIDATS]
         premier = float(total[ordre[0]])
         second = float(total[ordre[1]]) if len(ordre) > 1 else 0.0
@@ -399,11 +412,29 @@ class Index:
         if premier < SEUIL_CANDIDAT:
             statut: Statut = "inconnu"
         elif premier < SEUIL_TROUVE or premier - second < MARGE:
-            statut = "ambigu"
+            statut = "ambigu" if len(candidats) >= 2 else "inconnu"  # one weak candidate is not a choice
         else:
             statut = "trouve"
         meilleur = candidats[0] if candidats else self._candidat(int(ordre[0]), premier)
         return self._resolution(texte, statut, meilleur, candidats, contexte)
+
+    def _decider_libelle(self, texte: str, code: str, scores: np.ndarray, contexte: Contexte) -> Resolution:
+        """A bare filière label: its campuses in the context's territory; "trouve" only when there is one."""
+        garder = self._filieres == code
+        if contexte.date is not None:
+            garder &= np.array([f.actif_le(contexte.date) for f in self.fiches])
+        local = contexte.territoire is not None and contexte.territoire.echelle != "france"
+        if local and (garder & (self._dans_territoire(contexte.territoire) > 0)).any():
+            garder &= self._dans_territoire(contexte.territoire) > 0
+        else:
+            local = False  # no campus of that filière in the territory: the national ones, never chosen
+        total = self._ajuster(scores, contexte)
+        rangs = sorted(np.flatnonzero(garder), key=lambda r: (-total[r], r))
+        candidats = [self._candidat(int(r), float(total[r])) for r in rangs[:NB_CANDIDATS]]
+        statut: Statut = "trouve" if local and len(rangs) == 1 else "ambigu" if len(rangs) >= 2 else "inconnu"
+        meilleur = candidats[0] if candidats else None
+        resolution = self._resolution(texte, statut, meilleur, candidats, contexte)
+        return resolution.model_copy(update={"motif": "libelle_de_filiere"})
 
     @staticmethod
     def _resolution(
@@ -434,6 +465,28 @@ class Index:
         """Resolve many mentions (one context each, default none)."""
         contextes = contextes or [Contexte()] * len(textes)
         return [self.decider(t, sc, c) for t, sc, c in zip(textes, self.scores_texte(textes), contextes, strict=True)]
+
+
+@lru_cache(maxsize=1)
+def _libelles() -> dict[str, str]:
+    """Meaningful words of each filière's label and short label -> filière code."""
+    return {cle_alias(t): f.code for f in filieres.all() for t in (f.libelle, f.libelle_court)}
+
+
+@lru_cache(maxsize=50_000)
+def libelle_de_filiere(texte: str) -> str | None:
+    """The filière whose label (or short label) the mention merely repeats ("CMQ Tourisme, gastronomie")."""
+    return _libelles().get(cle_alias(texte))
+
+
+@lru_cache(maxsize=50_000)
+def filiere_ecrite(texte: str) -> str | None:
+    """The filière a mention clearly names ("campus tourisme lyon" -> tourisme), else None."""
+    try:
+        decision = filieres.normalize(texte)
+    except EntreeInvalide:
+        return None
+    return decision.filiere.code if decision.filiere is not None else None
 
 
 # --- Index cache and public API ---------------------------------------------------------------

@@ -8,6 +8,10 @@ Python's strict `csv` reader defines what a CSV file means (cells, blank lines s
 numbers, errors). The usual file (no line break inside a cell, well-formed quotes, no lone CR, no
 row wider than the header) is parsed by polars instead, 5 to 8 times faster and without one Python
 object per cell, to the same result (tested); anything else goes through the `csv` module.
+
+Orion's exports escape a quote inside a quoted cell as `\\"` (backslash) instead of doubling it:
+such a file is read as if the quotes were doubled (`_sans_echappements`), with no option. A file
+that still does not parse is refused with its line, its column and the reason.
 """
 
 from __future__ import annotations
@@ -64,6 +68,7 @@ class Tableau:
     separateur: str | None = None  # None for XLSX
     feuille: str | None = None  # XLSX sheet read
     somme_controle: str | None = None  # sha256 of the bytes read (CSV)
+    echappement: str | None = None  # "\\" when quotes were escaped as in Orion's exports
     nom: str = field(init=False)
 
     def __post_init__(self) -> None:
@@ -182,6 +187,20 @@ def _lire_csv(chemin: Path) -> Tableau:
     if not _NON_BLANC.search(brut):
         raise FichierIllisible(f"{chemin.name} : fichier vide")
     _refuser_binaire(chemin, brut)
+    if b'\\"' not in brut:
+        return _lire_csv_standard(chemin, brut)
+    try:
+        orion = _lire_csv_orion(chemin, brut)
+    except FichierIllisible as erreur:  # read as a standard CSV, else Orion's reading says what is wrong
+        try:
+            return _lire_csv_standard(chemin, brut)
+        except FichierIllisible:
+            raise erreur from None
+    return orion if orion is not None else _lire_csv_standard(chemin, brut)
+
+
+def _lire_csv_standard(chemin: Path, brut: bytes) -> Tableau:
+    """A CSV file whose quotes, if any, are doubled (RFC 4180)."""
     tableau, debut = None, _debut_utf8(brut)
     if debut is not None:  # the usual UTF-8 file: polars checks the UTF-8 of the rest as it parses
         separateur = _separateur(debut)
@@ -196,6 +215,31 @@ def _lire_csv(chemin: Path) -> Tableau:
             tableau = _lire_csv_module(chemin, texte, separateur)
     tableau.encodage, tableau.separateur = encodage, separateur
     tableau.somme_controle = hashlib.sha256(brut).hexdigest()
+    return tableau
+
+
+# A quoted cell of Orion's dialect: `\\"` is an escaped quote, any other backslash is literal.
+_CELLULE_ECHAPPEE = re.compile(r'"((?:[^"\\]|\\"|\\(?!"))*)"')
+
+
+def _sans_echappements(texte: str) -> str:
+    """Orion's `\\"` inside quoted cells rewritten as the standard doubled quote `""`."""
+    return _CELLULE_ECHAPPEE.sub(lambda m: '"' + m.group(1).replace('\\"', '""') + '"', texte)
+
+
+def _lire_csv_orion(chemin: Path, brut: bytes) -> Tableau | None:
+    """The table read with `\\"` as an escaped quote; None when the file has no such escape inside quotes."""
+    texte, encodage = _decoder(chemin, brut)
+    converti = _sans_echappements(texte)
+    if converti == texte:
+        return None
+    separateur = _separateur(converti)
+    tableau = _lire_csv_polars(chemin, converti.encode("utf-8"), separateur)
+    if tableau is None:
+        tableau = _lire_csv_module(chemin, converti, separateur)
+    tableau.encodage, tableau.separateur = encodage, separateur
+    tableau.somme_controle = hashlib.sha256(brut).hexdigest()
+    tableau.echappement = "\\"
     return tableau
 
 
@@ -283,12 +327,68 @@ def _lire_csv_module(chemin: Path, texte: str, separateur: str) -> Tableau:
             if any(c.strip() for c in cellules):  # blank lines are skipped, their numbers kept
                 enregistrements.append((debut, cellules))
             debut = lecteur.line_num + 1
-    except csv.Error:
-        raise FichierIllisible(f"{chemin.name} : fichier tronqué ou mal formé ligne {debut}") from None
+    except csv.Error as erreur:
+        ou = _diagnostic(texte, separateur)
+        if ou is None:  # not a quote: the only other strict-reader error is an oversized cell
+            motif = "cellule trop longue" if "field larger" in str(erreur) else str(erreur)
+            ou = f"ligne {debut} : {motif}"
+        raise FichierIllisible(f"{chemin.name} : fichier tronqué ou mal formé {ou}") from None
     if not enregistrements:
         raise FichierIllisible(f"{chemin.name} : fichier vide")
     (_, entete), *reste = enregistrements
     return _tableau(chemin, _colonnes(chemin, entete), reste, "ligne {}")
+
+
+def _diagnostic(texte: str, separateur: str) -> str | None:
+    """Where and why quotes break the file: « ligne L, colonne n° C (« nom ») : raison »; None if they do not."""
+    ligne, debut, cellule, etat, ouverte = 1, 1, 1, "debut", (1, 1)
+    entete: list[str] = []
+    courante: list[str] = []
+    raison = None
+    for i, c in enumerate(texte):
+        if etat == "guillemets":
+            if c == '"':
+                etat = "apres"
+            else:
+                courante.append(c)
+                ligne += c == "\n"
+            continue
+        if etat == "apres" and c == '"':
+            etat = "guillemets"
+            courante.append(c)
+            continue
+        if etat == "apres" and c not in (separateur, "\n", "\r"):
+            raison = (
+                f"caractère « {c} » après le guillemet fermant (un guillemet à l'intérieur d'un texte "
+                'entre guillemets s\'écrit "" ou \\")'
+            )
+            break
+        if c == separateur:
+            if debut == 1:
+                entete.append("".join(courante))
+            cellule, etat, courante = cellule + 1, "debut", []
+        elif c in "\r\n":
+            if c == "\r" and texte[i + 1 : i + 2] == "\n":
+                continue
+            if debut == 1:
+                entete.append("".join(courante))
+            ligne += 1
+            debut, cellule, etat, courante = ligne, 1, "debut", []
+        elif c == '"' and etat == "debut":
+            etat, ouverte = "guillemets", (debut, cellule)
+        else:
+            etat = "champ"
+            courante.append(c)
+    if raison is None and etat != "guillemets":
+        return None
+    if raison is None:
+        debut, cellule = ouverte
+        raison = "guillemet ouvert jamais fermé (fichier tronqué ?)"
+    entete = entete or ["".join(courante)]
+    nom = ""
+    if debut > 1 and cellule <= len(entete):
+        nom = f" (« {entete[cellule - 1].replace(chr(0xFEFF), '').strip()} »)"
+    return f"ligne {debut}, colonne n° {cellule}{nom} : {raison}"
 
 
 # --- XLSX ------------------------------------------------------------------------------------------
@@ -398,6 +498,30 @@ def _tableau(chemin: Path, colonnes: list[str], lignes: list[tuple[int, list[str
     colonnes_cellules = [[c[j] if j < len(c) else "" for _, c in lignes] for j in range(n)]
     cadre = pl.DataFrame(colonnes_cellules, schema=dict.fromkeys(colonnes, pl.String), orient="col")
     return Tableau(colonnes, cadre, [numero for numero, _ in lignes], chemin)
+
+
+_DECIMALE = re.compile(r"-?\d+,\d+")
+_NOMBRE = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?")
+_DATE_HEURE = re.compile(r"(\d{2})/(\d{2})/(\d{4}) (\d{2}):(\d{2})")
+
+
+def valeur_typee(valeur: object, nombres: bool = False) -> object:
+    """A cell of Orion's dialect as a typed value: true/false -> bool, "2026,00" -> 2026, "14/10/2025 11:34"
+    -> datetime; with `nombres`, "2026" and "12.5" (read from an XLSX) too. Anything else is left as is."""
+    if not isinstance(valeur, str):
+        return valeur
+    if valeur in ("true", "false"):
+        return valeur == "true"
+    if _DECIMALE.fullmatch(valeur) or (nombres and _NOMBRE.fullmatch(valeur)):
+        nombre = float(valeur.replace(",", "."))
+        return int(nombre) if nombre.is_integer() and abs(nombre) < 2**53 else nombre
+    if m := _DATE_HEURE.fullmatch(valeur):
+        jour, mois, annee, heure, minute = map(int, m.groups())
+        try:
+            return datetime(annee, mois, jour, heure, minute)
+        except ValueError:
+            return valeur
+    return valeur
 
 
 # --- Writing ---------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ campus names, headers): one set of tools, so that the three matchers cut and com
 
 import re
 import unicodedata
+from datetime import date
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
@@ -40,3 +41,36 @@ def mots(texte: str) -> list[str]:
 def singulier(mot: str) -> str:
     """A normalised word without its plural 's' / 'x' (words of more than 3 letters): "materiaux" -> "materiau"."""
     return mot[:-1] if len(mot) > 3 and mot[-1] in "sx" else mot
+
+
+# What users type in a free-text field to say "nothing" (normalised): such a value is empty.
+REMPLISSAGES = frozenset({"", "non", "nc", "n c", "aucun", "aucune", "neant", "n a", "na", "0", "sans", "rien"})
+
+
+def est_remplissage(valeur: str) -> bool:
+    """A non-blank placeholder meaning "empty": "non", "NC", "-", "aucun", "néant", "/", "n/a", "0"."""
+    return bool(valeur.strip()) and normaliser(valeur) in REMPLISSAGES
+
+
+MOIS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+
+
+def date_fr(jour: date | None, vide: str = "—") -> str:
+    """'1er septembre 2025', '2 décembre 2026'; `vide` when None."""
+    if jour is None:
+        return vide
+    quantieme = "1er" if jour.day == 1 else str(jour.day)
+    return f"{quantieme} {MOIS[jour.month - 1]} {jour.year}"

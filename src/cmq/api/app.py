@@ -11,6 +11,7 @@ from fastapi.openapi.utils import get_openapi
 from cmq.api import (
     routes_alias,
     routes_campus,
+    routes_completion,
     routes_etablissements,
     routes_filieres,
     routes_glossaire,
@@ -25,6 +26,7 @@ from cmq.reponses import erreurs
 
 ROUTEURS = (
     routes_filieres,
+    routes_completion,  # before routes_campus: "/api/campus/suggestions" is not a campus id
     routes_campus,
     routes_etablissements,
     routes_indicateurs,

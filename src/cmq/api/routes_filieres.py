@@ -32,25 +32,31 @@ async def rechercher(
     q: Annotated[
         str,
         Query(
-            min_length=1,
             max_length=500,
-            description="Texte saisi par un utilisateur.",
-            examples=["BTP", "aero", "Campus Tourisme Nice"],
+            description="Texte saisi (vide : les 12 filières ; un début de mot suffit, dès une lettre).",
+            examples=["BTP", "aero", "mob", "a", "Campus Tourisme Nice"],
         ),
-    ],
-    limite: Annotated[int, Query(ge=1, le=12, description="Nombre maximal de candidats.")] = 5,
+    ] = "",
+    limite: Annotated[int, Query(ge=1, le=12, description="Nombre maximal de candidats.")] = 12,
 ) -> Response:
-    """Filières correspondant à un texte libre (accents, casse, ordre des mots, synonymes, fautes de frappe)."""
+    """Filières correspondant à un texte libre, comme la saisie semi-automatique d'Orion : texte vide, les 12
+    dans l'ordre du glossaire ; sinon tout début de mot d'un libellé (accents et casse ignorés), les synonymes,
+    sigles et fautes de frappe, de la plus probable à la moins probable."""
     return reponse_json(requete, *recherche_json(q, limite))
 
 
 @lru_cache(maxsize=20_000)
 def recherche_json(q: str, limite: int) -> tuple[bytes, str]:
     """The JSON body of a search and its ETag (the filières never change while the server runs: cached by text)."""
-    decision = filieres.normalize(q)
-    resultats = filieres.search(q, limit=limite)
+    decision = filieres.normalize(q) if q.strip() else None
+    resultats = filieres.suggerer(q, limit=limite)
     corps = (
-        RechercheFilieres(q=q, statut=decision.statut, filiere=decision.filiere, resultats=resultats)
+        RechercheFilieres(
+            q=q,
+            statut=decision.statut if decision else "inconnu",
+            filiere=decision.filiere if decision else None,
+            resultats=resultats,
+        )
         .model_dump_json()
         .encode()
     )

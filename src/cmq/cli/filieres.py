@@ -7,9 +7,10 @@ from typing import Annotated
 import typer
 
 from cmq import fichiers, filieres
-from cmq.cli.lecture import console, tableau
+from cmq.cli.lecture import Format, FormatFiche, console, refuser_csv, sortir, tableau
 from cmq.errors import FiliereInconnue
 from cmq.tableau import colonne, ecrire_tableau, lire_tableau
+from cmq.texte import est_remplissage
 
 groupe = typer.Typer(
     help="Les 12 filières des CMQ : liste, recherche par texte libre, normalisation d'un fichier.",
@@ -50,13 +51,32 @@ def show(code: Annotated[str, typer.Argument(help="Code de la filière (voir `cm
 
 @groupe.command("search")
 def search(
-    texte: Annotated[str, typer.Argument(help="Texte libre : libellé, code, mot-clé, sigle (BTP, IAA…).")],
-    limit: Annotated[int, typer.Option("--limit", "-n", help="Nombre maximal de résultats.")] = 5,
+    texte: Annotated[
+        str,
+        typer.Argument(
+            help="Texte libre : libellé, début de mot (dès une lettre), code, mot-clé, sigle (BTP, IAA…) ; "
+            "vide : les 12 filières."
+        ),
+    ] = "",
+    limit: Annotated[int, typer.Option("--limit", "-n", help="Nombre maximal de résultats.")] = 12,
+    format: FormatFiche = Format.table,
 ) -> None:
-    """Cherche les filières correspondant à un texte libre, de la plus probable à la moins probable."""
-    resultats = filieres.search(texte, limit=limit)
+    """Cherche les filières correspondant à un texte libre (comme la saisie semi-automatique d'Orion),
+    de la plus probable à la moins probable."""
+    refuser_csv(format)
+    resultats = filieres.suggerer(texte, limit=limit)
     if not resultats:
         raise FiliereInconnue(f"aucune filière ne correspond à « {texte} »")
+    decision = filieres.normalize(texte) if texte.strip() else None
+    if format is Format.json:
+        objet = {
+            "q": texte,
+            "statut": decision.statut if decision else "inconnu",
+            "filiere": decision.filiere.model_dump() if decision and decision.filiere else None,
+            "resultats": [r.model_dump() for r in resultats],
+        }
+        sortir(format, (), [], objet)
+        return
     lignes = [
         (i, r.filiere.code, r.filiere.libelle_court, f"{r.score:.1f}", r.motif, r.terme)
         for i, r in enumerate(resultats, start=1)
@@ -64,7 +84,8 @@ def search(
     sortie = console()
     entetes = ("Rang", "Code", "Filière", "Score", "Motif", "Terme")
     sortie.print(tableau(f"Filières pour « {texte} »", entetes, lignes))
-    decision = filieres.normalize(texte)
+    if decision is None:
+        return
     if decision.filiere is not None:
         sortie.print(f"Filière retenue : {decision.filiere.libelle} ({decision.filiere.code})")
     elif decision.statut == "ambigu":
@@ -76,7 +97,12 @@ def search(
 @groupe.command("normalize")
 def normalize(
     fichier: Annotated[Path, typer.Argument(help="Fichier .csv, .txt, .tsv ou .xlsx à lire (jamais modifié).")],
-    nom_colonne: Annotated[str, typer.Option("--colonne", "-c", help="Colonne contenant la filière en texte libre.")],
+    nom_colonne: Annotated[
+        str,
+        typer.Option(
+            "--colonne", "-c", help="Colonne contenant la filière en texte libre (défaut : « Filière CMQ » d'Orion)."
+        ),
+    ] = "filiereCmq",
     sortie: Annotated[
         Path | None,
         typer.Option("--sortie", "-o", help="Fichier écrit (défaut : <nom>_filieres.<ext> à côté de l'entrée)."),
@@ -91,7 +117,7 @@ def normalize(
     lignes = []
     for ligne in table.lignes:
         texte = ligne[source]
-        if texte.strip():
+        if texte.strip() and not est_remplissage(texte):
             decision = filieres.normalize(texte)
             code = decision.filiere.code if decision.filiere else ""
             ajout = (code, f"{decision.score:.1f}", decision.statut)

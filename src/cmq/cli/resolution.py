@@ -38,13 +38,20 @@ def _url() -> str:
 
 
 def _afficher(r: Resolution) -> None:
+    if r.motif == "libelle_de_filiere":
+        typer.echo(f"« {r.texte} » est le libellé d'une filière, pas le nom d'un campus")
     if r.statut == "trouve":
         origine = " (alias confirmé)" if r.via_alias else ""
         typer.echo(f"{STATUTS[r.statut]}{origine} : {r.campus_id} — {r.campus_nom} (score {r.score:.1f})")
     elif r.statut == "ambigu":
         typer.echo(
-            f"{STATUTS[r.statut]} : plusieurs campus proches, précisez la filière ou le territoire "
+            f"{STATUTS[r.statut]} : {len(r.candidats)} campus proches, précisez la filière ou le territoire "
             f"(--filiere, --territoire) ou confirmez un alias (`cmq alias ajouter`)"
+        )
+    elif r.candidats:
+        typer.echo(
+            f"{STATUTS[r.statut]} : aucun campus ne correspond avec assez de certitude à « {r.texte} » "
+            "(le plus proche, non retenu, est listé)"
         )
     else:
         typer.echo(f"{STATUTS[r.statut]} : aucun campus ne correspond à « {r.texte} »")
@@ -126,7 +133,8 @@ def audit_demandes(
     fichier: Annotated[
         Path,
         typer.Argument(
-            help="Export des demandes (CSV ou XLSX) : numero, uai, cmqImplique, filiereCmq, nomCmq au minimum."
+            help="Export des demandes (CSV ou XLSX) : N° demande, UAI, Filière CMQ, Nom CMQ au minimum "
+            "(cmqImplique, CodeRegion, CodeAcadémie facultatifs)."
         ),
     ],
     sortie: Annotated[
@@ -136,17 +144,42 @@ def audit_demandes(
         ),
     ] = None,
     feuille: Annotated[str | None, typer.Option("--feuille", help="Feuille à lire d'un classeur XLSX.")] = None,
+    colonne: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--colonne",
+            metavar="CHAMP=COLONNE",
+            help="Correspondance CHAMP=COLONNE pour un export d'un autre outil (répétable), ex. "
+            "--colonne nomCmq=Campus ; champs : " + ", ".join(audit.CHAMPS) + ".",
+        ),
+    ] = None,
+    corriger: Annotated[
+        bool,
+        typer.Option(
+            "--corriger",
+            help="Écrit aussi une copie de l'entrée (<fichier>_corrige.<ext>) où « Nom CMQ » et « Filière CMQ » "
+            "portent le nom et la filière exacts du campus, pour les lignes résolues avec certitude.",
+        ),
+    ] = False,
 ) -> None:
-    """Audite un export de demandes : résout chaque nomCmq et signale les incohérences (entrée non modifiée)."""
+    """Audite un export de demandes (celui de la console de restitution d'Orion se lit sans option) :
+    résout chaque « Nom CMQ » et signale les incohérences (entrée non modifiée)."""
     from cmq.cli.importer import barre
 
     cible = audit.verifier_sortie(fichier, sortie if sortie is not None else audit.chemin_par_defaut(fichier))
+    correspondance = audit.lire_correspondance(colonne)
+    copie = audit.verifier_copie(fichier, audit.chemin_corrige(fichier)) if corriger else None
     url = _url()
     with barre() as progression:
-        resultat = audit.auditer(fichier, feuille=feuille, url=url, progression=progression)
+        resultat = audit.auditer(
+            fichier, feuille=feuille, url=url, progression=progression, correspondance=correspondance
+        )
     ecrit = audit.ecrire(resultat, cible)
     console().print(tableau(f"Audit de {fichier.name}", ("", "nombre"), resultat.synthese.libelles()))
     typer.echo(f"Résultat écrit dans {ecrit}")
+    if copie is not None:
+        chemin, changees = audit.corriger(resultat, copie)
+        typer.echo(f"Copie corrigée écrite dans {chemin} ({changees} ligne(s) corrigée(s))")
 
 
 def enregistrer(app: typer.Typer) -> None:

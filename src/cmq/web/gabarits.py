@@ -7,30 +7,9 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.templating import Jinja2Templates
 
 from cmq import __version__, exports, filieres, saisie
+from cmq.texte import MOIS, date_fr  # noqa: F401 (filters and globals of the templates)
 
-MOIS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
 ESPACE_FINE = "\u202f"  # narrow no-break space: French thousands separator
-
-
-def date_fr(jour: date | None, vide: str = "—") -> str:
-    """'1er septembre 2025', or `vide` when None."""
-    if jour is None:
-        return vide
-    quantieme = "1er" if jour.day == 1 else str(jour.day)
-    return f"{quantieme} {MOIS[jour.month - 1]} {jour.year}"
 
 
 def date_saisie(jour: date | None) -> str:
