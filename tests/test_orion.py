@@ -241,4 +241,4 @@ def test_filieres_normalize_lit_l_export_sans_option(tmp_path):
     lignes = {l["N° demande"]: l for l in lire_tableau(sortie).lignes}
     assert lignes["24A0001"]["filiere_code"] == "mobilite-aeronautique-transports-terrestres-et-maritimes"
     assert (lignes["24A0016"]["filiere_statut"], lignes["24A0019"]["filiere_statut"]) == ("ambigu", "vide")
-    assert "Colonne « Filière CMQ » : 20 lignes" in " ".join(resultat.output.split())
+    assert "normalisées\t18\t90.0 %\nambiguës\t1\t5.0 %\ninconnues\t0\t0.0 %\nvides\t1\t5.0 %" in resultat.output

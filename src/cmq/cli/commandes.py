@@ -54,7 +54,8 @@ COMMANDES: dict[str, tuple[str, str]] = {
     ),
     "audit-demandes": (
         "resolution",
-        "Audite un export de demandes : résout chaque nomCmq et signale les incohérences (entrée non modifiée).",
+        "Audite un export de demandes (celui de la console de restitution d'Orion se lit sans option) :"
+        " résout chaque « Nom CMQ » et signale les incohérences (entrée non modifiée).",
     ),
     "importer": (
         "importer",
