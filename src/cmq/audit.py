@@ -28,12 +28,13 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from cmq import codes, filieres, resolve, territoires
+from cmq.ecrivain import ecrire_tableau, ecrire_xlsx
 from cmq.errors import CmqError, ColonneManquante, EntreeInvalide, FichierIllisible
 from cmq.fichiers import ecriture_atomique
 from cmq.importation import valeurs
 from cmq.store import db
 from cmq.store.tables import EtablissementTable
-from cmq.tableau import Tableau, ecrire_tableau, lire_tableau
+from cmq.tableau import Tableau, lire_tableau
 from cmq.texte import normaliser
 
 REQUISES = ("numero", "uai", "cmqImplique", "filiereCmq", "nomCmq")
@@ -273,27 +274,11 @@ def ecrire(audit: Audit, sortie: Path | str | None = None) -> Path:
     cible = verifier_sortie(audit.source, Path(sortie) if sortie is not None else chemin_par_defaut(audit.source))
     if cible.suffix.lower() == ".csv":
         return ecrire_tableau(cible, audit.colonnes, audit.lignes)
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    classeur = Workbook()
     rangs = [[ligne.get(c, "") for c in audit.colonnes] for ligne in audit.lignes]
-    feuilles = [
-        (classeur.active, "audit", audit.colonnes, rangs),
-        (classeur.create_sheet(), "synthese", ["indicateur", "nombre"], audit.synthese.libelles()),
-    ]
-    for feuille, titre, entetes, lignes in feuilles:
-        feuille.title = titre
-        feuille.append(list(entetes))
-        for cellule in feuille[1]:
-            cellule.font = Font(bold=True)
-        for ligne in lignes:
-            feuille.append(list(ligne))
-        for rang in feuille.iter_rows(min_row=2):
-            for cellule in rang:
-                if isinstance(cellule.value, str) and cellule.value.startswith("="):
-                    cellule.data_type = "s"  # text typed by users is never a formula
-        feuille.freeze_panes = "A2"
+    feuilles = {
+        "audit": (audit.colonnes, rangs),
+        "synthese": (["indicateur", "nombre"], audit.synthese.libelles()),
+    }
     with ecriture_atomique(cible, "wb") as flux:
-        classeur.save(flux)
+        ecrire_xlsx(flux, feuilles)
     return cible

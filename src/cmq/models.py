@@ -2,10 +2,62 @@
 
 from datetime import date, datetime
 from enum import Enum
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from cmq import codes, filieres
+
+SCHEMAS_LIENS = ("http", "https")
+
+
+def lien_web(valeur: str | None) -> str | None:
+    """An http(s) address with a host, else ValueError (French): `javascript:`, `data:`, `ftp:`… are refused."""
+    if valeur is None or not valeur.strip():
+        return None
+    valeur = valeur.strip()
+    try:
+        morceaux = urlsplit(valeur)
+    except ValueError:
+        morceaux = None
+    if morceaux is None or morceaux.scheme.lower() not in SCHEMAS_LIENS or not morceaux.netloc:
+        raise ValueError(
+            f"adresse web « {valeur[:200]} » refusée : seules les adresses http:// ou https:// sont acceptées"
+        )
+    return valeur
+
+
+_MESSAGES_PYDANTIC = {
+    "missing": "valeur obligatoire absente",
+    "string_too_short": "valeur vide",
+    "string_too_long": "valeur trop longue",
+    "string_pattern_mismatch": "format invalide (minuscules sans accents, chiffres et tirets attendus)",
+    "greater_than_equal": "valeur trop petite",
+    "less_than_equal": "valeur trop grande",
+    "finite_number": "nombre fini attendu",
+    "enum": "valeur non reconnue",
+    "float_parsing": "nombre attendu",
+    "float_type": "nombre attendu",
+    "int_type": "nombre entier attendu",
+    "string_type": "texte attendu",
+    "date_from_datetime_parsing": "date invalide",
+    "bool_parsing": "Oui/Non attendu",
+    "extra_forbidden": "champ inconnu",
+}
+
+
+def raison_validation(erreur: ValidationError) -> str:
+    """A French reason from a pydantic ValidationError (our validators' messages kept as is)."""
+    morceaux = []
+    for detail in erreur.errors():
+        contexte = detail.get("ctx") or {}
+        if isinstance(contexte.get("error"), Exception):
+            message = str(contexte["error"])
+        else:
+            message = _MESSAGES_PYDANTIC.get(detail["type"], "valeur invalide")
+        champ = ".".join(str(p) for p in detail["loc"])
+        morceaux.append(f"{champ} : {message}" if champ else message)
+    return " ; ".join(morceaux)
 
 
 class Modele(BaseModel):
@@ -38,6 +90,11 @@ class Provenance(Modele):
     source_nom: str | None = None
     source_url: str | None = None
     date_recuperation: date | None = None
+
+    @field_validator("source_url")
+    @classmethod
+    def _lien(cls, valeur: str | None) -> str | None:
+        return lien_web(valeur)
 
 
 class Campus(Modele):
@@ -77,6 +134,11 @@ class Campus(Modele):
     @classmethod
     def _uai(cls, valeur: str | None) -> str | None:
         return codes.normaliser_uai(valeur) if valeur else None
+
+    @field_validator("site_web")
+    @classmethod
+    def _site(cls, valeur: str | None) -> str | None:
+        return lien_web(valeur)
 
     @field_validator("code_commune_siege")
     @classmethod

@@ -1,4 +1,4 @@
-"""Tabular files (CSV and XLSX) read into a polars frame of text cells, and written back atomically.
+"""Tabular files (CSV and XLSX) read into a polars frame of text cells (writing: `cmq.ecrivain`).
 
 CSV: encoding detected among UTF-8 (with or without BOM) and Windows-1252, delimiter among `;`, `,`
 and tab. XLSX: through openpyxl; a workbook with several sheets needs the sheet name. Every problem
@@ -17,15 +17,14 @@ import csv
 import hashlib
 import io
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cmq.errors import ColonneManquante, EntreeInvalide, ErreurEcriture, FichierIllisible
-from cmq.fichiers import ecriture_atomique
+from cmq.errors import ColonneManquante, EntreeInvalide, FichierIllisible
 from cmq.texte import normaliser
 
 if TYPE_CHECKING:
@@ -380,62 +379,3 @@ def _tableau(chemin: Path, colonnes: list[str], lignes: list[tuple[int, list[str
     colonnes_cellules = [[c[j] if j < len(c) else "" for _, c in lignes] for j in range(n)]
     cadre = pl.DataFrame(colonnes_cellules, schema=dict.fromkeys(colonnes, pl.String), orient="col")
     return Tableau(colonnes, cadre, [numero for numero, _ in lignes], chemin)
-
-
-# --- Writing ---------------------------------------------------------------------------------------
-
-
-def _valeurs(colonnes: Sequence[str], ligne: Mapping[str, object] | Sequence[object]) -> list[object]:
-    valeurs = [ligne.get(c) for c in colonnes] if isinstance(ligne, Mapping) else list(ligne)
-    return ["" if v is None else v for v in valeurs]
-
-
-def ecrire_tableau(
-    chemin: Path | str,
-    colonnes: Sequence[str],
-    lignes: Iterable[Mapping[str, object] | Sequence[object]],
-    *,
-    separateur: str = ",",
-    bom: bool = False,
-) -> Path:
-    """Write a CSV (UTF-8, optional BOM) or XLSX (bold frozen header) file atomically; returns its path."""
-    chemin = Path(chemin)
-    suffixe = chemin.suffix.lower()
-    if suffixe == ".xlsx":
-        _ecrire_xlsx(chemin, colonnes, lignes)
-    elif suffixe in EXTENSIONS_CSV:
-        if separateur not in SEPARATEURS:
-            raise EntreeInvalide(
-                f"séparateur « {separateur} » non pris en charge (attendu : « ; », « , » ou tabulation)"
-            )
-        encodage = "utf-8-sig" if bom else "utf-8"
-        with ecriture_atomique(chemin, "w", encoding=encodage, newline="") as flux:
-            ecrivain = csv.writer(flux, delimiter=separateur)
-            ecrivain.writerow(colonnes)
-            ecrivain.writerows(_valeurs(colonnes, ligne) for ligne in lignes)
-    else:
-        raise ErreurEcriture(
-            f"{chemin.name} : extension « {suffixe or '(aucune)'} » non prise en charge pour l'écriture "
-            f"(attendu : {', '.join(EXTENSIONS)})"
-        )
-    return chemin
-
-
-def _ecrire_xlsx(chemin: Path, colonnes: Sequence[str], lignes: Iterable) -> None:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    classeur = Workbook()
-    feuille = classeur.active
-    feuille.title = "Données"
-    gras = Font(bold=True)
-    for j, nom in enumerate(colonnes, start=1):
-        feuille.cell(row=1, column=j, value=nom).font = gras
-    for i, ligne in enumerate(lignes, start=2):
-        for j, valeur in enumerate(_valeurs(colonnes, ligne), start=1):
-            cellule = feuille.cell(row=i, column=j, value=valeur)
-            if isinstance(valeur, str) and valeur.startswith("="):
-                cellule.data_type = "s"  # text, never a formula
-    feuille.freeze_panes = "A2"
-    with ecriture_atomique(chemin, "wb") as flux:
-        classeur.save(flux)

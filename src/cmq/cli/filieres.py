@@ -8,8 +8,9 @@ import typer
 
 from cmq import filieres
 from cmq.cli.lecture import console, tableau
+from cmq.ecrivain import ecrire_tableau
 from cmq.errors import EntreeInvalide, FiliereInconnue
-from cmq.tableau import colonne, ecrire_tableau, lire_tableau
+from cmq.tableau import colonne, lire_tableau
 
 groupe = typer.Typer(
     help="Les 12 filières des CMQ : liste, recherche par texte libre, normalisation d'un fichier.",

@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from cmq import territoires
+from cmq.ecrivain import cellule_csv
 from cmq.errors import EntreeInvalide, TerritoireInconnu
 
 
@@ -99,7 +100,7 @@ def sortir(
     elif format is Format.csv:
         ecrivain = csv.writer(sys.stdout, lineterminator="\n")
         ecrivain.writerow(entetes)
-        ecrivain.writerows([["" if v is None else v for v in ligne] for ligne in lignes])
+        ecrivain.writerows([cellule_csv(v) for v in ligne] for ligne in lignes)  # formula injection neutralised
     else:
         sortie = console()
         sortie.print(tableau(titre, entetes, lignes))

@@ -26,7 +26,7 @@ from cmq import codes, filieres
 from cmq.errors import CmqError, EntreeInvalide, FiliereInconnue
 from cmq.importation import valeurs
 from cmq.importation.colonnes import Correspondance
-from cmq.models import Campus, Membre, Partenaire, Provenance
+from cmq.models import Campus, Membre, Partenaire, Provenance, raison_validation
 from cmq.store.conversion import membre_vers_dict, partenaire_vers_dict
 from cmq.texte import normaliser, slug
 
@@ -129,33 +129,6 @@ def code_filiere(valeur: Any) -> str:
 
 
 # --- errors ------------------------------------------------------------------------------------
-
-_MESSAGES_PYDANTIC = {
-    "missing": "valeur obligatoire absente",
-    "string_too_short": "valeur vide",
-    "string_too_long": "valeur trop longue",
-    "string_pattern_mismatch": "format invalide (minuscules sans accents, chiffres et tirets attendus)",
-    "greater_than_equal": "valeur trop petite",
-    "less_than_equal": "valeur trop grande",
-    "enum": "valeur non reconnue",
-    "float_parsing": "nombre attendu",
-    "date_from_datetime_parsing": "date invalide",
-    "bool_parsing": "Oui/Non attendu",
-}
-
-
-def raison_validation(erreur: ValidationError) -> str:
-    """A French reason from a pydantic ValidationError (our validators' messages kept as is)."""
-    morceaux = []
-    for detail in erreur.errors():
-        contexte = detail.get("ctx") or {}
-        if isinstance(contexte.get("error"), Exception):
-            message = str(contexte["error"])
-        else:
-            message = _MESSAGES_PYDANTIC.get(detail["type"], detail["msg"])
-        champ = ".".join(str(p) for p in detail["loc"])
-        morceaux.append(f"{champ} : {message}" if champ else message)
-    return " ; ".join(morceaux)
 
 
 def _valider(modele, donnees: dict[str, Any]):
