@@ -41,6 +41,7 @@ TAILLE_MAX_LIGNE = 1024 * 1024  # one JSON line (one row)
 RATIO_MAX = 100  # uncompressed / compressed size, checked beyond SEUIL_RATIO
 SEUIL_RATIO = 1024 * 1024
 ENTIER_MAX = 2**63 - 1  # BIGINT on PostgreSQL, INTEGER on SQLite
+MESSAGE_ENTIER = "entier hors limites (au plus 2⁶³ - 1 en valeur absolue)"
 BLOC = 64 * 1024
 METHODES_ZIP = {zipfile.ZIP_STORED: "aucune", zipfile.ZIP_DEFLATED: "deflate"}
 
@@ -125,15 +126,13 @@ def valeur_base(colonne: Column, valeur: Any) -> Any:
         if isinstance(valeur, bool) or not isinstance(valeur, int):
             raise ValueError(f"entier attendu, pas {_apercu(valeur)}")
         if not -ENTIER_MAX - 1 <= valeur <= ENTIER_MAX:
-            raise ValueError(f"entier hors limites (au plus 2⁶³ - 1 en valeur absolue) : {_apercu(valeur)}")
+            raise ValueError(f"{MESSAGE_ENTIER} : {_apercu(valeur)}")
         return valeur
     return _texte(valeur, "texte")
 
 
 def _apercu(valeur: Any) -> str:
-    """A short repr for messages (a 10,000-digit integer is not printed whole)."""
-    if isinstance(valeur, int) and not isinstance(valeur, bool) and abs(valeur) > ENTIER_MAX:
-        return f"entier de {len(str(abs(valeur))) if abs(valeur) < 10**4000 else 'plus de 4000'} chiffres"
+    """A short repr for messages."""
     texte = repr(valeur)
     return texte if len(texte) <= 80 else texte[:77] + "…"
 
@@ -321,10 +320,18 @@ def _constante(nom: str) -> Any:
     raise ValueError(f"valeur « {nom} » interdite (nombre fini attendu)")
 
 
+def _entier(texte: str) -> int:
+    """A JSON integer, refused beyond 2⁶³ - 1 before Python converts thousands of digits."""
+    chiffres = len(texte.lstrip("-"))
+    if chiffres > 19 or not -ENTIER_MAX - 1 <= int(texte) <= ENTIER_MAX:
+        raise ValueError(f"{MESSAGE_ENTIER} : entier de {chiffres} chiffres")
+    return int(texte)
+
+
 def _json(texte: bytes | str) -> Any:
-    """JSON without NaN/Infinity; ValueError (French) for too deep a nesting."""
+    """JSON without NaN/Infinity nor integers beyond 64 bits; ValueError (French) for too deep a nesting."""
     try:
-        return json.loads(texte, parse_constant=_constante)
+        return json.loads(texte, parse_constant=_constante, parse_int=_entier)
     except RecursionError:
         raise ValueError("imbrication JSON trop profonde") from None
 
