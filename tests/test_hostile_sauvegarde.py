@@ -37,11 +37,11 @@ class Brut(str):
 
 def _refus(chemin: Path, cible: str, message: str, erreur=FichierIllisible) -> None:
     """Restore fails with exactly `message` (after the bundle's name), the target is unchanged."""
-    avant = empreinte(cible)
+    avant = empreinte(cible, historique=True)
     with pytest.raises(erreur) as refus:
         restaurer(chemin, cible, remplacer=True)
     assert str(refus.value) == f"sauvegarde « {chemin.name} » illisible : {message}"
-    assert empreinte(cible) == avant
+    assert empreinte(cible, historique=True) == avant
     assert integrite(cible) == "ok"
     assert temporaires(chemin.parent, Path(cible.removeprefix("sqlite:///")).parent) == []
 
@@ -94,12 +94,12 @@ def test_ligne_refusee_par_les_modeles(bundle_sqlite, tmp_path, cible_remplie, l
     chemin = reecrire(
         bundle_sqlite, tmp_path / "b.zip", tables={"campus": _ligne_modifiee(bundle_sqlite, "campus", 1, ligne)}
     )
-    avant = empreinte(cible_remplie)
+    avant = empreinte(cible_remplie, historique=True)
     with pytest.raises(FichierIllisible) as refus:
         restaurer(chemin, cible_remplie, remplacer=True)
     texte = str(refus.value)
     assert texte.startswith(f"sauvegarde « b.zip » illisible : {message}"), texte
-    assert empreinte(cible_remplie) == avant and integrite(cible_remplie) == "ok"
+    assert empreinte(cible_remplie, historique=True) == avant and integrite(cible_remplie) == "ok"
 
 
 # --- Point 5: French errors instead of tracebacks ------------------------------------------------
@@ -183,10 +183,10 @@ def test_disque_plein_a_l_ecriture_de_la_base(bundle_sqlite, tmp_path, cible_rem
         return connexion()
 
     monkeypatch.setattr(sauvegarde.verrou, "connexion_import", plein)
-    avant = empreinte(cible_remplie)
+    avant = empreinte(cible_remplie, historique=True)
     with pytest.raises(ErreurStockage, match=r"^disque plein : la base de données .* n'a pas pu être écrite"):
         restaurer(bundle_sqlite, cible_remplie, remplacer=True)
-    assert empreinte(cible_remplie) == avant and integrite(cible_remplie) == "ok"
+    assert empreinte(cible_remplie, historique=True) == avant and integrite(cible_remplie) == "ok"
 
 
 def test_disque_plein_a_l_ecriture_d_une_sauvegarde(cible_remplie, tmp_path, monkeypatch):
@@ -225,11 +225,11 @@ def test_disque_plein_a_l_ecriture_d_une_sauvegarde(cible_remplie, tmp_path, mon
 )
 def test_manifeste_impossible(bundle_sqlite, tmp_path, cible_remplie, champ, valeur, message):
     chemin = reecrire(bundle_sqlite, tmp_path / "m.zip", manifeste=lambda entete: entete.update({champ: valeur}))
-    avant = empreinte(cible_remplie)
+    avant = empreinte(cible_remplie, historique=True)
     with pytest.raises(FichierIllisible) as refus:
         restaurer(chemin, cible_remplie, remplacer=True)
     assert str(refus.value).startswith(f"sauvegarde « m.zip » illisible : {message}")
-    assert empreinte(cible_remplie) == avant and integrite(cible_remplie) == "ok"
+    assert empreinte(cible_remplie, historique=True) == avant and integrite(cible_remplie) == "ok"
 
 
 # --- Point 3: decompression bombs, streamed and bounded ------------------------------------------
@@ -291,7 +291,7 @@ def test_bombe_memoire_bornee(bundle_sqlite, tmp_path, cible_remplie):
     """The 1.2 MB bundle that took 2.1–3.2 GB: refused in a child process under MEMOIRE_MAX_MO."""
     chemin = _bombe(bundle_sqlite, tmp_path / "bombe.zip", "membres", 500 * MO)
     assert chemin.stat().st_size < 2 * MO
-    avant = empreinte(cible_remplie)
+    avant = empreinte(cible_remplie, historique=True)
     sortie, pic = pic_memoire(
         f"""
         from cmq.errors import CmqError
@@ -304,7 +304,7 @@ def test_bombe_memoire_bornee(bundle_sqlite, tmp_path, cible_remplie):
     )
     assert sortie == "sauvegarde « bombe.zip » illisible : « membres.jsonl » dépasse 128 Mo une fois décompressé"
     assert pic < MEMOIRE_MAX_MO
-    assert empreinte(cible_remplie) == avant and integrite(cible_remplie) == "ok"
+    assert empreinte(cible_remplie, historique=True) == avant and integrite(cible_remplie) == "ok"
 
 
 def test_ligne_demesuree_sous_les_limites(bundle_sqlite, tmp_path, cible_remplie):
