@@ -18,7 +18,6 @@ from cmq.store import db, schema
 from cmq.store.tables import Base
 from cmq.tableau import lire_tableau
 from tests.classeurs import classeur
-from tests.import_outils import compter
 from tests.hostile import (
     MEMOIRE_MAX_MO,
     MO,
@@ -30,6 +29,7 @@ from tests.hostile import (
     temporaires,
     xlsx_cellule_geante,
 )
+from tests.import_outils import compter
 
 ENTETE = "nom_du_campus;filiere;label_excellence;region_academique;academie;uai_etablissement_support;site_internet\n"
 LIGNE = "Campus hostile;Numérique, télécommunications;Non;Hauts-de-France;Lille;0592926K;{site}\n"
