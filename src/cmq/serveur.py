@@ -34,15 +34,15 @@ def _entete(scope: dict, nom: bytes) -> str | None:
 
 
 def _autorisation(app: FastAPI):
-    """`autoriser(scope)` of the guard: the token check of the route the request goes to, if it has one."""
+    """`autoriser(scope)` of the guard: the token check of the write route the request goes to, if any
+    (the API's routes that depend on `exiger_jeton`, matched on method and path)."""
+    ecritures = [route for module in api.ROUTEURS for route in module.router.routes if securite.est_protegee(route)]
 
     def autoriser(scope: dict) -> Refus | None:
-        for route in app.router.routes:
+        for route in ecritures:
             correspondance, _ = route.matches(scope)
             if correspondance == Match.FULL:
-                if securite.est_protegee(route):
-                    return securite.refus(app.state.jeton, _entete(scope, b"authorization"))
-                return None
+                return securite.refus(app.state.jeton, _entete(scope, b"authorization"))
         return None
 
     return autoriser
