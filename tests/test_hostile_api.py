@@ -255,3 +255,25 @@ def test_503_sans_coordonnees_de_la_base(tmp_path):
     assert api.json()["detail"] == "base de données indisponible : le détail a été journalisé sur le serveur"
     for texte in (api.text, page.text):
         assert "utilisateur_secret" not in texte and "base_secrete" not in texte and "127.0.0.1:1" not in texte
+
+
+def test_lien_stocke_non_http_jamais_rendu_en_lien(serveur):
+    """A link stored before links were checked: the page and the API still answer, the page shows it as text."""
+    with db.moteur(serveur.url_db).begin() as connexion:
+        connexion.execute(
+            insert(Base.metadata.tables["campus"]).values(
+                id="ancien-lien",
+                nom="Ancien lien",
+                filiere="tourisme-gastronomie",
+                site_web="javascript:alert(document.cookie)",
+                source_url="https://exemple.fr/source",
+            )
+        )
+    db.moteur(serveur.url_db).dispose()
+    with httpx.Client(base_url=serveur.base, timeout=30) as client:
+        page = client.get("/campus/ancien-lien")
+        api = client.get("/api/campus/ancien-lien")
+    assert page.status_code == 200 and api.status_code == 200
+    assert "javascript:alert(document.cookie)" in page.text
+    assert 'href="javascript:' not in page.text.lower()
+    assert 'href="https://exemple.fr/source"' in page.text

@@ -254,3 +254,16 @@ def test_cli_export_csv_neutralise(base, tmp_path, monkeypatch):
     assert resultat.exit_code == 0, resultat.output
     noms = {r[1] for r in _cellules(sortie.read_bytes(), ";")[1:]}
     assert "'=1+2" in noms and "Existant" in noms
+
+
+def test_cli_liste_format_csv_neutralisee(base, monkeypatch):
+    with db.moteur(base).begin() as connexion:
+        connexion.execute(
+            insert(Base.metadata.tables["campus"]).values(
+                id="formule", nom="@SOMME(A1)", filiere="tourisme-gastronomie"
+            )
+        )
+    monkeypatch.setenv("CMQ_DATABASE_URL", base)
+    resultat = runner.invoke(app, ["campus", "liste", "--format", "csv"])
+    assert resultat.exit_code == 0, resultat.output
+    assert "'@SOMME(A1)" in resultat.output and "Existant" in resultat.output

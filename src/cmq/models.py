@@ -4,11 +4,20 @@ from datetime import date, datetime
 from enum import Enum
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from cmq import codes, filieres
 
 SCHEMAS_LIENS = ("http", "https")
+# Validation context of rows read back from the store: a link stored before links were checked is
+# kept as it is (pages show it as text, never as a link) rather than making every read fail.
+CONTEXTE_STOCKE = {"stocke": True}
+
+
+def _lien_entrant(valeur: str | None, info: ValidationInfo) -> str | None:
+    if info.context and info.context.get("stocke"):
+        return valeur
+    return lien_web(valeur)
 
 
 def lien_web(valeur: str | None) -> str | None:
@@ -93,8 +102,8 @@ class Provenance(Modele):
 
     @field_validator("source_url")
     @classmethod
-    def _lien(cls, valeur: str | None) -> str | None:
-        return lien_web(valeur)
+    def _lien(cls, valeur: str | None, info: ValidationInfo) -> str | None:
+        return _lien_entrant(valeur, info)
 
 
 class Campus(Modele):
@@ -137,8 +146,8 @@ class Campus(Modele):
 
     @field_validator("site_web")
     @classmethod
-    def _site(cls, valeur: str | None) -> str | None:
-        return lien_web(valeur)
+    def _site(cls, valeur: str | None, info: ValidationInfo) -> str | None:
+        return _lien_entrant(valeur, info)
 
     @field_validator("code_commune_siege")
     @classmethod

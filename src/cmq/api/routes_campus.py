@@ -11,7 +11,7 @@ from cmq.api.dependances import FICHE, LECTURE, Url, erreurs
 from cmq.api.schemas import CampusDetail, EcritureCampus, MembreDetail, Page
 from cmq.api.securite import REPONSES_ECRITURE, exiger_jeton
 from cmq.errors import EntreeInvalide, TerritoireInconnu
-from cmq.models import Campus, ImportEnregistre
+from cmq.models import CONTEXTE_STOCKE, Campus, ImportEnregistre
 from cmq.reponses.erreurs import ProblemeHTTP
 from cmq.store import db, ecriture, lecture
 from cmq.territoires import territoires
@@ -93,10 +93,13 @@ def voir(url: Url, id: Identifiant) -> CampusDetail:
         campus = lecture.campus(s, id)
         membres = lecture.membres(s, campus.id)
         partenaires = lecture.partenaires(s, campus.id)
-    return CampusDetail(
-        **campus.model_dump(),
-        membres=[MembreDetail(uai=m.uai, role=m.role, etablissement=e) for m, e in membres],
-        partenaires=partenaires,
+    return CampusDetail.model_validate(  # stored values, as read (models.CONTEXTE_STOCKE)
+        {
+            **campus.model_dump(),
+            "membres": [MembreDetail(uai=m.uai, role=m.role, etablissement=e) for m, e in membres],
+            "partenaires": partenaires,
+        },
+        context=CONTEXTE_STOCKE,
     )
 
 

@@ -413,7 +413,7 @@ def _lignes_table(
 
 # Each table's rows checked by the model the imports use (`cmq.models`, through `store.conversion`).
 _MODELES: dict[str, Callable[[SimpleNamespace], Any]] = {
-    "campus": conversion.campus_depuis_ligne,
+    "campus": lambda ligne: conversion.campus_depuis_ligne(ligne, stricte=True),
     "etablissements": conversion.etablissement_depuis_ligne,
     "membres": conversion.membre_depuis_ligne,
     "partenaires": conversion.partenaire_depuis_ligne,
