@@ -6,15 +6,18 @@ import errno
 import hashlib
 import json
 import secrets
+import subprocess
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import insert
 from sqlalchemy.exc import OperationalError
 
+from cmq import exports
 from cmq.errors import ErreurEcriture, ErreurStockage, FichierIllisible
-from cmq.store import sauvegarde
+from cmq.store import db, sauvegarde, schema
 from cmq.store.sauvegarde import restaurer, sauvegarder
 from tests.hostile import MEMOIRE_MAX_MO, MO, empreinte, integrite, pic_memoire, temporaires, zip_avec
 from tests.test_sauvegarde import CAMPUS, T, _ligne_modifiee, bundle_sqlite, cible_remplie, reecrire  # noqa: F401
@@ -314,3 +317,42 @@ def test_ligne_demesuree_sous_les_limites(bundle_sqlite, tmp_path, cible_remplie
         bundle_sqlite, tmp_path / "l.zip", tables={"alias": _ligne_modifiee(bundle_sqlite, "alias", 1, ligne)}
     )
     _refus(chemin, cible_remplie, "« alias.jsonl », ligne 1 : ligne de plus de 1 Mo")
+
+
+@pytest.fixture
+def petit_disque(tmp_path) -> Iterator[Path]:
+    """A real 512 kB file system (tmpfs), to run out of space for real; skipped when it cannot be mounted."""
+    point = tmp_path / "disque"
+    point.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", str(point)], capture_output=True).returncode:
+        pytest.skip("montage d'un tmpfs impossible (droits root nécessaires)")
+    try:
+        yield point
+    finally:
+        db.fermer_tout()
+        subprocess.run(["umount", "-l", str(point)], check=False)
+
+
+def test_vrai_disque_plein(petit_disque, fabrique_bases, tmp_path):
+    """ENOSPC for real: restoring 1.5 MB of aliases into a database on a 512 kB disk, then exporting there."""
+    source = fabrique_bases("sqlite")
+    schema.mettre_a_jour(source)
+    with db.moteur(source).begin() as connexion:
+        connexion.execute(insert(T["campus"]).values(id="c", nom="C", filiere="tourisme-gastronomie"))
+        connexion.execute(
+            insert(T["alias"]), [{"texte": f"{i:06d} " + "x" * 250, "campus_id": "c"} for i in range(6000)]
+        )
+    bundle = tmp_path / "gros.zip"
+    sauvegarder(bundle, source)
+    cible = f"sqlite:///{petit_disque / 'cmq.db'}"
+    schema.mettre_a_jour(cible)
+    with db.moteur(cible).begin() as connexion:
+        connexion.execute(insert(T["campus"]).values(id="autre", nom="Autre", filiere="tourisme-gastronomie"))
+    avant = empreinte(cible, historique=True)
+    with pytest.raises(ErreurStockage, match=r"^disque plein : la base de données « .* » n'a pas pu être écrite"):
+        restaurer(bundle, cible, remplacer=True)
+    assert empreinte(cible, historique=True) == avant and integrite(cible) == "ok"
+    remplissage = petit_disque / "remplissage"
+    with pytest.raises(ErreurEcriture, match=rf"^impossible d'écrire « {remplissage} » : disque plein$"):
+        exports.ecrire(remplissage, b"x" * (1024 * 1024))
+    assert not remplissage.exists() and [p.name for p in petit_disque.iterdir() if p.name.startswith(".")] == []
