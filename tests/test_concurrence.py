@@ -38,7 +38,6 @@ class Processus:
 
     def __init__(self, url: str, *arguments: str, **variables: str):
         env = os.environ | {"CMQ_DATABASE_URL": url, "COLUMNS": "200", **variables}
-        self.debut = time.monotonic()
         self.p = subprocess.Popen(
             [sys.executable, "-c", LANCEUR, *arguments],
             env=env,
@@ -142,11 +141,20 @@ def test_deux_imports_simultanes_sont_serialises(base, tmp_path):
 
 
 def test_attente_courte_le_second_import_echoue_proprement(base, tmp_path):
-    a = Processus(base, "importer", "csv", str(fichier_campus(tmp_path / "a.csv", "a", 3)), CMQ_TEST_PAUSE_IMPORT="4")
+    fin = tmp_path / "fin-de-pause"  # A holds the lock until the test creates this file
+    a = Processus(
+        base,
+        "importer",
+        "csv",
+        str(fichier_campus(tmp_path / "a.csv", "a", 3)),
+        CMQ_TEST_PAUSE_IMPORT="120",
+        CMQ_TEST_PAUSE_FIN=str(fin),
+    )
     a.attendre_pause()
     b = Processus(base, "importer", "csv", str(fichier_campus(tmp_path / "b.csv", "b", 4)), CMQ_ATTENTE_VERROU="0.5")
     code_b, sortie_b, erreurs_b = b.terminer()
-    assert a.p.poll() is None  # B gave up while A still held the lock (A pauses 4 s, B waits 0.5 s)
+    assert a.p.poll() is None  # B gave up while A still held the lock
+    fin.touch()
     code_a, _, erreurs_a = a.terminer()
     assert code_a == 0, erreurs_a
     assert code_b == 1

@@ -120,6 +120,21 @@ ORTHOGRAPHES = [
     ("CMQ energie et efficacite energetique", "energies-et-de-l-efficacite-energetique-fecamp"),
     ("efficacité énergétique Fécamp", "energies-et-de-l-efficacite-energetique-fecamp"),
     ("de la mer à la Martinique", "cmq2m"),
+    # the 14 campuses added to the snapshot in December 2026
+    ("campus 3A agrosciences Avignon", "3a-agrosciences-agroalimentaire-et-alimentation"),
+    ("CMQ 3E", "eco-construction-et-efficacite-energetique-3e"),
+    ("cmq agroalimentaire alsace", "agroalimentaires-grand-est-alsace"),
+    ("campus Jean-Louis Martres", "foret-bois-d-aquitaine-campus-jean-louis-martres"),
+    ("CMQ forêt bois Occitanie", "foret-bois-occitanie"),
+    ("cmq thermalisme", "thermalisme-bien-etre-et-pleine-sante"),
+    ("CMQ IED", "ied-informatique-et-electronique-de-demain"),
+    ("cmq mecanique connectee", "mecanique-connectee"),
+    ("Smart Energy Systems", "smart-energy-systems"),
+    ("construction durable transfrontalier", "construction-durable-et-innovante-transfrontalier"),
+    ("CMQ transition numérique et écologique construction", "transition-numerique-et-ecologique-dans-la-construction"),
+    ("CMQ industrie du futur Île-de-France", "industrie-du-futur-ile-de-france"),
+    ("campus de la mode Île-de-France", "mode-en-ile-de-france"),
+    ("campus création numérique Saint-Denis", "metiers-de-la-creation-numerique-saint-denis"),
 ]
 
 

@@ -49,6 +49,13 @@ MOTS_VIDES = frozenset(
     }
 )
 BRUIT = frozenset({"cmq", "cmqe", "campus", "excellence", "label", "labellise", "labelise"})
+# Given names: lycées are named after people ("lycée Jean Moulin"), so a given name tells no campus
+# apart ("Campus Jean-Louis Martres" is found by "Martres"); they are dropped from mentions and names.
+PRENOMS = frozenset(
+    "jean louis marie pierre paul jacques charles victor jules henri rene andre francois joseph georges"
+    " emile marcel michel antoine anne claude gustave albert robert edouard leon jeanne simone marguerite"
+    " camille jacqueline germaine lucie auguste".split()
+)
 # Words that only count for the campuses whose name has them ("Campus des métiers de l'aéronautique").
 MOTS_FAIBLES = frozenset({"metier", "qualification"})
 # Boilerplate phrases, compared once stop words are gone ("campus des métiers et des qualifications").
@@ -186,7 +193,7 @@ def analyser(texte: str) -> Mention:
             unites.append(Unite(tuple(racine(j) for j in jetons[i : i + n] if j not in MOTS_VIDES), t))
             i += n
             continue
-        if jetons[i] not in MOTS_VIDES:
+        if jetons[i] not in MOTS_VIDES and jetons[i] not in PRENOMS:
             mots = tuple(racine(m) for m in ABREVIATIONS.get(jetons[i], (jetons[i],)))
             if jetons[i] in colles:
                 mots = (jetons[i] + "campus", *mots)

@@ -14,11 +14,13 @@ The wait is $CMQ_ATTENTE_VERROU seconds (default 30, `db.attente_verrou`); past 
 
 Test hook (only for the concurrency and SIGKILL tests, never in production):
 $CMQ_TEST_PAUSE_IMPORT=seconds makes an import print `MARQUEUR_PAUSE` on stderr, then sleep that
-long with the lock held and its rows written but not yet committed.
+long with the lock held and its rows written but not yet committed; the pause ends early once the
+file named by $CMQ_TEST_PAUSE_FIN exists (tests release the import when they are ready).
 """
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Iterator
@@ -35,6 +37,7 @@ CLE_VERROU_IMPORT = 0x434D5149  # "CMQI"; the schema upgrade lock is "CMQ" (sche
 MESSAGE_OCCUPE = "un autre import est en cours sur cette base ; réessayez plus tard"
 INTERVALLE_S = 0.1
 VARIABLE_PAUSE = "CMQ_TEST_PAUSE_IMPORT"
+VARIABLE_FIN_PAUSE = "CMQ_TEST_PAUSE_FIN"
 MARQUEUR_PAUSE = "cmq: import en pause avant validation (CMQ_TEST_PAUSE_IMPORT)"
 
 
@@ -78,7 +81,10 @@ def _pause_de_test() -> None:
     pause = db.secondes_env(VARIABLE_PAUSE, 0.0)
     if pause:
         print(MARQUEUR_PAUSE, file=sys.stderr, flush=True)
-        time.sleep(pause)
+        fin = os.environ.get(VARIABLE_FIN_PAUSE)
+        limite = time.monotonic() + pause
+        while (reste := limite - time.monotonic()) > 0 and not (fin and os.path.exists(fin)):
+            time.sleep(min(INTERVALLE_S, reste))
 
 
 @contextmanager
