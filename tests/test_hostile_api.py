@@ -277,3 +277,10 @@ def test_lien_stocke_non_http_jamais_rendu_en_lien(serveur):
     assert "javascript:alert(document.cookie)" in page.text
     assert 'href="javascript:' not in page.text.lower()
     assert 'href="https://exemple.fr/source"' in page.text
+
+
+def test_lecture_avec_un_corps_demesure(serveur):
+    """Even a read announcing a 500 MB body is refused from its Content-Length."""
+    statut, _, corps, envoyes = envoyer(serveur, "GET", "/api/campus", zeros(500 * MO), longueur=500 * MO)
+    assert statut == 413 and envoyes < 100 * MO
+    assert json.loads(corps)["detail"] == "contenu trop volumineux : 1 Mo au plus pour cette adresse"

@@ -24,7 +24,6 @@ ENTETES_SECURITE: tuple[tuple[bytes, bytes], ...] = (
     (b"x-frame-options", b"DENY"),
     (b"referrer-policy", b"same-origin"),
 )
-METHODES_SANS_CORPS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 @dataclass(frozen=True)
@@ -76,9 +75,6 @@ class GardeRequetes:
             await self.app(scope, receive, send)
             return
         send = _avec_entetes(send)
-        if scope["method"] in METHODES_SANS_CORPS:
-            await self.app(scope, receive, send)
-            return
         refus = self.autoriser(scope)
         limite = self.limite(scope)
         if refus is None:
