@@ -24,6 +24,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from cmq.ecrivain import ecrire_tableau  # noqa: F401 (the one writer, still reachable as tableau.ecrire_tableau)
 from cmq.errors import ColonneManquante, EntreeInvalide, FichierIllisible
 from cmq.texte import normaliser
 
