@@ -85,7 +85,7 @@ LIGNES_INVALIDES = [
     ),
     pytest.param(
         _campus(source_url="data:text/html,<script>alert(1)</script>"),
-        "« campus.jsonl », ligne 1 : source_url : adresse web « data:text/html,<script>alert(1)</script> » "
+        "« campus.jsonl », ligne 1 : provenance.source_url : adresse web « data:text/html,<script>alert(1)</script> » "
         "refusée : seules les adresses http:// ou https:// sont acceptées",
         id="lien-data",
     ),
