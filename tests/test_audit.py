@@ -203,7 +203,10 @@ def test_cli_mauvaises_entrees(base_embarquee, tmp_path, monkeypatch, nom, conte
 
 @pytest.mark.parametrize(
     ("sortie", "message"),
-    [("demandes_orion.csv", "est le fichier audité"), ("rapport.txt", "extension .xlsx ou .csv attendue")],
+    [
+        ("demandes_orion.csv", "est le fichier d'entrée : choisissez un autre nom"),
+        ("rapport.txt", "extension .xlsx ou .csv attendue"),
+    ],
 )
 def test_cli_sortie_refusee(base_embarquee, tmp_path, monkeypatch, sortie, message):
     monkeypatch.setenv("CMQ_DATABASE_URL", base_embarquee)
@@ -232,5 +235,5 @@ def test_colonnes_manquantes_bibliotheque(base_embarquee, tmp_path):
     entree.write_text("numero,uai\n1,0310049K\n", encoding="utf-8")
     with pytest.raises(ColonneManquante, match="cmqImplique, filiereCmq, nomCmq ; colonnes du fichier : numero, uai"):
         auditer(entree, url=base_embarquee)
-    with pytest.raises(EntreeInvalide, match="fichier audité"):
+    with pytest.raises(EntreeInvalide, match="est le fichier d.entrée : choisissez un autre nom"):
         ecrire(auditer(FIXTURE, url=base_embarquee), FIXTURE)

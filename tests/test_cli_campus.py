@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import os
 import socket
 
 import pytest
@@ -244,6 +245,8 @@ def test_option_base_globale(base, monkeypatch, tmp_path):
     r = cmq("--base", base, "campus", "liste", "--format", "json")
     assert r.exit_code == 0 and len(json.loads(r.stdout)) == 4
     assert not (tmp_path / "autre.db").exists()
+    assert os.environ["CMQ_DATABASE_URL"] == f"sqlite:///{tmp_path / 'autre.db'}"  # --base leaves it alone
+    erreur(cmq("campus", "liste"), "base non initialisée")  # the choice lasts one invocation
 
 
 def test_base_postgresql_injoignable(monkeypatch):

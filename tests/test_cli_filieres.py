@@ -242,7 +242,7 @@ def test_normalize_sortie_egale_entree(tmp_path):
     for sortie in (str(entree), str(tmp_path / "." / "d.csv")):
         resultat = lancer("filieres", "normalize", str(entree), "-c", "filiereCmq", "-o", sortie)
         assert resultat.exit_code == 1
-        assert "est le fichier d'entrée : choisissez un autre nom (-o)" in resultat.output
+        assert "est le fichier d'entrée : choisissez un autre nom (l'entrée n'est jamais modifiée)" in resultat.output
     assert empreinte(entree) == avant
     assert contenu(tmp_path) == ["d.csv"]
 

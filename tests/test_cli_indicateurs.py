@@ -190,7 +190,10 @@ def echec(resultat, message: str) -> None:
         (["indicateurs", "--echelle", "canton"], "échelle inconnue : « canton »"),
         (["indicateurs", "--echelle", "academie", "--code", "Lyonn"], "Vouliez-vous dire : académie Lyon (10)"),
         (["indicateurs", "--echelle", "departement", "--code", "Atlantide"], "territoire inconnu (département)"),
-        (["indicateurs", "--date", "2025-02-30"], "date impossible : « 2025-02-30 »"),
+        (
+            ["indicateurs", "--date", "2025-02-30"],
+            "date invalide : « 2025-02-30 » (format AAAA-MM-JJ attendu, ex. 2025-09-01)",
+        ),
         (["indicateurs", "--format", "pdf"], "format non pris en charge : « pdf »"),
         (["indicateurs", "--format", "xlsx"], "le format xlsx s'écrit dans un fichier"),
         (["indicateurs", "--format", "table"], "le format table s'affiche à l'écran"),
@@ -201,7 +204,7 @@ def echec(resultat, message: str) -> None:
         (["exporter", "campus", "--format", "docx"], "format non pris en charge : « docx »"),
         (["exporter", "indicateurs", "--format", "geojson"], "format geojson non disponible pour les indicateurs"),
         (["exporter", "campus", "--format", "csv", "--separateur", "|"], "séparateur « | » non pris en charge"),
-        (["glossaire", "cmq", "--avec-chiffres", "--date", "2025-13-01"], "date impossible"),
+        (["glossaire", "cmq", "--avec-chiffres", "--date", "2025-13-01"], "date invalide : « 2025-13-01 »"),
     ],
 )
 def test_entrees_invalides_rien_n_est_ecrit(base, tmp_path, arguments, message):

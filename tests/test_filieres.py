@@ -1,5 +1,6 @@
 """cmq.filieres: the 12 filières, free-text search and normalisation."""
 
+import json
 import re
 from importlib import resources
 
@@ -364,3 +365,12 @@ def test_code_de_ambigu_ou_inconnu_nomme_les_candidats():
         filieres.code_de("xyzzy")
     with pytest.raises(EntreeInvalide):
         filieres.code_de("   ")
+
+
+def test_referentiel_lu_dans_le_fichier_de_donnees():
+    """The 12 filières come from data/filieres.json (no copy in the code): same order, labels, pages."""
+    lignes = json.loads(resources.files("cmq").joinpath("data", "filieres.json").read_text(encoding="utf-8"))
+    assert [(f.libelle, f.libelle_court, f.url, list(f.mots_cles)) for f in filieres.all()] == [
+        (ligne["libelle"], ligne["libelle_court"], "https://www.education.gouv.fr/" + ligne["page"], ligne["mots_cles"])
+        for ligne in lignes
+    ]

@@ -62,7 +62,11 @@ LIGNES_INVALIDES = [
         "« campus.jsonl », ligne 1 : dates du label dans le mauvais ordre : fin 2019-02-01 avant début 2024-01-31",
         id="dates-inversees",
     ),
-    pytest.param(_campus(latitude=1e308), "« campus.jsonl », ligne 1 : latitude : valeur trop grande", id="latitude"),
+    pytest.param(
+        _campus(latitude=1e308),
+        "« campus.jsonl », ligne 1 : latitude : doit être inférieur ou égal à 90.0",
+        id="latitude",
+    ),
     pytest.param(
         _campus(latitude=Brut("1e400")), "« campus.jsonl », ligne 1 : nombre hors limites : inf", id="infini-1e400"
     ),
@@ -76,7 +80,9 @@ LIGNES_INVALIDES = [
         "« campus.jsonl », ligne 1 : valeur « -Infinity » interdite (nombre fini attendu)",
         id="infinity",
     ),
-    pytest.param(_campus(nom=""), "« campus.jsonl », ligne 1 : nom : valeur vide", id="nom-vide"),
+    pytest.param(
+        _campus(nom=""), "« campus.jsonl », ligne 1 : nom : au moins 1 caractère(s) attendu(s)", id="nom-vide"
+    ),
     pytest.param(
         _campus(site_web="javascript:alert(1)"),
         "« campus.jsonl », ligne 1 : site_web : adresse web « javascript:alert(1) » refusée : "
@@ -221,8 +227,8 @@ def test_disque_plein_a_l_ecriture_d_une_sauvegarde(cible_remplie, tmp_path, mon
             "9999",
             "révision de schéma « 9999 » inconnue de cette version de cmq (révision actuelle : ",
         ),
-        ("revision_alembic", True, "manifeste.json invalide (revision_alembic : texte attendu)"),
-        ("revision_alembic", 1.0, "manifeste.json invalide (revision_alembic : texte attendu)"),
+        ("revision_alembic", True, "manifeste.json invalide (champ « revision_alembic » : texte attendu)"),
+        ("revision_alembic", 1.0, "manifeste.json invalide (champ « revision_alembic » : texte attendu)"),
     ],
     ids=["version-true", "version-1.0", "version-texte", "revision-9999", "revision-true", "revision-1.0"],
 )

@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from cmq.cli import app
 from cmq.errors import ErreurImport, FichierIllisible
 from cmq.importation.fichier import importer_fichier
+from cmq.importation.pipeline import OptionsImport
 from cmq.store import db
 from cmq.store.lecture import campus as lire_campus
 from cmq.store.lecture import partenaires as lire_partenaires
@@ -353,3 +354,33 @@ def test_bibliotheque_leve_cmqerror(base, tmp_path):
     lignes[0][4] = "Gotham"
     with pytest.raises(ErreurImport, match="ligne 2 : territoire inconnu \\(académie\\) : « Gotham »"):
         importer_fichier(ecrire_csv(tmp_path / "c.csv", lignes=lignes))
+
+
+def test_options_import_en_un_objet(base, tmp_path):
+    """One OptionsImport object (or its fields by name) carries the options down to the pipeline."""
+    lignes = [list(LIGNES[0]), [*LIGNES[1][:1], "Zorglub", *LIGNES[1][2:]]]
+    fichier = ecrire_csv(tmp_path / "campus.csv", lignes=lignes)
+    rejets = tmp_path / "rejets.csv"
+    options = OptionsImport.de(type_import="campus", partiel=True, rapport_rejets=str(rejets))
+    assert options == OptionsImport(type_import="campus", partiel=True, rapport_rejets=rejets)
+    rapport = importer_fichier(fichier, options)
+    assert (rapport.statut, rapport.rejetees, rapport.chemin_rapport) == ("partiel", 1, rejets)
+    with pytest.raises(TypeError, match="partial"):
+        importer_fichier(fichier, partial=True)
+    avant = instantane(base)
+    with pytest.raises(ErreurImport, match="import refusé : 1 ligne rejetée sur 2, rien n'a été écrit"):
+        importer_fichier(fichier, options, partiel=False)  # a named field overrides the object
+    assert instantane(base) == avant
+
+
+def test_rapport_des_rejets_jamais_sur_le_fichier_importe(base, tmp_path):
+    lignes = [list(LIGNES[0]), [*LIGNES[1][:1], "Zorglub", *LIGNES[1][2:]]]
+    fichier = ecrire_csv(tmp_path / "campus.csv", lignes=lignes)
+    octets, avant = fichier.read_bytes(), instantane(base)
+    refuse(
+        base,
+        invoquer("csv", fichier, "--partiel", "--rapport", fichier),
+        f"le fichier de sortie « {fichier} » est le fichier d'entrée : choisissez un autre nom",
+    )
+    assert fichier.read_bytes() == octets and instantane(base) == avant
+    assert not list(tmp_path.glob("*rejets*"))

@@ -260,7 +260,7 @@ def test_evolution_a_la_rentree(url):
         (
             lambda u: indicateurs.indicateurs("france", date="2025-02-30", url=u),
             EntreeInvalide,
-            "date impossible : « 2025-02-30 »",
+            "date invalide : « 2025-02-30 » (format AAAA-MM-JJ attendu, ex. 2025-09-01)",
         ),
         (
             lambda u: indicateurs.evolution(2026, 2019, url=u),

@@ -444,9 +444,7 @@ MAUVAIS_MANIFESTES = [
     pytest.param(_fausse_somme, r"somme de contrôle incorrecte pour « membres.jsonl » \(fichier altéré\)", id="somme"),
     pytest.param(_compte_faux, r"« alias.jsonl » contient 2 lignes, le manifeste en annonce 3", id="compte"),
     pytest.param(_table_inconnue, r"table inconnue « inconnue »", id="table-inconnue"),
-    pytest.param(
-        _sans_tables, r"manifeste.json invalide \(tables : valeur obligatoire absente\)", id="manifeste-incomplet"
-    ),
+    pytest.param(_sans_tables, r"manifeste.json invalide \(champ « tables » : obligatoire\)", id="manifeste-incomplet"),
 ]
 
 

@@ -1,5 +1,6 @@
 """Connection, SQLite settings, transactions and Alembic migrations, on real files in tmp_path."""
 
+import os
 import socket
 import sqlite3
 
@@ -268,3 +269,23 @@ def test_migrations_concurrentes_sur_le_meme_fichier(tmp_path):
         (0, "0001")
     ] * 4
     assert schema.revision_courante(url) == "0001"
+
+
+def test_poignee_de_base_ouverte_une_fois(monkeypatch, tmp_path):
+    """`db.ouvrir` normalises the URL once; the handle passes through unchanged and carries the engine."""
+    base = db.ouvrir("postgresql://u:secret@127.0.0.1/b")
+    assert isinstance(base, db.BaseDeDonnees) and base == "postgresql+psycopg://u:secret@127.0.0.1/b"
+    assert db.ouvrir(base) is base
+    assert base.affichable == "postgresql+psycopg://u:***@127.0.0.1/b"
+    fichier = db.ouvrir(f"sqlite:///{tmp_path / 'a.db'}")
+    assert fichier.moteur is db.moteur(fichier) is db.moteur(f"sqlite:///{tmp_path / 'a.db'}")
+    monkeypatch.setenv("CMQ_DATABASE_URL", f"sqlite:///{tmp_path / 'env.db'}")
+    assert db.ouvrir() == f"sqlite:///{tmp_path / 'env.db'}"
+    try:
+        assert db.choisir("postgres://u@h/b") == "postgresql+psycopg://u@h/b"
+        assert db.ouvrir() == db.url_par_defaut() == "postgresql+psycopg://u@h/b"
+        assert os.environ["CMQ_DATABASE_URL"] == f"sqlite:///{tmp_path / 'env.db'}"
+    finally:
+        assert db.choisir(None) is None
+    assert db.ouvrir() == f"sqlite:///{tmp_path / 'env.db'}"
+    db.fermer_tout()

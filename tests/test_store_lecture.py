@@ -6,6 +6,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from cmq.errors import CodeInvalide, EntreeInvalide, FiliereInconnue, IntrouvableError, TerritoireInconnu
+from cmq.filtres import codes as filtres_codes
+from cmq.filtres import codes_territoires as filtres_codes_territoires
 from cmq.models import Campus, Provenance, RoleMembre
 from cmq.store import conversion, db, lecture
 from cmq.store.tables import CampusTable, ImportTable
@@ -22,8 +24,15 @@ def s(base_url):
         yield session
 
 
+TEXTES = ("filiere", "region_academique", "academie", "departement")
+
+
 def ids(s, **filtres) -> list[str]:
-    page, total = lecture.lister_campus(s, **filtres)
+    """Ids of the campuses found, the free text of filière and territories resolved first, as the
+    CLI, the API and the web pages do (`filtres.codes`): the store takes codes only."""
+    codes = filtres_codes(**{k: v for k, v in filtres.items() if k in TEXTES})
+    autres = {k: v for k, v in filtres.items() if k not in TEXTES}
+    page, total = lecture.lister_campus(s, **codes, **autres)
     assert total == len(page) or "limite" in filtres or "decalage" in filtres
     return [c.id for c in page]
 
@@ -119,14 +128,34 @@ def test_filtre_filiere_code_ou_libelle(s, filiere, attendus):
 
 def test_filiere_inconnue_ou_ambigue(s):
     with pytest.raises(FiliereInconnue, match="filière inconnue « xyzzy »"):
-        lecture.lister_campus(s, filiere="xyzzy")
+        ids(s, filiere="xyzzy")
     with pytest.raises(FiliereInconnue, match="filière ambiguë « services » : candidates services-a-la-personne"):
-        lecture.lister_campus(s, filiere="services")
+        ids(s, filiere="services")
 
 
 def test_territoire_inconnu(s):
     with pytest.raises(TerritoireInconnu, match="territoire inconnu"):
-        lecture.lister_campus(s, academie="Atlantide")
+        ids(s, academie="Atlantide")
+
+
+@pytest.mark.parametrize(
+    ("filtre", "erreur", "message"),
+    [
+        ({"filiere": "Numérique"}, FiliereInconnue, "filière inconnue : « Numérique ». Codes valides : "),
+        ({"academie": "Grenoble"}, TerritoireInconnu, "code d'académie inconnu : « Grenoble » (codes : 01, 02"),
+        ({"departement": "6"}, TerritoireInconnu, "code de département inconnu : « 6 »"),
+        ({"region_academique": "ARA"}, TerritoireInconnu, "code de région académique inconnu : « ARA »"),
+    ],
+)
+def test_le_stockage_ne_prend_que_des_codes(s, filtre, erreur, message):
+    """The store never guesses: a name or a loose code is refused (callers resolve free text first)."""
+    with pytest.raises(erreur) as probleme:
+        lecture.lister_campus(s, **filtre)
+    assert str(probleme.value).startswith(message)
+    if "filiere" not in filtre:
+        with pytest.raises(erreur) as probleme:
+            lecture.lister_etablissements(s, **filtre)
+        assert str(probleme.value).startswith(message)
 
 
 @pytest.mark.parametrize(
@@ -201,12 +230,14 @@ def test_etablissement(s):
 def test_lister_etablissements(s):
     page, total = lecture.lister_etablissements(s)
     assert total == 4 and [e.uai for e in page] == sorted([UAI_LYON, UAI_SAVOIE, UAI_ARDECHE, UAI_SANS_CAMPUS])
-    assert [e.uai for e in lecture.lister_etablissements(s, academie="Grenoble")[0]] == [
+    assert [e.uai for e in lecture.lister_etablissements(s, **filtres_codes_territoires(academie="Grenoble"))[0]] == [
         UAI_ARDECHE,
         UAI_SANS_CAMPUS,
         UAI_SAVOIE,
     ]
-    assert [e.uai for e in lecture.lister_etablissements(s, departement="Rhône")[0]] == [UAI_LYON]
+    assert [e.uai for e in lecture.lister_etablissements(s, **filtres_codes_territoires(departement="Rhône"))[0]] == [
+        UAI_LYON
+    ]
     assert [e.uai for e in lecture.lister_etablissements(s, region_academique="84", type="lp")[0]] == [
         UAI_ARDECHE,
         UAI_SAVOIE,

@@ -204,8 +204,8 @@ def test_tableau_de_bord_telechargement_filieres(web, url_db):
 @pytest.mark.parametrize(
     ("chemin", "mots"),
     [
-        ("/?date=2025-13-01", ["Date impossible", "2025-13-01"]),
-        ("/?date=demain", ["Date impossible", "demain"]),
+        ("/?date=2025-13-01", ["Date invalide", "2025-13-01"]),
+        ("/?date=demain", ["Date invalide", "demain"]),
         ("/?echelle=commune", ["échelle de carte invalide", "commune"]),
     ],
 )
@@ -298,8 +298,11 @@ def test_liste_campus_texte_echappe(web):
     [
         ("filiere=plomberie", ["filière inconnue", "plomberie"]),
         ("region_academique=Atlantide", ["territoire inconnu", "Atlantide"]),
-        ("excellence=peut-etre", ["valeur d'excellence invalide", "oui ou non"]),
-        ("actif_le=2025-02-30", ["Date impossible", "2025-02-30"]),
+        (
+            "excellence=peut-etre",
+            ["Valeur « peut-etre » non reconnue", "Oui/Non (ou vrai/faux, 1/0, Excellence) attendu"],
+        ),
+        ("actif_le=2025-02-30", ["Date invalide", "2025-02-30"]),
         ("page=0", ["numéro de page invalide"]),
         ("page=deux", ["numéro de page invalide", "deux"]),
         ("q=" + "x" * 501, ["« q »", "au plus 500"]),
@@ -447,7 +450,7 @@ def test_page_filiere(web, url_db):
 def test_filiere_inconnue(web):
     arbre = page(web, "/filieres/batiment", 404)
     assert "filière inconnue" in message_erreur(arbre)
-    assert "date impossible : « hier »" in message_erreur(page(web, f"/filieres/{TOURISME}?date=hier", 400))
+    assert "date invalide : « hier »" in message_erreur(page(web, f"/filieres/{TOURISME}?date=hier", 400))
 
 
 def test_glossaire(web):

@@ -27,7 +27,7 @@ from pathlib import Path
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from cmq import codes, filieres, resolve, territoires
+from cmq import codes, fichiers, filieres, resolve, territoires
 from cmq.ecrivain import ecrire_tableau, ecrire_xlsx
 from cmq.errors import CmqError, ColonneManquante, EntreeInvalide, FichierIllisible
 from cmq.fichiers import ecriture_atomique
@@ -110,19 +110,14 @@ def colonnes_requises(tableau: Tableau) -> dict[str, str]:
 
 def chemin_par_defaut(chemin: Path) -> Path:
     """`<name>_audit.xlsx` beside the input file."""
-    return chemin.with_name(f"{chemin.stem}_audit.xlsx")
+    return fichiers.a_cote(chemin, "_audit", ".xlsx")
 
 
 def verifier_sortie(entree: Path, sortie: Path) -> Path:
     """The output path, refused when it is the input file or not .xlsx/.csv (nothing written)."""
     if sortie.suffix.lower() not in (".xlsx", ".csv"):
         raise EntreeInvalide(f"fichier de sortie « {sortie.name} » : extension .xlsx ou .csv attendue")
-    if sortie.resolve() == entree.resolve():
-        raise EntreeInvalide(
-            f"le fichier de sortie « {sortie} » est le fichier audité : choisissez un autre nom "
-            "(l'entrée n'est jamais modifiée)"
-        )
-    return sortie
+    return fichiers.sortie_distincte(entree, sortie)
 
 
 def _regions(uais: set[str], url: str | None) -> dict[str, str | None]:

@@ -20,10 +20,11 @@ from typing import NamedTuple
 
 from cmq import codes
 from cmq.errors import IntrouvableError
-from cmq.texte import normaliser
+from cmq.texte import ABREGES
+from cmq.texte import mots as mots_du_texte
 
 # Spelling variants read as one word: 'St' = 'Saint', 'lez' = 'lès' ('Saint-Christol-lès-Alès').
-_ABREGES = {"st": "saint", "ste": "sainte", "sts": "saints", "stes": "saintes", "lez": "les"}
+_ABREGES = ABREGES | {"sts": "saints", "stes": "saintes", "lez": "les"}
 _CEDEX = re.compile(r"\bcedex\b.*$", re.IGNORECASE)
 _ARTICLE_FINAL = re.compile(r"^(.*?)[\s,]*\((le|la|les|l'|l’)\)\s*$", re.IGNORECASE)
 
@@ -47,7 +48,7 @@ def cle_nom(nom: str) -> str:
     article = _ARTICLE_FINAL.match(texte)
     if article:
         texte = f"{article.group(2)} {article.group(1)}"
-    mots = [_ABREGES.get(m, m) for m in normaliser(texte).split()]
+    mots = [_ABREGES.get(m, m) for m in mots_du_texte(texte)]
     while len(mots) > 1 and mots[-1].isdigit():  # 'Valence 9', 'Les Mureaux 78132'
         mots.pop()
     return " ".join(mots)

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Literal
 
-from cmq.errors import ErreurEcriture
+from cmq.errors import EntreeInvalide, ErreurEcriture
 
 
 def _droits(chemin: Path) -> int:
@@ -56,3 +56,21 @@ def ecriture_atomique(
             raison = "disque plein" if erreur.errno == errno.ENOSPC else (erreur.strerror or erreur)
             raise ErreurEcriture(f"impossible d'écrire « {chemin} » : {raison}") from erreur
         raise
+
+
+def a_cote(entree: Path | str, suffixe: str, extension: str | None = None) -> Path:
+    """Default output beside an input file: `<name><suffixe><extension>` (the input's extension by default)."""
+    entree = Path(entree)
+    return entree.with_name(f"{entree.stem}{suffixe}{entree.suffix if extension is None else extension}")
+
+
+def sortie_distincte(entree: Path | str, sortie: Path | str) -> Path:
+    """`sortie`, refused (EntreeInvalide, nothing written) when it is the input file itself — same path,
+    or the same file through a link: an input file is never overwritten."""
+    entree, sortie = Path(entree), Path(sortie)
+    if entree.resolve() == sortie.resolve() or (sortie.exists() and entree.exists() and entree.samefile(sortie)):
+        raise EntreeInvalide(
+            f"le fichier de sortie « {sortie} » est le fichier d'entrée : choisissez un autre nom "
+            "(l'entrée n'est jamais modifiée)"
+        )
+    return sortie

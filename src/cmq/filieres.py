@@ -12,9 +12,11 @@ inside a longer matched term of another filière ("construction" in "constructio
 (`vider_cache` empties the caches).
 """
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import resources
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -22,7 +24,8 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from cmq.errors import EntreeInvalide, FiliereInconnue
-from cmq.texte import normaliser, slug
+from cmq.texte import MOTS_VIDES, normaliser, singulier, slug
+from cmq.texte import mots as mots_du_texte
 
 _URL = "https://www.education.gouv.fr/"
 
@@ -39,382 +42,25 @@ class Filiere(BaseModel):
     mots_cles: tuple[str, ...] = ()
 
 
-def _f(libelle: str, page: str, court: str, mots_cles: tuple[str, ...] = ()) -> Filiere:
-    return Filiere(code=slug(libelle), libelle=libelle, url=_URL + page, libelle_court=court, mots_cles=mots_cles)
+def _lire() -> tuple[Filiere, ...]:
+    """The 12 filières of `data/filieres.json` (order, labels and pages of the glossary entry)."""
+    with resources.files("cmq").joinpath("data", "filieres.json").open(encoding="utf-8") as flux:
+        lignes = json.load(flux)
+    return tuple(
+        Filiere(
+            code=slug(ligne["libelle"]),
+            libelle=ligne["libelle"],
+            url=_URL + ligne["page"],
+            libelle_court=ligne["libelle_court"],
+            mots_cles=tuple(ligne["mots_cles"]),
+        )
+        for ligne in lignes
+    )
 
 
-# Order and labels exactly as in cmq.md. Keywords: usual words of the trade, each in one filière only
-# (checked by the tests); "bois" follows the real campuses (CMQ Bois d'Épinal → bâtiment).
-FILIERES: tuple[Filiere, ...] = (
-    _f(
-        "Mobilité, aéronautique, transports terrestres et maritimes",
-        "mobilite-aeronautique-transports-terrestres-et-maritimes-les-campus-des-metiers-et-des-2981",
-        "Mobilité",
-        (
-            "mobilités",
-            "aéro",
-            "aérospatial",
-            "aéronautique et spatial",
-            "spatial",
-            "aviation",
-            "avion",
-            "automobile",
-            "auto-mobilité",
-            "véhicule",
-            "poids lourds",
-            "moto",
-            "ferroviaire",
-            "rail",
-            "naval",
-            "construction navale",
-            "nautisme",
-            "nautique",
-            "maritime",
-            "mer",
-            "industries de la mer",
-            "portuaire",
-            "transport",
-            "transports",
-            "mobilités du futur",
-            "éco-mobilité",
-            "propulsion",
-        ),
-    ),
-    _f(
-        "Tourisme, gastronomie",
-        "tourisme-gastronomie-les-campus-des-metiers-et-des-qualifications-9590",
-        "Tourisme",
-        (
-            "touristique",
-            "gastronomique",
-            "hôtellerie",
-            "hôtel",
-            "hôtellerie-restauration",
-            "restauration",
-            "cuisine",
-            "culinaire",
-            "art culinaire",
-            "œnotourisme",
-            "hébergement",
-            "loisirs",
-            "HCR",
-            "sommellerie",
-            "arts de la table",
-        ),
-    ),
-    _f(
-        "Création, design, audiovisuel",
-        "creation-design-audiovisuel-les-campus-des-metiers-et-des-qualifications-4730",
-        "Création",
-        (
-            "designer",
-            "cinéma",
-            "film",
-            "image",
-            "jeu vidéo",
-            "jeux vidéo",
-            "métiers d'art",
-            "artisanat d'art",
-            "art",
-            "arts",
-            "arts graphiques",
-            "arts appliqués",
-            "graphisme",
-            "industries graphiques",
-            "mode",
-            "luxe",
-            "haute couture",
-            "couture",
-            "cuir",
-            "maroquinerie",
-            "joaillerie",
-            "bijouterie",
-            "industries créatives",
-            "industries culturelles",
-            "culture",
-            "culturel",
-            "culturelle",
-            "artistique",
-            "artisanat",
-            "spectacle",
-            "musique",
-            "photographie",
-            "multimédia",
-            "édition",
-            "lutherie",
-        ),
-    ),
-    _f(
-        "Chimie et biotechnologies",
-        "chimie-biotechnologies-les-campus-des-metiers-et-des-qualifications-2984",
-        "Chimie",
-        (
-            "biotechnologies",
-            "biotech",
-            "bio-industries",
-            "bioraffinerie",
-            "chimique",
-            "chimie verte",
-            "industries chimiques",
-            "cosmétique",
-            "cosmétologie",
-            "cosmétopharma",
-            "pharmacie",
-            "pharmaceutique",
-            "pharma",
-            "parfum",
-            "parfumerie",
-            "biologie",
-            "laboratoire",
-        ),
-    ),
-    _f(
-        "Matériaux, matériaux innovants",
-        "materiaux-materiaux-innovants-les-campus-des-metiers-et-des-qualifications-11306",
-        "Matériaux",
-        (
-            "matériau",
-            "plasturgie",
-            "plastique",
-            "polymères",
-            "métallurgie",
-            "fonderie",
-            "forge",
-            "sidérurgie",
-            "acier",
-            "composites",
-            "textile",
-            "textiles techniques",
-            "céramique",
-            "verre",
-            "papier",
-            "carton",
-            "caoutchouc",
-            "traitement de surface",
-            "procédés",
-        ),
-    ),
-    _f(
-        "Infrastructures, bâtiment, éco-construction",
-        "infrastructures-batiment-eco-construction-les-campus-des-metiers-et-des-qualifications-5087",
-        "Bâtiment",
-        (
-            "BTP",
-            "TP",
-            "travaux publics",
-            "génie civil",
-            "construction",
-            "construction durable",
-            "bâtiment durable",
-            "urbanisme",
-            "habitat",
-            "architecture",
-            "réhabilitation",
-            "éco-réhabilitation",
-            "rénovation",
-            "rénovation énergétique",
-            "bâti",
-            "patrimoine bâti",
-            "bois",
-            "construction bois",
-            "charpente",
-            "menuiserie",
-            "maçonnerie",
-            "gros œuvre",
-            "second œuvre",
-            "travaux",
-            "ouvrages d'art",
-            "BIM",
-            "topographie",
-            "géomètre",
-            "aménagement",
-        ),
-    ),
-    _f(
-        "Transition énergétique, éco-industrie",
-        "transition-energetique-eco-industrie-les-campus-des-metiers-et-des-qualifications-9581",
-        "Énergie",
-        (
-            "énergies",
-            "énergétique",
-            "efficacité énergétique",
-            "nucléaire",
-            "éolien",
-            "éolienne",
-            "solaire",
-            "photovoltaïque",
-            "hydrogène",
-            "énergies renouvelables",
-            "renouvelables",
-            "eau",
-            "déchets",
-            "recyclage",
-            "environnement",
-            "environnemental",
-            "environnement sensible",
-            "milieux sensibles",
-            "économie circulaire",
-            "climat",
-            "biomasse",
-            "méthanisation",
-            "électricité",
-            "dépollution",
-        ),
-    ),
-    _f(
-        "Systèmes innovants, mécatronique",
-        "systemes-innovants-mecatronique-les-campus-des-metiers-et-des-qualifications-2747",
-        "Mécatronique",
-        (
-            "mécanique",
-            "robotique",
-            "robot",
-            "cobotique",
-            "industrie",
-            "industriel",
-            "industrie du futur",
-            "industrie 4.0",
-            "usine du futur",
-            "électronique",
-            "électrotechnique",
-            "automatisme",
-            "maintenance",
-            "maintenance industrielle",
-            "productique",
-            "usinage",
-            "microtechniques",
-            "systèmes intelligents",
-            "systèmes embarqués",
-            "objets connectés",
-            "capteurs",
-            "agroéquipements",
-            "machinisme agricole",
-        ),
-    ),
-    _f(
-        "Services à la personne, bien-être",
-        "services-la-personne-bien-etre-les-campus-des-metiers-et-des-qualifications-10640",
-        "Services à la personne",
-        (
-            "santé",
-            "social",
-            "sanitaire",
-            "sanitaire et social",
-            "médico-social",
-            "paramédical",
-            "soins",
-            "aide à domicile",
-            "autonomie",
-            "dépendance",
-            "grand âge",
-            "longévité",
-            "bien vieillir",
-            "silver économie",
-            "gérontologie",
-            "handicap",
-            "inclusion",
-            "solidarités",
-            "petite enfance",
-            "esthétique",
-            "coiffure",
-            "sport",
-            "sportif",
-            "animation sportive",
-            "thermalisme",
-        ),
-    ),
-    _f(
-        "Services aux entreprises, logistique",
-        "services-aux-entreprises-logistique-les-campus-des-metiers-et-des-qualifications-6644",
-        "Logistique",
-        (
-            "supply chain",
-            "chaîne logistique",
-            "entrepôt",
-            "magasinage",
-            "commerce",
-            "e-commerce",
-            "commercial",
-            "vente",
-            "relation client",
-            "distribution",
-            "négoce",
-            "marketing",
-            "gestion",
-            "comptabilité",
-            "administration",
-            "secrétariat",
-            "ressources humaines",
-            "banque",
-            "assurance",
-            "finance",
-            "immobilier",
-            "sécurité",
-        ),
-    ),
-    _f(
-        "Alimentaire, agroalimentaire",
-        "alimentaire-agroalimentaire-les-campus-des-metiers-et-des-qualifications-7163",
-        "Alimentaire",
-        (
-            "alimentation",
-            "agro-alimentaire",
-            "agro",
-            "IAA",
-            "industries alimentaires",
-            "industries agroalimentaires",
-            "agriculture",
-            "agricole",
-            "agronomie",
-            "viticulture",
-            "viticole",
-            "vigne",
-            "vin",
-            "œnologie",
-            "élevage",
-            "aquaculture",
-            "produits de la mer",
-            "boulangerie",
-            "pâtisserie",
-            "boucherie",
-            "charcuterie",
-            "laitier",
-            "fromage",
-            "nutrition",
-            "goût",
-        ),
-    ),
-    _f(
-        "Numérique, télécommunications",
-        "numerique-telecommunications-les-campus-des-metiers-et-des-qualifications-3134",
-        "Numérique",
-        (
-            "télécoms",
-            "télécom",
-            "informatique",
-            "cybersécurité",
-            "cyber",
-            "cyber sécurité",
-            "réseaux",
-            "IA",
-            "intelligence artificielle",
-            "data",
-            "données",
-            "big data",
-            "web",
-            "développement web",
-            "développeur",
-            "logiciel",
-            "cloud",
-            "digital",
-            "transformation numérique",
-            "fibre optique",
-            "5G",
-            "photonique",
-            "systèmes d'information",
-        ),
-    ),
-)
+# Order and labels exactly as in cmq.md; keywords: usual words of the trade, each in one filière only
+# (checked by the tests). Provenance: src/cmq/data/README.md.
+FILIERES: tuple[Filiere, ...] = _lire()
 
 _PAR_CODE = {f.code: f for f in FILIERES}
 
@@ -449,10 +95,7 @@ PENALITE = 25.0  # deduction × share of the text's words the filière does not 
 _PARTIEL = (40.0, 45.0)  # partly matched term: base + slope × matched share
 _PREFIXE = 85.0  # similarity of a prefix match ("aero" -> "aeronautique")
 _LONG_PREFIXE, _LONG_FLOU = 4, 4  # shortest word completed by prefix / corrected by fuzzy match
-_MOTS_VIDES = frozenset(
-    "a au aux d de des du en et l la le les ou par pour sur un une avec dans "
-    "cmq campu campus filiere metier qualification excellence".split()
-)
+_MOTS_VIDES = MOTS_VIDES | frozenset("ou cmq campu campus filiere metier qualification excellence".split())
 
 
 class Resultat(BaseModel):
@@ -485,16 +128,11 @@ class _Terme:
     mots: tuple[str, ...]
 
 
-def _racine(mot: str) -> str:
-    """Drop a plural 's' / 'x' ("materiaux" -> "materiau")."""
-    return mot[:-1] if len(mot) > 3 and mot[-1] in "sx" else mot
-
-
 def _mot(mot: str) -> str:
     """Root of one normalised word, "" for a stop word ("Aérocampus" -> "aero")."""
     if mot.endswith("campus") and len(mot) > 8:
         mot = mot[:-6]
-    racine = _racine(mot)
+    racine = singulier(mot)
     return "" if racine in _MOTS_VIDES else racine
 
 
@@ -529,10 +167,10 @@ def _vocabulaire() -> tuple[list[_Terme], dict[str, list[int]], dict[str, tuple[
         entrees = [("libellé", f.libelle), *(("libellé", p) for p in f.libelle.split(","))]
         entrees += [("libellé", f.libelle_court), *(("mot-clé", m) for m in f.mots_cles)]
         for motif, texte in entrees:
-            ordre = [r for mot in normaliser(texte).split() if (r := _mot(mot))]
+            ordre = [r for mot in mots_du_texte(texte) if (r := _mot(mot))]
             ajouter(rang, motif, texte.strip(), tuple(sorted(set(ordre))))
             if len(ordre) == 2:  # glued spelling: "ecoconstruction", "bienetre"
-                ajouter(rang, motif, texte.strip(), (_racine("".join(ordre)),))
+                ajouter(rang, motif, texte.strip(), (singulier("".join(ordre)),))
     index: dict[str, list[int]] = defaultdict(list)
     for i, terme in enumerate(termes):
         for mot in terme.mots:

@@ -26,7 +26,6 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date as Date
-from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
@@ -34,7 +33,7 @@ from pydantic import BaseModel
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from cmq import filieres, territoires
+from cmq import filieres, saisie, territoires
 from cmq.errors import EntreeInvalide
 from cmq.models import Campus
 from cmq.store import lecture, schema
@@ -119,19 +118,8 @@ class PointEvolution(BaseModel):
 
 
 def jour(valeur: Date | str | None = None) -> Date:
-    """The date to compute at: today when None; a date; or an ISO text ('2025-09-01')."""
-    if valeur is None:
-        return Date.today()
-    if isinstance(valeur, datetime):
-        return valeur.date()
-    if isinstance(valeur, Date):
-        return valeur
-    try:
-        return Date.fromisoformat(str(valeur).strip())
-    except ValueError:
-        raise EntreeInvalide(
-            f"date impossible : « {valeur} » (date réelle AAAA-MM-JJ attendue, ex. 2025-09-01)"
-        ) from None
+    """The date to compute at: today when None; a date; or an ISO text ('2025-09-01', `saisie.date_iso`)."""
+    return Date.today() if valeur is None else saisie.date_iso(valeur)
 
 
 def _territoires_demandes(echelle: str, code: str | None) -> list[territoires.Territoire]:

@@ -64,12 +64,12 @@ def initialiser(url: str | None = None, progression: Progression | None = None) 
     {"base": URL (password hidden), "revision": schema revision, "etablissements": Rapport,
     "campus": Rapport}.
     """
-    url = url or db.url_par_defaut()
+    url = db.ouvrir(url)
     schema.mettre_a_jour(url)
     etablissements = charger_lycees(url, progression)
     campus = charger_campus(url, progression)
     return {
-        "base": db.url_affichable(db.normaliser_url(url)),
+        "base": url.affichable,
         "revision": schema.revision_courante(url),
         "etablissements": etablissements,
         "campus": campus,

@@ -18,36 +18,11 @@ from rapidfuzz import fuzz, process
 
 from cmq import territoires
 from cmq.errors import EntreeInvalide, TerritoireInconnu
-from cmq.texte import normaliser
+from cmq.texte import ABREGES, singulier
+from cmq.texte import MOTS_VIDES as MOTS_VIDES_FRANCAIS
+from cmq.texte import mots as mots_du_texte
 
-MOTS_VIDES = frozenset(
-    {
-        "a",
-        "au",
-        "aux",
-        "d",
-        "de",
-        "des",
-        "du",
-        "en",
-        "et",
-        "l",
-        "la",
-        "le",
-        "les",
-        "pour",
-        "sur",
-        "un",
-        "une",
-        "dans",
-        "avec",
-        "par",
-        "region",
-        "academie",
-        "academique",
-        "departement",
-    }
-)
+MOTS_VIDES = MOTS_VIDES_FRANCAIS | {"region", "academie", "academique", "departement"}
 BRUIT = frozenset({"cmq", "cmqe", "campus", "excellence", "label", "labellise", "labelise"})
 # Given names: lycées are named after people ("lycée Jean Moulin"), so a given name tells no campus
 # apart ("Campus Jean-Louis Martres" is found by "Martres"); they are dropped from mentions and names.
@@ -70,8 +45,7 @@ ABREVIATIONS = {
     "tp": ("travaux", "publics"),
     "aero": ("aeronautique",),
     "hcr": ("hotellerie", "cafe", "restauration"),
-    "st": ("saint",),
-    "ste": ("sainte",),
+    **{abrege: (mot,) for abrege, mot in ABREGES.items()},
 }
 _SUFFIXES = (("istique", "is"), ("isme", "is"), ("iste", "is"), ("ique", ""))
 _MAX_NGRAMME = 6  # "provence alpes cote d azur" has 6 tokens
@@ -84,8 +58,7 @@ _PARENTHESES = re.compile(r"\(([^)]*)\)")
 
 def racine(mot: str) -> str:
     """Stem of a normalised word: "industries" -> "industrie", "touristique" -> "touris"."""
-    if len(mot) > 3 and mot[-1] in "sx":
-        mot = mot[:-1]
+    mot = singulier(mot)
     for suffixe, remplacement in _SUFFIXES:
         if mot.endswith(suffixe) and len(mot) - len(suffixe) >= 4:
             return mot[: -len(suffixe)] + remplacement
@@ -117,7 +90,7 @@ def _sans_formules(jetons: list[str]) -> list[str]:
 
 def mots_utiles(texte: str) -> list[str]:
     """Meaningful words, in order, unstemmed: "CMQ d'Excellence Aéro" -> ['aero']."""
-    return [j for j in _sans_formules(normaliser(texte).split()) if j not in MOTS_VIDES]
+    return [j for j in _sans_formules(mots_du_texte(texte)) if j not in MOTS_VIDES]
 
 
 @lru_cache(maxsize=50_000)
@@ -182,7 +155,7 @@ def _lieu(jetons: list[str], i: int) -> tuple[int, territoires.Territoire | None
 @lru_cache(maxsize=100_000)
 def analyser(texte: str) -> Mention:
     """Units of a text: "CMQ BTP Hauts-de-France" -> [word (batiment, travau, public), place région 32]."""
-    bruts = normaliser(texte).split()
+    bruts = mots_du_texte(texte)
     colles = {a for a, b in itertools.pairwise(bruts) if b == "campus" and a not in MOTS_VIDES}  # "mobi campus"
     jetons = _sans_formules(bruts)
     unites: list[Unite] = []

@@ -4,7 +4,7 @@ from datetime import date, datetime
 from enum import Enum
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from cmq import codes, filieres
 
@@ -34,39 +34,6 @@ def lien_web(valeur: str | None) -> str | None:
             f"adresse web « {valeur[:200]} » refusée : seules les adresses http:// ou https:// sont acceptées"
         )
     return valeur
-
-
-_MESSAGES_PYDANTIC = {
-    "missing": "valeur obligatoire absente",
-    "string_too_short": "valeur vide",
-    "string_too_long": "valeur trop longue",
-    "string_pattern_mismatch": "format invalide (minuscules sans accents, chiffres et tirets attendus)",
-    "greater_than_equal": "valeur trop petite",
-    "less_than_equal": "valeur trop grande",
-    "finite_number": "nombre fini attendu",
-    "enum": "valeur non reconnue",
-    "float_parsing": "nombre attendu",
-    "float_type": "nombre attendu",
-    "int_type": "nombre entier attendu",
-    "string_type": "texte attendu",
-    "date_from_datetime_parsing": "date invalide",
-    "bool_parsing": "Oui/Non attendu",
-    "extra_forbidden": "champ inconnu",
-}
-
-
-def raison_validation(erreur: ValidationError) -> str:
-    """A French reason from a pydantic ValidationError (our validators' messages kept as is)."""
-    morceaux = []
-    for detail in erreur.errors():
-        contexte = detail.get("ctx") or {}
-        if isinstance(contexte.get("error"), Exception):
-            message = str(contexte["error"])
-        else:
-            message = _MESSAGES_PYDANTIC.get(detail["type"], "valeur invalide")
-        champ = ".".join(str(p) for p in detail["loc"])
-        morceaux.append(f"{champ} : {message}" if champ else message)
-    return " ; ".join(morceaux)
 
 
 class Modele(BaseModel):

@@ -37,7 +37,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from cmq import filieres, mentions, territoires
+from cmq import filieres, mentions, saisie, territoires
 from cmq.errors import EntreeInvalide
 from cmq.mentions import (
     MOTS_FAIBLES,
@@ -455,8 +455,8 @@ def _signature(s: Session) -> tuple:
 
 
 def index(url: str | None = None) -> Index:
-    """The index of a database (default: `db.url_par_defaut()`), rebuilt when its data changed."""
-    url = db.normaliser_url(url or db.url_par_defaut())
+    """The index of a database (default: the default database), rebuilt when its data changed."""
+    url = db.ouvrir(url)
     with db.session(url) as s:
         signature = _signature(s)
         with _verrou_index:
@@ -480,10 +480,7 @@ def contexte(filiere: str | None = None, territoire: str | None = None, date: Da
     """Validated context: filière code or free text, territory code or name, date (ISO text accepted)."""
 
     if isinstance(date, str):
-        try:
-            date = Date.fromisoformat(date.strip())
-        except ValueError:
-            raise EntreeInvalide(f"date invalide : « {date} » (format AAAA-MM-JJ attendu, ex. 2025-09-01)") from None
+        date = saisie.date_iso(date)
     return Contexte(
         filiere=filieres.code_de(filiere) if filiere and filiere.strip() else None,
         territoire=territoires.resoudre(territoire) if territoire and territoire.strip() else None,

@@ -1,8 +1,8 @@
 """The application factory of `cmq serve`: the API (`cmq.api`), the web pages (`cmq.web`) and the
 static files, composed on one database. `cmq.api` and `cmq.web` do not import each other.
 
-State read by the routes: `app.state.url` (database URL), `app.state.jeton` (write token or None),
-`app.state.cache` (`CacheReponses`).
+State read by the routes: `app.state.url` (database handle, `db.BaseDeDonnees`), `app.state.jeton`
+(write token or None), `app.state.cache` (`CacheReponses`).
 """
 
 from importlib import resources
@@ -53,7 +53,8 @@ def _limite(scope: dict) -> int:
 
 
 def creer_app(url: str | None = None, *, jeton: str | None = None) -> FastAPI:
-    """The cmq web application on the database `url` (default: `db.url_par_defaut()`).
+    """The cmq web application on the database `url` (a URL or a `db.BaseDeDonnees`; default: the
+    default database), opened once here and passed to the routes.
 
     `jeton`: token of the write endpoints (default: $CMQ_API_JETON; none = writing disabled).
     """
@@ -65,7 +66,7 @@ def creer_app(url: str | None = None, *, jeton: str | None = None) -> FastAPI:
         redoc_url=None,
         openapi_url="/openapi.json",
     )
-    app.state.url = url or db.url_par_defaut()
+    app.state.url = db.ouvrir(url)
     app.state.jeton = jeton_configure(jeton)
     app.state.cache = CacheReponses()
     api.inclure(app)

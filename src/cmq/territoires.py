@@ -23,7 +23,8 @@ from rapidfuzz import fuzz, process
 
 from cmq import codes
 from cmq.errors import EntreeInvalide, TerritoireInconnu
-from cmq.texte import normaliser
+from cmq.texte import ABREGES, ARTICLES, normaliser
+from cmq.texte import mots as mots_du_texte
 
 ECHELLES = ("france", "region_academique", "academie", "departement")
 PREFERENCE = ECHELLES  # largest scale first: used when a text matches several scales
@@ -32,6 +33,12 @@ LIBELLES_ECHELLES = {
     "region_academique": "région académique",
     "academie": "académie",
     "departement": "département",
+}
+_DE_ECHELLE = {
+    "france": "de France",
+    "region_academique": "de région académique",
+    "academie": "d'académie",
+    "departement": "de département",
 }
 CODE_FRANCE = "FR"
 SEUIL_SUGGESTION = 75  # rapidfuzz ratio (0-100) for a close match to be suggested
@@ -50,8 +57,6 @@ _PREFIXES = (
     (("dpt",), "departement"),
 )
 _LIAISONS = {"de", "du", "des", "d", "la", "le", "les", "l"}
-_ARTICLES = {"la", "le", "les", "l"}
-_ABREGES = {"st": "saint", "ste": "sainte"}
 _CODE = re.compile(r"\d{1,3}|0?2[AB]")
 
 
@@ -158,8 +163,8 @@ def _par_code() -> dict[str, dict[str, BaseModel]]:
 
 def _cle(texte: str) -> str:
     """Matching key: normalised, 'st' -> 'saint', leading article dropped ('La Réunion' -> 'reunion')."""
-    mots = [_ABREGES.get(m, m) for m in normaliser(texte).split()]
-    while len(mots) > 1 and mots[0] in _ARTICLES:
+    mots = [ABREGES.get(m, m) for m in mots_du_texte(texte)]
+    while len(mots) > 1 and mots[0] in ARTICLES:
         mots.pop(0)
     return " ".join(mots)
 
@@ -199,7 +204,7 @@ def _echelle(echelle: str) -> str:
 
 def _analyser(texte: str) -> tuple[str | None, str]:
     """Split an optional scale prefix ('académie de …', 'ac-…', 'dep …') from the key."""
-    mots = normaliser(texte).split()
+    mots = mots_du_texte(texte)
     for prefixe, echelle in _PREFIXES:
         if tuple(mots[: len(prefixe)]) == prefixe and len(mots) > len(prefixe):
             reste = mots[len(prefixe) :]
@@ -301,3 +306,25 @@ def academie(code_ou_nom: str) -> Academie:
 def departement(code_ou_nom: str) -> Departement:
     """The département of a code or name ('069', '69', '2a', 'Rhône', 'rhone')."""
     return _par_code()["departement"][resoudre(code_ou_nom, "departement").code]
+
+
+def code_de(echelle: str, texte: str) -> str:
+    """The code of the territory a text names at `echelle` (code or name, `resoudre`): what callers
+    do once with free text before querying the store, which takes codes only."""
+    return resoudre(texte, echelle).code
+
+
+def verifier_code(echelle: str, code: str) -> str:
+    """`code` when it is exactly the code of a territory at `echelle`; TerritoireInconnu otherwise
+    (no guessing: names and loose forms are resolved by the caller with `code_de`)."""
+    ech = _echelle(echelle)
+    connus = _par_code()[ech]
+    if code not in connus:
+        raise TerritoireInconnu(f"code {_DE_ECHELLE[ech]} inconnu : « {code} » (codes : {', '.join(sorted(connus))})")
+    return code
+
+
+def nom(echelle: str, code: str | None) -> str | None:
+    """Name of the territory with this exact code at `echelle`; None for no code or an unknown code."""
+    objet = _par_code()[_echelle(echelle)].get(code) if code else None
+    return None if objet is None else objet.nom

@@ -93,8 +93,3 @@ class CacheReponses:
         if contenu is None:
             contenu = await run_in_threadpool(self._calculer, complete, calculer)
         return contenu
-
-    def vider(self) -> None:
-        """Forget every entry."""
-        with self._verrou:
-            self._entrees.clear()

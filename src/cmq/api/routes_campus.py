@@ -6,15 +6,15 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Response
 from sqlalchemy.exc import DataError, IntegrityError
 
+from cmq import filtres, territoires
 from cmq.api import export
 from cmq.api.dependances import FICHE, LECTURE, Url, erreurs
 from cmq.api.schemas import CampusDetail, EcritureCampus, MembreDetail, Page
 from cmq.api.securite import REPONSES_ECRITURE, exiger_jeton
-from cmq.errors import EntreeInvalide, TerritoireInconnu
+from cmq.errors import EntreeInvalide
 from cmq.models import CONTEXTE_STOCKE, Campus, ImportEnregistre
 from cmq.reponses.erreurs import ProblemeHTTP
 from cmq.store import db, ecriture, lecture
-from cmq.territoires import territoires
 
 router = APIRouter(prefix="/api/campus", tags=["campus"])
 
@@ -27,11 +27,8 @@ Identifiant = Annotated[
 def _verifier_territoires(campus: Campus) -> None:
     """TerritoireInconnu unless the région académique and the académies are known codes."""
     for echelle, valeurs in (("region_academique", [campus.region_academique]), ("academie", campus.academies)):
-        connus = {t.code for t in territoires(echelle)}
         for code in filter(None, valeurs):
-            if code not in connus:
-                nom = "de région académique" if echelle == "region_academique" else "d'académie"
-                raise TerritoireInconnu(f"code {nom} inconnu : « {code} » (codes : {', '.join(sorted(connus))})")
+            territoires.verifier_code(echelle, code)
 
 
 @router.get(
@@ -69,20 +66,15 @@ def lister(
     Les exports (`format` csv, xlsx ou geojson) contiennent tous les campus filtrés : `limite` et
     `decalage` ne s'y appliquent pas.
     """
-    filtres = dict(
-        filiere=filiere,
-        region_academique=region_academique,
-        academie=academie,
-        departement=departement,
-        excellence=excellence,
-        actif_le=actif_le,
-        q=q,
+    codes = filtres.codes(
+        filiere=filiere, region_academique=region_academique, academie=academie, departement=departement
     )
+    criteres = dict(**codes, excellence=excellence, actif_le=actif_le, q=q)
     with db.session(url) as s:
         if format != "json":
-            campus, _total = lecture.lister_campus(s, **filtres)
+            campus, _total = lecture.lister_campus(s, **criteres)
             return export.campus(s, campus, format, actif_le)
-        page, total = lecture.lister_campus(s, **filtres, limite=limite, decalage=decalage)
+        page, total = lecture.lister_campus(s, **criteres, limite=limite, decalage=decalage)
     return Page[Campus](total=total, limite=limite, decalage=decalage, elements=page)
 
 

@@ -1,6 +1,5 @@
 """`cmq` command line: a thin layer over the library (one module per command group)."""
 
-import os
 import sys
 from difflib import get_close_matches
 
@@ -83,8 +82,14 @@ def racine(
     ),
 ) -> None:
     """Référentiel et indicateurs des Campus des Métiers et des Qualifications (CMQ)."""
+    # The database is chosen once here for every command (the environment is left alone). Without
+    # --base the store is not imported (start-up cost), only reset if an earlier run chose one.
     if base:
-        os.environ["CMQ_DATABASE_URL"] = base
+        from cmq.store import db
+
+        db.choisir(base)
+    elif "cmq.store.db" in sys.modules:
+        sys.modules["cmq.store.db"].choisir(None)
 
 
 @app.command("version")

@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from cmq import filieres
+from cmq import filieres, filtres
 from cmq.cli.lecture import (
     Format,
     FormatFiche,
@@ -93,10 +93,9 @@ def liste(
     with schema.session_lecture() as s:
         page, total = lecture.lister_campus(
             s,
-            filiere=filiere,
-            region_academique=region_academique,
-            academie=academie,
-            departement=departement,
+            **filtres.codes(
+                filiere=filiere, region_academique=region_academique, academie=academie, departement=departement
+            ),
             excellence=excellence,
             actif_le=jour,
             q=q,

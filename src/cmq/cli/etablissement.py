@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from cmq import filieres
+from cmq import filieres, filtres
 from cmq.cli.lecture import (
     Format,
     FormatFiche,
@@ -99,9 +99,9 @@ def liste(
     with schema.session_lecture() as s:
         page, total = lecture.lister_etablissements(
             s,
-            departement=departement,
-            academie=academie,
-            region_academique=region_academique,
+            **filtres.codes_territoires(
+                departement=departement, academie=academie, region_academique=region_academique
+            ),
             type=type,
             limite=limite,
             decalage=decalage,

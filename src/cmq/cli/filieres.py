@@ -6,10 +6,10 @@ from typing import Annotated
 
 import typer
 
-from cmq import filieres
+from cmq import fichiers, filieres
 from cmq.cli.lecture import console, tableau
 from cmq.ecrivain import ecrire_tableau
-from cmq.errors import EntreeInvalide, FiliereInconnue
+from cmq.errors import FiliereInconnue
 from cmq.tableau import colonne, lire_tableau
 
 groupe = typer.Typer(
@@ -74,14 +74,6 @@ def search(
         sortie.print("Aucune filière reconnue avec assez de certitude.")
 
 
-def _sortie_par_defaut(fichier: Path) -> Path:
-    return fichier.with_name(f"{fichier.stem}_filieres{fichier.suffix}")
-
-
-def _meme_fichier(a: Path, b: Path) -> bool:
-    return a.resolve() == b.resolve() or (b.exists() and a.samefile(b))
-
-
 @groupe.command("normalize")
 def normalize(
     fichier: Annotated[Path, typer.Argument(help="Fichier .csv, .txt, .tsv ou .xlsx à lire (jamais modifié).")],
@@ -93,9 +85,7 @@ def normalize(
     feuille: Annotated[str | None, typer.Option("--feuille", help="Feuille à lire d'un classeur .xlsx.")] = None,
 ) -> None:
     """Ajoute à chaque ligne filiere_code, filiere_score et filiere_statut, et écrit un nouveau fichier."""
-    sortie = sortie or _sortie_par_defaut(fichier)
-    if _meme_fichier(fichier, sortie):
-        raise EntreeInvalide(f"la sortie « {sortie} » est le fichier d'entrée : choisissez un autre nom (-o)")
+    sortie = fichiers.sortie_distincte(fichier, sortie or fichiers.a_cote(fichier, "_filieres"))
     table = lire_tableau(fichier, feuille)
     source = colonne(table, nom_colonne)
     comptes: Counter[str] = Counter()

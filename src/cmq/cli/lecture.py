@@ -12,9 +12,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from cmq import territoires
+from cmq import saisie, territoires
 from cmq.ecrivain import cellule_csv
-from cmq.errors import EntreeInvalide, TerritoireInconnu
+from cmq.errors import EntreeInvalide
 
 
 class Format(str, Enum):
@@ -30,13 +30,8 @@ FormatFiche = Annotated[Format, typer.Option("--format", help="table ou json.")]
 
 
 def analyser_date(texte: str | None) -> date | None:
-    """'2025-09-01' -> date; EntreeInvalide « date invalide » otherwise."""
-    if texte is None:
-        return None
-    try:
-        return date.fromisoformat(texte.strip())
-    except ValueError:
-        raise EntreeInvalide(f"date invalide : « {texte} » (format AAAA-MM-JJ attendu, ex. 2025-09-01)") from None
+    """'2025-09-01' -> date (`saisie.date_iso`); None when not given."""
+    return None if texte is None else saisie.date_iso(texte)
 
 
 def refuser_csv(format: Format) -> None:
@@ -46,8 +41,8 @@ def refuser_csv(format: Format) -> None:
 
 
 def oui_non(valeur: bool | None) -> str:
-    """'oui' / 'non' / 'non renseigné'."""
-    return "non renseigné" if valeur is None else ("oui" if valeur else "non")
+    """'oui' / 'non' / 'non renseigné' (`saisie.en_clair`)."""
+    return saisie.en_clair(valeur)
 
 
 def periode_label(debut: date | None, fin: date | None) -> str:
@@ -65,10 +60,8 @@ def nom_territoire(nature: str, code: str | None) -> str:
     """'Lyon (10)' for ("academie", "10"); the bare code if unknown; 'non renseigné' if empty."""
     if not code:
         return "non renseigné"
-    try:
-        return f"{getattr(territoires, nature)(code).nom} ({code})"
-    except TerritoireInconnu:
-        return code
+    nom = territoires.nom(nature, code)
+    return f"{nom} ({code})" if nom else code
 
 
 def console() -> Console:

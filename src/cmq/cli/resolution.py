@@ -32,7 +32,7 @@ groupe_alias = typer.Typer(
 
 def _url() -> str:
     """The default database, which must exist and be initialised (nothing is created)."""
-    url = db.url_par_defaut(creer=False)
+    url = db.ouvrir(creer=False)
     schema.exiger_initialisee(url)
     return url
 

@@ -33,7 +33,7 @@ def preparer_base(url: str) -> None:
 
     if not schema.est_initialisee(url):
         typer.echo(
-            f"Base non initialisée ({db.url_affichable(db.normaliser_url(url))}) : "
+            f"Base non initialisée ({db.ouvrir(url).affichable}) : "
             "chargement des données embarquées (lycées et campus)…"
         )
         resultat = initialiser(url)
@@ -73,7 +73,7 @@ def serve(
     from cmq.serveur import creer_app
     from cmq.store import db
 
-    url = base or db.url_par_defaut()
+    url = db.ouvrir(base)
     preparer_base(url)
     verifier_port(hote, port)
     adresse = f"[{hote}]" if ":" in hote else hote

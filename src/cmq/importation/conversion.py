@@ -22,11 +22,11 @@ from typing import Any
 from pydantic import ValidationError
 from rapidfuzz import fuzz, process
 
-from cmq import codes, filieres
+from cmq import codes, filieres, saisie
 from cmq.errors import CmqError, EntreeInvalide, FiliereInconnue
 from cmq.importation import valeurs
 from cmq.importation.colonnes import Correspondance
-from cmq.models import Campus, Membre, Partenaire, Provenance, raison_validation
+from cmq.models import Campus, Membre, Partenaire, Provenance
 from cmq.store.conversion import membre_vers_dict, partenaire_vers_dict
 from cmq.texte import normaliser, slug
 
@@ -135,7 +135,7 @@ def _valider(modele, donnees: dict[str, Any]):
     try:
         return modele.model_validate(donnees)
     except ValidationError as erreur:
-        raise EntreeInvalide(raison_validation(erreur)) from None
+        raise EntreeInvalide(saisie.raison_validation(erreur.errors())) from None
 
 
 # --- context and results ------------------------------------------------------------------------

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from cmq.importation.colonnes import charger_correspondance
-from cmq.importation.pipeline import Progression, Rapport, importer_lignes
+from cmq.importation.pipeline import OptionsImport, Progression, Rapport, importer_lignes
 from cmq.models import Provenance
 from cmq.portails.datagouv import BASE_TABULAIRE, lire_datagouv
 from cmq.portails.http import ClientHttp
@@ -27,32 +27,28 @@ def rejets_par_defaut(nom: str) -> Path:
 
 def importer_lot(
     lot: Lot,
+    options: OptionsImport | None = None,
     *,
     nom: str,
-    type_import: str | None = None,
-    correspondance: str | Path | dict[str, str] | None = None,
-    partiel: bool = False,
     rapport: str | Path | None = None,
-    url: str | None = None,
-    inclure_fermes: bool = False,
-    progression: Progression | None = None,
+    **reglages: Any,
 ) -> Rapport:
-    """Import the rows of a fetched `Lot` (record n is "ligne n" in messages and reports)."""
-    if correspondance is not None and not isinstance(correspondance, dict):
-        correspondance = charger_correspondance(correspondance)
+    """Import the rows of a fetched `Lot` (record n is "ligne n" in messages and reports).
+
+    `options` (OptionsImport) or its fields by name (`reglages`); `rapport`: CSV of rejected rows
+    in partial mode (default `<nom>_rejets.csv` in the current folder).
+    """
+    options = OptionsImport.de(options, **reglages)
     return importer_lignes(
         lot.lignes,
         colonnes=colonnes_du_lot(lot.lignes),
         source=lot.url,
         somme_controle=lot.somme_controle,
-        type_import=type_import,
-        correspondance=correspondance,
-        partiel=partiel,
-        rapport_rejets=Path(rapport) if rapport else rejets_par_defaut(nom),
-        url=url,
-        inclure_fermes=inclure_fermes,
-        provenance=Provenance(source_nom=nom, source_url=lot.url, date_recuperation=None),
-        progression=progression,
+        options=replace(
+            options,
+            rapport_rejets=Path(rapport) if rapport else options.rapport_rejets or rejets_par_defaut(nom),
+            provenance=Provenance(source_nom=nom, source_url=lot.url, date_recuperation=None),
+        ),
     )
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
+from cmq import fichiers
 from cmq.errors import FichierIllisible
-from cmq.importation.colonnes import charger_correspondance
-from cmq.importation.pipeline import Progression, Rapport, importer_tableau
+from cmq.importation.pipeline import OptionsImport, Rapport, importer_tableau
 from cmq.tableau import lire_tableau
 
 
@@ -25,45 +27,35 @@ def somme_controle(chemin: Path) -> str:
 
 def chemin_rejets(chemin: Path) -> Path:
     """Default report of rejected rows: `<name>_rejets.csv` beside the input file."""
-    return chemin.with_name(f"{chemin.stem}_rejets.csv")
+    return fichiers.a_cote(chemin, "_rejets", ".csv")
 
 
 def importer_fichier(
     chemin: str | Path,
+    options: OptionsImport | None = None,
     *,
-    type_import: str | None = None,
-    correspondance: str | Path | dict[str, str] | None = None,
-    partiel: bool = False,
     rapport: str | Path | None = None,
     feuille: str | None = None,
-    url: str | None = None,
-    inclure_fermes: bool = False,
     source: str | None = None,
-    progression: Progression | None = None,
+    **reglages: Any,
 ) -> Rapport:
     """Import a CSV/XLSX file (encoding, delimiter and sheet handled by `lire_tableau`).
 
-    `correspondance`: a {"Colonne": "champ"} dict or a JSON/YAML file holding one.
-    `rapport`: CSV of rejected rows in partial mode (default `<name>_rejets.csv` beside the file).
-    `source`: label recorded in the history (default: the absolute path).
+    `options` (OptionsImport) or its fields by name (`reglages`; `correspondance` may be a JSON/YAML
+    file). `rapport`: CSV of rejected rows in partial mode (default `<name>_rejets.csv` beside the
+    file). `source`: label recorded in the history (default: the absolute path).
     """
     chemin = Path(chemin)
-    if correspondance is not None and not isinstance(correspondance, dict):
-        correspondance = charger_correspondance(correspondance)
-    if progression:
-        progression("lecture", 0, None)
+    options = OptionsImport.de(options, **reglages)
+    rejets = fichiers.sortie_distincte(chemin, rapport or options.rapport_rejets or chemin_rejets(chemin))
+    if options.progression:
+        options.progression("lecture", 0, None)
     tableau = lire_tableau(chemin, feuille=feuille)
-    if progression:
-        progression("lecture", tableau.cadre.height, tableau.cadre.height)
+    if options.progression:
+        options.progression("lecture", tableau.cadre.height, tableau.cadre.height)
     return importer_tableau(
         tableau,
         source=source or str(chemin.resolve()),
         somme_controle=tableau.somme_controle or somme_controle(chemin),  # CSV: of the bytes read
-        type_import=type_import,
-        correspondance=correspondance,
-        partiel=partiel,
-        rapport_rejets=Path(rapport) if rapport else chemin_rejets(chemin),
-        url=url,
-        inclure_fermes=inclure_fermes,
-        progression=progression,
+        options=replace(options, rapport_rejets=rejets),
     )

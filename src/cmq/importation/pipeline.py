@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -35,7 +35,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from cmq.ecrivain import ecrire_tableau
 from cmq.errors import CmqError, EntreeInvalide, ErreurImport
 from cmq.importation import conversion
-from cmq.importation.colonnes import correspondre
+from cmq.importation.colonnes import charger_correspondance, correspondre
 from cmq.models import ImportEnregistre, Provenance
 from cmq.store import db, ecriture, schema, verrou
 from cmq.store.tables import CampusTable
@@ -46,6 +46,37 @@ if TYPE_CHECKING:
 
 # (étape, fait, total): étapes "validation" then "ecriture".
 Progression = Callable[[str, int, int | None], None]
+
+
+@dataclass(frozen=True)
+class OptionsImport:
+    """How rows are imported, the same for files, portals and embedded data.
+
+    `correspondance`: {"Colonne": "champ"}; `rapport_rejets`: where the CSV of rejected rows goes
+    in partial mode (required then if some rows are rejected); `url`: the database;
+    `sans_mise_a_jour`: stored establishments are never modified (seed data: new UAIs only).
+    """
+
+    type_import: str | None = None
+    correspondance: dict[str, str] | None = None
+    partiel: bool = False
+    rapport_rejets: Path | None = None
+    url: str | None = None
+    inclure_fermes: bool = False
+    provenance: Provenance | None = None
+    sans_mise_a_jour: bool = False
+    progression: Progression | None = None
+
+    @classmethod
+    def de(cls, options: OptionsImport | None = None, **reglages: Any) -> OptionsImport:
+        """`options` (default: the defaults) with `reglages` replaced; a correspondence given as a
+        JSON/YAML file is loaded, a report path given as text becomes a Path."""
+        if reglages.get("correspondance") is not None and not isinstance(reglages["correspondance"], dict):
+            reglages["correspondance"] = charger_correspondance(reglages["correspondance"])
+        if reglages.get("rapport_rejets") is not None:
+            reglages["rapport_rejets"] = Path(reglages["rapport_rejets"])
+        return replace(options or cls(), **reglages)
+
 
 NB_RAISONS_MESSAGE = 5
 CONSEIL_PARTIEL = "utilisez --partiel pour importer les lignes valides"
@@ -333,60 +364,65 @@ def importer_lignes(
     colonnes: Sequence[str],
     source: str,
     numeros: Sequence[int] | None = None,
-    **options: Any,
+    somme_controle: str | None = None,
+    options: OptionsImport | None = None,
+    **reglages: Any,
 ) -> Rapport:
     """Import raw rows (one dict per row, keys = `colonnes`) into the store; see the module doc.
 
-    `numeros`: line numbers of the rows in the source (default 1, 2, …). Options: those of
-    `importer_tableau`.
+    `numeros`: line numbers of the rows in the source (default 1, 2, …). `options` (OptionsImport),
+    or its fields given by name (`reglages`).
     """
-    return _importer(lignes, colonnes=colonnes, source=source, numeros=numeros, **options)
+    options = OptionsImport.de(options, **reglages)
+    return _importer(lignes, colonnes, source, numeros, somme_controle, options)
 
 
-def importer_tableau(tableau: Tableau, *, source: str, **options: Any) -> Rapport:
+def importer_tableau(
+    tableau: Tableau,
+    *,
+    source: str,
+    somme_controle: str | None = None,
+    options: OptionsImport | None = None,
+    **reglages: Any,
+) -> Rapport:
     """Import a table read by `lire_tableau` (establishments converted in bulk); see the module doc.
 
-    Options: `somme_controle`, `type_import`, `correspondance`, `partiel`, `rapport_rejets`, `url`,
-    `inclure_fermes`, `provenance`, `sans_mise_a_jour`, `progression` (see `_importer`).
+    `options` (OptionsImport), or its fields given by name (`reglages`).
     """
-    return _importer(tableau.cadre, colonnes=tableau.colonnes, source=source, numeros=tableau.numeros, **options)
+    options = OptionsImport.de(options, **reglages)
+    return _importer(tableau.cadre, tableau.colonnes, source, tableau.numeros, somme_controle, options)
 
 
 def _importer(
     lignes: Sequence[dict[str, Any]] | pl.DataFrame,
-    *,
     colonnes: Sequence[str],
     source: str,
-    numeros: Sequence[int] | None = None,
-    somme_controle: str | None = None,
-    type_import: str | None = None,
-    correspondance: dict[str, str] | None = None,
-    partiel: bool = False,
-    rapport_rejets: Path | None = None,
-    url: str | None = None,
-    inclure_fermes: bool = False,
-    provenance: Provenance | None = None,
-    sans_mise_a_jour: bool = False,
-    progression: Progression | None = None,
+    numeros: Sequence[int] | None,
+    somme_controle: str | None,
+    options: OptionsImport,
 ) -> Rapport:
     """Import rows (dicts, or a frame of text cells) into the store.
 
-    `rapport_rejets`: where the CSV of rejected rows goes in partial mode (required then if some
-    rows are rejected). `sans_mise_a_jour`: stored establishments are never modified (seed data:
-    new UAIs only). Raises ErreurImport (nothing written) when rows are rejected and `partiel` is False.
+    Raises ErreurImport (nothing written) when rows are rejected and `options.partiel` is False.
     """
-    url = url or db.url_par_defaut()
+    type_import, partiel, rapport_rejets, progression = (
+        options.type_import,
+        options.partiel,
+        options.rapport_rejets,
+        options.progression,
+    )
+    url = db.ouvrir(options.url)
     debut = _maintenant()
     schema.mettre_a_jour(url)
     rapport = Rapport(source=source, type_import=type_import or "?", lues=len(lignes), somme_controle=somme_controle)
     try:
         if not len(lignes):
             raise ErreurImport(f"aucune ligne à importer dans « {source} »")
-        corr = correspondre(list(colonnes), type_import, correspondance)
+        corr = correspondre(list(colonnes), type_import, options.correspondance)
         rapport.type_import = corr.type_import
         rapport.colonnes_ignorees = corr.ignorees
         conv = conversion.convertisseur(
-            corr, _contexte(url, corr.type_import), inclure_fermes=inclure_fermes, provenance=provenance
+            corr, _contexte(url, corr.type_import), inclure_fermes=options.inclure_fermes, provenance=options.provenance
         )
         if isinstance(lignes, Sequence):
             valides = _valider_par_ligne(lignes, numeros, conv, corr.type_import, rapport, progression)
@@ -410,5 +446,5 @@ def _importer(
     except CmqError as erreur:
         _noter_echec(url, rapport, debut, str(erreur))
         raise
-    _ecrire(url, valides, rapport, debut, progression, sans_mise_a_jour)
+    _ecrire(url, valides, rapport, debut, progression, options.sans_mise_a_jour)
     return rapport

@@ -13,12 +13,10 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from cmq import territoires
+from cmq import saisie, territoires
 from cmq.errors import EntreeInvalide
 from cmq.texte import normaliser, sans_accents
 
-VRAI = {"oui", "o", "vrai", "true", "1", "x", "yes", "y", "excellence", "label excellence", "cmq d excellence"}
-FAUX = {"non", "n", "faux", "false", "0", "no"}
 _SEPARATEURS_LISTE = re.compile(r"\s*[|;,/]\s*")
 _DATE_FR = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
 _ANNEE = re.compile(r"(\d{4})(?:\.0+)?")
@@ -43,18 +41,8 @@ def texte(valeur: Any) -> str | None:
 
 
 def booleen(valeur: Any) -> bool | None:
-    """Oui/Non, true/false, 1/0, « Excellence »; empty -> None (unknown)."""
-    if isinstance(valeur, bool):
-        return valeur
-    brut = texte(valeur)
-    if brut is None:
-        return None
-    forme = normaliser(brut)
-    if forme in VRAI:
-        return True
-    if forme in FAUX:
-        return False
-    raise EntreeInvalide(f"valeur « {brut} » non reconnue : Oui/Non (ou vrai/faux, 1/0, Excellence) attendu")
+    """Oui/Non, true/false, 1/0, « Excellence »; empty -> None (unknown): `saisie.oui_non`."""
+    return valeur if isinstance(valeur, bool) else saisie.oui_non(texte(valeur))
 
 
 def nombre(valeur: Any, nom: str = "nombre") -> float | None:

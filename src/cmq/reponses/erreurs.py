@@ -28,6 +28,7 @@ from cmq.errors import (
     ImportEnCours,
     IntrouvableError,
 )
+from cmq.saisie import message_pydantic
 
 TYPE_PROBLEME = "application/problem+json"
 journal = logging.getLogger("cmq.api")
@@ -111,57 +112,6 @@ def statut_de(erreur: CmqError) -> int:
 _LIEUX = {"query": "paramètre", "path": "paramètre de chemin", "body": "champ", "header": "en-tête", "cookie": "cookie"}
 
 
-def _message_pydantic(erreur: dict[str, Any]) -> str:
-    """French message for one pydantic error (by its `type` and `ctx`)."""
-    genre, ctx = erreur.get("type", ""), erreur.get("ctx") or {}
-    if genre == "value_error" and ctx.get("error") is not None:
-        return str(ctx["error"])  # our validators raise CmqError/ValueError with French messages
-    if genre in ("missing", "missing_argument"):
-        return "obligatoire"
-    if genre.startswith("int_") or genre == "int_type":
-        return "nombre entier attendu"
-    if genre.startswith("float_") or genre in ("finite_number", "decimal_parsing"):
-        return "nombre attendu"
-    if genre.startswith("bool_"):
-        return "booléen attendu (true ou false)"
-    if genre.startswith("date") or genre.startswith("datetime"):
-        return "date invalide (format AAAA-MM-JJ attendu, ex. 2025-09-01)"
-    bornes = {
-        "greater_than_equal": ("supérieur ou égal à", "ge"),
-        "greater_than": ("supérieur à", "gt"),
-        "less_than_equal": ("inférieur ou égal à", "le"),
-        "less_than": ("inférieur à", "lt"),
-    }
-    if genre in bornes:
-        texte, cle = bornes[genre]
-        return f"doit être {texte} {ctx.get(cle)}"
-    if genre == "string_too_short":
-        return f"au moins {ctx.get('min_length')} caractère(s) attendu(s)"
-    if genre == "string_too_long":
-        return f"au plus {ctx.get('max_length')} caractère(s) attendu(s)"
-    if genre == "too_short":
-        return f"au moins {ctx.get('min_length')} élément(s) attendu(s)"
-    if genre == "too_long":
-        return f"au plus {ctx.get('max_length')} élément(s) attendu(s)"
-    if genre == "string_pattern_mismatch":
-        return f"format invalide (motif attendu : {ctx.get('pattern')})"
-    if genre in ("literal_error", "enum"):
-        return f"valeur attendue parmi : {ctx.get('expected', '')}".replace("' or '", "', '")
-    if genre in ("string_type", "string_unicode", "str_type"):
-        return "texte attendu"
-    if genre == "json_invalid":
-        return "JSON invalide"
-    if genre in ("model_attributes_type", "dict_type", "model_type"):
-        return "objet JSON attendu"
-    if genre == "list_type":
-        return "liste attendue"
-    if genre == "extra_forbidden":
-        return "champ inconnu"
-    if genre == "none_required":
-        return "doit être vide"
-    return "valeur invalide"
-
-
 def _nom(loc: tuple | list) -> tuple[str, str]:
     """(lieu, nom) of an error location: ("query", "limite"), ("body", "provenance.source_url")."""
     lieu = str(loc[0]) if loc else "body"
@@ -174,7 +124,7 @@ def erreurs_validation(erreurs: list[dict[str, Any]]) -> list[dict[str, str]]:
     sortie = []
     for erreur in erreurs:
         lieu, nom = _nom(erreur.get("loc") or ())
-        sortie.append({"lieu": lieu, "nom": nom, "message": _message_pydantic(erreur)})
+        sortie.append({"lieu": lieu, "nom": nom, "message": message_pydantic(erreur)})
     return sortie
 
 

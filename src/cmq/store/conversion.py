@@ -82,11 +82,6 @@ def etablissement_vers_dict(etablissement: Etablissement) -> dict[str, Any]:
     return {champ: valeurs.get(champ) for champ in _CHAMPS_ETABLISSEMENT}
 
 
-def ligne_depuis_etablissement(etablissement: Etablissement) -> EtablissementTable:
-    """A new ORM `etablissements` row."""
-    return EtablissementTable(**etablissement_vers_dict(etablissement))
-
-
 def etablissement_depuis_ligne(ligne: EtablissementTable) -> Etablissement:
     """The `Etablissement` model of a row."""
     return Etablissement(**{champ: getattr(ligne, champ) for champ in _CHAMPS_ETABLISSEMENT})
@@ -98,11 +93,6 @@ def etablissement_depuis_ligne(ligne: EtablissementTable) -> Etablissement:
 def membre_vers_dict(membre: Membre) -> dict[str, Any]:
     """Column values of the `membres` row (role as its string value)."""
     return {"campus_id": membre.campus_id, "uai": membre.uai, "role": membre.role.value}
-
-
-def ligne_depuis_membre(membre: Membre) -> MembreTable:
-    """A new ORM `membres` row."""
-    return MembreTable(**membre_vers_dict(membre))
 
 
 def membre_depuis_ligne(ligne: MembreTable) -> Membre:
@@ -120,11 +110,6 @@ def partenaire_vers_dict(partenaire: Partenaire) -> dict[str, Any]:
     }
 
 
-def ligne_depuis_partenaire(partenaire: Partenaire) -> PartenaireTable:
-    """A new ORM `partenaires` row."""
-    return PartenaireTable(**partenaire_vers_dict(partenaire))
-
-
 def partenaire_depuis_ligne(ligne: PartenaireTable) -> Partenaire:
     """The `Partenaire` model of a row."""
     return Partenaire(campus_id=ligne.campus_id, nom=ligne.nom, nature=ligne.nature or "autre", siret=ligne.siret)
@@ -133,11 +118,6 @@ def partenaire_depuis_ligne(ligne: PartenaireTable) -> Partenaire:
 def alias_vers_dict(alias: Alias) -> dict[str, Any]:
     """Column values of the `alias` row."""
     return {"texte": alias.texte, "campus_id": alias.campus_id, "cree_le": utc(alias.cree_le)}
-
-
-def ligne_depuis_alias(alias: Alias) -> AliasTable:
-    """A new ORM `alias` row."""
-    return AliasTable(**alias_vers_dict(alias))
 
 
 def alias_depuis_ligne(ligne: AliasTable) -> Alias:

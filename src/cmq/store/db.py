@@ -34,6 +34,7 @@ DELAI_CONNEXION_S = 10
 
 _moteurs: dict[str, Engine] = {}
 _verrou = threading.Lock()
+_choisie: str | None = None  # the database chosen for this process (`choisir`: `cmq --base`)
 
 
 def dossier_donnees() -> Path:
@@ -42,10 +43,13 @@ def dossier_donnees() -> Path:
 
 
 def url_par_defaut(creer: bool = True) -> str:
-    """$CMQ_DATABASE_URL if set; else the SQLite file `cmq.db` in the data folder.
+    """The database chosen for this process (`choisir`); else $CMQ_DATABASE_URL if set; else the
+    SQLite file `cmq.db` in the data folder.
 
     The folder is created unless `creer` is False (read-only commands create nothing).
     """
+    if _choisie:
+        return _choisie
     if environ.get(VARIABLE_URL):
         return environ[VARIABLE_URL]
     dossier = dossier_donnees()
@@ -87,6 +91,42 @@ def normaliser_url(url: str) -> str:
     return url
 
 
+class BaseDeDonnees(str):
+    """A database handle: its URL, normalised once (the string itself), and its cached engine.
+
+    Obtained once at the edge (`ouvrir`: CLI callback, application factory) and passed down; it is
+    accepted wherever a URL is, and `ouvrir` returns it unchanged (no new resolution).
+    """
+
+    __slots__ = ()
+
+    @property
+    def moteur(self) -> Engine:
+        """The engine of this database (created once)."""
+        return moteur(self)
+
+    @property
+    def affichable(self) -> str:
+        """The URL with its password masked, for messages."""
+        return url_affichable(self)
+
+
+def ouvrir(url: str | None = None, *, creer: bool = True) -> BaseDeDonnees:
+    """The handle of the database `url` (default: `url_par_defaut(creer)`), its URL normalised;
+    a handle is returned as is."""
+    if isinstance(url, BaseDeDonnees):
+        return url
+    return BaseDeDonnees(normaliser_url(url or url_par_defaut(creer)))
+
+
+def choisir(url: str | None) -> BaseDeDonnees | None:
+    """Choose the database of this process (`cmq --base URL`), used by default instead of
+    $CMQ_DATABASE_URL and the data folder; None forgets the choice. The environment is not touched."""
+    global _choisie
+    _choisie = ouvrir(url) if url else None
+    return _choisie
+
+
 def url_affichable(url: str) -> str:
     """The URL with its password masked, for messages."""
     try:
@@ -97,7 +137,7 @@ def url_affichable(url: str) -> str:
 
 def chemin_sqlite(url: str) -> Path | None:
     """The file of a SQLite URL; None for other databases or in-memory SQLite."""
-    adresse = make_url(normaliser_url(url))
+    adresse = make_url(ouvrir(url))
     if adresse.get_backend_name() != "sqlite" or adresse.database in (None, "", ":memory:"):
         return None
     if adresse.database.startswith("file:"):  # URI form: file:chemin?mode=…
@@ -157,11 +197,11 @@ def _creer_moteur(url: str) -> Engine:
 
 def moteur(url: str | None = None) -> Engine:
     """The engine of `url` (default: `url_par_defaut()`), created once per URL."""
-    cle = normaliser_url(url or url_par_defaut())
+    cle = ouvrir(url)
     with _verrou:
         if cle not in _moteurs:
             try:
-                _moteurs[cle] = _creer_moteur(cle)
+                _moteurs[cle] = _creer_moteur(str(cle))
             except (ArgumentError, NoSuchModuleError, ValueError) as erreur:
                 raise ErreurStockage(
                     f"adresse de base de données invalide « {url_affichable(cle)} » : {erreur}"
@@ -176,7 +216,7 @@ def erreur_stockage(url: str, erreur: Exception) -> ErreurStockage:
     """A French ErreurStockage for a driver error, with the URL (password hidden)."""
     lignes = str(getattr(erreur, "orig", None) or erreur).strip().splitlines()
     detail = lignes[0] if lignes else type(erreur).__name__
-    adresse = url_affichable(normaliser_url(url))
+    adresse = url_affichable(ouvrir(url))
     if _table_absente(detail):
         return ErreurStockage(f"{MESSAGE_NON_INITIALISEE} (base « {adresse} »)")
     if "locked" in detail:
@@ -196,8 +236,8 @@ def session(url: str | None = None, *, ecriture: bool = False) -> Iterator[Sessi
     bulk writes when several processes share the file; it changes nothing on PostgreSQL.
     Connection failures become ErreurStockage; other database errors propagate unchanged.
     """
-    url = url or url_par_defaut()
-    lien = moteur(url)
+    url = ouvrir(url)
+    lien = url.moteur
     if ecriture:
         lien = lien.execution_options(cmq_ecriture=True)
     s = Session(lien, expire_on_commit=False)

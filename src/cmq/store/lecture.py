@@ -49,13 +49,7 @@ from cmq.texte import normaliser, slug
 C, CA, E, M = CampusTable, CampusAcademieTable, EtablissementTable, MembreTable
 
 
-# --- Input resolution ---------------------------------------------------------------------
-
-
-def code_territoire(nature: str, valeur: str) -> str:
-    """Code of a territory given by code or name (`cmq.territoires`); `nature` is
-    "region_academique", "academie" or "departement"."""
-    return getattr(territoires, nature)(valeur).code
+# --- Input checks ---------------------------------------------------------------------------
 
 
 def _controler_page(limite: int | None, decalage: int) -> None:
@@ -102,13 +96,15 @@ def condition_region_academique(region: str) -> ColumnElement[bool]:
 def _conditions_campus(filiere, region_academique, academie, departement, excellence, actif_le) -> list:
     conditions = []
     if filiere:
-        conditions.append(C.filiere == filieres.code_de(filiere))
+        conditions.append(C.filiere == filieres.get(filiere).code)
     if region_academique:
-        conditions.append(condition_region_academique(code_territoire("region_academique", region_academique)))
+        conditions.append(
+            condition_region_academique(territoires.verifier_code("region_academique", region_academique))
+        )
     if academie:
-        conditions.append(condition_academie(code_territoire("academie", academie)))
+        conditions.append(condition_academie(territoires.verifier_code("academie", academie)))
     if departement:
-        conditions.append(condition_departement(code_territoire("departement", departement)))
+        conditions.append(condition_departement(territoires.verifier_code("departement", departement)))
     if excellence is not None:
         conditions.append(C.excellence == excellence)
     if actif_le is not None:
@@ -169,8 +165,9 @@ def lister_campus(
 ) -> tuple[list[Campus], int]:
     """One page of campuses (sorted by id) and the total count matching the filters.
 
-    Filière and territories accept codes or names; territories follow the module's territory
-    rule; `q` is an accent-insensitive search (every word) in name, acronym and seat town.
+    Filière and territories are codes (callers resolve free text first: `cmq.filtres.codes`; an
+    unknown code is refused, never guessed); territories follow the module's territory rule;
+    `q` is an accent-insensitive search (every word) in name, acronym and seat town.
     """
     _controler_page(limite, decalage)
     conditions = _conditions_campus(filiere, region_academique, academie, departement, excellence, actif_le)
@@ -225,15 +222,16 @@ def lister_etablissements(
     limite: int | None = None,
     decalage: int = 0,
 ) -> tuple[list[Etablissement], int]:
-    """One page of establishments (sorted by UAI) and the total count; `type` ignores case."""
+    """One page of establishments (sorted by UAI) and the total count; territories are codes
+    (unknown code refused), `type` ignores case."""
     _controler_page(limite, decalage)
     conditions = []
     if departement:
-        conditions.append(E.departement == code_territoire("departement", departement))
+        conditions.append(E.departement == territoires.verifier_code("departement", departement))
     if academie:
-        conditions.append(E.academie == code_territoire("academie", academie))
+        conditions.append(E.academie == territoires.verifier_code("academie", academie))
     if region_academique:
-        conditions.append(E.region_academique == code_territoire("region_academique", region_academique))
+        conditions.append(E.region_academique == territoires.verifier_code("region_academique", region_academique))
     if type:
         conditions.append(func.lower(E.type) == type.strip().lower())
     total = s.scalar(select(func.count()).select_from(E).where(*conditions))

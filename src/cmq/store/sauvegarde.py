@@ -22,10 +22,9 @@ from pydantic import AwareDatetime, BaseModel, Field, StrictInt, StrictStr, Vali
 from sqlalchemy import Boolean, Column, Date, DateTime, Float, Integer, String, Table, func, select
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
 
-from cmq import __version__
+from cmq import __version__, saisie
 from cmq.errors import CmqError, EntreeInvalide, ErreurStockage, FichierIllisible
 from cmq.fichiers import ecriture_atomique
-from cmq.models import raison_validation
 from cmq.store import conversion, db, schema, verrou
 from cmq.store.tables import Base
 
@@ -218,7 +217,7 @@ def sauvegarder(chemin: str | Path, url: str | None = None, *, cree_le: datetime
     $SOURCE_DATE_EPOCH, else now) is the only value of the bundle that is not the content.
     """
     chemin = Path(chemin)
-    url = url or db.url_par_defaut(creer=False)
+    url = db.ouvrir(url, creer=False)
     schema.exiger_initialisee(url)
     contenus = _lire_base(url)
     manifeste = Manifeste(
@@ -353,7 +352,9 @@ def _lire_manifeste(archive: zipfile.ZipFile, chemin: Path) -> Manifeste:
     try:
         manifeste = Manifeste.model_validate(brut)
     except ValidationError as erreur:
-        raise _illisible(chemin, f"{MANIFESTE} invalide ({raison_validation(erreur)})") from None
+        probleme = erreur.errors()[0]
+        champ, message = saisie.champ_pydantic(probleme), saisie.message_pydantic(probleme)
+        raise _illisible(chemin, f"{MANIFESTE} invalide (champ « {champ} » : {message})") from None
     revision = manifeste.revision_alembic
     if revision is not None and revision not in schema.revisions_connues():
         raise _illisible(
@@ -431,7 +432,7 @@ def _valider(chemin: Path, table: Table, lignes: list[dict[str, Any]]) -> None:
         try:
             modele(SimpleNamespace(**ligne))
         except ValidationError as erreur:
-            raison = raison_validation(erreur)
+            raison = saisie.raison_validation(erreur.errors())
         except (CmqError, ValueError) as erreur:
             raison = str(erreur)
         else:
@@ -508,7 +509,7 @@ def restaurer(chemin: str | Path, url: str | None = None, *, remplacer: bool = F
     be empty unless `remplacer=True`, and is written in a single transaction.
     """
     manifeste, donnees = lire(chemin)
-    url = url or db.url_par_defaut()
+    url = db.ouvrir(url)
     schema.mettre_a_jour(url)
     try:
         with verrou.connexion_import(url) as connexion:  # a restore and an import never overlap

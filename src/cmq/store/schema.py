@@ -34,7 +34,7 @@ def configuration(url: str | None = None) -> Config:
 
     config = Config()
     config.set_main_option("script_location", str(DOSSIER_MIGRATIONS))
-    config.set_main_option("sqlalchemy.url", db.normaliser_url(url or db.url_par_defaut()).replace("%", "%%"))
+    config.set_main_option("sqlalchemy.url", db.ouvrir(url).replace("%", "%%"))
     return config
 
 
@@ -68,7 +68,7 @@ def mettre_a_jour(url: str | None = None) -> None:
     A database already at head is left alone without taking any lock: an import does not wait
     here for another import's write lock (it waits for the import lock, `store.verrou`).
     """
-    url = url or db.url_par_defaut()
+    url = db.ouvrir(url)
     if revision_courante(url) == revision_cible():
         return
     chemin = db.chemin_sqlite(url)
@@ -95,7 +95,7 @@ def mettre_a_jour(url: str | None = None) -> None:
 
 def revision_courante(url: str | None = None) -> str | None:
     """The revision recorded in the database; None if never migrated (a missing SQLite file is not created)."""
-    url = url or db.url_par_defaut()
+    url = db.ouvrir(url)
     if _fichier_absent(url):
         return None
     try:
@@ -127,7 +127,7 @@ def session_lecture(url: str | None = None) -> Iterator[Session]:
 
     ErreurStockage « base non initialisée : lancez `cmq init` » otherwise.
     """
-    url = url or db.url_par_defaut(creer=False)
+    url = db.ouvrir(url, creer=False)
     exiger_initialisee(url)
     with db.session(url) as s:
         yield s

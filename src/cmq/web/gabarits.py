@@ -6,7 +6,7 @@ from importlib import resources
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.templating import Jinja2Templates
 
-from cmq import __version__, exports, filieres
+from cmq import __version__, exports, filieres, saisie
 
 MOIS = (
     "janvier",
@@ -40,11 +40,6 @@ def nombre(valeur: float | None) -> str:
     return f"{valeur:,}".replace(",", ESPACE_FINE)
 
 
-def oui_non(valeur: bool | None) -> str:
-    """'oui', 'non' or 'non renseigné' (unknown is not 'no')."""
-    return "non renseigné" if valeur is None else ("oui" if valeur else "non")
-
-
 def _environnement() -> Environment:
     dossier = resources.files("cmq").joinpath("web", "templates")
     env = Environment(
@@ -53,7 +48,7 @@ def _environnement() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(date_fr=date_fr, nombre=nombre, pourcentage=exports.pourcentage, oui_non=oui_non)
+    env.filters.update(date_fr=date_fr, nombre=nombre, pourcentage=exports.pourcentage, oui_non=saisie.en_clair)
     env.globals.update(version=__version__, filiere=filieres.get, aujourdhui=date.today)
     return env
 

@@ -5,14 +5,12 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from urllib.parse import urlencode
 
-from cmq import exports, filieres, indicateurs
+from cmq import exports, filtres, saisie
 from cmq.errors import EntreeInvalide
-from cmq.store import lecture
 
 ECHELLES_CARTE = ("region_academique", "departement")
 FORMATS = ("csv", "xlsx")
 PAGE_MAX = 1_000_000
-_OUI = {"oui": True, "true": True, "1": True, "non": False, "false": False, "0": False}
 
 
 def _vide(valeur: str | None) -> bool:
@@ -21,22 +19,12 @@ def _vide(valeur: str | None) -> bool:
 
 def date_ou_aujourdhui(valeur: str | None) -> date:
     """The date given (AAAA-MM-JJ), today when empty."""
-    return indicateurs.jour(None if _vide(valeur) else valeur)
+    return date.today() if _vide(valeur) else saisie.date_iso(valeur)
 
 
 def date_optionnelle(valeur: str | None) -> date | None:
     """The date given (AAAA-MM-JJ), None when empty."""
-    return None if _vide(valeur) else indicateurs.jour(valeur)
-
-
-def oui_ou_non(valeur: str | None) -> bool | None:
-    """'oui' / 'non' (or true/false, 1/0) -> bool; empty -> None."""
-    if _vide(valeur):
-        return None
-    try:
-        return _OUI[valeur.strip().lower()]
-    except KeyError:
-        raise EntreeInvalide(f"valeur d'excellence invalide : « {valeur} » (oui ou non attendu)") from None
+    return None if _vide(valeur) else saisie.date_iso(valeur)
 
 
 def numero_page(valeur: str | None) -> int:
@@ -61,10 +49,6 @@ def echelle_carte(valeur: str | None) -> str:
 def format_export(valeur: str | None) -> str | None:
     """'csv' or 'xlsx' for a download, None for the page itself."""
     return None if _vide(valeur) else exports.verifier_format(valeur, FORMATS)
-
-
-def _code(nature: str, valeur: str | None) -> str | None:
-    return None if _vide(valeur) else lecture.code_territoire(nature, valeur)
 
 
 @dataclass(frozen=True)
@@ -93,11 +77,10 @@ class FiltresCampus:
     ) -> "FiltresCampus":
         """Check and resolve the raw query values (codes or names accepted)."""
         return cls(
-            filiere=None if _vide(filiere) else filieres.code_de(filiere),
-            region_academique=_code("region_academique", region_academique),
-            academie=_code("academie", academie),
-            departement=_code("departement", departement),
-            excellence=oui_ou_non(excellence),
+            **filtres.codes(
+                filiere=filiere, region_academique=region_academique, academie=academie, departement=departement
+            ),
+            excellence=saisie.oui_non(excellence),
             actif_le=date_optionnelle(actif_le),
             q=None if _vide(q) else q.strip(),
         )

@@ -26,8 +26,8 @@ def noms(echelle: str) -> dict[str, str]:
 
 
 def nom_territoire(echelle: str, code: str | None) -> str | None:
-    """Name of a territory, the code itself if unknown, None without code."""
-    return None if code is None else noms(echelle).get(code, code)
+    """Name of a territory (`territoires.nom`), the code itself if unknown, None without code."""
+    return None if code is None else territoires.nom(echelle, code) or code
 
 
 @cache

@@ -12,7 +12,7 @@ target_metadata = Base.metadata
 
 def _url() -> str:
     """The configured URL, else $CMQ_DATABASE_URL or the default file (command-line alembic)."""
-    return db.normaliser_url(config.get_main_option("sqlalchemy.url") or db.url_par_defaut())
+    return db.ouvrir(config.get_main_option("sqlalchemy.url"))
 
 
 def _configurer(**options) -> None:
