@@ -7,6 +7,8 @@ seed: 65,000 establishments (real département/académie/région codes, ~12 % ly
 région académique). Then, in the same process and on the same data:
 
 * `indicateurs.calculer` for the 150 territories (four queries, aggregation in Python);
+* the public `indicateurs.indicateurs_toutes_echelles`: its first call builds the in-memory
+  snapshot (the same queries, every date), later calls at dates never asked before read it;
 * the naive loop: per territory, `lecture.lister_campus` filtered by the territory, the members of
   each of its campuses (`lecture.membres`) and its establishments (`lecture.lister_etablissements`).
 
@@ -14,7 +16,7 @@ Both must give the same rows. Target: < 0.5 s for the full table.
 
     python bench/indicateurs.py [--etablissements 65000] [--campus 200] [--membres 10000]
                                 [--graine 2025] [--date 2025-09-01] [--repetitions 5] [--url URL]
-                                [--bases sqlite,postgresql]
+                                [--bases sqlite,postgresql] [--sans-naif]
 
 `--bases sqlite,postgresql` builds the same directory in both databases (PostgreSQL: a temporary
 server, `bench/bases.py`), times both and prints them side by side; all must give the same rows.
@@ -27,7 +29,7 @@ import random
 import tempfile
 import time
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from bases import AIDE, Bases, analyser, cote_a_cote  # bench/bases.py
@@ -54,16 +56,40 @@ TYPES = (
 NOMS_FILTRES = {"region_academique": "region_academique", "academie": "academie", "departement": "departement"}
 
 
+PREFIXES_LIBRES = range(990, 1000)  # 3-digit prefixes of no département: room for overflow numbers
+
+
+def numeros_uai():
+    """A function giving distinct 7-digit UAI numbers, the 3 first digits being the département's.
+
+    A département has 9,999 numbers (prefix + 4 digits); past them, numbers come from prefixes no
+    département uses (990–999), never a 5-digit running number (an 8-digit UAI, 9 with its letter).
+    """
+    rangs: Counter = Counter()
+    debordement = iter(range(PREFIXES_LIBRES.start * 10_000, PREFIXES_LIBRES.stop * 10_000))
+
+    def suivant(departement: str) -> str:
+        rangs[departement] += 1
+        if rangs[departement] <= 9_999:
+            prefixe = {"2A": "620", "2B": "720"}.get(departement, departement.zfill(3))
+            return f"{prefixe}{rangs[departement]:04d}"
+        try:
+            return f"{next(debordement):07d}"
+        except StopIteration:
+            raise SystemExit("trop d'établissements pour des UAI distincts à 7 chiffres") from None
+
+    return suivant
+
+
 def generer(url: str, n_etab: int, n_campus: int, n_membres: int, graine: int) -> None:
     """Insert the synthetic directory into the migrated, empty database `url`."""
     alea = random.Random(graine)
     deps = territoires.departements()
-    etablissements, par_region, rangs = [], {}, Counter()
+    etablissements, par_region = [], {}
+    numeros = numeros_uai()
     for i in range(n_etab):
         d = alea.choice(deps)
-        prefixe = {"2A": "620", "2B": "720"}.get(d.code, d.code.zfill(3))
-        rangs[d.code] += 1  # distinct UAIs: a running number per département
-        chiffres = f"{prefixe}{rangs[d.code]:04d}"
+        chiffres = numeros(d.code)
         uai = chiffres + codes.lettre_uai(chiffres)
         etablissements.append(
             dict(
@@ -175,9 +201,26 @@ def mesurer(url: str, args) -> dict:
     demandes = indicateurs.tous_les_territoires()
     with db.session(url) as s:
         rapide, premier, meilleur = chrono(lambda: indicateurs.calculer(s, args.date, demandes), args.repetitions)
-    with db.session(url) as s:
-        lent, premier_naif, _ = chrono(lambda: naif(s, args.date), 1)
-    return {"rapide": rapide, "lent": lent, "premier": premier, "meilleur": meilleur, "premier_naif": premier_naif}
+    lent, premier_naif = rapide, float("nan")
+    if not args.sans_naif:
+        with db.session(url) as s:
+            lent, premier_naif, _ = chrono(lambda: naif(s, args.date), 1)
+    # The public function: its in-memory snapshot built by the first call (after any write), then
+    # dates never asked before answered from it.
+    indicateurs.vider_instantanes()
+    public, premier_public, _ = chrono(lambda: indicateurs.indicateurs_toutes_echelles(args.date, url=url), 1)
+    jours = iter(args.date + timedelta(days=i) for i in range(1, 10_000))
+    _, _, meilleur_public = chrono(lambda: indicateurs.indicateurs_toutes_echelles(next(jours), url=url), 20)
+    return {
+        "rapide": rapide,
+        "lent": lent,
+        "public": public,
+        "premier": premier,
+        "meilleur": meilleur,
+        "premier_naif": premier_naif,
+        "premier_public": premier_public,
+        "meilleur_public": meilleur_public,
+    }
 
 
 def main() -> None:
@@ -192,6 +235,9 @@ def main() -> None:
         "--url", help="base migrée vide (défaut : nouveau fichier SQLite temporaire) ; remplace --bases"
     )
     parser.add_argument("--bases", default="sqlite", help=AIDE)
+    parser.add_argument(
+        "--sans-naif", action="store_true", help="sans la boucle naïve (des minutes à 1 000 000 d'établissements)"
+    )
     args = parser.parse_args()
     try:
         genres = [make_url(db.normaliser_url(args.url)).get_backend_name()] if args.url else analyser(args.bases)
@@ -217,6 +263,14 @@ def main() -> None:
             ),
             ("boucle naïve par territoire", {g: [f"{m['premier_naif']:.3f}"] for g, m in mesures.items()}),
             (
+                "indicateurs_toutes_echelles (instantané construit)",
+                {g: [f"{m['premier_public']:.3f}"] for g, m in mesures.items()},
+            ),
+            (
+                "indicateurs_toutes_echelles (date neuve, meilleure de 20)",
+                {g: [f"{m['meilleur_public']:.4f}"] for g, m in mesures.items()},
+            ),
+            (
                 "rapport boucle naïve / cmq.indicateurs",
                 {g: [f"{m['premier_naif'] / m['premier']:.0f} ×"] for g, m in mesures.items()},
             ),
@@ -225,9 +279,11 @@ def main() -> None:
     )
     ecarts = []
     for genre, m in mesures.items():
-        identiques = m["rapide"] == m["lent"] == rapide  # both methods, and every base, give the same rows
+        identiques = m["rapide"] == m["lent"] == m["public"] == rapide  # every method and base: the same rows
         print(
-            f"{genre} : cible < {CIBLE_S} s : {'atteinte' if m['premier'] < CIBLE_S else 'MANQUÉE'} ; "
+            f"{genre} : cible < {CIBLE_S} s : calcul SQL {'atteinte' if m['premier'] < CIBLE_S else 'MANQUÉE'}, "
+            f"instantané à construire {'atteinte' if m['premier_public'] < CIBLE_S else 'MANQUÉE'}, "
+            f"instantané construit (date neuve) {'atteinte' if m['meilleur_public'] < CIBLE_S else 'MANQUÉE'} ; "
             f"résultats identiques : {'oui' if identiques else 'NON'}"
         )
         if not identiques:

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 venv=$(mktemp -d)/venv
 python3 -m venv "$venv"
 "$venv/bin/pip" install -q -U pip
-"$venv/bin/pip" install -q -e ".[dev,postgres]"
+"$venv/bin/pip" install -q -e ".[dev,postgres,bench]"
 {
   echo "# Exact versions the test suite passes with (python 3.11, Linux). Written by scripts/figer_dependances.sh;"
   echo "# used as \`pip install -c constraints.txt …\` by README.md and .ci/run. pyproject.toml keeps the ranges."

@@ -186,11 +186,37 @@ def test_migration_idempotente(tmp_path):
         assert s.scalars(text("SELECT version_num FROM alembic_version")).all() == ["0001"]
 
 
-def test_migration_et_tables_py_synchronisees(base_url):
-    """The migrated schema equals `Base.metadata` (types included), on SQLite and PostgreSQL."""
-    with db.moteur(base_url).connect() as connexion:
-        contexte = MigrationContext.configure(connexion, opts={"compare_type": True})
-        assert compare_metadata(contexte, Base.metadata) == []
+def test_migration_et_tables_py_synchronisees(genre_base, fabrique_bases):
+    """The schema migrated by Alembic, and the one created from the table definitions for a new
+    database, both equal `Base.metadata` (types included), on SQLite and PostgreSQL."""
+    migree, creee = fabrique_bases(genre_base), fabrique_bases(genre_base)
+    schema.mettre_a_jour(migree, alembic=True)
+    schema.mettre_a_jour(creee)
+    for url in (migree, creee):
+        assert schema.revision_courante(url) == schema.REVISION
+        with db.moteur(url).connect() as connexion:
+            contexte = MigrationContext.configure(connexion, opts={"compare_type": True})
+            assert compare_metadata(contexte, Base.metadata) == []
+    for url in (migree, creee):
+        db.moteur(url).dispose()
+
+
+def test_base_neuve_creee_sans_charger_alembic(tmp_path):
+    """A new database is created at head without importing Alembic; a later `mettre_a_jour` leaves it alone."""
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path / 'neuve.db'}"
+    code = (
+        f"import sys; from cmq.store import schema; schema.mettre_a_jour({url!r}); "
+        f"print(schema.revision_courante({url!r}), 'alembic' in sys.modules)"
+    )
+    sortie = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert sortie.stdout.split() == [schema.REVISION, "False"]
+    with db.moteur(url).connect() as connexion:
+        contexte = MigrationContext.configure(connexion)
+        assert contexte.get_current_revision() == schema.REVISION  # Alembic reads the revision recorded
+    db.moteur(url).dispose()
 
 
 def test_base_vide_fixture(base_vide, monkeypatch):

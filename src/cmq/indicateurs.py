@@ -22,6 +22,7 @@ académies, memberships with the members' territory codes, lycées grouped by te
 aggregated in Python: never one query per territory.
 """
 
+import threading
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -36,7 +37,7 @@ from sqlalchemy.orm import Session
 from cmq import filieres, saisie, territoires
 from cmq.errors import EntreeInvalide
 from cmq.models import Campus
-from cmq.store import lecture, schema
+from cmq.store import db, lecture, schema, version
 from cmq.store.tables import (
     CampusAcademieTable,
     CampusTable,
@@ -253,6 +254,174 @@ def calculer(s: Session, jour_: Date, demandes: Sequence[territoires.Territoire]
     return [ligne(app, lycees, t, jour_) for t in demandes]
 
 
+# --- In-memory snapshot -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _CampusInstantane:
+    id: str
+    filiere: str
+    excellence: bool
+    region: str | None
+    commune: str | None
+    debut: Date | None
+    fin: Date | None
+    academies: tuple[str, ...]
+    membres: tuple[tuple[str, bool, str | None, str | None, str | None], ...]  # uai, lycée, dép., acad., région
+
+    def actif_le(self, jour_: Date) -> bool:
+        """Same rule as `lecture.condition_actif_le` (bounds included, a missing bound does not restrict)."""
+        return (self.debut is None or self.debut <= jour_) and (self.fin is None or self.fin >= jour_)
+
+
+class Instantane:
+    """Label periods, académies, memberships and lycée counts of a database, held in memory.
+
+    Indicators at any date are computed from it without a query (`calculer_instantane`): the
+    campuses valid at a date are found by comparing their label periods, and the memberships of
+    one set of valid campuses are aggregated once (a date only matters through that set).
+    Built by `instantane(url)`, rebuilt when the database's data version changes.
+    """
+
+    TAILLE_PERIODES = 256  # aggregated sets of valid campuses kept
+
+    def __init__(self, s: Session):
+        academies: dict[str, list[str]] = defaultdict(list)
+        for campus_id, academie in s.execute(select(CA.campus_id, CA.academie)):
+            academies[campus_id].append(academie)
+        membres: dict[str, list[tuple]] = defaultdict(list)
+        requete = select(M.campus_id, M.uai, E.type, E.departement, E.academie, E.region_academique).outerjoin(
+            E, E.uai == M.uai
+        )
+        for campus_id, uai, type_, dep, acad, region in s.execute(requete):
+            membres[campus_id].append((uai, est_lycee(type_), dep, acad, region))
+        requete = select(
+            C.id,
+            C.filiere,
+            C.excellence,
+            C.region_academique,
+            C.code_commune_siege,
+            C.date_debut_label,
+            C.date_fin_label,
+        ).order_by(C.id)
+        self.campus = [
+            _CampusInstantane(
+                campus_id,
+                filiere,
+                bool(excellence),
+                region,
+                commune,
+                debut,
+                fin,
+                tuple(academies.get(campus_id, ())),
+                tuple(membres.get(campus_id, ())),
+            )
+            for campus_id, filiere, excellence, region, commune, debut, fin in s.execute(requete)
+        ]
+        self.lycees = lycees_par_territoire(s)
+        self._periodes: dict[tuple[int, ...], Appartenances] = {}
+        self._lignes: dict[tuple[tuple[int, ...], territoires.Territoire], LigneIndicateurs] = {}
+        self._verrou = threading.Lock()
+
+    def actifs(self, jour_: Date) -> tuple[int, ...]:
+        """Ranks of the campuses whose label is valid at `jour_`: all a date changes in the indicators."""
+        return tuple(i for i, c in enumerate(self.campus) if c.actif_le(jour_))
+
+    def appartenances(self, jour_: Date) -> Appartenances:
+        """What `appartenances(s, jour_)` reads, from memory."""
+        return self._agreger(self.actifs(jour_))
+
+    def _agreger(self, actifs: tuple[int, ...]) -> Appartenances:
+        with self._verrou:
+            deja = self._periodes.get(actifs)
+        if deja is not None:
+            return deja
+        resultat = Appartenances()
+        par = resultat.par_territoire
+        for echelle in territoires.ECHELLES:  # shared between threads: no key created by a later read
+            for table in (par, resultat.membres, resultat.lycees_membres):
+                table[echelle]
+        for i in actifs:
+            c = self.campus[i]
+            resultat.campus[c.id] = (c.filiere, c.excellence)
+            par["france"][territoires.CODE_FRANCE].add(c.id)
+            if c.region:
+                par["region_academique"][c.region].add(c.id)
+            if c.commune:
+                par["departement"][c.commune[:2]].add(c.id)
+                par["departement"][c.commune[:3]].add(c.id)
+            for academie in c.academies:
+                par["academie"][academie].add(c.id)
+            for uai, lycee, dep, acad, region in c.membres:
+                lieux = (
+                    ("france", territoires.CODE_FRANCE),
+                    ("region_academique", region),
+                    ("academie", acad),
+                    ("departement", dep),
+                )
+                resultat.ajouter_membre(c.id, uai, lycee, lieux)
+        with self._verrou:
+            if len(self._periodes) >= self.TAILLE_PERIODES:
+                self._periodes.clear()
+                self._lignes.clear()
+            self._periodes[actifs] = resultat
+        return resultat
+
+    def lignes(self, jour_: Date, demandes: Sequence[territoires.Territoire]) -> list[LigneIndicateurs]:
+        """`calculer` from memory: the rows of one set of valid campuses are built once, then dated."""
+        actifs = self.actifs(jour_)
+        app = None
+        resultat = []
+        for t in demandes:
+            modele = self._lignes.get((actifs, t))
+            if modele is None:
+                app = app or self._agreger(actifs)
+                modele = self._lignes[(actifs, t)] = ligne(app, self.lycees, t, jour_)
+            resultat.append(modele if modele.date == jour_ else modele.model_copy(update={"date": jour_}))
+        return resultat
+
+
+def calculer_instantane(
+    inst: Instantane, jour_: Date, demandes: Sequence[territoires.Territoire]
+) -> list[LigneIndicateurs]:
+    """`calculer` from a snapshot: the same rows, no query."""
+    return inst.lignes(jour_, demandes)
+
+
+_instantanes: dict[str, tuple[tuple, Instantane]] = {}
+_verrou_instantanes = threading.Lock()
+
+
+def instantane(url: str | None = None) -> Instantane:
+    """The snapshot of a database (default: the default database), rebuilt when its data changed."""
+    url = db.ouvrir(url, creer=False)
+    signature = version.version(url) if url in _instantanes else None
+    with _verrou_instantanes:
+        deja = _instantanes.get(url)
+    if deja is not None and deja[0] == signature:
+        return deja[1]
+    with schema.session_lecture(url) as s:
+        signature = version.version(url)
+        nouveau = Instantane(s)
+    with _verrou_instantanes:
+        _instantanes[url] = (signature, nouveau)
+    return nouveau
+
+
+def instantane_courant(url: str) -> Instantane | None:
+    """The snapshot of `url` if its data has not changed since it was built, else None."""
+    url = db.ouvrir(url)
+    with _verrou_instantanes:
+        deja = _instantanes.get(url)
+    return deja[1] if deja is not None and deja[0] == version.version(url) else None
+
+
+def vider_instantanes() -> None:
+    """Forget every snapshot (benchmarks, tests)."""
+    with _verrou_instantanes:
+        _instantanes.clear()
+
+
 def tous_les_territoires() -> list[territoires.Territoire]:
     """France, then the 18 régions académiques, 30 académies and 101 départements."""
     return [t for echelle in territoires.ECHELLES for t in territoires.territoires(echelle)]
@@ -264,16 +433,12 @@ def indicateurs(
     """One row per territory of `echelle` (or only the territory `code`, a code or a name) at `date`
     (default today)."""
     demandes = _territoires_demandes(echelle, code)
-    jour_ = jour(date)
-    with schema.session_lecture(url) as s:
-        return calculer(s, jour_, demandes)
+    return calculer_instantane(instantane(url), jour(date), demandes)
 
 
 def indicateurs_toutes_echelles(date: Date | str | None = None, *, url: str | None = None) -> list[LigneIndicateurs]:
     """Rows of France and of every territory of every scale (150 rows) at `date`."""
-    jour_ = jour(date)
-    with schema.session_lecture(url) as s:
-        return calculer(s, jour_, tous_les_territoires())
+    return calculer_instantane(instantane(url), jour(date), tous_les_territoires())
 
 
 def campus_de_l_etablissement(uai: str, date: Date | str | None = None, *, url: str | None = None) -> list[Campus]:
@@ -334,20 +499,20 @@ def evolution(
     dates = [(annee, _rentree(annee, jour_du_mois)) for annee in range(de, a + 1)]
     demandes = _territoires_demandes(echelle, code)
     points = []
-    with schema.session_lecture(url) as s:
-        for annee, jour_ in dates:
-            app = appartenances(s, jour_)
-            points += [
-                PointEvolution(
-                    annee=annee,
-                    date=jour_,
-                    echelle=t.echelle,
-                    code=t.code,
-                    nom=t.nom,
-                    nb_campus=len(app.ids(t.echelle, t.code)),
-                )
-                for t in demandes
-            ]
+    inst = instantane(url)
+    for annee, jour_ in dates:
+        app = inst.appartenances(jour_)
+        points += [
+            PointEvolution(
+                annee=annee,
+                date=jour_,
+                echelle=t.echelle,
+                code=t.code,
+                nom=t.nom,
+                nb_campus=len(app.ids(t.echelle, t.code)),
+            )
+            for t in demandes
+        ]
     return points
 
 

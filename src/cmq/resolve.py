@@ -34,7 +34,7 @@ from typing import Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cmq import filieres, mentions, saisie, territoires
@@ -49,7 +49,7 @@ from cmq.mentions import (
     lexique,
     mots_du_nom,
 )
-from cmq.store import db, tables
+from cmq.store import db, tables, version
 
 SEUIL_TROUVE = 75.0  # best score needed to choose a campus
 SEUIL_CANDIDAT = 50.0  # below this best score the mention is "inconnu"
@@ -443,30 +443,32 @@ _index: dict[str, tuple[tuple, Index]] = {}
 _verrou_index = threading.Lock()
 
 
-def _signature(s: Session) -> tuple:
-    """Changes whenever campuses, members, imports or aliases change."""
-    return (
-        s.scalar(select(func.count()).select_from(tables.CampusTable)),
-        s.scalar(select(func.count()).select_from(tables.MembreTable)),
-        s.scalar(select(func.max(tables.ImportTable.id))),
-        s.scalar(select(func.count()).select_from(tables.AliasTable)),
-        s.scalar(select(func.max(tables.AliasTable.cree_le))),
-    )
-
-
 def index(url: str | None = None) -> Index:
-    """The index of a database (default: the default database), rebuilt when its data changed."""
+    """The index of a database (default: the default database), rebuilt when its data changed.
+
+    Freshness costs no query on SQLite (`cmq.store.version`): the change counter of this process
+    and the file's data version, bumped by any commit, from any process.
+    """
     url = db.ouvrir(url)
+    signature = version.version(url)
+    with _verrou_index:
+        deja = _index.get(url)
+    if deja is not None and deja[0] == signature:
+        return deja[1]
     with db.session(url) as s:
-        signature = _signature(s)
-        with _verrou_index:
-            deja = _index.get(url)
-        if deja is not None and deja[0] == signature:
-            return deja[1]
         nouveau = Index.charger(s)
     with _verrou_index:
         _index[url] = (signature, nouveau)
     return nouveau
+
+
+def index_courant(url: str) -> Index | None:
+    """The cached index of `url` if its data has not changed since it was built, else None (no query
+    on SQLite: a caller may then resolve without leaving its thread)."""
+    url = db.ouvrir(url)
+    with _verrou_index:
+        deja = _index.get(url)
+    return deja[1] if deja is not None and deja[0] == version.version(url) else None
 
 
 def vider_cache() -> None:

@@ -18,6 +18,7 @@ from cmq.api import (
     routes_indicateurs,
     routes_resolution,
 )
+from cmq.api.cache import CacheURL
 from cmq.api.schemas import Probleme
 from cmq.reponses import erreurs
 
@@ -63,6 +64,7 @@ def inclure(app: FastAPI) -> None:
     erreurs.installer(app)
     for module in ROUTEURS:
         app.include_router(module.router)
+    app.add_middleware(CacheURL)  # repeated campus pages served before parsing their parameters
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

@@ -1,71 +1,123 @@
-"""Cache of costly JSON responses (indicators), by request and data version.
+"""Cache of costly JSON responses (indicators, campus pages), by request and data version.
 
-Data version: for SQLite, the size, modification time and inode of the database file and of its
-WAL journal — every commit, by any process, changes them; it costs two `stat` calls, so a hit
-never touches the database. For other databases, one cheap query (last import id, number of
-imports, campuses and memberships): every import (CLI or API, even refused) and every campus
-written through the API add a history entry. Entries also expire after `DUREE` seconds (a bound
-on staleness in the rare cases the version misses a change) and at most `TAILLE` are kept. A miss
-is computed once, in a worker thread: concurrent requests for the same key wait for it.
+Data version: `cmq.store.version` — the change counter of this process and, for SQLite, the
+file's `PRAGMA data_version` (no table read, so a hit never leaves the event loop); for other
+databases one cheap query, run in a worker thread. Entries also expire after `DUREE` seconds
+(a bound on staleness in the rare cases the version misses a change) and at most `TAILLE` are
+kept. A miss is computed once, in a worker thread: concurrent requests for the same key wait for it.
 """
 
-import os
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from functools import lru_cache
-from pathlib import Path
+from datetime import date
+from hashlib import blake2b
+from typing import Any
 
-from sqlalchemy import func, select
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
 
-from cmq.store import db
-from cmq.store.tables import CampusTable, ImportTable, MembreTable
+from cmq.store import version as versions
 
-TAILLE = 512
+TAILLE = 4096
+OCTETS = 64 * 1024 * 1024  # bodies kept, in bytes, at most
 DUREE = 60.0  # seconds
-
-_VERSION = select(
-    select(func.max(ImportTable.id)).scalar_subquery(),
-    select(func.count()).select_from(ImportTable).scalar_subquery(),
-    select(func.count()).select_from(CampusTable).scalar_subquery(),
-    select(func.count()).select_from(MembreTable).scalar_subquery(),
-)
+# JSON routes whose answers `CacheURL` keeps by exact URL.
+CHEMINS_URL = frozenset({"/api/campus", "/api/filieres/recherche", "/api/indicateurs"})
 
 
-_chemin_sqlite = lru_cache(maxsize=64)(db.chemin_sqlite)
+async def version(url: str) -> tuple:
+    """Data version of `url`, read in a worker thread when it needs a query."""
+    if versions.locale(url):
+        return versions.version(url)
+    return await run_in_threadpool(versions.version, url)
 
 
-def _etat(chemin: Path) -> tuple[int, int, int] | None:
-    try:
-        infos = os.stat(chemin)
-    except FileNotFoundError:
-        return None
-    return infos.st_size, infos.st_mtime_ns, infos.st_ino
+def etag(corps: bytes) -> str:
+    """Strong entity tag of a body."""
+    return '"' + blake2b(corps, digest_size=12).hexdigest() + '"'
 
 
-def version_fichier(chemin: Path) -> tuple:
-    """Version of a SQLite database file: state of the file and of its WAL journal."""
-    return _etat(chemin), _etat(chemin.with_name(chemin.name + "-wal"))
+def avec_etag(corps: bytes) -> tuple[bytes, str]:
+    """A body and its ETag."""
+    return corps, etag(corps)
 
 
-def version_base(url: str) -> tuple:
-    """Version read from the database itself (see the module docstring)."""
-    with db.session(url) as s:
-        return tuple(s.execute(_VERSION).one())
+def _inchangee(demandees: str | None, balise: str) -> bool:
+    """True when an `If-None-Match` value names the tag `balise` (or is `*`)."""
+    return bool(demandees) and (demandees.strip() == "*" or balise in (t.strip() for t in demandees.split(",")))
+
+
+def reponse_json(requete: Request, corps: bytes, balise: str) -> Response:
+    """200 with the body and its ETag, or 304 when the client's `If-None-Match` names that tag."""
+    entetes = {"ETag": balise, "Cache-Control": "no-cache"}
+    if _inchangee(requete.headers.get("if-none-match"), balise):
+        return Response(status_code=304, headers=entetes)
+    return Response(corps, media_type="application/json", headers=entetes)
+
+
+class CacheURL:
+    """ASGI middleware: a repeated GET of a path in `chemins` is answered from memory, by exact query
+    string and data version, before any parsing or validation.
+
+    Only 200 answers carrying an ETag (those of `reponse_json`, built from validated parameters) are
+    kept, in the app's `CacheReponses`; a new data version misses, so does any other query string
+    (the route then validates it and answers, errors included, as usual), and so does a new day
+    (a date left out means today).
+    """
+
+    def __init__(self, app, chemins: frozenset[str] = CHEMINS_URL):
+        self.app, self.chemins = app, chemins
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http" or scope["method"] != "GET" or scope["path"] not in self.chemins:
+            await self.app(scope, receive, send)
+            return
+        etat = scope["app"].state
+        cle = ("url", scope["path"], scope["query_string"], date.today(), await version(etat.url))
+        entree = etat.cache.lire(cle)
+        if entree is not None:
+            corps, balise = entree
+            demandees = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"if-none-match"), None)
+            entetes = [(b"etag", balise.encode()), (b"cache-control", b"no-cache")]
+            if _inchangee(demandees, balise):
+                await send({"type": "http.response.start", "status": 304, "headers": entetes})
+                await send({"type": "http.response.body", "body": b""})
+                return
+            entetes += [(b"content-length", str(len(corps)).encode()), (b"content-type", b"application/json")]
+            await send({"type": "http.response.start", "status": 200, "headers": entetes})
+            await send({"type": "http.response.body", "body": corps})
+            return
+        debut: dict = {}
+        morceaux: list[bytes] = []
+
+        async def retenir(message) -> None:
+            if message["type"] == "http.response.start":
+                debut.update(message)
+            elif debut.get("status") == 200:
+                morceaux.append(message.get("body", b""))
+                balise = next((v.decode("latin-1") for k, v in debut.get("headers", ()) if k == b"etag"), None)
+                if balise is not None and not message.get("more_body", False):
+                    etat.cache.ranger(cle, (b"".join(morceaux), balise))
+            await send(message)
+
+        await self.app(scope, receive, retenir)
 
 
 class CacheReponses:
-    """JSON bodies by (database, key, data version); LRU, bounded, expiring."""
+    """JSON bodies by (database, key, data version); LRU, bounded (entries and bytes), expiring."""
 
-    def __init__(self, taille: int = TAILLE, duree: float = DUREE):
-        self.taille, self.duree = taille, duree
-        self._entrees: OrderedDict[Hashable, tuple[float, bytes]] = OrderedDict()
+    def __init__(self, taille: int = TAILLE, duree: float = DUREE, octets: int = OCTETS):
+        self.taille, self.duree, self.octets = taille, duree, octets
+        self._entrees: OrderedDict[Hashable, tuple[float, Any, int]] = OrderedDict()
+        self._total = 0  # bytes of the bodies kept
         self._verrou = threading.Lock()  # guards _entrees
         self._calcul = threading.Lock()  # one computation at a time (they are CPU-bound anyway)
 
-    def _lire(self, cle: Hashable) -> bytes | None:
+    def lire(self, cle: Hashable) -> Any:
+        """The value kept under `cle`, or None (absent or expired)."""
         with self._verrou:
             entree = self._entrees.get(cle)
             if entree is None or time.monotonic() - entree[0] > self.duree:
@@ -73,23 +125,36 @@ class CacheReponses:
             self._entrees.move_to_end(cle)
             return entree[1]
 
-    def _calculer(self, cle: Hashable, calculer: Callable[[], bytes]) -> bytes:
+    def ranger(self, cle: Hashable, contenu: Any) -> None:
+        """Keep `contenu` (a body, or a tuple starting with one) under `cle`; the oldest entries go."""
+        corps = contenu[0] if isinstance(contenu, tuple) else contenu
+        taille = len(corps) if isinstance(corps, bytes) else 0
+        with self._verrou:
+            ancienne = self._entrees.pop(cle, None)
+            self._total += taille - (ancienne[2] if ancienne else 0)
+            self._entrees[cle] = (time.monotonic(), contenu, taille)
+            while len(self._entrees) > self.taille or (self._total > self.octets and len(self._entrees) > 1):
+                self._total -= self._entrees.popitem(last=False)[1][2]
+
+    def _calculer(self, cle: Hashable, calculer: Callable[[], Any]) -> Any:
         with self._calcul:
-            contenu = self._lire(cle)
+            contenu = self.lire(cle)
             if contenu is None:
                 contenu = calculer()
-                with self._verrou:
-                    self._entrees[cle] = (time.monotonic(), contenu)
-                    while len(self._entrees) > self.taille:
-                        self._entrees.popitem(last=False)
+                self.ranger(cle, contenu)
         return contenu
 
-    async def obtenir(self, url: str, cle: Hashable, calculer: Callable[[], bytes]) -> bytes:
-        """The body of `cle` for the current data of `url`, computed by `calculer` (in a thread) if needed."""
-        chemin = _chemin_sqlite(url)
-        version = version_fichier(chemin) if chemin is not None else await run_in_threadpool(version_base, url)
-        complete = (url, cle, version)
-        contenu = self._lire(complete)
+    async def obtenir(
+        self, url: str, cle: Hashable, calculer: Callable[[], Any], sur_place: Callable[[], bool] | None = None
+    ) -> Any:
+        """The body (or any value) of `cle` for the current data of `url`, computed by `calculer` if
+        needed: in a worker thread, or in the event loop when `sur_place()` says it is cheap."""
+        complete = (url, cle, await version(url))
+        contenu = self.lire(complete)
         if contenu is None:
-            contenu = await run_in_threadpool(self._calculer, complete, calculer)
+            if sur_place is not None and sur_place():
+                contenu = calculer()
+                self.ranger(complete, contenu)
+            else:
+                contenu = await run_in_threadpool(self._calculer, complete, calculer)
         return contenu

@@ -3,11 +3,14 @@
 from datetime import UTC, date, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from pydantic import TypeAdapter
 from sqlalchemy.exc import DataError, IntegrityError
+from starlette.concurrency import run_in_threadpool
 
 from cmq import filtres, territoires
 from cmq.api import export
+from cmq.api.cache import etag, reponse_json
 from cmq.api.dependances import FICHE, LECTURE, Url, erreurs
 from cmq.api.schemas import CampusDetail, EcritureCampus, MembreDetail, Page
 from cmq.api.securite import REPONSES_ECRITURE, exiger_jeton
@@ -31,13 +34,31 @@ def _verifier_territoires(campus: Campus) -> None:
             territoires.verifier_code(echelle, code)
 
 
+_PAGE = TypeAdapter(Page[Campus])
+
+
+def _page(url: str, criteres: dict, limite: int, decalage: int) -> tuple[bytes, str]:
+    """A JSON page of campuses and its ETag."""
+    with db.session(url) as s:
+        page, total = lecture.lister_campus(s, **criteres, limite=limite, decalage=decalage)
+    corps = _PAGE.dump_json(Page[Campus](total=total, limite=limite, decalage=decalage, elements=page))
+    return corps, etag(corps)
+
+
+def _export(url: str, criteres: dict, format: str, actif_le: date | None) -> Response:
+    with db.session(url) as s:
+        campus, _total = lecture.lister_campus(s, **criteres)
+        return export.campus(s, campus, format, actif_le)
+
+
 @router.get(
     "",
     response_model=Page[Campus],
-    responses=LECTURE | export.REPONSES_CAMPUS,
+    responses=LECTURE | export.REPONSES_CAMPUS | {304: {"description": "Page inchangée (`If-None-Match`)."}},
     summary="Liste filtrée des campus",
 )
-def lister(
+async def lister(
+    requete: Request,
     url: Url,
     filiere: Annotated[
         str | None, Query(max_length=500, description="Code ou libellé de filière (texte libre).")
@@ -64,18 +85,18 @@ def lister(
     """Campus triés par identifiant. Un territoire inclut les campus dont le siège ou un membre s'y trouve.
 
     Les exports (`format` csv, xlsx ou geojson) contiennent tous les campus filtrés : `limite` et
-    `decalage` ne s'y appliquent pas.
+    `decalage` ne s'y appliquent pas. Les pages JSON portent un `ETag` : avec `If-None-Match`, une
+    page inchangée répond 304 sans corps.
     """
     codes = filtres.codes(
         filiere=filiere, region_academique=region_academique, academie=academie, departement=departement
     )
     criteres = dict(**codes, excellence=excellence, actif_le=actif_le, q=q)
-    with db.session(url) as s:
-        if format != "json":
-            campus, _total = lecture.lister_campus(s, **criteres)
-            return export.campus(s, campus, format, actif_le)
-        page, total = lecture.lister_campus(s, **criteres, limite=limite, decalage=decalage)
-    return Page[Campus](total=total, limite=limite, decalage=decalage, elements=page)
+    if format != "json":
+        return await run_in_threadpool(_export, url, criteres, format, actif_le)
+    cle = ("campus", tuple(criteres.items()), limite, decalage)
+    corps, balise = await requete.app.state.cache.obtenir(url, cle, lambda: _page(url, criteres, limite, decalage))
+    return reponse_json(requete, corps, balise)
 
 
 @router.get("/{id}", response_model=CampusDetail, responses=FICHE, summary="Fiche d'un campus")

@@ -3,9 +3,10 @@
 from functools import lru_cache
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from cmq import filieres
+from cmq.api.cache import etag, reponse_json
 from cmq.api.dependances import erreurs
 from cmq.api.schemas import RechercheFilieres
 from cmq.errors import FiliereInconnue, IntrouvableError
@@ -27,6 +28,7 @@ async def lister() -> tuple[Filiere, ...]:
     summary="Recherche d'une filière en texte libre",
 )
 async def rechercher(
+    requete: Request,
     q: Annotated[
         str,
         Query(
@@ -39,19 +41,20 @@ async def rechercher(
     limite: Annotated[int, Query(ge=1, le=12, description="Nombre maximal de candidats.")] = 5,
 ) -> Response:
     """Filières correspondant à un texte libre (accents, casse, ordre des mots, synonymes, fautes de frappe)."""
-    return Response(recherche_json(q, limite), media_type="application/json")
+    return reponse_json(requete, *recherche_json(q, limite))
 
 
 @lru_cache(maxsize=20_000)
-def recherche_json(q: str, limite: int) -> bytes:
-    """The JSON body of a search (the filières never change while the server runs: cached by text)."""
+def recherche_json(q: str, limite: int) -> tuple[bytes, str]:
+    """The JSON body of a search and its ETag (the filières never change while the server runs: cached by text)."""
     decision = filieres.normalize(q)
     resultats = filieres.search(q, limit=limite)
-    return (
+    corps = (
         RechercheFilieres(q=q, statut=decision.statut, filiere=decision.filiere, resultats=resultats)
         .model_dump_json()
         .encode()
     )
+    return corps, etag(corps)
 
 
 @router.get("/{code}", response_model=Filiere, responses=erreurs(404), summary="Une filière")

@@ -1,8 +1,9 @@
 """`/api/indicateurs`: « Acteurs » indicators of every territory of a scale (JSON, CSV or XLSX).
 
-JSON answers are cached by request and data version (`cmq.api.cache`): computing a scale takes
-tens of milliseconds, serving it again well under one. The route is asynchronous: a cache hit
-never leaves the event loop; computations and exports run in worker threads.
+JSON answers are cached by request and data version (`cmq.api.cache`). The route is
+asynchronous: a cache hit never leaves the event loop, nor does a new date computed from a
+current in-memory snapshot (`indicateurs.instantane`); building the snapshot and exports run in
+worker threads.
 """
 
 from datetime import date
@@ -14,8 +15,10 @@ from starlette.concurrency import run_in_threadpool
 
 from cmq import indicateurs
 from cmq.api import export
+from cmq.api.cache import avec_etag, reponse_json
 from cmq.api.dependances import LECTURE, Url
 from cmq.indicateurs import LigneIndicateurs
+from cmq.store import version as versions
 
 router = APIRouter(prefix="/api/indicateurs", tags=["indicateurs"])
 
@@ -49,9 +52,11 @@ async def lister(
     if format != "json":
         lignes = await run_in_threadpool(indicateurs.indicateurs, echelle, code, jour, url=url)
         return await run_in_threadpool(export.indicateurs, lignes, format, echelle=echelle, jour=jour)
-    corps = await requete.app.state.cache.obtenir(
+    corps, balise = await requete.app.state.cache.obtenir(
         url,
         ("indicateurs", echelle, code, jour),
-        lambda: _JSON.dump_json(indicateurs.indicateurs(echelle, code, jour, url=url)),
+        lambda: avec_etag(_JSON.dump_json(indicateurs.indicateurs(echelle, code, jour, url=url))),
+        # From a current in-memory snapshot a new date costs a fraction of a millisecond: no thread.
+        lambda: versions.locale(url) and indicateurs.instantane_courant(url) is not None,
     )
-    return Response(corps, media_type="application/json")
+    return reponse_json(requete, corps, balise)

@@ -35,6 +35,9 @@ DELAI_CONNEXION_S = 10
 _moteurs: dict[str, Engine] = {}
 _verrou = threading.Lock()
 _choisie: str | None = None  # the database chosen for this process (`choisir`: `cmq --base`)
+_ecritures: dict[str, int] = {}  # normalised URL -> commits that wrote, in this process
+# First word of the statements that write (BEGIN, SELECT, PRAGMA, SAVEPOINT… do not).
+_MOTS_ECRITURE = frozenset({"INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER", "COPY", "TRUNCATE"})
 
 
 def dossier_donnees() -> Path:
@@ -184,6 +187,30 @@ def _reglages_sqlite(moteur_sqlite: Engine) -> None:
         connexion.exec_driver_sql("BEGIN IMMEDIATE" if ecriture else "BEGIN")
 
 
+def ecritures(url: str) -> int:
+    """Number of committed transactions that wrote to `url` in this process (a change counter)."""
+    return _ecritures.get(normaliser_url(url), 0)
+
+
+def _compter_ecritures(nouveau: Engine, cle: str) -> None:
+    """Bump `ecritures(cle)` at each commit of a transaction that ran a writing statement."""
+
+    @event.listens_for(nouveau, "before_cursor_execute")
+    def _instruction(connexion, _curseur, instruction, *_args) -> None:
+        if instruction.lstrip()[:8].split(None, 1)[0].upper() in _MOTS_ECRITURE:
+            connexion.info["cmq_modifiee"] = True
+
+    @event.listens_for(nouveau, "commit")
+    def _valider(connexion) -> None:
+        if connexion.info.pop("cmq_modifiee", False):
+            with _verrou:
+                _ecritures[cle] = _ecritures.get(cle, 0) + 1
+
+    @event.listens_for(nouveau, "rollback")
+    def _annuler(connexion) -> None:
+        connexion.info.pop("cmq_modifiee", None)
+
+
 def _creer_moteur(url: str) -> Engine:
     adresse = make_url(url)
     options: dict = {}
@@ -192,6 +219,7 @@ def _creer_moteur(url: str) -> Engine:
     nouveau = create_engine(url, **options)
     if adresse.get_backend_name() == "sqlite":
         _reglages_sqlite(nouveau)
+    _compter_ecritures(nouveau, url)
     return nouveau
 
 
