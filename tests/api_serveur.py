@@ -6,7 +6,11 @@ members/partners import, read-only by convention; parametrized: SQLite, then Pos
 use the token `JETON`.
 """
 
+import os
+import socket
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -167,3 +171,48 @@ def serveur_api_ecriture(base_api, tmp_path) -> Iterator[Serveur]:
 def serveur_sans_jeton(base_api, tmp_path) -> Iterator[Serveur]:
     """A server without a configured token (writing disabled)."""
     yield from _servir_une_copie(base_api, tmp_path, "")
+
+
+# --- A server in its own process (peak memory measured, hostile bodies) ----------------------------
+
+
+@dataclass
+class ServeurProcessus(Serveur):
+    """A uvicorn server run by a child process: `pic_mo()` is its peak resident memory (VmHWM)."""
+
+    processus: subprocess.Popen | None = None
+
+    def pic_mo(self) -> float:
+        for ligne in Path(f"/proc/{self.processus.pid}/status").read_text().splitlines():
+            if ligne.startswith("VmHWM:"):
+                return int(ligne.split()[1]) / 1024
+        raise RuntimeError("VmHWM absent de /proc")
+
+
+def servir_processus(url: str, jeton: str, temporaire: Path) -> Iterator[ServeurProcessus]:
+    """`creer_app(url, jeton=jeton)` served by uvicorn in a child process whose TMPDIR is `temporaire`."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    code = (
+        "import uvicorn\nfrom cmq.serveur import creer_app\n"
+        f"uvicorn.run(creer_app({url!r}, jeton={jeton!r}), host='127.0.0.1', port={port}, log_level='warning')\n"
+    )
+    env = {**os.environ, "TMPDIR": str(temporaire)}
+    processus = subprocess.Popen([sys.executable, "-c", code], env=env)
+    base = f"http://127.0.0.1:{port}"
+    limite = time.monotonic() + 60
+    while True:
+        try:
+            httpx.get(f"{base}/api/filieres", timeout=5)
+            break
+        except httpx.TransportError:
+            if processus.poll() is not None or time.monotonic() > limite:
+                processus.kill()
+                raise RuntimeError("le serveur de test n'a pas démarré") from None
+            time.sleep(0.1)
+    try:
+        yield ServeurProcessus(base=base, url_db=url, jeton=jeton, processus=processus)
+    finally:
+        processus.terminate()
+        processus.wait(timeout=30)

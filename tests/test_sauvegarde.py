@@ -28,7 +28,7 @@ CAMPUS = [
         "id": "cmq-aura-aeronautique",
         "nom": "Campus d'excellence Aéronautique & Spatial — Œuvre « Lyon »",
         "sigle": "CMQE AÉRO",
-        "filiere": "aeronautique",
+        "filiere": "mobilite-aeronautique-transports-terrestres-et-maritimes",
         "excellence": True,
         "region_academique": "84",
         "ville_siege": "Saint-Étienne",
@@ -39,7 +39,7 @@ CAMPUS = [
         "date_fin_label": date(2024, 1, 31),
         "reference_arrete": "Arrêté du 1er février 2019",
         "site_web": "https://exemple.fr/aéro",
-        "uai_support": "0690001A",
+        "uai_support": "0690001B",
         "description": "Ligne 1\nLigne 2\u2028séparateur",
         "note": None,
         "source_nom": "data.gouv.fr",
@@ -50,7 +50,7 @@ CAMPUS = [
         "id": "cmq-bretagne-mer",
         "nom": "Campus de la mer",
         "sigle": None,
-        "filiere": "mer",
+        "filiere": "tourisme-gastronomie",
         "excellence": False,
         "region_academique": "53",
         "ville_siege": None,
@@ -72,7 +72,7 @@ CAMPUS = [
         "id": "cmq-idf-numerique",
         "nom": "Campus du numérique",
         "sigle": None,
-        "filiere": "numerique",
+        "filiere": "numerique-telecommunications",
         "excellence": None,
         "region_academique": None,
         "ville_siege": None,
@@ -100,7 +100,7 @@ LIGNES = {
     ],
     "etablissements": [
         {
-            "uai": "0690001A",
+            "uai": "0690001B",
             "nom": "Lycée Édouard-Herriot",
             "type": "LYC",
             "secteur": "Public",
@@ -114,7 +114,7 @@ LIGNES = {
             "longitude": 4.8512,
         },
         {
-            "uai": "0290001B",
+            "uai": "0290001U",
             "nom": "Lycée maritime",
             "type": None,
             "secteur": None,
@@ -131,21 +131,21 @@ LIGNES = {
     "membres": [
         {
             "campus_id": "cmq-aura-aeronautique",
-            "uai": "0690001A",
+            "uai": "0690001B",
             "role": "support",
             "libelle_role": "chef de file",
             "source_url": "https://www.ac-lyon.fr/campus-aero",
         },
         {
             "campus_id": "cmq-aura-aeronautique",
-            "uai": "0421234X",
+            "uai": "0421234N",
             "role": "membre",
             "libelle_role": None,
             "source_url": None,
         },
         {
             "campus_id": "cmq-bretagne-mer",
-            "uai": "0290001B",
+            "uai": "0290001U",
             "role": "membre",
             "libelle_role": None,
             "source_url": None,
@@ -380,7 +380,7 @@ def test_postgresql_dates_heures_ramenees_en_utc(base_postgres, tmp_path):
     schema.mettre_a_jour(base_postgres)
     ete = timezone(timedelta(hours=2))
     with db.moteur(base_postgres).begin() as connexion:
-        connexion.execute(insert(T["campus"]).values(id="c", nom="C", filiere="mer"))
+        connexion.execute(insert(T["campus"]).values(id="c", nom="C", filiere="tourisme-gastronomie"))
         connexion.execute(
             insert(T["alias"]).values(texte="a", campus_id="c", cree_le=datetime(2025, 6, 1, 14, 30, tzinfo=ete))
         )
@@ -398,7 +398,7 @@ def test_cible_non_vide_refusee_puis_remplacee(bundle, source, fabrique_bases, t
     cible = fabrique_bases(genre(source))
     schema.mettre_a_jour(cible)
     with db.moteur(cible).begin() as connexion:
-        connexion.execute(insert(T["campus"]).values(id="autre", nom="Autre campus", filiere="mer"))
+        connexion.execute(insert(T["campus"]).values(id="autre", nom="Autre campus", filiere="tourisme-gastronomie"))
         connexion.execute(insert(T["partenaires"]).values(id=40, campus_id="autre", nom="P", nature="autre"))
     avant = contenu(cible)
     with pytest.raises(ErreurStockage, match=r"la base cible n'est pas vide \(1 campus, 1 partenaires\).*--remplacer"):
@@ -504,7 +504,7 @@ def cible_remplie(fabrique_bases) -> str:
     url = fabrique_bases("sqlite")
     schema.mettre_a_jour(url)
     with db.moteur(url).begin() as connexion:
-        connexion.execute(insert(T["campus"]).values(id="autre", nom="Autre", filiere="mer"))
+        connexion.execute(insert(T["campus"]).values(id="autre", nom="Autre", filiere="tourisme-gastronomie"))
     return url
 
 
@@ -518,7 +518,7 @@ def test_manifeste_refuse(bundle_sqlite, tmp_path, cible_remplie, modification, 
 @pytest.mark.parametrize(
     "table, numero, nouvelle, message",
     [
-        ("membres", 2, "{pas du json", r"« membres.jsonl », ligne 2 : Expecting property name"),
+        ("membres", 2, "{pas du json", r"« membres.jsonl », ligne 2 : JSON mal formé, position 1$"),
         (
             "membres",
             2,
@@ -617,9 +617,9 @@ def test_sauvegarde_plus_ancienne_colonne_et_table_absentes(bundle_sqlite, fabri
     lignes = contenu(cible)
     assert lignes["partenaires"] == []
     assert sorted(lignes["membres"]) == [
-        ("cmq-aura-aeronautique", "0421234X", "membre", None, None),
-        ("cmq-aura-aeronautique", "0690001A", "membre", None, None),  # was "support": the default replaces it
-        ("cmq-bretagne-mer", "0290001B", "membre", None, None),
+        ("cmq-aura-aeronautique", "0421234N", "membre", None, None),
+        ("cmq-aura-aeronautique", "0690001B", "membre", None, None),  # was "support": the default replaces it
+        ("cmq-bretagne-mer", "0290001U", "membre", None, None),
     ]
 
 
@@ -639,9 +639,9 @@ def test_sauvegarde_de_revision_0001_restauree(bundle_sqlite, fabrique_bases, tm
     lignes = contenu(cible)
     assert lignes["membres_nommes"] == []
     assert sorted(lignes["membres"]) == [
-        ("cmq-aura-aeronautique", "0421234X", "membre", None, None),
-        ("cmq-aura-aeronautique", "0690001A", "support", None, None),
-        ("cmq-bretagne-mer", "0290001B", "membre", None, None),
+        ("cmq-aura-aeronautique", "0421234N", "membre", None, None),
+        ("cmq-aura-aeronautique", "0690001B", "support", None, None),
+        ("cmq-bretagne-mer", "0290001U", "membre", None, None),
     ]
 
 
@@ -657,7 +657,7 @@ def test_sauvegarde_incoherente_base_inchangee(bundle, source, fabrique_bases, t
     cible = fabrique_bases(genre(source))
     schema.mettre_a_jour(cible)
     with db.moteur(cible).begin() as connexion:
-        connexion.execute(insert(T["campus"]).values(id="autre", nom="Autre", filiere="mer"))
+        connexion.execute(insert(T["campus"]).values(id="autre", nom="Autre", filiere="tourisme-gastronomie"))
         connexion.execute(insert(T["membres"]).values(campus_id="autre", uai="0000001A", role="membre"))
     doublon = _ligne_modifiee(
         bundle, "membres", 2, zipfile.ZipFile(bundle).read("membres.jsonl").decode().split("\n")[0]

@@ -7,9 +7,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from cmq.ecrivain import ecrire_tableau
 from cmq.errors import ColonneManquante, EntreeInvalide, ErreurEcriture, FichierIllisible
 from cmq.fichiers import ecriture_atomique
-from cmq.tableau import colonne, ecrire_tableau, lire_tableau
+from cmq.tableau import colonne, lire_tableau
 from tests.classeurs import classeur
 
 ENTETE = "numero;nomCmq;filiereCmq\n"

@@ -525,7 +525,9 @@ def test_base_non_initialisee(tmp_path):
     assert r.status_code == 503 and r.headers["content-type"] == "text/html; charset=utf-8"
     arbre = analyser(r.text)
     assert arbre.un("h1").texte() == "Service indisponible"
-    assert "impossible d'ouvrir ou de joindre la base de données" in message_erreur(arbre)
+    # the database's path (or user, host, port and name) is logged, never shown to a reader
+    assert message_erreur(arbre) == "base de données indisponible : le détail a été journalisé sur le serveur"
+    assert str(tmp_path) not in r.text
     assert not chemin.exists()
 
 

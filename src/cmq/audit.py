@@ -36,12 +36,13 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from cmq import codes, fichiers, filieres, resolve, territoires
+from cmq.ecrivain import ecrire_tableau, ecrire_xlsx
 from cmq.errors import CmqError, ColonneManquante, EntreeInvalide, FichierIllisible
 from cmq.fichiers import ecriture_atomique
 from cmq.importation import valeurs
 from cmq.store import db
 from cmq.store.tables import EtablissementTable
-from cmq.tableau import Tableau, ecrire_tableau, lire_tableau, valeur_typee
+from cmq.tableau import Tableau, lire_tableau, valeur_typee
 from cmq.texte import est_remplissage, normaliser
 
 # Field -> header names recognised (compared without case, accents, spaces nor punctuation).
@@ -388,29 +389,12 @@ def ecrire(audit: Audit, sortie: Path | str | None = None) -> Path:
         if conventions.get("separateur") == ";":  # French conventions: decimal comma, as in Orion's numbers
             lignes = [{k: _virgule(v) for k, v in ligne.items()} for ligne in lignes]
         return ecrire_tableau(cible, audit.colonnes, lignes, **conventions)
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    classeur = Workbook()
-    rangs = _typees(audit, audit.colonnes, audit.lignes)
-    feuilles = [
-        (classeur.active, "audit", audit.colonnes, rangs),
-        (classeur.create_sheet(), "synthese", ["indicateur", "nombre"], audit.synthese.libelles()),
-    ]
-    for feuille, titre, entetes, lignes in feuilles:
-        feuille.title = titre
-        feuille.append(list(entetes))
-        for cellule in feuille[1]:
-            cellule.font = Font(bold=True)
-        for ligne in lignes:
-            feuille.append(list(ligne))
-        for rang in feuille.iter_rows(min_row=2):
-            for cellule in rang:
-                if isinstance(cellule.value, str) and cellule.value.startswith("="):
-                    cellule.data_type = "s"  # text typed by users is never a formula
-        feuille.freeze_panes = "A2"
+    feuilles = {
+        "audit": (audit.colonnes, _typees(audit, audit.colonnes, audit.lignes)),
+        "synthese": (["indicateur", "nombre"], audit.synthese.libelles()),
+    }
     with ecriture_atomique(cible, "wb") as flux:
-        classeur.save(flux)
+        ecrire_xlsx(flux, feuilles)
     return cible
 
 

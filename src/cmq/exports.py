@@ -1,15 +1,13 @@
 """Export formats: CSV, JSON, XLSX, GeoJSON and Markdown, written atomically (`cmq.fichiers`).
 
 A table is `(colonnes, lignes)`: column names and rows of typed values (str, int, float, bool,
-date, None, list). CSV is UTF-8 with `,` by default; `separateur=";"` and `bom=True` suit French
-Excel (with `;`, decimals are written with a comma). Lists become "a|b" in CSV, XLSX and Markdown,
-and stay lists in JSON. XLSX: one sheet per table, typed cells (numbers, dates, booleans), bold
-frozen header, column widths from the content. GeoJSON (RFC 7946): a FeatureCollection of points
+date, None, list). CSV and XLSX come from the one writer `cmq.ecrivain` (CSV: UTF-8 with `,` by
+default, `separateur=";"` and `bom=True` for French Excel, text cells neutralised against formula
+injection; XLSX: typed cells, one sheet per table). Lists become "a|b" in CSV, XLSX and Markdown,
+and stay lists in JSON. GeoJSON (RFC 7946): a FeatureCollection of points
 `[longitude, latitude]`; rows without coordinates are skipped and counted.
 """
 
-import csv
-import io
 import json
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -18,15 +16,14 @@ from pathlib import Path
 from typing import Any
 
 from cmq import filieres, glossaire, texte
+from cmq.ecrivain import SEPARATEURS, csv_octets, nom_feuille, xlsx_octets  # noqa: F401 (the one CSV/XLSX writer)
+from cmq.ecrivain import texte as _texte
 from cmq.errors import EntreeInvalide
 from cmq.fichiers import ecriture_atomique
 from cmq.indicateurs import LigneIndicateurs
 
 Table = tuple[Sequence[str], Sequence[Sequence[Any]]]
 FORMATS = ("csv", "json", "xlsx", "geojson", "md")
-SEPARATEURS = (",", ";", "\t")
-LARGEUR_MAX = 60
-_INTERDITS_FEUILLE = str.maketrans({c: "-" for c in "[]:*?/\\"})
 
 
 def verifier_format(format: str, permis: Sequence[str] = FORMATS) -> str:
@@ -47,21 +44,6 @@ def format_du_fichier(chemin: Path | str | None, defaut: str) -> str:
 # --- Cells -----------------------------------------------------------------------------------------
 
 
-def _texte(valeur: Any, virgule: bool = False) -> str:
-    """A cell as text: '' for None, 'true'/'false', ISO dates, lists joined with '|'."""
-    if valeur is None:
-        return ""
-    if isinstance(valeur, bool):
-        return "true" if valeur else "false"
-    if isinstance(valeur, float) and virgule:
-        return repr(valeur).replace(".", ",")
-    if isinstance(valeur, date):
-        return valeur.isoformat()
-    if isinstance(valeur, (list, tuple, set)):
-        return "|".join(_texte(v) for v in valeur)
-    return str(valeur)
-
-
 def _json(valeur: Any) -> Any:
     if isinstance(valeur, date):
         return valeur.isoformat()
@@ -73,77 +55,10 @@ def _json(valeur: Any) -> Any:
 # --- Formats -------------------------------------------------------------------------------------
 
 
-def csv_octets(
-    colonnes: Sequence[str], lignes: Iterable[Sequence[Any]], *, separateur: str = ",", bom: bool = False
-) -> bytes:
-    """CSV in UTF-8 (BOM optional), `\\r\\n` line ends (RFC 4180)."""
-    if separateur not in SEPARATEURS:
-        raise EntreeInvalide(f"séparateur « {separateur} » non pris en charge (attendu : « , », « ; » ou tabulation)")
-    virgule = separateur == ";"
-    tampon = io.StringIO()
-    ecrivain = csv.writer(tampon, delimiter=separateur)
-    ecrivain.writerow(colonnes)
-    ecrivain.writerows([_texte(v, virgule) for v in ligne] for ligne in lignes)
-    return tampon.getvalue().encode("utf-8-sig" if bom else "utf-8")
-
-
 def json_octets(colonnes: Sequence[str], lignes: Iterable[Sequence[Any]]) -> bytes:
     """A JSON array of objects (one per row, keys in column order), UTF-8."""
     objets = [{c: _json(v) for c, v in zip(colonnes, ligne, strict=True)} for ligne in lignes]
     return (json.dumps(objets, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-
-
-def nom_feuille(nom: str) -> str:
-    """A valid sheet name: forbidden characters replaced, 31 characters at most."""
-    return (nom.translate(_INTERDITS_FEUILLE).strip("'") or "Feuille")[:31]
-
-
-def xlsx_octets(feuilles: Mapping[str, Table]) -> bytes:
-    """An XLSX workbook, one sheet per table: typed cells, bold frozen header, column widths."""
-    from openpyxl import Workbook  # slow import, only needed here
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    if not feuilles:
-        raise EntreeInvalide("aucune table à écrire dans le classeur")
-    classeur = Workbook(write_only=True)
-    gras = Font(bold=True)
-    for nom, (colonnes, lignes) in feuilles.items():
-        feuille = classeur.create_sheet(nom_feuille(nom))
-        feuille.freeze_panes = "A2"
-        rangs = [[_valeur_xlsx(v) for v in ligne] for ligne in lignes]
-        for j, colonne in enumerate(colonnes, start=1):
-            largeur = max([len(str(colonne))] + [len(_texte(r[j - 1])) for r in rangs[:1000]])
-            feuille.column_dimensions[get_column_letter(j)].width = min(largeur + 2, LARGEUR_MAX)
-        entete = []
-        for colonne in colonnes:
-            cellule = _cellule_xlsx(feuille, str(colonne))
-            cellule.font = gras
-            entete.append(cellule)
-        feuille.append(entete)
-        for rang in rangs:
-            feuille.append([_cellule_xlsx(feuille, v) for v in rang])
-    tampon = io.BytesIO()
-    classeur.save(tampon)
-    return tampon.getvalue()
-
-
-def _valeur_xlsx(valeur: Any) -> Any:
-    if isinstance(valeur, (list, tuple, set)):
-        return _texte(valeur)
-    return valeur
-
-
-def _cellule_xlsx(feuille, valeur: Any):
-    """A write-only cell: dates formatted as dates, texts starting with "=" kept as text."""
-    from openpyxl.cell import WriteOnlyCell
-
-    cellule = WriteOnlyCell(feuille, value=valeur)
-    if isinstance(valeur, date):
-        cellule.number_format = "yyyy-mm-dd"
-    elif isinstance(valeur, str) and valeur.startswith("="):
-        cellule.data_type = "s"  # text, never a formula
-    return cellule
 
 
 def collection_geojson(points: Iterable[Mapping[str, Any]]) -> tuple[dict[str, Any], Counter]:

@@ -1,5 +1,6 @@
 """Atomic file output: every export is written to a temporary file, then renamed over the target."""
 
+import errno
 import os
 import tempfile
 from collections.abc import Iterator
@@ -52,7 +53,8 @@ def ecriture_atomique(
     except BaseException as erreur:
         Path(temporaire).unlink(missing_ok=True)
         if isinstance(erreur, OSError):  # disk full, target locked…
-            raise ErreurEcriture(f"impossible d'écrire « {chemin} » : {erreur.strerror or erreur}") from erreur
+            raison = "disque plein" if erreur.errno == errno.ENOSPC else (erreur.strerror or erreur)
+            raise ErreurEcriture(f"impossible d'écrire « {chemin} » : {raison}") from erreur
         raise
 
 

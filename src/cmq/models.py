@@ -2,10 +2,38 @@
 
 from datetime import date, datetime
 from enum import Enum
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from cmq import codes, filieres
+
+SCHEMAS_LIENS = ("http", "https")
+# Validation context of rows read back from the store: a link stored before links were checked is
+# kept as it is (pages show it as text, never as a link) rather than making every read fail.
+CONTEXTE_STOCKE = {"stocke": True}
+
+
+def _lien_entrant(valeur: str | None, info: ValidationInfo) -> str | None:
+    if info.context and info.context.get("stocke"):
+        return valeur
+    return lien_web(valeur)
+
+
+def lien_web(valeur: str | None) -> str | None:
+    """An http(s) address with a host, else ValueError (French): `javascript:`, `data:`, `ftp:`… are refused."""
+    if valeur is None or not valeur.strip():
+        return None
+    valeur = valeur.strip()
+    try:
+        morceaux = urlsplit(valeur)
+    except ValueError:
+        morceaux = None
+    if morceaux is None or morceaux.scheme.lower() not in SCHEMAS_LIENS or not morceaux.netloc:
+        raise ValueError(
+            f"adresse web « {valeur[:200]} » refusée : seules les adresses http:// ou https:// sont acceptées"
+        )
+    return valeur
 
 
 class Modele(BaseModel):
@@ -55,6 +83,11 @@ class Provenance(Modele):
     source_url: str | None = None
     date_recuperation: date | None = None
 
+    @field_validator("source_url")
+    @classmethod
+    def _lien(cls, valeur: str | None, info: ValidationInfo) -> str | None:
+        return _lien_entrant(valeur, info)
+
 
 class Campus(Modele):
     """A labelled Campus des Métiers et des Qualifications.
@@ -93,6 +126,11 @@ class Campus(Modele):
     @classmethod
     def _uai(cls, valeur: str | None) -> str | None:
         return codes.normaliser_uai(valeur) if valeur else None
+
+    @field_validator("site_web")
+    @classmethod
+    def _site(cls, valeur: str | None, info: ValidationInfo) -> str | None:
+        return _lien_entrant(valeur, info)
 
     @field_validator("code_commune_siege")
     @classmethod

@@ -6,16 +6,48 @@ State read by the routes: `app.state.url` (database handle, `db.BaseDeDonnees`),
 """
 
 from fastapi import FastAPI
+from starlette.routing import Match
 
 from cmq import __version__
 from cmq.api import app as api
+from cmq.api import routes_imports, securite
 from cmq.api.cache import CacheReponses
 from cmq.api.securite import jeton_configure
+from cmq.reponses.garde import GardeRequetes, Refus
 from cmq.store import db
 from cmq.web import routes as web
 from cmq.web import statiques
 
 TITRE = "cmq — Campus des Métiers et des Qualifications"
+CORPS_MAX = 1024 * 1024  # bytes: any JSON body of the API is far smaller
+MARGE_MULTIPART = 1024 * 1024  # form fields and part headers around the imported file
+LIMITES_CORPS = {"/api/imports": routes_imports.TAILLE_MAX + MARGE_MULTIPART}
+
+
+def _entete(scope: dict, nom: bytes) -> str | None:
+    for cle, valeur in scope.get("headers", []):
+        if cle.lower() == nom:
+            return valeur.decode("latin-1")
+    return None
+
+
+def _autorisation(app: FastAPI):
+    """`autoriser(scope)` of the guard: the token check of the write route the request goes to, if any
+    (the API's routes that depend on `exiger_jeton`, matched on method and path)."""
+    ecritures = [route for module in api.ROUTEURS for route in module.router.routes if securite.est_protegee(route)]
+
+    def autoriser(scope: dict) -> Refus | None:
+        for route in ecritures:
+            correspondance, _ = route.matches(scope)
+            if correspondance == Match.FULL:
+                return securite.refus(app.state.jeton, _entete(scope, b"authorization"))
+        return None
+
+    return autoriser
+
+
+def _limite(scope: dict) -> int:
+    return LIMITES_CORPS.get(scope["path"].rstrip("/") or "/", CORPS_MAX)
 
 
 def creer_app(url: str | None = None, *, jeton: str | None = None) -> FastAPI:
@@ -39,4 +71,5 @@ def creer_app(url: str | None = None, *, jeton: str | None = None) -> FastAPI:
     statiques.monter(app)
     statiques.compresser(app)
     web.inclure(app)  # after the API: its HTML error pages wrap the API's handlers for page paths
+    app.add_middleware(GardeRequetes, autoriser=_autorisation(app), limite=_limite)  # outermost: runs first
     return app

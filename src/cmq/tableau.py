@@ -1,4 +1,4 @@
-"""Tabular files (CSV and XLSX) read into a polars frame of text cells, and written back atomically.
+"""Tabular files (CSV and XLSX) read into a polars frame of text cells (writing: `cmq.ecrivain`).
 
 CSV: encoding detected among UTF-8 (with or without BOM) and Windows-1252, delimiter among `;`, `,`
 and tab. XLSX: through openpyxl; a workbook with several sheets needs the sheet name. Every problem
@@ -21,15 +21,15 @@ import csv
 import hashlib
 import io
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cmq.errors import ColonneManquante, EntreeInvalide, ErreurEcriture, FichierIllisible
-from cmq.fichiers import ecriture_atomique
+from cmq.ecrivain import ecrire_tableau  # noqa: F401 (the one writer, still reachable as tableau.ecrire_tableau)
+from cmq.errors import ColonneManquante, EntreeInvalide, FichierIllisible
 from cmq.texte import normaliser
 
 if TYPE_CHECKING:
@@ -182,8 +182,32 @@ def _compter(entete: str, separateur: str) -> int:
         return 0
 
 
+LIGNE_MAX = 1024 * 1024  # bytes: a longer line is no table row (checked by windows of half this size)
+CELLULE_MAX = 128 * 1024  # bytes or characters of one cell (csv.field_size_limit's default)
+
+
+def _refuser_lignes_demesurees(chemin: Path, brut: bytes) -> None:
+    """FichierIllisible for a line of more than LIGNE_MAX bytes (a line of 2 × LIGNE_MAX is always
+    caught, one below LIGNE_MAX / 2 never), found without splitting the file into lines."""
+    fenetre = LIGNE_MAX // 2
+    for debut in range(0, len(brut) - fenetre + 1, fenetre):
+        if brut.find(b"\n", debut, debut + fenetre) < 0:
+            ligne = brut.count(b"\n", 0, debut) + 1
+            if ligne == 1:
+                raise FichierIllisible(
+                    f"{chemin.name} : en-tête (ligne 1) de plus de {fenetre // 1024} Ko sans fin de ligne : "
+                    "ce n'est pas un tableau lisible"
+                )
+            raise FichierIllisible(f"{chemin.name} : ligne {ligne} de plus de {fenetre // 1024} Ko : cellule démesurée")
+
+
+def _cellule_trop_grande(chemin: Path, ligne: int) -> FichierIllisible:
+    return FichierIllisible(f"{chemin.name} : ligne {ligne} : cellule de plus de {CELLULE_MAX // 1024} Ko")
+
+
 def _lire_csv(chemin: Path) -> Tableau:
     brut = chemin.read_bytes()
+    _refuser_lignes_demesurees(chemin, brut)
     if not _NON_BLANC.search(brut):
         raise FichierIllisible(f"{chemin.name} : fichier vide")
     _refuser_binaire(chemin, brut)
@@ -267,9 +291,9 @@ def _lire_csv_polars(chemin: Path, donnees: bytes, separateur: str) -> Tableau |
         return None  # rows wider than the first one, malformed quotes…
     if cadre.height != donnees.count(b"\n") + (not donnees.endswith(b"\n")):
         return None  # some cell spans several lines: the csv module numbers the lines
-    limite = csv.field_size_limit()
-    if any(n is not None and n > limite for n in cadre.select(pl.all().str.len_bytes().max()).row(0)):
-        return None  # the csv module refuses such a cell
+    if any(n is not None and n > CELLULE_MAX for n in cadre.select(pl.all().str.len_bytes().max()).row(0)):
+        trop = cadre.select(pl.any_horizontal(pl.all().str.len_bytes().fill_null(0) > CELLULE_MAX)).to_series()
+        raise _cellule_trop_grande(chemin, trop.arg_true()[0] + 1)  # the csv module refuses such a cell too
     entete = ["" if c is None else c for c in cadre.row(0)]
     if not any(c.strip() for c in entete):
         return None  # blank lines before the header
@@ -328,10 +352,11 @@ def _lire_csv_module(chemin: Path, texte: str, separateur: str) -> Tableau:
                 enregistrements.append((debut, cellules))
             debut = lecteur.line_num + 1
     except csv.Error as erreur:
+        if "field larger than field limit" in str(erreur):
+            raise _cellule_trop_grande(chemin, debut) from None
         ou = _diagnostic(texte, separateur)
-        if ou is None:  # not a quote: the only other strict-reader error is an oversized cell
-            motif = "cellule trop longue" if "field larger" in str(erreur) else str(erreur)
-            ou = f"ligne {debut} : {motif}"
+        if ou is None:
+            ou = f"ligne {debut} : {erreur}"
         raise FichierIllisible(f"{chemin.name} : fichier tronqué ou mal formé {ou}") from None
     if not enregistrements:
         raise FichierIllisible(f"{chemin.name} : fichier vide")
@@ -427,10 +452,66 @@ def feuilles(chemin: Path | str) -> list[str]:
         classeur.close()
 
 
+XLSX_ENTREE_MAX = 512 * 1024 * 1024  # uncompressed bytes of one part of the workbook (sheet XML…)
+XLSX_TEXTES_MAX = 64 * 1024 * 1024  # uncompressed bytes of the shared strings, loaded whole by openpyxl
+XLSX_RATIO_MAX = 200  # uncompressed / compressed, checked on parts beyond XLSX_SEUIL_RATIO
+XLSX_SEUIL_RATIO = 8 * 1024 * 1024
+XLSX_LIGNES_MAX = 1_048_576  # Excel's own limits
+XLSX_CELLULE_MAX = 32_767
+
+
+def _verifier_parties_xlsx(chemin: Path) -> None:
+    """Refuse a decompression bomb before openpyxl reads anything: every part's declared size and
+    ratio (zipfile never yields more than the declared size: a lie ends in a CRC error)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(chemin) as archive:
+            parties = archive.infolist()
+    except (zipfile.BadZipFile, OSError):
+        return  # openpyxl reports the corrupt workbook
+    for partie in parties:
+        limite = XLSX_TEXTES_MAX if partie.filename.endswith("sharedStrings.xml") else XLSX_ENTREE_MAX
+        trop = partie.file_size > limite
+        bombe = partie.file_size > XLSX_SEUIL_RATIO and partie.file_size > XLSX_RATIO_MAX * max(partie.compress_size, 1)
+        if trop or bombe:
+            raison = (
+                f"plus de {limite // (1024 * 1024)} Mo une fois décompressée"
+                if trop
+                else f"taux de compression anormal (plus de {XLSX_RATIO_MAX} pour 1)"
+            )
+            raise FichierIllisible(
+                f"{chemin.name} : partie « {partie.filename} » du classeur refusée : {raison} "
+                "(cellule ou feuille démesurée, bombe de décompression ?)"
+            )
+
+
+def _lignes_xlsx(chemin: Path, feuille, nom: str) -> list[tuple[int, list[str]]]:
+    """The non-blank rows of a read-only sheet, to its real end (a stale `<dimension>` is ignored),
+    refused beyond Excel's limits of rows and characters per cell."""
+    feuille.reset_dimensions()  # read every row, not the extent the file claims
+    lignes = []
+    for numero, valeurs in enumerate(feuille.iter_rows(values_only=True), start=1):
+        if numero > XLSX_LIGNES_MAX:
+            raise FichierIllisible(
+                f"{chemin.name} : feuille « {nom} » de plus de {XLSX_LIGNES_MAX} lignes (limite d'Excel)"
+            )
+        cellules = [_cellule(v) for v in valeurs]
+        if any(len(c) > XLSX_CELLULE_MAX for c in cellules):
+            raise FichierIllisible(
+                f"{chemin.name} : ligne {numero} de la feuille « {nom} » : cellule de plus de "
+                f"{XLSX_CELLULE_MAX} caractères (limite d'Excel)"
+            )
+        if any(c.strip() for c in cellules):
+            lignes.append((numero, cellules))
+    return lignes
+
+
 def _lire_xlsx(chemin: Path, feuille: str | None) -> Tableau:
     from openpyxl import load_workbook  # imported lazily: slow to import, only needed here
 
     corrompu = f"{chemin.name} : classeur .xlsx illisible ou corrompu"
+    _verifier_parties_xlsx(chemin)
     try:
         classeur = load_workbook(chemin, read_only=True, data_only=True)
     except Exception:
@@ -446,11 +527,9 @@ def _lire_xlsx(chemin: Path, feuille: str | None) -> Tableau:
             raise FichierIllisible(f"{chemin.name} : feuille « {feuille} » absente ; feuilles : {', '.join(noms)}")
         nom = feuille if feuille is not None else noms[0]
         try:
-            lignes = [
-                (numero, [_cellule(v) for v in valeurs])
-                for numero, valeurs in enumerate(classeur[nom].iter_rows(values_only=True), start=1)
-                if any(v is not None and str(v).strip() for v in valeurs)
-            ]
+            lignes = _lignes_xlsx(chemin, classeur[nom], nom)
+        except FichierIllisible:
+            raise
         except Exception:
             raise FichierIllisible(corrompu) from None
     finally:
@@ -522,62 +601,3 @@ def valeur_typee(valeur: object, nombres: bool = False) -> object:
         except ValueError:
             return valeur
     return valeur
-
-
-# --- Writing ---------------------------------------------------------------------------------------
-
-
-def _valeurs(colonnes: Sequence[str], ligne: Mapping[str, object] | Sequence[object]) -> list[object]:
-    valeurs = [ligne.get(c) for c in colonnes] if isinstance(ligne, Mapping) else list(ligne)
-    return ["" if v is None else v for v in valeurs]
-
-
-def ecrire_tableau(
-    chemin: Path | str,
-    colonnes: Sequence[str],
-    lignes: Iterable[Mapping[str, object] | Sequence[object]],
-    *,
-    separateur: str = ",",
-    bom: bool = False,
-) -> Path:
-    """Write a CSV (UTF-8, optional BOM) or XLSX (bold frozen header) file atomically; returns its path."""
-    chemin = Path(chemin)
-    suffixe = chemin.suffix.lower()
-    if suffixe == ".xlsx":
-        _ecrire_xlsx(chemin, colonnes, lignes)
-    elif suffixe in EXTENSIONS_CSV:
-        if separateur not in SEPARATEURS:
-            raise EntreeInvalide(
-                f"séparateur « {separateur} » non pris en charge (attendu : « ; », « , » ou tabulation)"
-            )
-        encodage = "utf-8-sig" if bom else "utf-8"
-        with ecriture_atomique(chemin, "w", encoding=encodage, newline="") as flux:
-            ecrivain = csv.writer(flux, delimiter=separateur)
-            ecrivain.writerow(colonnes)
-            ecrivain.writerows(_valeurs(colonnes, ligne) for ligne in lignes)
-    else:
-        raise ErreurEcriture(
-            f"{chemin.name} : extension « {suffixe or '(aucune)'} » non prise en charge pour l'écriture "
-            f"(attendu : {', '.join(EXTENSIONS)})"
-        )
-    return chemin
-
-
-def _ecrire_xlsx(chemin: Path, colonnes: Sequence[str], lignes: Iterable) -> None:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    classeur = Workbook()
-    feuille = classeur.active
-    feuille.title = "Données"
-    gras = Font(bold=True)
-    for j, nom in enumerate(colonnes, start=1):
-        feuille.cell(row=1, column=j, value=nom).font = gras
-    for i, ligne in enumerate(lignes, start=2):
-        for j, valeur in enumerate(_valeurs(colonnes, ligne), start=1):
-            cellule = feuille.cell(row=i, column=j, value=valeur)
-            if isinstance(valeur, str) and valeur.startswith("="):
-                cellule.data_type = "s"  # text, never a formula
-    feuille.freeze_panes = "A2"
-    with ecriture_atomique(chemin, "wb") as flux:
-        classeur.save(flux)

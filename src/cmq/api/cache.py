@@ -19,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
+from cmq.errors import CmqError
 from cmq.store import version as versions
 
 TAILLE = 4096
@@ -76,7 +77,12 @@ class CacheURL:
             await self.app(scope, receive, send)
             return
         etat = scope["app"].state
-        cle = ("url", scope["path"], scope["query_string"], date.today(), await version(etat.url))
+        try:
+            donnees = await version(etat.url)
+        except CmqError:  # database unavailable: the route answers (503 through the error handlers)
+            await self.app(scope, receive, send)
+            return
+        cle = ("url", scope["path"], scope["query_string"], date.today(), donnees)
         entree = etat.cache.lire(cle)
         if entree is not None:
             corps, balise = entree

@@ -15,7 +15,7 @@ from cmq.api.dependances import FICHE, LECTURE, Url, erreurs
 from cmq.api.schemas import CampusDetail, EcritureCampus, MembreDetail, Page
 from cmq.api.securite import REPONSES_ECRITURE, exiger_jeton
 from cmq.errors import EntreeInvalide
-from cmq.models import Campus, ImportEnregistre
+from cmq.models import CONTEXTE_STOCKE, Campus, ImportEnregistre
 from cmq.reponses.erreurs import ProblemeHTTP
 from cmq.store import db, ecriture, lecture
 
@@ -113,14 +113,19 @@ def voir(url: Url, id: Identifiant) -> CampusDetail:
         membres = lecture.membres(s, campus.id)
         nommes = lecture.membres_nommes(s, campus.id)
         partenaires = lecture.partenaires(s, campus.id)
-    return CampusDetail(
-        **campus.model_dump(),
-        membres=[
-            MembreDetail(uai=m.uai, role=m.role, libelle_role=m.libelle_role, source_url=m.source_url, etablissement=e)
-            for m, e in membres
-        ],
-        membres_nommes=nommes,
-        partenaires=partenaires,
+    return CampusDetail.model_validate(  # stored values, as read (models.CONTEXTE_STOCKE)
+        {
+            **campus.model_dump(),
+            "membres": [
+                MembreDetail(
+                    uai=m.uai, role=m.role, libelle_role=m.libelle_role, source_url=m.source_url, etablissement=e
+                )
+                for m, e in membres
+            ],
+            "membres_nommes": nommes,
+            "partenaires": partenaires,
+        },
+        context=CONTEXTE_STOCKE,
     )
 
 

@@ -13,6 +13,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from cmq.reponses.erreurs import ProblemeHTTP
+from cmq.reponses.garde import Refus
 
 VARIABLE_JETON = "CMQ_API_JETON"
 
@@ -37,21 +38,41 @@ def jeton_configure(jeton: str | None = None) -> str | None:
     return valeur.strip()
 
 
+def refus(attendu: str | None, autorisation: str | None) -> Refus | None:
+    """The refusal of a write given the server token and the `Authorization` header, or None if allowed.
+
+    Decided from the headers alone, so that `cmq.reponses.garde` answers before reading any body.
+    """
+    if not attendu:
+        return Refus(
+            503, f"écriture désactivée : aucun jeton n'est configuré sur ce serveur (variable {VARIABLE_JETON})"
+        )
+    schema, _, valeur = (autorisation or "").strip().partition(" ")
+    valeur = valeur.strip()
+    if schema.lower() != "bearer" or not valeur:
+        return Refus(
+            401,
+            "jeton d'accès manquant : ajoutez l'en-tête « Authorization: Bearer <jeton> »",
+            {"WWW-Authenticate": 'Bearer realm="cmq"'},
+        )
+    if not secrets.compare_digest(valeur.encode("utf-8", "surrogatepass"), attendu.encode("utf-8")):
+        return Refus(403, "jeton d'accès refusé")
+    return None
+
+
+def est_protegee(route) -> bool:
+    """True if the route (FastAPI APIRoute) depends on `exiger_jeton`."""
+    dependant = getattr(route, "dependant", None)
+    return dependant is not None and any(d.call is exiger_jeton for d in dependant.dependencies)
+
+
 async def exiger_jeton(
     requete: Request,
     identifiants: HTTPAuthorizationCredentials | None = Depends(_porteur),
 ) -> None:
-    """Dependency of every write endpoint (see the module docstring)."""
-    attendu: str | None = requete.app.state.jeton
-    if not attendu:
-        raise ProblemeHTTP(
-            503, f"écriture désactivée : aucun jeton n'est configuré sur ce serveur (variable {VARIABLE_JETON})"
-        )
-    if identifiants is None or not identifiants.credentials:
-        raise ProblemeHTTP(
-            401,
-            "jeton d'accès manquant : ajoutez l'en-tête « Authorization: Bearer <jeton> »",
-            headers={"WWW-Authenticate": 'Bearer realm="cmq"'},
-        )
-    if not secrets.compare_digest(identifiants.credentials.encode("utf-8"), attendu.encode("utf-8")):
-        raise ProblemeHTTP(403, "jeton d'accès refusé")
+    """Dependency of every write endpoint (see the module docstring); the middleware of
+    `cmq.serveur` applies the same `refus` before the body is read."""
+    autorisation = f"Bearer {identifiants.credentials}" if identifiants is not None else None
+    probleme = refus(requete.app.state.jeton, autorisation)
+    if probleme is not None:
+        raise ProblemeHTTP(probleme.statut, probleme.detail, headers=probleme.entetes)

@@ -8,8 +8,9 @@ import typer
 
 from cmq import fichiers, filieres
 from cmq.cli.lecture import Format, FormatFiche, console, refuser_csv, sortir, tableau
+from cmq.ecrivain import ecrire_tableau
 from cmq.errors import FiliereInconnue
-from cmq.tableau import colonne, ecrire_tableau, lire_tableau
+from cmq.tableau import colonne, lire_tableau
 from cmq.texte import est_remplissage
 
 groupe = typer.Typer(

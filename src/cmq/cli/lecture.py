@@ -12,6 +12,7 @@ import typer
 
 from cmq import saisie, territoires
 from cmq.cli.sortie import console, ligne_tsv, tableau
+from cmq.ecrivain import cellule_csv
 from cmq.errors import EntreeInvalide
 
 
@@ -81,7 +82,7 @@ def sortir(
     elif format is Format.csv:
         ecrivain = csv.writer(sys.stdout, lineterminator="\n")
         ecrivain.writerow(entetes)
-        ecrivain.writerows([["" if v is None else v for v in ligne] for ligne in lignes])
+        ecrivain.writerows([cellule_csv(v) for v in ligne] for ligne in lignes)  # formula injection neutralised
     elif format is Format.tsv:
         sys.stdout.write("".join(ligne_tsv(ligne) + "\n" for ligne in (entetes, *lignes)))
     else:

@@ -32,13 +32,14 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
+from cmq.ecrivain import ecrire_tableau
 from cmq.errors import CmqError, EntreeInvalide, ErreurImport
 from cmq.importation import conversion
 from cmq.importation.colonnes import charger_correspondance, correspondre
 from cmq.models import ImportEnregistre, Provenance
 from cmq.store import db, ecriture, schema, verrou
 from cmq.store.tables import CampusTable
-from cmq.tableau import Tableau, ecrire_tableau
+from cmq.tableau import Tableau
 
 if TYPE_CHECKING:
     import polars as pl  # imported lazily: only the bulk path needs it
@@ -214,13 +215,17 @@ def _valider_par_ligne(
 
 
 def _doublons(resultats, lignes, numeros, type_import: str, rapport: Rapport) -> list[conversion.Resultat]:
-    """Reject every occurrence of a repeated key (establishments: keep the first one)."""
+    """Reject every occurrence of a repeated key (establishments: keep the first one).
+
+    Linear work: one message per key, shared by its occurrences, naming at most LIGNES_CITEES lines.
+    """
     if len({r.cle for _, r in resultats}) == len(resultats):
         return [r for _, r in resultats]
     lignes_par_numero = dict(zip(numeros, lignes))
     numeros_par_cle: dict[Any, list[int]] = defaultdict(list)
     for numero, r in resultats:
         numeros_par_cle[r.cle].append(numero)
+    messages: dict[Any, str] = {}
     gardes = []
     for numero, r in resultats:
         occurrences = numeros_par_cle[r.cle]
@@ -232,17 +237,23 @@ def _doublons(resultats, lignes, numeros, type_import: str, rapport: Rapport) ->
             else:
                 rapport.ignorees += 1
         else:
-            cle = r.cle if isinstance(r.cle, str) else " / ".join(map(str, r.cle))
-            lignes_txt = ", ".join(map(str, occurrences[:-1])) + f" et {occurrences[-1]}"
-            rapport.rejets.append(
-                Rejet(
-                    numero,
-                    f"{_NOMS_TYPES[type_import]} en double « {cle} » (lignes {lignes_txt})",
-                    lignes_par_numero[numero],
-                )
-            )
+            if r.cle not in messages:
+                cle = r.cle if isinstance(r.cle, str) else " / ".join(map(str, r.cle))
+                messages[r.cle] = f"{_NOMS_TYPES[type_import]} en double « {cle} » ({liste_lignes(occurrences)})"
+            rapport.rejets.append(Rejet(numero, messages[r.cle], lignes_par_numero[numero]))
     rapport.rejets.sort(key=lambda rejet: rejet.numero)
     return gardes
+
+
+LIGNES_CITEES = 5
+
+
+def liste_lignes(numeros: Sequence[int]) -> str:
+    """ "lignes 2, 3 et 4", or the first LIGNES_CITEES then "… et N autres" (bounded message)."""
+    if len(numeros) <= LIGNES_CITEES:
+        return "lignes " + ", ".join(map(str, numeros[:-1])) + f" et {numeros[-1]}"
+    reste = len(numeros) - LIGNES_CITEES
+    return "lignes " + ", ".join(map(str, numeros[:LIGNES_CITEES])) + f" … et {reste} autre{'s' if reste > 1 else ''}"
 
 
 _NOMS_TYPES = {"campus": "campus", "etablissements": "établissement", "membres": "membre", "partenaires": "partenaire"}

@@ -91,6 +91,17 @@ def reponse_probleme(
     return JSONResponse(contenu, status_code=statut, media_type=TYPE_PROBLEME, headers=entetes)
 
 
+MESSAGE_STOCKAGE = "base de données indisponible : le détail a été journalisé sur le serveur"
+
+
+def message_public(erreur: CmqError) -> str:
+    """The message shown to any reader: a storage error names no database user, host, port nor
+    name (they go to the server's log), other errors are shown as they are."""
+    if isinstance(erreur, ErreurStockage):
+        return MESSAGE_STOCKAGE
+    return str(erreur)
+
+
 def statut_de(erreur: CmqError) -> int:
     """HTTP status of a cmq error (see the module docstring)."""
     return next(statut for classe, statut in STATUTS_CMQ if isinstance(erreur, classe))
@@ -131,7 +142,7 @@ async def _cmq(_requete: Request, erreur: CmqError) -> JSONResponse:
     statut = statut_de(erreur)
     if statut >= 500:
         journal.warning("erreur %s : %s", statut, erreur)
-    return reponse_probleme(statut, str(erreur))
+    return reponse_probleme(statut, message_public(erreur))
 
 
 async def _validation(_requete: Request, erreur: RequestValidationError) -> JSONResponse:

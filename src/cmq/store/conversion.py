@@ -10,7 +10,16 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from cmq.models import Alias, Campus, Etablissement, ImportEnregistre, Membre, MembreNomme, Partenaire, Provenance
+from cmq.models import (
+    CONTEXTE_STOCKE,
+    Alias,
+    Campus,
+    Etablissement,
+    ImportEnregistre,
+    Membre,
+    MembreNomme,
+    Partenaire,
+)
 from cmq.store.tables import (
     AliasTable,
     CampusAcademieTable,
@@ -62,11 +71,16 @@ def lignes_academies_depuis_campus(campus: Campus) -> list[CampusAcademieTable]:
     return [CampusAcademieTable(**valeurs) for valeurs in academies_depuis_campus(campus)]
 
 
-def campus_depuis_ligne(ligne: CampusTable, academies: Iterable[str] = ()) -> Campus:
-    """The `Campus` model of a row; `academies` come from `campus_academies` (sorted)."""
+def campus_depuis_ligne(ligne: CampusTable, academies: Iterable[str] = (), *, stricte: bool = False) -> Campus:
+    """The `Campus` model of a row; `academies` come from `campus_academies` (sorted).
+
+    `stricte`: every rule of an import applies (restore); otherwise a link stored before links were
+    checked is kept (`models.CONTEXTE_STOCKE`).
+    """
     valeurs = {champ: getattr(ligne, champ) for champ in _CHAMPS_CAMPUS if champ not in _CHAMPS_PROVENANCE}
-    provenance = Provenance(**{champ: getattr(ligne, champ) for champ in _CHAMPS_PROVENANCE})
-    return Campus(**valeurs, academies=sorted(set(academies)), provenance=provenance)
+    valeurs["provenance"] = {champ: getattr(ligne, champ) for champ in _CHAMPS_PROVENANCE}
+    valeurs["academies"] = sorted(set(academies))
+    return Campus.model_validate(valeurs, context=None if stricte else CONTEXTE_STOCKE)
 
 
 # --- Etablissement ------------------------------------------------------------------------

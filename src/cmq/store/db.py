@@ -7,6 +7,7 @@ $CMQ_ATTENTE_VERROU seconds (default 30, `attente_verrou`). PostgreSQL goes thro
 psycopg 3; a plain "postgresql://" URL is rewritten to "postgresql+psycopg://".
 """
 
+import errno
 import sqlite3
 import threading
 import time
@@ -248,6 +249,10 @@ def erreur_stockage(url: str, erreur: Exception) -> ErreurStockage:
         return ErreurStockage(f"{MESSAGE_NON_INITIALISEE} (base « {adresse} »)")
     if "locked" in detail:
         return ErreurStockage(f"base de données « {adresse} » verrouillée par un autre processus : réessayez")
+    if disque_plein(erreur):
+        return ErreurStockage(
+            f"disque plein : la base de données « {adresse} » n'a pas pu être écrite ; rien n'a été modifié"
+        )
     return ErreurStockage(f"impossible d'ouvrir ou de joindre la base de données « {adresse} » : {detail}")
 
 
@@ -273,6 +278,15 @@ def session(url: str | None = None, *, ecriture: bool = False) -> Iterator[Sessi
         raise
     finally:
         s.close()
+
+
+def disque_plein(erreur: BaseException) -> bool:
+    """True for "no space left" from the OS (ENOSPC), SQLite (SQLITE_FULL) or PostgreSQL (SQLSTATE 53100)."""
+    origine = getattr(erreur, "orig", None) or erreur
+    if getattr(origine, "errno", None) == errno.ENOSPC or getattr(origine, "sqlstate", None) == "53100":
+        return True
+    texte = str(origine)
+    return "database or disk is full" in texte or "No space left on device" in texte
 
 
 def _table_absente(detail: str) -> bool:

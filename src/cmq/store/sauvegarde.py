@@ -8,21 +8,24 @@ target, then writes in one transaction: on any error the target is unchanged.
 
 import hashlib
 import json
+import math
 import os
 import zipfile
 import zlib
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, Field, ValidationError
+from pydantic import AwareDatetime, BaseModel, Field, StrictInt, StrictStr, ValidationError
 from sqlalchemy import Boolean, Column, Date, DateTime, Float, Integer, String, Table, func, select
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
 
 from cmq import __version__, saisie
-from cmq.errors import EntreeInvalide, ErreurStockage, FichierIllisible
+from cmq.errors import CmqError, EntreeInvalide, ErreurStockage, FichierIllisible
 from cmq.fichiers import ecriture_atomique
-from cmq.store import db, schema, verrou
+from cmq.store import conversion, db, schema, verrou
 from cmq.store.tables import Base
 
 FORMAT = "cmq-sauvegarde"
@@ -30,12 +33,22 @@ VERSION_FORMAT = 1
 MANIFESTE = "manifeste.json"
 DATE_ZIP = (1980, 1, 1, 0, 0, 0)  # fixed entry timestamp: identical content, identical bytes
 TAILLE_LOT = 5000
+# Limits checked while the entries are decompressed (decompression bombs, hostile bundles).
+TAILLE_MAX_MANIFESTE = 1024 * 1024  # bytes
+TAILLE_MAX_TABLE = 128 * 1024 * 1024  # uncompressed bytes of one `<table>.jsonl`
+TAILLE_MAX_LIGNE = 1024 * 1024  # one JSON line (one row)
+RATIO_MAX = 100  # uncompressed / compressed size, checked beyond SEUIL_RATIO
+SEUIL_RATIO = 1024 * 1024
+ENTIER_MAX = 2**63 - 1  # BIGINT on PostgreSQL, INTEGER on SQLite
+MESSAGE_ENTIER = "entier hors limites (au plus 2⁶³ - 1 en valeur absolue)"
+BLOC = 64 * 1024
+METHODES_ZIP = {zipfile.ZIP_STORED: "aucune", zipfile.ZIP_DEFLATED: "deflate"}
 
 
 class TableSauvegardee(BaseModel):
     """Manifest entry of one table file `<table>.jsonl`."""
 
-    lignes: int = Field(ge=0)
+    lignes: StrictInt = Field(ge=0, le=ENTIER_MAX)
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
     colonnes: list[str]
 
@@ -43,10 +56,10 @@ class TableSauvegardee(BaseModel):
 class Manifeste(BaseModel):
     """`manifeste.json`: what the bundle holds and how to check it."""
 
-    format: str = FORMAT
-    version_format: int = VERSION_FORMAT
-    version_cmq: str
-    revision_alembic: str | None
+    format: StrictStr = FORMAT
+    version_format: StrictInt = VERSION_FORMAT
+    version_cmq: StrictStr
+    revision_alembic: StrictStr | None
     cree_le: AwareDatetime
     tables: dict[str, TableSauvegardee]
 
@@ -104,18 +117,34 @@ def valeur_base(colonne: Column, valeur: Any) -> Any:
         return valeur
     if isinstance(genre, Float):
         if isinstance(valeur, bool) or not isinstance(valeur, int | float):
-            raise ValueError(f"nombre attendu, pas {valeur!r}")
+            raise ValueError(f"nombre attendu, pas {_apercu(valeur)}")
+        if isinstance(valeur, int) and abs(valeur) > ENTIER_MAX or not math.isfinite(valeur):
+            raise ValueError(f"nombre hors limites : {_apercu(valeur)}")
         return float(valeur)
     if isinstance(genre, Integer):
         if isinstance(valeur, bool) or not isinstance(valeur, int):
-            raise ValueError(f"entier attendu, pas {valeur!r}")
+            raise ValueError(f"entier attendu, pas {_apercu(valeur)}")
+        if not -ENTIER_MAX - 1 <= valeur <= ENTIER_MAX:
+            raise ValueError(f"{MESSAGE_ENTIER} : {_apercu(valeur)}")
         return valeur
     return _texte(valeur, "texte")
 
 
+def _apercu(valeur: Any) -> str:
+    """A short repr for messages."""
+    texte = repr(valeur)
+    return texte if len(texte) <= 80 else texte[:77] + "…"
+
+
 def _texte(valeur: Any, attendu: str) -> str:
     if not isinstance(valeur, str):
-        raise ValueError(f"{attendu} attendu, pas {valeur!r}")
+        raise ValueError(f"{attendu} attendu, pas {_apercu(valeur)}")
+    try:
+        valeur.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("caractère invalide : demi-paire de substitution Unicode isolée (\\ud800-\\udfff)") from None
+    if "\x00" in valeur:
+        raise ValueError("caractère nul interdit dans un texte")
     return valeur
 
 
@@ -216,26 +245,108 @@ def _illisible(chemin: Path, detail: str) -> FichierIllisible:
     return FichierIllisible(f"sauvegarde « {chemin.name} » illisible : {detail}")
 
 
-def _lire_entree(archive: zipfile.ZipFile, chemin: Path, nom: str) -> bytes:
+def _info(archive: zipfile.ZipFile, chemin: Path, nom: str, limite: int) -> zipfile.ZipInfo:
+    """The entry `nom`, refused before any decompression when encrypted, of an unknown compression,
+    or declared larger than `limite` or compressed beyond RATIO_MAX."""
     try:
-        return archive.read(nom)
+        info = archive.getinfo(nom)
     except KeyError:
         raise _illisible(chemin, f"fichier « {nom} » absent de l'archive") from None
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as erreur:
-        raise _illisible(chemin, f"« {nom} » corrompu dans l'archive ({erreur})") from None
+    if info.flag_bits & 0x1:
+        raise _illisible(
+            chemin, f"« {nom} » est chiffré (protégé par mot de passe) : cmq n'écrit jamais d'entrée chiffrée"
+        )
+    if info.compress_type not in METHODES_ZIP:
+        raise _illisible(
+            chemin,
+            f"« {nom} » : méthode de compression n° {info.compress_type} non prise en charge "
+            f"(attendu : {' ou '.join(METHODES_ZIP.values())})",
+        )
+    if info.file_size > limite:
+        raise _trop_gros(chemin, nom, limite)
+    if info.file_size > SEUIL_RATIO and info.file_size > RATIO_MAX * max(info.compress_size, 1):
+        raise _bombe(chemin, nom)
+    return info
+
+
+def _trop_gros(chemin: Path, nom: str, limite: int) -> FichierIllisible:
+    return _illisible(chemin, f"« {nom} » dépasse {limite // (1024 * 1024)} Mo une fois décompressé")
+
+
+def _bombe(chemin: Path, nom: str) -> FichierIllisible:
+    return _illisible(
+        chemin, f"« {nom} » : taux de compression anormal (plus de {RATIO_MAX} pour 1) : bombe de décompression ?"
+    )
+
+
+def _blocs(archive: zipfile.ZipFile, chemin: Path, nom: str, limite: int, empreinte=None) -> Iterator[bytes]:
+    """The decompressed bytes of `nom` by blocks, sizes and ratio checked as they come, hashed on the way."""
+    info = _info(archive, chemin, nom, limite)
+    lus = 0
+    try:
+        with archive.open(info) as flux:
+            while bloc := flux.read(BLOC):
+                lus += len(bloc)
+                if lus > info.file_size:
+                    raise _illisible(chemin, f"« {nom} » : plus d'octets que la taille annoncée ({info.file_size})")
+                if lus > limite:
+                    raise _trop_gros(chemin, nom, limite)
+                if lus > SEUIL_RATIO and lus > RATIO_MAX * max(info.compress_size, 1):
+                    raise _bombe(chemin, nom)
+                if empreinte is not None:
+                    empreinte.update(bloc)
+                yield bloc
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError) as erreur:
+        raise _illisible(chemin, f"« {nom} » corrompu dans l'archive ({type(erreur).__name__})") from None
+
+
+def _lignes_json(blocs: Iterator[bytes], chemin: Path, fichier: str) -> Iterator[bytes]:
+    """The lines of a JSON Lines stream, each at most TAILLE_MAX_LINE bytes (not splitlines(): U+2028)."""
+    reste = b""
+    numero = 0
+    for bloc in blocs:
+        morceaux = (reste + bloc).split(b"\n")
+        reste = morceaux.pop()
+        if len(reste) > TAILLE_MAX_LIGNE:
+            raise _illisible(chemin, f"« {fichier} », ligne {numero + len(morceaux) + 1} : ligne de plus de 1 Mo")
+        numero += len(morceaux)
+        yield from morceaux
+    if reste:
+        yield reste
+
+
+def _constante(nom: str) -> Any:
+    raise ValueError(f"valeur « {nom} » interdite (nombre fini attendu)")
+
+
+def _entier(texte: str) -> int:
+    """A JSON integer, refused beyond 2⁶³ - 1 before Python converts thousands of digits."""
+    chiffres = len(texte.lstrip("-"))
+    if chiffres > 19 or not -ENTIER_MAX - 1 <= int(texte) <= ENTIER_MAX:
+        raise ValueError(f"{MESSAGE_ENTIER} : entier de {chiffres} chiffres")
+    return int(texte)
+
+
+def _json(texte: bytes | str) -> Any:
+    """JSON without NaN/Infinity nor integers beyond 64 bits; ValueError (French) for too deep a nesting."""
+    try:
+        return json.loads(texte, parse_constant=_constante, parse_int=_entier)
+    except RecursionError:
+        raise ValueError("imbrication JSON trop profonde") from None
 
 
 def _lire_manifeste(archive: zipfile.ZipFile, chemin: Path) -> Manifeste:
     try:
-        brut = json.loads(_lire_entree(archive, chemin, MANIFESTE).decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as erreur:
-        raise _illisible(chemin, f"{MANIFESTE} n'est pas du JSON valide ({erreur})") from None
+        brut = _json(b"".join(_blocs(archive, chemin, MANIFESTE, TAILLE_MAX_MANIFESTE)).decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as erreur:
+        raise _illisible(chemin, f"{MANIFESTE} n'est pas du JSON valide ({_raison_json(erreur)})") from None
     if not isinstance(brut, dict) or brut.get("format") != FORMAT:
         raise _illisible(chemin, f"ce n'est pas une sauvegarde cmq (format « {FORMAT} » attendu)")
-    if brut.get("version_format") != VERSION_FORMAT:
+    version = brut.get("version_format")
+    if type(version) is not int or version != VERSION_FORMAT:
         raise _illisible(
             chemin,
-            f"version de format {brut.get('version_format')!r} non prise en charge "
+            f"version de format {_apercu(version)} non prise en charge "
             f"(cette version de cmq lit la version {VERSION_FORMAT})",
         )
     try:
@@ -244,6 +355,13 @@ def _lire_manifeste(archive: zipfile.ZipFile, chemin: Path) -> Manifeste:
         probleme = erreur.errors()[0]
         champ, message = saisie.champ_pydantic(probleme), saisie.message_pydantic(probleme)
         raise _illisible(chemin, f"{MANIFESTE} invalide (champ « {champ} » : {message})") from None
+    revision = manifeste.revision_alembic
+    if revision is not None and revision not in schema.revisions_connues():
+        raise _illisible(
+            chemin,
+            f"révision de schéma « {revision[:40]} » inconnue de cette version de cmq "
+            f"(révision actuelle : {schema.revision_cible()})",
+        )
     connues = Base.metadata.tables
     for nom, entree in manifeste.tables.items():
         if nom not in connues:
@@ -254,33 +372,72 @@ def _lire_manifeste(archive: zipfile.ZipFile, chemin: Path) -> Manifeste:
     return manifeste
 
 
-def _lignes_table(chemin: Path, table: Table, entree: TableSauvegardee, contenu: bytes) -> list[dict[str, Any]]:
-    """Check checksum and row count, parse and convert every row of `<table>.jsonl`."""
+def _raison_json(erreur: Exception) -> str:
+    if isinstance(erreur, UnicodeDecodeError):
+        return "texte non encodé en UTF-8"
+    if isinstance(erreur, json.JSONDecodeError):
+        return f"JSON mal formé, position {erreur.pos}"
+    return str(erreur)
+
+
+def _lignes_table(
+    archive: zipfile.ZipFile, chemin: Path, table: Table, entree: TableSauvegardee
+) -> list[dict[str, Any]]:
+    """Parse and convert every row of `<table>.jsonl` while it is decompressed, then check its
+    checksum, its row count and every row against the models (same rules as imports)."""
     fichier = f"{table.name}.jsonl"
-    if hashlib.sha256(contenu).hexdigest() != entree.sha256:
-        raise _illisible(chemin, f"somme de contrôle incorrecte pour « {fichier} » (fichier altéré)")
+    empreinte = hashlib.sha256()
     colonnes = [table.columns[nom] for nom in entree.colonnes]
     manquantes = [c for c in table.columns if c.name not in entree.colonnes]
     attendues = set(entree.colonnes)
-    lignes = []
-    textes = contenu.decode("utf-8").split("\n")  # not splitlines(): U+2028 may sit inside a string
-    if textes[-1] == "":
-        textes.pop()
-    for numero, texte in enumerate(textes, start=1):
+    lignes, numero = [], 0
+    blocs = _blocs(archive, chemin, fichier, TAILLE_MAX_TABLE, empreinte)
+    for numero, texte in enumerate(_lignes_json(blocs, chemin, fichier), start=1):
+        if numero > entree.lignes:
+            continue  # still read to the end for the checksum; the count is reported below
         try:
-            objet = json.loads(texte)
+            objet = _json(texte.decode("utf-8"))
             if not isinstance(objet, dict) or set(objet) != attendues:
                 raise ValueError(f"objet JSON avec les colonnes {', '.join(entree.colonnes)} attendu")
             ligne = {c.name: valeur_base(c, objet[c.name]) for c in colonnes}
-        except ValueError as erreur:  # JSONDecodeError is a ValueError
-            raise _illisible(chemin, f"« {fichier} », ligne {numero} : {erreur}") from None
+        except (UnicodeDecodeError, ValueError) as erreur:  # JSONDecodeError is a ValueError
+            raise _illisible(chemin, f"« {fichier} », ligne {numero} : {_raison_json(erreur)}") from None
         ligne.update({c.name: _defaut(c) for c in manquantes})
         lignes.append(ligne)
-    if len(lignes) != entree.lignes:
-        raise _illisible(
-            chemin, f"« {fichier} » contient {len(lignes)} lignes, le manifeste en annonce {entree.lignes}"
-        )
+    if empreinte.hexdigest() != entree.sha256:
+        raise _illisible(chemin, f"somme de contrôle incorrecte pour « {fichier} » (fichier altéré)")
+    if numero != entree.lignes:
+        raise _illisible(chemin, f"« {fichier} » contient {numero} lignes, le manifeste en annonce {entree.lignes}")
+    _valider(chemin, table, lignes)
     return lignes
+
+
+# Each table's rows checked by the model the imports use (`cmq.models`, through `store.conversion`).
+_MODELES: dict[str, Callable[[SimpleNamespace], Any]] = {
+    "campus": lambda ligne: conversion.campus_depuis_ligne(ligne, stricte=True),
+    "etablissements": conversion.etablissement_depuis_ligne,
+    "membres": conversion.membre_depuis_ligne,
+    "partenaires": conversion.partenaire_depuis_ligne,
+    "alias": conversion.alias_depuis_ligne,
+    "imports": conversion.import_depuis_ligne,
+}
+
+
+def _valider(chemin: Path, table: Table, lignes: list[dict[str, Any]]) -> None:
+    """FichierIllisible naming the first row that the models refuse (unknown filière, bad dates…)."""
+    modele = _MODELES.get(table.name)
+    if modele is None:
+        return
+    for numero, ligne in enumerate(lignes, start=1):
+        try:
+            modele(SimpleNamespace(**ligne))
+        except ValidationError as erreur:
+            raison = saisie.raison_validation(erreur.errors())
+        except (CmqError, ValueError) as erreur:
+            raison = str(erreur)
+        else:
+            continue
+        raise _illisible(chemin, f"« {table.name}.jsonl », ligne {numero} : {raison}")
 
 
 def _defaut(colonne: Column) -> Any:
@@ -298,15 +455,11 @@ def lire(chemin: str | Path) -> tuple[Manifeste, dict[str, list[dict[str, Any]]]
         with zipfile.ZipFile(chemin) as archive:
             manifeste = _lire_manifeste(archive, chemin)
             donnees = {
-                nom: _lignes_table(
-                    chemin, Base.metadata.tables[nom], entree, _lire_entree(archive, chemin, f"{nom}.jsonl")
-                )
+                nom: _lignes_table(archive, chemin, Base.metadata.tables[nom], entree)
                 for nom, entree in manifeste.tables.items()
             }
-    except UnicodeDecodeError:
-        raise _illisible(chemin, "une table n'est pas encodée en UTF-8") from None
-    except (zipfile.BadZipFile, zlib.error, EOFError) as erreur:
-        raise _illisible(chemin, f"archive ZIP corrompue ou tronquée ({erreur})") from None
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as erreur:
+        raise _illisible(chemin, f"archive ZIP corrompue ou tronquée ({type(erreur).__name__})") from None
     except OSError as erreur:
         raise _illisible(chemin, erreur.strerror or str(erreur)) from None
     return manifeste, donnees

@@ -51,6 +51,13 @@ def revision_alembic() -> str:
     return ScriptDirectory.from_config(configuration("sqlite://")).get_current_head()
 
 
+def revisions_connues() -> set[str]:
+    """Every revision of the packaged migrations (a backup may come from any of them)."""
+    from alembic.script import ScriptDirectory
+
+    return {script.revision for script in ScriptDirectory.from_config(configuration("sqlite://")).walk_revisions()}
+
+
 def _fichier_absent(url: str) -> bool:
     chemin = db.chemin_sqlite(url)
     return chemin is not None and not chemin.exists()

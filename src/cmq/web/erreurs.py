@@ -48,7 +48,7 @@ def statut_et_message(requete: Request, erreur: Exception) -> tuple[int, str]:
     """Status and French message of an exception raised while serving a page."""
     if isinstance(erreur, CmqError):
         statut = erreurs_api.statut_de(erreur)
-        return (400 if statut == 422 else statut), str(erreur)
+        return (400 if statut == 422 else statut), erreurs_api.message_public(erreur)
     if isinstance(erreur, RequestValidationError):
         return 400, erreurs_api.detail_validation(erreurs_api.erreurs_validation(list(erreur.errors())))
     if isinstance(erreur, HTTPException):
