@@ -123,7 +123,9 @@ def test_imbrication_profonde(bundle_sqlite, tmp_path, cible_remplie):
 
 
 def test_demi_paire_de_substitution(bundle_sqlite, tmp_path, cible_remplie):
-    ligne = '{"campus_id":"cmq-aura-aeronautique","uai":"0690001B","role":"\\ud800"}'
+    ligne = (
+        '{"campus_id":"cmq-aura-aeronautique","uai":"0690001B","role":"\\ud800","libelle_role":null,"source_url":null}'
+    )
     chemin = reecrire(
         bundle_sqlite, tmp_path / "s.zip", tables={"membres": _ligne_modifiee(bundle_sqlite, "membres", 1, ligne)}
     )

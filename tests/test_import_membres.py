@@ -93,3 +93,15 @@ def test_ligne_de_membre_invalide_rien_ecrit(base, tmp_path, ligne, motif):
         importer_fichier(chemin, url=base)
     assert motif in str(erreur.value)
     assert instantane(base) == avant
+
+
+@pytest.mark.parametrize("lien", ["javascript:alert(1)", "data:text/html,x", "ftp://exemple.fr/a"])
+def test_lien_de_source_d_un_membre_http_seulement(lien):
+    from pydantic import ValidationError
+
+    from cmq.models import Membre, MembreNomme
+
+    for modele, champs in ((Membre, {"uai": "0690001B"}), (MembreNomme, {"nom": "IUT de Lannion"})):
+        with pytest.raises(ValidationError, match="http"):
+            modele(campus_id="cmq-x", source_url=lien, **champs)
+    assert Membre(campus_id="cmq-x", uai="0690001B", source_url="https://www.ac-lyon.fr/a").source_url

@@ -80,7 +80,8 @@ def test_cli_qualite(base_embarquee, monkeypatch):
     monkeypatch.setenv("COLUMNS", "200")
     r = CliRunner().invoke(app, ["qualite"])
     assert r.exit_code == 0, r.output
-    assert "Qualité des données (91 campus)" in r.stdout
+    assert r.stdout.startswith("Champ\tCampus qui l'ont\tCampus\tPart")  # TSV off a terminal
+    assert "\nMembres connus\t29\t91\t31,9 %\t" in r.stdout
     assert "Membres connus" in r.stdout and "29" in r.stdout
     assert "miroir ou agrégateur : 13" in r.stdout
     assert "aerocampus" in r.stdout and "ru24.net" in r.stdout

@@ -202,6 +202,11 @@ class Membre(Modele):
     def _uai(cls, valeur: str) -> str:
         return codes.normaliser_uai(valeur)
 
+    @field_validator("source_url")
+    @classmethod
+    def _lien(cls, valeur: str | None, info: ValidationInfo) -> str | None:
+        return _lien_entrant(valeur, info)
+
 
 class MembreNomme(Modele):
     """Membership of an organisation known only by its name (university, IUT, GRETA, company…).
@@ -223,6 +228,11 @@ class MembreNomme(Modele):
     @classmethod
     def _commune(cls, valeur: str | None) -> str | None:
         return codes.normaliser_commune(valeur) if valeur else None
+
+    @field_validator("source_url")
+    @classmethod
+    def _lien(cls, valeur: str | None, info: ValidationInfo) -> str | None:
+        return _lien_entrant(valeur, info)
 
 
 class Partenaire(Modele):
