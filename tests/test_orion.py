@@ -152,7 +152,9 @@ def test_copie_corrigee_xlsx(base_embarquee, tmp_path):
     audit = auditer(entree, url=base_embarquee)
     chemin, changees = corriger(audit)
     assert (chemin.name, changees) == (f"{orion.NOM}_corrige.xlsx", 5)
-    feuille = load_workbook(chemin).active
+    classeur = load_workbook(chemin)
+    assert classeur.sheetnames == ["restitution_export_2025-10-14T1"]  # the input's sheet name, kept
+    feuille = classeur.active
     entetes = [c.value for c in feuille[1]]
     premiere = dict(zip(entetes, [c.value for c in feuille[2]], strict=True))
     assert premiere["Nom CMQ"] == "Campus des métiers et des qualifications de l'aéronautique et du spatial Occitanie"

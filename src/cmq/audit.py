@@ -424,6 +424,7 @@ def corriger(audit: Audit, sortie: Path | str | None = None) -> tuple[Path, int]
             changees += 1
         lignes.append(ligne)
     colonnes = audit.tableau.colonnes
-    if cible.suffix.lower() == ".xlsx":
-        return ecrire_tableau(cible, colonnes, _typees(audit, colonnes, lignes)), changees
+    if cible.suffix.lower() == ".xlsx":  # the input's sheet name, as Orion's export gives it
+        feuille = audit.tableau.feuille or "Données"
+        return ecrire_tableau(cible, colonnes, _typees(audit, colonnes, lignes), feuille=feuille), changees
     return ecrire_tableau(cible, colonnes, lignes, **_conventions(audit)), changees
