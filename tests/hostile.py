@@ -3,7 +3,7 @@
 checks every hostile case shares: French message, nothing written, bounded memory.
 
 `pic_memoire(code)` runs `code` in a fresh interpreter and returns what it printed and its peak
-resident memory (ru_maxrss of the child itself); tests assert it stays below MEMOIRE_MAX_MO.
+resident memory (VmHWM of the child itself); tests assert it stays below MEMOIRE_MAX_MO.
 """
 
 import hashlib
@@ -64,16 +64,21 @@ def temporaires(*dossiers: Path) -> list[Path]:
 
 
 def pic_memoire(code: str, *, env: dict[str, str] | None = None, timeout: int = 280) -> tuple[str, float]:
-    """(stdout, peak RSS in MB) of `code` run by a new Python process (the test suite's interpreter)."""
+    """(stdout, peak RSS in MB) of `code` run by a new Python process (the test suite's interpreter).
+
+    The peak is the process's own VmHWM: getrusage's ru_maxrss would also carry the high-water mark
+    of the parent it was forked from (Linux keeps it across exec), i.e. of the test runner."""
     script = textwrap.dedent(code) + (
-        "\nimport resource, sys\nsys.stdout.write(f'\\nPIC {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}\\n')\n"
+        "\nimport re, sys\n"
+        "pic = re.search(r'^VmHWM:\\s+(\\d+) kB', open('/proc/self/status').read(), re.M).group(1)\n"
+        "sys.stdout.write(f'\\nPIC {pic}\\n')\n"
     )
     fini = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=timeout, env=env, check=False
     )
     trouve = re.search(r"^PIC (\d+)$", fini.stdout, re.M)
     assert trouve, f"le processus n'a pas abouti :\n{fini.stdout}\n{fini.stderr}"
-    return fini.stdout[: trouve.start()].strip(), int(trouve.group(1)) / 1024  # ru_maxrss is in kB on Linux
+    return fini.stdout[: trouve.start()].strip(), int(trouve.group(1)) / 1024  # kB
 
 
 # --- Generators -----------------------------------------------------------------------------------
