@@ -200,6 +200,40 @@ def test_aide_jamais_coupee_hors_terminal(monkeypatch):
     assert "--region-academique " in runner.invoke(app, ["campus", "liste", "--help"]).stdout
 
 
+@pytest.mark.parametrize("arguments", [["--help"], []])
+@pytest.mark.parametrize("variables", [{}, {"COLUMNS": "70"}, {"FORCE_COLOR": "1", "TERMINAL_WIDTH": "100"}])
+def test_aide_racine_dessinee_comme_typer(monkeypatch, arguments, variables):
+    """The root help screen, drawn without typer's rich help module (`aide_racine`), is the one
+    typer draws: text, widths, styles."""
+    import typer.rich_utils
+
+    from cmq.cli import aide_racine
+
+    for nom in ("COLUMNS", "TERMINAL_WIDTH", "FORCE_COLOR", "NO_COLOR"):
+        monkeypatch.delenv(nom, raising=False)
+    for nom, valeur in variables.items():
+        monkeypatch.setenv(nom, valeur)
+    # typer reads these two once, when its help module is imported
+    monkeypatch.setattr(typer.rich_utils, "FORCE_TERMINAL", True if "FORCE_COLOR" in variables else None)
+    monkeypatch.setattr(typer.rich_utils, "MAX_WIDTH", int(variables.get("TERMINAL_WIDTH", 0)) or None)
+    rapide = runner.invoke(app, arguments)
+    texte = re.sub(r"\x1b\[[0-9;]*m", "", rapide.stdout)
+    assert "Utilisation :" in texte and "╭─ Commandes ─" in texte
+    assert ("\x1b[" in rapide.stdout) == ("FORCE_COLOR" in variables)
+    monkeypatch.setattr(aide_racine, "afficher", lambda groupe, ctx: False)  # typer draws it
+    par_typer = runner.invoke(app, arguments)
+    assert (rapide.stdout, rapide.exit_code) == (par_typer.stdout, par_typer.exit_code)
+
+
+def test_aide_racine_identique_sur_un_terminal():
+    env = environnement()
+    rapide = _dans_un_terminal(["--help"], env)
+    par_typer = _dans_un_terminal(["campus", "--help"], env)  # typer's renderer, same terminal width
+    assert "Utilisation : cmq [OPTIONS] COMMANDE [ARGUMENTS]..." in rapide
+    largeur = {len(ligne) for ligne in rapide.splitlines() if ligne.startswith("╭")}
+    assert largeur == {len(ligne) for ligne in par_typer.splitlines() if ligne.startswith("╭")} == {200}
+
+
 def test_aide_racine_identique_sans_charger_les_commandes(monkeypatch):
     """The root help shows the one-line help stored in `commandes` exactly as the modules define it."""
     from cmq.cli import commandes
@@ -222,10 +256,18 @@ def _modules_importes(*arguments: str) -> set[str]:
 LOURDS = {"sqlalchemy", "polars", "fastapi", "numpy", "alembic", "openpyxl", "httpx", "rapidfuzz"}
 
 
-def test_aide_n_importe_aucun_module_de_commande():
-    modules = _modules_importes("--help")
-    assert "typer.rich_utils" in modules
+@pytest.mark.parametrize("arguments", [["--help"], []])
+def test_aide_n_importe_aucun_module_de_commande(arguments):
+    """The root help screen is drawn without typer's rich help module, rich's Markdown or Pygments
+    (`aide_racine`): their import cost as much as the whole of `cmq version`."""
+    modules = _modules_importes(*arguments)
+    assert "cmq.cli.aide_racine" in modules
     assert not modules & (LOURDS | {"pydantic", "cmq.cli.campus", "cmq.cli.serve", "cmq.cli.importer"})
+    assert not modules & {"typer.rich_utils", "rich.markdown", "markdown_it", "pygments", "rich.syntax"}
+
+
+def test_aide_d_une_commande_par_typer():
+    assert "typer.rich_utils" in _modules_importes("campus", "--help")
 
 
 def test_version_sans_pydantic_ni_aide_rich():

@@ -1,7 +1,8 @@
 """`cmq` command line: a thin layer over the library (one module per command group).
 
 Start-up is kept small: a command imports only its own module (`commandes`), the help screen
-imports none, and typer's rich help module is loaded only for help and errors (`francais`).
+imports none, and typer's rich help module is loaded only for subcommand help and errors
+(`francais`); the root help screen is drawn without it (`aide_racine`).
 """
 
 import os
@@ -96,10 +97,21 @@ class GroupeCmq(TyperGroup):
         except BrokenPipeError:
             tuyau_ferme()
             raise typer.Exit(0) from None
+        except Exception as erreur:
+            # `cmq` alone: the help is already printed; typer would import its rich help module
+            # only to print nothing more (start-up cost, see `aide_racine`). Same exit status.
+            if type(erreur).__name__ == "NoArgsIsHelpError" and parent is None:
+                raise typer.Exit(erreur.exit_code) from None
+            raise
 
     def format_help(self, ctx, formatter) -> None:
         self._aide_seule = True  # the help screen lists commands: one-line help, no module import
         try:
+            if ctx.parent is None:  # root help: drawn without typer's rich help module (start-up)
+                from cmq.cli import aide_racine
+
+                if aide_racine.afficher(self, ctx):
+                    return
             super().format_help(ctx, formatter)
         finally:
             self._aide_seule = False

@@ -183,6 +183,9 @@ def _adapter_la_console(origine):
     return _get_rich_console
 
 
+adapter_la_console = _adapter_la_console  # also for the root help screen (`aide_racine`)
+
+
 def _franciser_rich_utils(rich_utils: ModuleType) -> None:
     for nom, texte in TITRES.items():
         if hasattr(rich_utils, nom):
