@@ -318,21 +318,7 @@ class ConvertisseurEtablissement(_Lecteur):
         self._colonnes = tuple(self.champs.get(champ, absente) for champ in self.CHAMPS)
         self._geo = self.champs.get("geo_point")
 
-    CHAMPS = (
-        "etat",
-        "uai",
-        "nom",
-        "type",
-        "secteur",
-        "code_commune",
-        "nom_commune",
-        "code_postal",
-        "departement",
-        "academie",
-        "region_academique",
-        "latitude",
-        "longitude",
-    )
+    CHAMPS = ("etat", *COLONNES_ETABLISSEMENT)
 
     def convertir(self, ligne: dict[str, Any]) -> Resultat | None:
         # Hot path (65,000 rows): column names looked up once, cached code look-ups.
