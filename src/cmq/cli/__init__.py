@@ -5,6 +5,7 @@ imports none, and typer's rich help module is loaded only for subcommand help an
 (`francais`); the root help screen is drawn without it (`aide_racine`).
 """
 
+import atexit
 import os
 import sys
 from difflib import get_close_matches
@@ -175,7 +176,7 @@ def version() -> None:
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point: runs the command, then ends the process (`terminer`)."""
     try:
         code = app(standalone_mode=True)
     except SystemExit as fin:
@@ -185,4 +186,29 @@ def main() -> None:
     except BrokenPipeError:
         tuyau_ferme()
         code = 0
-    sys.exit(code)
+    terminer(code)
+
+
+def terminer(code: int | str | None) -> None:
+    """End the process as `sys.exit(code)` does, without the interpreter's teardown.
+
+    Freeing every module and object at exit takes 0.1-0.2 s once the store, polars and pydantic
+    are loaded (a fifth of an import of the annuaire). What a normal exit does that matters is
+    done first: the database connections are closed (SQLite checkpoints its WAL), the `atexit`
+    handlers run (temporary directories, logging) and stdout/stderr are flushed. mypy ends the
+    same way (`util.hard_exit`). Only the console script calls this; the library never does.
+    """
+    if code is None or isinstance(code, int):
+        statut = code or 0
+    else:  # sys.exit("message"): the message on stderr, status 1
+        print(code, file=sys.stderr)
+        statut = 1
+    if "cmq.store.db" in sys.modules:
+        sys.modules["cmq.store.db"].fermer_tout()
+    atexit._run_exitfuncs()
+    for flux in (sys.stdout, sys.stderr):
+        try:
+            flux.flush()
+        except (OSError, ValueError):  # closed pipe or stream: nothing more can be written
+            pass
+    os._exit(statut)
