@@ -465,6 +465,22 @@ def test_compte_des_lycees_sans_parcourir_la_table(tmp_path):
     db.fermer_tout()
 
 
+def test_etablissements_des_membres_cherches_par_uai(url):
+    """The members' establishments are looked up by key, one probe per membership: the directory
+    (a million rows at scale) is never read whole for them — PostgreSQL's planner would hash the
+    memberships and scan it through a plain join."""
+    with db.session(url) as s:
+        connexion = s.connection()
+        sql = str(indicateurs.membres_et_lieux(s).compile(connexion, compile_kwargs={"literal_binds": True}))
+        if connexion.dialect.name == "postgresql":
+            plan = [ligne for (ligne,) in connexion.exec_driver_sql(f"EXPLAIN {sql}")]
+            assert plan[0].startswith("Nested Loop Left Join") and not any("Hash" in p for p in plan), plan
+        else:
+            plan = [ligne[-1] for ligne in connexion.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}")]
+            assert any(p.startswith("SEARCH etablissements USING") and "(uai=?)" in p for p in plan), plan
+        assert len(s.execute(indicateurs.membres_et_lieux(s)).all()) == 8  # every membership, in the directory or not
+
+
 TYPES_QUELCONQUES = st.sampled_from(
     [None, "", "LP", "lp", "LP ", "LPO", "Lycée", "Lycee", "LYCEE POLYVALENT", "lycée agricole", "Lycéen", "lycée"]
     + ["Collège", "SEP", "SGT", "CFA", "EREA", "École", "école", "Médico-social", "zz", "Ω"]

@@ -28,7 +28,9 @@ académies, memberships with the members' territory codes, the distinct establis
 lycées grouped by territory), then aggregated in Python: never one query per territory. The
 lycées are counted from the index (type, département, académie, région académique) alone, only
 the ranges of the lycée types: at 1,000,000 establishments, a tenth of the index is read, never
-the table (`lycees_par_territoire`).
+the table (`lycees_par_territoire`); the members' establishments are found by key, one probe per
+membership (`membres_et_lieux`). The work grows with the lycées and the memberships, not with
+the other establishments of the directory.
 """
 
 import threading
@@ -40,7 +42,7 @@ from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select, true
 from sqlalchemy.orm import Session
 
 from cmq import filieres, saisie, territoires
@@ -174,6 +176,22 @@ class Appartenances:
                 self.lycees_membres[echelle][code].add(uai)
 
 
+def membres_et_lieux(s: Session) -> Select:
+    """campus_id, uai, type, département, académie, région académique of every membership (the
+    establishment's columns None when its UAI is not in the directory); add conditions on `M`.
+
+    PostgreSQL: each membership's establishment is looked up through its key (LEFT JOIN LATERAL,
+    LIMIT 1 so the planner keeps it a per-row probe): with a plain join it hashes the memberships
+    and reads the whole directory, a million rows for ten thousand memberships. SQLite probes the
+    key's index either way.
+    """
+    if s.get_bind().dialect.name != "postgresql":
+        colonnes = (E.type, E.departement, E.academie, E.region_academique)
+        return select(M.campus_id, M.uai, *colonnes).outerjoin(E, E.uai == M.uai)
+    lieu = select(E.type, E.departement, E.academie, E.region_academique).where(E.uai == M.uai).limit(1).lateral("lieu")
+    return select(M.campus_id, M.uai, *lieu.c).select_from(M).outerjoin(lieu, true())
+
+
 def appartenances(s: Session, jour_: Date) -> Appartenances:
     """Three queries: campuses valid at `jour_`, their académies, their members with territory codes."""
     actif = lecture.condition_actif_le(jour_)
@@ -194,12 +212,7 @@ def appartenances(s: Session, jour_: Date) -> Appartenances:
             par["departement"][commune[:3]].add(campus_id)
     for campus_id, academie in s.execute(select(CA.campus_id, CA.academie).join(C, C.id == CA.campus_id).where(actif)):
         par["academie"][academie].add(campus_id)
-    requete = (
-        select(M.campus_id, M.uai, E.type, E.departement, E.academie, E.region_academique)
-        .join(C, C.id == M.campus_id)
-        .outerjoin(E, E.uai == M.uai)
-        .where(actif)
-    )
+    requete = membres_et_lieux(s).join(C, C.id == M.campus_id).where(actif)
     for campus_id, uai, type_, dep, acad, region in s.execute(requete):
         lieux = (
             ("france", territoires.CODE_FRANCE),
@@ -336,10 +349,7 @@ class Instantane:
         for campus_id, academie in s.execute(select(CA.campus_id, CA.academie)):
             academies[campus_id].append(academie)
         membres: dict[str, list[tuple]] = defaultdict(list)
-        requete = select(M.campus_id, M.uai, E.type, E.departement, E.academie, E.region_academique).outerjoin(
-            E, E.uai == M.uai
-        )
-        for campus_id, uai, type_, dep, acad, region in s.execute(requete):
+        for campus_id, uai, type_, dep, acad, region in s.execute(membres_et_lieux(s)):
             membres[campus_id].append((uai, est_lycee(type_), dep, acad, region))
         requete = select(
             C.id,
