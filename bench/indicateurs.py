@@ -7,9 +7,11 @@ seed: 65,000 establishments (real département/académie/région codes, ~12 % ly
 (label dates between 2014 and 2027, some ended), 10,000 memberships (mostly in the campus's
 région académique). Then, in the same process and on the same data:
 
-* the baseline (« avant 0003 »): the index (type, département, académie, région académique)
-  dropped and the lycées counted as before, by grouping the whole table on four columns;
-  the index is then created again and the same measures are taken with the current code;
+* the baseline (« avant 0003 »): the code before revision 0003_index_types — the index (type,
+  département, académie, région académique) dropped, the lycées counted by grouping the whole
+  table on four columns, the members' establishments read through a plain join (PostgreSQL
+  hashes it, scanning the whole directory); the index is then created again and the same
+  measures are taken with the current code;
 * `indicateurs.calculer` for the 150 territories (five queries, aggregation in Python);
 * the public `indicateurs.indicateurs_toutes_echelles` (CLI `cmq indicateurs`, `/api/indicateurs`):
   - cold: its first call in a new process (the in-memory snapshot to build), and its first call
@@ -230,18 +232,28 @@ def lycees_par_territoire_0002(s) -> dict[str, Counter]:
     return comptes
 
 
+def membres_et_lieux_0002(s):
+    """`indicateurs.membres_et_lieux` before 0003_index_types: a plain outer join on both databases."""
+    E, M = EtablissementTable, MembreTable
+    return select(M.campus_id, M.uai, E.type, E.departement, E.academie, E.region_academique).outerjoin(
+        E, E.uai == M.uai
+    )
+
+
 @contextmanager
 def code_0002(url: str):
-    """The schema and the lycée count before 0003_index_types (index dropped, whole-table grouping);
-    the index created again and the current code put back at the end (the creation time is printed)."""
+    """The schema and the code before 0003_index_types (index dropped, lycées counted by grouping
+    the whole table, members' establishments by a plain join); the index created again and the
+    current code put back at the end (the creation time is printed)."""
     (index,) = (i for i in EtablissementTable.__table__.indexes if i.name == INDEX_TYPES)
     with db.moteur(url).begin() as connexion:
         index.drop(connexion)
-    actuel, indicateurs.lycees_par_territoire = indicateurs.lycees_par_territoire, lycees_par_territoire_0002
+    actuels = indicateurs.lycees_par_territoire, indicateurs.membres_et_lieux
+    indicateurs.lycees_par_territoire, indicateurs.membres_et_lieux = lycees_par_territoire_0002, membres_et_lieux_0002
     try:
         yield
     finally:
-        indicateurs.lycees_par_territoire = actuel
+        indicateurs.lycees_par_territoire, indicateurs.membres_et_lieux = actuels
         debut = time.perf_counter()
         with db.moteur(url).begin() as connexion:
             index.create(connexion)
@@ -366,7 +378,8 @@ def main() -> None:
     print(
         f"table complète au {args.date} : {len(rapide)} territoires × {len(filieres.codes())} filières, "
         f"{sum(l.nb_campus for l in rapide if l.echelle == 'france')} campus valides ; "
-        f"« avant 0003 » : sans l'index {INDEX_TYPES}, lycées comptés en groupant toute la table"
+        f"« avant 0003 » : sans l'index {INDEX_TYPES}, lycées comptés en groupant toute la table, "
+        "établissements des membres par une jointure simple"
     )
     lignes = [
         (
