@@ -1,18 +1,27 @@
 """Benchmark of `cmq.indicateurs`: the full table (France, 18 régions académiques, 30 académies,
-101 départements × 12 filières) at one date, against a naive loop over the territories.
+101 départements × 12 filières) at one date, against a naive loop over the territories and
+against the code before revision 0003_index_types, in the same run.
 
 Builds a synthetic directory in a new SQLite file (or the empty migrated database `--url`), fixed
 seed: 65,000 establishments (real département/académie/région codes, ~12 % lycées), 200 campuses
 (label dates between 2014 and 2027, some ended), 10,000 memberships (mostly in the campus's
 région académique). Then, in the same process and on the same data:
 
-* `indicateurs.calculer` for the 150 territories (four queries, aggregation in Python);
-* the public `indicateurs.indicateurs_toutes_echelles`: its first call builds the in-memory
-  snapshot (the same queries, every date), later calls at dates never asked before read it;
+* the baseline (« avant 0003 »): the code before revision 0003_index_types — the index (type,
+  département, académie, région académique) dropped, the lycées counted by grouping the whole
+  table on four columns, the members' establishments read through a plain join (PostgreSQL
+  hashes it, scanning the whole directory); the index is then created again and the same
+  measures are taken with the current code;
+* `indicateurs.calculer` for the 150 territories (five queries, aggregation in Python);
+* the public `indicateurs.indicateurs_toutes_echelles` (CLI `cmq indicateurs`, `/api/indicateurs`):
+  - cold: its first call in a new process (the in-memory snapshot to build), and its first call
+    after a write — a one-row import through the import pipeline (a new lycée in the Rhône),
+    which changes the data version: the snapshot is rebuilt, and must give `calculer`'s rows;
+  - warm: dates never asked before, answered from the built snapshot (best of 20);
 * the naive loop: per territory, `lecture.lister_campus` filtered by the territory, the members of
   each of its campuses (`lecture.membres`) and its establishments (`lecture.lister_etablissements`).
 
-Both must give the same rows. Target: < 0.5 s for the full table.
+All must give the same rows. Target: < 0.5 s for the full table, cold and warm.
 
     python bench/indicateurs.py [--etablissements 65000] [--campus 200] [--membres 10000]
                                 [--graine 2025] [--date 2025-09-01] [--repetitions 5] [--url URL]
@@ -29,17 +38,20 @@ import random
 import tempfile
 import time
 from collections import Counter
+from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 
 from bases import AIDE, Bases, analyser, cote_a_cote  # bench/bases.py
-from sqlalchemy import insert
+from sqlalchemy import func, insert, select
 from sqlalchemy.engine import make_url
 
 from cmq import codes, filieres, indicateurs, territoires
+from cmq.importation.pipeline import importer_lignes
 from cmq.indicateurs import LigneIndicateurs
 from cmq.store import db, lecture, schema
 from cmq.store.tables import (
+    INDEX_TYPES,
     CampusAcademieTable,
     CampusTable,
     EtablissementTable,
@@ -148,9 +160,11 @@ def naif(s, jour: date) -> list[LigneIndicateurs]:
     for t in indicateurs.tous_les_territoires():
         filtre = {NOMS_FILTRES[t.echelle]: t.code} if t.echelle != "france" else {}
         campus, _ = lecture.lister_campus(s, actif_le=jour, **filtre)
-        membres, lycees_membres = set(), set()
+        membres, lycees_membres, connus = set(), set(), 0
         for c in campus:
-            for m, e in lecture.membres(s, c.id):
+            ses_membres = lecture.membres(s, c.id)
+            connus += bool(ses_membres or lecture.membres_nommes(s, c.id))  # member data known
+            for m, e in ses_membres:
                 if t.echelle == "france" or (e is not None and getattr(e, t.echelle) == t.code):
                     membres.add(m.uai)
                     if e is not None and indicateurs.est_lycee(e.type):
@@ -169,10 +183,15 @@ def naif(s, jour: date) -> list[LigneIndicateurs]:
                 nb_excellence=nb_exc,
                 part_excellence=round(nb_exc / len(campus), 4) if campus else None,
                 filieres={f: par_filiere.get(f, 0) for f in filieres.codes()},
+                nb_campus_membres_connus=connus,
+                nb_campus_sans_date_debut=sum(c.date_debut_label is None for c in campus),
                 nb_etablissements_membres=len(membres),
                 nb_lycees=nb_lycees,
                 nb_lycees_membres=len(lycees_membres),
-                couverture_lycees=round(len(lycees_membres) / nb_lycees, 4) if nb_lycees else None,
+                # no coverage figure for campuses none of which has known members
+                couverture_lycees=round(len(lycees_membres) / nb_lycees, 4)
+                if nb_lycees and not (campus and not connus)
+                else None,
                 campus_ids=[c.id for c in campus],
             )
         )
@@ -189,8 +208,100 @@ def chrono(fonction, repetitions: int):
     return resultat, durees[0], min(durees)
 
 
+# --- Baseline: the code before revision 0003_index_types -----------------------------------------
+
+
+def lycees_par_territoire_0002(s) -> dict[str, Counter]:
+    """`indicateurs.lycees_par_territoire` before 0003_index_types: the whole table grouped by
+    (type, département, académie, région académique), lycée types kept in Python."""
+    E = EtablissementTable
+    comptes: dict[str, Counter] = {echelle: Counter() for echelle in territoires.ECHELLES}
+    requete = select(E.type, E.departement, E.academie, E.region_academique, func.count()).group_by(
+        E.type, E.departement, E.academie, E.region_academique
+    )
+    for type_, dep, acad, region, nombre in s.execute(requete):
+        if indicateurs.est_lycee(type_):
+            for echelle, code in (
+                ("france", "FR"),
+                ("region_academique", region),
+                ("academie", acad),
+                ("departement", dep),
+            ):
+                if code is not None:
+                    comptes[echelle][code] += nombre
+    return comptes
+
+
+def membres_et_lieux_0002(s):
+    """`indicateurs.membres_et_lieux` before 0003_index_types: a plain outer join on both databases."""
+    E, M = EtablissementTable, MembreTable
+    return select(M.campus_id, M.uai, E.type, E.departement, E.academie, E.region_academique).outerjoin(
+        E, E.uai == M.uai
+    )
+
+
+@contextmanager
+def code_0002(url: str):
+    """The schema and the code before 0003_index_types (index dropped, lycées counted by grouping
+    the whole table, members' establishments by a plain join); the index created again and the
+    current code put back at the end (the creation time is printed)."""
+    (index,) = (i for i in EtablissementTable.__table__.indexes if i.name == INDEX_TYPES)
+    with db.moteur(url).begin() as connexion:
+        index.drop(connexion)
+    actuels = indicateurs.lycees_par_territoire, indicateurs.membres_et_lieux
+    indicateurs.lycees_par_territoire, indicateurs.membres_et_lieux = lycees_par_territoire_0002, membres_et_lieux_0002
+    try:
+        yield
+    finally:
+        indicateurs.lycees_par_territoire, indicateurs.membres_et_lieux = actuels
+        debut = time.perf_counter()
+        with db.moteur(url).begin() as connexion:
+            index.create(connexion)
+        print(f"  index {INDEX_TYPES} recréé en {time.perf_counter() - debut:.1f} s")
+
+
+_ecritures = iter(range(1, 10_000))
+
+
+def ecrire_un_lycee(url: str) -> None:
+    """A write as users make it: a one-row import (`cmq importer`'s pipeline) of a new lycée in the
+    Rhône, its UAI on a prefix (989) no département and no generated number uses."""
+    chiffres = f"989{next(_ecritures):04d}"
+    ligne = {"uai": chiffres + codes.lettre_uai(chiffres), "nom": "Lycée écrit par le banc", "type": "LP"}
+    ligne["departement"] = "69"
+    rapport = importer_lignes([ligne], colonnes=list(ligne), source="banc", url=url, type_import="etablissements")
+    if (rapport.statut, rapport.inserees) != ("ok", 1):
+        raise SystemExit(f"écriture du banc refusée : {rapport}")
+
+
+def froid(preparer, fonction, repetitions: int):
+    """(result of the last call, best duration) of `repetitions` calls, each after `preparer()` (not timed)."""
+    durees, resultat = [], None
+    for _ in range(repetitions):
+        preparer()
+        debut = time.perf_counter()
+        resultat = fonction()
+        durees.append(time.perf_counter() - debut)
+    return resultat, min(durees)
+
+
+def mesurer_public(url: str, jour: date, repetitions: int) -> dict:
+    """`indicateurs_toutes_echelles`, best of `repetitions` cold calls: the snapshot to build (a new
+    process: `cmq indicateurs`), the first call after a write (`repetitions` lycées imported); then
+    warm, dates never asked before (best of 20). The rows before and after the writes."""
+
+    def toutes():
+        return indicateurs.indicateurs_toutes_echelles(jour, url=url)
+
+    public, premier = froid(indicateurs.vider_instantanes, toutes, repetitions)
+    jours = iter(jour + timedelta(days=i) for i in range(1, 10_000))
+    _, _, chaud = chrono(lambda: indicateurs.indicateurs_toutes_echelles(next(jours), url=url), 20)
+    apres, ecriture = froid(lambda: ecrire_un_lycee(url), toutes, repetitions)
+    return {"public": public, "premier_public": premier, "meilleur_public": chaud, "apres": apres, "ecriture": ecriture}
+
+
 def mesurer(url: str, args) -> dict:
-    """Migrate `url`, fill it, time both methods on it; prints the generation line."""
+    """Migrate `url`, fill it, time the baseline then the current code on it; prints the generation line."""
     schema.mettre_a_jour(url)
     debut = time.perf_counter()
     generer(url, args.etablissements, args.campus, args.membres, args.graine)
@@ -199,28 +310,43 @@ def mesurer(url: str, args) -> dict:
         f"{args.membres:,} adhésions générés en {time.perf_counter() - debut:.1f} s"
     )
     demandes = indicateurs.tous_les_territoires()
+    avant = {}
+    with code_0002(url):
+        with db.session(url) as s:
+            _, avant["premier"], avant["meilleur"] = chrono(
+                lambda: indicateurs.calculer(s, args.date, demandes), args.repetitions
+            )
+        avant |= mesurer_public(url, args.date, args.repetitions)
     with db.session(url) as s:
         rapide, premier, meilleur = chrono(lambda: indicateurs.calculer(s, args.date, demandes), args.repetitions)
     lent, premier_naif = rapide, float("nan")
     if not args.sans_naif:
         with db.session(url) as s:
             lent, premier_naif, _ = chrono(lambda: naif(s, args.date), 1)
-    # The public function: its in-memory snapshot built by the first call (after any write), then
-    # dates never asked before answered from it.
-    indicateurs.vider_instantanes()
-    public, premier_public, _ = chrono(lambda: indicateurs.indicateurs_toutes_echelles(args.date, url=url), 1)
-    jours = iter(args.date + timedelta(days=i) for i in range(1, 10_000))
-    _, _, meilleur_public = chrono(lambda: indicateurs.indicateurs_toutes_echelles(next(jours), url=url), 20)
+    public = mesurer_public(url, args.date, args.repetitions)
+    with db.session(url) as s:  # after the write: the rebuilt snapshot against SQL
+        apres_sql = indicateurs.calculer(s, args.date, demandes)
+    ecrits = public["apres"][0].nb_lycees - rapide[0].nb_lycees  # one lycée per cold call after a write
     return {
         "rapide": rapide,
         "lent": lent,
-        "public": public,
         "premier": premier,
         "meilleur": meilleur,
         "premier_naif": premier_naif,
-        "premier_public": premier_public,
-        "meilleur_public": meilleur_public,
+        **public,
+        "apres_identique": public["apres"] == apres_sql and ecrits == args.repetitions,
+        "avant": avant,
+        "avant_identique": avant["apres"] == rapide,  # the baseline's rows after its writes: the same data
     }
+
+
+MESURES = (  # (key, label, decimals)
+    ("premier", "cmq.indicateurs.calculer, SQL (1re mesure)", 3),
+    ("meilleur", "cmq.indicateurs.calculer, SQL (meilleure de {n})", 3),
+    ("premier_public", "indicateurs_toutes_echelles : froid, instantané à construire (meilleur de {n})", 3),
+    ("ecriture", "indicateurs_toutes_echelles : froid, 1er appel après une écriture (meilleur de {n})", 3),
+    ("meilleur_public", "indicateurs_toutes_echelles : chaud, date neuve (meilleure de 20)", 4),
+)
 
 
 def main() -> None:
@@ -251,44 +377,43 @@ def main() -> None:
     rapide = mesures[genres[0]]["rapide"]
     print(
         f"table complète au {args.date} : {len(rapide)} territoires × {len(filieres.codes())} filières, "
-        f"{sum(l.nb_campus for l in rapide if l.echelle == 'france')} campus valides"
+        f"{sum(l.nb_campus for l in rapide if l.echelle == 'france')} campus valides ; "
+        f"« avant 0003 » : sans l'index {INDEX_TYPES}, lycées comptés en groupant toute la table, "
+        "établissements des membres par une jointure simple"
     )
-    cote_a_cote(
-        ["secondes"],
-        [
-            ("cmq.indicateurs (1re mesure)", {g: [f"{m['premier']:.3f}"] for g, m in mesures.items()}),
-            (
-                f"cmq.indicateurs (meilleure de {args.repetitions})",
-                {g: [f"{m['meilleur']:.3f}"] for g, m in mesures.items()},
-            ),
-            ("boucle naïve par territoire", {g: [f"{m['premier_naif']:.3f}"] for g, m in mesures.items()}),
-            (
-                "indicateurs_toutes_echelles (instantané construit)",
-                {g: [f"{m['premier_public']:.3f}"] for g, m in mesures.items()},
-            ),
-            (
-                "indicateurs_toutes_echelles (date neuve, meilleure de 20)",
-                {g: [f"{m['meilleur_public']:.4f}"] for g, m in mesures.items()},
-            ),
-            (
-                "rapport boucle naïve / cmq.indicateurs",
-                {g: [f"{m['premier_naif'] / m['premier']:.0f} ×"] for g, m in mesures.items()},
-            ),
-        ],
-        genres,
+    lignes = [
+        (
+            libelle.format(n=args.repetitions),
+            {
+                g: [f"{m['avant'][cle]:.{d}f}", f"{m[cle]:.{d}f}", f"{m['avant'][cle] / m[cle]:.1f} ×"]
+                for g, m in mesures.items()
+            },
+        )
+        for cle, libelle, d in MESURES
+    ]
+    lignes.append(
+        ("boucle naïve par territoire", {g: ["", f"{m['premier_naif']:.3f}", ""] for g, m in mesures.items()})
     )
+    cote_a_cote(["avant 0003", "secondes", "gain"], lignes, genres)
     ecarts = []
     for genre, m in mesures.items():
-        identiques = m["rapide"] == m["lent"] == m["public"] == rapide  # every method and base: the same rows
+        # every method, the baseline and every base: the same rows
+        identiques = m["rapide"] == m["lent"] == m["public"] == rapide and m["avant_identique"]
+        froid = max(m["premier_public"], m["ecriture"])
         print(
             f"{genre} : cible < {CIBLE_S} s : calcul SQL {'atteinte' if m['premier'] < CIBLE_S else 'MANQUÉE'}, "
-            f"instantané à construire {'atteinte' if m['premier_public'] < CIBLE_S else 'MANQUÉE'}, "
-            f"instantané construit (date neuve) {'atteinte' if m['meilleur_public'] < CIBLE_S else 'MANQUÉE'} ; "
-            f"résultats identiques : {'oui' if identiques else 'NON'}"
+            f"froid (instantané à construire, après une écriture) {'atteinte' if froid < CIBLE_S else 'MANQUÉE'}, "
+            f"chaud (date neuve) {'atteinte' if m['meilleur_public'] < CIBLE_S else 'MANQUÉE'} ; "
+            f"résultats identiques : {'oui' if identiques else 'NON'} ; après l'écriture, instantané = SQL "
+            f"et un lycée de plus par écriture : {'oui' if m['apres_identique'] else 'NON'}"
         )
         if not identiques:
             ecarts += [(genre, a.echelle, a.code) for a, b in zip(m["rapide"], m["lent"], strict=True) if a != b]
             ecarts += [(genre, a.echelle, a.code) for a, b in zip(m["rapide"], rapide, strict=True) if a != b]
+            ecarts += [(genre, a.echelle, a.code) for a, b in zip(m["rapide"], m["public"], strict=True) if a != b]
+            ecarts += [(genre, "avant", a.echelle, a.code) for a, b in zip(m["rapide"], m["avant"]["apres"]) if a != b]
+        if not m["apres_identique"]:
+            ecarts.append((genre, "après l'écriture"))
     if ecarts:
         raise SystemExit(f"écarts entre les méthodes ou les bases : {ecarts[:10]}")
 

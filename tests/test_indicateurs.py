@@ -4,6 +4,8 @@ from collections import Counter
 from datetime import date
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from cmq import filieres, indicateurs, territoires
 from cmq.errors import (
@@ -17,7 +19,11 @@ from cmq.store import db, lecture
 from tests.indicateurs_exemple import (
     AGRI_ROUEN,
     BATIMENT,
+    CFA_GRENOBLE,
     CHIMIE,
+    COLLEGE_LYON,
+    LGT_GRENOBLE,
+    LP_PARIS,
     LYC_LYON,
     LYC_ROUEN,
     MOBILITE,
@@ -339,3 +345,187 @@ def test_college_et_cfa_membres_mais_pas_lycees(url):
     (lyon69,) = indicateurs.indicateurs("departement", "69", D, url=url)
     assert lyon69.nb_etablissements_membres == 2  # LYC_LYON and COLLEGE_LYON
     assert lyon69.nb_lycees_membres == 1
+
+
+# --- Lycée counts: only the lycée types read, the same figures after every write --------------
+
+
+def _nb_lycees(lignes) -> dict[tuple[str, str], int]:
+    """{(échelle, code): nb_lycees} of the territories having lycées."""
+    return {(lg.echelle, lg.code): lg.nb_lycees for lg in lignes if lg.nb_lycees}
+
+
+def _les_deux_calculs(url: str) -> list[indicateurs.LigneIndicateurs]:
+    """The full table from the snapshot (rebuilt after a write) and from SQL: they must be equal."""
+    instantane = indicateurs.indicateurs_toutes_echelles(D, url=url)
+    with db.session(url) as s:
+        assert indicateurs.calculer(s, D, indicateurs.tous_les_territoires()) == instantane
+    return instantane
+
+
+LYCEES_EXEMPLE = {
+    ("france", "FR"): 6,
+    ("region_academique", "84"): 3,
+    ("region_academique", "28"): 2,
+    ("region_academique", "11"): 1,
+    ("academie", "10"): 2,
+    ("academie", "08"): 1,
+    ("academie", "70"): 2,
+    ("academie", "01"): 1,
+    ("departement", "69"): 2,
+    ("departement", "38"): 1,
+    ("departement", "76"): 2,
+    ("departement", "75"): 1,
+}
+
+
+def test_nombre_de_lycees_apres_un_import_et_une_restauration(url, tmp_path):
+    """An import adds a lycée, turns a collège into a LGT and a LP into a SEP, moves a lycée to
+    another département; restoring the backup taken before gives the first figures back."""
+    from cmq import codes
+    from cmq.importation.pipeline import importer_lignes
+    from cmq.store.sauvegarde import restaurer, sauvegarder
+
+    avant = _les_deux_calculs(url)
+    assert _nb_lycees(avant) == LYCEES_EXEMPLE
+    (rhone,) = (lg for lg in avant if (lg.echelle, lg.code) == ("departement", "69"))
+    assert (rhone.nb_lycees, rhone.nb_lycees_membres, rhone.couverture_lycees) == (2, 1, 0.5)
+    sauvegarder(tmp_path / "avant.zip", url)
+
+    nouveau = "0690100" + codes.lettre_uai("0690100")
+    lignes = [
+        {"uai": nouveau, "nom": "Lycée professionnel Neuf", "type": "Lycée professionnel", "departement": "69"},
+        {"uai": COLLEGE_LYON, "nom": "Lycée Ampère", "type": "LGT", "departement": "69"},
+        {"uai": LP_PARIS, "nom": "Section Belleville", "type": "SEP", "departement": "75"},
+        {"uai": LYC_ROUEN, "nom": "Lycée Corneille", "type": "Lycée", "departement": "27"},
+    ]
+    rapport = importer_lignes(
+        lignes, colonnes=list(lignes[0]), source="lycees.csv", url=url, type_import="etablissements"
+    )
+    assert (rapport.statut, rapport.inserees, rapport.mises_a_jour) == ("ok", 1, 3)
+    apres = _les_deux_calculs(url)
+    assert _nb_lycees(apres) == {
+        ("france", "FR"): 7,
+        ("region_academique", "84"): 5,
+        ("region_academique", "28"): 2,
+        ("academie", "10"): 4,
+        ("academie", "08"): 1,
+        ("academie", "70"): 2,
+        ("departement", "69"): 4,
+        ("departement", "38"): 1,
+        ("departement", "76"): 1,
+        ("departement", "27"): 1,
+    }
+    (rhone,) = (lg for lg in apres if (lg.echelle, lg.code) == ("departement", "69"))
+    # COLLEGE_LYON, a member of cmq-numerique-lyon, is now a lycée
+    assert (rhone.nb_lycees, rhone.nb_lycees_membres, rhone.couverture_lycees) == (4, 2, 0.5)
+
+    restaurer(tmp_path / "avant.zip", url, remplacer=True)
+    assert _les_deux_calculs(url) == avant
+
+
+def test_compte_des_lycees_sans_parcourir_la_table(tmp_path):
+    """SQLite: the lycée count only searches the index (type, département, académie, région): no
+    scan of the table, no temporary sort — whatever the number of establishments."""
+    from sqlalchemy import event, insert
+
+    from cmq.store import schema
+    from cmq.store.tables import INDEX_TYPES, EtablissementTable
+
+    url = f"sqlite:///{tmp_path / 'cmq.db'}"
+    schema.mettre_a_jour(url)
+    with db.moteur(url).begin() as connexion:
+        connexion.execute(
+            insert(EtablissementTable),
+            [
+                dict(uai=f"{i:07d}A", nom=f"E{i}", type=t, departement="69", academie="10", region_academique="84")
+                for i, t in enumerate(["LP", "Collège", "Lycée", None, "École", "LPO"] * 50)
+            ],
+        )
+    requetes = []
+    moteur = db.moteur(url)
+
+    def noter(connexion, curseur, sql, parametres, contexte, plusieurs):
+        requetes.append((sql, parametres))
+
+    event.listen(moteur, "before_cursor_execute", noter)
+    try:
+        with db.session(url) as s:
+            assert indicateurs.lycees_par_territoire(s)["france"] == Counter({"FR": 150})
+    finally:
+        event.remove(moteur, "before_cursor_execute", noter)
+    lues = [r for r in requetes if "etablissements" in r[0]]
+    assert len(lues) == 2  # the distinct types, then the lycée types' groups
+    with moteur.connect() as connexion:
+        for sql, parametres in lues:
+            plan = [ligne[-1] for ligne in connexion.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", parametres)]
+            etapes = [p for p in plan if "etablissements" in p or "TEMP B-TREE" in p]  # no sort step allowed
+            attendue = f"SEARCH etablissements USING COVERING INDEX {INDEX_TYPES}"
+            assert etapes and all(p.startswith(attendue) for p in etapes), plan
+    db.fermer_tout()
+
+
+def test_etablissements_des_membres_cherches_par_uai(url):
+    """The members' establishments are looked up by key, one probe per membership: the directory
+    (a million rows at scale) is never read whole for them — PostgreSQL's planner would hash the
+    memberships and scan it through a plain join."""
+    with db.session(url) as s:
+        connexion = s.connection()
+        sql = str(indicateurs.membres_et_lieux(s).compile(connexion, compile_kwargs={"literal_binds": True}))
+        if connexion.dialect.name == "postgresql":
+            plan = [ligne for (ligne,) in connexion.exec_driver_sql(f"EXPLAIN {sql}")]
+            assert plan[0].startswith("Nested Loop Left Join") and not any("Hash" in p for p in plan), plan
+        else:
+            plan = [ligne[-1] for ligne in connexion.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}")]
+            assert any(p.startswith("SEARCH etablissements USING") and "(uai=?)" in p for p in plan), plan
+        assert len(s.execute(indicateurs.membres_et_lieux(s)).all()) == 8  # every membership, in the directory or not
+
+
+TYPES_QUELCONQUES = st.sampled_from(
+    [None, "", "LP", "lp", "LP ", "LPO", "Lycée", "Lycee", "LYCEE POLYVALENT", "lycée agricole", "Lycéen", "lycée"]
+    + ["Collège", "SEP", "SGT", "CFA", "EREA", "École", "école", "Médico-social", "zz", "Ω"]
+)
+LIEUX = st.sampled_from(
+    [("69", "10", "84"), ("38", "08", "84"), ("2A", "27", "94"), ("974", "28", "04"), ("75", "01", "11")]
+    + [(None, "10", "84"), ("76", None, None), (None, None, None), ("69", "08", "28")]  # partial, inconsistent
+)
+
+
+MEMBRES_ANNUAIRE = [LYC_LYON, COLLEGE_LYON, LGT_GRENOBLE, CFA_GRENOBLE, LYC_ROUEN, LP_PARIS]  # then new UAIs
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(annuaire=st.lists(st.tuples(TYPES_QUELCONQUES, LIEUX), max_size=60))
+def test_lycees_par_territoire_comme_un_comptage_de_toute_la_table(base_url, annuaire):
+    """Any directory under the example campuses (their members' types and places drawn too): the
+    lycée count from the lycée types only equals counting every row in Python with `est_lycee`,
+    the types read are the distinct non-null types, and the snapshot gives the SQL rows."""
+    from sqlalchemy import delete, func, insert, select
+
+    from cmq.store.tables import CampusTable
+    from cmq.store.tables import EtablissementTable as E
+
+    with db.session(base_url) as s:
+        vide = s.scalar(select(func.count()).select_from(CampusTable)) == 0
+    if vide:  # first example: the campuses and memberships, kept for the next ones
+        remplir(base_url)
+    uais = MEMBRES_ANNUAIRE + [f"{i:07d}A" for i in range(len(annuaire))]
+    lignes = [
+        dict(uai=uai, nom=f"E{uai}", type=t, departement=d, academie=a, region_academique=r)
+        for uai, (t, (d, a, r)) in zip(uais, annuaire, strict=False)
+    ]
+    with db.session(base_url) as s:
+        s.execute(delete(E))
+        if lignes:
+            s.execute(insert(E), lignes)
+    attendu = {echelle: Counter() for echelle in territoires.ECHELLES}
+    with db.session(base_url) as s:
+        for type_, dep, acad, region in s.execute(select(E.type, E.departement, E.academie, E.region_academique)):
+            if indicateurs.est_lycee(type_):
+                lieux = (("france", "FR"), ("region_academique", region), ("academie", acad), ("departement", dep))
+                for echelle, code in lieux:
+                    if code is not None:
+                        attendu[echelle][code] += 1
+        assert indicateurs.lycees_par_territoire(s) == attendu
+        assert set(indicateurs.types_etablissements(s)) == {t for t, _ in annuaire if t is not None}
+    _les_deux_calculs(base_url)

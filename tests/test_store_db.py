@@ -160,7 +160,7 @@ def test_migration_cree_toutes_les_tables(tmp_path):
     assert not (tmp_path / "sous").exists()  # asking does not create anything
     schema.mettre_a_jour(url)
     assert set(inspect(db.moteur(url)).get_table_names()) == TABLES | {"alembic_version"}
-    assert schema.revision_courante(url) == "0002_membres" == schema.revision_cible()
+    assert schema.revision_courante(url) == "0003_index_types" == schema.revision_cible()
     assert schema.est_initialisee(url)
 
 
@@ -192,7 +192,7 @@ def test_migration_idempotente(tmp_path):
     schema.mettre_a_jour(url)
     with db.session(url) as s:
         assert s.scalars(select(CampusTable.id)).all() == ["cmq-a"]
-        assert s.scalars(text("SELECT version_num FROM alembic_version")).all() == ["0002_membres"]
+        assert s.scalars(text("SELECT version_num FROM alembic_version")).all() == [schema.REVISION]
 
 
 def test_migration_et_tables_py_synchronisees(genre_base, fabrique_bases):
@@ -301,9 +301,9 @@ def test_migrations_concurrentes_sur_le_meme_fichier(tmp_path):
     ]
     sorties = [p.communicate(timeout=120) for p in processus]
     assert [(p.returncode, sortie.strip()) for p, (sortie, _) in zip(processus, sorties, strict=True)] == [
-        (0, "0002_membres")
+        (0, schema.REVISION)
     ] * 4
-    assert schema.revision_courante(url) == "0002_membres"
+    assert schema.revision_courante(url) == schema.REVISION
 
 
 def test_poignee_de_base_ouverte_une_fois(monkeypatch, tmp_path):

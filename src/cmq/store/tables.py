@@ -32,6 +32,9 @@ CONVENTION_NOMS = {
 }
 
 
+INDEX_TYPES = "ix_etablissements_type_territoire"  # (type, département, académie, région académique)
+
+
 class Base(DeclarativeBase):
     """Declarative base of every cmq table."""
 
@@ -87,6 +90,10 @@ class EtablissementTable(Base):
     region_academique: Mapped[str | None] = mapped_column(String(3), index=True)
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
+
+    # Revision 0003_index_types: the lycée count per territory (`indicateurs.lycees_par_territoire`)
+    # reads only this index (distinct types by seeks, then the lycée types' ranges, in group order).
+    __table_args__ = (Index(INDEX_TYPES, "type", "departement", "academie", "region_academique"),)
 
 
 class MembreTable(Base):
