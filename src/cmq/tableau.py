@@ -143,6 +143,10 @@ class TableauEnLots:
         batch holds the rows of about OCTETS_PAR_LOT bytes of the file."""
         yield from self._lots
 
+    def relire(self) -> Tableau | TableauEnLots:
+        """The same file read again from its start (as it was read: same encoding)."""
+        return _ouvrir_csv_par_lots(self.chemin, cp1252=self.encodage == "cp1252")
+
 
 def lire_tableau(chemin: Path | str, feuille: str | None = None) -> Tableau:
     """Read a .csv/.txt/.tsv or .xlsx file; FichierIllisible with the reason otherwise."""

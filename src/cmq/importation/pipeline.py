@@ -553,6 +553,8 @@ def _importer(
             source = relecture.relire()
         except _Doublons as passe:  # rolled back: again, knowing the repeated keys
             doublons = passe.doublons
+            if isinstance(source, TableauEnLots):  # its batches were read: from the file's start again
+                source = source.relire()
 
 
 def _passe(
