@@ -32,6 +32,7 @@ PETIT_LOT = 700  # bytes: a batch of a few rows
 @pytest.fixture
 def petits_lots(monkeypatch):
     """Batches of a few rows for the reading (CSV bytes) and the per-row conversion."""
+    monkeypatch.setattr(tableau, "OCTETS_LECTURE_ENTIERE", 0)
     monkeypatch.setattr(tableau, "OCTETS_PAR_LOT", PETIT_LOT)
     monkeypatch.setattr(pipeline, "LIGNES_PAR_CONVERSION", 7)
 
@@ -72,6 +73,7 @@ POIDS = [30, 10, 5, 3, 2, 0.5, 0.3, 5, 0.3, 3, 0.1, 0.1, 0.05]
 def test_lecture_par_lots_identique_a_la_lecture_entiere(tmp_path, monkeypatch, graine, octets):
     """Random tables (quoted cells, cells over two lines, lone CR, Orion's `\\"`, short and long rows,
     control characters, UTF-8 with or without BOM, Windows-1252, a mix): same rows or same error."""
+    monkeypatch.setattr(tableau, "OCTETS_LECTURE_ENTIERE", 0)
     monkeypatch.setattr(tableau, "OCTETS_PAR_LOT", octets)
     alea = random.Random(graine)
     separateur = alea.choice(";,\t")
@@ -122,6 +124,7 @@ def test_guillemets_a_cheval_sur_la_coupure(tmp_path, monkeypatch, milieu):
     chemin.write_text(texte, encoding="utf-8")
     attendu = en_entier(chemin)
     debut = texte.index(milieu)
+    monkeypatch.setattr(tableau, "OCTETS_LECTURE_ENTIERE", 0)
     for octets in range(debut - 30, debut + len(milieu) + 5, 3):
         monkeypatch.setattr(tableau, "OCTETS_PAR_LOT", octets)
         assert par_lots(chemin) == attendu
@@ -208,6 +211,7 @@ def comparer(chemin, url, url_reference, monkeypatch, tmp_path, octets_par_lot=P
     report, same report of rejects, same stored rows. Returns the summary."""
     rapports = {}
     for cible, octets in ((url_reference, 1 << 30), (url, octets_par_lot)):
+        monkeypatch.setattr(tableau, "OCTETS_LECTURE_ENTIERE", octets)
         monkeypatch.setattr(tableau, "OCTETS_PAR_LOT", octets)
         monkeypatch.setattr(pipeline, "LIGNES_PAR_CONVERSION", 7 if octets < 1 << 30 else 10_000)
         rapport = tmp_path / f"rejets_{octets}.csv"

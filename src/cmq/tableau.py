@@ -13,8 +13,8 @@ Orion's exports escape a quote inside a quoted cell as `\\"` (backslash) instead
 such a file is read as if the quotes were doubled (`_sans_echappements`), with no option. A file
 that still does not parse is refused with its line, its column and the reason.
 
-`lire_par_lots` reads a large usual CSV file (above OCTETS_PAR_LOT) by batches of about that many
-bytes, cut at line ends, each parsed by polars with the checks of the whole-file reading, so that
+`lire_par_lots` reads a large usual CSV file (above OCTETS_LECTURE_ENTIERE) by batches of about
+OCTETS_PAR_LOT bytes, cut at line ends, each parsed by polars with the checks of the whole-file reading, so that
 an import never holds the whole file (`cmq.importation.pipeline`). Anything unusual in a batch
 (lone CR, quotes the csv module must read, a cell spanning lines, `\\"`, a control character, an
 over-long line or cell, a bad header) makes it read the whole file as `lire_tableau` does: by the
@@ -116,7 +116,8 @@ class Relecture(Exception):
         self.relire = relire
 
 
-OCTETS_PAR_LOT = 16 * 1024 * 1024  # a CSV file above this size is read by batches of about this many bytes
+OCTETS_LECTURE_ENTIERE = 24 * 1024 * 1024  # a CSV file above this size is read by batches (the annuaire: 21 MB)
+OCTETS_PAR_LOT = 8 * 1024 * 1024  # bytes of CSV per batch (25,000 annuaire rows)
 
 
 @dataclass(eq=False)
@@ -174,11 +175,12 @@ def lire_tableau(chemin: Path | str, feuille: str | None = None) -> Tableau:
 
 
 def lire_par_lots(chemin: Path | str, feuille: str | None = None) -> Tableau | TableauEnLots:
-    """`lire_tableau`, except that a CSV file above OCTETS_PAR_LOT bytes is read by batches
-    (TableauEnLots, see the module doc); the same checks and errors, the same rows."""
+    """`lire_tableau`, except that a CSV file above OCTETS_LECTURE_ENTIERE bytes is read by batches
+    of OCTETS_PAR_LOT bytes (TableauEnLots, see the module doc); the same checks and errors, the same rows."""
     chemin = Path(chemin)
     try:
-        grand = chemin.suffix.lower() in EXTENSIONS_CSV and feuille is None and chemin.stat().st_size > OCTETS_PAR_LOT
+        taille = chemin.stat().st_size
+        grand = chemin.suffix.lower() in EXTENSIONS_CSV and feuille is None and taille > OCTETS_LECTURE_ENTIERE
     except OSError:
         grand = False  # lire_tableau says why
     if not grand or not chemin.is_file():

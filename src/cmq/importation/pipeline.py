@@ -34,8 +34,6 @@ rows are read (unreadable file, network) leaves no trace in the history.
 from __future__ import annotations
 
 import json
-import pickle
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -94,7 +92,6 @@ class OptionsImport:
 
 NB_RAISONS_MESSAGE = 5
 CONSEIL_PARTIEL = "utilisez --partiel pour importer les lignes valides"
-LIGNES_PAR_LOT = 50_000  # rows of a table read whole (XLSX, unusual CSV) converted and written at a time
 LIGNES_PAR_CONVERSION = 10_000  # rows converted one by one (campus, members, partners), then written, at a time
 REJETS_GARDES = 100  # rejected rows kept in Rapport.rejets (all of them: the report; their number: rejetees)
 
@@ -176,7 +173,11 @@ class _Rejets:
         if len(self.premiers) < REJETS_GARDES:
             self.premiers.append(Rejet(numero, raison, ligne))
         if self.partiel:
+            import pickle  # imported lazily: only for the rejects of a partial import
+
             if self.reserve is None:
+                import tempfile
+
                 self.reserve = tempfile.TemporaryFile()  # closed by `fermer`, deleted by the system
             pickle.dump([numero, raison, *(_cellule(ligne.get(c)) for c in self.colonnes)], self.reserve)
 
@@ -190,6 +191,8 @@ class _Rejets:
         ecrire_tableau(chemin, ["ligne", "raison", *self.colonnes], self._relire(), separateur=";", bom=True)
 
     def _relire(self) -> Iterator[list]:
+        import pickle
+
         if self.reserve is None:
             return
         self.reserve.seek(0)
@@ -206,33 +209,44 @@ class _Rejets:
 
 class _UaiGardees:
     """The UAIs of the establishments an import kept so far: a bitmap of their 7 digits (a valid
-    UAI's letter follows from them), a set for any other form."""
+    UAI's letter follows from them), a set for any other form; built at the second batch (an
+    import of one batch pays nothing)."""
 
     def __init__(self) -> None:
         self.bits = None
         self.autres: set[str] = set()
+        self.attente: pl.Series | None = None  # the UAIs kept by the first batch
 
     def nouvelles(self, uai: pl.Series) -> pl.Series:
         """Rows whose UAI is kept now: the first of the batch, not kept by an earlier batch."""
+        garder = uai.is_first_distinct()
+        if self.bits is None and self.attente is None:
+            self.attente = uai.filter(garder)
+            return garder
+        if self.attente is not None:
+            attente, self.attente = self.attente, None
+            self._retenir(attente, attente.is_first_distinct())
+        import polars as pl
+
+        forme = uai.str.contains(r"^[0-9]{7}[A-Z]$").fill_null(False)
+        chiffres = uai.str.slice(0, 7).cast(pl.Int64, strict=False).fill_null(0).to_numpy()
+        deja = self.bits[chiffres] & forme.to_numpy()
+        for i in (~forme).arg_true().to_list():
+            deja[i] = uai[i] in self.autres
+        garder = garder & ~pl.Series(deja)
+        self._retenir(uai, garder)
+        return garder
+
+    def _retenir(self, uai: pl.Series, garder: pl.Series) -> None:
         import numpy as np
         import polars as pl
 
-        garder = uai.is_first_distinct()
+        if self.bits is None:
+            self.bits = np.zeros(10**7, dtype=bool)  # 10 MB, only the pages touched count
         forme = uai.str.contains(r"^[0-9]{7}[A-Z]$").fill_null(False)
-        if self.bits is None and uai.len():
-            self.bits = np.zeros(10**7, dtype=bool)  # 10 MB, untouched pages cost nothing
         chiffres = uai.str.slice(0, 7).cast(pl.Int64, strict=False).fill_null(0).to_numpy()
-        deja = self.bits[chiffres] & forme.to_numpy() if uai.len() else np.zeros(0, dtype=bool)
-        if not forme.all():
-            for i in (~forme).arg_true().to_list():
-                deja[i] = uai[i] in self.autres
-        garder = garder & ~pl.Series(deja)
-        retenues = garder.to_numpy() & forme.to_numpy()
-        if uai.len():
-            self.bits[chiffres[retenues]] = True
-        if not forme.all():
-            self.autres.update(uai.filter(garder & ~forme).to_list())
-        return garder
+        self.bits[chiffres[(garder & forme).to_numpy()]] = True
+        self.autres.update(uai.filter(garder & ~forme).to_list())
 
 
 @dataclass
@@ -568,7 +582,7 @@ def _passe(
 ) -> Rapport:
     """One pass over the rows of `source` (module doc)."""
     rapport = Rapport(source=nom, type_import=options.type_import or "?")
-    lots = source.lots(LIGNES_PAR_LOT)
+    lots = source.lots()  # a table read whole: one batch (its memory is spent), converted as before
     premier = next(lots, None)
     try:
         if premier is None:

@@ -238,9 +238,8 @@ def _stockees_cadre(
         curseur = connexion.connection.cursor()  # the driver's plain tuples: 2× faster than Rows
         try:
             curseur.execute(*requete)
-            while lignes := curseur.fetchmany(LOT * 10):  # by batches, only the rows wanted kept: a lower peak
-                morceau = pl.DataFrame(lignes, schema=cadre.schema, orient="row", strict=False)
-                morceaux.append(morceau.join(cadre.select(cles), on=list(cles), how="semi"))
+            while lignes := curseur.fetchmany(LOT * 10):  # by batches: a lower memory peak
+                morceaux.append(pl.DataFrame(lignes, schema=cadre.schema, orient="row", strict=False))
         finally:
             curseur.close()
     else:
@@ -250,7 +249,8 @@ def _stockees_cadre(
             filtre = [v[0] for v in paquet] if len(cles) == 1 else list(paquet)
             lignes = session.execute(select(*colonnes).where(expression.in_(filtre))).all()
             morceaux.append(pl.DataFrame(lignes, schema=cadre.schema, orient="row", strict=False))
-    return pl.concat(morceaux) if morceaux else cadre.clear()
+    stockees = pl.concat(morceaux) if morceaux else cadre.clear()
+    return stockees.join(cadre.select(cles), on=list(cles), how="semi") if requete is not None else stockees
 
 
 def upsert_cadre(
