@@ -403,3 +403,46 @@ def test_memoire_bornee_a_300000_lignes(tmp_path):
     """)
     assert sortie.split()[:3] == ["300000", "300000", "0"]
     assert pic < MEMOIRE_MAX_MO
+
+
+def test_rejets_bornes_en_memoire_tous_dans_le_rapport(base_vide, tmp_path, petits_lots, monkeypatch):
+    """The Rapport keeps the first REJETS_GARDES rejects (line order) and their number; the report has them all."""
+    monkeypatch.setattr(pipeline, "REJETS_GARDES", 3)
+    lignes = annuaire(120)
+    for i in range(0, 120, 10):
+        lignes[i][5], lignes[i][-1] = "099", "OUVERT"
+    chemin = ecrire(tmp_path / "annuaire.csv", lignes)
+    rapport = importer_fichier(chemin, url=base_vide, partiel=True, rapport=tmp_path / "r.csv")
+    assert rapport.rejetees == 12 and [r.numero for r in rapport.rejets] == [2, 12, 22]
+    assert rapport.rejets[0].ligne["identifiant_de_l_etablissement"] == lignes[0][0]
+    assert [int(r[0]) for r in lire_rapport(tmp_path / "r.csv")[1:]] == list(range(2, 122, 10))
+    assert historique(base_vide)[-1].rejetees == 12
+
+
+def test_masse_index_supprimes_une_fois_pour_tout_l_import(base_vide):
+    """masse.Lots: SQLite indexes dropped at the first batch (rows expected > rows stored), kept
+    dropped for the next batches, rebuilt identical by `finir`; PostgreSQL keeps them."""
+    import polars as pl
+
+    from cmq.store.tables import EtablissementTable
+
+    def cadre(debut: int, n: int) -> pl.DataFrame:
+        uai = []
+        for i in range(debut, debut + n):
+            chiffres = f"{690_0000 + i:07d}"
+            uai.append(chiffres + "ABCDEFGHJKLMNPRSTUVWXYZ"[int(chiffres) % 23])
+        return pl.DataFrame({"uai": uai, "nom": [f"Lycée {i}" for i in range(n)], "departement": ["69"] * n})
+
+    with db.session(base_vide) as s:
+        avant = _index(s)
+    lots = masse.Lots()
+    with db.session(base_vide, ecriture=True) as s:
+        table = EtablissementTable.__table__
+        masse.ecrire(s, table, cadre(0, 500), ("uai",), lots=lots, attendues=masse.SEUIL_INDEX * 2)
+        sqlite = s.get_bind().dialect.name == "sqlite"
+        assert (_index(s) != avant) is sqlite and bool(lots.supprimes) is sqlite
+        masse.ecrire(s, table, cadre(500, 500), ("uai",), lots=lots, attendues=10)
+        assert (_index(s) != avant) is sqlite
+        lots.finir(s)
+        assert _index(s) == avant and not lots.supprimes
+        assert s.execute(text("SELECT count(*) FROM etablissements")).scalar_one() == 1000
