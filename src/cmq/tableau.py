@@ -12,6 +12,16 @@ object per cell, to the same result (tested); anything else goes through the `cs
 Orion's exports escape a quote inside a quoted cell as `\\"` (backslash) instead of doubling it:
 such a file is read as if the quotes were doubled (`_sans_echappements`), with no option. A file
 that still does not parse is refused with its line, its column and the reason.
+
+`lire_par_lots` reads a large usual CSV file (above OCTETS_LECTURE_ENTIERE) by batches of about
+OCTETS_PAR_LOT bytes, cut at line ends, each parsed by polars with the checks of the whole-file reading, so that
+an import never holds the whole file (`cmq.importation.pipeline`). Anything unusual in a batch
+(lone CR, quotes the csv module must read, a cell spanning lines, `\\"`, a control character, an
+over-long line or cell, a bad header) makes it read the whole file as `lire_tableau` does: by the
+same code, to the same result or the same error. A batch that is not UTF-8 makes it read again in
+Windows-1252 (still by batches), as the whole-file reading would have decided for the whole file.
+Such a change of mind after batches were handed out raises Relecture: the reader of the batches
+(an import, in one transaction) drops what it did and starts again from `Relecture.relire()`.
 """
 
 from __future__ import annotations
@@ -20,8 +30,9 @@ import codecs
 import csv
 import hashlib
 import io
+import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from functools import cached_property
@@ -79,6 +90,64 @@ class Tableau:
         """One {column: cell} dict per row."""
         return self.cadre.rows(named=True)
 
+    def lots(self, lignes: int | None = None) -> Iterator[Lot]:
+        """The rows by batches of at most `lignes` rows (all at once by default); none when there is no row."""
+        pas = lignes or max(self.cadre.height, 1)
+        for debut in range(0, self.cadre.height, pas):
+            fin = min(debut + pas, self.cadre.height)
+            yield Lot(self.cadre.slice(debut, pas), self.numeros[debut:fin], self.cadre.height - fin)
+
+
+@dataclass(eq=False)
+class Lot:
+    """Consecutive rows of a table: cells (as `Tableau.cadre`), their line numbers, and an estimate
+    of the rows still to come after them (exact for a table read whole)."""
+
+    cadre: pl.DataFrame
+    numeros: list[int]
+    restantes: int = 0
+
+
+class Relecture(Exception):
+    """The file must be read again another way (`relire()`): what was done with its batches must be dropped."""
+
+    def __init__(self, relire: Callable[[], Tableau | TableauEnLots]):
+        super().__init__("relecture du fichier")
+        self.relire = relire
+
+
+OCTETS_LECTURE_ENTIERE = 24 * 1024 * 1024  # a CSV file above this size is read by batches (the annuaire: 21 MB)
+OCTETS_PAR_LOT = 8 * 1024 * 1024  # bytes of CSV per batch (25,000 annuaire rows)
+
+
+@dataclass(eq=False)
+class TableauEnLots:
+    """A CSV file read by batches (`lire_par_lots`): header and reading settings at once, the rows by
+    `lots()`, which can be run once. `somme_controle` (sha256 of the file) is known once every batch
+    was read; `lots()` raises Relecture when the file must be read another way (module doc)."""
+
+    colonnes: list[str]
+    chemin: Path
+    encodage: str
+    separateur: str
+    _lots: Iterator[Lot] = field(repr=False)
+    feuille: str | None = None
+    somme_controle: str | None = None
+    echappement: str | None = None
+    nom: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.nom = self.chemin.name
+
+    def lots(self, lignes: int | None = None) -> Iterator[Lot]:
+        """The batches of rows (blank rows skipped; a batch is never empty). `lignes` is ignored: a
+        batch holds the rows of about OCTETS_PAR_LOT bytes of the file."""
+        yield from self._lots
+
+    def relire(self) -> Tableau | TableauEnLots:
+        """The same file read again from its start (as it was read: same encoding)."""
+        return _ouvrir_csv_par_lots(self.chemin, cp1252=self.encodage == "cp1252")
+
 
 def lire_tableau(chemin: Path | str, feuille: str | None = None) -> Tableau:
     """Read a .csv/.txt/.tsv or .xlsx file; FichierIllisible with the reason otherwise."""
@@ -105,7 +174,21 @@ def lire_tableau(chemin: Path | str, feuille: str | None = None) -> Tableau:
     return _lire_csv(chemin)
 
 
-def colonne(tableau: Tableau, nom: str) -> str:
+def lire_par_lots(chemin: Path | str, feuille: str | None = None) -> Tableau | TableauEnLots:
+    """`lire_tableau`, except that a CSV file above OCTETS_LECTURE_ENTIERE bytes is read by batches
+    of OCTETS_PAR_LOT bytes (TableauEnLots, see the module doc); the same checks and errors, the same rows."""
+    chemin = Path(chemin)
+    try:
+        taille = chemin.stat().st_size
+        grand = chemin.suffix.lower() in EXTENSIONS_CSV and feuille is None and taille > OCTETS_LECTURE_ENTIERE
+    except OSError:
+        grand = False  # lire_tableau says why
+    if not grand or not chemin.is_file():
+        return lire_tableau(chemin, feuille)
+    return _ouvrir_csv_par_lots(chemin)
+
+
+def colonne(tableau: Tableau | TableauEnLots, nom: str) -> str:
     """The column of `tableau` named `nom`, ignoring accents, case, spaces and punctuation."""
     cible = _cle(nom)
     for c in tableau.colonnes:
@@ -273,11 +356,9 @@ def _guillemets(separateur: str) -> re.Pattern[bytes]:
     return re.compile(rb"(?<![^" + s + rb'\n])"[^"]*(?:""[^"]*)*"(?=[' + s + rb"\r\n]|\Z)")
 
 
-def _lire_csv_polars(chemin: Path, donnees: bytes, separateur: str) -> Tableau | None:
-    """The table parsed by polars, or None when the file needs the `csv` module (see module doc).
-
-    `donnees`: the file in UTF-8, with or without one BOM.
-    """
+def _cadre_polars(donnees: bytes, separateur: str) -> pl.DataFrame | None:
+    """Every line of `donnees` (UTF-8, with or without one BOM) as a row of text cells parsed by
+    polars, the header included; None when the text needs the `csv` module (see module doc)."""
     if b"\r" in donnees and _CR_SEUL.search(donnees):
         return None  # a lone CR ends a row for the csv module, not for polars
     debut = 3 if donnees.startswith(b"\xef\xbb\xbf") else 0
@@ -291,23 +372,248 @@ def _lire_csv_polars(chemin: Path, donnees: bytes, separateur: str) -> Tableau |
         return None  # rows wider than the first one, malformed quotes…
     if cadre.height != donnees.count(b"\n") + (not donnees.endswith(b"\n")):
         return None  # some cell spans several lines: the csv module numbers the lines
-    if any(n is not None and n > CELLULE_MAX for n in cadre.select(pl.all().str.len_bytes().max()).row(0)):
-        trop = cadre.select(pl.any_horizontal(pl.all().str.len_bytes().fill_null(0) > CELLULE_MAX)).to_series()
-        raise _cellule_trop_grande(chemin, trop.arg_true()[0] + 1)  # the csv module refuses such a cell too
-    entete = ["" if c is None else c for c in cadre.row(0)]
-    if not any(c.strip() for c in entete):
-        return None  # blank lines before the header
-    colonnes = _colonnes(chemin, entete)
+    return cadre
+
+
+def _trop_grande(cadre: pl.DataFrame) -> int | None:
+    """Index of the first row of `cadre` holding a cell of more than CELLULE_MAX bytes, or None."""
+    import polars as pl
+
+    if all(n is None or n <= CELLULE_MAX for n in cadre.select(pl.all().str.len_bytes().max()).row(0)):
+        return None
+    trop = cadre.select(pl.any_horizontal(pl.all().str.len_bytes().fill_null(0) > CELLULE_MAX)).to_series()
+    return trop.arg_true()[0]
+
+
+def _lignes_du_cadre(
+    cadre: pl.DataFrame, colonnes: list[str], premier_numero: int
+) -> tuple[pl.DataFrame, list[int]] | None:
+    """The rows of a parsed frame (header row removed) under the names `colonnes`, blank rows
+    skipped, with their line numbers; None when a row has extra non-empty cells (csv module)."""
+    import polars as pl
+
     noms = cadre.columns
     cadre = cadre.slice(1)
     if len(noms) > len(colonnes) and _non_vides(cadre, noms[len(colonnes) :]).any():
         return None  # extra non-empty cells: the csv module reports the line
     garder = _non_vides(cadre, noms[: len(colonnes)])  # blank rows are skipped, their numbers kept
-    numeros = pl.int_range(2, cadre.height + 2, eager=True)
+    numeros = pl.int_range(premier_numero, premier_numero + cadre.height, eager=True)
     if not garder.all():
         cadre, numeros = cadre.filter(garder), numeros.filter(garder)
     cadre = cadre.select(pl.col(c).fill_null("").alias(nom) for c, nom in zip(noms, colonnes, strict=False))
-    return Tableau(colonnes, cadre, numeros.to_list(), chemin)
+    return cadre, numeros.to_list()
+
+
+def _lire_csv_polars(chemin: Path, donnees: bytes, separateur: str) -> Tableau | None:
+    """The table parsed by polars, or None when the file needs the `csv` module (see module doc).
+
+    `donnees`: the file in UTF-8, with or without one BOM.
+    """
+    cadre = _cadre_polars(donnees, separateur)
+    if cadre is None:
+        return None
+    if (rang := _trop_grande(cadre)) is not None:
+        raise _cellule_trop_grande(chemin, rang + 1)  # the csv module refuses such a cell too
+    entete = ["" if c is None else c for c in cadre.row(0)]
+    if not any(c.strip() for c in entete):
+        return None  # blank lines before the header
+    colonnes = _colonnes(chemin, entete)
+    lignes = _lignes_du_cadre(cadre, colonnes, 2)
+    if lignes is None:
+        return None
+    return Tableau(colonnes, *lignes, chemin)
+
+
+# --- CSV by batches (module doc) -----------------------------------------------------------------
+
+
+class _Entier(Exception):
+    """This batch needs the whole-file reading (`_lire_csv`)."""
+
+
+class _Cp1252(Exception):
+    """A batch is not UTF-8: the whole file is read as Windows-1252 (if it can be)."""
+
+
+def _ouvrir_csv_par_lots(chemin: Path, cp1252: bool = False) -> Tableau | TableauEnLots:
+    """The CSV file read by batches from its first one, or read whole when it must be."""
+    try:
+        lecture = _LectureParLots(chemin, cp1252)
+    except OSError:
+        return _lire_csv(chemin)  # raises what the whole-file reading raises
+    try:
+        premier = lecture.premier_lot()
+    except _Entier:
+        lecture.flux.close()
+        return _lire_csv(chemin)
+    except _Cp1252:
+        lecture.flux.close()
+        return _ouvrir_csv_par_lots(chemin, cp1252=True)
+    except BaseException:
+        lecture.flux.close()
+        raise
+    tableau = TableauEnLots(lecture.colonnes, chemin, lecture.encodage, lecture.separateur, lecture.lots(premier))
+    lecture.tableau = tableau
+    return tableau
+
+
+class _LectureParLots:
+    """The state of a CSV file read by batches: the file, its checksum so far, the line reached."""
+
+    def __init__(self, chemin: Path, cp1252: bool):
+        self.chemin, self.cp1252 = chemin, cp1252
+        self.flux = open(chemin, "rb")  # closed by `lots`, or on failure by `_ouvrir_csv_par_lots`
+        self.taille = os.fstat(self.flux.fileno()).st_size
+        self.empreinte = hashlib.sha256()
+        self.tampon = b""  # read, not yet cut into batches; always starts at a line start
+        self.fin = False
+        self.consommes = 0  # bytes cut into batches
+        self.lignes_avant = 0  # lines of the batches already cut
+        self.encodage = "cp1252" if cp1252 else "utf-8"
+        self.separateur = ","
+        self.colonnes: list[str] = []
+        self.noms: list[str] = []  # polars' names of the raw columns (width of the header)
+        self.entete = b""  # the header line in UTF-8, put before every later batch (same width)
+        self.bom = False
+        self.tableau: TableauEnLots | None = None
+        self.morceaux = self._morceaux()
+
+    def _lire(self, taille: int) -> None:
+        bloc = self.flux.read(taille)
+        if bloc:
+            self.empreinte.update(bloc)
+            self.tampon += bloc
+        else:
+            self.fin = True
+
+    def premier_lot(self) -> Lot:
+        """Encoding, delimiter and header, from the file's start; the first batch of rows."""
+        self._lire(_ECHANTILLON * 4 + 1)
+        echantillon = self.tampon
+        if echantillon.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise _Entier
+        if len(echantillon) > _ECHANTILLON * 4 and b"\n" not in echantillon[: _ECHANTILLON * 4]:
+            raise _Entier  # a first line longer than the sample
+        self.bom = echantillon.startswith(b"\xef\xbb\xbf")
+        if self.cp1252:
+            if self.bom:
+                raise _Entier
+            try:
+                debut = echantillon.decode("cp1252")
+            except UnicodeDecodeError:
+                raise _Entier from None
+        else:
+            debut = _debut_utf8(echantillon)
+            if debut is None:
+                if self.bom:
+                    raise _Entier
+                raise _Cp1252
+            self.encodage = "utf-8-sig" if self.bom else "utf-8"
+        self.separateur = _separateur(debut)
+        morceau = next(self.morceaux, None)
+        if morceau is None:
+            raise _Entier
+        return self._lot(morceau, premier=True)
+
+    def _morceaux(self) -> Iterator[bytes]:
+        """The file by pieces of about OCTETS_PAR_LOT bytes cut after a line end (_Entier on a line
+        that the whole-file reading might refuse as over-long: any line of LIGNE_MAX / 2 bytes)."""
+        taille = max(OCTETS_PAR_LOT, 1)
+        besoin = taille
+        while True:
+            while not self.fin and len(self.tampon) <= besoin:
+                self._lire(max(taille, besoin + 1 - len(self.tampon)))
+            _verifier_longueurs(self.tampon)
+            if not self.tampon:
+                return
+            coupe = self.tampon.rfind(b"\n", 0, besoin) + 1 or self.tampon.find(b"\n", besoin) + 1
+            if self.fin and (coupe == 0 or len(self.tampon) <= besoin):
+                coupe = len(self.tampon)  # the last piece, with or without a final line end
+            elif coupe == 0:
+                besoin = len(self.tampon) + taille  # no line end yet: read on
+                continue
+            besoin = taille
+            morceau, self.tampon = self.tampon[:coupe], self.tampon[coupe:]
+            yield morceau
+
+    def _lot(self, morceau: bytes, premier: bool) -> Lot:
+        """The rows of one piece, with the checks of the whole-file reading (_Entier, _Cp1252)."""
+        if morceau.translate(None, _SANS_CONTROLE) or b'\\"' in morceau:
+            raise _Entier  # a control character, or Orion's escaped quotes
+        donnees = morceau
+        if self.cp1252:
+            try:
+                donnees = morceau.decode("cp1252").encode("utf-8")
+            except UnicodeDecodeError:
+                raise _Entier from None
+        cadre = _cadre_polars(donnees if premier else self.entete + donnees, self.separateur)
+        if cadre is None:
+            if not self.cp1252 and not self.bom and not _est_utf8(morceau):
+                raise _Cp1252
+            raise _Entier
+        if _trop_grande(cadre) is not None:
+            raise _Entier  # the whole-file reading gives the error, with its line
+        if premier:
+            entete = ["" if c is None else c for c in cadre.row(0)]
+            if not any(c.strip() for c in entete):
+                raise _Entier  # blank lines before the header
+            try:
+                self.colonnes = _colonnes(self.chemin, entete)
+            except FichierIllisible:
+                raise _Entier from None  # unless the rest of the file is refused for another reason
+            self.noms = cadre.columns
+            debut = 3 if donnees.startswith(b"\xef\xbb\xbf") else 0
+            fin = donnees.find(b"\n")  # none: this first batch is the whole file
+            self.entete = donnees[debut : fin + 1] if fin >= 0 else donnees[debut:] + b"\n"
+        elif cadre.columns != self.noms:
+            raise _Entier
+        lignes = _lignes_du_cadre(cadre, self.colonnes, 2 if premier else self.lignes_avant + 1)
+        if lignes is None:
+            raise _Entier
+        self.consommes += len(morceau)
+        self.lignes_avant += morceau.count(b"\n")
+        restantes = (self.taille - self.consommes) * self.lignes_avant // max(self.consommes, 1)
+        return Lot(*lignes, restantes)
+
+    def lots(self, premier: Lot) -> Iterator[Lot]:
+        """The non-empty batches from the first one; Relecture when the file must be read another way."""
+        try:
+            if premier.cadre.height:
+                yield premier
+            while True:
+                try:
+                    morceau = next(self.morceaux, None)
+                    if morceau is None:
+                        break
+                    lot = self._lot(morceau, premier=False)
+                except _Entier:
+                    raise Relecture(lambda: _lire_csv(self.chemin)) from None
+                except _Cp1252:
+                    raise Relecture(lambda: _ouvrir_csv_par_lots(self.chemin, cp1252=True)) from None
+                if lot.cadre.height:
+                    yield lot
+            if self.tableau is not None:
+                self.tableau.somme_controle = self.empreinte.hexdigest()
+        finally:
+            self.flux.close()
+
+
+def _verifier_longueurs(tampon: bytes) -> None:
+    """_Entier when `tampon` (starting at a line start) holds LIGNE_MAX / 4 bytes without a line end
+    at a multiple of that size: it then holds no line of LIGNE_MAX / 2 bytes or more, the shortest
+    that `_refuser_lignes_demesurees` may refuse."""
+    fenetre = LIGNE_MAX // 4
+    for debut in range(0, len(tampon) - fenetre + 1, fenetre):
+        if tampon.find(b"\n", debut, debut + fenetre) < 0:
+            raise _Entier
+
+
+def _est_utf8(brut: bytes) -> bool:
+    try:
+        brut.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def sans_espaces(cadre: pl.DataFrame, *noms: str) -> list[pl.Expr]:

@@ -91,7 +91,9 @@ class RapportImport(BaseModel):
     rejetees: int
     ignorees: int
     colonnes_ignorees: list[str]
-    rejets: list[RejetImport]
+    rejets: list[RejetImport] = Field(
+        description="Les 100 premières lignes rejetées, dans l'ordre du fichier (leur nombre : rejetees)."
+    )
     somme_controle: str | None
     import_id: int | None
 

@@ -11,7 +11,7 @@ from cmq import fichiers
 from cmq.errors import FichierIllisible
 from cmq.importation.colonnes import TYPES
 from cmq.importation.pipeline import OptionsImport, Rapport, importer_tableau
-from cmq.tableau import feuilles, lire_tableau
+from cmq.tableau import Tableau, feuilles, lire_par_lots
 from cmq.texte import normaliser
 
 
@@ -58,7 +58,7 @@ def importer_fichier(
     source: str | None = None,
     **reglages: Any,
 ) -> Rapport:
-    """Import a CSV/XLSX file (encoding, delimiter and sheet handled by `lire_tableau`). Without
+    """Import a CSV/XLSX file (encoding, delimiter and sheet handled by `lire_par_lots`). Without
     `feuille`, a workbook's sheet named after the table is read (`feuille_attendue`), and a sheet's
     name gives the kind of rows when `type_import` is not given ("Établissements": etablissements).
 
@@ -71,14 +71,16 @@ def importer_fichier(
     rejets = fichiers.sortie_distincte(chemin, rapport or options.rapport_rejets or chemin_rejets(chemin))
     if options.progression:
         options.progression("lecture", 0, None)
-    tableau = lire_tableau(chemin, feuille=feuille or feuille_attendue(chemin, options.type_import))
+    tableau = lire_par_lots(chemin, feuille=feuille or feuille_attendue(chemin, options.type_import))
     if options.type_import is None and type_de_feuille(tableau.feuille):
         options = replace(options, type_import=type_de_feuille(tableau.feuille))
-    if options.progression:
+    entier = isinstance(tableau, Tableau)  # else a large CSV file, read by batches during the import
+    if options.progression and entier:
         options.progression("lecture", tableau.cadre.height, tableau.cadre.height)
     return importer_tableau(
         tableau,
         source=source or str(chemin.resolve()),
-        somme_controle=tableau.somme_controle or somme_controle(chemin),  # CSV: of the bytes read
+        # CSV: of the bytes read (by batches: known once read); XLSX: of the file
+        somme_controle=None if not entier or tableau.somme_controle else somme_controle(chemin),
         options=replace(options, rapport_rejets=rejets),
     )

@@ -8,16 +8,22 @@ held in a polars frame (the annuaire's 65,000 establishments): stored rows are f
 and compared in bulk, rows are written sorted by key (faster B-tree inserts) by `masse.ecrire`,
 each database's bulk path (multi-row VALUES on SQLite, COPY on PostgreSQL). Every function
 works inside the caller's Session: the caller's transaction makes the whole import all-or-nothing.
+
+An import read by batches calls them once per batch with the same `masse.Lots`: stored rows are
+then read by their keys in one query per batch (a JSON array of the keys on SQLite, arrays on
+PostgreSQL) unless the table is small next to the batch (one scan then), never by a scan of a
+large table per batch.
 """
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Date, DateTime, Table, delete, insert, select, tuple_, update
+from sqlalchemy import Date, DateTime, Table, bindparam, delete, insert, select, text, tuple_, update
 from sqlalchemy.orm import Session
 
 from cmq.models import Campus, ImportEnregistre
@@ -36,7 +42,8 @@ if TYPE_CHECKING:
     import polars as pl  # imported lazily: only the bulk path needs it
 
 LOT = 500  # rows per executemany batch and per IN (…) key look-up
-BALAYAGE = 5_000  # above this many keys, existing rows are read by one full scan
+BALAYAGE = 5_000  # above this many keys, existing rows are read by one full scan (or one query, see module doc)
+TABLE_PAR_CLE = 4  # in an import by batches: a table of more than this many rows per key is read by key
 
 
 @dataclass
@@ -73,22 +80,78 @@ def _paquets(elements: Sequence, taille: int = LOT) -> Iterable[Sequence]:
         yield elements[debut : debut + taille]
 
 
+def _balayer(session: Session, table: Table, cles: int, lots: masse.Lots | None) -> bool:
+    """Read the stored rows by one scan of the table rather than by key: many keys and, in an
+    import by batches, a table of at most TABLE_PAR_CLE rows per key."""
+    return cles > BALAYAGE and (lots is None or lots.compter(session, table) <= TABLE_PAR_CLE * cles)
+
+
+def _filtre_cles(session: Session, cles: Sequence[str], valeurs: Sequence[tuple], pilote: bool):
+    """(WHERE clause, parameters) selecting the rows whose key is among `valeurs` in one query, or
+    None when a key is not text. `pilote`: in the driver's parameter style, else SQLAlchemy's `:nom`."""
+    if not all(isinstance(v, str) for valeur in valeurs for v in valeur):
+        return None
+    preparateur = session.get_bind().dialect.identifier_preparer
+    noms = [preparateur.quote(c) for c in cles]
+    if masse.dialecte(session) == "sqlite":
+        marque = "?" if pilote else ":cles"
+        if len(cles) == 1:
+            filtre, donnees = f"{noms[0]} IN (SELECT value FROM json_each({marque}))", [v[0] for v in valeurs]
+        else:
+            extraits = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(len(cles)))
+            filtre = f"({', '.join(noms)}) IN (SELECT {extraits} FROM json_each({marque}))"
+            donnees = [list(v) for v in valeurs]
+        texte = json.dumps(donnees)
+        return filtre, ((texte,) if pilote else {"cles": texte})
+    listes = {f"cles{i}": [v[i] for v in valeurs] for i in range(len(cles))}
+    marques = ["%s" if pilote else f"CAST(:cles{i} AS text[])" for i in range(len(cles))]
+    if len(cles) == 1:
+        filtre = f"{noms[0]} = ANY({marques[0]})"
+    else:
+        filtre = f"({', '.join(noms)}) IN (SELECT * FROM unnest({', '.join(marques)}))"
+    return filtre, (tuple(listes.values()) if pilote else listes)
+
+
+def _en_ordre(valeurs: list[tuple]) -> list[tuple]:
+    """The keys sorted when they can be (look-ups in key order read fewer pages), else as they are."""
+    try:
+        return sorted(valeurs)
+    except TypeError:
+        return valeurs
+
+
 def existants(
-    session: Session, table, cles: Sequence[str], valeurs: Iterable[tuple], colonnes: Sequence[str] | None = None
+    session: Session,
+    table,
+    cles: Sequence[str],
+    valeurs: Iterable[tuple],
+    colonnes: Sequence[str] | None = None,
+    *,
+    lots: masse.Lots | None = None,
 ) -> dict[tuple, dict[str, Any]]:
-    """Stored rows whose key (tuple of `cles`) is in `valeurs`: key -> {column: value}."""
+    """Stored rows whose key (tuple of `cles`) is in `valeurs`: key -> {column: value}.
+
+    `lots`: one batch of an import by batches (module doc)."""
     table = _table(table)
     colonnes = list(colonnes or [c.key for c in table.columns])
     cols_cles = [table.c[c] for c in cles]
     expression = cols_cles[0] if len(cles) == 1 else tuple_(*cols_cles)
     trouves: dict[tuple, dict[str, Any]] = {}
     voulues = list(dict.fromkeys(valeurs))
-    if len(voulues) > BALAYAGE:  # many keys: one scan of the table beats hundreds of IN (…)
+    if _balayer(session, table, len(voulues), lots):  # many keys: one scan of the table beats hundreds of IN (…)
         voulu = set(voulues)
         for ligne in session.execute(select(*(table.c[c] for c in colonnes))).mappings():
             cle = tuple(ligne[c] for c in cles)
             if cle in voulu:
                 trouves[cle] = dict(ligne)
+        return trouves
+    if len(voulues) > BALAYAGE and (filtre := _filtre_cles(session, cles, _en_ordre(voulues), pilote=False)):
+        clause, parametres = filtre
+        preparateur = session.get_bind().dialect.identifier_preparer
+        noms = ", ".join(preparateur.quote(table.c[c].name) for c in colonnes)
+        requete = text(f"SELECT {noms} FROM {preparateur.format_table(table)} WHERE {clause}")
+        for ligne in session.execute(requete.columns(*(table.c[c] for c in colonnes)), parametres).mappings():
+            trouves[tuple(ligne[c] for c in cles)] = dict(ligne)
         return trouves
     for paquet in _paquets(voulues):
         filtre = [v[0] for v in paquet] if len(cles) == 1 else list(paquet)
@@ -99,19 +162,26 @@ def existants(
 
 
 def upsert(
-    session: Session, table, lignes: Sequence[dict[str, Any]], cles: Sequence[str], *, inserer_seulement: bool = False
+    session: Session,
+    table,
+    lignes: Sequence[dict[str, Any]],
+    cles: Sequence[str],
+    *,
+    inserer_seulement: bool = False,
+    lots: masse.Lots | None = None,
 ) -> Bilan:
     """Insert new rows, update changed ones (by `cles`), skip identical ones; return the counts.
 
     `inserer_seulement`: never touch a stored row (ON CONFLICT DO NOTHING).
     All rows must have the same keys. Duplicate keys in `lignes`: the last one wins.
+    `lots`: one batch of an import by batches (module doc).
     """
     table = _table(table)
     par_cle = {tuple(ligne[c] for c in cles): ligne for ligne in lignes}
     if not par_cle:
         return Bilan()
     colonnes = list(next(iter(par_cle.values())))
-    stockees = existants(session, table, cles, par_cle, colonnes)
+    stockees = existants(session, table, cles, par_cle, colonnes, lots=lots)
     nouvelles, changees, inchangees = [], [], 0
     for cle, ligne in par_cle.items():
         ancienne = stockees.get(cle)
@@ -125,6 +195,8 @@ def upsert(
     if a_ecrire:
         instruction = masse.sur_conflit(_insertion(session, table), colonnes, cles, inserer_seulement)
         executer(session, instruction, a_ecrire)
+    if lots is not None and table.name in lots.lignes:
+        lots.lignes[table.name] += len(nouvelles)
     return Bilan(len(nouvelles), len(changees), inchangees)
 
 
@@ -152,17 +224,29 @@ def executer(session: Session, instruction, lignes: Sequence[dict[str, Any]]) ->
         connexion.exec_driver_sql(sql, parametres)
 
 
-def _stockees_cadre(session: Session, table: Table, cles: Sequence[str], cadre: pl.DataFrame) -> pl.DataFrame:
+def _stockees_cadre(
+    session: Session, table: Table, cles: Sequence[str], cadre: pl.DataFrame, lots: masse.Lots | None = None
+) -> pl.DataFrame:
     """Stored rows whose key is in `cadre`, as a frame of `cadre`'s columns and types."""
     import polars as pl
 
     colonnes = [table.c[c] for c in cadre.columns]
     morceaux = []
-    if cadre.height > BALAYAGE:  # many keys: one scan of the table beats hundreds of IN (…)
+    requete = None
+    if _balayer(session, table, cadre.height, lots):  # many keys: one scan of the table beats hundreds of IN (…)
+        requete = (str(select(*colonnes).compile(dialect=session.get_bind().dialect)), ())
+    elif cadre.height > BALAYAGE:
+        # Keys in order: the look-ups walk the key's B-tree forward (far fewer pages read).
+        filtre = _filtre_cles(session, cles, cadre.select(cles).sort(cles).rows(), pilote=True)
+        if filtre is not None:
+            preparateur = session.get_bind().dialect.identifier_preparer
+            noms = ", ".join(preparateur.quote(c.name) for c in colonnes)
+            requete = (f"SELECT {noms} FROM {preparateur.format_table(table)} WHERE {filtre[0]}", filtre[1])
+    if requete is not None:
         connexion = session.connection()
         curseur = connexion.connection.cursor()  # the driver's plain tuples: 2× faster than Rows
         try:
-            curseur.execute(str(select(*colonnes).compile(dialect=connexion.dialect)))
+            curseur.execute(*requete)
             while lignes := curseur.fetchmany(LOT * 10):  # by batches: a lower memory peak
                 morceaux.append(pl.DataFrame(lignes, schema=cadre.schema, orient="row", strict=False))
         finally:
@@ -175,13 +259,24 @@ def _stockees_cadre(session: Session, table: Table, cles: Sequence[str], cadre: 
             lignes = session.execute(select(*colonnes).where(expression.in_(filtre))).all()
             morceaux.append(pl.DataFrame(lignes, schema=cadre.schema, orient="row", strict=False))
     stockees = pl.concat(morceaux) if morceaux else cadre.clear()
-    return stockees.join(cadre.select(cles), on=list(cles), how="semi")
+    return stockees.join(cadre.select(cles), on=list(cles), how="semi") if requete is not None else stockees
 
 
 def upsert_cadre(
-    session: Session, table, cadre: pl.DataFrame, cles: Sequence[str], *, inserer_seulement: bool = False
+    session: Session,
+    table,
+    cadre: pl.DataFrame,
+    cles: Sequence[str],
+    *,
+    inserer_seulement: bool = False,
+    lots: masse.Lots | None = None,
+    restantes: int = 0,
 ) -> Bilan:
-    """`upsert` for the rows of a polars frame (columns named as the table's): same counts, same writes."""
+    """`upsert` for the rows of a polars frame (columns named as the table's): same counts, same writes.
+
+    `lots`: one batch of an import by batches (module doc), with an estimate of the `restantes`
+    rows that later batches will bring (which decides whether SQLite's indexes are rebuilt).
+    """
     import polars as pl
 
     table = _table(table)
@@ -189,7 +284,7 @@ def upsert_cadre(
         cadre = cadre.unique(subset=list(cles), keep="last", maintain_order=True)  # the last one wins
     if cadre.is_empty():
         return Bilan()
-    stockees = _stockees_cadre(session, table, cles, cadre)
+    stockees = _stockees_cadre(session, table, cles, cadre, lots)
     if stockees.is_empty():
         nouvelles, changees, inchangees = cadre, cadre.clear(), 0
     else:
@@ -209,29 +304,55 @@ def upsert_cadre(
         else:
             changees = joint.filter(stockee & ~identique).select(cadre.columns)
         inchangees = joint.height - nouvelles.height - changees.height
+    a_ecrire = nouvelles.height + changees.height
     masse.ecrire(
-        session, table, pl.concat([nouvelles, changees]).sort(list(cles)), cles, inserer_seulement=inserer_seulement
+        session,
+        table,
+        pl.concat([nouvelles, changees]).sort(list(cles)),
+        cles,
+        inserer_seulement=inserer_seulement,
+        lots=lots,
+        attendues=a_ecrire + restantes * a_ecrire // cadre.height,
     )
+    if lots is not None and table.name in lots.lignes:
+        lots.lignes[table.name] += nouvelles.height
     return Bilan(nouvelles.height, changees.height, inchangees)
 
 
 def ecrire_etablissements(
-    session: Session, lignes: Sequence[dict[str, Any]] | pl.DataFrame, *, inserer_seulement: bool = False
+    session: Session,
+    lignes: Sequence[dict[str, Any]] | pl.DataFrame,
+    *,
+    inserer_seulement: bool = False,
+    lots: masse.Lots | None = None,
+    restantes: int = 0,
 ) -> Bilan:
-    """Upsert `etablissements` rows (dicts, or a polars frame of the table's columns) by UAI."""
+    """Upsert `etablissements` rows (dicts, or a polars frame of the table's columns) by UAI.
+
+    `lots`, `restantes`: one batch of an import by batches (`upsert_cadre`)."""
     if not isinstance(lignes, Sequence):
-        return upsert_cadre(session, EtablissementTable, lignes, ("uai",), inserer_seulement=inserer_seulement)
-    return upsert(session, EtablissementTable, lignes, ("uai",), inserer_seulement=inserer_seulement)
+        return upsert_cadre(
+            session,
+            EtablissementTable,
+            lignes,
+            ("uai",),
+            inserer_seulement=inserer_seulement,
+            lots=lots,
+            restantes=restantes,
+        )
+    return upsert(session, EtablissementTable, lignes, ("uai",), inserer_seulement=inserer_seulement, lots=lots)
 
 
-def ecrire_membres(session: Session, lignes: Sequence[dict[str, Any]]) -> Bilan:
+def ecrire_membres(session: Session, lignes: Sequence[dict[str, Any]], *, lots: masse.Lots | None = None) -> Bilan:
     """Upsert `membres` rows by (campus_id, uai)."""
-    return upsert(session, MembreTable, lignes, ("campus_id", "uai"))
+    return upsert(session, MembreTable, lignes, ("campus_id", "uai"), lots=lots)
 
 
-def ecrire_membres_nommes(session: Session, lignes: Sequence[dict[str, Any]]) -> Bilan:
+def ecrire_membres_nommes(
+    session: Session, lignes: Sequence[dict[str, Any]], *, lots: masse.Lots | None = None
+) -> Bilan:
     """Upsert `membres_nommes` rows (members without a UAI) by (campus_id, nom)."""
-    return upsert(session, MembreNommeTable, lignes, ("campus_id", "nom"))
+    return upsert(session, MembreNommeTable, lignes, ("campus_id", "nom"), lots=lots)
 
 
 def retrograder_supports(session: Session, supports: dict[str, str]) -> int:
@@ -240,28 +361,30 @@ def retrograder_supports(session: Session, supports: dict[str, str]) -> int:
     A campus has one support establishment: when a campus list names a new one, the old one stays
     a member. Returns the number of rows changed.
     """
-    changes = 0
-    for campus_id, uai in supports.items():
-        resultat = session.execute(
-            update(MembreTable)
-            .where(MembreTable.campus_id == campus_id, MembreTable.role == "support", MembreTable.uai != uai)
-            .values(role="membre")
-        )
-        changes += resultat.rowcount or 0
-    return changes
+    if not supports:
+        return 0
+    table = MembreTable.__table__
+    instruction = (
+        update(table)
+        .where(table.c.campus_id == bindparam("b_campus"), table.c.role == "support", table.c.uai != bindparam("b_uai"))
+        .values(role="membre")
+    )
+    parametres = [{"b_campus": campus_id, "b_uai": uai} for campus_id, uai in supports.items()]
+    resultat = session.connection().execute(instruction, parametres)  # one executemany (Core: no ORM evaluation)
+    return resultat.rowcount or 0
 
 
-def ecrire_partenaires(session: Session, lignes: Sequence[dict[str, Any]]) -> Bilan:
+def ecrire_partenaires(session: Session, lignes: Sequence[dict[str, Any]], *, lots: masse.Lots | None = None) -> Bilan:
     """Upsert `partenaires` rows by (campus_id, nom)."""
-    return upsert(session, PartenaireTable, lignes, ("campus_id", "nom"))
+    return upsert(session, PartenaireTable, lignes, ("campus_id", "nom"), lots=lots)
 
 
-def ecrire_campus(session: Session, campus: Sequence[Campus]) -> Bilan:
+def ecrire_campus(session: Session, campus: Sequence[Campus], *, lots: masse.Lots | None = None) -> Bilan:
     """Upsert campus rows by id with their académies; a campus whose académies changed is updated."""
     if not campus:
         return Bilan()
     ids = [(c.id,) for c in campus]
-    stockes = existants(session, CampusTable, ("id",), ids)
+    stockes = existants(session, CampusTable, ("id",), ids, lots=lots)
     academies: dict[str, set[str]] = defaultdict(set)
     for paquet in _paquets([i for (i,) in ids]):
         requete = select(CampusAcademieTable.campus_id, CampusAcademieTable.academie).where(
@@ -292,6 +415,8 @@ def ecrire_campus(session: Session, campus: Sequence[Campus]) -> Bilan:
         rangs = [r for c in a_remplacer for r in academies_depuis_campus(c)]
         for paquet in _paquets(rangs):
             session.execute(insert(CampusAcademieTable), list(paquet))
+    if lots is not None and CampusTable.__tablename__ in lots.lignes:
+        lots.lignes[CampusTable.__tablename__] += bilan.inserees
     return bilan
 
 

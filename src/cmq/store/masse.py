@@ -5,7 +5,9 @@
   rows written are at least SEUIL_INDEX and outnumber the rows already stored (a first load, a
   full refresh), the table's secondary indexes are dropped and rebuilt from their stored SQL in
   the same transaction: one sorted rebuild beats 65,000 index inserts. WAL readers keep their
-  snapshot; a failure rolls the whole transaction back, indexes included.
+  snapshot; a failure rolls the whole transaction back, indexes included. An import written in
+  batches (`Lots`) decides this once, at its first batch, from the rows it expects to write in
+  all, and rebuilds the indexes once, at its end (`Lots.finir`).
 * PostgreSQL: `COPY … (FORMAT csv)` into a temporary table, the CSV written by polars (null is
   an unquoted empty field, "" an empty string, floats in their shortest exact form), then one
   `INSERT … SELECT … ON CONFLICT`. Indexes are kept: dropping one would lock the table against
@@ -17,6 +19,7 @@ Both run inside the caller's transaction (the import's all-or-nothing guarantee)
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import chain
 from typing import TYPE_CHECKING
@@ -37,20 +40,60 @@ LIGNES_PAR_COPIE = 10_000
 TABLE_TEMPORAIRE = "cmq_import_masse"
 
 
+@dataclass
+class Lots:
+    """One import writing its rows in several batches inside one transaction.
+
+    `lignes`: rows of each table, counted once (`compter`) then kept up to date by the writer;
+    `supprimes`: SQLite indexes dropped for the whole import (table -> (name, CREATE INDEX)),
+    rebuilt by `finir` before the commit; `decides`: tables whose indexes were decided on.
+    """
+
+    lignes: dict[str, int] = field(default_factory=dict)
+    supprimes: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    decides: set[str] = field(default_factory=set)
+
+    def compter(self, session: Session, table: Table) -> int:
+        """Rows of `table` (one count(*), the first time)."""
+        if table.name not in self.lignes:
+            connexion = session.connection()
+            nom = connexion.dialect.identifier_preparer.format_table(table)
+            self.lignes[table.name] = connexion.exec_driver_sql(f"SELECT count(*) FROM {nom}").scalar_one()
+        return self.lignes[table.name]
+
+    def finir(self, session: Session) -> None:
+        """Rebuild the indexes dropped for this import (same transaction)."""
+        connexion = session.connection()
+        for nom_table in list(self.supprimes):
+            for _, sql in self.supprimes.pop(nom_table):
+                connexion.exec_driver_sql(sql)
+
+
 def ecrire(
-    session: Session, table: Table, cadre: pl.DataFrame, cles: Sequence[str], *, inserer_seulement: bool = False
+    session: Session,
+    table: Table,
+    cadre: pl.DataFrame,
+    cles: Sequence[str],
+    *,
+    inserer_seulement: bool = False,
+    lots: Lots | None = None,
+    attendues: int | None = None,
 ) -> None:
     """Upsert every row of `cadre` (columns named as the table's, keys unique) into `table` by `cles`.
 
     `inserer_seulement`: a stored row is never modified (ON CONFLICT DO NOTHING). Columns of text,
     numbers or booleans; dates go through `ecriture.upsert` (SQLAlchemy's own date formats).
+    `lots`: this write is one batch of an import (see Lots); `attendues` then estimates the rows
+    the import will write into `table` in all, this batch included (default: this batch's).
     """
     if temporelles := [nom for nom, type_ in cadre.schema.items() if type_.is_temporal()]:
         raise ErreurStockage(f"écriture en masse : colonnes de dates non prises en charge ({', '.join(temporelles)})")
     if cadre.is_empty():
         return
-    ecrire_en_masse = _sqlite if dialecte(session) == "sqlite" else _postgresql
-    ecrire_en_masse(session, table, cadre, tuple(cles), inserer_seulement)
+    if dialecte(session) == "sqlite":
+        _sqlite(session, table, cadre, tuple(cles), inserer_seulement, lots, attendues or cadre.height)
+    else:
+        _postgresql(session, table, cadre, tuple(cles), inserer_seulement)
 
 
 def dialecte(session: Session) -> str:
@@ -101,19 +144,31 @@ def _index_secondaires(connexion, table: str) -> list[tuple[str, str]]:
 
 
 def _sqlite(
-    session: Session, table: Table, cadre: pl.DataFrame, cles: tuple[str, ...], inserer_seulement: bool
+    session: Session,
+    table: Table,
+    cadre: pl.DataFrame,
+    cles: tuple[str, ...],
+    inserer_seulement: bool,
+    lots: Lots | None,
+    attendues: int,
 ) -> None:
     connexion = session.connection()
     preparateur = connexion.dialect.identifier_preparer
     colonnes = tuple(cadre.columns)
     par_instruction = max(1, min(LIGNES_PAR_INSTRUCTION, _limite_parametres(connexion) // len(colonnes)))
     index = []
-    if cadre.height >= SEUIL_INDEX:
-        stockees = connexion.exec_driver_sql(f"SELECT count(*) FROM {preparateur.format_table(table)}").scalar_one()
-        if cadre.height > stockees:
+    decider = lots is None or table.name not in lots.decides
+    if decider and attendues >= SEUIL_INDEX:
+        stockees = (lots or Lots()).compter(session, table)
+        if attendues > stockees:
             index = _index_secondaires(connexion, table.name)
     for nom, _ in index:
         connexion.exec_driver_sql(f"DROP INDEX {preparateur.quote(nom)}")
+    if lots is not None:
+        lots.decides.add(table.name)
+        if index:
+            lots.supprimes[table.name] = index  # rebuilt once, by lots.finir
+            index = []
     largeur = par_instruction * len(colonnes)
     for debut in range(0, cadre.height, par_instruction * 50):  # by blocks: a lower memory peak
         morceau = cadre.slice(debut, par_instruction * 50)
