@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from cmq import codes, filieres
+from cmq import codes
 
 SCHEMAS_LIENS = ("http", "https")
 # Validation context of rows read back from the store: a link stored before links were checked is
@@ -120,6 +120,8 @@ class Campus(Modele):
     @field_validator("filiere")
     @classmethod
     def _filiere_connue(cls, valeur: str) -> str:
+        from cmq import filieres  # on first use: commands without campus rows never load it (start-up)
+
         return filieres.get(valeur).code
 
     @field_validator("uai_support")

@@ -19,7 +19,6 @@ from functools import cache
 from importlib import resources
 
 from pydantic import BaseModel, ConfigDict
-from rapidfuzz import fuzz, process
 
 from cmq import codes
 from cmq.errors import EntreeInvalide, TerritoireInconnu
@@ -243,6 +242,8 @@ def libelle(territoire: Territoire) -> str:
 
 def suggestions(texte: str, echelle: str | None = None, limite: int = 5) -> list[Territoire]:
     """Close matches of a text (rapidfuzz), best first, optionally at one scale."""
+    from rapidfuzz import fuzz, process  # only for this message's suggestions (start-up of other commands)
+
     echelle = _echelle(echelle) if echelle is not None else None
     choix = {
         cle: cibles

@@ -9,7 +9,6 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from cmq.cli.sortie import console, tableau
 from cmq.importation.pipeline import Progression, Rapport
@@ -49,10 +48,15 @@ OptionFermes = Annotated[
 
 
 @contextmanager
-def barre() -> Iterator[Progression]:
+def barre() -> Iterator[Progression | None]:
     """A rich progress bar on stderr, fed by the pipeline's (étape, fait, total) callback; nothing
     at all (not even a blank line) when stderr is not a terminal."""
     erreurs = Console(stderr=True)
+    if not erreurs.is_terminal:  # no bar: rich.progress is not even loaded (start-up)
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     progres = Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -60,7 +64,6 @@ def barre() -> Iterator[Progression]:
         TimeElapsedColumn(),
         console=erreurs,
         transient=True,
-        disable=not erreurs.is_terminal,
     )
     taches: dict[str, int] = {}
 

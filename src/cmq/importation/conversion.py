@@ -20,9 +20,8 @@ from functools import lru_cache
 from typing import Any
 
 from pydantic import ValidationError
-from rapidfuzz import fuzz, process
 
-from cmq import codes, filieres, organisations, saisie
+from cmq import codes, organisations, saisie
 from cmq.errors import CmqError, EntreeInvalide, FiliereInconnue
 from cmq.importation import valeurs
 from cmq.importation.colonnes import Correspondance
@@ -113,6 +112,8 @@ def identifiant_campus(nom: str, sigle: str | None = None) -> str:
 
 def code_filiere(valeur: Any) -> str:
     """The filière code of a cell (code, label or free text, `filieres.code_de`)."""
+    from cmq import filieres  # only campus rows have a filière: the annuaire does not load it
+
     brut = valeurs.texte(valeur)
     if brut is None:
         raise FiliereInconnue("filière vide")
@@ -159,6 +160,8 @@ class Contexte:
             trouve = identifiant_campus(nom)
         if trouve:
             return trouve
+        from rapidfuzz import fuzz, process  # only to suggest names in this message
+
         proches = [
             self.campus[i]
             for _, _, i in process.extract(
