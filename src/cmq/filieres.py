@@ -308,18 +308,21 @@ def search(texte: str, limit: int = 5) -> list[Resultat]:
     return list(_classer(_verifier(texte))[:limit])
 
 
-def _decider(candidats: tuple[Resultat, ...]) -> Normalisation:
+def _choisir(candidats: tuple[Resultat, ...]) -> tuple[Filiere | None, Statut]:
     """ "normalise" when the best candidate is high enough and well ahead of the second."""
-    candidats = candidats[:5]
     premier = candidats[0] if candidats else None
     second = candidats[1].score if len(candidats) > 1 else 0.0
     if premier is None or premier.score < SEUIL_CANDIDAT:
-        filiere, statut = None, "inconnu"
-    elif premier.score >= SEUIL and premier.score - second >= MARGE:
-        filiere, statut = premier.filiere, "normalise"
-    else:
-        filiere, statut = None, "ambigu"
-    score = premier.score if premier else 0.0
+        return None, "inconnu"
+    if premier.score >= SEUIL and premier.score - second >= MARGE:
+        return premier.filiere, "normalise"
+    return None, "ambigu"
+
+
+def _decider(candidats: tuple[Resultat, ...]) -> Normalisation:
+    candidats = candidats[:5]
+    filiere, statut = _choisir(candidats)
+    score = candidats[0].score if candidats else 0.0
     return Normalisation(filiere=filiere, score=score, statut=statut, candidats=candidats)
 
 
@@ -348,6 +351,33 @@ def normalize(texte: str) -> Normalisation:
     return _normaliser(_verifier(texte))
 
 
+_CODES_CHOISIS: dict[tuple[tuple[str, ...], int], str | None] = {}  # memo of `code_normalise` (bounded)
+
+
+def code_normalise(texte: str, forme: str) -> str | None:
+    """The code of `normalize(texte).filiere` (None when it is None), for a caller that already holds
+    `forme`, the text normalised by `cmq.texte.normaliser` (the campus resolver does): no accent
+    stripping again, no decision object built.
+
+    Cached by the words that match the vocabulary and the number of words: a word that matches
+    nothing only counts in the share of the text left unexplained, so texts that differ by such
+    words (places, names, typos beyond repair) share one result.
+    """
+    if _verifier(texte).strip().lower() in _PAR_CODE:
+        filiere = normalize(texte).filiere
+        return filiere.code if filiere is not None else None
+    mots = _mots(forme)
+    cle = (tuple(m for m in mots if _corriger(m)), len(mots))
+    if cle in _CODES_CHOISIS:
+        return _CODES_CHOISIS[cle]
+    filiere, _ = _choisir(_evaluer(mots)[:5])
+    code = filiere.code if filiere is not None else None
+    if len(_CODES_CHOISIS) >= 100_000:
+        _CODES_CHOISIS.clear()
+    _CODES_CHOISIS[cle] = code
+    return code
+
+
 def code_de(texte: str) -> str:
     """The code of the filière a code, label or free text designates; FiliereInconnue naming the
     candidates when the text is ambiguous, the close codes (or the valid ones) when unknown."""
@@ -367,6 +397,7 @@ def vider_cache() -> None:
     for cache in (_normaliser, _decision, _corriger, _resultat, _suggestions):
         cache.cache_clear()
     _RACINES.clear()
+    _CODES_CHOISIS.clear()
 
 
 # --- Type-ahead -------------------------------------------------------------------------------------

@@ -13,10 +13,30 @@ ARTICLES = frozenset({"la", "le", "les", "l"})  # leading articles of place name
 ABREGES = {"st": "saint", "ste": "sainte"}  # abbreviations of place names ("St-Étienne")
 
 
-def sans_accents(texte: str) -> str:
-    """Strip diacritics: 'Éco-construction' -> 'Eco-construction'."""
+def _sans_accents_lent(texte: str) -> str:
+    """Reference definition of `sans_accents`: NFKD, combining marks dropped, "œ" -> "oe"."""
     decompose = unicodedata.normalize("NFKD", texte)
     return "".join(c for c in decompose if not unicodedata.combining(c)).replace("œ", "oe").replace("Œ", "OE")
+
+
+class _TableSansAccents(dict):
+    """`str.translate` table: code point -> the character without its diacritics, computed on first
+    use. Per character is the same as per text: NFKD decomposes each character alone, and canonical
+    reordering only moves the combining marks, which are dropped."""
+
+    def __missing__(self, code: int) -> str:
+        valeur = _sans_accents_lent(chr(code))
+        if len(self) < 20_000:  # bounded: a hostile text may carry any code point
+            self[code] = valeur
+        return valeur
+
+
+_TABLE_SANS_ACCENTS = _TableSansAccents()
+
+
+def sans_accents(texte: str) -> str:
+    """Strip diacritics: 'Éco-construction' -> 'Eco-construction'."""
+    return texte if texte.isascii() else texte.translate(_TABLE_SANS_ACCENTS)
 
 
 def normaliser(texte: str) -> str:
