@@ -213,21 +213,12 @@ def _unite_lieu(texte: str, t: territoires.Territoire) -> tuple[Unite, str]:
     return trouvee
 
 
-_ANALYSES: dict[str, Mention] = {}  # memo of `analyser` (bounded; a dict: no object per entry)
-
-
 def analyser(texte: str) -> Mention:
-    """Units of a text: "CMQ BTP Hauts-de-France" -> [word (batiment, travau, public), place région 32]."""
-    trouvee = _ANALYSES.get(texte)
-    if trouvee is None:
-        trouvee = _analyser(texte)
-        if len(_ANALYSES) >= _TAILLE_MEMO:
-            _ANALYSES.clear()
-        _ANALYSES[texte] = trouvee
-    return trouvee
+    """Units of a text: "CMQ BTP Hauts-de-France" -> [word (batiment, travau, public), place région 32].
 
-
-def _analyser(texte: str) -> Mention:
+    Not cached by text (its words and places are, and the resolver caches scores by canonical
+    form): a cache of distinct texts would only keep objects alive for the garbage collector to scan.
+    """
     bruts = mots_du_texte(texte)
     colles = (  # "mobi campus"
         {a for a, b in itertools.pairwise(bruts) if b == "campus" and a not in MOTS_VIDES} if "campus" in bruts else ()
@@ -375,7 +366,7 @@ def vider_cache() -> None:
     """Forget every cached analysis (benchmarks measure the cold path this way)."""
     for cache in (cle_alias, _territoire, _noms_de_lieux, _debuts_de_lieux):
         cache.cache_clear()
-    for memo in (_RACINES, _UNITES_MOTS, _UNITES_LIEUX, _ANALYSES):
+    for memo in (_RACINES, _UNITES_MOTS, _UNITES_LIEUX):
         memo.clear()
 
 

@@ -203,6 +203,7 @@ class _Matrices:
     debuts_mots: np.ndarray = field(init=False)
     formes_des_mots: np.ndarray = field(init=False)
     poids_des_mots: np.ndarray = field(init=False)
+    portees: dict[int, tuple[int, ...]] = field(init=False, default_factory=dict)  # memo of `portee`
 
     def __post_init__(self) -> None:
         self.sac_mots = np.ascontiguousarray(self.sac.T)
@@ -217,11 +218,14 @@ class _Matrices:
         words lend their similarity to their parts in the order of `composantes`)."""
         if rang not in self.composantes:
             return (rang,)
-        atteints = {rang}
-        for colle, (a, b) in self.composantes.items():
-            if colle in atteints:
-                atteints.update((a, b))
-        return tuple(sorted(atteints))
+        portee = self.portees.get(rang)
+        if portee is None:
+            atteints = {rang}
+            for colle, (a, b) in self.composantes.items():
+                if colle in atteints:
+                    atteints.update((a, b))
+            portee = self.portees[rang] = tuple(sorted(atteints))
+        return portee
 
 
 class Index:
@@ -476,47 +480,47 @@ class Index:
         m, nb_campus = self._m, len(self.fiches)
         if not lot or not nb_campus:
             return np.zeros((len(lot), nb_campus), dtype=np.float64)
-        # Units of every mention (`_info`): their row, what they explain and weigh, what they cover.
-        lignes: list[int] = []
+        # Units of every mention (`_info`): what they explain and weigh, what they cover.
+        presentes: list[int] = []  # rows with at least one unit
+        premieres: list[int] = []  # their first unit
         expliques: list[np.ndarray] = []
         poids: list[np.ndarray] = []
-        couverts_lignes: list[int] = []  # (row, word, similarity) of every word covered by a unit
+        couverts_lignes: list[int] = []  # (row, word, best similarity) of every word a mention covers
         couverts_rangs: list[int] = []
         couverts_sims: list[float] = []
         for ligne, mention in enumerate(lot):
+            meilleures: dict[int, float] = {}
             for unite in self._recoller(mention.unites):
                 rangs_c, sims_c, explique_u, poids_u = self._info(unite)
-                lignes.append(ligne)
+                if not presentes or presentes[-1] != ligne:
+                    presentes.append(ligne)
+                    premieres.append(len(expliques))
                 expliques.append(explique_u)
                 poids.append(poids_u)
-                if rangs_c:
-                    couverts_lignes.extend([ligne] * len(rangs_c))
-                    couverts_rangs.extend(rangs_c)
-                    couverts_sims.extend(sims_c)
+                for rang, sim in zip(rangs_c, sims_c, strict=True):
+                    if sim > meilleures.get(rang, -1.0):
+                        meilleures[rang] = sim
+            for rang in sorted(meilleures):
+                couverts_lignes.append(ligne)
+                couverts_rangs.append(rang)
+                couverts_sims.append(meilleures[rang])
         nb = len(lot)
         explique = np.zeros((nb, nb_campus), dtype=np.float32)
         total = np.zeros((nb, nb_campus), dtype=np.float32)
-        if lignes:  # each mention's units added in their order (reduceat along rows: one after the other)
-            presentes, premieres = np.unique(np.array(lignes, dtype=np.intp), return_index=True)
-            explique[presentes] = np.add.reduceat(np.stack(expliques), premieres, axis=0)
-            total[presentes] = np.add.reduceat(np.stack(poids), premieres, axis=0)
-        # Coverage of the name forms: the best similarity of each word a mention covers (`_info`), times
-        # its weight in each form, summed per form (sparse: a mention covers a few words, a word is in
-        # a few forms).
-        nb_mots, nb_formes = len(m.idf), len(m.longueurs)
-        cles = np.array(couverts_lignes, dtype=np.int64) * nb_mots + np.array(couverts_rangs, dtype=np.int64)
-        ordre = np.argsort(cles, kind="stable")
-        cles = cles[ordre]
-        premiers = np.flatnonzero(np.r_[True, cles[1:] != cles[:-1]]) if len(cles) else np.zeros(0, dtype=np.intp)
-        meilleures = (
-            np.maximum.reduceat(np.array(couverts_sims, dtype=np.float32)[ordre], premiers) if len(cles) else []
-        )
-        lignes_c, mots_c = np.divmod(cles[premiers], nb_mots)
+        if presentes:  # each mention's units added in their order (reduceat along rows: one after the other)
+            explique[presentes] = np.add.reduceat(np.array(expliques), premieres, axis=0)
+            total[presentes] = np.add.reduceat(np.array(poids), premieres, axis=0)
+        # Coverage of the name forms: the best similarity of each word a mention covers, times its
+        # weight in each form, summed per form (sparse: a mention covers a few words, a word is in a
+        # few forms; float64 sums of float32 terms).
+        nb_formes = len(m.longueurs)
+        mots_c = np.array(couverts_rangs, dtype=np.intp)
         combien = m.debuts_mots[mots_c + 1] - m.debuts_mots[mots_c]
         places = np.repeat(m.debuts_mots[mots_c] - np.cumsum(combien) + combien, combien) + np.arange(combien.sum())
+        sims = np.array(couverts_sims, dtype=np.float32).astype(np.float64)
         numerateur = np.bincount(
-            np.repeat(lignes_c, combien) * nb_formes + m.formes_des_mots[places],
-            weights=np.repeat(np.asarray(meilleures, dtype=np.float64), combien) * m.poids_des_mots[places],
+            np.repeat(np.array(couverts_lignes, dtype=np.intp), combien) * nb_formes + m.formes_des_mots[places],
+            weights=np.repeat(sims, combien) * m.poids_des_mots[places],
             minlength=nb * nb_formes,
         ).reshape(nb, nb_formes)
         couverture = numerateur.astype(np.float32) / m.longueurs
@@ -631,7 +635,7 @@ class Index:
                 else:
                     total[rangs] -= MALUS_DATE * self._inactifs(valeur)
             ordres = np.argsort(-total, axis=1, kind="stable")[:, :NB_CANDIDATS]
-            meilleurs = np.take_along_axis(total, ordres, axis=1).tolist()
+            meilleurs = total[np.arange(len(classer))[:, None], ordres].tolist()
             for i, ordre, valeurs in zip(classer, ordres.tolist(), meilleurs, strict=True):
                 premier = valeurs[0]
                 second = valeurs[1] if len(valeurs) > 1 else 0.0
