@@ -63,14 +63,21 @@ def generateur():
 
 
 @pytest.fixture(scope="module")
-def index_embarque(tmp_path_factory) -> Index:
-    """The index of the embedded directory (SQLite)."""
+def url_embarquee(tmp_path_factory) -> str:
+    """A SQLite database initialised with the embedded directory."""
     from cmq.init import initialiser
-    from cmq.resolve import index
 
     url = f"sqlite:///{tmp_path_factory.mktemp('rapide') / 'cmq.db'}"
     initialiser(url)
-    return index(url)
+    return url
+
+
+@pytest.fixture(scope="module")
+def index_embarque(url_embarquee) -> Index:
+    """The index of the embedded directory."""
+    from cmq.resolve import index
+
+    return index(url_embarquee)
 
 
 # --- The reference: one mention at a time ----------------------------------------------------------
@@ -387,3 +394,29 @@ def test_code_normalise_egal_a_normalize(index_embarque, generateur):
             assert filieres.code_normalise(t, normaliser(t)) == (attendu.code if attendu else None), t
     with pytest.raises(EntreeInvalide):
         filieres.code_normalise("  ", "")
+
+
+def test_fraicheur_de_l_index(tmp_path):
+    """The data version is read at most once per FRAICHEUR while the index is in use: a write of this
+    process is seen at once, a commit from another connection (another process) within FRAICHEUR."""
+    import sqlite3
+    import time
+
+    from cmq import alias
+    from cmq.init import initialiser
+    from cmq.resolve import FRAICHEUR, index, resolve
+
+    url = f"sqlite:///{tmp_path / 'cmq.db'}"
+    initialiser(url)
+    premier = index(url)
+    assert index(url) is premier
+    alias.ajouter("le campus des nuages", "mobicampus", url=url)  # this process: seen at once
+    assert resolve("le campus des nuages", url=url).via_alias
+    deuxieme = index(url)
+    assert deuxieme is not premier
+    with sqlite3.connect(tmp_path / "cmq.db") as autre:  # another connection, as another process would
+        autre.execute("INSERT INTO alias (texte, campus_id) VALUES ('pluie', 'mobicampus')")
+    time.sleep(2 * FRAICHEUR)
+    assert index(url) is not deuxieme
+    r = resolve("campus pluie", url=url)
+    assert (r.campus_id, r.via_alias) == ("mobicampus", True)

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import itertools
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date as Date
@@ -73,7 +74,7 @@ POIDS_LIEU = 3.0  # weight of a territory unit of the mention
 POIDS_INCONNU = 0.5  # weight of a mention word that no campus contains (noise: "lycée", a person…)
 NB_CANDIDATS = 5
 TAILLE_CACHE = 50_000  # text scores kept per index (real exports repeat the same spellings)
-TAILLE_BLOC = 1024  # mentions scored at once (a few MB of float32 tables)
+TAILLE_BLOC = 256  # mentions scored at once
 
 Statut = Literal["trouve", "ambigu", "inconnu"]
 
@@ -695,12 +696,17 @@ class Index:
 
     def resoudre_lot(self, textes: Sequence[str], contextes: Sequence[Contexte] | None = None) -> list[Resolution]:
         """Resolve many mentions (one context each, default none): their scores and decisions are
-        computed all at once."""
+        computed by blocks of TAILLE_BLOC mentions at once (small blocks: the analyses of a block
+        are freed before the garbage collector moves them to its oldest generation)."""
         contextes = contextes or [Contexte()] * len(textes)
         if len(contextes) != len(textes):
             raise ValueError("un contexte par mention")
-        lot = [analyser(t) for t in textes]
-        return self._decider_lot(textes, lot, self._scores(lot), contextes)
+        resolutions: list[Resolution] = []
+        for debut in range(0, len(textes), TAILLE_BLOC):
+            bloc = textes[debut : debut + TAILLE_BLOC]
+            lot = [analyser(t) for t in bloc]
+            resolutions += self._decider_lot(bloc, lot, self._scores(lot), contextes[debut : debut + TAILLE_BLOC])
+        return resolutions
 
 
 def _filiere_ecrite(texte: str, mention: Mention) -> str | None:
@@ -733,26 +739,54 @@ def filiere_ecrite(texte: str) -> str | None:
 # --- Index cache and public API ---------------------------------------------------------------
 
 
-_index: dict[str, tuple[tuple, Index]] = {}
+FRAICHEUR = 0.001  # seconds an index is reused, after its data version was read, without reading it again
+
+_index: dict[str, tuple[tuple, Index, float]] = {}  # url -> (data version, index, when it was read)
 _verrou_index = threading.Lock()
+
+
+def _recent(url: db.BaseDeDonnees) -> Index | None:
+    """The cached index of `url` when its data version was read less than FRAICHEUR ago and this
+    process has not written to `url` since (its own writes are counted, so always seen at once)."""
+    deja = _index.get(url)
+    if deja is not None and time.monotonic() - deja[2] < FRAICHEUR and deja[0][0] == db.ecritures(url):
+        return deja[1]
+    return None
+
+
+def _verifie(url: db.BaseDeDonnees) -> tuple[tuple, tuple | None]:
+    """(current data version of `url`, the cached entry), the entry's reading time renewed when its
+    version is the current one."""
+    lu_le = time.monotonic()
+    signature = version.version(url)
+    with _verrou_index:
+        deja = _index.get(url)
+        if deja is not None and deja[0] == signature:
+            deja = _index[url] = (signature, deja[1], lu_le)
+    return signature, deja
 
 
 def index(url: str | None = None) -> Index:
     """The index of a database (default: the default database), rebuilt when its data changed.
 
     Freshness costs no query on SQLite (`cmq.store.version`): the change counter of this process
-    and the file's data version, bumped by any commit, from any process.
+    and the file's data version, bumped by any commit, from any process. The data version is read
+    at most once every FRAICHEUR (1 ms) while the index is in use: the writes of this process are
+    seen at once, those of other processes within 1 ms (a process cannot commit, exit and have a
+    request answered that fast), and the check costs almost nothing per call.
     """
     url = db.ouvrir(url)
-    signature = version.version(url)
-    with _verrou_index:
-        deja = _index.get(url)
+    recent = _recent(url)
+    if recent is not None:
+        return recent
+    lu_le = time.monotonic()
+    signature, deja = _verifie(url)
     if deja is not None and deja[0] == signature:
         return deja[1]
     with db.session(url) as s:
         nouveau = Index.charger(s)
     with _verrou_index:
-        _index[url] = (signature, nouveau)
+        _index[url] = (signature, nouveau, lu_le)
     return nouveau
 
 
@@ -760,9 +794,11 @@ def index_courant(url: str) -> Index | None:
     """The cached index of `url` if its data has not changed since it was built, else None (no query
     on SQLite: a caller may then resolve without leaving its thread)."""
     url = db.ouvrir(url)
-    with _verrou_index:
-        deja = _index.get(url)
-    return deja[1] if deja is not None and deja[0] == version.version(url) else None
+    recent = _recent(url)
+    if recent is not None:
+        return recent
+    signature, deja = _verifie(url)
+    return deja[1] if deja is not None and deja[0] == signature else None
 
 
 def vider_cache() -> None:
