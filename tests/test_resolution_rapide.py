@@ -420,3 +420,90 @@ def test_fraicheur_de_l_index(tmp_path):
     assert index(url) is not deuxieme
     r = resolve("campus pluie", url=url)
     assert (r.campus_id, r.via_alias) == ("mobicampus", True)
+
+
+# --- /api/resolution: the direct answer of ResolutionRapide is the route's -----------------------------
+
+REQUETES = [
+    "nom=Mobicampus",
+    "nom=campus%20aeronotique%20ocitanie",
+    "nom=CMQ+a%C3%A9ronautique&territoire=Occitanie",
+    "nom=CMQ+a%C3%A9ronautique&territoire=84&date=2025-03-01",
+    "nom=tourisme&filiere=Tourisme",
+    "nom=tourisme&filiere=tourisme-gastronomie&date=",
+    "nom=Tourisme%2C+gastronomie",
+    "nom=zzz",
+    "nom=CMQ",
+    "nom=%20%20",  # blank: the route's problem
+    "nom=",
+    "",
+    "nom=a&nom=b",  # repeated
+    "nom=tourisme&inconnu=1",  # unknown parameter: ignored by the route
+    "nom=tourisme&filiere=zzzz",  # unknown filière: 422
+    "nom=tourisme&territoire=Atlantide",  # unknown territory: 422
+    "nom=tourisme&date=2025-02-30",
+    "nom=tourisme&date=20250301",
+    "nom=tourisme&date=2025-03-01T00:00:00",
+    "nom=" + "a" * 500,
+    "nom=" + "a" * 501,
+    "nom=tourisme&territoire=" + "b" * 201,
+    "nom=%FF%FE",  # invalid UTF-8 percent-escapes
+    "nom=caf%E9",  # latin-1 percent-escape
+    "nom=%E2%80%99campus%E2%80%99",
+]
+
+
+def _appeler(app, chaine: str) -> tuple[int, list, bytes]:
+    """GET /api/resolution?chaine on the ASGI app in this process: status, headers, body."""
+    import asyncio
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": "/api/resolution",
+        "raw_path": b"/api/resolution",
+        "query_string": chaine.encode("latin-1"),
+        "root_path": "",
+        "headers": [(b"host", b"test")],
+        "client": ("127.0.0.1", 1),
+        "server": ("127.0.0.1", 80),
+    }
+    messages = []
+
+    async def recevoir():
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def envoyer(message):
+        messages.append(message)
+
+    asyncio.run(app(scope, recevoir, envoyer))
+    debut = messages[0]
+    corps = b"".join(m.get("body", b"") for m in messages[1:])
+    return debut["status"], sorted(debut["headers"]), corps
+
+
+def test_reponse_directe_identique_a_la_route(url_embarquee, generateur, index_embarque, monkeypatch):
+    from urllib.parse import quote
+
+    from cmq.api import routes_resolution
+    from cmq.serveur import creer_app
+
+    app = creer_app(url_embarquee)
+    requetes = REQUETES + [f"nom={quote(t)}" for t, _, _ in generateur.jeu(index_embarque.fiches, 150, 16)]
+    directes = []
+    vraie = routes_resolution.reponse_directe
+
+    def espion(scope):
+        corps = vraie(scope)
+        directes.append(corps is not None)
+        return corps
+
+    monkeypatch.setattr(routes_resolution, "reponse_directe", espion)
+    rapides = [_appeler(app, q) for q in requetes]
+    assert sum(directes) >= 150  # the plain ones were answered directly
+    monkeypatch.setattr(routes_resolution, "reponse_directe", lambda scope: None)
+    for q, rapide in zip(requetes, rapides, strict=True):
+        assert rapide == _appeler(app, q), q

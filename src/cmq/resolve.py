@@ -199,20 +199,19 @@ class _Matrices:
     # Derived, for `Index._scores_lot`:
     sac_mots: np.ndarray = field(init=False)  # word × campus (`sac` transposed, rows gathered by word)
     longueurs: np.ndarray = field(init=False)  # weight of each form (denominator of its coverage)
-    # The forms of each word, sparse (a word is in a few forms): forms of word w at
-    # `formes_des_mots[debuts_mots[w]:debuts_mots[w + 1]]`, with their weights in `poids_des_mots`.
-    debuts_mots: np.ndarray = field(init=False)
-    formes_des_mots: np.ndarray = field(init=False)
-    poids_des_mots: np.ndarray = field(init=False)
+    # The forms of each word (a word is in a few forms): ([form], [its weight in the form]).
+    formes_des_mots: list[tuple[list[int], list[float]]] = field(init=False)
+    masque_principales: np.ndarray = field(init=False)  # `principales` as 1.0 / 0.0
     portees: dict[int, tuple[int, ...]] = field(init=False, default_factory=dict)  # memo of `portee`
 
     def __post_init__(self) -> None:
         self.sac_mots = np.ascontiguousarray(self.sac.T)
         self.longueurs = np.maximum(self.formes.sum(axis=1), 1e-6)
-        mots, formes = np.nonzero(self.formes.T)  # by word, then form
-        self.debuts_mots = np.searchsorted(mots, np.arange(self.formes.shape[1] + 1)).astype(np.intp)
-        self.formes_des_mots = formes.astype(np.intp)
-        self.poids_des_mots = self.formes.T[mots, formes].astype(np.float64)
+        self.formes_des_mots = []
+        for colonne in self.formes.T:
+            formes = np.flatnonzero(colonne)
+            self.formes_des_mots.append((formes.tolist(), colonne[formes].astype(np.float64).tolist()))
+        self.masque_principales = self.principales.astype(np.float32)
 
     def portee(self, rang: int) -> tuple[int, ...]:
         """The words a match of word `rang` covers: itself and, for a glued word, its parts (glued
@@ -245,7 +244,11 @@ class Index:
         self.membres = dict(membres or {})
         self._filieres = np.array([f.filiere for f in self.fiches], dtype=object)
         self._codes_filieres = {code: n for n, code in enumerate(dict.fromkeys(f.filiere for f in self.fiches))}
-        self._filieres_campus = np.array([self._codes_filieres[f.filiere] for f in self.fiches], dtype=np.intp)
+        filieres_campus = np.array([self._codes_filieres[f.filiere] for f in self.fiches], dtype=np.intp)
+        # MALUS_FILIERE for the campuses of another filière, one row per filière code; the last row
+        # (index -1) for a filière no campus has
+        codes = np.arange(len(self._codes_filieres) + 1)[:, None]
+        self._malus_filieres = MALUS_FILIERE * (filieres_campus[None, :] != codes)
         self._lexique, self._m = self._construire()
         self._cache: dict[str, np.ndarray] = {}  # text scores by canonical form
         self._dans: dict[territoires.Territoire, np.ndarray] = {}
@@ -254,6 +257,7 @@ class Index:
         self._collages: dict[tuple[str, str], Unite | None] = {}  # `_recoller`
         self._infos: dict[Unite, tuple] = {}  # `_info`
         self._constantes: dict[float, np.ndarray] = {}
+        self._float32: dict[float, float] = {}  # similarity -> its float32 value
         self._candidats: dict[tuple[int, float], Candidat] = {}
         self._longs = [mot for mot in self._lexique.vocabulaire if len(mot) >= LONG_FLOU]
         self._verrou = threading.Lock()
@@ -486,9 +490,13 @@ class Index:
         premieres: list[int] = []  # their first unit
         expliques: list[np.ndarray] = []
         poids: list[np.ndarray] = []
-        couverts_lignes: list[int] = []  # (row, word, best similarity) of every word a mention covers
-        couverts_rangs: list[int] = []
-        couverts_sims: list[float] = []
+        # Coverage of the name forms: the best similarity of each word a mention covers, times its
+        # weight in each form, summed per form (sparse: a mention covers a few words, a word is in a
+        # few forms; float64 sums of float32 terms, in the order of the rows, words and forms).
+        nb_formes = len(m.longueurs)
+        cases: list[int] = []  # row × nb_formes + form
+        termes: list[float] = []
+        formes_des_mots, en_float32 = m.formes_des_mots, self._float32
         for ligne, mention in enumerate(lot):
             meilleures: dict[int, float] = {}
             for unite in self._recoller(mention.unites):
@@ -501,36 +509,34 @@ class Index:
                 for rang, sim in zip(rangs_c, sims_c, strict=True):
                     if sim > meilleures.get(rang, -1.0):
                         meilleures[rang] = sim
+            base = ligne * nb_formes
             for rang in sorted(meilleures):
-                couverts_lignes.append(ligne)
-                couverts_rangs.append(rang)
-                couverts_sims.append(meilleures[rang])
+                sim = en_float32.get(meilleures[rang])
+                if sim is None:
+                    sim = en_float32[meilleures[rang]] = float(np.float32(meilleures[rang]))
+                formes, poids_formes = formes_des_mots[rang]
+                cases.extend([base + f for f in formes])
+                termes.extend([sim * p for p in poids_formes])
         nb = len(lot)
-        explique = np.zeros((nb, nb_campus), dtype=np.float32)
-        total = np.zeros((nb, nb_campus), dtype=np.float32)
-        if presentes:  # each mention's units added in their order (reduceat along rows: one after the other)
-            explique[presentes] = np.add.reduceat(np.array(expliques), premieres, axis=0)
-            total[presentes] = np.add.reduceat(np.array(poids), premieres, axis=0)
-        # Coverage of the name forms: the best similarity of each word a mention covers, times its
-        # weight in each form, summed per form (sparse: a mention covers a few words, a word is in a
-        # few forms; float64 sums of float32 terms).
-        nb_formes = len(m.longueurs)
-        mots_c = np.array(couverts_rangs, dtype=np.intp)
-        combien = m.debuts_mots[mots_c + 1] - m.debuts_mots[mots_c]
-        places = np.repeat(m.debuts_mots[mots_c] - np.cumsum(combien) + combien, combien) + np.arange(combien.sum())
-        sims = np.array(couverts_sims, dtype=np.float32).astype(np.float64)
-        numerateur = np.bincount(
-            np.repeat(np.array(couverts_lignes, dtype=np.intp), combien) * nb_formes + m.formes_des_mots[places],
-            weights=np.repeat(sims, combien) * m.poids_des_mots[places],
-            minlength=nb * nb_formes,
-        ).reshape(nb, nb_formes)
+        if len(presentes) == nb:  # each mention's units added in their order (reduceat: one row after the other)
+            explique = np.add.reduceat(np.array(expliques), premieres, axis=0)
+            total = np.add.reduceat(np.array(poids), premieres, axis=0)
+        else:
+            explique = np.zeros((nb, nb_campus), dtype=np.float32)
+            total = np.zeros((nb, nb_campus), dtype=np.float32)
+            if presentes:
+                explique[presentes] = np.add.reduceat(np.array(expliques), premieres, axis=0)
+                total[presentes] = np.add.reduceat(np.array(poids), premieres, axis=0)
+        numerateur = np.bincount(cases, weights=termes, minlength=nb * nb_formes).reshape(nb, nb_formes)
         couverture = numerateur.astype(np.float32) / m.longueurs
         rappel = np.maximum.reduceat(couverture, m.debuts, axis=1)
-        exacte = np.maximum.reduceat(np.where(m.principales, couverture, 0), m.debuts, axis=1) > 0.999
+        exacte = np.maximum.reduceat(couverture * m.masque_principales, m.debuts, axis=1) > 0.999
         precision = explique / np.maximum(total, 1e-6)
         exact = (precision > 0.999) & exacte
         scores = 100 * (POIDS_P * precision + POIDS_R * rappel) + BONUS_EXACT * exact
-        scores[~total.any(axis=1)] = 0.0  # nothing meaningful written
+        vides = ~total.any(axis=1)  # nothing meaningful written
+        if vides.any():
+            scores[vides] = 0.0
         return scores
 
     def _scores(self, lot: Sequence[Mention]) -> np.ndarray:
@@ -618,11 +624,14 @@ class Index:
                 classer.append(i)
                 ecrites.append(contexte.filiere or _filiere_ecrite(texte, mention))
         if classer:
-            total = scores[classer].astype(np.float64)
+            total = scores.astype(np.float64) if len(classer) == len(textes) else scores[classer].astype(np.float64)
             avec = [j for j, code in enumerate(ecrites) if code]
-            if avec:
-                ecrite = np.array([self._codes_filieres.get(ecrites[j], -1) for j in avec], dtype=np.intp)
-                total[avec] -= MALUS_FILIERE * (self._filieres_campus[None, :] != ecrite[:, None])
+            if avec:  # the row of penalties of each filière (one more: a filière no campus has)
+                malus = self._malus_filieres[[self._codes_filieres.get(ecrites[j], -1) for j in avec]]
+                if len(avec) == len(classer):
+                    total -= malus
+                else:
+                    total[avec] -= malus
             groupes: dict[tuple, list[int]] = {}
             for j, i in enumerate(classer):
                 t, jour = contextes[i].territoire, contextes[i].date
