@@ -352,6 +352,7 @@ def normalize(texte: str) -> Normalisation:
 
 
 _CODES_CHOISIS: dict[tuple[tuple[str, ...], int], str | None] = {}  # memo of `code_normalise` (bounded)
+_CONNUS: dict[str, bool] = {}  # root -> it matches the vocabulary (`_corriger`)
 
 
 def code_normalise(texte: str, forme: str) -> str | None:
@@ -367,9 +368,19 @@ def code_normalise(texte: str, forme: str) -> str | None:
         filiere = normalize(texte).filiere
         return filiere.code if filiere is not None else None
     mots = _mots(forme)
-    cle = (tuple(m for m in mots if _corriger(m)), len(mots))
-    if cle in _CODES_CHOISIS:
-        return _CODES_CHOISIS[cle]
+    connus = []
+    for mot in mots:
+        connu = _CONNUS.get(mot)
+        if connu is None:
+            connu = bool(_corriger(mot))
+            if len(_CONNUS) < 100_000:
+                _CONNUS[mot] = connu
+        if connu:
+            connus.append(mot)
+    cle = (tuple(connus), len(mots))
+    code = _CODES_CHOISIS.get(cle, False)
+    if code is not False:
+        return code
     filiere, _ = _choisir(_evaluer(mots)[:5])
     code = filiere.code if filiere is not None else None
     if len(_CODES_CHOISIS) >= 100_000:
@@ -398,6 +409,7 @@ def vider_cache() -> None:
         cache.cache_clear()
     _RACINES.clear()
     _CODES_CHOISIS.clear()
+    _CONNUS.clear()
 
 
 # --- Type-ahead -------------------------------------------------------------------------------------

@@ -28,6 +28,13 @@ filière label ("Tourisme, gastronomie", "Numérique") names no campus (`motif`
 filière, else "ambigu" among that filière's campuses. A user-confirmed alias (`cmq.alias`) wins
 over everything (score 100). `index(url)` caches one Index per
 database, rebuilt when campuses, members, imports or aliases change.
+
+Speed: mentions are scored and decided by blocks (`Index.resoudre_lot`; one mention is a block of
+one), with numpy tables for the whole block. What a unit (word, place) explains and weighs for
+every campus is computed once per index and cached (`Index._info`), as are word look-ups, pairs of
+words to glue and the text scores of a canonical form; the units of a mention are added in their
+order, in float32, so that a block gives what one mention alone gives
+(tests/test_resolution_rapide.py checks both against the reference algorithm, one mention at a time).
 """
 
 from __future__ import annotations
