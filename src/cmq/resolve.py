@@ -443,10 +443,14 @@ class Index:
             elif not correspondances:
                 explique, poids = self._constante(0.0), self._constante(POIDS_INCONNU)
             else:
-                rangs = np.array([r for r, _ in correspondances], dtype=np.intp)
-                sims = np.array([s for _, s in correspondances], dtype=np.float32)
-                rarete = m.idf[rangs].max()
-                accord = (m.sac_mots[rangs] * sims[:, None]).max(axis=0)
+                if len(correspondances) == 1:  # the usual case: the same values without gathering
+                    rang, sim = correspondances[0]
+                    rarete, accord = m.idf[rang], m.sac_mots[rang] * np.float32(sim)
+                else:
+                    rangs = np.array([r for r, _ in correspondances], dtype=np.intp)
+                    sims = np.array([s for _, s in correspondances], dtype=np.float32)
+                    rarete = m.idf[rangs].max()
+                    accord = (m.sac_mots[rangs] * sims[:, None]).max(axis=0)
                 explique = rarete * accord
                 faible = set(unite.mots) <= MOTS_FAIBLES
                 poids = rarete * (accord > 0).astype(np.float32) if faible else self._constante(rarete)
