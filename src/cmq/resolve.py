@@ -264,7 +264,7 @@ class Index:
         self._collages: dict[tuple[str, str], Unite | None] = {}  # `_recoller`
         self._infos: dict[Unite, tuple] = {}  # `_info`
         self._constantes: dict[float, np.ndarray] = {}
-        self._float32: dict[float, float] = {}  # similarity -> its float32 value
+        self._apports: dict[tuple[int, float], tuple] = {}  # `_apport`
         self._candidats: dict[tuple[int, float], Candidat] = {}
         self._longs = [mot for mot in self._lexique.vocabulaire if len(mot) >= LONG_FLOU]
         self._verrou = threading.Lock()
@@ -505,9 +505,10 @@ class Index:
         # weight in each form, summed per form (sparse: a mention covers a few words, a word is in a
         # few forms; float64 sums of float32 terms, in the order of the rows, words and forms).
         nb_formes = len(m.longueurs)
-        cases: list[int] = []  # row × nb_formes + form
-        termes: list[float] = []
-        formes_des_mots, en_float32 = m.formes_des_mots, self._float32
+        formes: list[int] = []  # the forms of every covered word, row after row
+        termes: list[float] = []  # similarity × weight of the word in the form
+        par_ligne: list[int] = []  # how many of them each row has
+        apports = self._apports
         for ligne, mention in enumerate(lot):
             meilleures: dict[int, float] = {}
             for unite in self._recoller(mention.unites):
@@ -520,14 +521,14 @@ class Index:
                 for rang, sim in zip(rangs_c, sims_c, strict=True):
                     if sim > meilleures.get(rang, -1.0):
                         meilleures[rang] = sim
-            base = ligne * nb_formes
+            avant = len(formes)
             for rang in sorted(meilleures):
-                sim = en_float32.get(meilleures[rang])
-                if sim is None:
-                    sim = en_float32[meilleures[rang]] = float(np.float32(meilleures[rang]))
-                formes, poids_formes = formes_des_mots[rang]
-                cases.extend([base + f for f in formes])
-                termes.extend([sim * p for p in poids_formes])
+                apport = apports.get((rang, meilleures[rang]))
+                if apport is None:
+                    apport = self._apport(rang, meilleures[rang])
+                formes += apport[0]
+                termes += apport[1]
+            par_ligne.append(len(formes) - avant)
         nb = len(lot)
         if len(presentes) == nb:  # each mention's units added in their order (reduceat: one row after the other)
             explique = np.add.reduceat(np.array(expliques), premieres, axis=0)
@@ -538,6 +539,7 @@ class Index:
             if presentes:
                 explique[presentes] = np.add.reduceat(np.array(expliques), premieres, axis=0)
                 total[presentes] = np.add.reduceat(np.array(poids), premieres, axis=0)
+        cases = np.repeat(np.arange(nb) * nb_formes, par_ligne) + np.array(formes, dtype=np.intp)
         numerateur = np.bincount(cases, weights=termes, minlength=nb * nb_formes).reshape(nb, nb_formes)
         couverture = numerateur.astype(np.float32) / m.longueurs
         rappel = np.maximum.reduceat(couverture, m.debuts, axis=1)
@@ -549,6 +551,16 @@ class Index:
         if vides.any():
             scores[vides] = 0.0
         return scores
+
+    def _apport(self, rang: int, sim: float) -> tuple[tuple[int, ...], tuple[float, ...]]:
+        """The forms word `rang` is in and, for each, its similarity (as float32) times its weight in
+        the form (cached)."""
+        formes, poids_formes = self._m.formes_des_mots[rang]
+        sim32 = float(np.float32(sim))
+        apport = tuple(formes), tuple(sim32 * p for p in poids_formes)
+        if len(self._apports) < TAILLE_CACHE:
+            self._apports[(rang, sim)] = apport
+        return apport
 
     def _scores(self, lot: Sequence[Mention]) -> np.ndarray:
         """`_scores_lot`, cached by canonical form (distinct texts often share one: case, accents,
