@@ -423,10 +423,10 @@ class Index:
             return Unite((a + b,))
         return None
 
-    def _info(self, unite: Unite) -> tuple[tuple[int, ...], tuple[float, ...], np.ndarray, np.ndarray]:
+    def _info(self, unite: Unite) -> tuple[tuple[int, ...], tuple[float, ...], np.ndarray]:
         """What a unit brings to the score of each campus (cached): the words of the name forms it
         covers with their similarity (its matches in the vocabulary and, for a glued word, its
-        parts), what it explains of each campus and what it weighs for each campus.
+        parts), and one row: what it explains of each campus, then what it weighs for each campus.
 
         A word explains its rarity (`idf`, the best of its matches) times its best similarity with
         the campus's words and weighs that rarity (weak words: only for the campuses they match); a
@@ -454,7 +454,7 @@ class Index:
                 explique = rarete * accord
                 faible = set(unite.mots) <= MOTS_FAIBLES
                 poids = rarete * (accord > 0).astype(np.float32) if faible else self._constante(rarete)
-            info = (rangs_c, sims_c, explique, poids)
+            info = (rangs_c, sims_c, np.concatenate((explique, poids)))  # one row: both added at once
             with self._verrou:
                 if len(self._infos) >= TAILLE_CACHE:
                     self._infos.clear()
@@ -499,8 +499,7 @@ class Index:
         # Units of every mention (`_info`): what they explain and weigh, what they cover.
         presentes: list[int] = []  # rows with at least one unit
         premieres: list[int] = []  # their first unit
-        expliques: list[np.ndarray] = []
-        poids: list[np.ndarray] = []
+        apports_u: list[np.ndarray] = []  # explained then weight, per campus, of each unit
         # Coverage of the name forms: the best similarity of each word a mention covers, times its
         # weight in each form, summed per form (sparse: a mention covers a few words, a word is in a
         # few forms; float64 sums of float32 terms, in the order of the rows, words and forms).
@@ -512,12 +511,11 @@ class Index:
         for ligne, mention in enumerate(lot):
             meilleures: dict[int, float] = {}
             for unite in self._recoller(mention.unites):
-                rangs_c, sims_c, explique_u, poids_u = self._info(unite)
+                rangs_c, sims_c, apport_u = self._info(unite)
                 if not presentes or presentes[-1] != ligne:
                     presentes.append(ligne)
-                    premieres.append(len(expliques))
-                expliques.append(explique_u)
-                poids.append(poids_u)
+                    premieres.append(len(apports_u))
+                apports_u.append(apport_u)
                 for rang, sim in zip(rangs_c, sims_c, strict=True):
                     if sim > meilleures.get(rang, -1.0):
                         meilleures[rang] = sim
@@ -530,17 +528,19 @@ class Index:
                 termes += apport[1]
             par_ligne.append(len(formes) - avant)
         nb = len(lot)
-        if len(presentes) == nb:  # each mention's units added in their order (reduceat: one row after the other)
-            explique = np.add.reduceat(np.array(expliques), premieres, axis=0)
-            total = np.add.reduceat(np.array(poids), premieres, axis=0)
+        # each mention's units added in their order (reduceat along rows: one row after the other)
+        if len(presentes) == nb:
+            sommes = np.add.reduceat(np.array(apports_u), premieres, axis=0)
         else:
-            explique = np.zeros((nb, nb_campus), dtype=np.float32)
-            total = np.zeros((nb, nb_campus), dtype=np.float32)
+            sommes = np.zeros((nb, 2 * nb_campus), dtype=np.float32)
             if presentes:
-                explique[presentes] = np.add.reduceat(np.array(expliques), premieres, axis=0)
-                total[presentes] = np.add.reduceat(np.array(poids), premieres, axis=0)
-        cases = np.repeat(np.arange(nb) * nb_formes, par_ligne) + np.array(formes, dtype=np.intp)
-        numerateur = np.bincount(cases, weights=termes, minlength=nb * nb_formes).reshape(nb, nb_formes)
+                sommes[presentes] = np.add.reduceat(np.array(apports_u), premieres, axis=0)
+        explique, total = sommes[:, :nb_campus], sommes[:, nb_campus:]
+        if nb == 1:
+            numerateur = np.bincount(formes, weights=termes, minlength=nb_formes)[None, :]
+        else:
+            cases = np.repeat(np.arange(nb) * nb_formes, par_ligne) + np.array(formes, dtype=np.intp)
+            numerateur = np.bincount(cases, weights=termes, minlength=nb * nb_formes).reshape(nb, nb_formes)
         couverture = numerateur.astype(np.float32) / m.longueurs
         rappel = np.maximum.reduceat(couverture, m.debuts, axis=1)
         exacte = np.maximum.reduceat(couverture * m.masque_principales, m.debuts, axis=1) > 0.999
