@@ -244,8 +244,22 @@ def _calculer(mots: tuple[str, ...]) -> tuple[Resultat, ...]:
                         a[1] += 1
                         a[2] |= bit
         bit <<= 1
-    entiers = [(_RANG[t], a[2]) for t, a in termes.items() if a[1] == _TAILLE[t]]
-    plusieurs = len({r for r, _ in entiers}) > 1  # else no term can be inside another filière's term
+    rangs_par_bits: dict[int, set[int]] = {}  # text positions of a full term -> the filières having one there
+    for t, a in termes.items():
+        if a[1] == _TAILLE[t]:
+            rangs_par_bits.setdefault(a[2], set()).add(_RANG[t])
+    plusieurs = len(set().union(*rangs_par_bits.values())) > 1  # else no term can be inside another filière's
+    dedans: dict[tuple[int, int], bool] = {}  # (filière, positions) -> inside another filière's full term
+
+    def interieur(rang: int, bits: int) -> bool:
+        cle = (rang, bits)
+        if cle not in dedans:
+            dedans[cle] = any(
+                b != bits and b & bits == bits and (len(rangs) > 1 or rang not in rangs)
+                for b, rangs in rangs_par_bits.items()
+            )
+        return dedans[cle]
+
     complets: dict[int, tuple[float, int, int]] = {}  # filière -> (similarity, size, term) of its best term
     explique: dict[int, int] = {}  # filière -> bitmask of the text positions its full terms use
     meilleurs: dict[int, tuple[float, int]] = {}  # filière -> (score, term)
@@ -253,7 +267,7 @@ def _calculer(mots: tuple[str, ...]) -> tuple[Resultat, ...]:
         rang, taille = _RANG[t], _TAILLE[t]
         part = somme / taille
         if trouves == taille:
-            if not (plusieurs and any(r != rang and b & bits == bits and b != bits for r, b in entiers)):
+            if not (plusieurs and interieur(rang, bits)):
                 explique[rang] = explique.get(rang, 0) | bits
                 c = complets.get(rang)
                 if c is None or (part, taille) > c[:2]:

@@ -771,7 +771,7 @@ def filiere_ecrite(texte: str) -> str | None:
 # --- Index cache and public API ---------------------------------------------------------------
 
 
-FRAICHEUR = 0.001  # seconds an index is reused, after its data version was read, without reading it again
+FRAICHEUR = 0.005  # seconds an index is reused, after its data version was read, without reading it again
 
 _index: dict[str, tuple[tuple, Index, float]] = {}  # url -> (data version, index, when it was read)
 _verrou_index = threading.Lock()
@@ -803,9 +803,9 @@ def index(url: str | None = None) -> Index:
 
     Freshness costs no query on SQLite (`cmq.store.version`): the change counter of this process
     and the file's data version, bumped by any commit, from any process. The data version is read
-    at most once every FRAICHEUR (1 ms) while the index is in use: the writes of this process are
-    seen at once, those of other processes within 1 ms (a process cannot commit, exit and have a
-    request answered that fast), and the check costs almost nothing per call.
+    at most once every FRAICHEUR (5 ms) while the index is in use: the writes of this process are
+    seen at once, those of other processes within 5 ms (less than a process takes to commit, exit
+    and have a request answered), and the check costs almost nothing per call.
     """
     url = db.ouvrir(url)
     recent = _recent(url)
