@@ -267,6 +267,7 @@ class Index:
         self._apports: dict[tuple[int, float], tuple] = {}  # `_apport`
         self._candidats: dict[tuple[int, float], Candidat] = {}
         self._longs = [mot for mot in self._lexique.vocabulaire if len(mot) >= LONG_FLOU]
+        self._longs_par_longueur: dict[int, list[str]] = {}
         self._verrou = threading.Lock()
 
     def _construire(self):
@@ -383,13 +384,22 @@ class Index:
             if self._lexique.rang(colle) is not None:
                 trouve = 1.0
             elif len(colle) >= LONG_FLOU:
-                meilleur = process.extractOne(colle, self._longs, scorer=fuzz.ratio, score_cutoff=90)
+                mots = self._longs_de_longueur(len(colle))
+                meilleur = process.extractOne(colle, mots, scorer=fuzz.ratio, score_cutoff=90) if mots else None
                 trouve = min(meilleur[1], 95.0) / 100 if meilleur is not None else 0.0
             else:
                 trouve = 0.0
             if len(self._colles) < TAILLE_CACHE:
                 self._colles[colle] = trouve
         return trouve
+
+    def _longs_de_longueur(self, n: int) -> list[str]:
+        """The vocabulary words of LONG_FLOU letters or more a word of n letters may reach a
+        `fuzz.ratio` of 90 with (at most 200 × min(n, m) / (n + m) for a word of m letters)."""
+        mots = self._longs_par_longueur.get(n)
+        if mots is None:
+            mots = self._longs_par_longueur[n] = [m for m in self._longs if 200 * min(n, len(m)) >= 89.5 * (n + len(m))]
+        return mots
 
     def _recoller(self, unites: tuple[Unite, ...]) -> list[Unite]:
         """Join two adjacent words written apart when the directory has them glued ("cosmeto pharma")."""
@@ -565,6 +575,18 @@ class Index:
     def _scores(self, lot: Sequence[Mention]) -> np.ndarray:
         """`_scores_lot`, cached by canonical form (distinct texts often share one: case, accents,
         "CMQ"…) and computed by blocks of TAILLE_BLOC mentions (bounded memory)."""
+        if len(lot) == 1:  # one mention (the API, `resolve`): the same, with less bookkeeping
+            forme = lot[0].forme
+            gardee = self._cache.get(forme)
+            if gardee is not None:
+                return gardee[None, :]
+            calcul = self._scores_lot(lot)
+            calcul.flags.writeable = False  # kept: read only
+            with self._verrou:
+                if len(self._cache) >= TAILLE_CACHE:
+                    self._cache.clear()
+                self._cache[forme] = calcul[0]
+            return calcul
         sortie = np.zeros((len(lot), len(self.fiches)), dtype=np.float64)
         manquantes: dict[str, list[int]] = {}
         with self._verrou:
