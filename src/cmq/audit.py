@@ -292,10 +292,10 @@ def auditer(
     total = len(preparees)
     for debut in range(0, total, PAQUET):
         paquet = preparees[debut : debut + PAQUET]
-        scores = index.scores_texte([p.nom for p in paquet if p.nom])
-        rangs = iter(scores)
+        nommees = [p for p in paquet if p.nom]
+        resolutions = iter(index.resoudre_lot([p.nom for p in nommees], [p.contexte for p in nommees]))
         for brute, p in zip(tableau.lignes[debut : debut + PAQUET], paquet, strict=True):
-            r = index.decider(p.nom, next(rangs), p.contexte) if p.nom else None
+            r = next(resolutions) if p.nom else None
             sorties.append(_sortie(brute, p, r, index, ajoutees, synthese))
             corrections.append(_correction(r, str(sorties[-1][ajoutees["anomalie"]])))
         if progression is not None:

@@ -244,8 +244,22 @@ def _calculer(mots: tuple[str, ...]) -> tuple[Resultat, ...]:
                         a[1] += 1
                         a[2] |= bit
         bit <<= 1
-    entiers = [(_RANG[t], a[2]) for t, a in termes.items() if a[1] == _TAILLE[t]]
-    plusieurs = len({r for r, _ in entiers}) > 1  # else no term can be inside another filière's term
+    rangs_par_bits: dict[int, set[int]] = {}  # text positions of a full term -> the filières having one there
+    for t, a in termes.items():
+        if a[1] == _TAILLE[t]:
+            rangs_par_bits.setdefault(a[2], set()).add(_RANG[t])
+    plusieurs = len(set().union(*rangs_par_bits.values())) > 1  # else no term can be inside another filière's
+    dedans: dict[tuple[int, int], bool] = {}  # (filière, positions) -> inside another filière's full term
+
+    def interieur(rang: int, bits: int) -> bool:
+        cle = (rang, bits)
+        if cle not in dedans:
+            dedans[cle] = any(
+                b != bits and b & bits == bits and (len(rangs) > 1 or rang not in rangs)
+                for b, rangs in rangs_par_bits.items()
+            )
+        return dedans[cle]
+
     complets: dict[int, tuple[float, int, int]] = {}  # filière -> (similarity, size, term) of its best term
     explique: dict[int, int] = {}  # filière -> bitmask of the text positions its full terms use
     meilleurs: dict[int, tuple[float, int]] = {}  # filière -> (score, term)
@@ -253,7 +267,7 @@ def _calculer(mots: tuple[str, ...]) -> tuple[Resultat, ...]:
         rang, taille = _RANG[t], _TAILLE[t]
         part = somme / taille
         if trouves == taille:
-            if not (plusieurs and any(r != rang and b & bits == bits and b != bits for r, b in entiers)):
+            if not (plusieurs and interieur(rang, bits)):
                 explique[rang] = explique.get(rang, 0) | bits
                 c = complets.get(rang)
                 if c is None or (part, taille) > c[:2]:
@@ -308,18 +322,21 @@ def search(texte: str, limit: int = 5) -> list[Resultat]:
     return list(_classer(_verifier(texte))[:limit])
 
 
-def _decider(candidats: tuple[Resultat, ...]) -> Normalisation:
+def _choisir(candidats: tuple[Resultat, ...]) -> tuple[Filiere | None, Statut]:
     """ "normalise" when the best candidate is high enough and well ahead of the second."""
-    candidats = candidats[:5]
     premier = candidats[0] if candidats else None
     second = candidats[1].score if len(candidats) > 1 else 0.0
     if premier is None or premier.score < SEUIL_CANDIDAT:
-        filiere, statut = None, "inconnu"
-    elif premier.score >= SEUIL and premier.score - second >= MARGE:
-        filiere, statut = premier.filiere, "normalise"
-    else:
-        filiere, statut = None, "ambigu"
-    score = premier.score if premier else 0.0
+        return None, "inconnu"
+    if premier.score >= SEUIL and premier.score - second >= MARGE:
+        return premier.filiere, "normalise"
+    return None, "ambigu"
+
+
+def _decider(candidats: tuple[Resultat, ...]) -> Normalisation:
+    candidats = candidats[:5]
+    filiere, statut = _choisir(candidats)
+    score = candidats[0].score if candidats else 0.0
     return Normalisation(filiere=filiere, score=score, statut=statut, candidats=candidats)
 
 
@@ -348,6 +365,44 @@ def normalize(texte: str) -> Normalisation:
     return _normaliser(_verifier(texte))
 
 
+_CODES_CHOISIS: dict[tuple[tuple[str, ...], int], str | None] = {}  # memo of `code_normalise` (bounded)
+_CONNUS: dict[str, bool] = {}  # root -> it matches the vocabulary (`_corriger`)
+
+
+def code_normalise(texte: str, forme: str) -> str | None:
+    """The code of `normalize(texte).filiere` (None when it is None), for a caller that already holds
+    `forme`, the text normalised by `cmq.texte.normaliser` (the campus resolver does): no accent
+    stripping again, no decision object built.
+
+    Cached by the words that match the vocabulary and the number of words: a word that matches
+    nothing only counts in the share of the text left unexplained, so texts that differ by such
+    words (places, names, typos beyond repair) share one result.
+    """
+    if _verifier(texte).strip().lower() in _PAR_CODE:
+        filiere = normalize(texte).filiere
+        return filiere.code if filiere is not None else None
+    mots = _mots(forme)
+    connus = []
+    for mot in mots:
+        connu = _CONNUS.get(mot)
+        if connu is None:
+            connu = bool(_corriger(mot))
+            if len(_CONNUS) < 100_000:
+                _CONNUS[mot] = connu
+        if connu:
+            connus.append(mot)
+    cle = (tuple(connus), len(mots))
+    code = _CODES_CHOISIS.get(cle, False)
+    if code is not False:
+        return code
+    filiere, _ = _choisir(_evaluer(mots)[:5])
+    code = filiere.code if filiere is not None else None
+    if len(_CODES_CHOISIS) >= 100_000:
+        _CODES_CHOISIS.clear()
+    _CODES_CHOISIS[cle] = code
+    return code
+
+
 def code_de(texte: str) -> str:
     """The code of the filière a code, label or free text designates; FiliereInconnue naming the
     candidates when the text is ambiguous, the close codes (or the valid ones) when unknown."""
@@ -367,6 +422,8 @@ def vider_cache() -> None:
     for cache in (_normaliser, _decision, _corriger, _resultat, _suggestions):
         cache.cache_clear()
     _RACINES.clear()
+    _CODES_CHOISIS.clear()
+    _CONNUS.clear()
 
 
 # --- Type-ahead -------------------------------------------------------------------------------------

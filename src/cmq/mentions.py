@@ -56,8 +56,20 @@ ROLE_LIEU = 0.3  # weight factor, in name forms, of place and town words (option
 _PARENTHESES = re.compile(r"\(([^)]*)\)")
 
 
+_RACINES: dict[str, str] = {}  # memo of `racine` (bounded): the words of mentions repeat
+
+
 def racine(mot: str) -> str:
     """Stem of a normalised word: "industries" -> "industrie", "touristique" -> "touris"."""
+    trouvee = _RACINES.get(mot)
+    if trouvee is None:
+        trouvee = _racine(mot)
+        if len(_RACINES) < 100_000:
+            _RACINES[mot] = trouvee
+    return trouvee
+
+
+def _racine(mot: str) -> str:
     mot = singulier(mot)
     for suffixe, remplacement in _SUFFIXES:
         if mot.endswith(suffixe) and len(mot) - len(suffixe) >= 4:
@@ -65,27 +77,31 @@ def racine(mot: str) -> str:
     return mot
 
 
+_DEBUTS_FORMULES = frozenset(formule[0] for formule in FORMULES)
+
+
 def _sans_formules(jetons: list[str]) -> list[str]:
     """Tokens without boilerplate phrases and noise words (stop words kept for place names)."""
+    if _DEBUTS_FORMULES.isdisjoint(jetons):  # no phrase can start: most mentions
+        return [j for j in jetons if j not in BRUIT]
     utiles = [i for i, j in enumerate(jetons) if j not in MOTS_VIDES]
+    mots = [jetons[i] for i in utiles]
     retires: set[int] = set()
     k = 0
     while k < len(utiles):
-        for formule in FORMULES:
-            n = len(formule)
-            if tuple(jetons[i] for i in utiles[k : k + n]) == formule:
-                retires.update(utiles[k : k + n])
-                k += n
-                break
+        if mots[k] in _DEBUTS_FORMULES:
+            for formule in FORMULES:
+                n = len(formule)
+                if tuple(mots[k : k + n]) == formule:
+                    retires.update(utiles[k : k + n])
+                    k += n
+                    break
+            else:
+                k += 1
         else:
             k += 1
-    sortie = []
-    for i, jeton in enumerate(jetons):
-        if i in retires:
-            continue
-        if jeton not in BRUIT:  # glued names stay whole: "aerocampus" is not "aero" (aéronautique)
-            sortie.append(jeton)
-    return sortie
+    # glued names stay whole: "aerocampus" is not "aero" (aéronautique)
+    return [j for i, j in enumerate(jetons) if i not in retires and j not in BRUIT]
 
 
 def mots_utiles(texte: str) -> list[str]:
@@ -114,10 +130,13 @@ class Unite:
 
 @dataclass(frozen=True, slots=True)
 class Mention:
-    """An analysed text: its units and a canonical form (cache key)."""
+    """An analysed text: its units, a canonical form (cache key), its alias key (`cle_alias`) and the
+    normalised text (`cmq.texte.normaliser`)."""
 
     forme: str
     unites: tuple[Unite, ...]
+    cle: str = ""
+    normalise: str = ""
 
 
 @lru_cache(maxsize=1)
@@ -126,9 +145,23 @@ def _noms_de_lieux() -> frozenset[str]:
     return territoires.cles_connues()
 
 
+_ABREGES_LIEUX = {m: ABREVIATIONS[m][0] for m in ("st", "ste")}
+
+
+@lru_cache(maxsize=1)
+def _debuts_de_lieux() -> dict[str, int]:
+    """First word of every place name `_noms_de_lieux` holds -> the most words of such a name."""
+    debuts: dict[str, int] = {}
+    for cle in _noms_de_lieux():
+        mots = cle.split()
+        if mots:
+            debuts[mots[0]] = max(debuts.get(mots[0], 0), len(mots))
+    return debuts
+
+
 @lru_cache(maxsize=50_000)
 def _territoire(texte: str) -> territoires.Territoire | None:
-    texte = " ".join(ABREVIATIONS.get(m, (m,))[0] if m in ("st", "ste") else m for m in texte.split())
+    texte = " ".join(_ABREGES_LIEUX.get(m, m) for m in texte.split())
     if texte not in _noms_de_lieux():
         return None
     try:
@@ -138,44 +171,88 @@ def _territoire(texte: str) -> territoires.Territoire | None:
     return None if t.echelle == "france" else t
 
 
-def _lieu(jetons: list[str], i: int) -> tuple[int, territoires.Territoire | None]:
-    """Longest place name starting at token i: (number of tokens, territory)."""
-    if jetons[i] in MOTS_VIDES:
-        return 0, None
-    for n in range(min(_MAX_NGRAMME, len(jetons) - i), 0, -1):
+def _lieu(jetons: list[str], i: int, longueur: int) -> tuple[int, territoires.Territoire | None, str]:
+    """Longest place name starting at token i, of `longueur` tokens at most: (number of tokens,
+    territory, its tokens joined)."""
+    for n in range(min(_MAX_NGRAMME, len(jetons) - i, longueur), 0, -1):
         fin = jetons[i + n - 1]
         if fin in MOTS_VIDES or (n == 1 and (len(fin) < 2 or fin.isdigit())):
             continue  # lone digits are ambiguous (région 84 / Vaucluse)
-        t = _territoire(" ".join(jetons[i : i + n]))
+        texte = " ".join(jetons[i : i + n])
+        t = _territoire(texte)
         if t is not None:
-            return n, t
-    return 0, None
+            return n, t, texte
+    return 0, None, ""
 
 
-@lru_cache(maxsize=100_000)
+# Memos of `analyser` (bounded): token -> its unit and form, None when the token is dropped; place
+# name -> its unit and form. Words and places repeat across distinct mentions.
+_UNITES_MOTS: dict[str, tuple[Unite, str] | None] = {}
+_UNITES_LIEUX: dict[str, tuple[Unite, str]] = {}
+_TAILLE_MEMO = 100_000
+
+
+def _unite_mot(jeton: str) -> tuple[Unite, str] | None:
+    """The unit of a word token and its form, None when it is dropped (memo `_UNITES_MOTS`)."""
+    trouvee = None
+    if jeton not in MOTS_VIDES and jeton not in PRENOMS:
+        mots = tuple(racine(m) for m in ABREVIATIONS.get(jeton, (jeton,)))
+        trouvee = Unite(mots), "+".join(mots)
+    if len(_UNITES_MOTS) < _TAILLE_MEMO:
+        _UNITES_MOTS[jeton] = trouvee
+    return trouvee
+
+
+def _unite_lieu(texte: str, t: territoires.Territoire) -> tuple[Unite, str]:
+    trouvee = _UNITES_LIEUX.get(texte)
+    if trouvee is None:
+        mots = tuple(racine(j) for j in texte.split() if j not in MOTS_VIDES)
+        trouvee = Unite(mots, t), f"@{t.echelle}:{t.code}:" + "+".join(mots)
+        if len(_UNITES_LIEUX) < _TAILLE_MEMO:
+            _UNITES_LIEUX[texte] = trouvee
+    return trouvee
+
+
 def analyser(texte: str) -> Mention:
-    """Units of a text: "CMQ BTP Hauts-de-France" -> [word (batiment, travau, public), place région 32]."""
+    """Units of a text: "CMQ BTP Hauts-de-France" -> [word (batiment, travau, public), place région 32].
+
+    Not cached by text (its words and places are, and the resolver caches scores by canonical
+    form): a cache of distinct texts would only keep objects alive for the garbage collector to scan.
+    """
     bruts = mots_du_texte(texte)
-    colles = {a for a, b in itertools.pairwise(bruts) if b == "campus" and a not in MOTS_VIDES}  # "mobi campus"
+    colles = (  # "mobi campus"
+        {a for a, b in itertools.pairwise(bruts) if b == "campus" and a not in MOTS_VIDES} if "campus" in bruts else ()
+    )
     jetons = _sans_formules(bruts)
     unites: list[Unite] = []
+    formes: list[str] = []
+    debuts = _debuts_de_lieux()
     i = 0
     while i < len(jetons):
-        n, t = _lieu(jetons, i)
-        if t is not None:
-            unites.append(Unite(tuple(racine(j) for j in jetons[i : i + n] if j not in MOTS_VIDES), t))
-            i += n
-            continue
-        if jetons[i] not in MOTS_VIDES and jetons[i] not in PRENOMS:
-            mots = tuple(racine(m) for m in ABREVIATIONS.get(jetons[i], (jetons[i],)))
-            if jetons[i] in colles:
-                mots = (jetons[i] + "campus", *mots)
-            unites.append(Unite(mots))
+        jeton = jetons[i]
+        # the longest place name starting with this token (0: none, the usual case)
+        longueur = 0 if jeton in MOTS_VIDES else debuts.get(_ABREGES_LIEUX.get(jeton, jeton), 0)
+        if longueur:
+            n, t, lieu = _lieu(jetons, i, longueur)
+            if t is not None:
+                unite, forme = _unite_lieu(lieu, t)
+                unites.append(unite)
+                formes.append(forme)
+                i += n
+                continue
+        trouvee = _UNITES_MOTS.get(jeton, False)
+        if trouvee is False:
+            trouvee = _unite_mot(jeton)
+        if trouvee is not None:
+            unite, forme = trouvee
+            if jeton in colles:
+                unite = Unite((jeton + "campus", *unite.mots))
+                forme = "+".join(unite.mots)
+            unites.append(unite)
+            formes.append(forme)
         i += 1
-    forme = " ".join(
-        (f"@{u.territoire.echelle}:{u.territoire.code}:" if u.territoire else "") + "+".join(u.mots) for u in unites
-    )
-    return Mention(forme, tuple(unites))
+    cle = " ".join(j for j in jetons if j not in MOTS_VIDES)  # = cle_alias(texte), from the same tokens
+    return Mention(" ".join(formes), tuple(unites), cle, " ".join(bruts))
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,6 +317,19 @@ class Lexique:
             for n in range(LONG_PREFIXE, len(mot)):
                 self._prefixes.setdefault(mot[:n], []).append(i)
         self._cache: dict[str, tuple[tuple[int, float], ...]] = {}
+        self._proches: dict[int, tuple[list[str], list[int]]] = {}
+
+    def _de_longueur(self, n: int) -> tuple[list[str], list[int]]:
+        """The vocabulary words a word of n letters may reach SEUIL_FLOU with, in vocabulary order, and
+        their ranks: `fuzz.ratio` is at most 200 × min(n, m) / (n + m) for a word of m letters, so
+        the others are below the cutoff and out of `extract`'s answer anyway (the order keeps its ties)."""
+        proches = self._proches.get(n)
+        if proches is None:
+            rangs = [
+                i for i, m in enumerate(self.vocabulaire) if 200 * min(n, len(m)) >= (SEUIL_FLOU - 0.5) * (n + len(m))
+            ]
+            proches = self._proches[n] = ([self.vocabulaire[i] for i in rangs], rangs)
+        return proches
 
     def rang(self, mot: str) -> int | None:
         """Rank of an exact vocabulary word, None if absent."""
@@ -264,9 +354,9 @@ class Lexique:
                 if (rang := self._rang.get(mot[:n])) is not None:
                     sims[rang] = max(sims.get(rang, 0.0), SIM_PREFIXE)
         if len(mot) >= LONG_FLOU:
-            for _, score, rang in process.extract(
-                mot, self.vocabulaire, scorer=fuzz.ratio, score_cutoff=SEUIL_FLOU, limit=3
-            ):
+            mots, rangs = self._de_longueur(len(mot))
+            for _, score, i in process.extract(mot, mots, scorer=fuzz.ratio, score_cutoff=SEUIL_FLOU, limit=3):
+                rang = rangs[i]
                 if len(self.vocabulaire[rang]) >= LONG_FLOU:
                     sims[rang] = max(sims.get(rang, 0.0), min(score, 95.0) / 100)
         return tuple(sorted(sims.items()))
@@ -274,8 +364,10 @@ class Lexique:
 
 def vider_cache() -> None:
     """Forget every cached analysis (benchmarks measure the cold path this way)."""
-    for cache in (analyser, cle_alias, _territoire, _noms_de_lieux):
+    for cache in (cle_alias, _territoire, _noms_de_lieux, _debuts_de_lieux):
         cache.cache_clear()
+    for memo in (_RACINES, _UNITES_MOTS, _UNITES_LIEUX):
+        memo.clear()
 
 
 def lexique(vocabulaire: tuple[str, ...]) -> Lexique:

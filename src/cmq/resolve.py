@@ -28,12 +28,20 @@ filière label ("Tourisme, gastronomie", "Numérique") names no campus (`motif`
 filière, else "ambigu" among that filière's campuses. A user-confirmed alias (`cmq.alias`) wins
 over everything (score 100). `index(url)` caches one Index per
 database, rebuilt when campuses, members, imports or aliases change.
+
+Speed: mentions are scored and decided by blocks (`Index.resoudre_lot`; one mention is a block of
+one), with numpy tables for the whole block. What a unit (word, place) explains and weighs for
+every campus is computed once per index and cached (`Index._info`), as are word look-ups, pairs of
+words to glue and the text scores of a canonical form; the units of a mention are added in their
+order, in float32, so that a block gives what one mention alone gives
+(tests/test_resolution_rapide.py checks both against the reference algorithm, one mention at a time).
 """
 
 from __future__ import annotations
 
 import itertools
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date as Date
@@ -42,12 +50,14 @@ from typing import Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict
+from rapidfuzz import fuzz, process
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cmq import filieres, mentions, saisie, territoires
 from cmq.errors import EntreeInvalide
 from cmq.mentions import (
+    LONG_FLOU,
     MOTS_FAIBLES,
     Mention,
     Unite,
@@ -71,6 +81,7 @@ POIDS_LIEU = 3.0  # weight of a territory unit of the mention
 POIDS_INCONNU = 0.5  # weight of a mention word that no campus contains (noise: "lycée", a person…)
 NB_CANDIDATS = 5
 TAILLE_CACHE = 50_000  # text scores kept per index (real exports repeat the same spellings)
+TAILLE_BLOC = 256  # mentions scored at once
 
 Statut = Literal["trouve", "ambigu", "inconnu"]
 
@@ -121,14 +132,30 @@ class Lieux:
         if t.echelle == "region_academique":
             return t.code in self.regions
         if t.echelle == "academie":
-            region = territoires.academie(t.code).region_academique
+            region = _academie(t.code).region_academique
             return t.code in self.academies or (not self.academies and region in self.regions)
-        d = territoires.departement(t.code)
+        d = _departement(t.code)
         return (
             t.code in self.departements
             or d.academie in self.academies
             or (not self.academies and d.region_academique in self.regions)
         )
+
+
+@lru_cache(maxsize=1)
+def _par_code() -> tuple[dict[str, territoires.Academie], dict[str, territoires.Departement]]:
+    return {a.code: a for a in territoires.academies()}, {d.code: d for d in territoires.departements()}
+
+
+def _academie(code: str) -> territoires.Academie:
+    """`territoires.academie` of a territory's code, by dictionary (the directory is read with canonical codes)."""
+    trouvee = _par_code()[0].get(code)
+    return trouvee if trouvee is not None else territoires.academie(code)
+
+
+def _departement(code: str) -> territoires.Departement:
+    trouve = _par_code()[1].get(code)
+    return trouve if trouve is not None else territoires.departement(code)
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +203,36 @@ class _Matrices:
     debuts: np.ndarray  # first form of each campus (forms are grouped by campus)
     idf: np.ndarray  # rarity of each word across campuses
     composantes: dict[int, tuple[int, int]] = field(default_factory=dict)  # glued word -> its two parts
+    # Derived, for `Index._scores_lot`:
+    sac_mots: np.ndarray = field(init=False)  # word × campus (`sac` transposed, rows gathered by word)
+    longueurs: np.ndarray = field(init=False)  # weight of each form (denominator of its coverage)
+    # The forms of each word (a word is in a few forms): ([form], [its weight in the form]).
+    formes_des_mots: list[tuple[list[int], list[float]]] = field(init=False)
+    masque_principales: np.ndarray = field(init=False)  # `principales` as 1.0 / 0.0
+    portees: dict[int, tuple[int, ...]] = field(init=False, default_factory=dict)  # memo of `portee`
+
+    def __post_init__(self) -> None:
+        self.sac_mots = np.ascontiguousarray(self.sac.T)
+        self.longueurs = np.maximum(self.formes.sum(axis=1), 1e-6)
+        self.formes_des_mots = []
+        for colonne in self.formes.T:
+            formes = np.flatnonzero(colonne)
+            self.formes_des_mots.append((formes.tolist(), colonne[formes].astype(np.float64).tolist()))
+        self.masque_principales = self.principales.astype(np.float32)
+
+    def portee(self, rang: int) -> tuple[int, ...]:
+        """The words a match of word `rang` covers: itself and, for a glued word, its parts (glued
+        words lend their similarity to their parts in the order of `composantes`)."""
+        if rang not in self.composantes:
+            return (rang,)
+        portee = self.portees.get(rang)
+        if portee is None:
+            atteints = {rang}
+            for colle, (a, b) in self.composantes.items():
+                if colle in atteints:
+                    atteints.update((a, b))
+            portee = self.portees[rang] = tuple(sorted(atteints))
+        return portee
 
 
 class Index:
@@ -193,9 +250,24 @@ class Index:
         self.alias = dict(alias or {})
         self.membres = dict(membres or {})
         self._filieres = np.array([f.filiere for f in self.fiches], dtype=object)
+        self._codes_filieres = {code: n for n, code in enumerate(dict.fromkeys(f.filiere for f in self.fiches))}
+        filieres_campus = np.array([self._codes_filieres[f.filiere] for f in self.fiches], dtype=np.intp)
+        # MALUS_FILIERE for the campuses of another filière, one row per filière code; the last row
+        # (index -1) for a filière no campus has
+        codes = np.arange(len(self._codes_filieres) + 1)[:, None]
+        self._malus_filieres = MALUS_FILIERE * (filieres_campus[None, :] != codes)
         self._lexique, self._m = self._construire()
-        self._cache: dict[str, np.ndarray] = {}
+        self._cache: dict[str, np.ndarray] = {}  # text scores by canonical form
         self._dans: dict[territoires.Territoire, np.ndarray] = {}
+        self._lieux_expliques: dict[Unite, np.ndarray] = {}
+        self._colles: dict[str, float] = {}  # `_meilleur_colle`
+        self._collages: dict[tuple[str, str], Unite | None] = {}  # `_recoller`
+        self._infos: dict[Unite, tuple] = {}  # `_info`
+        self._constantes: dict[float, np.ndarray] = {}
+        self._apports: dict[tuple[int, float], tuple] = {}  # `_apport`
+        self._candidats: dict[tuple[int, float], Candidat] = {}
+        self._longs = [mot for mot in self._lexique.vocabulaire if len(mot) >= LONG_FLOU]
+        self._longs_par_longueur: dict[int, list[str]] = {}
         self._verrou = threading.Lock()
 
     def _construire(self):
@@ -296,80 +368,249 @@ class Index:
         correspondances = self._lexique(mot)
         return max((sim for _, sim in correspondances), default=0.0)
 
+    def _meilleur_colle(self, colle: str, exact: bool = False) -> float:
+        """`_meilleur(colle)` when it is 0.9 or more, else some value below 0.9 (all `_recoller` needs).
+
+        0.9 is reached only by the word itself (1.0) or a typo of a word of 5 letters or more
+        (`fuzz.ratio` ≥ 90: no shorter word gets there from a word of 5 letters or more, so the
+        best such word is among the lexicon's 3 best): one `extractOne` with a high cutoff instead
+        of a full look-up, and no lexicon entry for a pair of words that is seldom seen again.
+        `exact`: only 1.0 matters (the caller needs more than a typo's 0.95).
+        """
+        if exact:
+            return 1.0 if self._lexique.rang(colle) is not None else 0.0
+        trouve = self._colles.get(colle)
+        if trouve is None:
+            if self._lexique.rang(colle) is not None:
+                trouve = 1.0
+            elif len(colle) >= LONG_FLOU:
+                mots = self._longs_de_longueur(len(colle))
+                meilleur = process.extractOne(colle, mots, scorer=fuzz.ratio, score_cutoff=90) if mots else None
+                trouve = min(meilleur[1], 95.0) / 100 if meilleur is not None else 0.0
+            else:
+                trouve = 0.0
+            if len(self._colles) < TAILLE_CACHE:
+                self._colles[colle] = trouve
+        return trouve
+
+    def _longs_de_longueur(self, n: int) -> list[str]:
+        """The vocabulary words of LONG_FLOU letters or more a word of n letters may reach a
+        `fuzz.ratio` of 90 with (at most 200 × min(n, m) / (n + m) for a word of m letters)."""
+        mots = self._longs_par_longueur.get(n)
+        if mots is None:
+            mots = self._longs_par_longueur[n] = [m for m in self._longs if 200 * min(n, len(m)) >= 89.5 * (n + len(m))]
+        return mots
+
     def _recoller(self, unites: tuple[Unite, ...]) -> list[Unite]:
         """Join two adjacent words written apart when the directory has them glued ("cosmeto pharma")."""
         sortie: list[Unite] = []
         for u in unites:
-            precedente = sortie[-1] if sortie else None
             if (
-                u.territoire is None
+                sortie
+                and u.territoire is None
                 and len(u.mots) == 1
-                and precedente is not None
-                and precedente.territoire is None
-                and len(precedente.mots) == 1
+                and sortie[-1].territoire is None
+                and len(sortie[-1].mots) == 1
             ):
-                colle = precedente.mots[0] + u.mots[0]
-                sim = self._meilleur(colle)
-                if sim >= 0.9 and sim > max(self._meilleur(precedente.mots[0]), self._meilleur(u.mots[0])):
-                    sortie[-1] = Unite((colle,))
+                paire = (sortie[-1].mots[0], u.mots[0])
+                collee = self._collages.get(paire, False)
+                if collee is False:
+                    collee = self._coller(*paire)
+                    if len(self._collages) < TAILLE_CACHE:
+                        self._collages[paire] = collee
+                if collee is not None:
+                    sortie[-1] = collee
                     continue
             sortie.append(u)
         return sortie
 
-    def _score_texte(self, mention: Mention) -> np.ndarray:
-        """Text score (0–100) of every campus for one analysed mention (see the module docstring)."""
-        m = self._m
-        explique = np.zeros(len(self.fiches), dtype=np.float32)
-        total = np.zeros(len(self.fiches), dtype=np.float32)  # weight of the mention, per campus
-        couverts = np.zeros(m.idf.shape[0], dtype=np.float32)  # best match of each vocabulary word
-        for unite in self._recoller(mention.unites):
+    def _coller(self, a: str, b: str) -> Unite | None:
+        """The glued word of `a` and `b` as one unit when the directory has it and it matches better
+        than either word alone, else None."""
+        separes = max(self._meilleur(a), self._meilleur(b))
+        # a glued word scores 1.0 when exact, at most 0.95 otherwise: most pairs need no look-up
+        if separes < 1.0 and (sim := self._meilleur_colle(a + b, exact=separes >= 0.95)) >= 0.9 and sim > separes:
+            return Unite((a + b,))
+        return None
+
+    def _info(self, unite: Unite) -> tuple[tuple[int, ...], tuple[float, ...], np.ndarray]:
+        """What a unit brings to the score of each campus (cached): the words of the name forms it
+        covers with their similarity (its matches in the vocabulary and, for a glued word, its
+        parts), and one row: what it explains of each campus, then what it weighs for each campus.
+
+        A word explains its rarity (`idf`, the best of its matches) times its best similarity with
+        the campus's words and weighs that rarity (weak words: only for the campuses they match); a
+        place explains and weighs POIDS_LIEU; a word no campus has weighs POIDS_INCONNU.
+        """
+        info = self._infos.get(unite)
+        if info is None:
+            m = self._m
             correspondances = [c for mot in unite.mots for c in self._lexique(mot)]
-            for rang, sim in correspondances:
-                couverts[rang] = max(couverts[rang], sim)
+            couvre = [(w, s) for r, s in correspondances for w in m.portee(r)]
+            rangs_c, sims_c = tuple(r for r, _ in couvre), tuple(s for _, s in couvre)
             if unite.territoire is not None:
-                dans = self._dans_territoire(unite.territoire)
-                rangs = [self._lexique.rang(mot) for mot in unite.mots]
-                if all(r is not None for r in rangs):  # the place is written in the campus's name
-                    dans = np.maximum(dans, m.sac_nom[:, rangs].min(axis=1))
-                explique += POIDS_LIEU * dans
-                total += POIDS_LIEU
+                explique, poids = self._lieu_explique(unite), self._constante(POIDS_LIEU)
             elif not correspondances:
-                total += POIDS_INCONNU
+                explique, poids = self._constante(0.0), self._constante(POIDS_INCONNU)
             else:
-                rangs = [r for r, _ in correspondances]
-                sims = np.array([s for _, s in correspondances], dtype=np.float32)
-                poids = float(m.idf[rangs].max())
-                accord = (m.sac[:, rangs] * sims).max(axis=1)
-                explique += poids * accord
-                total += poids * (accord > 0) if set(unite.mots) <= MOTS_FAIBLES else poids
-        if not total.any():
-            return np.zeros(len(self.fiches), dtype=np.float32)
-        for colle, (a, b) in m.composantes.items():
-            if couverts[colle]:
-                couverts[a] = max(couverts[a], couverts[colle])
-                couverts[b] = max(couverts[b], couverts[colle])
-        couverture = (m.formes @ couverts) / np.maximum(m.formes.sum(axis=1), 1e-6)
-        rappel = np.maximum.reduceat(couverture, m.debuts)
-        exacte = np.maximum.reduceat(np.where(m.principales, couverture, 0), m.debuts) > 0.999
+                if len(correspondances) == 1:  # the usual case: the same values without gathering
+                    rang, sim = correspondances[0]
+                    rarete, accord = m.idf[rang], m.sac_mots[rang] * np.float32(sim)
+                else:
+                    rangs = np.array([r for r, _ in correspondances], dtype=np.intp)
+                    sims = np.array([s for _, s in correspondances], dtype=np.float32)
+                    rarete = m.idf[rangs].max()
+                    accord = (m.sac_mots[rangs] * sims[:, None]).max(axis=0)
+                explique = rarete * accord
+                faible = set(unite.mots) <= MOTS_FAIBLES
+                poids = rarete * (accord > 0).astype(np.float32) if faible else self._constante(rarete)
+            info = (rangs_c, sims_c, np.concatenate((explique, poids)))  # one row: both added at once
+            with self._verrou:
+                if len(self._infos) >= TAILLE_CACHE:
+                    self._infos.clear()
+                self._infos[unite] = info
+        return info
+
+    def _constante(self, valeur: float) -> np.ndarray:
+        """A row of `valeur` (float32) for every campus, shared (read only)."""
+        ligne = self._constantes.get(valeur)
+        if ligne is None:
+            ligne = np.full(len(self.fiches), valeur, dtype=np.float32)
+            ligne.flags.writeable = False
+            self._constantes[float(valeur)] = ligne
+        return ligne
+
+    def _lieu_explique(self, unite: Unite) -> np.ndarray:
+        """What a place unit explains of each campus: POIDS_LIEU for the campuses in the territory or
+        whose name holds the place's words, else 0 (cached)."""
+        vecteur = self._lieux_expliques.get(unite)
+        if vecteur is None:
+            dans = self._dans_territoire(unite.territoire)
+            rangs = [self._lexique.rang(mot) for mot in unite.mots]
+            if all(r is not None for r in rangs):  # the place is written in the campus's name
+                dans = np.maximum(dans, self._m.sac_nom[:, rangs].min(axis=1))
+            vecteur = POIDS_LIEU * dans
+            self._lieux_expliques[unite] = vecteur
+        return vecteur
+
+    def _scores_lot(self, lot: Sequence[Mention]) -> np.ndarray:
+        """Text scores (0–100) of every campus for analysed mentions: one row per mention, all rows at once.
+
+        Per unit of a mention (after `_recoller`): a word explains, for each campus, its rarity
+        (`idf`, the best of its matches) times its best similarity with the campus's words, and
+        weighs that rarity; a place explains and weighs POIDS_LIEU; a word no campus has weighs
+        POIDS_INCONNU. The units are added in their order, in float32, as one mention alone would
+        be: the same sums. Then P = explained / weight, R = best coverage of a name form, and the
+        exact-name bonus (see the module docstring).
+        """
+        m, nb_campus = self._m, len(self.fiches)
+        if not lot or not nb_campus:
+            return np.zeros((len(lot), nb_campus), dtype=np.float64)
+        # Units of every mention (`_info`): what they explain and weigh, what they cover.
+        presentes: list[int] = []  # rows with at least one unit
+        premieres: list[int] = []  # their first unit
+        apports_u: list[np.ndarray] = []  # explained then weight, per campus, of each unit
+        # Coverage of the name forms: the best similarity of each word a mention covers, times its
+        # weight in each form, summed per form (sparse: a mention covers a few words, a word is in a
+        # few forms; float64 sums of float32 terms, in the order of the rows, words and forms).
+        nb_formes = len(m.longueurs)
+        formes: list[int] = []  # the forms of every covered word, row after row
+        termes: list[float] = []  # similarity × weight of the word in the form
+        par_ligne: list[int] = []  # how many of them each row has
+        apports = self._apports
+        for ligne, mention in enumerate(lot):
+            meilleures: dict[int, float] = {}
+            for unite in self._recoller(mention.unites):
+                rangs_c, sims_c, apport_u = self._info(unite)
+                if not presentes or presentes[-1] != ligne:
+                    presentes.append(ligne)
+                    premieres.append(len(apports_u))
+                apports_u.append(apport_u)
+                for rang, sim in zip(rangs_c, sims_c, strict=True):
+                    if sim > meilleures.get(rang, -1.0):
+                        meilleures[rang] = sim
+            avant = len(formes)
+            for rang in sorted(meilleures):
+                apport = apports.get((rang, meilleures[rang]))
+                if apport is None:
+                    apport = self._apport(rang, meilleures[rang])
+                formes += apport[0]
+                termes += apport[1]
+            par_ligne.append(len(formes) - avant)
+        nb = len(lot)
+        # each mention's units added in their order (reduceat along rows: one row after the other)
+        if len(presentes) == nb:
+            sommes = np.add.reduceat(np.array(apports_u), premieres, axis=0)
+        else:
+            sommes = np.zeros((nb, 2 * nb_campus), dtype=np.float32)
+            if presentes:
+                sommes[presentes] = np.add.reduceat(np.array(apports_u), premieres, axis=0)
+        explique, total = sommes[:, :nb_campus], sommes[:, nb_campus:]
+        if nb == 1:
+            numerateur = np.bincount(formes, weights=termes, minlength=nb_formes)[None, :]
+        else:
+            cases = np.repeat(np.arange(nb) * nb_formes, par_ligne) + np.array(formes, dtype=np.intp)
+            numerateur = np.bincount(cases, weights=termes, minlength=nb * nb_formes).reshape(nb, nb_formes)
+        couverture = numerateur.astype(np.float32) / m.longueurs
+        rappel = np.maximum.reduceat(couverture, m.debuts, axis=1)
+        exacte = np.maximum.reduceat(couverture * m.masque_principales, m.debuts, axis=1) > 0.999
         precision = explique / np.maximum(total, 1e-6)
         exact = (precision > 0.999) & exacte
-        return 100 * (POIDS_P * precision + POIDS_R * rappel) + BONUS_EXACT * exact
+        scores = 100 * (POIDS_P * precision + POIDS_R * rappel) + BONUS_EXACT * exact
+        vides = ~total.any(axis=1)  # nothing meaningful written
+        if vides.any():
+            scores[vides] = 0.0
+        return scores
+
+    def _apport(self, rang: int, sim: float) -> tuple[tuple[int, ...], tuple[float, ...]]:
+        """The forms word `rang` is in and, for each, its similarity (as float32) times its weight in
+        the form (cached)."""
+        formes, poids_formes = self._m.formes_des_mots[rang]
+        sim32 = float(np.float32(sim))
+        apport = tuple(formes), tuple(sim32 * p for p in poids_formes)
+        if len(self._apports) < TAILLE_CACHE:
+            self._apports[(rang, sim)] = apport
+        return apport
+
+    def _scores(self, lot: Sequence[Mention]) -> np.ndarray:
+        """`_scores_lot`, cached by canonical form (distinct texts often share one: case, accents,
+        "CMQ"…) and computed by blocks of TAILLE_BLOC mentions (bounded memory)."""
+        if len(lot) == 1:  # one mention (the API, `resolve`): the same, with less bookkeeping
+            forme = lot[0].forme
+            gardee = self._cache.get(forme)
+            if gardee is not None:
+                return gardee[None, :]
+            calcul = self._scores_lot(lot)
+            calcul.flags.writeable = False  # kept: read only
+            with self._verrou:
+                if len(self._cache) >= TAILLE_CACHE:
+                    self._cache.clear()
+                self._cache[forme] = calcul[0]
+            return calcul
+        sortie = np.zeros((len(lot), len(self.fiches)), dtype=np.float64)
+        manquantes: dict[str, list[int]] = {}
+        with self._verrou:
+            for i, mention in enumerate(lot):
+                gardee = self._cache.get(mention.forme)
+                if gardee is not None:
+                    sortie[i] = gardee
+                else:
+                    manquantes.setdefault(mention.forme, []).append(i)
+        formes = list(manquantes)
+        for debut in range(0, len(formes), TAILLE_BLOC):
+            bloc = formes[debut : debut + TAILLE_BLOC]
+            calcul = self._scores_lot([lot[manquantes[f][0]] for f in bloc])
+            with self._verrou:
+                if len(self._cache) + len(bloc) > TAILLE_CACHE:
+                    self._cache.clear()
+                for forme, ligne in zip(bloc, calcul, strict=True):
+                    sortie[manquantes[forme]] = ligne
+                    self._cache[forme] = ligne.copy()
+        return sortie
 
     def scores_texte(self, textes: Sequence[str]) -> list[np.ndarray]:
         """Text score of every campus for each mention (cached by normalised form)."""
-        resultats = []
-        for texte in textes:
-            mention = analyser(texte)
-            with self._verrou:
-                scores = self._cache.get(mention.forme)
-            if scores is None:
-                scores = self._score_texte(mention) if self.fiches else np.zeros(0, dtype=np.float32)
-                with self._verrou:
-                    if len(self._cache) >= TAILLE_CACHE:
-                        self._cache.clear()
-                    self._cache[mention.forme] = scores
-            resultats.append(scores)
-        return resultats
+        return list(self._scores([analyser(t) for t in textes]))
 
     def _ajuster(self, scores: np.ndarray, contexte: Contexte, ecrite: str | None = None) -> np.ndarray:
         """Text scores minus the context penalties (see the module docstring); `ecrite`: filière
@@ -380,49 +621,95 @@ class Index:
         if contexte.territoire is not None and contexte.territoire.echelle != "france":
             total -= MALUS_TERRITOIRE * (1 - self._dans_territoire(contexte.territoire))
         if contexte.date is not None:
-            total -= MALUS_DATE * np.array([not f.actif_le(contexte.date) for f in self.fiches])
+            total -= MALUS_DATE * self._inactifs(contexte.date)
         return total
 
+    def _inactifs(self, jour: Date) -> np.ndarray:
+        """True for the campuses whose label is not valid on `jour`."""
+        return np.array([not f.actif_le(jour) for f in self.fiches])
+
     def _candidat(self, rang: int, score: float) -> Candidat:
-        f = self.fiches[rang]
-        return Candidat.model_construct(
-            campus_id=f.id,
-            nom=f.nom,
-            score=round(min(100.0, max(0.0, score)), 1),
-            filiere=f.filiere,
-            region_academique=f.region_academique,
-        )
+        score = round(min(100.0, max(0.0, score)), 1)
+        candidat = self._candidats.get((rang, score))
+        if candidat is None:  # frozen: one object per campus and score
+            f = self.fiches[rang]
+            candidat = Candidat(
+                campus_id=f.id, nom=f.nom, score=score, filiere=f.filiere, region_academique=f.region_academique
+            )
+            if len(self._candidats) < TAILLE_CACHE:
+                self._candidats[(rang, score)] = candidat
+        return candidat
 
     def decider(self, texte: str, scores: np.ndarray, contexte: Contexte = Contexte()) -> Resolution:
         """The decision for one mention from its text scores and its context."""
-        campus_alias = self.alias.get(cle_alias(texte)) if self.alias else None
-        if campus_alias in self.par_id:
-            candidat = self._candidat(self._rang[campus_alias], 100.0)
-            return self._resolution(texte, "trouve", candidat, [candidat], contexte, via_alias=True)
-        libelle = libelle_de_filiere(texte)
-        if libelle is not None and self.fiches:
-            return self._decider_libelle(texte, libelle, scores, contexte)
-        if not self.fiches or not scores.any():
-            return self._resolution(texte, "inconnu", None, [], contexte)
-        total = self._ajuster(scores, contexte, None if contexte.filiere else filiere_ecrite(texte))
-        ordre = np.argsort(-total, kind="stable")[:NB_CANDIDATS]
-        premier = float(total[ordre[0]])
-        second = float(total[ordre[1]]) if len(ordre) > 1 else 0.0
-        candidats = [self._candidat(int(r), float(total[r])) for r in ordre if total[r] >= SEUIL_CANDIDAT]
-        if premier < SEUIL_CANDIDAT:
-            statut: Statut = "inconnu"
-        elif premier < SEUIL_TROUVE or premier - second < MARGE:
-            statut = "ambigu" if len(candidats) >= 2 else "inconnu"  # one weak candidate is not a choice
-        else:
-            statut = "trouve"
-        meilleur = candidats[0] if candidats else self._candidat(int(ordre[0]), premier)
-        return self._resolution(texte, statut, meilleur, candidats, contexte)
+        return self._decider_lot([texte], [analyser(texte)], np.asarray(scores)[None, :], [contexte])[0]
+
+    def _decider_lot(
+        self, textes: Sequence[str], lot: Sequence[Mention], scores: np.ndarray, contextes: Sequence[Contexte]
+    ) -> list[Resolution]:
+        """The decisions for mentions from their text scores (one row each) and contexts: an alias, a
+        bare filière label, nothing, or the ranking of the campuses (all rows at once)."""
+        resolutions: list[Resolution | None] = [None] * len(textes)
+        classer: list[int] = []
+        ecrites: list[str | None] = []
+        ecrits = scores.any(axis=1).tolist() if self.fiches else []  # something of a campus written
+        libelles = _libelles()
+        for i, (texte, mention, contexte) in enumerate(zip(textes, lot, contextes, strict=True)):
+            campus_alias = self.alias.get(mention.cle) if self.alias else None
+            if campus_alias in self.par_id:
+                candidat = self._candidat(self._rang[campus_alias], 100.0)
+                resolutions[i] = self._resolution(texte, "trouve", candidat, [candidat], contexte, via_alias=True)
+                continue
+            libelle = libelles.get(mention.cle)
+            if libelle is not None and self.fiches:
+                resolutions[i] = self._decider_libelle(texte, libelle, scores[i], contexte)
+            elif not self.fiches or not ecrits[i]:
+                resolutions[i] = self._resolution(texte, "inconnu", None, [], contexte)
+            else:
+                classer.append(i)
+                ecrites.append(contexte.filiere or _filiere_ecrite(texte, mention))
+        if classer:
+            total = scores.astype(np.float64) if len(classer) == len(textes) else scores[classer].astype(np.float64)
+            avec = [j for j, code in enumerate(ecrites) if code]
+            if avec:  # the row of penalties of each filière (one more: a filière no campus has)
+                malus = self._malus_filieres[[self._codes_filieres.get(ecrites[j], -1) for j in avec]]
+                if len(avec) == len(classer):
+                    total -= malus
+                else:
+                    total[avec] -= malus
+            groupes: dict[tuple, list[int]] = {}
+            for j, i in enumerate(classer):
+                t, jour = contextes[i].territoire, contextes[i].date
+                if t is not None and t.echelle != "france":
+                    groupes.setdefault(("territoire", t), []).append(j)
+                if jour is not None:
+                    groupes.setdefault(("date", jour), []).append(j)
+            for (genre, valeur), rangs in groupes.items():
+                if genre == "territoire":
+                    total[rangs] -= MALUS_TERRITOIRE * (1 - self._dans_territoire(valeur))
+                else:
+                    total[rangs] -= MALUS_DATE * self._inactifs(valeur)
+            ordres = np.argsort(-total, axis=1, kind="stable")[:, :NB_CANDIDATS]
+            meilleurs = total[np.arange(len(classer))[:, None], ordres].tolist()
+            for i, ordre, valeurs in zip(classer, ordres.tolist(), meilleurs, strict=True):
+                premier = valeurs[0]
+                second = valeurs[1] if len(valeurs) > 1 else 0.0
+                candidats = [self._candidat(r, v) for r, v in zip(ordre, valeurs) if v >= SEUIL_CANDIDAT]
+                if premier < SEUIL_CANDIDAT:
+                    statut: Statut = "inconnu"
+                elif premier < SEUIL_TROUVE or premier - second < MARGE:
+                    statut = "ambigu" if len(candidats) >= 2 else "inconnu"  # one weak candidate is not a choice
+                else:
+                    statut = "trouve"
+                meilleur = candidats[0] if candidats else self._candidat(ordre[0], premier)
+                resolutions[i] = self._resolution(textes[i], statut, meilleur, candidats, contextes[i])
+        return resolutions  # type: ignore[return-value]  # every row decided
 
     def _decider_libelle(self, texte: str, code: str, scores: np.ndarray, contexte: Contexte) -> Resolution:
         """A bare filière label: its campuses in the context's territory; "trouve" only when there is one."""
         garder = self._filieres == code
         if contexte.date is not None:
-            garder &= np.array([f.actif_le(contexte.date) for f in self.fiches])
+            garder &= ~self._inactifs(contexte.date)
         local = contexte.territoire is not None and contexte.territoire.echelle != "france"
         if local and (garder & (self._dans_territoire(contexte.territoire) > 0)).any():
             garder &= self._dans_territoire(contexte.territoire) > 0
@@ -446,7 +733,7 @@ class Index:
         via_alias: bool = False,
     ) -> Resolution:
         choisi = meilleur if statut == "trouve" else None
-        return Resolution.model_construct(
+        return Resolution(  # validating is faster than model_construct (pydantic 2.x)
             texte=texte,
             statut=statut,
             campus_id=choisi and choisi.campus_id,
@@ -459,12 +746,26 @@ class Index:
 
     def resoudre(self, texte: str, contexte: Contexte = Contexte()) -> Resolution:
         """Resolve one mention."""
-        return self.decider(texte, self.scores_texte([texte])[0], contexte)
+        return self.resoudre_lot([texte], [contexte])[0]
 
     def resoudre_lot(self, textes: Sequence[str], contextes: Sequence[Contexte] | None = None) -> list[Resolution]:
-        """Resolve many mentions (one context each, default none)."""
+        """Resolve many mentions (one context each, default none): their scores and decisions are
+        computed by blocks of TAILLE_BLOC mentions at once (small blocks: the analyses of a block
+        are freed before the garbage collector moves them to its oldest generation)."""
         contextes = contextes or [Contexte()] * len(textes)
-        return [self.decider(t, sc, c) for t, sc, c in zip(textes, self.scores_texte(textes), contextes, strict=True)]
+        if len(contextes) != len(textes):
+            raise ValueError("un contexte par mention")
+        resolutions: list[Resolution] = []
+        for debut in range(0, len(textes), TAILLE_BLOC):
+            bloc = textes[debut : debut + TAILLE_BLOC]
+            lot = [analyser(t) for t in bloc]
+            resolutions += self._decider_lot(bloc, lot, self._scores(lot), contextes[debut : debut + TAILLE_BLOC])
+        return resolutions
+
+
+def _filiere_ecrite(texte: str, mention: Mention) -> str | None:
+    """`filiere_ecrite(texte)` from the analysed mention (its normalised text is at hand)."""
+    return filieres.code_normalise(texte, mention.normalise) if texte.strip() else None
 
 
 @lru_cache(maxsize=1)
@@ -492,26 +793,54 @@ def filiere_ecrite(texte: str) -> str | None:
 # --- Index cache and public API ---------------------------------------------------------------
 
 
-_index: dict[str, tuple[tuple, Index]] = {}
+FRAICHEUR = 0.005  # seconds an index is reused, after its data version was read, without reading it again
+
+_index: dict[str, tuple[tuple, Index, float]] = {}  # url -> (data version, index, when it was read)
 _verrou_index = threading.Lock()
+
+
+def _recent(url: db.BaseDeDonnees) -> Index | None:
+    """The cached index of `url` when its data version was read less than FRAICHEUR ago and this
+    process has not written to `url` since (its own writes are counted, so always seen at once)."""
+    deja = _index.get(url)
+    if deja is not None and time.monotonic() - deja[2] < FRAICHEUR and deja[0][0] == db.ecritures(url):
+        return deja[1]
+    return None
+
+
+def _verifie(url: db.BaseDeDonnees) -> tuple[tuple, tuple | None]:
+    """(current data version of `url`, the cached entry), the entry's reading time renewed when its
+    version is the current one."""
+    lu_le = time.monotonic()
+    signature = version.version(url)
+    with _verrou_index:
+        deja = _index.get(url)
+        if deja is not None and deja[0] == signature:
+            deja = _index[url] = (signature, deja[1], lu_le)
+    return signature, deja
 
 
 def index(url: str | None = None) -> Index:
     """The index of a database (default: the default database), rebuilt when its data changed.
 
     Freshness costs no query on SQLite (`cmq.store.version`): the change counter of this process
-    and the file's data version, bumped by any commit, from any process.
+    and the file's data version, bumped by any commit, from any process. The data version is read
+    at most once every FRAICHEUR (5 ms) while the index is in use: the writes of this process are
+    seen at once, those of other processes within 5 ms (less than a process takes to commit, exit
+    and have a request answered), and the check costs almost nothing per call.
     """
     url = db.ouvrir(url)
-    signature = version.version(url)
-    with _verrou_index:
-        deja = _index.get(url)
+    recent = _recent(url)
+    if recent is not None:
+        return recent
+    lu_le = time.monotonic()
+    signature, deja = _verifie(url)
     if deja is not None and deja[0] == signature:
         return deja[1]
     with db.session(url) as s:
         nouveau = Index.charger(s)
     with _verrou_index:
-        _index[url] = (signature, nouveau)
+        _index[url] = (signature, nouveau, lu_le)
     return nouveau
 
 
@@ -519,16 +848,22 @@ def index_courant(url: str) -> Index | None:
     """The cached index of `url` if its data has not changed since it was built, else None (no query
     on SQLite: a caller may then resolve without leaving its thread)."""
     url = db.ouvrir(url)
-    with _verrou_index:
-        deja = _index.get(url)
-    return deja[1] if deja is not None and deja[0] == version.version(url) else None
+    recent = _recent(url)
+    if recent is not None:
+        return recent
+    signature, deja = _verifie(url)
+    return deja[1] if deja is not None and deja[0] == signature else None
 
 
 def vider_cache() -> None:
-    """Forget every index and every cached analysis of a text (benchmarks, tests)."""
+    """Forget every index and every cached analysis of a text, filière matches included (benchmarks
+    measure the cold path this way, tests)."""
     with _verrou_index:
         _index.clear()
     mentions.vider_cache()
+    filieres.vider_cache()
+    for cache in (libelle_de_filiere, filiere_ecrite, _libelles):
+        cache.cache_clear()
 
 
 def contexte(filiere: str | None = None, territoire: str | None = None, date: Date | str | None = None) -> Contexte:

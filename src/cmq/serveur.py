@@ -35,8 +35,11 @@ def _autorisation(app: FastAPI):
     """`autoriser(scope)` of the guard: the token check of the write route the request goes to, if any
     (the API's routes that depend on `exiger_jeton`, matched on method and path)."""
     ecritures = [route for module in api.ROUTEURS for route in module.router.routes if securite.est_protegee(route)]
+    methodes = set().union(*(route.methods for route in ecritures))  # no other method can match them
 
     def autoriser(scope: dict) -> Refus | None:
+        if scope["method"] not in methodes:
+            return None
         for route in ecritures:
             correspondance, _ = route.matches(scope)
             if correspondance == Match.FULL:

@@ -13,10 +13,41 @@ ARTICLES = frozenset({"la", "le", "les", "l"})  # leading articles of place name
 ABREGES = {"st": "saint", "ste": "sainte"}  # abbreviations of place names ("St-Étienne")
 
 
-def sans_accents(texte: str) -> str:
-    """Strip diacritics: 'Éco-construction' -> 'Eco-construction'."""
+def _sans_accents_lent(texte: str) -> str:
+    """Reference definition of `sans_accents`: NFKD, combining marks dropped, "œ" -> "oe"."""
     decompose = unicodedata.normalize("NFKD", texte)
     return "".join(c for c in decompose if not unicodedata.combining(c)).replace("œ", "oe").replace("Œ", "OE")
+
+
+class _TableSansAccents(dict):
+    """`str.translate` table: code point -> the character without its diacritics, computed on first
+    use. Per character is the same as per text: NFKD decomposes each character alone, and canonical
+    reordering only moves the combining marks, which are dropped."""
+
+    def __missing__(self, code: int) -> str:
+        valeur = _sans_accents_lent(chr(code))
+        if len(self) < 20_000:  # bounded: a hostile text may carry any code point
+            self[code] = valeur
+        return valeur
+
+
+_TABLE_SANS_ACCENTS = _TableSansAccents()
+# The combining marks of the block U+0300–U+036F (accents, cedilla, diaeresis…)
+_MARQUES = re.compile("[" + "".join(chr(c) for c in range(0x300, 0x370) if unicodedata.combining(chr(c))) + "]+")
+
+
+def sans_accents(texte: str) -> str:
+    """Strip diacritics: 'Éco-construction' -> 'Eco-construction'."""
+    if texte.isascii():
+        return texte
+    sans_marques = _MARQUES.sub("", unicodedata.normalize("NFKD", texte))
+    if sans_marques.isascii():  # the usual accents: every character removed was a combining mark
+        return sans_marques
+    return texte.translate(_TABLE_SANS_ACCENTS)
+
+
+# bytes.translate table of an ASCII lower-case text: letters and digits kept, anything else a space
+_ALNUM_ASCII = bytes(c if (48 <= c <= 57 or 97 <= c <= 122) else 32 for c in range(256))
 
 
 def normaliser(texte: str) -> str:
@@ -25,7 +56,10 @@ def normaliser(texte: str) -> str:
     >>> normaliser("  Infrastructures, Bâtiment / ÉCO-construction ")
     'infrastructures batiment eco construction'
     """
-    return _NON_ALNUM.sub(" ", sans_accents(texte).lower()).strip()
+    minuscule = sans_accents(texte).lower()
+    if minuscule.isascii():  # the same as the expression below, by table
+        return " ".join(minuscule.encode("ascii").translate(_ALNUM_ASCII).decode("ascii").split())
+    return _NON_ALNUM.sub(" ", minuscule).strip()
 
 
 def slug(texte: str) -> str:

@@ -69,6 +69,7 @@ def inclure(app: FastAPI) -> None:
     for module in ROUTEURS:
         app.include_router(module.router)
     app.add_middleware(CacheURL)  # repeated campus pages served before parsing their parameters
+    app.add_middleware(routes_resolution.ResolutionRapide)  # plain resolutions answered before the routing
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

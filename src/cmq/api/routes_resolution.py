@@ -1,26 +1,48 @@
-"""`/api/resolution`: the campus a free-text mention designates (`cmq.resolve`)."""
+"""`/api/resolution`: the campus a free-text mention designates (`cmq.resolve`).
 
+The route validates and documents the parameters; `ResolutionRapide`, an ASGI middleware, answers
+the plain requests before FastAPI's routing and parameter machinery (most of a request's cost
+next to the resolution itself), with the route's answer, byte for byte.
+"""
+
+import re
 from datetime import date
 from typing import Annotated
+from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Query, Response
 from starlette.concurrency import run_in_threadpool
 
 from cmq.api.dependances import LECTURE, Url
+from cmq.errors import CmqError
 from cmq.resolve import Resolution, index_courant, resolve
 from cmq.store import version as versions
 
-router = APIRouter(prefix="/api/resolution", tags=["résolution"])
+CHEMIN = "/api/resolution"
+LONGUEURS = {"nom": 500, "filiere": 500, "territoire": 200, "date": 10}  # max_length of each parameter
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+router = APIRouter(prefix=CHEMIN, tags=["résolution"])
 
 
 @router.get("", response_model=Resolution, responses=LECTURE, summary="Résout une mention de campus en texte libre")
 async def resoudre(
     url: Url,
     nom: Annotated[
-        str, Query(min_length=1, max_length=500, description="Mention saisie.", examples=["Mobicampus", "CMQ BTP Lyon"])
+        str,
+        Query(
+            min_length=1,
+            max_length=LONGUEURS["nom"],
+            description="Mention saisie.",
+            examples=["Mobicampus", "CMQ BTP Lyon"],
+        ),
     ],
-    filiere: Annotated[str | None, Query(max_length=500, description="Filière déclarée (code ou texte libre).")] = None,
-    territoire: Annotated[str | None, Query(max_length=200, description="Territoire (code ou nom).")] = None,
+    filiere: Annotated[
+        str | None, Query(max_length=LONGUEURS["filiere"], description="Filière déclarée (code ou texte libre).")
+    ] = None,
+    territoire: Annotated[
+        str | None, Query(max_length=LONGUEURS["territoire"], description="Territoire (code ou nom).")
+    ] = None,
     jour: Annotated[date | None, Query(alias="date", description="Date de la mention (AAAA-MM-JJ).")] = None,
 ) -> Resolution:
     """Le campus désigné (statut « trouve »), les candidats (« ambigu ») ou « inconnu »."""
@@ -30,3 +52,52 @@ async def resoudre(
     else:  # the index is (re)built from the database, or freshness needs a query
         resolution = await run_in_threadpool(resolve, *arguments, url=url)
     return Response(resolution.model_dump_json(), media_type="application/json")
+
+
+def reponse_directe(scope: dict) -> bytes | None:
+    """The body of the route's 200 answer to a plain GET of CHEMIN, or None for the route to answer.
+
+    Plain: only known parameters, each once, `nom` given, lengths within the route's bounds, a date
+    written AAAA-MM-JJ; the index current (SQLite: checked without a query, see `index_courant`);
+    no error from `resolve` (an unknown filière or territory: the route answers its problem).
+    """
+    url = scope["app"].state.url
+    if not versions.locale(url) or index_courant(url) is None:
+        return None
+    valeurs: dict[str, str] = {}
+    for cle, valeur in parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True):
+        if cle not in LONGUEURS or cle in valeurs or len(valeur) > LONGUEURS[cle]:
+            return None
+        valeurs[cle] = valeur
+    nom, jour = valeurs.get("nom"), valeurs.get("date")
+    if not nom:
+        return None
+    if jour is not None:
+        if not _DATE.fullmatch(jour):
+            return None
+        try:
+            jour = date.fromisoformat(jour)
+        except ValueError:
+            return None
+    try:
+        resolution = resolve(nom, valeurs.get("filiere") or None, valeurs.get("territoire") or None, jour, url=url)
+    except CmqError:
+        return None
+    return resolution.model_dump_json().encode()
+
+
+class ResolutionRapide:
+    """ASGI middleware: a plain GET of CHEMIN answered by `reponse_directe`, the rest by the app."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "http" and scope["method"] == "GET" and scope["path"] == CHEMIN:
+            corps = reponse_directe(scope)
+            if corps is not None:
+                entetes = [(b"content-length", str(len(corps)).encode()), (b"content-type", b"application/json")]
+                await send({"type": "http.response.start", "status": 200, "headers": entetes})
+                await send({"type": "http.response.body", "body": corps})
+                return
+        await self.app(scope, receive, send)

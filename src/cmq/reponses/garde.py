@@ -77,14 +77,16 @@ class GardeRequetes:
         send = _avec_entetes(send)
         refus = self.autoriser(scope)
         limite = self.limite(scope)
-        if refus is None:
-            longueur = _longueur(scope)
-            if longueur is not None and longueur > limite:
-                refus = Refus(413, message_trop_gros(limite))
+        longueur, morcele = _corps(scope)
+        if refus is None and longueur is not None and longueur > limite:
+            refus = Refus(413, message_trop_gros(limite))
         if refus is not None:
             await _refuser(refus, scope, receive, send)
             return
-        await self._limiter(scope, receive, send, limite)
+        if morcele:
+            await self._limiter(scope, receive, send, limite)
+        else:  # no body, or one of `longueur` bytes at most (the server reads no more): nothing to count
+            await self.app(scope, receive, send)
 
     async def _limiter(self, scope, receive, send, limite: int) -> None:
         """Count the body while it streams in; past `limite`, answer 413 and drop what the app sends."""
@@ -117,14 +119,20 @@ class GardeRequetes:
                 raise
 
 
-def _longueur(scope) -> int | None:
+def _corps(scope) -> tuple[int | None, bool]:
+    """(the Content-Length, None when absent or unreadable; True when a Transfer-Encoding is given:
+    a body streamed without a length)."""
+    longueur, morcele = None, False
     for nom, valeur in scope.get("headers", []):
-        if nom.lower() == b"content-length":
+        nom = nom.lower()
+        if nom == b"content-length":
             try:
-                return int(valeur)
+                longueur = int(valeur)
             except ValueError:
-                return None
-    return None
+                longueur = None
+        elif nom == b"transfer-encoding":
+            morcele = True
+    return longueur, morcele
 
 
 async def _refuser(refus: Refus, scope, receive, send: Callable[[dict], Awaitable[None]]) -> None:

@@ -49,13 +49,15 @@ def _version_fichier(chemin: Path) -> tuple | None:
         inode = os.stat(chemin).st_ino
     except FileNotFoundError:
         return None
-    with _verrou:
-        sonde = _sondes.get(chemin)
-        if sonde is None or sonde[0] != inode:
-            if sonde is not None:
-                sonde[1].close()
-            connexion = sqlite3.connect(chemin, check_same_thread=False, isolation_level=None)
-            sonde = _sondes[chemin] = (inode, connexion, threading.Lock())
+    sonde = _sondes.get(chemin)
+    if sonde is None or sonde[0] != inode:
+        with _verrou:
+            sonde = _sondes.get(chemin)
+            if sonde is None or sonde[0] != inode:
+                if sonde is not None:
+                    sonde[1].close()
+                connexion = sqlite3.connect(chemin, check_same_thread=False, isolation_level=None)
+                sonde = _sondes[chemin] = (inode, connexion, threading.Lock())
     with sonde[2]:
         return inode, sonde[1].execute("PRAGMA data_version").fetchone()[0]
 
