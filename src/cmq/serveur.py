@@ -5,10 +5,12 @@ State read by the routes: `app.state.url` (database handle, `db.BaseDeDonnees`),
 (write token or None), `app.state.cache` (`CacheReponses`).
 """
 
+import gc
+
 from fastapi import FastAPI
 from starlette.routing import Match
 
-from cmq import __version__
+from cmq import __version__, indicateurs, resolve
 from cmq.api import app as api
 from cmq.api import routes_imports, securite
 from cmq.api.cache import CacheReponses
@@ -76,3 +78,15 @@ def creer_app(url: str | None = None, *, jeton: str | None = None) -> FastAPI:
     web.inclure(app)  # after the API: its HTML error pages wrap the API's handlers for page paths
     app.add_middleware(GardeRequetes, autoriser=_autorisation(app), limite=_limite)  # outermost: runs first
     return app
+
+
+def preparer(url: str | None = None) -> None:
+    """Before serving (`cmq serve`): build what the first requests would wait for (the resolution
+    index, the indicator snapshot), then move every object then alive (modules, indexes, routes)
+    out of the garbage collector's generations (`gc.freeze`). Its full collections then walk only
+    the objects of the requests in flight: 80-120 ms each before, in a process holding the index."""
+    url = db.ouvrir(url)
+    resolve.index(url)
+    indicateurs.instantane(url)
+    gc.collect()
+    gc.freeze()

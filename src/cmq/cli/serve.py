@@ -70,7 +70,7 @@ def serve(
     import uvicorn
 
     from cmq.api.securite import VARIABLE_JETON, jeton_configure
-    from cmq.serveur import creer_app
+    from cmq.serveur import creer_app, preparer
     from cmq.store import db
 
     url = db.ouvrir(base)
@@ -88,7 +88,9 @@ def serve(
             "cmq.serveur:creer_app", factory=True, reload=True, reload_dirs=[str(Path(cmq.__file__).parent)], **options
         )
     else:
-        uvicorn.run(creer_app(url), **options)
+        application = creer_app(url)
+        preparer(url)
+        uvicorn.run(application, **options)
 
 
 def enregistrer(app: typer.Typer) -> None:
