@@ -5,8 +5,6 @@ State read by the routes: `app.state.url` (database handle, `db.BaseDeDonnees`),
 (write token or None), `app.state.cache` (`CacheReponses`).
 """
 
-import gc
-
 from fastapi import FastAPI
 from starlette.routing import Match
 
@@ -81,12 +79,8 @@ def creer_app(url: str | None = None, *, jeton: str | None = None) -> FastAPI:
 
 
 def preparer(url: str | None = None) -> None:
-    """Before serving (`cmq serve`): build what the first requests would wait for (the resolution
-    index, the indicator snapshot), then move every object then alive (modules, indexes, routes)
-    out of the garbage collector's generations (`gc.freeze`). Its full collections then walk only
-    the objects of the requests in flight: 80-120 ms each before, in a process holding the index."""
+    """Before serving (`cmq serve`): build what the first requests would otherwise wait for, the
+    resolution index and the indicator snapshot (rebuilt later only when the data change)."""
     url = db.ouvrir(url)
     resolve.index(url)
     indicateurs.instantane(url)
-    gc.collect()
-    gc.freeze()
