@@ -34,7 +34,7 @@ rows are read (unreadable file, network) leaves no trace in the history.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from itertools import chain
@@ -187,8 +187,8 @@ class _Rejets:
         self.premiers = sorted(self.premiers + premiers, key=lambda r: r.numero)[:REJETS_GARDES]
 
     def ecrire(self, chemin: Path) -> None:
-        """The report of every rejected row (`ecrire_rejets`' format), from the spool."""
-        ecrire_tableau(chemin, ["ligne", "raison", *self.colonnes], self._relire(), separateur=";", bom=True)
+        """The report of every rejected row, from the spool (`ecrire_rejets`)."""
+        ecrire_rejets(chemin, self._relire(), self.colonnes)
 
     def _relire(self) -> Iterator[list]:
         import pickle
@@ -228,25 +228,32 @@ class _UaiGardees:
             self._retenir(attente, attente.is_first_distinct())
         import polars as pl
 
-        forme = uai.str.contains(r"^[0-9]{7}[A-Z]$").fill_null(False)
-        chiffres = uai.str.slice(0, 7).cast(pl.Int64, strict=False).fill_null(0).to_numpy()
+        forme, chiffres = _forme_uai(uai)
         deja = self.bits[chiffres] & forme.to_numpy()
         for i in (~forme).arg_true().to_list():
             deja[i] = uai[i] in self.autres
         garder = garder & ~pl.Series(deja)
-        self._retenir(uai, garder)
+        self._retenir(uai, garder, forme, chiffres)
         return garder
 
-    def _retenir(self, uai: pl.Series, garder: pl.Series) -> None:
+    def _retenir(self, uai: pl.Series, garder: pl.Series, forme=None, chiffres=None) -> None:
+        """Remember the UAIs of `uai` where `garder`; `forme`, `chiffres`: `_forme_uai(uai)` if known."""
         import numpy as np
-        import polars as pl
 
         if self.bits is None:
             self.bits = np.zeros(10**7, dtype=bool)  # 10 MB, only the pages touched count
-        forme = uai.str.contains(r"^[0-9]{7}[A-Z]$").fill_null(False)
-        chiffres = uai.str.slice(0, 7).cast(pl.Int64, strict=False).fill_null(0).to_numpy()
+        if forme is None:
+            forme, chiffres = _forme_uai(uai)
         self.bits[chiffres[(garder & forme).to_numpy()]] = True
         self.autres.update(uai.filter(garder & ~forme).to_list())
+
+
+def _forme_uai(uai: pl.Series) -> tuple[pl.Series, Any]:
+    """(whether each UAI has the 7 digits + letter form, its 7 digits as a numpy array of ints)."""
+    import polars as pl
+
+    forme = uai.str.contains(r"^[0-9]{7}[A-Z]$").fill_null(False)
+    return forme, uai.str.slice(0, 7).cast(pl.Int64, strict=False).fill_null(0).to_numpy()
 
 
 @dataclass
@@ -409,15 +416,10 @@ def message_refus(rapport: Rapport) -> str:
     return "\n".join(lignes)
 
 
-def ecrire_rejets(chemin: Path, rejets: Sequence[Rejet], colonnes: Sequence[str]) -> None:
-    """Write the rejected rows to a report (CSV UTF-8 with BOM and `;`, or XLSX): ligne, raison, original columns."""
-    ecrire_tableau(
-        chemin,
-        ["ligne", "raison", *colonnes],
-        ([r.numero, r.raison, *(_cellule(r.ligne.get(c)) for c in colonnes)] for r in rejets),
-        separateur=";",
-        bom=True,
-    )
+def ecrire_rejets(chemin: Path, lignes: Iterable[Sequence[Any]], colonnes: Sequence[str]) -> None:
+    """Write the rejected rows to a report (CSV UTF-8 with BOM and `;`, or XLSX): ligne, raison,
+    original columns; `lignes`: [numero, raison, *cells] (`_Rejets.ajouter`)."""
+    ecrire_tableau(chemin, ["ligne", "raison", *colonnes], lignes, separateur=";", bom=True)
 
 
 def _cellule(valeur: Any) -> Any:
