@@ -112,6 +112,17 @@ def _filtre_cles(session: Session, cles: Sequence[str], valeurs: Sequence[tuple]
     return filtre, (tuple(listes.values()) if pilote else listes)
 
 
+def _par_cles(session: Session, table: Table, colonnes: Sequence, cles: Sequence[str], valeurs, pilote: bool):
+    """(SELECT of `colonnes` (table columns) of the rows whose key is among `valeurs`, its
+    parameters), one query (`_filtre_cles`); None when a key is not text."""
+    filtre = _filtre_cles(session, cles, valeurs, pilote)
+    if filtre is None:
+        return None
+    preparateur = session.get_bind().dialect.identifier_preparer
+    noms = ", ".join(preparateur.quote(c.name) for c in colonnes)
+    return f"SELECT {noms} FROM {preparateur.format_table(table)} WHERE {filtre[0]}", filtre[1]
+
+
 def _en_ordre(valeurs: list[tuple]) -> list[tuple]:
     """The keys sorted when they can be (look-ups in key order read fewer pages), else as they are."""
     try:
@@ -145,12 +156,12 @@ def existants(
             if cle in voulu:
                 trouves[cle] = dict(ligne)
         return trouves
-    if len(voulues) > BALAYAGE and (filtre := _filtre_cles(session, cles, _en_ordre(voulues), pilote=False)):
-        clause, parametres = filtre
-        preparateur = session.get_bind().dialect.identifier_preparer
-        noms = ", ".join(preparateur.quote(table.c[c].name) for c in colonnes)
-        requete = text(f"SELECT {noms} FROM {preparateur.format_table(table)} WHERE {clause}")
-        for ligne in session.execute(requete.columns(*(table.c[c] for c in colonnes)), parametres).mappings():
+    selection = [table.c[c] for c in colonnes]
+    if len(voulues) > BALAYAGE and (
+        par_cles := _par_cles(session, table, selection, cles, _en_ordre(voulues), pilote=False)
+    ):
+        sql, parametres = par_cles
+        for ligne in session.execute(text(sql).columns(*selection), parametres).mappings():
             trouves[tuple(ligne[c] for c in cles)] = dict(ligne)
         return trouves
     for paquet in _paquets(voulues):
@@ -237,11 +248,7 @@ def _stockees_cadre(
         requete = (str(select(*colonnes).compile(dialect=session.get_bind().dialect)), ())
     elif cadre.height > BALAYAGE:
         # Keys in order: the look-ups walk the key's B-tree forward (far fewer pages read).
-        filtre = _filtre_cles(session, cles, cadre.select(cles).sort(cles).rows(), pilote=True)
-        if filtre is not None:
-            preparateur = session.get_bind().dialect.identifier_preparer
-            noms = ", ".join(preparateur.quote(c.name) for c in colonnes)
-            requete = (f"SELECT {noms} FROM {preparateur.format_table(table)} WHERE {filtre[0]}", filtre[1])
+        requete = _par_cles(session, table, colonnes, cles, cadre.select(cles).sort(cles).rows(), pilote=True)
     if requete is not None:
         connexion = session.connection()
         curseur = connexion.connection.cursor()  # the driver's plain tuples: 2× faster than Rows
