@@ -229,6 +229,47 @@ LIGNES = {
             "message": "colonne « nom » manquante",
         },
     ],
+    # Curation: users with their hashed token (never the token) and scopes, and the history.
+    "utilisateurs": [
+        {
+            "id": 2,
+            "nom": "Directrice CMQ aéronautique",
+            "role": "editeur",
+            "relecture": True,
+            "prefixe": "a1b2c3d4e5f6",
+            "empreinte": "$argon2id$v=19$m=65536,t=3,p=4$c2VsZHVzZWw$aGFjaMOpIGTDqW1vbnN0cmF0aW9u",
+            "cree_le": datetime(2026, 1, 5, 9, 30, tzinfo=UTC),
+            "expire_le": datetime(2027, 1, 5, 0, 0, tzinfo=UTC),
+            "revoque_le": None,
+        },
+    ],
+    "utilisateurs_perimetres": [
+        {"utilisateur_id": 2, "perimetre": "academie:10"},
+        {"utilisateur_id": 2, "perimetre": "campus:cmq-aura-aeronautique"},
+    ],
+    "changements": [
+        {
+            "id": 11,
+            "quand": datetime(2026, 2, 1, 10, 0, 0, 250000, tzinfo=UTC),
+            "auteur": "Directrice CMQ aéronautique",
+            "utilisateur_id": 2,
+            "source": "https://www.ac-lyon.fr/arrete-cmq",
+            "operation": "edition",
+            "objet": "campus",
+            "action": "modification",
+            "campus_id": "cmq-aura-aeronautique",
+            "cle": None,
+            "statut": "a_valider",
+            "import_id": None,
+            "decide_par": None,
+            "decide_le": None,
+            "motif": None,
+        },
+    ],
+    "changements_champs": [
+        {"changement_id": 11, "champ": "excellence", "avant": "null", "apres": "true"},
+        {"changement_id": 11, "champ": "description", "avant": '"Ancienne « description »"', "apres": None},
+    ],
 }
 
 
@@ -718,8 +759,8 @@ def test_cli_sauvegarder_puis_restaurer(source, fabrique_bases, tmp_path, monkey
     assert resultat.exit_code == 0, resultat.output
     assert "Sauvegarde écrite" in resultat.stdout
     assert _ligne_tableau(resultat.stdout, "campus") == ["campus", "3"]
-    assert _ligne_tableau(resultat.stdout, "total") == ["total", "19"]
-    assert lire(chemin)[0].total_lignes == 19
+    assert _ligne_tableau(resultat.stdout, "total") == ["total", str(sum(map(len, LIGNES.values())))]
+    assert lire(chemin)[0].total_lignes == sum(map(len, LIGNES.values())) == 25
 
     cible = fabrique_bases(genre(source))
     monkeypatch.setenv("CMQ_DATABASE_URL", cible)

@@ -274,3 +274,22 @@ class ImportEnregistre(Modele):
     somme_controle: str | None = None  # sha256 of the file or of the fetched payload
     statut: str = "ok"  # ok / partiel / echec
     message: str | None = None
+
+
+class Role(str, Enum):
+    administrateur = "administrateur"
+    editeur = "editeur"
+
+
+class Acteur(Modele):
+    """Who writes: a user of `utilisateurs` (id set), the server's bootstrap token (`CMQ_API_JETON`,
+    administrator of France) or a local command (the CLI without a token: it holds the database).
+
+    `perimetres` are written as `cmq.perimetres` reads them; `relecture`: the changes wait review.
+    """
+
+    nom: str = Field(min_length=1, max_length=200)
+    role: Role
+    utilisateur_id: int | None = None
+    perimetres: tuple[str, ...] = ("france",)
+    relecture: bool = False

@@ -161,3 +161,74 @@ class ImportTable(Base):
     somme_controle: Mapped[str | None] = mapped_column(String(64))
     statut: Mapped[str] = mapped_column(String(10), default="ok")
     message: Mapped[str | None] = mapped_column(Text)
+
+
+# --- Curation (revision 0004_curation): users, scopes, history of every change -----------------
+
+
+class UtilisateurTable(Base):
+    """A person who may write: an administrator or an editor, within scopes (`perimetres`).
+
+    The token is `cmq_<prefixe>_<secret>`: `prefixe` finds the row, `empreinte` is the Argon2 hash
+    of the whole token (never the token itself).
+    """
+
+    __tablename__ = "utilisateurs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    nom: Mapped[str] = mapped_column(String(200), unique=True)
+    role: Mapped[str] = mapped_column(String(20))  # administrateur / editeur
+    relecture: Mapped[bool] = mapped_column(Boolean, default=False)  # changes wait « à valider »
+    prefixe: Mapped[str] = mapped_column(String(16), unique=True)
+    empreinte: Mapped[str] = mapped_column(Text)
+    cree_le: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expire_le: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoque_le: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class PerimetreTable(Base):
+    """One scope of a user: `france`, `region_academique:CODE`, `academie:CODE` or `campus:ID`."""
+
+    __tablename__ = "utilisateurs_perimetres"
+
+    utilisateur_id: Mapped[int] = mapped_column(ForeignKey("utilisateurs.id", ondelete="CASCADE"), primary_key=True)
+    perimetre: Mapped[str] = mapped_column(String(140), primary_key=True)
+
+
+class ChangementTable(Base):
+    """One change of one object (a campus, a member, a partner, an alias), applied or waiting review.
+
+    `campus_id` has no foreign key: the history outlives a deleted campus. The values before and
+    after are in `ChampChangeTable`, one row per field that changed.
+    """
+
+    __tablename__ = "changements"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    quand: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    auteur: Mapped[str] = mapped_column(String(200))  # user name, or who acted (import, jeton du serveur)
+    utilisateur_id: Mapped[int | None] = mapped_column(ForeignKey("utilisateurs.id", ondelete="SET NULL"))
+    source: Mapped[str] = mapped_column(Text)  # URL or document the change rests on (required)
+    operation: Mapped[str] = mapped_column(String(20))  # import / edition / restauration / alias
+    objet: Mapped[str] = mapped_column(String(20))  # campus / membre / membre_nomme / partenaire / alias
+    action: Mapped[str] = mapped_column(String(12))  # creation / modification / suppression
+    campus_id: Mapped[str | None] = mapped_column(String(120), index=True)
+    cle: Mapped[str | None] = mapped_column(Text)  # the object within its campus: UAI, name, alias text
+    statut: Mapped[str] = mapped_column(String(12), default="applique")  # applique / a_valider / rejete
+    import_id: Mapped[int | None] = mapped_column(Integer)
+    decide_par: Mapped[str | None] = mapped_column(String(200))
+    decide_le: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    motif: Mapped[str | None] = mapped_column(Text)  # reason of a rejection
+
+    __table_args__ = (Index("ix_changements_statut", "statut"),)
+
+
+class ChampChangeTable(Base):
+    """A field's value before and after a change, JSON-encoded (null: absent / not set)."""
+
+    __tablename__ = "changements_champs"
+
+    changement_id: Mapped[int] = mapped_column(ForeignKey("changements.id", ondelete="CASCADE"), primary_key=True)
+    champ: Mapped[str] = mapped_column(String(80), primary_key=True)
+    avant: Mapped[str | None] = mapped_column(Text)
+    apres: Mapped[str | None] = mapped_column(Text)
