@@ -62,3 +62,9 @@ class ErreurStockage(CmqError):
 
 class IntrouvableError(CmqError):
     """An object (campus, établissement, alias…) does not exist in the store."""
+
+
+class Interdit(CmqError):
+    """The acting person may not make this change (outside their scope, or not an administrator)."""
+
+    exit_code = 3

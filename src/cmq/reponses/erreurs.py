@@ -1,6 +1,6 @@
 """Errors as `application/problem+json` (RFC 9457) with a French `detail`.
 
-Status codes: IntrouvableError 404; EntreeInvalide (CodeInvalide, FiliereInconnue,
+Status codes: IntrouvableError 404; Interdit 403; EntreeInvalide (CodeInvalide, FiliereInconnue,
 TerritoireInconnu), FichierIllisible and ErreurImport 422, ImportEnCours 409 (a malformed value is a validation
 error, like FastAPI's own); ErreurStockage 503; ErreurReseau 502; ErreurEcriture 500 (with its
 message); any other CmqError 400;
@@ -26,6 +26,7 @@ from cmq.errors import (
     ErreurStockage,
     FichierIllisible,
     ImportEnCours,
+    Interdit,
     IntrouvableError,
 )
 from cmq.saisie import message_pydantic
@@ -52,6 +53,7 @@ TITRES = {
 # Order matters: the first matching class gives the status.
 STATUTS_CMQ: tuple[tuple[type[CmqError], int], ...] = (
     (IntrouvableError, 404),
+    (Interdit, 403),  # outside the user's scope, or an administrator's action
     (ImportEnCours, 409),  # another import holds the lock: retry later
     (EntreeInvalide, 422),
     (FichierIllisible, 422),
