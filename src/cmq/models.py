@@ -2,6 +2,7 @@
 
 from datetime import date, datetime
 from enum import Enum
+from typing import Any
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
@@ -293,3 +294,31 @@ class Acteur(Modele):
     utilisateur_id: int | None = None
     perimetres: tuple[str, ...] = ("france",)
     relecture: bool = False
+
+
+class ValeurChangee(Modele):
+    """One field of a change: its value before and after (None: absent or not set)."""
+
+    champ: str
+    avant: Any = None
+    apres: Any = None
+
+
+class Changement(Modele):
+    """One recorded change of one object of a campus (`cmq.store.historique`)."""
+
+    id: int
+    quand: datetime
+    auteur: str
+    source: str
+    operation: str  # import / edition / restauration / alias
+    objet: str  # campus / membre / membre_nomme / partenaire / alias
+    action: str  # creation / modification / suppression
+    campus_id: str | None = None
+    cle: str | None = None
+    statut: str = "applique"  # applique / a_valider / rejete
+    import_id: int | None = None
+    decide_par: str | None = None
+    decide_le: datetime | None = None
+    motif: str | None = None
+    champs: list[ValeurChangee] = Field(default_factory=list)

@@ -1,0 +1,147 @@
+"""History of every change to the directory's curated objects: who, when, on which source, and per
+field the value before and after (JSON text, as `model_dump(mode="json")` gives it).
+
+Objects are described by plain dicts of their fields (a model's JSON dump): `None` for "before"
+means the object was created, `None` for "after" that it was removed; only fields whose value
+differs are kept, and a change that changes nothing is not recorded. Changes are inserted in
+bulk (one INSERT … RETURNING for the changes, one for their fields), so an import of thousands of
+rows records its history in two statements per batch.
+"""
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from cmq.models import Acteur, Changement, ValeurChangee
+from cmq.store.conversion import utc
+from cmq.store.tables import ChampChangeTable, ChangementTable
+
+OPERATIONS = ("import", "edition", "restauration", "alias")
+OBJETS = ("campus", "membre", "membre_nomme", "partenaire", "alias")
+STATUTS = ("applique", "a_valider", "rejete")
+
+
+def _json(valeur: Any) -> str | None:
+    return None if valeur is None else json.dumps(valeur, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def differences(avant: dict[str, Any] | None, apres: dict[str, Any] | None) -> dict[str, tuple[Any, Any]]:
+    """Field -> (before, after) for every field whose value differs (all fields of a creation or removal)."""
+    avant, apres = avant or {}, apres or {}
+    return {
+        champ: (avant.get(champ), apres.get(champ))
+        for champ in sorted(avant.keys() | apres.keys())
+        if avant.get(champ) != apres.get(champ)
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class Nouveau:
+    """A change to record: the object (`objet`, `campus_id`, `cle`) and its fields before/after."""
+
+    objet: str
+    campus_id: str | None
+    cle: str | None
+    avant: dict[str, Any] | None
+    apres: dict[str, Any] | None
+
+    @property
+    def action(self) -> str:
+        return "creation" if self.avant is None else ("suppression" if self.apres is None else "modification")
+
+
+def enregistrer(
+    s: Session,
+    changements: Iterable[Nouveau],
+    *,
+    acteur: Acteur,
+    source: str,
+    operation: str,
+    statut: str = "applique",
+    import_id: int | None = None,
+    quand: datetime | None = None,
+) -> list[int]:
+    """Record `changements` (those that change something) in one bulk insert; their ids, in order."""
+    if operation not in OPERATIONS or statut not in STATUTS:
+        raise ValueError(f"opération ou statut inconnu : {operation}, {statut}")
+    if not source or not source.strip():
+        raise ValueError("source obligatoire pour tout changement")
+    quand = quand or datetime.now(UTC)
+    retenus = [(c, d) for c in changements if (d := differences(c.avant, c.apres)) or c.action != "modification"]
+    if not retenus:
+        return []
+    commun = {
+        "quand": quand,
+        "auteur": acteur.nom,
+        "utilisateur_id": acteur.utilisateur_id,
+        "source": source.strip(),
+        "operation": operation,
+        "statut": statut,
+        "import_id": import_id,
+    }
+    lignes = [
+        {**commun, "objet": c.objet, "action": c.action, "campus_id": c.campus_id, "cle": c.cle} for c, _ in retenus
+    ]
+    ids = list(s.scalars(insert(ChangementTable).returning(ChangementTable.id, sort_by_parameter_order=True), lignes))
+    champs = [
+        {"changement_id": i, "champ": champ, "avant": _json(a), "apres": _json(b)}
+        for i, (_, difference) in zip(ids, retenus)
+        for champ, (a, b) in difference.items()
+    ]
+    if champs:
+        s.execute(insert(ChampChangeTable), champs)
+    return ids
+
+
+def _modeles(s: Session, lignes: Sequence[ChangementTable]) -> list[Changement]:
+    par_id: dict[int, list[ValeurChangee]] = {ligne.id: [] for ligne in lignes}
+    if par_id:
+        for c in s.scalars(
+            select(ChampChangeTable)
+            .where(ChampChangeTable.changement_id.in_(list(par_id)))
+            .order_by(ChampChangeTable.changement_id, ChampChangeTable.champ)
+        ):
+            par_id[c.changement_id].append(
+                ValeurChangee(
+                    champ=c.champ,
+                    avant=None if c.avant is None else json.loads(c.avant),
+                    apres=None if c.apres is None else json.loads(c.apres),
+                )
+            )
+    colonnes = [c.key for c in ChangementTable.__table__.columns if c.key != "utilisateur_id"]  # `auteur` is public
+    return [
+        Changement(
+            **{k: getattr(ligne, k) for k in colonnes},
+            champs=par_id[ligne.id],
+        ).model_copy(update={"quand": utc(ligne.quand), "decide_le": utc(ligne.decide_le)})
+        for ligne in lignes
+    ]
+
+
+def lire(
+    s: Session,
+    *,
+    campus_id: str | None = None,
+    statuts: Sequence[str] = ("applique",),
+    depuis: int | None = None,
+    jusqu_a: datetime | None = None,
+    limite: int | None = None,
+) -> list[Changement]:
+    """Changes, newest first: of one campus, with these statuses, after change id `depuis`,
+    made at or before `jusqu_a`."""
+    requete = select(ChangementTable).where(ChangementTable.statut.in_(list(statuts)))
+    if campus_id is not None:
+        requete = requete.where(ChangementTable.campus_id == campus_id)
+    if depuis is not None:
+        requete = requete.where(ChangementTable.id > depuis)
+    if jusqu_a is not None:
+        requete = requete.where(ChangementTable.quand <= jusqu_a)
+    requete = requete.order_by(ChangementTable.id.desc())
+    if limite is not None:
+        requete = requete.limit(limite)
+    return _modeles(s, list(s.scalars(requete)))
