@@ -1,4 +1,4 @@
-"""Tables of the directory ready to export (`cmq.exports`): campus, établissements, membres, and
+"""Tables of the directory ready to export (`cmq.exports`): campus, établissements, membres, partenaires, and
 the points (seats and member establishments) of the GeoJSON map. Built from `cmq.store.lecture`."""
 
 from collections.abc import Sequence
@@ -20,6 +20,7 @@ COLONNES_CAMPUS = [
     *_CHAMPS_CAMPUS[_CHAMPS_CAMPUS.index("region_academique") + 1 :],
 ]
 COLONNES_ETABLISSEMENT = [c.key for c in EtablissementTable.__table__.columns]
+COLONNES_PARTENAIRE = ["campus_id", "nom", "nature", "siret"]
 # Memberships: by UAI (with the establishment's fields), then members known only by name (`uai` empty,
 # `nom` = their name, `nature_membre` = their kind); each with the role as the source writes it and its page.
 COLONNES_MEMBRE = [
@@ -90,6 +91,12 @@ def table_membres(s: Session, jour: date | None = None) -> Table:
     fields, then the members known only by name."""
     nommes = [_dict_membre_nomme(m) for c in _campus(s, jour) for m in lecture.membres_nommes(s, c.id)]
     return _table(_membres(s, jour) + nommes, COLONNES_MEMBRE)
+
+
+def table_partenaires(s: Session, jour: date | None = None) -> Table:
+    """Every partner (of the campuses valid on `jour` if given), by campus then name."""
+    lignes = [[c.id, p.nom, p.nature.value, p.siret] for c in _campus(s, jour) for p in lecture.partenaires(s, c.id)]
+    return COLONNES_PARTENAIRE, lignes
 
 
 def points_campus(s: Session, jour: date | None = None) -> list[dict[str, Any]]:

@@ -44,6 +44,12 @@ COMMANDES: dict[str, tuple[str, str]] = {
         "un agrégateur ou la presse plutôt que sur une page officielle.",
     ),
     "exporter": ("exporter", "Exporte le référentiel (CSV, JSON, XLSX, GeoJSON)."),
+    "publier": (
+        "publication",
+        "Publie le référentiel en open data : campus, membres et partenaires (CSV, JSON), sièges et\n"
+        "membres (GeoJSON), datapackage.json décrivant chaque champ, et les changements depuis la\n"
+        "publication précédente. Même base, mêmes octets ; rien n'est écrit si rien n'a changé.",
+    ),
     "resoudre": (
         "resolution",
         "Trouve le campus désigné par une mention libre (nomCmq d'Orion) : trouvé, ambigu ou inconnu.",
