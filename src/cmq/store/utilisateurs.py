@@ -50,19 +50,18 @@ def _leurre() -> str:
 
 
 def _utc(moment: datetime | None) -> datetime | None:
-    """A stored moment in UTC (SQLite gives it back without its time zone)."""
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=UTC)
+    """A stored moment in UTC (SQLite gives it back without its time zone, PostgreSQL in the session's)."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def lire_nom(nom: str) -> str:
     """The name stripped: 1 to NOM_MAX printable characters, else EntreeInvalide."""
     nom = (nom or "").strip()
     if not nom or len(nom) > NOM_MAX or not nom.isprintable():
-        raise EntreeInvalide(
-            f"nom d'utilisateur « {nom[:80]} » invalide : 1 à {NOM_MAX} caractères imprimables attendus"
-        )
+        cite = f"« {nom[:80]}{'…' if len(nom) > 80 else ''} »" if nom else "vide"
+        raise EntreeInvalide(f"nom d'utilisateur {cite} invalide : 1 à {NOM_MAX} caractères imprimables attendus")
     return nom
 
 
