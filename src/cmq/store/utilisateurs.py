@@ -7,7 +7,8 @@ in this process (`CACHE_MAX`, keyed by the SHA-256 of the token and tied to the 
 the row is read again at every call, so a revocation, an expiry or new scopes apply at once.
 A well-formed token whose prefix is unknown is still verified, against a decoy hash, so that its
 answer takes as long as a wrong secret's; a malformed token is refused at once (its shape is no
-secret).
+secret). At most `CALCULS_MAX` hashes are computed at a time (64 MiB of memory each): a burst of
+wrong tokens waits instead of exhausting the server's memory.
 """
 
 import hashlib
@@ -33,9 +34,11 @@ from cmq.store.tables import PerimetreTable, UtilisateurTable
 
 NOM_MAX = 200
 CACHE_MAX = 1024
+CALCULS_MAX = 4
 _FORME = re.compile(r"cmq_([0-9a-f]{12})_([A-Za-z0-9_-]{43})")
 _verifies: OrderedDict[str, str] = OrderedDict()  # sha256 of a token -> the hash it was verified against
 _verrou = threading.Lock()
+_calculs = threading.BoundedSemaphore(CALCULS_MAX)
 
 
 @cache
@@ -46,7 +49,12 @@ def _hacheur() -> PasswordHasher:
 @cache
 def _leurre() -> str:
     """A hash no token matches, verified for unknown prefixes (same work as a wrong secret)."""
-    return _hacheur().hash(secrets.token_urlsafe(32))
+    return _hacher(secrets.token_urlsafe(32))
+
+
+def _hacher(jeton: str) -> str:
+    with _calculs:
+        return _hacheur().hash(jeton)
 
 
 def _utc(moment: datetime | None) -> datetime | None:
@@ -137,7 +145,7 @@ def creer(
         role=role.value,
         relecture=relecture,
         prefixe=prefixe,
-        empreinte=_hacheur().hash(jeton),
+        empreinte=_hacher(jeton),
         cree_le=moment,
         expire_le=expiration,
     )
@@ -184,7 +192,8 @@ def _verifier(jeton: str, empreinte: str) -> bool:
             _verifies.move_to_end(cle)
             return True
     try:
-        _hacheur().verify(empreinte, jeton)
+        with _calculs:
+            _hacheur().verify(empreinte, jeton)
     except (VerificationError, InvalidHashError):
         return False
     with _verrou:
