@@ -91,10 +91,11 @@ def identifier(url: str, attendu: str | None, autorisation: str | None) -> Acteu
     recu = valeur.encode("utf-8", "surrogatepass")
     if attendu and secrets.compare_digest(recu, attendu.encode("utf-8")):
         return ACTEUR_SERVEUR
+    refus = Refus(403, "jeton d'accès refusé (inconnu, révoqué ou expiré)")
+    if not utilisateurs.a_la_forme(valeur):  # no user's token: the database is not read
+        return refus
     acteur = _base(url, lambda s: utilisateurs.authentifier(s, valeur))
-    if acteur is None:
-        return Refus(403, "jeton d'accès refusé (inconnu, révoqué ou expiré)")
-    return acteur
+    return refus if acteur is None else acteur
 
 
 async def decider(url: str, attendu: str | None, autorisation: str | None) -> Acteur | Refus:

@@ -9,6 +9,9 @@
 3. by default any rejected row refuses the whole import: nothing is written, ErreurImport says
    why. With `partiel=True`, valid rows are written and rejected ones go to a CSV report;
 4. the rows are upserted in ONE transaction together with the history entry (`imports`).
+   Given an `acteur` (`OptionsImport`), each batch is written only if they may change every campus
+   it touches (`cmq.droits`), and establishments need an administrator of France: Interdit else,
+   the transaction rolled back (nothing written, nothing recorded).
 
 Rows are read, converted and written by batches (a large CSV file is read by batches too:
 `tableau.lire_par_lots`), all inside that one transaction, so that memory stays bounded at a

@@ -203,6 +203,11 @@ def _verifier(jeton: str, empreinte: str) -> bool:
     return True
 
 
+def a_la_forme(jeton: str) -> bool:
+    """True if `jeton` is shaped as a user's token (`cmq_<12 hex>_<43 characters>`)."""
+    return _FORME.fullmatch((jeton or "").strip()) is not None
+
+
 def authentifier(s: Session, jeton: str, maintenant: datetime | None = None) -> Acteur | None:
     """The actor of a user token; None when it is malformed, unknown, wrong, revoked or expired."""
     forme = _FORME.fullmatch((jeton or "").strip())
