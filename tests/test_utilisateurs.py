@@ -306,3 +306,14 @@ def test_sauvegarde_restauration_garde_le_jeton(base, genre_base, fabrique_bases
         assert utilisateurs.lister(s)[0].expire_le == datetime(2099, 1, 1, tzinfo=UTC)
     assert acteur_de(cible, jeton, maintenant=datetime(2099, 1, 1, tzinfo=UTC)) is None
     db.moteur(cible).dispose()
+
+
+def test_cmq_serve_annonce_l_ecriture(base, monkeypatch):
+    from cmq.cli.serve import _ecriture
+
+    monkeypatch.delenv("CMQ_API_JETON", raising=False)
+    assert _ecriture(base) == "désactivée (CMQ_API_JETON non défini) : aucun utilisateur dans la base"
+    creer(base, "Camille")
+    assert _ecriture(base) == "activée (jetons des utilisateurs de la base ; CMQ_API_JETON non défini)"
+    monkeypatch.setenv("CMQ_API_JETON", "un-jeton")
+    assert _ecriture(base) == "activée (jeton configuré)"
