@@ -135,8 +135,12 @@ def test_televersement_anonyme_de_1_go_refuse_avant_lecture(serveur, avant):
 
 @pytest.mark.parametrize(
     "jeton, statut, detail",
-    [(None, 401, "jeton d'accès manquant"), ("mauvais", 403, "jeton d'accès refusé")],
-    ids=["sans-jeton", "mauvais-jeton"],
+    [
+        (None, 401, "jeton d'accès manquant"),
+        ("mauvais", 403, "jeton d'accès refusé"),
+        ("cmq_000000000000_" + "a" * 43, 403, "jeton d'accès refusé"),  # a user's token, unknown: checked first
+    ],
+    ids=["sans-jeton", "mauvais-jeton", "jeton-d-utilisateur-inconnu"],
 )
 def test_json_anonyme_de_500_mo_refuse_avant_lecture(serveur, avant, jeton, statut, detail):
     entetes = {"Content-Type": "application/json"} | ({"Authorization": f"Bearer {jeton}"} if jeton else {})

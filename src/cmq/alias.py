@@ -3,16 +3,19 @@
 A mention is stored under its key `cmq.mentions.cle_alias` (accents, case, punctuation, "CMQ",
 "Campus des métiers et des qualifications" and stop words removed): "Campus BTP HDF" and
 "cmq btp-hdf" are the same alias. Adding an alias whose key exists replaces its campus (the
-previous campus is returned); an unknown campus is refused and nothing is written.
+previous campus is returned); an unknown campus is refused and nothing is written. Given an
+`acteur`, a change needs their scope over the campus named and the campus it replaces
+(`cmq.droits`, Interdit otherwise).
 """
 
 from datetime import UTC, datetime
 
 from sqlalchemy import delete, select
 
+from cmq import droits
 from cmq.errors import EntreeInvalide, IntrouvableError
 from cmq.mentions import cle_alias
-from cmq.models import Alias
+from cmq.models import Acteur, Alias
 from cmq.store import db, lecture
 from cmq.store.conversion import alias_depuis_ligne, alias_vers_dict
 from cmq.store.ecriture import upsert
@@ -35,7 +38,9 @@ def cle(texte: str) -> str:
     return resultat
 
 
-def ajouter(texte: str, campus_id: str, *, url: str | None = None) -> tuple[Alias, str | None]:
+def ajouter(
+    texte: str, campus_id: str, *, url: str | None = None, acteur: Acteur | None = None
+) -> tuple[Alias, str | None]:
     """Map a mention to a campus; returns the alias and the campus it replaced (None if new).
 
     IntrouvableError « campus inconnu » (with close ids) when the campus does not exist.
@@ -44,6 +49,8 @@ def ajouter(texte: str, campus_id: str, *, url: str | None = None) -> tuple[Alia
     with db.session(url, ecriture=True) as s:
         campus = lecture.campus(s, campus_id)
         ancien = s.get(AliasTable, texte_cle)
+        if acteur is not None:
+            droits.verifier_plusieurs(s, acteur, {campus.id, *([ancien.campus_id] if ancien is not None else [])})
         remplace = ancien.campus_id if ancien is not None and ancien.campus_id != campus.id else None
         alias = Alias(texte=texte_cle, campus_id=campus.id, cree_le=datetime.now(UTC))
         upsert(s, AliasTable, [alias_vers_dict(alias)], ("texte",))
@@ -56,7 +63,7 @@ def lister(*, url: str | None = None) -> list[Alias]:
         return [alias_depuis_ligne(ligne) for ligne in s.scalars(select(AliasTable).order_by(AliasTable.texte))]
 
 
-def supprimer(texte: str, *, url: str | None = None) -> Alias:
+def supprimer(texte: str, *, url: str | None = None, acteur: Acteur | None = None) -> Alias:
     """Delete the alias of a mention (any spelling of it); IntrouvableError when there is none."""
     texte_cle = cle(texte)
     with db.session(url, ecriture=True) as s:
@@ -64,5 +71,7 @@ def supprimer(texte: str, *, url: str | None = None) -> Alias:
         if ligne is None:
             raise IntrouvableError(f"alias inconnu : « {texte_cle} » (voir `cmq alias liste`)")
         alias = alias_depuis_ligne(ligne)
+        if acteur is not None:
+            droits.verifier_plusieurs(s, acteur, [alias.campus_id])
         s.execute(delete(AliasTable).where(AliasTable.texte == texte_cle))
     return alias

@@ -21,6 +21,10 @@ def _perimetres(acteur: Acteur) -> list[perimetres.Perimetre]:
     return [perimetres.lire(p) for p in acteur.perimetres]
 
 
+def _de_france(acteur: Acteur) -> bool:
+    return any(p.echelle == perimetres.FRANCE for p in _perimetres(acteur))
+
+
 def couvre_campus(acteur: Acteur, campus: Campus) -> bool:
     """True if one of the actor's scopes covers `campus` (its id, région académique, académies)."""
     return perimetres.couvre(_perimetres(acteur), campus.id, campus.region_academique, campus.academies)
@@ -52,7 +56,7 @@ def verifier_plusieurs(s: Session, acteur: Acteur, campus_ids: Iterable[str]) ->
         try:
             verifier_campus(s, acteur, campus_id)
         except IntrouvableError:
-            if not any(p.echelle == perimetres.FRANCE for p in _perimetres(acteur)):
+            if not _de_france(acteur):
                 raise Interdit(
                     f"« {acteur.nom} » ne peut pas créer le campus « {campus_id} » par un import : "
                     "seul un administrateur de la France le peut"
@@ -61,5 +65,5 @@ def verifier_plusieurs(s: Session, acteur: Acteur, campus_ids: Iterable[str]) ->
 
 def verifier_administrateur(acteur: Acteur) -> None:
     """Interdit unless the actor is an administrator of France (user management, whole imports)."""
-    if acteur.role is not Role.administrateur or perimetres.FRANCE not in acteur.perimetres:
+    if acteur.role is not Role.administrateur or not _de_france(acteur):
         raise Interdit(f"« {acteur.nom} » n'est pas administrateur de la France : action réservée")

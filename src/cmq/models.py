@@ -322,3 +322,23 @@ class Changement(Modele):
     decide_le: datetime | None = None
     motif: str | None = None
     champs: list[ValeurChangee] = Field(default_factory=list)
+
+
+class Utilisateur(Modele):
+    """A person who may write, as listed (never their token nor its hash): `expire_le`, the moment
+    the token stops working; `revoque_le`, when it was revoked."""
+
+    id: int
+    nom: str = Field(min_length=1, max_length=200)
+    role: Role
+    perimetres: tuple[str, ...]
+    relecture: bool = False
+    cree_le: datetime
+    expire_le: datetime | None = None
+    revoque_le: datetime | None = None
+
+    def acteur(self) -> Acteur:
+        """The actor this user writes as."""
+        return Acteur(
+            nom=self.nom, role=self.role, utilisateur_id=self.id, perimetres=self.perimetres, relecture=self.relecture
+        )

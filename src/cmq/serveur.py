@@ -2,7 +2,8 @@
 static files, composed on one database. `cmq.api` and `cmq.web` do not import each other.
 
 State read by the routes: `app.state.url` (database handle, `db.BaseDeDonnees`), `app.state.jeton`
-(write token or None), `app.state.cache` (`CacheReponses`).
+(the server's write token or None; users' tokens are in the database), `app.state.cache`
+(`CacheReponses`).
 """
 
 from fastapi import FastAPI
@@ -33,17 +34,22 @@ def _entete(scope: dict, nom: bytes) -> str | None:
 
 def _autorisation(app: FastAPI):
     """`autoriser(scope)` of the guard: the token check of the write route the request goes to, if any
-    (the API's routes that depend on `exiger_jeton`, matched on method and path)."""
+    (the API's routes that depend on `exiger_jeton`, matched on method and path); the actor it
+    identifies is left in the request's state for the route (`securite.exiger_jeton`)."""
     ecritures = [route for module in api.ROUTEURS for route in module.router.routes if securite.est_protegee(route)]
     methodes = set().union(*(route.methods for route in ecritures))  # no other method can match them
 
-    def autoriser(scope: dict) -> Refus | None:
+    async def autoriser(scope: dict) -> Refus | None:
         if scope["method"] not in methodes:
             return None
         for route in ecritures:
             correspondance, _ = route.matches(scope)
             if correspondance == Match.FULL:
-                return securite.refus(app.state.jeton, _entete(scope, b"authorization"))
+                decision = await securite.decider(app.state.url, app.state.jeton, _entete(scope, b"authorization"))
+                if isinstance(decision, Refus):
+                    return decision
+                scope["state"] = {**scope.get("state", {}), securite.CLE_ACTEUR: decision}
+                return None
         return None
 
     return autoriser
@@ -57,7 +63,8 @@ def creer_app(url: str | None = None, *, jeton: str | None = None) -> FastAPI:
     """The cmq web application on the database `url` (a URL or a `db.BaseDeDonnees`; default: the
     default database), opened once here and passed to the routes.
 
-    `jeton`: token of the write endpoints (default: $CMQ_API_JETON; none = writing disabled).
+    `jeton`: the server's token of the write endpoints (default: $CMQ_API_JETON); without it, only
+    the tokens of the database's users are accepted (none: writing disabled).
     """
     app = FastAPI(
         title=TITRE,

@@ -41,9 +41,12 @@ DESCRIPTION = """Référentiel des Campus des Métiers et des Qualifications : f
 indicateurs « Acteurs », résolution de mentions en texte libre, glossaire.
 
 Les lectures sont publiques. Les écritures (imports, campus, alias) demandent l'en-tête
-`Authorization: Bearer <jeton>` (jeton du serveur : variable `CMQ_API_JETON`) : sans en-tête 401,
-jeton refusé 403, serveur sans jeton 503 (écriture désactivée). Les erreurs sont au format
-`application/problem+json` avec un `detail` en français ; un paramètre invalide répond 422."""
+`Authorization: Bearer <jeton>` : le jeton du serveur (variable `CMQ_API_JETON`, administrateur de
+la France) ou celui d'un utilisateur (`cmq utilisateurs ajouter`), limité à ses périmètres
+(France, région académique, académie ou campus). Sans en-tête 401 ; jeton inconnu, révoqué ou
+expiré, ou campus hors des périmètres de l'utilisateur 403 (rien n'est écrit) ; serveur sans jeton
+ni utilisateur 503 (écriture désactivée). Les erreurs sont au format `application/problem+json`
+avec un `detail` en français ; un paramètre invalide répond 422."""
 
 
 def documenter_problemes(schema: dict[str, Any]) -> dict[str, Any]:

@@ -2,12 +2,12 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Response
+from fastapi import APIRouter, Path, Response
 from pydantic import BaseModel, Field
 
 from cmq import alias
 from cmq.api.dependances import LECTURE, Url, erreurs
-from cmq.api.securite import REPONSES_ECRITURE, exiger_jeton
+from cmq.api.securite import REPONSES_ECRITURE, ActeurCourant
 from cmq.models import Alias
 
 router = APIRouter(prefix="/api/alias", tags=["alias"])
@@ -36,27 +36,28 @@ def lister(url: Url) -> list[Alias]:
     "",
     response_model=AliasEnregistre,
     status_code=201,
-    dependencies=[Depends(exiger_jeton)],
     responses=erreurs(404, 422, 503) | REPONSES_ECRITURE,
     summary="Ajoute un alias",
 )
-def ajouter(url: Url, corps: NouvelAlias) -> AliasEnregistre:
+def ajouter(url: Url, acteur: ActeurCourant, corps: NouvelAlias) -> AliasEnregistre:
     """Enregistre qu'une mention désigne un campus (utilisé en priorité par la résolution). Jeton requis.
 
     La mention est stockée sous sa forme normalisée ; une mention déjà connue change de campus.
+    Le jeton d'un utilisateur doit couvrir ce campus et celui que l'alias désignait (403 sinon).
     """
-    enregistre, remplace = alias.ajouter(corps.texte, corps.campus_id, url=url)
+    enregistre, remplace = alias.ajouter(corps.texte, corps.campus_id, url=url, acteur=acteur)
     return AliasEnregistre(**enregistre.model_dump(), remplace=remplace)
 
 
 @router.delete(
     "/{texte}",
     status_code=204,
-    dependencies=[Depends(exiger_jeton)],
     responses=erreurs(404, 422, 503) | REPONSES_ECRITURE,
     summary="Supprime un alias",
 )
-def supprimer(url: Url, texte: Annotated[str, Path(max_length=300, description="Mention de l'alias.")]) -> Response:
-    """Supprime l'alias de cette mention. Jeton requis."""
-    alias.supprimer(texte, url=url)
+def supprimer(
+    url: Url, acteur: ActeurCourant, texte: Annotated[str, Path(max_length=300, description="Mention de l'alias.")]
+) -> Response:
+    """Supprime l'alias de cette mention. Jeton requis (celui d'un utilisateur : couvrant le campus de l'alias)."""
+    alias.supprimer(texte, url=url, acteur=acteur)
     return Response(status_code=204)

@@ -3,17 +3,17 @@
 from datetime import UTC, date, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import TypeAdapter
 from sqlalchemy.exc import DataError, IntegrityError
 from starlette.concurrency import run_in_threadpool
 
-from cmq import filtres, territoires
+from cmq import droits, filtres, territoires
 from cmq.api import export
 from cmq.api.cache import etag, reponse_json
 from cmq.api.dependances import FICHE, LECTURE, Url, erreurs
 from cmq.api.schemas import CampusDetail, EcritureCampus, MembreDetail, Page
-from cmq.api.securite import REPONSES_ECRITURE, exiger_jeton
+from cmq.api.securite import REPONSES_ECRITURE, ActeurCourant
 from cmq.errors import EntreeInvalide
 from cmq.models import CONTEXTE_STOCKE, Campus, ImportEnregistre
 from cmq.reponses.erreurs import ProblemeHTTP
@@ -132,15 +132,15 @@ def voir(url: Url, id: Identifiant) -> CampusDetail:
 @router.put(
     "/{id}",
     response_model=EcritureCampus,
-    dependencies=[Depends(exiger_jeton)],
     responses=erreurs(422, 503) | REPONSES_ECRITURE | {201: {"model": EcritureCampus, "description": "Campus créé."}},
     summary="Crée ou remplace un campus",
 )
-def remplacer(url: Url, id: Identifiant, campus: Campus, reponse: Response) -> EcritureCampus:
+def remplacer(url: Url, acteur: ActeurCourant, id: Identifiant, campus: Campus, reponse: Response) -> EcritureCampus:
     """Crée (201) ou met à jour (200) le campus `id` ; l'identifiant du corps doit être celui du chemin.
 
     Les territoires (région académique, académies) doivent être des codes connus. L'écriture est
-    tracée dans l'historique des imports. Jeton requis.
+    tracée dans l'historique des imports. Jeton requis : celui d'un utilisateur doit couvrir le
+    campus tel qu'il est et tel qu'il devient (403 sinon, rien n'est écrit).
     """
     if campus.id != id:
         raise ProblemeHTTP(422, f"identifiant incohérent : « {campus.id} » dans le corps, « {id} » dans le chemin")
@@ -148,6 +148,7 @@ def remplacer(url: Url, id: Identifiant, campus: Campus, reponse: Response) -> E
     debut = datetime.now(UTC)
     try:
         with db.session(url, ecriture=True) as s:
+            droits.verifier_campus(s, acteur, id, nouveau=campus)
             bilan = ecriture.ecrire_campus(s, [campus])
             if bilan.inserees or bilan.mises_a_jour:  # traced in the history like any import
                 ecriture.enregistrer_import(

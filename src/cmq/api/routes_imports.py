@@ -6,11 +6,11 @@ import tempfile
 from pathlib import Path
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
+from fastapi import APIRouter, File, Form, Query, UploadFile
 
 from cmq.api.dependances import LECTURE, Url, erreurs
 from cmq.api.schemas import RapportImport, RejetImport
-from cmq.api.securite import REPONSES_ECRITURE, exiger_jeton
+from cmq.api.securite import REPONSES_ECRITURE, ActeurCourant
 from cmq.importation.fichier import importer_fichier
 from cmq.importation.pipeline import Rapport
 from cmq.models import ImportEnregistre
@@ -69,12 +69,12 @@ def rapport_json(rapport: Rapport) -> RapportImport:
 @router.post(
     "",
     response_model=RapportImport,
-    dependencies=[Depends(exiger_jeton)],
     responses=erreurs(409, 413, 422, 503) | REPONSES_ECRITURE,
     summary="Importe un fichier CSV ou XLSX",
 )
 def importer(
     url: Url,
+    acteur: ActeurCourant,
     fichier: Annotated[UploadFile, File(description="Fichier .csv, .txt, .tsv ou .xlsx.")],
     type_import: Annotated[
         TypeImport | None,
@@ -88,6 +88,8 @@ def importer(
     """Importe un fichier avec le même pipeline que `cmq importer csv|xlsx`. Jeton requis.
 
     Sans `partiel`, une seule ligne rejetée refuse tout l'import (422, rien n'est écrit).
+    Le jeton d'un utilisateur doit couvrir chaque campus du fichier (campus, membres, partenaires) ;
+    les établissements sont réservés aux administrateurs de la France (403 sinon, rien n'est écrit).
     """
     nom = _nom_local(fichier.filename)
     with tempfile.TemporaryDirectory(prefix="cmq-import-") as dossier:
@@ -101,6 +103,7 @@ def importer(
             url=url,
             rapport=Path(dossier) / "rejets.csv",
             source=f"api : {nom}",
+            acteur=acteur,
         )
     return rapport_json(rapport)
 

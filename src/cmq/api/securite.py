@@ -1,32 +1,49 @@
-"""Bearer token of the write endpoints (reads stay public).
+"""Bearer tokens of the write endpoints (reads stay public): who writes, before any body is read.
 
-The server's token comes from `creer_app(jeton=…)` or the environment variable `CMQ_API_JETON`.
-Answers: no token configured on the server → 503 (writing is disabled on this server, whatever
-the client sends); no `Authorization: Bearer …` header → 401 with `WWW-Authenticate: Bearer`;
-wrong token → 403. Tokens are compared in constant time (`secrets.compare_digest`).
+Two kinds of token are accepted: the server's own (`creer_app(jeton=…)` or the environment
+variable `CMQ_API_JETON`, compared in constant time), which acts as an administrator of France,
+and the tokens of the users of the database (`cmq utilisateurs ajouter`, `store.utilisateurs`),
+which act within their scopes (`cmq.droits`, checked by each route: 403 outside).
+Answers: neither a server token nor any user in the database → 503 (writing is disabled on this
+server, whatever the client sends); no `Authorization: Bearer …` header → 401 with
+`WWW-Authenticate: Bearer`; a token that is neither → 403.
+
+`identifier` decides; the guard of `cmq.serveur` calls it before reading the body and leaves the
+actor in the request's state, where `exiger_jeton` (the dependency of every write route) takes it.
 """
 
 import secrets
 from os import environ
+from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.concurrency import run_in_threadpool
 
-from cmq.reponses.erreurs import ProblemeHTTP
+from cmq.errors import CmqError, ErreurStockage
+from cmq.models import Acteur, Role
+from cmq.reponses.erreurs import ProblemeHTTP, message_public
 from cmq.reponses.garde import Refus
+from cmq.store import db, utilisateurs
 
 VARIABLE_JETON = "CMQ_API_JETON"
+CLE_ACTEUR = "cmq_acteur"  # key of the actor in the request's state (scope["state"])
+ACTEUR_SERVEUR = Acteur(nom="administrateur (jeton du serveur)", role=Role.administrateur, perimetres=("france",))
 
 _porteur = HTTPBearer(
     auto_error=False,
     scheme_name="jeton",
-    description=f"Jeton d'écriture du serveur (variable d'environnement {VARIABLE_JETON}).",
+    description=(
+        f"Jeton du serveur (variable d'environnement {VARIABLE_JETON}) ou jeton d'un utilisateur "
+        "(`cmq utilisateurs ajouter`), limité à ses périmètres."
+    ),
 )
 
 REPONSES_ECRITURE = {
     401: {"description": "Jeton manquant (en-tête « Authorization: Bearer <jeton> »)."},
-    403: {"description": "Jeton refusé."},
-    503: {"description": f"Écriture désactivée : aucun jeton configuré sur le serveur ({VARIABLE_JETON})."},
+    403: {"description": "Jeton refusé (inconnu, révoqué ou expiré), ou campus hors des périmètres de l'utilisateur."},
+    503: {"description": f"Écriture désactivée : ni jeton du serveur ({VARIABLE_JETON}) ni utilisateur dans la base."},
 }
 
 
@@ -38,26 +55,52 @@ def jeton_configure(jeton: str | None = None) -> str | None:
     return valeur.strip()
 
 
-def refus(attendu: str | None, autorisation: str | None) -> Refus | None:
-    """The refusal of a write given the server token and the `Authorization` header, or None if allowed.
+def _base(url: str, action):
+    """`action(session)` on the database; its failures become a 503 refusal (no coordinates shown)."""
+    try:
+        with db.session(url) as s:
+            return action(s)
+    except SQLAlchemyError as erreur:
+        return Refus(503, message_public(db.erreur_stockage(url, erreur)))
+    except CmqError as erreur:
+        return Refus(503 if isinstance(erreur, ErreurStockage) else 400, message_public(erreur))
 
-    Decided from the headers alone, so that `cmq.reponses.garde` answers before reading any body.
-    """
-    if not attendu:
-        return Refus(
-            503, f"écriture désactivée : aucun jeton n'est configuré sur ce serveur (variable {VARIABLE_JETON})"
-        )
+
+def identifier(url: str, attendu: str | None, autorisation: str | None) -> Acteur | Refus:
+    """The actor of a write given the server token `attendu` and the `Authorization` header, or the
+    refusal (module docstring). Reads the users table (blocking: call it from a thread)."""
     schema, _, valeur = (autorisation or "").strip().partition(" ")
     valeur = valeur.strip()
-    if schema.lower() != "bearer" or not valeur:
+    porteur = schema.lower() == "bearer" and bool(valeur)
+    if not attendu:
+        ouverte = _base(url, utilisateurs.existe)
+        if isinstance(ouverte, Refus):
+            return ouverte
+        if not ouverte:
+            return Refus(
+                503,
+                f"écriture désactivée : aucun jeton n'est configuré sur ce serveur (variable {VARIABLE_JETON}) "
+                "et la base n'a aucun utilisateur (`cmq utilisateurs ajouter`)",
+            )
+    if not porteur:
         return Refus(
             401,
             "jeton d'accès manquant : ajoutez l'en-tête « Authorization: Bearer <jeton> »",
             {"WWW-Authenticate": 'Bearer realm="cmq"'},
         )
-    if not secrets.compare_digest(valeur.encode("utf-8", "surrogatepass"), attendu.encode("utf-8")):
-        return Refus(403, "jeton d'accès refusé")
-    return None
+    recu = valeur.encode("utf-8", "surrogatepass")
+    if attendu and secrets.compare_digest(recu, attendu.encode("utf-8")):
+        return ACTEUR_SERVEUR
+    refus = Refus(403, "jeton d'accès refusé (inconnu, révoqué ou expiré)")
+    if not utilisateurs.a_la_forme(valeur):  # no user's token: the database is not read
+        return refus
+    acteur = _base(url, lambda s: utilisateurs.authentifier(s, valeur))
+    return refus if acteur is None else acteur
+
+
+async def decider(url: str, attendu: str | None, autorisation: str | None) -> Acteur | Refus:
+    """`identifier` in a worker thread (an Argon2 verification takes ~50 ms)."""
+    return await run_in_threadpool(identifier, url, attendu, autorisation)
 
 
 def est_protegee(route) -> bool:
@@ -69,10 +112,16 @@ def est_protegee(route) -> bool:
 async def exiger_jeton(
     requete: Request,
     identifiants: HTTPAuthorizationCredentials | None = Depends(_porteur),
-) -> None:
-    """Dependency of every write endpoint (see the module docstring); the middleware of
-    `cmq.serveur` applies the same `refus` before the body is read."""
-    autorisation = f"Bearer {identifiants.credentials}" if identifiants is not None else None
-    probleme = refus(requete.app.state.jeton, autorisation)
-    if probleme is not None:
-        raise ProblemeHTTP(probleme.statut, probleme.detail, headers=probleme.entetes)
+) -> Acteur:
+    """Dependency of every write endpoint: the actor the guard identified (the same `identifier`
+    is called here if the request did not go through it)."""
+    acteur = requete.scope.get("state", {}).get(CLE_ACTEUR)
+    if acteur is None:
+        autorisation = f"Bearer {identifiants.credentials}" if identifiants is not None else None
+        acteur = await decider(requete.app.state.url, requete.app.state.jeton, autorisation)
+        if isinstance(acteur, Refus):
+            raise ProblemeHTTP(acteur.statut, acteur.detail, headers=acteur.entetes)
+    return acteur
+
+
+ActeurCourant = Annotated[Acteur, Depends(exiger_jeton)]

@@ -75,6 +75,10 @@ COMMANDES: dict[str, tuple[str, str]] = {
         "Sauvegarde toute la base dans un fichier portable (ZIP de tables JSON Lines).",
     ),
     "restaurer": ("sauvegarde", "Restaure une sauvegarde dans une base vide (SQLite ou PostgreSQL)."),
+    "utilisateurs": (
+        "utilisateurs",
+        "Utilisateurs autorisés à écrire : rôle, périmètres et jeton (API, ou ligne de commande avec CMQ_JETON).",
+    ),
 }
 
 

@@ -17,6 +17,8 @@ groupe = typer.Typer(
     name="importer",
     help="Importe des campus, établissements, membres ou partenaires (fichier ou portail open data).",
     no_args_is_help=True,
+    epilog="Avec CMQ_JETON, l'utilisateur doit couvrir chaque campus du fichier ; les établissements "
+    "(annuaire) sont réservés aux administrateurs de la France.",
 )
 
 ETAPES = {"lecture": "Lecture", "validation": "Validation", "ecriture": "Écriture"}
@@ -111,8 +113,12 @@ def afficher(rapport: Rapport) -> None:
 
 
 def _lancer(fonction: Callable[..., Rapport], *args, **options) -> None:
+    """Run an import as the actor of this command (`cli.acteur`: its scopes are checked), with a progress bar."""
+    from cmq.cli.acteur import acteur
+
+    qui = acteur()
     with barre() as progression:
-        rapport = fonction(*args, progression=progression, **options)
+        rapport = fonction(*args, progression=progression, acteur=qui, **options)
     afficher(rapport)
 
 

@@ -9,6 +9,7 @@ import typer
 
 from cmq import alias as alias_
 from cmq import audit, filieres
+from cmq.cli.acteur import acteur
 from cmq.cli.lecture import (
     Format,
     FormatFiche,
@@ -101,8 +102,12 @@ def ajouter(
     texte: Annotated[str, typer.Argument(help="Mention telle que saisie, ex. « campus btp hdf ».")],
     campus_id: Annotated[str, typer.Argument(help="Identifiant du campus (voir `cmq campus liste`).")],
 ) -> None:
-    """Associe une mention à un campus ; la mention sera résolue vers ce campus en priorité."""
-    nouveau, remplace = alias_.ajouter(texte, campus_id, url=_url())
+    """Associe une mention à un campus ; la mention sera résolue vers ce campus en priorité.
+
+    Avec CMQ_JETON, l'utilisateur doit couvrir ce campus et celui que la mention désignait.
+    """
+    url = _url()
+    nouveau, remplace = alias_.ajouter(texte, campus_id, url=url, acteur=acteur(url))
     suite = f" (remplace {remplace})" if remplace else ""
     typer.echo(f"alias enregistré : « {nouveau.texte} » → {nouveau.campus_id}{suite}")
 
@@ -124,8 +129,9 @@ def liste(format: FormatListe = Format.table) -> None:
 
 @groupe_alias.command("supprimer")
 def supprimer(texte: Annotated[str, typer.Argument(help="Mention de l'alias (toute graphie équivalente).")]) -> None:
-    """Supprime un alias confirmé."""
-    ancien = alias_.supprimer(texte, url=_url())
+    """Supprime un alias confirmé (avec CMQ_JETON : l'utilisateur doit couvrir son campus)."""
+    url = _url()
+    ancien = alias_.supprimer(texte, url=url, acteur=acteur(url))
     typer.echo(f"alias supprimé : « {ancien.texte} » (était associé à {ancien.campus_id})")
 
 

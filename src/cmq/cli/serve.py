@@ -65,11 +65,12 @@ def serve(
 ) -> None:
     """Sert l'API REST (documentation sur /docs) et les pages web sur la base ; l'initialise si besoin.
 
-    Les écritures (imports, campus, alias) exigent le jeton de la variable d'environnement CMQ_API_JETON.
+    Les écritures (imports, campus, alias) exigent un jeton : celui de la variable d'environnement
+    CMQ_API_JETON (administrateur de la France) ou celui d'un utilisateur (`cmq utilisateurs ajouter`),
+    limité à ses périmètres.
     """
     import uvicorn
 
-    from cmq.api.securite import VARIABLE_JETON, jeton_configure
     from cmq.serveur import creer_app, preparer
     from cmq.store import db
 
@@ -77,7 +78,7 @@ def serve(
     preparer_base(url)
     verifier_port(hote, port)
     adresse = f"[{hote}]" if ":" in hote else hote
-    ecriture = "activée (jeton configuré)" if jeton_configure() else f"désactivée ({VARIABLE_JETON} non défini)"
+    ecriture = _ecriture(url)
     typer.echo(f"cmq sert http://{adresse}:{port}/ (API : /api, documentation : /docs) ; écriture {ecriture}.")
     options = dict(host=hote, port=port, access_log=journal, log_level="info")
     if recharger:
@@ -91,6 +92,19 @@ def serve(
         application = creer_app(url)
         preparer(url)
         uvicorn.run(application, **options)
+
+
+def _ecriture(url: str) -> str:
+    """Whether the server will accept writes: its token, or the users of the database."""
+    from cmq.api.securite import VARIABLE_JETON, jeton_configure
+    from cmq.store import db, utilisateurs
+
+    if jeton_configure():
+        return "activée (jeton configuré)"
+    with db.session(url) as s:
+        if utilisateurs.existe(s):
+            return f"activée (jetons des utilisateurs de la base ; {VARIABLE_JETON} non défini)"
+    return f"désactivée ({VARIABLE_JETON} non défini) : aucun utilisateur dans la base"
 
 
 def enregistrer(app: typer.Typer) -> None:

@@ -9,6 +9,9 @@
 3. by default any rejected row refuses the whole import: nothing is written, ErreurImport says
    why. With `partiel=True`, valid rows are written and rejected ones go to a CSV report;
 4. the rows are upserted in ONE transaction together with the history entry (`imports`).
+   Given an `acteur` (`OptionsImport`), each batch is written only if they may change every campus
+   it touches (`cmq.droits`), and establishments need an administrator of France: Interdit else,
+   the transaction rolled back (nothing written, nothing recorded).
 
 Rows are read, converted and written by batches (a large CSV file is read by batches too:
 `tableau.lire_par_lots`), all inside that one transaction, so that memory stays bounded at a
@@ -44,11 +47,12 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
+from cmq import droits
 from cmq.ecrivain import ecrire_tableau
 from cmq.errors import CmqError, EntreeInvalide, ErreurImport
 from cmq.importation import conversion
 from cmq.importation.colonnes import charger_correspondance, correspondre
-from cmq.models import ImportEnregistre, Provenance
+from cmq.models import Acteur, ImportEnregistre, Provenance
 from cmq.store import db, ecriture, masse, schema, verrou
 from cmq.store.tables import CampusTable, EtablissementTable
 from cmq.tableau import Lot, Relecture, Tableau, TableauEnLots
@@ -67,6 +71,8 @@ class OptionsImport:
     `correspondance`: {"Colonne": "champ"}; `rapport_rejets`: where the CSV of rejected rows goes
     in partial mode (required then if some rows are rejected); `url`: the database;
     `sans_mise_a_jour`: stored establishments are never modified (seed data: new UAIs only).
+    `acteur`: who imports, whose scopes are checked (`_verifier_droits`); None: no check (the
+    library called directly, the embedded data).
     """
 
     type_import: str | None = None
@@ -78,6 +84,7 @@ class OptionsImport:
     provenance: Provenance | None = None
     sans_mise_a_jour: bool = False
     progression: Progression | None = None
+    acteur: Acteur | None = None
 
     @classmethod
     def de(cls, options: OptionsImport | None = None, **reglages: Any) -> OptionsImport:
@@ -482,8 +489,23 @@ def _ecrire_membres(s, valides: _Valides, passe: _Passe) -> ecriture.Bilan:
     return bilan
 
 
-def _ecrire_lot(s, valides: _Valides, passe: _Passe, restantes: int, sans_mise_a_jour: bool) -> None:
-    """Upsert the valid rows of one batch (inside the import's transaction)."""
+def _verifier_droits(s, valides: _Valides, acteur: Acteur | None) -> None:
+    """Interdit unless `acteur` may change every campus the batch touches (`cmq.droits`): campus
+    rows as stored and as they become, the campus of members and partners."""
+    if acteur is None:
+        return
+    for campus in valides.campus:
+        droits.verifier_campus(s, acteur, campus.id, nouveau=campus)
+    crees = {campus.id for campus in valides.campus}  # their support member: checked with them
+    lignes = chain(valides.membres, valides.membres_nommes, valides.partenaires)
+    touches = {ligne["campus_id"] for ligne in lignes}
+    droits.verifier_plusieurs(s, acteur, touches - crees)
+
+
+def _ecrire_lot(s, valides: _Valides, passe: _Passe, restantes: int, options: OptionsImport) -> None:
+    """Upsert the valid rows of one batch (inside the import's transaction), once allowed."""
+    _verifier_droits(s, valides, options.acteur)
+    sans_mise_a_jour = options.sans_mise_a_jour
     lots = passe.lots
     etapes = {
         "campus": lambda: ecriture.ecrire_campus(s, valides.campus, lots=lots),
@@ -601,6 +623,8 @@ def _passe(
         rapport.somme_controle = somme_controle or source.somme_controle
         _noter_echec(url, rapport, debut, str(erreur))
         raise
+    if options.acteur is not None and corr.type_import == "etablissements":  # the annuaire: all of France
+        droits.verifier_administrateur(options.acteur)
     passe = _Passe(_Rejets(source.colonnes, options.partiel), corr.type_import, doublons)
     try:
         with verrou.session_import(url) as s:  # one import writes at a time (waits, then ErreurImport)
@@ -639,7 +663,7 @@ def _lots(s, lots: Iterator[Lot], conv, passe: _Passe, options: OptionsImport) -
             passe.valides += valides.nombre()
             if passe.ecrire and valides.nombre():
                 restantes = lot.restantes + len(lot.cadre) - fin
-                _ecrire_lot(s, valides, passe, restantes, options.sans_mise_a_jour)
+                _ecrire_lot(s, valides, passe, restantes, options)
                 if progression:
                     progression("ecriture", passe.lues, total)
 

@@ -1,7 +1,8 @@
 """ASGI middleware guarding every request before its body is read, and the security headers.
 
 `GardeRequetes`: first the authorisation, decided from the headers alone (a write without a valid
-token is answered before one byte of its body is read); then the size: a `Content-Length` above
+token is answered before one byte of its body is read; the check may read the database, hence
+awaited); then the size: a `Content-Length` above
 the route's limit is refused (413) at once, and a body without it (chunked) is counted while it
 streams in: past the limit the client gets 413 and the application sees the connection closed.
 Every response carries the security headers of `ENTETES_SECURITE`.
@@ -35,7 +36,7 @@ class Refus:
     entetes: dict[str, str] | None = None
 
 
-Autorisation = Callable[[dict], Refus | None]  # scope -> refusal, or None when allowed
+Autorisation = Callable[[dict], Awaitable[Refus | None]]  # scope -> refusal, or None when allowed
 Limite = Callable[[dict], int]  # scope -> largest body accepted, in bytes
 
 
@@ -75,7 +76,7 @@ class GardeRequetes:
             await self.app(scope, receive, send)
             return
         send = _avec_entetes(send)
-        refus = self.autoriser(scope)
+        refus = await self.autoriser(scope)
         limite = self.limite(scope)
         longueur, morcele = _corps(scope)
         if refus is None and longueur is not None and longueur > limite:
