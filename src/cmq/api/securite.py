@@ -12,7 +12,6 @@ server, whatever the client sends); no `Authorization: Bearer …` header → 40
 actor in the request's state, where `exiger_jeton` (the dependency of every write route) takes it.
 """
 
-import secrets
 from os import environ
 from typing import Annotated
 
@@ -22,14 +21,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 
 from cmq.errors import CmqError, ErreurStockage
-from cmq.models import Acteur, Role
+from cmq.models import Acteur
 from cmq.reponses.erreurs import ProblemeHTTP, message_public
 from cmq.reponses.garde import Refus
 from cmq.store import db, utilisateurs
 
 VARIABLE_JETON = "CMQ_API_JETON"
 CLE_ACTEUR = "cmq_acteur"  # key of the actor in the request's state (scope["state"])
-ACTEUR_SERVEUR = Acteur(nom="administrateur (jeton du serveur)", role=Role.administrateur, perimetres=("france",))
+ACTEUR_SERVEUR = utilisateurs.SERVEUR
 
 _porteur = HTTPBearer(
     auto_error=False,
@@ -88,8 +87,7 @@ def identifier(url: str, attendu: str | None, autorisation: str | None) -> Acteu
             "jeton d'accès manquant : ajoutez l'en-tête « Authorization: Bearer <jeton> »",
             {"WWW-Authenticate": 'Bearer realm="cmq"'},
         )
-    recu = valeur.encode("utf-8", "surrogatepass")
-    if attendu and secrets.compare_digest(recu, attendu.encode("utf-8")):
+    if utilisateurs.est_jeton_serveur(valeur, attendu):
         return ACTEUR_SERVEUR
     refus = Refus(403, "jeton d'accès refusé (inconnu, révoqué ou expiré)")
     if not utilisateurs.a_la_forme(valeur):  # no user's token: the database is not read

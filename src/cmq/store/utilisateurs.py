@@ -208,6 +208,11 @@ def a_la_forme(jeton: str) -> bool:
     return _FORME.fullmatch((jeton or "").strip()) is not None
 
 
+def _valide(ligne: UtilisateurTable, maintenant: datetime | None) -> bool:
+    moment = maintenant or datetime.now(UTC)
+    return ligne.revoque_le is None and (ligne.expire_le is None or _utc(ligne.expire_le) > moment)
+
+
 def authentifier(s: Session, jeton: str, maintenant: datetime | None = None) -> Acteur | None:
     """The actor of a user token; None when it is malformed, unknown, wrong, revoked or expired."""
     forme = _FORME.fullmatch((jeton or "").strip())
@@ -218,12 +223,26 @@ def authentifier(s: Session, jeton: str, maintenant: datetime | None = None) -> 
     if ligne is None:
         _verifier(jeton, _leurre())
         return None
-    if not _verifier(jeton, ligne.empreinte):
-        return None
-    moment = maintenant or datetime.now(UTC)
-    if ligne.revoque_le is not None or (ligne.expire_le is not None and _utc(ligne.expire_le) <= moment):
+    if not _verifier(jeton, ligne.empreinte) or not _valide(ligne, maintenant):
         return None
     return _modele(s, ligne).acteur()
+
+
+def acteur(s: Session, utilisateur_id: int, maintenant: datetime | None = None) -> Acteur | None:
+    """The actor of user `utilisateur_id` (a web session's), re-read: None if unknown, revoked or expired."""
+    ligne = s.get(UtilisateurTable, utilisateur_id)
+    return _modele(s, ligne).acteur() if ligne is not None and _valide(ligne, maintenant) else None
+
+
+def est_jeton_serveur(jeton: str, jeton_serveur: str | None) -> bool:
+    """True if `jeton` is the server's bootstrap token (`CMQ_API_JETON`), compared in constant time."""
+    return bool(jeton_serveur) and secrets.compare_digest(
+        jeton.strip().encode("utf-8", "surrogatepass"), jeton_serveur.encode("utf-8")
+    )
+
+
+# What the server's bootstrap token acts as: an administrator of France.
+SERVEUR = Acteur(nom="administrateur (jeton du serveur)", role=Role.administrateur, perimetres=("france",))
 
 
 def oublier() -> None:
