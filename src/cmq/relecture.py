@@ -18,6 +18,7 @@ from cmq.errors import Conflit, EntreeInvalide, Interdit, IntrouvableError
 from cmq.models import Acteur, Campus, Changement, MembreNomme, Role
 from cmq.rapprochement import IndexEtablissements
 from cmq.store import db, edition, historique, lecture
+from cmq.store.tables import EtablissementTable
 
 CANDIDATS_MAX = 3  # candidate UAIs proposed for one named member
 ACTEUR_IMPORT = Acteur(nom="import", role=Role.administrateur)
@@ -144,6 +145,12 @@ def rejeter(id: int, motif: str, *, acteur: Acteur, url: str | None = None) -> l
 # --- Candidates of an import ------------------------------------------------------------------
 
 
+def _dans_la_region(s: Session, uai: str, region: str | None) -> bool:
+    """True unless the establishment is known to be outside the campus's région académique."""
+    etablissement = s.get(EtablissementTable, uai)
+    return region is None or etablissement is None or etablissement.region_academique in (None, region)
+
+
 def proposer_rapprochements(
     s: Session,
     nommes: list[MembreNomme],
@@ -154,16 +161,19 @@ def proposer_rapprochements(
     acteur: Acteur = ACTEUR_IMPORT,
 ) -> int:
     """Queue, for each lycée an import left named (no UAI given), its candidate establishments
-    (`cmq.rapprochement`) as pending proposals: add the member by UAI, remove the named one.
-    A candidate already a member, or already proposed (pending or rejected), is skipped.
-    Returns the number of proposals queued."""
+    (`cmq.rapprochement`, in the campus's région académique) as pending proposals: add the member
+    by UAI, remove the named one. A candidate already a member, or already proposed (pending or
+    rejected), is skipped. Returns the number of proposals queued."""
     proposees = 0
+    regions: dict[str, str | None] = {}
     for nomme in nommes:
         if nomme.nature.value != "lycee":
             continue
+        if nomme.campus_id not in regions:
+            regions[nomme.campus_id] = lecture.campus(s, nomme.campus_id).region_academique
         resultat = index.rapprocher(nomme.nom, nomme.commune)
         uais = [resultat.uai] if resultat.statut == "trouve" else [c.uai for c in resultat.candidats]
-        for uai in uais[:CANDIDATS_MAX]:
+        for uai in [u for u in uais if _dans_la_region(s, u, regions[nomme.campus_id])][:CANDIDATS_MAX]:
             if edition.etat(s, "membre", nomme.campus_id, uai) is not None or historique.existe(
                 s, objet="membre", campus_id=nomme.campus_id, cle=uai, statuts=("a_valider", "rejete")
             ):
