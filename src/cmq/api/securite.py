@@ -12,6 +12,7 @@ from os import environ
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from cmq.models import Acteur, Role
 from cmq.reponses.erreurs import ProblemeHTTP
 from cmq.reponses.garde import Refus
 
@@ -76,3 +77,12 @@ async def exiger_jeton(
     probleme = refus(requete.app.state.jeton, autorisation)
     if probleme is not None:
         raise ProblemeHTTP(probleme.statut, probleme.detail, headers=probleme.entetes)
+
+
+ACTEUR_JETON = Acteur(nom="administrateur (jeton du serveur)", role=Role.administrateur)
+
+
+def acteur(requete: Request) -> Acteur:
+    """Who writes through this request (checked by `exiger_jeton` first): for now the server's
+    token, an administrator of France. The one place that will read users' own tokens."""
+    return ACTEUR_JETON
