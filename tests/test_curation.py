@@ -230,3 +230,13 @@ def test_entrees_invalides_rien_ecrit(base, operation, erreur, message):
     assert message in str(refus.value)
     assert (_campus(base), _membres(base)) == avant
     assert compter_changements(base) == (0, 0)
+
+
+def test_version_vue_des_autres_processus(base):
+    """PostgreSQL's data version (read by other processes) changes with a field edition, which
+    changes no count: the last change id is part of it."""
+    with db.session(base) as s:
+        avant = tuple(s.execute(version._VERSION_BASE).one())
+    curation.modifier_campus(LYON, {"note": "vue ailleurs"}, acteur=ADMIN, source=SOURCE, url=base)
+    with db.session(base) as s:
+        assert tuple(s.execute(version._VERSION_BASE).one()) != avant
