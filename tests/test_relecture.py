@@ -90,8 +90,9 @@ def test_decisions_refusees(base):
             relecture.accepter(c.id, acteur=acteur, url=base)
         with pytest.raises(Interdit, match=message):
             relecture.rejeter(c.id, "non", acteur=acteur, url=base)
-    with pytest.raises(IntrouvableError, match="changement inconnu : 999"):
-        relecture.accepter(999, acteur=ADMIN, url=base)
+    for inconnu in (999, 2**31 - 1, 2**31, 0, -1):
+        with pytest.raises(IntrouvableError, match=f"changement inconnu : {inconnu}"):
+            relecture.accepter(inconnu, acteur=ADMIN, url=base)
     assert _campus(base).note is None
     assert compter_changements(base) == (1, 1)
     assert [x.statut for x in relecture.en_attente(ADMIN, url=base)] == ["a_valider"]

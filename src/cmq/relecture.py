@@ -20,6 +20,7 @@ from cmq.rapprochement import IndexEtablissements
 from cmq.store import db, edition, historique, lecture
 from cmq.store.tables import EtablissementTable
 
+ID_MAX = 2**31 - 1  # largest change id (an INTEGER column)
 CANDIDATS_MAX = 3  # candidate UAIs proposed for one named member
 ACTEUR_IMPORT = Acteur(nom="import", role=Role.administrateur)
 _MOITIES = {("membre", "creation"), ("membre_nomme", "suppression")}
@@ -82,7 +83,7 @@ def _lie(c: Changement, autre: Changement) -> bool:
 
 def _proposition(s: Session, id: int) -> list[Changement]:
     """The pending change `id` and the other half of its proposal, if any."""
-    trouves = historique.par_ids(s, [id - 1, id, id + 1])
+    trouves = historique.par_ids(s, [i for i in (id - 1, id, id + 1) if 0 < i <= ID_MAX])
     c = next((x for x in trouves if x.id == id), None)
     if c is None:
         raise IntrouvableError(f"changement inconnu : {id}")

@@ -12,7 +12,7 @@ from cmq.models import Changement
 
 router = APIRouter(prefix="/api/relecture", tags=["relecture"], dependencies=[Depends(exiger_jeton)])
 
-IdChangement = Annotated[int, Path(ge=1, le=2**31 - 1, description="Numéro du changement.")]
+IdChangement = Annotated[int, Path(ge=1, le=relecture.ID_MAX, description="Numéro du changement.")]
 DECISION = erreurs(403, 404, 409, 422, 503) | REPONSES_ECRITURE
 
 
