@@ -64,6 +64,12 @@ class IntrouvableError(CmqError):
     """An object (campus, établissement, alias…) does not exist in the store."""
 
 
+class Conflit(CmqError):
+    """The object changed since the change was proposed (or the change was already decided): nothing is applied."""
+
+    exit_code = 4
+
+
 class Interdit(CmqError):
     """The acting person may not make this change (outside their scope, or not an administrator)."""
 

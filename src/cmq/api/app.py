@@ -12,12 +12,14 @@ from cmq.api import (
     routes_alias,
     routes_campus,
     routes_completion,
+    routes_edition,
     routes_etablissements,
     routes_filieres,
     routes_glossaire,
     routes_imports,
     routes_indicateurs,
     routes_qualite,
+    routes_relecture,
     routes_resolution,
 )
 from cmq.api.cache import CacheURL
@@ -28,6 +30,7 @@ ROUTEURS = (
     routes_filieres,
     routes_completion,  # before routes_campus: "/api/campus/suggestions" is not a campus id
     routes_campus,
+    routes_edition,
     routes_etablissements,
     routes_indicateurs,
     routes_qualite,
@@ -35,6 +38,7 @@ ROUTEURS = (
     routes_glossaire,
     routes_imports,
     routes_alias,
+    routes_relecture,
 )
 
 DESCRIPTION = """Référentiel des Campus des Métiers et des Qualifications : filières, campus, établissements,
@@ -45,7 +49,9 @@ Les lectures sont publiques. Les écritures (imports, campus, alias) demandent l
 la France) ou celui d'un utilisateur (`cmq utilisateurs ajouter`), limité à ses périmètres
 (France, région académique, académie ou campus). Sans en-tête 401 ; jeton inconnu, révoqué ou
 expiré, ou campus hors des périmètres de l'utilisateur 403 (rien n'est écrit) ; serveur sans jeton
-ni utilisateur 503 (écriture désactivée). Les erreurs sont au format `application/problem+json`
+ni utilisateur 503 (écriture désactivée). Chaque modification d'un campus (champs, membres,
+partenaires) cite sa `source` et entre dans l'historique ; celle d'un auteur relu attend sa
+validation (202, `/api/relecture`). Les erreurs sont au format `application/problem+json`
 avec un `detail` en français ; un paramètre invalide répond 422."""
 
 

@@ -1,4 +1,4 @@
-"""`cmq campus` commands: list and show the campuses of the directory."""
+"""`cmq campus` commands: list and show the campuses of the directory; edit them (`cmq.cli.edition`)."""
 
 from typing import Annotated
 
@@ -21,7 +21,10 @@ from cmq.cli.lecture import (
 from cmq.models import Campus
 from cmq.store import lecture, schema
 
-groupe = typer.Typer(help="Annuaire des campus : liste filtrée et fiche détaillée.", no_args_is_help=True)
+groupe = typer.Typer(
+    help="Annuaire des campus : liste filtrée, fiche détaillée et modification (champs, membres, partenaires).",
+    no_args_is_help=True,
+)
 
 ENTETES = ("Identifiant", "Nom", "Filière", "Excellence", "Région acad.", "Académies", "Siège", "Label")
 
@@ -179,4 +182,7 @@ def voir(
 
 def enregistrer(app: typer.Typer) -> None:
     """Attach the `campus` group to the root app."""
+    from cmq.cli import edition
+
+    edition.enregistrer_dans(groupe)
     app.add_typer(groupe, name="campus")

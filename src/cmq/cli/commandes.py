@@ -26,7 +26,11 @@ COMMANDES: dict[str, tuple[str, str]] = {
         "filieres",
         "Les 12 filières des CMQ : liste, recherche par texte libre, normalisation d'un fichier.",
     ),
-    "campus": ("campus", "Annuaire des campus : liste filtrée et fiche détaillée."),
+    "campus": (
+        "campus",
+        "Annuaire des campus : liste filtrée, fiche détaillée et modification (champs, membres, partenaires).",
+    ),
+    "relecture": ("relecture", "Changements en attente de relecture : liste, acceptation, rejet motivé."),
     "etablissement": (
         "etablissement",
         "Établissements (UAI) : fiche, liste filtrée, recherche par nom et rapprochement d'un fichier.",

@@ -50,7 +50,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from cmq import droits
 from cmq.ecrivain import ecrire_tableau
 from cmq.errors import CmqError, EntreeInvalide, ErreurImport
-from cmq.importation import conversion
+from cmq.importation import conversion, propositions
 from cmq.importation.colonnes import charger_correspondance, correspondre
 from cmq.models import Acteur, ImportEnregistre, Provenance
 from cmq.store import db, ecriture, masse, schema, verrou
@@ -131,6 +131,7 @@ class Rapport:
     somme_controle: str | None = None
     chemin_rapport: Path | None = None
     import_id: int | None = None
+    propositions: int = 0  # candidate UAIs of named lycées queued for review (`cmq relecture`)
 
 
 ETAPES = ("campus", "etablissements", "etablissements_support", "membres", "membres_nommes", "partenaires")
@@ -281,6 +282,7 @@ class _Passe:
     supports_vus: set = field(default_factory=set)
     supports_inseres: set = field(default_factory=set)
     lots: masse.Lots = field(default_factory=masse.Lots)
+    nommes: list = field(default_factory=list)  # named members written (candidates: `propositions`)
 
 
 class _Doublons(Exception):
@@ -520,6 +522,7 @@ def _ecrire_lot(s, valides: _Valides, passe: _Passe, restantes: int, options: Op
     for nom in ETAPES:
         if len(getattr(valides, nom)):
             passe.details[nom] = passe.details.get(nom, ecriture.Bilan()) + etapes[nom]()
+    passe.nommes.extend(valides.membres_nommes)
 
 
 @dataclass
@@ -630,6 +633,9 @@ def _passe(
         with verrou.session_import(url) as s:  # one import writes at a time (waits, then ErreurImport)
             _lots(s, chain([premier], lots), conv, passe, options)
             _conclure(s, source, somme_controle, passe, rapport, options, debut)
+            rapport.propositions = propositions.proposer(
+                s, url, passe.nommes, source=rapport.source, import_id=rapport.import_id
+            )
     except _Refus as refus:
         _noter_echec(url, rapport, debut, str(refus.erreur))
         raise refus.erreur from None

@@ -1,8 +1,8 @@
 """Errors as `application/problem+json` (RFC 9457) with a French `detail`.
 
 Status codes: IntrouvableError 404; Interdit 403; EntreeInvalide (CodeInvalide, FiliereInconnue,
-TerritoireInconnu), FichierIllisible and ErreurImport 422, ImportEnCours 409 (a malformed value is a validation
-error, like FastAPI's own); ErreurStockage 503; ErreurReseau 502; ErreurEcriture 500 (with its
+TerritoireInconnu), FichierIllisible and ErreurImport 422, ImportEnCours and Conflit 409 (a malformed value is a
+validation error, like FastAPI's own); ErreurStockage 503; ErreurReseau 502; ErreurEcriture 500 (with its
 message); any other CmqError 400;
 request validation 422 listing every invalid parameter in `erreurs` (an unreadable body too); unexpected exceptions
 500 « erreur interne » (logged with their traceback, never shown).
@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException
 
 from cmq.errors import (
     CmqError,
+    Conflit,
     EntreeInvalide,
     ErreurEcriture,
     ErreurImport,
@@ -55,6 +56,7 @@ STATUTS_CMQ: tuple[tuple[type[CmqError], int], ...] = (
     (IntrouvableError, 404),
     (Interdit, 403),  # outside the user's scope, or an administrator's action
     (ImportEnCours, 409),  # another import holds the lock: retry later
+    (Conflit, 409),  # a change to review no longer matches the stored object
     (EntreeInvalide, 422),
     (FichierIllisible, 422),
     (ErreurImport, 422),

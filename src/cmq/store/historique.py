@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from cmq.models import Acteur, Changement, ValeurChangee
@@ -145,3 +145,38 @@ def lire(
     if limite is not None:
         requete = requete.limit(limite)
     return _modeles(s, list(s.scalars(requete)))
+
+
+# --- Review queue (`cmq.relecture`): changes read by id, decided ---------------------------------
+
+
+def par_ids(s: Session, ids: Sequence[int]) -> list[Changement]:
+    """The changes of these ids, in id order (unknown ids are left out)."""
+    if not ids:
+        return []
+    requete = select(ChangementTable).where(ChangementTable.id.in_(list(ids))).order_by(ChangementTable.id)
+    return _modeles(s, list(s.scalars(requete)))
+
+
+def decider(s: Session, ids: Sequence[int], statut: str, *, par: str, motif: str | None = None) -> int:
+    """Mark pending changes `applique` or `rejete` (who, when, why); the number of rows decided
+    (fewer than `ids` when another reviewer decided first)."""
+    if statut not in ("applique", "rejete"):
+        raise ValueError(f"décision inconnue : {statut}")
+    instruction = (
+        update(ChangementTable)
+        .where(ChangementTable.id.in_(list(ids)), ChangementTable.statut == "a_valider")
+        .values(statut=statut, decide_par=par, decide_le=datetime.now(UTC), motif=motif)
+    )
+    return s.execute(instruction).rowcount or 0
+
+
+def existe(s: Session, *, objet: str, campus_id: str, cle: str, statuts: Sequence[str]) -> bool:
+    """True when a change of this object with one of these statuses is recorded."""
+    requete = select(ChangementTable.id).where(
+        ChangementTable.objet == objet,
+        ChangementTable.campus_id == campus_id,
+        ChangementTable.cle == cle,
+        ChangementTable.statut.in_(list(statuts)),
+    )
+    return s.scalars(requete.limit(1)).first() is not None

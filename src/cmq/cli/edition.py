@@ -1,0 +1,186 @@
+"""`cmq campus modifier | membre | partenaire`: edit a campus (`cmq.curation`) as the local administrator."""
+
+import json
+from typing import Annotated, Any
+
+import typer
+
+from cmq import curation
+from cmq.cli.lecture import Format, FormatFiche, console, refuser_csv, sortir, tableau
+from cmq.models import Acteur, Changement, Role
+from cmq.store import db, schema
+
+ACTEUR_LOCAL = Acteur(nom="ligne de commande", role=Role.administrateur)
+
+Source = Annotated[
+    str,
+    typer.Option("--source", help="Adresse (https://…) ou référence du document qui justifie le changement."),
+]
+Identifiant = Annotated[str, typer.Argument(help="Identifiant du campus (voir `cmq campus liste`).")]
+Texte = Annotated[str | None, typer.Option(help="Nouvelle valeur (texte vide : effacer).")]
+
+
+def base() -> str:
+    """The configured database, which must be initialised (nothing is created)."""
+    url = db.ouvrir(None, creer=False)
+    schema.exiger_initialisee(url)
+    return url
+
+
+def valeur(v: Any) -> str:
+    return "∅" if v is None else (v if isinstance(v, str) else json.dumps(v, ensure_ascii=False))
+
+
+def lignes_changements(changements: list[Changement]) -> list[tuple]:
+    """One row per changed field: number, object, action, key, field, before, after."""
+    return [
+        (c.id, c.campus_id, c.objet, c.action, c.cle or "", v.champ, valeur(v.avant), valeur(v.apres))
+        for c in changements
+        for v in c.champs
+    ]
+
+
+ENTETES = ("N°", "Campus", "Objet", "Action", "Clé", "Champ", "Avant", "Après")
+
+
+def afficher(resultat: curation.Resultat, format: Format) -> None:
+    """The outcome of an edition: a sentence, the notes, then the fields changed (or JSON)."""
+    refuser_csv(format)
+    if format is Format.json:
+        objet = {
+            "statut": resultat.statut,
+            "changements": [c.model_dump(mode="json") for c in resultat.changements],
+            "avertissements": resultat.avertissements,
+        }
+        sortir(format, (), [], objet)
+        return
+    sortie = console()
+    numeros = ", ".join(str(c.id) for c in resultat.changements)
+    sortie.print(
+        {
+            "applique": f"Changement appliqué et inscrit à l'historique (n° {numeros}).",
+            "a_valider": f"Changement en attente de relecture (n° {numeros}) : voir `cmq relecture liste`.",
+            "inchange": "Rien à modifier : les valeurs données sont déjà celles enregistrées.",
+        }[resultat.statut]
+    )
+    for note in resultat.avertissements:
+        sortie.print(f"Attention : {note}")
+    if resultat.changements:
+        sortie.print(tableau(None, ENTETES, lignes_changements(resultat.changements)))
+
+
+def modifier(
+    id: Identifiant,
+    source: Source,
+    nom: Texte = None,
+    sigle: Texte = None,
+    excellence: Annotated[str | None, typer.Option(help="oui, non ou inconnue.")] = None,
+    ville_siege: Texte = None,
+    code_commune_siege: Texte = None,
+    latitude: Annotated[float | None, typer.Option(help="Latitude du siège.")] = None,
+    longitude: Annotated[float | None, typer.Option(help="Longitude du siège.")] = None,
+    debut_label: Annotated[str | None, typer.Option(help="Début du label (AAAA-MM-JJ ; vide : effacer).")] = None,
+    fin_label: Annotated[str | None, typer.Option(help="Fin du label (AAAA-MM-JJ ; vide : effacer).")] = None,
+    arrete: Texte = None,
+    site_web: Annotated[str | None, typer.Option(help="Adresse http(s) du site (vide : effacer).")] = None,
+    uai_support: Texte = None,
+    description: Texte = None,
+    note: Texte = None,
+    format: FormatFiche = Format.table,
+) -> None:
+    """Modifie des champs d'un campus ; le changement cite sa source et entre dans l'historique."""
+    donnees = {
+        "nom": nom,
+        "sigle": sigle,
+        "excellence": excellence,
+        "ville_siege": ville_siege,
+        "code_commune_siege": code_commune_siege,
+        "latitude": latitude,
+        "longitude": longitude,
+        "date_debut_label": debut_label,
+        "date_fin_label": fin_label,
+        "reference_arrete": arrete,
+        "site_web": site_web,
+        "uai_support": uai_support,
+        "description": description,
+        "note": note,
+    }
+    champs = {champ: v for champ, v in donnees.items() if v is not None}
+    afficher(curation.modifier_campus(id, champs, acteur=ACTEUR_LOCAL, source=source, url=base()), format)
+
+
+membres = typer.Typer(help="Ajoute ou retire un membre (établissement par UAI, organisation par nom).")
+partenaires = typer.Typer(help="Ajoute ou retire un partenaire (par son nom).")
+
+
+@membres.command("ajouter")
+def ajouter_membre(
+    id: Identifiant,
+    source: Source,
+    uai: Annotated[str | None, typer.Option(help="UAI de l'établissement membre.")] = None,
+    nom: Annotated[str | None, typer.Option(help="Nom d'une organisation sans UAI.")] = None,
+    nature: Annotated[str | None, typer.Option(help="Pour un membre nommé : lycee, universite, iut…")] = None,
+    role: Annotated[str | None, typer.Option(help="support, membre, partenaire, ou le libellé de la source.")] = None,
+    commune: Annotated[str | None, typer.Option(help="Commune d'un membre nommé.")] = None,
+    source_url: Annotated[str | None, typer.Option(help="Page qui cite ce membre.")] = None,
+    format: FormatFiche = Format.table,
+) -> None:
+    """Ajoute (ou met à jour) un membre : --uai, ou --nom pour une organisation sans UAI."""
+    resultat = curation.ajouter_membre(
+        id,
+        uai=uai,
+        nom=nom,
+        nature=nature,
+        role=role,
+        commune=commune,
+        source_url=source_url,
+        acteur=ACTEUR_LOCAL,
+        source=source,
+        url=base(),
+    )
+    afficher(resultat, format)
+
+
+@membres.command("retirer")
+def retirer_membre(
+    id: Identifiant,
+    membre: Annotated[str, typer.Argument(help="UAI ou nom du membre.")],
+    source: Source,
+    format: FormatFiche = Format.table,
+) -> None:
+    """Retire un membre désigné par son UAI ou son nom."""
+    afficher(curation.retirer_membre(id, membre, acteur=ACTEUR_LOCAL, source=source, url=base()), format)
+
+
+@partenaires.command("ajouter")
+def ajouter_partenaire(
+    id: Identifiant,
+    nom: Annotated[str, typer.Argument(help="Nom du partenaire.")],
+    source: Source,
+    nature: Annotated[str | None, typer.Option(help="entreprise, laboratoire, association, branche…")] = None,
+    siret: Annotated[str | None, typer.Option(help="SIRET (14 chiffres, contrôlé).")] = None,
+    format: FormatFiche = Format.table,
+) -> None:
+    """Ajoute (ou met à jour) un partenaire."""
+    resultat = curation.ajouter_partenaire(
+        id, nom, nature=nature, siret=siret, acteur=ACTEUR_LOCAL, source=source, url=base()
+    )
+    afficher(resultat, format)
+
+
+@partenaires.command("retirer")
+def retirer_partenaire(
+    id: Identifiant,
+    nom: Annotated[str, typer.Argument(help="Nom du partenaire.")],
+    source: Source,
+    format: FormatFiche = Format.table,
+) -> None:
+    """Retire un partenaire désigné par son nom."""
+    afficher(curation.retirer_partenaire(id, nom, acteur=ACTEUR_LOCAL, source=source, url=base()), format)
+
+
+def enregistrer_dans(groupe: typer.Typer) -> None:
+    """Attach `modifier`, `membre` and `partenaire` to the `campus` group."""
+    groupe.command("modifier")(modifier)
+    groupe.add_typer(membres, name="membre")
+    groupe.add_typer(partenaires, name="partenaire")
