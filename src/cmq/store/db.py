@@ -144,6 +144,8 @@ def chemin_sqlite(url: str) -> Path | None:
     if adresse.get_backend_name() != "sqlite" or adresse.database in (None, "", ":memory:"):
         return None
     if adresse.database.startswith("file:"):  # URI form: file:chemin?mode=…
+        if "mode=memory" in adresse.database or adresse.query.get("mode") == "memory":
+            return None
         return Path(adresse.database[5:].split("?", 1)[0])
     return Path(adresse.database)
 
@@ -297,6 +299,14 @@ def _table_absente(detail: str) -> bool:
 def _est_erreur_connexion(erreur: DBAPIError) -> bool:
     """True for "cannot open/reach/lock the database" errors and missing tables."""
     return isinstance(erreur, (OperationalError, InterfaceError)) or _table_absente(str(erreur.orig))
+
+
+def oublier(url: str) -> None:
+    """Dispose the cached engine of `url` and forget it (a temporary database)."""
+    with _verrou:
+        ancien = _moteurs.pop(ouvrir(url), None)
+    if ancien is not None:
+        ancien.dispose()
 
 
 def fermer_tout() -> None:

@@ -1,6 +1,21 @@
 """History of every change to the directory's curated objects: who, when, on which source, and per
 field the value before and after (JSON text, as `model_dump(mode="json")` gives it).
 
+What describes each object (`decrire`), and its key `cle` within its campus (`campus_id`):
+
+| objet          | dict                                                      | cle                 |
+|----------------|-----------------------------------------------------------|---------------------|
+| `campus`       | `Campus.model_dump(mode="json")`, académies sorted once   | the campus id       |
+| `membre`       | `Membre.model_dump(mode="json")` (= the `membres` row)     | the UAI             |
+| `membre_nomme` | `MembreNomme.model_dump(mode="json")`                      | the name            |
+| `partenaire`   | `Partenaire.model_dump(mode="json")`                       | the name            |
+| `alias`        | `Alias.model_dump(mode="json")` (texte, campus_id, cree_le) | the normalised text |
+
+An alias moved to another campus is two changes: its removal from the old campus, its creation
+in the new one (each campus's history shows it). The `cle` of a change is the object's key after
+the change (before it for a removal). The annuaire's establishments are an external reference:
+they have no history (the `imports` log records each annuaire import).
+
 Objects are described by plain dicts of their fields (a model's JSON dump): `None` for "before"
 means the object was created, `None` for "after" that it was removed; only fields whose value
 differs are kept, and a change that changes nothing is not recorded. Changes are inserted in
@@ -17,13 +32,38 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from cmq.models import Acteur, Changement, ValeurChangee
+from cmq.models import Acteur, Campus, Changement, ValeurChangee
 from cmq.store.conversion import utc
 from cmq.store.tables import ChampChangeTable, ChangementTable
 
 OPERATIONS = ("import", "edition", "restauration", "alias")
 OBJETS = ("campus", "membre", "membre_nomme", "partenaire", "alias")
 STATUTS = ("applique", "a_valider", "rejete")
+# Who writes when no user is known: a local command (it holds the database).
+ACTEUR_LOCAL = Acteur(nom="ligne de commande", role="administrateur")
+CLES = {"campus": "id", "membre": "uai", "membre_nomme": "nom", "partenaire": "nom", "alias": "texte"}
+
+
+def decrire_campus(campus: Campus) -> dict[str, Any]:
+    """The dict of a campus in the history (`model_dump(mode="json")`, académies sorted, no duplicate)."""
+    return campus.model_dump(mode="json") | {"academies": sorted(set(campus.academies))}
+
+
+def decrire_ligne(ligne: dict[str, Any]) -> dict[str, Any]:
+    """The dict of a member, named member or partner from its row (`store.conversion.*_vers_dict`,
+    without `id`): the same values as its model's JSON dump."""
+    return {k: v for k, v in ligne.items() if k != "id"}
+
+
+def nouveaux(objet: str, suivi: Iterable[tuple[Any, Any]]) -> list["Nouveau"]:
+    """The changes of rows written by `store.ecriture` with `suivi` (campus: (Campus | None, Campus);
+    others: (stored row | None, new row))."""
+    if objet == "campus":
+        return [Nouveau("campus", c.id, c.id, avant and decrire_campus(avant), decrire_campus(c)) for avant, c in suivi]
+    return [
+        Nouveau(objet, apres["campus_id"], apres[CLES[objet]], avant and decrire_ligne(avant), decrire_ligne(apres))
+        for avant, apres in suivi
+    ]
 
 
 def _json(valeur: Any) -> str | None:
