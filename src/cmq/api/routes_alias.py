@@ -2,15 +2,22 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from cmq import alias
 from cmq.api.dependances import LECTURE, Url, erreurs
-from cmq.api.securite import REPONSES_ECRITURE, exiger_jeton
+from cmq.api.securite import REPONSES_ECRITURE, acteur, exiger_jeton
 from cmq.models import Alias
 
 router = APIRouter(prefix="/api/alias", tags=["alias"])
+SOURCE_API = "api : alias confirmé"
+Source = Annotated[
+    str | None,
+    Query(
+        max_length=2000, description=f"Ce qui fonde l'alias, enregistré dans l'historique (défaut : « {SOURCE_API} »)."
+    ),
+]
 
 
 class AliasEnregistre(Alias):
@@ -40,12 +47,14 @@ def lister(url: Url) -> list[Alias]:
     responses=erreurs(404, 422, 503) | REPONSES_ECRITURE,
     summary="Ajoute un alias",
 )
-def ajouter(url: Url, corps: NouvelAlias) -> AliasEnregistre:
+def ajouter(requete: Request, url: Url, corps: NouvelAlias, source: Source = None) -> AliasEnregistre:
     """Enregistre qu'une mention désigne un campus (utilisé en priorité par la résolution). Jeton requis.
 
     La mention est stockée sous sa forme normalisée ; une mention déjà connue change de campus.
     """
-    enregistre, remplace = alias.ajouter(corps.texte, corps.campus_id, url=url)
+    enregistre, remplace = alias.ajouter(
+        corps.texte, corps.campus_id, url=url, acteur=acteur(requete), source=(source or "").strip() or SOURCE_API
+    )
     return AliasEnregistre(**enregistre.model_dump(), remplace=remplace)
 
 
@@ -56,7 +65,12 @@ def ajouter(url: Url, corps: NouvelAlias) -> AliasEnregistre:
     responses=erreurs(404, 422, 503) | REPONSES_ECRITURE,
     summary="Supprime un alias",
 )
-def supprimer(url: Url, texte: Annotated[str, Path(max_length=300, description="Mention de l'alias.")]) -> Response:
+def supprimer(
+    requete: Request,
+    url: Url,
+    texte: Annotated[str, Path(max_length=300, description="Mention de l'alias.")],
+    source: Source = None,
+) -> Response:
     """Supprime l'alias de cette mention. Jeton requis."""
-    alias.supprimer(texte, url=url)
+    alias.supprimer(texte, url=url, acteur=acteur(requete), source=(source or "").strip() or SOURCE_API)
     return Response(status_code=204)

@@ -13,17 +13,27 @@ from cmq.api import export
 from cmq.api.cache import etag, reponse_json
 from cmq.api.dependances import FICHE, LECTURE, Url, erreurs
 from cmq.api.schemas import CampusDetail, EcritureCampus, MembreDetail, Page
-from cmq.api.securite import REPONSES_ECRITURE, exiger_jeton
+from cmq.api.securite import REPONSES_ECRITURE, acteur, exiger_jeton
 from cmq.errors import EntreeInvalide
 from cmq.models import CONTEXTE_STOCKE, Campus, ImportEnregistre
 from cmq.reponses.erreurs import ProblemeHTTP
-from cmq.store import db, ecriture, lecture
+from cmq.store import db, ecriture, historique, lecture
 
 router = APIRouter(prefix="/api/campus", tags=["campus"])
 
 DECALAGE_MAX = 1_000_000_000
 Identifiant = Annotated[
     str, Path(min_length=1, max_length=120, description="Identifiant du campus.", examples=["mobicampus"])
+]
+
+Source = Annotated[
+    str,
+    Query(
+        min_length=1,
+        max_length=2000,
+        description="Adresse (http, https) ou document qui fonde l'écriture, enregistré dans l'historique.",
+        examples=["https://www.education.gouv.fr/arrete-cmq-2025"],
+    ),
 ]
 
 
@@ -136,21 +146,27 @@ def voir(url: Url, id: Identifiant) -> CampusDetail:
     responses=erreurs(422, 503) | REPONSES_ECRITURE | {201: {"model": EcritureCampus, "description": "Campus créé."}},
     summary="Crée ou remplace un campus",
 )
-def remplacer(url: Url, id: Identifiant, campus: Campus, reponse: Response) -> EcritureCampus:
+def remplacer(
+    requete: Request, url: Url, id: Identifiant, campus: Campus, reponse: Response, source: Source
+) -> EcritureCampus:
     """Crée (201) ou met à jour (200) le campus `id` ; l'identifiant du corps doit être celui du chemin.
 
-    Les territoires (région académique, académies) doivent être des codes connus. L'écriture est
-    tracée dans l'historique des imports. Jeton requis.
+    Les territoires (région académique, académies) doivent être des codes connus. `source` (adresse
+    ou document qui fonde l'écriture) est obligatoire : l'écriture est enregistrée dans l'historique
+    du campus (qui, quand, source, chaque champ avant et après) et dans celui des imports. Jeton requis.
     """
+    if not source.strip():
+        raise ProblemeHTTP(422, "« source » : obligatoire (adresse ou document qui fonde l'écriture)")
     if campus.id != id:
         raise ProblemeHTTP(422, f"identifiant incohérent : « {campus.id} » dans le corps, « {id} » dans le chemin")
     _verifier_territoires(campus)
     debut = datetime.now(UTC)
     try:
         with db.session(url, ecriture=True) as s:
-            bilan = ecriture.ecrire_campus(s, [campus])
+            suivi: list = []
+            bilan = ecriture.ecrire_campus(s, [campus], suivi=suivi)
             if bilan.inserees or bilan.mises_a_jour:  # traced in the history like any import
-                ecriture.enregistrer_import(
+                import_id = ecriture.enregistrer_import(
                     s,
                     ImportEnregistre(
                         source=f"api : PUT /api/campus/{campus.id}",
@@ -161,6 +177,14 @@ def remplacer(url: Url, id: Identifiant, campus: Campus, reponse: Response) -> E
                         inserees=bilan.inserees,
                         mises_a_jour=bilan.mises_a_jour,
                     ),
+                )
+                historique.enregistrer(
+                    s,
+                    historique.nouveaux("campus", suivi),
+                    acteur=acteur(requete),
+                    source=source,
+                    operation="edition",
+                    import_id=import_id,
                 )
     except (DataError, IntegrityError) as erreur:  # e.g. a value longer than its PostgreSQL column
         raise EntreeInvalide(

@@ -6,11 +6,11 @@ import tempfile
 from pathlib import Path
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 
 from cmq.api.dependances import LECTURE, Url, erreurs
 from cmq.api.schemas import RapportImport, RejetImport
-from cmq.api.securite import REPONSES_ECRITURE, exiger_jeton
+from cmq.api.securite import REPONSES_ECRITURE, acteur, exiger_jeton
 from cmq.importation.fichier import importer_fichier
 from cmq.importation.pipeline import Rapport
 from cmq.models import ImportEnregistre
@@ -74,6 +74,7 @@ def rapport_json(rapport: Rapport) -> RapportImport:
     summary="Importe un fichier CSV ou XLSX",
 )
 def importer(
+    requete: Request,
     url: Url,
     fichier: Annotated[UploadFile, File(description="Fichier .csv, .txt, .tsv ou .xlsx.")],
     type_import: Annotated[
@@ -101,6 +102,7 @@ def importer(
             url=url,
             rapport=Path(dossier) / "rejets.csv",
             source=f"api : {nom}",
+            acteur=acteur(requete),
         )
     return rapport_json(rapport)
 

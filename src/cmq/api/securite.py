@@ -12,10 +12,12 @@ from os import environ
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from cmq.models import Acteur
 from cmq.reponses.erreurs import ProblemeHTTP
 from cmq.reponses.garde import Refus
 
 VARIABLE_JETON = "CMQ_API_JETON"
+ADMINISTRATEUR_SERVEUR = Acteur(nom="administrateur (jeton du serveur)", role="administrateur")
 
 _porteur = HTTPBearer(
     auto_error=False,
@@ -76,3 +78,9 @@ async def exiger_jeton(
     probleme = refus(requete.app.state.jeton, autorisation)
     if probleme is not None:
         raise ProblemeHTTP(probleme.statut, probleme.detail, headers=probleme.entetes)
+
+
+def acteur(requete: Request) -> Acteur:
+    """Who writes through this request (recorded in the history): the holder of the server's token,
+    the only writer so far (write routes depend on `exiger_jeton`)."""
+    return ADMINISTRATEUR_SERVEUR

@@ -29,10 +29,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from cmq.models import Acteur, Campus, Changement, ValeurChangee
+from cmq.store import lecture
 from cmq.store.conversion import utc
 from cmq.store.tables import ChampChangeTable, ChangementTable
 
@@ -171,12 +172,11 @@ def lire(
     depuis: int | None = None,
     jusqu_a: datetime | None = None,
     limite: int | None = None,
+    decalage: int = 0,
 ) -> list[Changement]:
     """Changes, newest first: of one campus, with these statuses, after change id `depuis`,
-    made at or before `jusqu_a`."""
-    requete = select(ChangementTable).where(ChangementTable.statut.in_(list(statuts)))
-    if campus_id is not None:
-        requete = requete.where(ChangementTable.campus_id == campus_id)
+    made at or before `jusqu_a`; `limite` of them after skipping `decalage`."""
+    requete = _filtre(campus_id, statuts).with_only_columns(ChangementTable)
     if depuis is not None:
         requete = requete.where(ChangementTable.id > depuis)
     if jusqu_a is not None:
@@ -184,4 +184,25 @@ def lire(
     requete = requete.order_by(ChangementTable.id.desc())
     if limite is not None:
         requete = requete.limit(limite)
+    if decalage:
+        requete = requete.offset(decalage)
     return _modeles(s, list(s.scalars(requete)))
+
+
+def _filtre(campus_id: str | None, statuts: Sequence[str]):
+    requete = select(func.count()).select_from(ChangementTable).where(ChangementTable.statut.in_(list(statuts)))
+    return requete if campus_id is None else requete.where(ChangementTable.campus_id == campus_id)
+
+
+def du_campus(
+    s: Session, campus_id: str, *, limite: int | None = None, decalage: int = 0
+) -> tuple[list[Changement], int]:
+    """(a page of the applied changes of a campus, newest first; their total). A campus removed
+    since keeps its history; IntrouvableError (« campus inconnu », close ids) for a campus
+    neither stored nor in the history."""
+    identifiant = (campus_id or "").strip().lower()
+    total = s.scalar(_filtre(identifiant, ("applique",)))
+    if not total:
+        lecture.campus(s, identifiant)  # IntrouvableError when unknown
+        return [], 0
+    return lire(s, campus_id=identifiant, limite=limite, decalage=decalage), total

@@ -9,7 +9,7 @@ API's cached pages) is keyed by `version(url)` and rebuilt when it changes:
   any other connection commits), with the file's inode (a database replaced by another file);
   PostgreSQL: one round trip reading the last import id, the number of imports, campuses and
   members, and the aliases' count and last date (every import, campus write and restore adds
-  or replaces these; aliases are written without a history entry).
+  or replaces these; aliases are written without a history entry), and the last change's id.
 """
 
 import os
@@ -20,7 +20,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from cmq.store import db
-from cmq.store.tables import AliasTable, CampusTable, ImportTable, MembreTable
+from cmq.store.tables import AliasTable, CampusTable, ChangementTable, ImportTable, MembreTable
 
 _VERSION_BASE = select(
     select(func.max(ImportTable.id)).scalar_subquery(),
@@ -29,6 +29,7 @@ _VERSION_BASE = select(
     select(func.count()).select_from(MembreTable).scalar_subquery(),
     select(func.count()).select_from(AliasTable).scalar_subquery(),
     select(func.max(AliasTable.cree_le)).scalar_subquery(),
+    select(func.max(ChangementTable.id)).scalar_subquery(),
 )
 
 _chemins: dict[str, Path | None] = {}
