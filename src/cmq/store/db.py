@@ -218,6 +218,10 @@ def _creer_moteur(url: str) -> Engine:
     options: dict = {}
     if adresse.get_backend_name() == "postgresql":
         options.update(pool_pre_ping=True, connect_args={"connect_timeout": DELAI_CONNEXION_S})
+    if adresse.get_backend_name() == "sqlite" and "mode=memory" in url:  # shared in-memory (`etat_au`)
+        from sqlalchemy.pool import QueuePool
+
+        options["poolclass"] = QueuePool
     nouveau = create_engine(url, **options)
     if adresse.get_backend_name() == "sqlite":
         _reglages_sqlite(nouveau)
