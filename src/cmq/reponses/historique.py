@@ -43,9 +43,10 @@ def objet(c: Changement) -> str:
     return nom if c.objet == "campus" or not c.cle else f"{nom} {c.cle}"
 
 
-def champs(c: Changement) -> list[tuple[str, str, str]]:
-    """(field, before, after) of a change, in clear."""
-    return [(v.champ, en_clair(v.avant), en_clair(v.apres)) for v in c.champs]
+def champs(c: Changement, masques: tuple[str, ...] = ()) -> list[tuple[str, str, str]]:
+    """(field, before, after) of a change, in clear; `masques`: fields left out (the pages do not
+    show a campus's `note`)."""
+    return [(v.champ, en_clair(v.avant), en_clair(v.apres)) for v in c.champs if v.champ not in masques]
 
 
 def resume(c: Changement) -> str:
