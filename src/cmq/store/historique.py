@@ -19,14 +19,15 @@ they have no history (the `imports` log records each annuaire import).
 Objects are described by plain dicts of their fields (a model's JSON dump): `None` for "before"
 means the object was created, `None` for "after" that it was removed; only fields whose value
 differs are kept, and a change that changes nothing is not recorded. Changes are inserted in
-bulk (one INSERT … RETURNING for the changes, one for their fields), so an import of thousands of
-rows records its history in two statements per batch.
+bulk (`_inserer` for the changes, one executemany for their fields), so an import of thousands of
+rows records its history in a few statements.
 """
 
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
 from sqlalchemy import func, insert, select
@@ -68,7 +69,11 @@ def nouveaux(objet: str, suivi: Iterable[tuple[Any, Any]]) -> list["Nouveau"]:
 
 
 def _json(valeur: Any) -> str | None:
-    return None if valeur is None else json.dumps(valeur, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    if valeur is None:
+        return None
+    if type(valeur) is str:  # the usual case, as json.dumps writes it (C encoder, no setup per call)
+        return encode_basestring(valeur)
+    return json.dumps(valeur, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def differences(avant: dict[str, Any] | None, apres: dict[str, Any] | None) -> dict[str, tuple[Any, Any]]:
@@ -128,15 +133,30 @@ def enregistrer(
     lignes = [
         {**commun, "objet": c.objet, "action": c.action, "campus_id": c.campus_id, "cle": c.cle} for c, _ in retenus
     ]
-    ids = list(s.scalars(insert(ChangementTable).returning(ChangementTable.id, sort_by_parameter_order=True), lignes))
+    ids = _inserer(s, lignes)
+    connexion = s.connection()
     champs = [
         {"changement_id": i, "champ": champ, "avant": _json(a), "apres": _json(b)}
         for i, (_, difference) in zip(ids, retenus)
         for champ, (a, b) in difference.items()
     ]
     if champs:
-        s.execute(insert(ChampChangeTable), champs)
+        connexion.execute(insert(ChampChangeTable.__table__), champs)
     return ids
+
+
+def _inserer(s: Session, lignes: list[dict[str, Any]]) -> list[int]:
+    """Insert the changes (Core executemany); their ids in order. SQLite: ids given from max(id) + 1,
+    safe since every writer holds the write lock for its whole transaction (`db.session(ecriture=True)`),
+    and one multi-row statement instead of one INSERT … RETURNING per row; PostgreSQL: batched
+    INSERT … RETURNING in parameter order."""
+    table, connexion = ChangementTable.__table__, s.connection()
+    if connexion.dialect.name == "sqlite":
+        premier = (connexion.execute(select(func.max(table.c.id))).scalar() or 0) + 1
+        ids = list(range(premier, premier + len(lignes)))
+        connexion.execute(insert(table), [{**ligne, "id": i} for i, ligne in zip(ids, lignes, strict=True)])
+        return ids
+    return list(connexion.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), lignes).scalars())
 
 
 def _modeles(s: Session, lignes: Sequence[ChangementTable]) -> list[Changement]:
