@@ -108,7 +108,7 @@ def test_ecriture_mauvais_jeton_403(anonyme, methode, chemin, options):
 
 
 def test_bon_jeton_et_lectures_publiques(api, anonyme):
-    r = api.put("/api/campus/cmq-jeton", json=campus("cmq-jeton"))
+    r = api.put("/api/campus/cmq-jeton?source=https://exemple.fr/arrete", json=campus("cmq-jeton"))
     assert r.status_code == 201, r.text
     for chemin in ("/api/campus/cmq-jeton", "/api/alias", "/api/imports", "/api/campus", "/api/filieres"):
         assert anonyme.get(chemin).status_code == 200, chemin
@@ -118,7 +118,7 @@ def test_serveur_sans_jeton_503(serveur_sans_jeton):
     with serveur_sans_jeton.client() as client:
         avant = nombre_campus(client)
         for entetes in ({}, {"Authorization": f"Bearer {JETON}"}):
-            r = client.put("/api/campus/cmq-x", json=campus("cmq-x"), headers=entetes)
+            r = client.put("/api/campus/cmq-x?source=https://exemple.fr/arrete", json=campus("cmq-x"), headers=entetes)
             probleme(r, 503, "écriture désactivée", "CMQ_API_JETON")
         assert nombre_campus(client) == avant
         assert client.get("/api/campus/cmq-x").status_code == 404
@@ -233,7 +233,7 @@ def test_import_sans_fichier(api):
 
 def test_put_campus_cree_modifie_inchange(api):
     corps = campus("cmq-put", latitude=45.76, longitude=4.84, date_debut_label="2022-09-01")
-    r = api.put("/api/campus/cmq-put", json=corps)
+    r = api.put("/api/campus/cmq-put?source=https://exemple.fr/arrete", json=corps)
     assert r.status_code == 201 and r.json()["statut"] == "cree"
     lu = api.get("/api/campus/cmq-put").json()
     assert (lu["nom"], lu["latitude"], lu["date_debut_label"], lu["membres"]) == (
@@ -243,11 +243,11 @@ def test_put_campus_cree_modifie_inchange(api):
         [],
     )
     modifie = corps | {"nom": "Campus renommé", "filiere": "NUMERIQUE-telecommunications"}
-    r = api.put("/api/campus/cmq-put", json=modifie)
+    r = api.put("/api/campus/cmq-put?source=https://exemple.fr/arrete", json=modifie)
     assert r.status_code == 200 and r.json()["statut"] == "modifie"
     assert r.json()["campus"]["filiere"] == "numerique-telecommunications"  # code normalised by the model
     assert api.get("/api/campus/cmq-put").json()["nom"] == "Campus renommé"
-    r = api.put("/api/campus/cmq-put", json=modifie)
+    r = api.put("/api/campus/cmq-put?source=https://exemple.fr/arrete", json=modifie)
     assert r.status_code == 200 and r.json()["statut"] == "inchange"
     historique = api.get("/api/imports", params={"limite": 3}).json()
     assert [(h["source"], h["inserees"], h["mises_a_jour"]) for h in historique[:2]] == [
@@ -263,7 +263,9 @@ def test_put_campus_rafraichit_les_indicateurs(api):
     params = {"echelle": "academie", "code": "10", "date": "2025-09-01"}
     avant = api.get("/api/indicateurs", params=params).json()[0]
     api.get("/api/indicateurs", params=params)  # cached
-    assert api.put("/api/campus/cmq-cache", json=campus("cmq-cache")).status_code == 201
+    assert (
+        api.put("/api/campus/cmq-cache?source=https://exemple.fr/arrete", json=campus("cmq-cache")).status_code == 201
+    )
     apres = api.get("/api/indicateurs", params=params).json()[0]
     assert apres["nb_campus"] == avant["nb_campus"] + 1
     assert "cmq-cache" in apres["campus_ids"]
@@ -289,19 +291,27 @@ def test_put_campus_rafraichit_les_indicateurs(api):
 )
 def test_put_campus_invalide_rien_ecrit(api, chemin, corps, mots):
     avant = nombre_campus(api), len(api.get("/api/imports").json())
-    probleme(api.put(chemin, json=corps), 422, *mots)
+    probleme(api.put(chemin, json=corps, params={"source": "https://exemple.fr/arrete"}), 422, *mots)
     assert (nombre_campus(api), len(api.get("/api/imports").json())) == avant
     assert api.get("/api/campus/cmq-a").status_code == 404
 
 
 def test_put_corps_illisible(api):
     probleme(
-        api.put("/api/campus/cmq-a", content=b"{pas du json", headers={"Content-Type": "application/json"}),
+        api.put(
+            "/api/campus/cmq-a?source=https://exemple.fr/arrete",
+            content=b"{pas du json",
+            headers={"Content-Type": "application/json"},
+        ),
         422,
         "JSON invalide",
     )
     probleme(
-        api.put("/api/campus/cmq-a", content=b"\xff\xfe\x00", headers={"Content-Type": "application/json"}),
+        api.put(
+            "/api/campus/cmq-a?source=https://exemple.fr/arrete",
+            content=b"\xff\xfe\x00",
+            headers={"Content-Type": "application/json"},
+        ),
         422,
         "corps",
     )
@@ -353,15 +363,28 @@ def test_api_sur_postgresql(base_postgres):
                 probleme(client.get(chemin), 422, "caractère nul (%00) interdit")
             entetes = serveur.entetes()
             probleme(
-                client.put("/api/campus/cmq-pg", json=campus("cmq-pg", nom="a\u0000b"), headers=entetes),
+                client.put(
+                    "/api/campus/cmq-pg?source=https://exemple.fr/arrete",
+                    json=campus("cmq-pg", nom="a\u0000b"),
+                    headers=entetes,
+                ),
                 422,
                 "campus refusé par la base de données",
             )
             probleme(
-                client.put("/api/campus/cmq-pg", json=campus("cmq-pg", sigle="x" * 121), headers=entetes),
+                client.put(
+                    "/api/campus/cmq-pg?source=https://exemple.fr/arrete",
+                    json=campus("cmq-pg", sigle="x" * 121),
+                    headers=entetes,
+                ),
                 422,
                 "campus refusé par la base de données",
             )
             assert client.get("/api/campus/cmq-pg").status_code == 404
-            assert client.put("/api/campus/cmq-pg", json=campus("cmq-pg"), headers=entetes).status_code == 201
+            assert (
+                client.put(
+                    "/api/campus/cmq-pg?source=https://exemple.fr/arrete", json=campus("cmq-pg"), headers=entetes
+                ).status_code
+                == 201
+            )
             assert client.get("/api/campus/cmq-pg").json()["nom"] == "Campus de test"

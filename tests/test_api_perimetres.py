@@ -32,6 +32,7 @@ UTILISATEURS = {
     "Léa": ("editeur", ["academie:10"]),
     "Côme": ("editeur", [f"campus:{A10}"]),
 }
+SOURCE = "https://www.education.gouv.fr/arrete-cmq"
 
 
 def contenu(url: str) -> str:
@@ -58,6 +59,8 @@ class Client:
 
     def __call__(self, qui: str, methode: str, chemin: str, **options) -> httpx.Response:
         jeton = JETON if qui == "serveur" else self.jetons.get(qui, qui)
+        if methode == "PUT":  # every campus write states its source
+            options.setdefault("params", {"source": SOURCE})
         return self.http.request(methode, chemin, headers={"Authorization": f"Bearer {jeton}"}, **options)
 
     def fiche(self, campus_id: str, **champs) -> dict:
@@ -186,12 +189,22 @@ def test_serveur_sans_jeton_ecrit_pour_ses_utilisateurs(serveur_sans_jeton):
     utilisateurs.oublier()
     with serveur_sans_jeton.client() as http:
         corps = {k: v for k, v in http.get(f"/api/campus/{A10}").json().items() if k in Campus.model_fields}
-        probleme(http.put(f"/api/campus/{A10}", json=corps), 503, "écriture désactivée", "aucun utilisateur")
+        probleme(
+            http.put(f"/api/campus/{A10}", params={"source": SOURCE}, json=corps),
+            503,
+            "écriture désactivée",
+            "aucun utilisateur",
+        )
         jeton = ajouter(serveur_sans_jeton.url_db, "Léa", "editeur", ["academie:10"])
-        probleme(http.put(f"/api/campus/{A10}", json=corps), 401, "jeton d'accès manquant")
-        refus = http.put(f"/api/campus/{A10}", json=corps, headers={"Authorization": f"Bearer {JETON}"})
+        probleme(http.put(f"/api/campus/{A10}", params={"source": SOURCE}, json=corps), 401, "jeton d'accès manquant")
+        refus = http.put(
+            f"/api/campus/{A10}", params={"source": SOURCE}, json=corps, headers={"Authorization": f"Bearer {JETON}"}
+        )
         probleme(refus, 403, "jeton d'accès refusé")  # no server token configured: not accepted
         r = http.put(
-            f"/api/campus/{A10}", json=corps | {"nom": "Par Léa"}, headers={"Authorization": f"Bearer {jeton}"}
+            f"/api/campus/{A10}",
+            params={"source": SOURCE},
+            json=corps | {"nom": "Par Léa"},
+            headers={"Authorization": f"Bearer {jeton}"},
         )
         assert r.status_code == 200 and http.get(f"/api/campus/{A10}").json()["nom"] == "Par Léa"

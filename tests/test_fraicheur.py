@@ -123,7 +123,11 @@ def test_campus_page_en_cache_invalidee_par_une_ecriture(serveur_api_ecriture):
         avant = client.get("/api/campus", params={"q": "zephyr"})
         assert avant.json()["total"] == 0
         campus = {"id": "cmq-zephyr", "nom": "Campus Zephyr", "filiere": "numerique-telecommunications"}
-        ecrit = client.put("/api/campus/cmq-zephyr", json=campus, headers=serveur_api_ecriture.entetes())
+        ecrit = client.put(
+            "/api/campus/cmq-zephyr?source=https://exemple.fr/arrete",
+            json=campus,
+            headers=serveur_api_ecriture.entetes(),
+        )
         assert ecrit.status_code == 201, ecrit.text
         apres = client.get("/api/campus", params={"q": "zephyr"}, headers={"If-None-Match": avant.headers["etag"]})
         assert apres.status_code == 200

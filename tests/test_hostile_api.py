@@ -209,7 +209,7 @@ def test_import_de_doublons_corps_d_erreur_borne(serveur, avant):
 def test_ecriture_api_lien_javascript_refuse(serveur, avant):
     campus = {"id": "lien", "nom": "Lien", "filiere": "tourisme-gastronomie", "site_web": "javascript:alert(1)"}
     with httpx.Client(base_url=serveur.base, timeout=30) as client:
-        r = client.put("/api/campus/lien", json=campus, headers=AUTORISE)
+        r = client.put("/api/campus/lien?source=https://exemple.fr/arrete", json=campus, headers=AUTORISE)
     assert r.status_code == 422
     assert r.json()["erreurs"][0]["message"] == (
         "adresse web « javascript:alert(1) » refusée : seules les adresses http:// ou https:// sont acceptées"
@@ -219,7 +219,12 @@ def test_ecriture_api_lien_javascript_refuse(serveur, avant):
 def test_export_csv_de_l_api_neutralise(serveur):
     campus = {"id": "formule", "nom": '=HYPERLINK("http://x")', "filiere": "tourisme-gastronomie"}
     with httpx.Client(base_url=serveur.base, timeout=30) as client:
-        assert client.put("/api/campus/formule", json=campus, headers=AUTORISE).status_code == 201
+        assert (
+            client.put(
+                "/api/campus/formule?source=https://exemple.fr/arrete", json=campus, headers=AUTORISE
+            ).status_code
+            == 201
+        )
         r = client.get("/api/campus", params={"format": "csv", "q": "hyperlink"})
     assert r.status_code == 200
     assert '\'=HYPERLINK(""http://x"")' in r.text

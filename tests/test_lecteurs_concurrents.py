@@ -103,7 +103,7 @@ def test_imports_et_modifications_pendant_les_lectures(serveur_api_ecriture, tmp
                     "nom": f"Campus modifié {i}",
                     "filiere": "numerique-telecommunications",
                 }
-                r = client.put(f"/api/campus/cmq-edit-{i}", json=campus)
+                r = client.put(f"/api/campus/cmq-edit-{i}?source=https://exemple.fr/arrete", json=campus)
                 ecritures.append(f"modification {i} : {r.status_code}")
 
     ecrivain = threading.Thread(target=ecrire)

@@ -149,8 +149,8 @@ def modifier_campus(
 
     def preparer(s: Session, campus: Campus):
         nouveau = campus_modifie(campus, champs)
-        avant, apres = campus.model_dump(mode="json"), nouveau.model_dump(mode="json")
-        return [historique.Nouveau("campus", campus.id, None, avant, apres)], nouveau, []
+        avant, apres = historique.decrire_campus(campus), historique.decrire_campus(nouveau)
+        return [historique.Nouveau("campus", campus.id, campus.id, avant, apres)], nouveau, []
 
     return _editer(url, acteur, source, campus_id, preparer)
 

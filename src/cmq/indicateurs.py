@@ -48,7 +48,7 @@ from sqlalchemy.orm import Session
 from cmq import filieres, saisie, territoires
 from cmq.errors import EntreeInvalide
 from cmq.models import Campus
-from cmq.store import db, lecture, schema, version
+from cmq.store import db, etat_au, lecture, schema, version
 from cmq.store.tables import (
     CampusAcademieTable,
     CampusTable,
@@ -339,12 +339,13 @@ class Instantane:
     Indicators at any date are computed from it without a query (`calculer_instantane`): the
     campuses valid at a date are found by comparing their label periods, and the memberships of
     one set of valid campuses are aggregated once (a date only matters through that set).
-    Built by `instantane(url)`, rebuilt when the database's data version changes.
+    Built by `instantane(url)`, rebuilt when the database's data version changes. `lycees`: the
+    lycée counts of another database (the directory at a past date: `instantane_au`).
     """
 
     TAILLE_PERIODES = 256  # aggregated sets of valid campuses kept
 
-    def __init__(self, s: Session):
+    def __init__(self, s: Session, lycees: dict[str, Counter] | None = None):
         academies: dict[str, list[str]] = defaultdict(list)
         for campus_id, academie in s.execute(select(CA.campus_id, CA.academie)):
             academies[campus_id].append(academie)
@@ -374,7 +375,7 @@ class Instantane:
             )
             for campus_id, filiere, excellence, region, commune, debut, fin in s.execute(requete)
         ]
-        self.lycees = lycees_par_territoire(s)
+        self.lycees = lycees if lycees is not None else lycees_par_territoire(s)
         self.avec_membres = lecture.campus_avec_membres(s)
         self._periodes: dict[tuple[int, ...], Appartenances] = {}
         self._lignes: dict[tuple[tuple[int, ...], territoires.Territoire], LigneIndicateurs] = {}
@@ -482,18 +483,54 @@ def vider_instantanes() -> None:
         _instantanes.clear()
 
 
+def instantane_au(url: str | None, au: Date | None) -> Instantane:
+    """The snapshot of the directory at the end of the day `au` (`store.etat_au`): its campuses and
+    members rebuilt from the history, the lycées of the annuaire loaded now; `instantane(url)` for
+    today or None."""
+    base = etat_au.base_au(url, au) if au is not None else None
+    if base is None:
+        return instantane(url)
+    if (deja := base.memo.get("instantane")) is None:
+        lycees = instantane(url).lycees
+        with db.session(base.url) as s:
+            deja = base.memo["instantane"] = Instantane(s, lycees)
+    return deja
+
+
+class LigneIndicateursAu(LigneIndicateurs):
+    """Indicators computed on the directory as it stood at the end of `au` (`?au=`, `--au`)."""
+
+    au: Date
+    note: str  # what the figure rests on
+
+
+def _au(lignes: list[LigneIndicateurs], au: Date | None) -> list[LigneIndicateurs]:
+    if au is None:
+        return lignes
+    note = etat_au.NOTE_ANNUAIRE.format(jour=au)
+    return [LigneIndicateursAu(**lg.model_dump(), au=au, note=note) for lg in lignes]
+
+
 def tous_les_territoires() -> list[territoires.Territoire]:
     """France, then the 18 régions académiques, 30 académies and 101 départements."""
     return [t for echelle in territoires.ECHELLES for t in territoires.territoires(echelle)]
 
 
 def indicateurs(
-    echelle: str, code: str | None = None, date: Date | str | None = None, *, url: str | None = None
+    echelle: str,
+    code: str | None = None,
+    date: Date | str | None = None,
+    *,
+    url: str | None = None,
+    au: Date | str | None = None,
 ) -> list[LigneIndicateurs]:
     """One row per territory of `echelle` (or only the territory `code`, a code or a name) at `date`
-    (default today)."""
+    (default `au`, else today); with `au`, on the directory as it stood at the end of that day
+    (rows `LigneIndicateursAu`, with the note of what they rest on)."""
+    au = None if au is None else jour(au)
     demandes = _territoires_demandes(echelle, code)
-    return calculer_instantane(instantane(url), jour(date), demandes)
+    jour_ = jour(date if date is not None else au)
+    return _au(calculer_instantane(instantane_au(url, au), jour_, demandes), au)
 
 
 def indicateurs_toutes_echelles(date: Date | str | None = None, *, url: str | None = None) -> list[LigneIndicateurs]:

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Response
+from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel, Field
 
 from cmq import alias
@@ -11,6 +11,13 @@ from cmq.api.securite import REPONSES_ECRITURE, ActeurCourant
 from cmq.models import Alias
 
 router = APIRouter(prefix="/api/alias", tags=["alias"])
+SOURCE_API = "api : alias confirmé"
+Source = Annotated[
+    str | None,
+    Query(
+        max_length=2000, description=f"Ce qui fonde l'alias, enregistré dans l'historique (défaut : « {SOURCE_API} »)."
+    ),
+]
 
 
 class AliasEnregistre(Alias):
@@ -39,13 +46,15 @@ def lister(url: Url) -> list[Alias]:
     responses=erreurs(404, 422, 503) | REPONSES_ECRITURE,
     summary="Ajoute un alias",
 )
-def ajouter(url: Url, acteur: ActeurCourant, corps: NouvelAlias) -> AliasEnregistre:
+def ajouter(url: Url, acteur: ActeurCourant, corps: NouvelAlias, source: Source = None) -> AliasEnregistre:
     """Enregistre qu'une mention désigne un campus (utilisé en priorité par la résolution). Jeton requis.
 
     La mention est stockée sous sa forme normalisée ; une mention déjà connue change de campus.
     Le jeton d'un utilisateur doit couvrir ce campus et celui que l'alias désignait (403 sinon).
     """
-    enregistre, remplace = alias.ajouter(corps.texte, corps.campus_id, url=url, acteur=acteur)
+    enregistre, remplace = alias.ajouter(
+        corps.texte, corps.campus_id, url=url, acteur=acteur, source=(source or "").strip() or SOURCE_API
+    )
     return AliasEnregistre(**enregistre.model_dump(), remplace=remplace)
 
 
@@ -56,8 +65,11 @@ def ajouter(url: Url, acteur: ActeurCourant, corps: NouvelAlias) -> AliasEnregis
     summary="Supprime un alias",
 )
 def supprimer(
-    url: Url, acteur: ActeurCourant, texte: Annotated[str, Path(max_length=300, description="Mention de l'alias.")]
+    url: Url,
+    acteur: ActeurCourant,
+    texte: Annotated[str, Path(max_length=300, description="Mention de l'alias.")],
+    source: Source = None,
 ) -> Response:
     """Supprime l'alias de cette mention. Jeton requis (celui d'un utilisateur : couvrant le campus de l'alias)."""
-    alias.supprimer(texte, url=url, acteur=acteur)
+    alias.supprimer(texte, url=url, acteur=acteur, source=(source or "").strip() or SOURCE_API)
     return Response(status_code=204)

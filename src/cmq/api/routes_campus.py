@@ -15,15 +15,34 @@ from cmq.api.dependances import FICHE, LECTURE, Url, erreurs
 from cmq.api.schemas import CampusDetail, EcritureCampus, MembreDetail, Page
 from cmq.api.securite import REPONSES_ECRITURE, ActeurCourant
 from cmq.errors import EntreeInvalide
-from cmq.models import CONTEXTE_STOCKE, Campus, ImportEnregistre
+from cmq.models import CONTEXTE_STOCKE, Campus, Changement, ImportEnregistre
 from cmq.reponses.erreurs import ProblemeHTTP
-from cmq.store import db, ecriture, lecture
+from cmq.store import db, ecriture, etat_au, historique, lecture
 
 router = APIRouter(prefix="/api/campus", tags=["campus"])
 
 DECALAGE_MAX = 1_000_000_000
 Identifiant = Annotated[
     str, Path(min_length=1, max_length=120, description="Identifiant du campus.", examples=["mobicampus"])
+]
+
+Source = Annotated[
+    str,
+    Query(
+        min_length=1,
+        max_length=2000,
+        description="Adresse (http, https) ou document qui fonde l'écriture, enregistré dans l'historique.",
+        examples=["https://www.education.gouv.fr/arrete-cmq-2025"],
+    ),
+]
+
+
+Au = Annotated[
+    date | None,
+    Query(
+        description="Annuaire tel qu'il était à la fin de ce jour (AAAA-MM-JJ), reconstitué depuis l'historique ; "
+        "refusé avant le début de l'historique et dans le futur."
+    ),
 ]
 
 
@@ -87,6 +106,7 @@ async def lister(
         export.FormatCampus,
         Query(description="json (page), ou export de tous les campus filtrés : csv, xlsx, geojson."),
     ] = "json",
+    au: Au = None,
 ) -> Page[Campus] | Response:
     """Campus triés par identifiant. Un territoire inclut les campus dont le siège ou un membre s'y trouve.
 
@@ -98,17 +118,24 @@ async def lister(
         filiere=filiere, region_academique=region_academique, academie=academie, departement=departement
     )
     criteres = dict(**codes, excellence=excellence, excellence_renseignee=excellence_renseignee, actif_le=actif_le, q=q)
+    if au is not None:
+        lue = await run_in_threadpool(etat_au.url_au, url, au)
+    else:
+        lue = url
     if format != "json":
-        return await run_in_threadpool(_export, url, criteres, format, actif_le)
-    cle = ("campus", tuple(criteres.items()), limite, decalage)
-    corps, balise = await requete.app.state.cache.obtenir(url, cle, lambda: _page(url, criteres, limite, decalage))
+        return await run_in_threadpool(_export, lue, criteres, format, actif_le)
+    cle = ("campus", tuple(criteres.items()), limite, decalage, au)
+    corps, balise = await requete.app.state.cache.obtenir(url, cle, lambda: _page(lue, criteres, limite, decalage))
     return reponse_json(requete, corps, balise)
 
 
 @router.get("/{id}", response_model=CampusDetail, responses=FICHE, summary="Fiche d'un campus")
-def voir(url: Url, id: Identifiant) -> CampusDetail:
-    """Un campus avec ses membres (établissements par UAI, organisations sans UAI) et ses partenaires."""
-    with db.session(url) as s:
+def voir(url: Url, id: Identifiant, au: Au = None) -> CampusDetail:
+    """Un campus avec ses membres (établissements par UAI, organisations sans UAI) et ses partenaires.
+
+    Avec `au`, tel qu'il était à la fin de ce jour (404 s'il n'existait pas) ; les établissements
+    sont ceux de l'annuaire chargé aujourd'hui."""
+    with db.session(etat_au.url_au(url, au)) as s:
         campus = lecture.campus(s, id)
         membres = lecture.membres(s, campus.id)
         nommes = lecture.membres_nommes(s, campus.id)
@@ -129,19 +156,45 @@ def voir(url: Url, id: Identifiant) -> CampusDetail:
     )
 
 
+@router.get(
+    "/{id}/historique",
+    response_model=Page[Changement],
+    responses=FICHE,
+    summary="Historique des changements d'un campus",
+)
+def lire_historique(
+    url: Url,
+    id: Identifiant,
+    limite: Annotated[int, Query(ge=1, le=500, description="Taille de page.")] = 50,
+    decalage: Annotated[int, Query(ge=0, le=DECALAGE_MAX, description="Nombre de changements sautés.")] = 0,
+) -> Page[Changement]:
+    """Les changements appliqués au campus, le plus récent d'abord : qui, quand, quelle source, quelle
+    opération (import, edition, alias…) et chaque champ avant → après. Un campus supprimé depuis garde
+    son historique ; 404 pour un campus ni enregistré ni présent dans l'historique."""
+    with db.session(url) as s:
+        elements, total = historique.du_campus(s, id, limite=limite, decalage=decalage)
+    return Page[Changement](total=total, limite=limite, decalage=decalage, elements=elements)
+
+
 @router.put(
     "/{id}",
     response_model=EcritureCampus,
     responses=erreurs(422, 503) | REPONSES_ECRITURE | {201: {"model": EcritureCampus, "description": "Campus créé."}},
     summary="Crée ou remplace un campus",
 )
-def remplacer(url: Url, acteur: ActeurCourant, id: Identifiant, campus: Campus, reponse: Response) -> EcritureCampus:
+def remplacer(
+    url: Url, acteur: ActeurCourant, id: Identifiant, campus: Campus, reponse: Response, source: Source
+) -> EcritureCampus:
     """Crée (201) ou met à jour (200) le campus `id` ; l'identifiant du corps doit être celui du chemin.
 
-    Les territoires (région académique, académies) doivent être des codes connus. L'écriture est
-    tracée dans l'historique des imports. Jeton requis : celui d'un utilisateur doit couvrir le
-    campus tel qu'il est et tel qu'il devient (403 sinon, rien n'est écrit).
+    Les territoires (région académique, académies) doivent être des codes connus. `source` (adresse
+    ou document qui fonde l'écriture) est obligatoire : l'écriture est enregistrée dans l'historique
+    du campus (qui, quand, source, chaque champ avant et après) et dans celui des imports. Jeton requis :
+    celui d'un utilisateur doit couvrir le campus tel qu'il est et tel qu'il devient (403 sinon, rien
+    n'est écrit).
     """
+    if not source.strip():
+        raise ProblemeHTTP(422, "« source » : obligatoire (adresse ou document qui fonde l'écriture)")
     if campus.id != id:
         raise ProblemeHTTP(422, f"identifiant incohérent : « {campus.id} » dans le corps, « {id} » dans le chemin")
     _verifier_territoires(campus)
@@ -149,9 +202,10 @@ def remplacer(url: Url, acteur: ActeurCourant, id: Identifiant, campus: Campus, 
     try:
         with db.session(url, ecriture=True) as s:
             droits.verifier_campus(s, acteur, id, nouveau=campus)
-            bilan = ecriture.ecrire_campus(s, [campus])
+            suivi: list = []
+            bilan = ecriture.ecrire_campus(s, [campus], suivi=suivi)
             if bilan.inserees or bilan.mises_a_jour:  # traced in the history like any import
-                ecriture.enregistrer_import(
+                import_id = ecriture.enregistrer_import(
                     s,
                     ImportEnregistre(
                         source=f"api : PUT /api/campus/{campus.id}",
@@ -162,6 +216,14 @@ def remplacer(url: Url, acteur: ActeurCourant, id: Identifiant, campus: Campus, 
                         inserees=bilan.inserees,
                         mises_a_jour=bilan.mises_a_jour,
                     ),
+                )
+                historique.enregistrer(
+                    s,
+                    historique.nouveaux("campus", suivi),
+                    acteur=acteur,
+                    source=source,
+                    operation="edition",
+                    import_id=import_id,
                 )
     except (DataError, IntegrityError) as erreur:  # e.g. a value longer than its PostgreSQL column
         raise EntreeInvalide(

@@ -17,18 +17,19 @@ from cmq import indicateurs
 from cmq.api import export
 from cmq.api.cache import avec_etag, reponse_json
 from cmq.api.dependances import LECTURE, Url
-from cmq.indicateurs import LigneIndicateurs
+from cmq.indicateurs import LigneIndicateurs, LigneIndicateursAu
 from cmq.store import version as versions
 
 router = APIRouter(prefix="/api/indicateurs", tags=["indicateurs"])
 
 Echelle = Literal["france", "region_academique", "academie", "departement"]
 _JSON = TypeAdapter(list[LigneIndicateurs])
+_JSON_AU = TypeAdapter(list[LigneIndicateursAu])
 
 
 @router.get(
     "",
-    response_model=list[LigneIndicateurs],
+    response_model=list[LigneIndicateurs] | list[LigneIndicateursAu],
     responses=LECTURE | export.REPONSES_INDICATEURS,
     summary="Indicateurs « Acteurs » par territoire",
 )
@@ -41,22 +42,31 @@ async def lister(
     ] = None,
     jour: Annotated[date | None, Query(alias="date", description="Date de calcul (défaut : aujourd'hui).")] = None,
     format: Annotated[export.FormatIndicateurs, Query(description="json, csv ou xlsx.")] = "json",
+    au: Annotated[
+        date | None,
+        Query(
+            description="Calcul sur l'annuaire tel qu'il était à la fin de ce jour (AAAA-MM-JJ) : campus et membres "
+            "reconstitués depuis l'historique, établissements tels que chargés aujourd'hui ; `date` vaut alors `au` "
+            "par défaut. Chaque ligne porte `au` et `note`."
+        ),
+    ] = None,
 ) -> Response:
     """Une ligne par territoire : campus, excellence, filières, établissements membres, couverture des lycées.
 
     Règles : un campus compte à la date D si son label est valide ce jour-là ; un territoire compte
     les campus dont le siège ou au moins un établissement membre s'y trouve.
     """
-    jour = jour or date.today()
+    jour = jour or au or date.today()
     code = code or None
     if format != "json":
-        lignes = await run_in_threadpool(indicateurs.indicateurs, echelle, code, jour, url=url)
+        lignes = await run_in_threadpool(indicateurs.indicateurs, echelle, code, jour, url=url, au=au)
         return await run_in_threadpool(export.indicateurs, lignes, format, echelle=echelle, jour=jour)
+    adaptateur = _JSON if au is None else _JSON_AU
     corps, balise = await requete.app.state.cache.obtenir(
         url,
-        ("indicateurs", echelle, code, jour),
-        lambda: avec_etag(_JSON.dump_json(indicateurs.indicateurs(echelle, code, jour, url=url))),
+        ("indicateurs", echelle, code, jour, au),
+        lambda: avec_etag(adaptateur.dump_json(indicateurs.indicateurs(echelle, code, jour, url=url, au=au))),
         # From a current in-memory snapshot a new date costs a fraction of a millisecond: no thread.
-        lambda: versions.locale(url) and indicateurs.instantane_courant(url) is not None,
+        lambda: au is None and versions.locale(url) and indicateurs.instantane_courant(url) is not None,
     )
     return reponse_json(requete, corps, balise)

@@ -19,7 +19,21 @@ from cmq.cli.lecture import (
     tableau,
 )
 from cmq.models import Campus
-from cmq.store import lecture, schema
+from cmq.store import etat_au, lecture, schema
+
+Au = Annotated[
+    str | None,
+    typer.Option(
+        "--au", help="Annuaire tel qu'il était à la fin de ce jour (AAAA-MM-JJ), reconstitué depuis l'historique."
+    ),
+]
+
+
+def _base(au: str | None):
+    """The database to read: the directory at the end of `au`, or the current one."""
+    jour = analyser_date(au)
+    return etat_au.url_au(None, jour) if jour is not None else None
+
 
 groupe = typer.Typer(
     help="Annuaire des campus : liste filtrée, fiche détaillée et modification (champs, membres, partenaires).",
@@ -90,10 +104,11 @@ def liste(
     q: Annotated[str | None, typer.Option("--q", help="Recherche dans le nom, le sigle et la ville.")] = None,
     limite: Annotated[int | None, typer.Option("--limite", help="Nombre maximal de campus affichés.")] = None,
     format: FormatListe = Format.table,
+    au: Au = None,
 ) -> None:
     """Liste les campus ; un territoire inclut les campus dont le siège ou un membre s'y trouve."""
     jour = analyser_date(actif_le)
-    with schema.session_lecture() as s:
+    with schema.session_lecture(_base(au)) as s:
         page, total = lecture.lister_campus(
             s,
             **filtres.codes(
@@ -143,10 +158,11 @@ def _fiche(c: Campus) -> list[tuple[str, str]]:
 def voir(
     id: Annotated[str, typer.Argument(help="Identifiant du campus (voir `cmq campus liste`).")],
     format: FormatFiche = Format.table,
+    au: Au = None,
 ) -> None:
     """Fiche d'un campus : identité, label, siège, provenance, membres et partenaires."""
     refuser_csv(format)
-    with schema.session_lecture() as s:
+    with schema.session_lecture(_base(au)) as s:
         c = lecture.campus(s, id)
         membres = lecture.membres(s, c.id)
         partenaires = lecture.partenaires(s, c.id)

@@ -72,6 +72,10 @@ COMMANDES: dict[str, tuple[str, str]] = {
         "Importe des campus, établissements, membres ou partenaires (fichier ou portail open data).",
     ),
     "imports": ("historique", "Historique des imports (le plus récent d'abord)."),
+    "historique": (
+        "historique",
+        "Historique des changements d'un campus : qui, quand, quelle source, chaque champ avant → après.",
+    ),
     "glossaire": ("glossaire", "Glossaire d'Orion : [bold]cmq glossaire cmq[/bold] affiche l'entrée « CMQ »."),
     "verifier": ("verifier", "Vérifie des codes (UAI, SIREN, SIRET, département, commune)."),
     "sauvegarder": (

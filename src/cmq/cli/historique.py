@@ -1,12 +1,19 @@
-"""`cmq imports`: history of the imports recorded in the database."""
+"""`cmq imports`: history of the imports; `cmq historique campus ID`: the changes of a campus."""
 
 from typing import Annotated
 
 import typer
 
 from cmq.cli.lecture import Format, FormatListe, sortir
-from cmq.models import ImportEnregistre
+from cmq.models import Changement, ImportEnregistre
+from cmq.reponses import historique as en_clair
+from cmq.store import historique as changements
 from cmq.store import lecture, schema
+
+groupe = typer.Typer(
+    help="Historique des changements : qui, quand, quelle source, avant → après.", no_args_is_help=True
+)
+ENTETES_CHANGEMENTS = ("N°", "Date (Paris)", "Auteur", "Source", "Objet", "Action", "Champs (avant → après)")
 
 ENTETES = (
     "N°",
@@ -56,6 +63,40 @@ def imports(
     )
 
 
+def _changement(c: Changement) -> tuple:
+    return (
+        c.id,
+        en_clair.quand(c.quand),
+        c.auteur,
+        c.source,
+        en_clair.objet(c),
+        en_clair.ACTIONS.get(c.action, c.action),
+        en_clair.resume(c),
+    )
+
+
+@groupe.command("campus")
+def campus(
+    id: Annotated[str, typer.Argument(help="Identifiant du campus (même supprimé depuis).")],
+    limite: Annotated[
+        int, typer.Option("--limite", min=1, help="Nombre de changements affichés (les plus récents).")
+    ] = 50,
+    format: FormatListe = Format.table,
+) -> None:
+    """Changements d'un campus, le plus récent d'abord : champs du campus, membres, partenaires, alias."""
+    with schema.session_lecture() as s:
+        liste, total = changements.du_campus(s, id, limite=limite)
+    sortir(
+        format,
+        ENTETES_CHANGEMENTS,
+        [_changement(c) for c in liste],
+        [c.model_dump(mode="json") for c in liste],
+        titre=f"Historique du campus {id.strip().lower()}",
+        pied=f"{len(liste)} changement(s) affiché(s) sur {total}." if total else "Aucun changement enregistré.",
+    )
+
+
 def enregistrer(app: typer.Typer) -> None:
-    """Attach `cmq imports` to the root app."""
+    """Attach `cmq imports` and `cmq historique` to the root app."""
     app.command("imports")(imports)
+    app.add_typer(groupe, name="historique")

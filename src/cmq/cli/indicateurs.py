@@ -43,18 +43,28 @@ def indicateurs_territoires(
     ctx: typer.Context,
     echelle: Echelle = "france",
     code: Code = None,
-    date: Annotated[str | None, typer.Option("--date", help="Date AAAA-MM-JJ (défaut : aujourd'hui).")] = None,
+    date: Annotated[
+        str | None, typer.Option("--date", help="Date AAAA-MM-JJ (défaut : --au, sinon aujourd'hui).")
+    ] = None,
     format: FormatOption = None,
     sortie: Sortie = None,
     separateur: Separateur = ",",
     bom: Bom = False,
+    au: Annotated[
+        str | None,
+        typer.Option(
+            "--au",
+            help="Calcul sur l'annuaire tel qu'il était à la fin de ce jour (AAAA-MM-JJ) : campus et membres "
+            "reconstitués depuis l'historique, établissements tels que chargés aujourd'hui.",
+        ),
+    ] = None,
 ) -> None:
     """Campus valides à la date (un campus compte dans un territoire si son siège ou un membre s'y trouve),
     excellence, campus par filière, établissements membres, couverture des lycées."""
     if ctx.invoked_subcommand is not None:
         return
     forme = _verifier(format, sortie)
-    lignes = indicateurs.indicateurs(echelle, code, date)
+    lignes = indicateurs.indicateurs(echelle, code, date, au=au)
     if forme == "table":
         entetes = (
             "Code",
@@ -90,6 +100,8 @@ def indicateurs_territoires(
             )
         else:
             console().print("Membres connus : campus dont les membres sont recensés, base des chiffres des membres.")
+        if isinstance(lignes[0], indicateurs.LigneIndicateursAu):
+            console().print(f"Annuaire : {lignes[0].note}.")
         return
     if forme == "md":
         contenu = exports.markdown_glossaire(lignes).encode("utf-8")

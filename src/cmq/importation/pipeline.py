@@ -28,6 +28,13 @@ again, the transaction rolled back.
 The schema is created or upgraded first (`schema.mettre_a_jour`, as `cmq init` does, without
 loading the embedded data), so an import works on a new database.
 
+Changes: every campus, member, named member and partner an import creates or modifies is recorded
+in the history of changes (`store.historique`) in the same transaction, with its values before and
+after (`upsert(suivi=…)`), source = the import's source, import_id = its log entry. An import never
+removes a row (a campus's previous support becomes a plain member: a modification). The annuaire's
+establishments (up to 1,000,000 rows, an external reference) are not: the `imports` log below is
+their history.
+
 History: a successful import is recorded with statut "ok" or "partiel"; an import refused
 after its rows were read (rejected rows, missing column, unclear kind) is recorded with statut
 "echec" in a separate transaction, the directory tables staying unchanged. A failure before the
@@ -53,7 +60,7 @@ from cmq.errors import CmqError, EntreeInvalide, ErreurImport
 from cmq.importation import conversion, propositions
 from cmq.importation.colonnes import charger_correspondance, correspondre
 from cmq.models import Acteur, ImportEnregistre, Provenance
-from cmq.store import db, ecriture, masse, schema, verrou
+from cmq.store import db, ecriture, historique, masse, schema, verrou
 from cmq.store.tables import CampusTable, EtablissementTable
 from cmq.tableau import Lot, Relecture, Tableau, TableauEnLots
 
@@ -71,8 +78,9 @@ class OptionsImport:
     `correspondance`: {"Colonne": "champ"}; `rapport_rejets`: where the CSV of rejected rows goes
     in partial mode (required then if some rows are rejected); `url`: the database;
     `sans_mise_a_jour`: stored establishments are never modified (seed data: new UAIs only).
-    `acteur`: who imports, whose scopes are checked (`_verifier_droits`); None: no check (the
-    library called directly, the embedded data).
+    `acteur`: who imports, whose scopes are checked (`_verifier_droits`) and who is recorded in the
+    history; None: no check (the library called directly, the embedded data), recorded as
+    `historique.ACTEUR_LOCAL`.
     """
 
     type_import: str | None = None
@@ -84,7 +92,7 @@ class OptionsImport:
     provenance: Provenance | None = None
     sans_mise_a_jour: bool = False
     progression: Progression | None = None
-    acteur: Acteur | None = None
+    acteur: Acteur | None = None  # who imports (history); default: the local command
 
     @classmethod
     def de(cls, options: OptionsImport | None = None, **reglages: Any) -> OptionsImport:
@@ -283,6 +291,7 @@ class _Passe:
     supports_inseres: set = field(default_factory=set)
     lots: masse.Lots = field(default_factory=masse.Lots)
     nommes: list = field(default_factory=list)  # named members written (candidates: `propositions`)
+    suivi: dict[str, list] = field(default_factory=dict)  # objet -> (before, after) of the rows written
 
 
 class _Doublons(Exception):
@@ -484,11 +493,26 @@ def _ecrire_supports(s, lignes: list[dict[str, Any]], passe: _Passe) -> ecriture
 
 def _ecrire_membres(s, valides: _Valides, passe: _Passe) -> ecriture.Bilan:
     """Members; for campus rows, the support they name replaces the campus's previous support."""
-    bilan = ecriture.ecrire_membres(s, valides.membres, lots=passe.lots)
+    suivi = passe.suivi.setdefault("membre", [])
+    bilan = ecriture.ecrire_membres(s, valides.membres, lots=passe.lots, suivi=suivi)
     if valides.campus:
         supports = {m["campus_id"]: m["uai"] for m in valides.membres if m["role"] == "support"}
-        bilan.mises_a_jour += ecriture.retrograder_supports(s, supports)
+        bilan.mises_a_jour += ecriture.retrograder_supports(s, supports, suivi=suivi)
     return bilan
+
+
+def _enregistrer_changements(s, passe: _Passe, rapport: Rapport, options: OptionsImport) -> None:
+    """Record the changes of the campuses, members and partners written (one bulk insert per kind);
+    the annuaire's establishments are not (module doc)."""
+    for objet, suivi in passe.suivi.items():
+        historique.enregistrer(
+            s,
+            historique.nouveaux(objet, suivi),
+            acteur=options.acteur or historique.ACTEUR_LOCAL,
+            source=rapport.source,
+            operation="import",
+            import_id=rapport.import_id,
+        )
 
 
 def _verifier_droits(s, valides: _Valides, acteur: Acteur | None) -> None:
@@ -509,15 +533,23 @@ def _ecrire_lot(s, valides: _Valides, passe: _Passe, restantes: int, options: Op
     _verifier_droits(s, valides, options.acteur)
     sans_mise_a_jour = options.sans_mise_a_jour
     lots = passe.lots
+
+    def suivi(objet: str) -> list:
+        return passe.suivi.setdefault(objet, [])
+
     etapes = {
-        "campus": lambda: ecriture.ecrire_campus(s, valides.campus, lots=lots),
+        "campus": lambda: ecriture.ecrire_campus(s, valides.campus, lots=lots, suivi=suivi("campus")),
         "etablissements": lambda: ecriture.ecrire_etablissements(
             s, valides.etablissements, inserer_seulement=sans_mise_a_jour, lots=lots, restantes=restantes
         ),
         "etablissements_support": lambda: _ecrire_supports(s, valides.etablissements_support, passe),
         "membres": lambda: _ecrire_membres(s, valides, passe),
-        "membres_nommes": lambda: ecriture.ecrire_membres_nommes(s, valides.membres_nommes, lots=lots),
-        "partenaires": lambda: ecriture.ecrire_partenaires(s, valides.partenaires, lots=lots),
+        "membres_nommes": lambda: ecriture.ecrire_membres_nommes(
+            s, valides.membres_nommes, lots=lots, suivi=suivi("membre_nomme")
+        ),
+        "partenaires": lambda: ecriture.ecrire_partenaires(
+            s, valides.partenaires, lots=lots, suivi=suivi("partenaire")
+        ),
     }
     for nom in ETAPES:
         if len(getattr(valides, nom)):
@@ -634,7 +666,12 @@ def _passe(
             _lots(s, chain([premier], lots), conv, passe, options)
             _conclure(s, source, somme_controle, passe, rapport, options, debut)
             rapport.propositions = propositions.proposer(
-                s, url, passe.nommes, source=rapport.source, import_id=rapport.import_id
+                s,
+                url,
+                passe.nommes,
+                source=rapport.source,
+                import_id=rapport.import_id,
+                acteur=options.acteur or historique.ACTEUR_LOCAL,
             )
     except _Refus as refus:
         _noter_echec(url, rapport, debut, str(refus.erreur))
@@ -707,5 +744,6 @@ def _conclure(s, source, somme_controle, passe: _Passe, rapport: Rapport, option
     rapport.inserees, rapport.mises_a_jour, rapport.inchangees = total.inserees, total.mises_a_jour, total.inchangees
     rapport.statut = "partiel" if rapport.rejetees else "ok"
     rapport.import_id = ecriture.enregistrer_import(s, _enregistrement(rapport, debut))
+    _enregistrer_changements(s, passe, rapport, options)
     if options.progression:
         options.progression("ecriture", passe.lues, passe.lues)

@@ -144,6 +144,8 @@ def chemin_sqlite(url: str) -> Path | None:
     if adresse.get_backend_name() != "sqlite" or adresse.database in (None, "", ":memory:"):
         return None
     if adresse.database.startswith("file:"):  # URI form: file:chemin?mode=…
+        if "mode=memory" in adresse.database or adresse.query.get("mode") == "memory":
+            return None
         return Path(adresse.database[5:].split("?", 1)[0])
     return Path(adresse.database)
 
@@ -216,6 +218,10 @@ def _creer_moteur(url: str) -> Engine:
     options: dict = {}
     if adresse.get_backend_name() == "postgresql":
         options.update(pool_pre_ping=True, connect_args={"connect_timeout": DELAI_CONNEXION_S})
+    if adresse.get_backend_name() == "sqlite" and "mode=memory" in url:  # shared in-memory (`etat_au`)
+        from sqlalchemy.pool import QueuePool
+
+        options["poolclass"] = QueuePool
     nouveau = create_engine(url, **options)
     if adresse.get_backend_name() == "sqlite":
         _reglages_sqlite(nouveau)
@@ -297,6 +303,14 @@ def _table_absente(detail: str) -> bool:
 def _est_erreur_connexion(erreur: DBAPIError) -> bool:
     """True for "cannot open/reach/lock the database" errors and missing tables."""
     return isinstance(erreur, (OperationalError, InterfaceError)) or _table_absente(str(erreur.orig))
+
+
+def oublier(url: str) -> None:
+    """Dispose the cached engine of `url` and forget it (a temporary database)."""
+    with _verrou:
+        ancien = _moteurs.pop(ouvrir(url), None)
+    if ancien is not None:
+        ancien.dispose()
 
 
 def fermer_tout() -> None:

@@ -21,6 +21,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Date, DateTime, Table, bindparam, delete, insert, select, text, tuple_, update
@@ -28,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from cmq.models import Campus, ImportEnregistre
 from cmq.store import masse
-from cmq.store.conversion import academies_depuis_campus, campus_vers_dict, ligne_depuis_import
+from cmq.store.conversion import academies_depuis_campus, campus_depuis_ligne, campus_vers_dict, ligne_depuis_import
 from cmq.store.tables import (
     CampusAcademieTable,
     CampusTable,
@@ -180,12 +181,14 @@ def upsert(
     *,
     inserer_seulement: bool = False,
     lots: masse.Lots | None = None,
+    suivi: list[tuple[dict[str, Any] | None, dict[str, Any]]] | None = None,
 ) -> Bilan:
     """Insert new rows, update changed ones (by `cles`), skip identical ones; return the counts.
 
     `inserer_seulement`: never touch a stored row (ON CONFLICT DO NOTHING).
     All rows must have the same keys. Duplicate keys in `lignes`: the last one wins.
-    `lots`: one batch of an import by batches (module doc).
+    `lots`: one batch of an import by batches (module doc). `suivi`: receives (stored row or None,
+    new row) of every row written (the history's values before and after).
     """
     table = _table(table)
     par_cle = {tuple(ligne[c] for c in cles): ligne for ligne in lignes}
@@ -203,6 +206,8 @@ def upsert(
         else:
             changees.append(ligne)
     a_ecrire = nouvelles + changees
+    if suivi is not None:
+        suivi.extend((stockees.get(tuple(ligne[c] for c in cles)), ligne) for ligne in a_ecrire)
     if a_ecrire:
         instruction = masse.sur_conflit(_insertion(session, table), colonnes, cles, inserer_seulement)
         executer(session, instruction, a_ecrire)
@@ -350,27 +355,35 @@ def ecrire_etablissements(
     return upsert(session, EtablissementTable, lignes, ("uai",), inserer_seulement=inserer_seulement, lots=lots)
 
 
-def ecrire_membres(session: Session, lignes: Sequence[dict[str, Any]], *, lots: masse.Lots | None = None) -> Bilan:
-    """Upsert `membres` rows by (campus_id, uai)."""
-    return upsert(session, MembreTable, lignes, ("campus_id", "uai"), lots=lots)
+def ecrire_membres(
+    session: Session, lignes: Sequence[dict[str, Any]], *, lots: masse.Lots | None = None, suivi: list | None = None
+) -> Bilan:
+    """Upsert `membres` rows by (campus_id, uai); `suivi`: see `upsert`."""
+    return upsert(session, MembreTable, lignes, ("campus_id", "uai"), lots=lots, suivi=suivi)
 
 
 def ecrire_membres_nommes(
-    session: Session, lignes: Sequence[dict[str, Any]], *, lots: masse.Lots | None = None
+    session: Session, lignes: Sequence[dict[str, Any]], *, lots: masse.Lots | None = None, suivi: list | None = None
 ) -> Bilan:
-    """Upsert `membres_nommes` rows (members without a UAI) by (campus_id, nom)."""
-    return upsert(session, MembreNommeTable, lignes, ("campus_id", "nom"), lots=lots)
+    """Upsert `membres_nommes` rows (members without a UAI) by (campus_id, nom); `suivi`: see `upsert`."""
+    return upsert(session, MembreNommeTable, lignes, ("campus_id", "nom"), lots=lots, suivi=suivi)
 
 
-def retrograder_supports(session: Session, supports: dict[str, str]) -> int:
+def retrograder_supports(session: Session, supports: dict[str, str], *, suivi: list | None = None) -> int:
     """Make every other `support` member of these campuses a plain `membre` ({campus_id: support UAI}).
 
     A campus has one support establishment: when a campus list names a new one, the old one stays
-    a member. Returns the number of rows changed.
+    a member. Returns the number of rows changed. `suivi`: see `upsert` (rows before and after).
     """
     if not supports:
         return 0
     table = MembreTable.__table__
+    if suivi is not None:
+        for paquet in _paquets(list(supports)):
+            requete = select(table).where(table.c.campus_id.in_(paquet), table.c.role == "support")
+            for ligne in session.execute(requete).mappings():
+                if ligne["uai"] != supports[ligne["campus_id"]]:
+                    suivi.append((dict(ligne), {**ligne, "role": "membre"}))
     instruction = (
         update(table)
         .where(table.c.campus_id == bindparam("b_campus"), table.c.role == "support", table.c.uai != bindparam("b_uai"))
@@ -381,13 +394,19 @@ def retrograder_supports(session: Session, supports: dict[str, str]) -> int:
     return resultat.rowcount or 0
 
 
-def ecrire_partenaires(session: Session, lignes: Sequence[dict[str, Any]], *, lots: masse.Lots | None = None) -> Bilan:
-    """Upsert `partenaires` rows by (campus_id, nom)."""
-    return upsert(session, PartenaireTable, lignes, ("campus_id", "nom"), lots=lots)
+def ecrire_partenaires(
+    session: Session, lignes: Sequence[dict[str, Any]], *, lots: masse.Lots | None = None, suivi: list | None = None
+) -> Bilan:
+    """Upsert `partenaires` rows by (campus_id, nom); `suivi`: see `upsert`."""
+    return upsert(session, PartenaireTable, lignes, ("campus_id", "nom"), lots=lots, suivi=suivi)
 
 
-def ecrire_campus(session: Session, campus: Sequence[Campus], *, lots: masse.Lots | None = None) -> Bilan:
-    """Upsert campus rows by id with their académies; a campus whose académies changed is updated."""
+def ecrire_campus(
+    session: Session, campus: Sequence[Campus], *, lots: masse.Lots | None = None, suivi: list | None = None
+) -> Bilan:
+    """Upsert campus rows by id with their académies; a campus whose académies changed is updated.
+
+    `suivi`: receives (stored Campus or None, new Campus) of every campus written."""
     if not campus:
         return Bilan()
     ids = [(c.id,) for c in campus]
@@ -413,6 +432,8 @@ def ecrire_campus(session: Session, campus: Sequence[Campus], *, lots: masse.Lot
             bilan.mises_a_jour += 1
         lignes.append(ligne)
         a_remplacer.append(c)
+        if suivi is not None:
+            suivi.append((ancienne and campus_depuis_ligne(SimpleNamespace(**ancienne), academies[c.id]), c))
     if lignes:
         instruction = masse.sur_conflit(_insertion(session, CampusTable.__table__), list(lignes[0]), ("id",))
         for paquet in _paquets(lignes):

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from cmq.errors import IntrouvableError
 from cmq.models import CONTEXTE_STOCKE, Campus, Membre, MembreNomme, Partenaire
-from cmq.store import ecriture, lecture
+from cmq.store import ecriture, historique, lecture
 from cmq.store.conversion import (
     membre_depuis_ligne,
     membre_nomme_depuis_ligne,
@@ -50,7 +50,7 @@ def etat(s: Session, objet: str, campus_id: str, cle: str | None) -> dict[str, A
     _verifier(objet)
     if objet == "campus":
         try:
-            return lecture.campus(s, campus_id).model_dump(mode="json")
+            return historique.decrire_campus(lecture.campus(s, campus_id))
         except IntrouvableError:
             return None
     table, colonne, _modele, depuis_ligne, _vers = _PAR_OBJET[objet]

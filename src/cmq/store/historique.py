@@ -1,33 +1,79 @@
 """History of every change to the directory's curated objects: who, when, on which source, and per
 field the value before and after (JSON text, as `model_dump(mode="json")` gives it).
 
+What describes each object (`decrire`), and its key `cle` within its campus (`campus_id`):
+
+| objet          | dict                                                      | cle                 |
+|----------------|-----------------------------------------------------------|---------------------|
+| `campus`       | `Campus.model_dump(mode="json")`, académies sorted once   | the campus id       |
+| `membre`       | `Membre.model_dump(mode="json")` (= the `membres` row)     | the UAI             |
+| `membre_nomme` | `MembreNomme.model_dump(mode="json")`                      | the name            |
+| `partenaire`   | `Partenaire.model_dump(mode="json")`                       | the name            |
+| `alias`        | `Alias.model_dump(mode="json")` (texte, campus_id, cree_le) | the normalised text |
+
+An alias moved to another campus is two changes: its removal from the old campus, its creation
+in the new one (each campus's history shows it). The `cle` of a change is the object's key after
+the change (before it for a removal). The annuaire's establishments are an external reference:
+they have no history (the `imports` log records each annuaire import).
+
 Objects are described by plain dicts of their fields (a model's JSON dump): `None` for "before"
 means the object was created, `None` for "after" that it was removed; only fields whose value
 differs are kept, and a change that changes nothing is not recorded. Changes are inserted in
-bulk (one INSERT … RETURNING for the changes, one for their fields), so an import of thousands of
-rows records its history in two statements per batch.
+bulk (`_inserer` for the changes, one executemany for their fields), so an import of thousands of
+rows records its history in a few statements.
 """
 
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from cmq.models import Acteur, Changement, ValeurChangee
+from cmq.models import Acteur, Campus, Changement, ValeurChangee
+from cmq.store import lecture
 from cmq.store.conversion import utc
 from cmq.store.tables import ChampChangeTable, ChangementTable
 
 OPERATIONS = ("import", "edition", "restauration", "alias")
 OBJETS = ("campus", "membre", "membre_nomme", "partenaire", "alias")
 STATUTS = ("applique", "a_valider", "rejete")
+# Who writes when no user is known: a local command (it holds the database).
+ACTEUR_LOCAL = Acteur(nom="ligne de commande", role="administrateur")
+CLES = {"campus": "id", "membre": "uai", "membre_nomme": "nom", "partenaire": "nom", "alias": "texte"}
+
+
+def decrire_campus(campus: Campus) -> dict[str, Any]:
+    """The dict of a campus in the history (`model_dump(mode="json")`, académies sorted, no duplicate)."""
+    return campus.model_dump(mode="json") | {"academies": sorted(set(campus.academies))}
+
+
+def decrire_ligne(ligne: dict[str, Any]) -> dict[str, Any]:
+    """The dict of a member, named member or partner from its row (`store.conversion.*_vers_dict`,
+    without `id`): the same values as its model's JSON dump."""
+    return {k: v for k, v in ligne.items() if k != "id"}
+
+
+def nouveaux(objet: str, suivi: Iterable[tuple[Any, Any]]) -> list["Nouveau"]:
+    """The changes of rows written by `store.ecriture` with `suivi` (campus: (Campus | None, Campus);
+    others: (stored row | None, new row))."""
+    if objet == "campus":
+        return [Nouveau("campus", c.id, c.id, avant and decrire_campus(avant), decrire_campus(c)) for avant, c in suivi]
+    return [
+        Nouveau(objet, apres["campus_id"], apres[CLES[objet]], avant and decrire_ligne(avant), decrire_ligne(apres))
+        for avant, apres in suivi
+    ]
 
 
 def _json(valeur: Any) -> str | None:
-    return None if valeur is None else json.dumps(valeur, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    if valeur is None:
+        return None
+    if type(valeur) is str:  # the usual case, as json.dumps writes it (C encoder, no setup per call)
+        return encode_basestring(valeur)
+    return json.dumps(valeur, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def differences(avant: dict[str, Any] | None, apres: dict[str, Any] | None) -> dict[str, tuple[Any, Any]]:
@@ -87,15 +133,30 @@ def enregistrer(
     lignes = [
         {**commun, "objet": c.objet, "action": c.action, "campus_id": c.campus_id, "cle": c.cle} for c, _ in retenus
     ]
-    ids = list(s.scalars(insert(ChangementTable).returning(ChangementTable.id, sort_by_parameter_order=True), lignes))
+    ids = _inserer(s, lignes)
+    connexion = s.connection()
     champs = [
         {"changement_id": i, "champ": champ, "avant": _json(a), "apres": _json(b)}
         for i, (_, difference) in zip(ids, retenus)
         for champ, (a, b) in difference.items()
     ]
     if champs:
-        s.execute(insert(ChampChangeTable), champs)
+        connexion.execute(insert(ChampChangeTable.__table__), champs)
     return ids
+
+
+def _inserer(s: Session, lignes: list[dict[str, Any]]) -> list[int]:
+    """Insert the changes (Core executemany); their ids in order. SQLite: ids given from max(id) + 1,
+    safe since every writer holds the write lock for its whole transaction (`db.session(ecriture=True)`),
+    and one multi-row statement instead of one INSERT … RETURNING per row; PostgreSQL: batched
+    INSERT … RETURNING in parameter order."""
+    table, connexion = ChangementTable.__table__, s.connection()
+    if connexion.dialect.name == "sqlite":
+        premier = (connexion.execute(select(func.max(table.c.id))).scalar() or 0) + 1
+        ids = list(range(premier, premier + len(lignes)))
+        connexion.execute(insert(table), [{**ligne, "id": i} for i, ligne in zip(ids, lignes, strict=True)])
+        return ids
+    return list(connexion.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), lignes).scalars())
 
 
 def _modeles(s: Session, lignes: Sequence[ChangementTable]) -> list[Changement]:
@@ -131,12 +192,11 @@ def lire(
     depuis: int | None = None,
     jusqu_a: datetime | None = None,
     limite: int | None = None,
+    decalage: int = 0,
 ) -> list[Changement]:
     """Changes, newest first: of one campus, with these statuses, after change id `depuis`,
-    made at or before `jusqu_a`."""
-    requete = select(ChangementTable).where(ChangementTable.statut.in_(list(statuts)))
-    if campus_id is not None:
-        requete = requete.where(ChangementTable.campus_id == campus_id)
+    made at or before `jusqu_a`; `limite` of them after skipping `decalage`."""
+    requete = _filtre(campus_id, statuts).with_only_columns(ChangementTable)
     if depuis is not None:
         requete = requete.where(ChangementTable.id > depuis)
     if jusqu_a is not None:
@@ -144,7 +204,28 @@ def lire(
     requete = requete.order_by(ChangementTable.id.desc())
     if limite is not None:
         requete = requete.limit(limite)
+    if decalage:
+        requete = requete.offset(decalage)
     return _modeles(s, list(s.scalars(requete)))
+
+
+def _filtre(campus_id: str | None, statuts: Sequence[str]):
+    requete = select(func.count()).select_from(ChangementTable).where(ChangementTable.statut.in_(list(statuts)))
+    return requete if campus_id is None else requete.where(ChangementTable.campus_id == campus_id)
+
+
+def du_campus(
+    s: Session, campus_id: str, *, limite: int | None = None, decalage: int = 0
+) -> tuple[list[Changement], int]:
+    """(a page of the applied changes of a campus, newest first; their total). A campus removed
+    since keeps its history; IntrouvableError (« campus inconnu », close ids) for a campus
+    neither stored nor in the history."""
+    identifiant = (campus_id or "").strip().lower()
+    total = s.scalar(_filtre(identifiant, ("applique",)))
+    if not total:
+        lecture.campus(s, identifiant)  # IntrouvableError when unknown
+        return [], 0
+    return lire(s, campus_id=identifiant, limite=limite, decalage=decalage), total
 
 
 # --- Review queue (`cmq.relecture`): changes read by id, decided ---------------------------------

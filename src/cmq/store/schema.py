@@ -119,6 +119,11 @@ def _creer(connexion) -> None:
     connexion.execute(text(f"INSERT INTO {TABLE_VERSION} (version_num) VALUES (:revision)"), {"revision": REVISION})
 
 
+def creer_tables(connexion) -> None:
+    """Create every table at head on an empty database (a temporary one: `store.etat_au`)."""
+    _creer(connexion)
+
+
 def revision_courante(url: str | None = None) -> str | None:
     """The revision recorded in the database; None if never migrated (a missing SQLite file is not created)."""
     url = db.ouvrir(url)

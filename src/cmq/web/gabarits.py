@@ -7,6 +7,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.templating import Jinja2Templates
 
 from cmq import __version__, exports, filieres, saisie
+from cmq.reponses import historique
 from cmq.texte import MOIS, date_fr  # noqa: F401 (filters and globals of the templates)
 
 ESPACE_FINE = "\u202f"  # narrow no-break space: French thousands separator
@@ -51,6 +52,11 @@ def _environnement() -> Environment:
         nombre=nombre,
         pourcentage=exports.pourcentage,
         oui_non=saisie.en_clair,
+        changement_quand=lambda c: historique.quand(c.quand),
+        changement_objet=historique.objet,
+        changement_action=lambda c: historique.ACTIONS.get(c.action, c.action),
+        changement_champs=lambda c: historique.champs(c, masques=("note",)),  # as the campus page
+        est_lien=historique.est_lien,
     )
     env.globals.update(periode=periode_label)
     env.globals.update(version=__version__, filiere=filieres.get, aujourdhui=date.today)

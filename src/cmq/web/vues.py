@@ -13,8 +13,8 @@ from cmq import extraction, filieres, glossaire, indicateurs, territoires
 from cmq.errors import CodeInvalide, FiliereInconnue, IntrouvableError
 from cmq.filieres import Filiere
 from cmq.indicateurs import IndicateursFiliere, LigneIndicateurs
-from cmq.models import Campus, Etablissement, Membre, MembreNomme, Partenaire
-from cmq.store import lecture
+from cmq.models import Campus, Changement, Etablissement, Membre, MembreNomme, Partenaire
+from cmq.store import historique, lecture
 from cmq.texte import normaliser
 from cmq.web import markdown
 
@@ -24,6 +24,7 @@ FICHIERS_GEO = {
     "departement": "/static/geo/departements.geojson",
 }
 ECHELLES_CARTE = tuple(FICHIERS_GEO)
+HISTORIQUE_PAGE = 100  # changes shown in the « Historique » tab (all of them: the API, paginated)
 # Sortable columns of the campus list: value of `tri` -> label of the column.
 TRIS = {
     "nom": "Campus",
@@ -234,6 +235,8 @@ class FicheCampus:
     membres: list[tuple[Membre, Etablissement | None]]
     partenaires: list[Partenaire]
     membres_nommes: list[MembreNomme] = field(default_factory=list)
+    historique: list[Changement] = field(default_factory=list)  # the latest HISTORIQUE_PAGE changes
+    total_historique: int = 0
     filiere: Filiere = field(init=False)
 
     def __post_init__(self) -> None:
@@ -315,11 +318,14 @@ def table_identite_campus(s: Session, identifiant: str) -> tuple[list[str], list
 def fiche_campus(s: Session, identifiant: str) -> FicheCampus:
     """The campus `identifiant` (IntrouvableError with close identifiers otherwise)."""
     campus = lecture.campus(s, identifiant)
+    changements, total = historique.du_campus(s, campus.id, limite=HISTORIQUE_PAGE)
     return FicheCampus(
         campus=campus,
         membres=lecture.membres(s, campus.id),
         partenaires=lecture.partenaires(s, campus.id),
         membres_nommes=lecture.membres_nommes(s, campus.id),
+        historique=changements,
+        total_historique=total,
     )
 
 
