@@ -7,6 +7,7 @@ or rejecting changes and file imports over several campuses are checked per camp
 users needs an administrator of France.
 """
 
+import hmac
 from collections.abc import Iterable
 
 from sqlalchemy.orm import Session
@@ -14,7 +15,7 @@ from sqlalchemy.orm import Session
 from cmq import perimetres
 from cmq.errors import Interdit, IntrouvableError
 from cmq.models import Acteur, Campus, Role
-from cmq.store import lecture
+from cmq.store import lecture, utilisateurs
 
 
 def _perimetres(acteur: Acteur) -> list[perimetres.Perimetre]:
@@ -63,3 +64,23 @@ def verifier_administrateur(acteur: Acteur) -> None:
     """Interdit unless the actor is an administrator of France (user management, whole imports)."""
     if acteur.role is not Role.administrateur or perimetres.FRANCE not in acteur.perimetres:
         raise Interdit(f"« {acteur.nom} » n'est pas administrateur de la France : action réservée")
+
+
+# The server's bootstrap token (`CMQ_API_JETON`) acts as this administrator of France.
+SERVEUR = Acteur(nom="administrateur (jeton du serveur)", role=Role.administrateur, perimetres=(perimetres.FRANCE,))
+
+
+def identifier(s: Session, jeton: str, jeton_serveur: str | None) -> Acteur | None:
+    """The actor a token stands for: the server's token (constant-time comparison), a valid user's
+    token (`store.utilisateurs`), or None."""
+    jeton = jeton.strip()
+    if not jeton:
+        return None
+    if jeton_serveur and hmac.compare_digest(jeton.encode("utf-8", "surrogatepass"), jeton_serveur.encode("utf-8")):
+        return SERVEUR
+    return utilisateurs.authentifier(s, jeton)
+
+
+def acteur_utilisateur(s: Session, utilisateur_id: int) -> Acteur | None:
+    """The actor of user `utilisateur_id` if still valid (neither revoked nor expired), else None."""
+    return utilisateurs.acteur(s, utilisateur_id)
