@@ -22,6 +22,7 @@ journal = logging.getLogger("cmq.web")
 PREFIXES_HORS_PAGES = ("/api", "/docs", "/openapi.json", "/static")
 TITRES = {
     400: "Requête invalide",
+    403: "Accès refusé",
     404: "Page introuvable",
     405: "Méthode non autorisée",
     500: "Erreur interne",

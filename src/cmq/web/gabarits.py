@@ -6,10 +6,18 @@ from importlib import resources
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.templating import Jinja2Templates
 
-from cmq import __version__, exports, filieres, saisie
+from cmq import __version__, droits, exports, filieres, saisie
 from cmq.reponses import historique
 from cmq.texte import MOIS, date_fr  # noqa: F401 (filters and globals of the templates)
+from cmq.web import session
 
+NOTICES = {  # ?notice= after an editing form, shown on the page it redirects to
+    "modifie": "Modification enregistrée.",
+    "a_valider": "Modification enregistrée « à valider » : elle sera appliquée quand un administrateur l'acceptera.",
+    "accepte": "Changement accepté et appliqué.",
+    "rejete": "Changement rejeté.",
+    "inchange": "Aucun changement : les valeurs saisies étaient déjà celles du référentiel.",
+}
 ESPACE_FINE = "\u202f"  # narrow no-break space: French thousands separator
 
 
@@ -60,6 +68,7 @@ def _environnement() -> Environment:
     )
     env.globals.update(periode=periode_label)
     env.globals.update(version=__version__, filiere=filieres.get, aujourdhui=date.today)
+    env.globals.update(session_web=session.lire, peut_modifier=droits.couvre_campus, notices=NOTICES)
     return env
 
 
