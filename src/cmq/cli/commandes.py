@@ -24,7 +24,8 @@ COMMANDES: dict[str, tuple[str, str]] = {
     ),
     "filieres": (
         "filieres",
-        "Les 12 filières des CMQ : liste, recherche par texte libre, normalisation d'un fichier.",
+        "Les 12 filières des CMQ : liste, recherche par texte libre, normalisation d'un fichier, "
+        "filières d'un domaine de formation (NSF).",
     ),
     "campus": ("campus", "Annuaire des campus : liste filtrée et fiche détaillée."),
     "etablissement": (
