@@ -134,7 +134,7 @@ def audit_demandes(
         Path,
         typer.Argument(
             help="Export des demandes (CSV ou XLSX) : N° demande, UAI, Filière CMQ, Nom CMQ au minimum "
-            "(cmqImplique, CodeRegion, CodeAcadémie facultatifs)."
+            "(cmqImplique, CodeRegion, CodeAcadémie, Domaine de formation (NSF), CFD, Formation, Diplôme facultatifs)."
         ),
     ],
     sortie: Annotated[
@@ -163,7 +163,9 @@ def audit_demandes(
     ] = False,
 ) -> None:
     """Audite un export de demandes (celui de la console de restitution d'Orion se lit sans option) :
-    résout chaque « Nom CMQ » et signale les incohérences (entrée non modifiée)."""
+    résout chaque « Nom CMQ », signale les incohérences, confronte le domaine de formation (NSF) à la
+    filière (formation_hors_filiere, cmq_possible) et résume les demandes par région académique et
+    filière (feuille « territoires », ou <sortie>_territoires.csv) ; l'entrée n'est pas modifiée."""
     from cmq.cli.importer import barre
 
     cible = audit.verifier_sortie(fichier, sortie if sortie is not None else audit.chemin_par_defaut(fichier))
@@ -175,8 +177,11 @@ def audit_demandes(
             fichier, feuille=feuille, url=url, progression=progression, correspondance=correspondance
         )
     ecrit = audit.ecrire(resultat, cible)
-    console().print(tableau(f"Audit de {fichier.name}", ("", "nombre"), resultat.synthese.libelles()))
+    lignes = [*resultat.synthese.libelles(), *(resultat.formations.libelles() if resultat.formations else [])]
+    console().print(tableau(f"Audit de {fichier.name}", ("", "nombre"), lignes))
     typer.echo(f"Résultat écrit dans {ecrit}")
+    if ecrit.suffix.lower() == ".csv":
+        typer.echo(f"Synthèse par territoire et filière écrite dans {audit.chemin_territoires(ecrit)}")
     if copie is not None:
         chemin, changees = audit.corriger(resultat, copie)
         typer.echo(f"Copie corrigée écrite dans {chemin} ({changees} ligne(s) corrigée(s))")
