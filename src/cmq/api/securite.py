@@ -1,4 +1,4 @@
-"""Bearer token of the write endpoints (reads stay public).
+"""Bearer token of the write endpoints (reads stay public); the token itself: `cmq.reponses.jeton`.
 
 The server's token comes from `creer_app(jeton=…)` or the environment variable `CMQ_API_JETON`.
 Answers: no token configured on the server → 503 (writing is disabled on this server, whatever
@@ -6,16 +6,14 @@ the client sends); no `Authorization: Bearer …` header → 401 with `WWW-Authe
 wrong token → 403. Tokens are compared in constant time (`secrets.compare_digest`).
 """
 
-import secrets
-from os import environ
-
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from cmq.reponses.erreurs import ProblemeHTTP
 from cmq.reponses.garde import Refus
+from cmq.reponses.jeton import VARIABLE_JETON, jeton_configure, refus_jeton
 
-VARIABLE_JETON = "CMQ_API_JETON"
+__all__ = ["VARIABLE_JETON", "exiger_jeton", "jeton_configure", "refus"]
 
 _porteur = HTTPBearer(
     auto_error=False,
@@ -30,34 +28,17 @@ REPONSES_ECRITURE = {
 }
 
 
-def jeton_configure(jeton: str | None = None) -> str | None:
-    """The server token: `jeton` if given, else $CMQ_API_JETON; None when empty or unset."""
-    valeur = jeton if jeton is not None else environ.get(VARIABLE_JETON)
-    if valeur is None or not valeur.strip():
-        return None
-    return valeur.strip()
-
-
 def refus(attendu: str | None, autorisation: str | None) -> Refus | None:
     """The refusal of a write given the server token and the `Authorization` header, or None if allowed.
 
     Decided from the headers alone, so that `cmq.reponses.garde` answers before reading any body.
     """
-    if not attendu:
-        return Refus(
-            503, f"écriture désactivée : aucun jeton n'est configuré sur ce serveur (variable {VARIABLE_JETON})"
-        )
     schema, _, valeur = (autorisation or "").strip().partition(" ")
-    valeur = valeur.strip()
-    if schema.lower() != "bearer" or not valeur:
-        return Refus(
-            401,
-            "jeton d'accès manquant : ajoutez l'en-tête « Authorization: Bearer <jeton> »",
-            {"WWW-Authenticate": 'Bearer realm="cmq"'},
-        )
-    if not secrets.compare_digest(valeur.encode("utf-8", "surrogatepass"), attendu.encode("utf-8")):
-        return Refus(403, "jeton d'accès refusé")
-    return None
+    manquant = "jeton d'accès manquant : ajoutez l'en-tête « Authorization: Bearer <jeton> »"
+    decision = refus_jeton(attendu, valeur if schema.lower() == "bearer" else None, manquant)
+    if decision is not None and decision.statut == 401:
+        return Refus(401, decision.detail, {"WWW-Authenticate": 'Bearer realm="cmq"'})
+    return decision
 
 
 def est_protegee(route) -> bool:

@@ -15,7 +15,7 @@ from cmq import glossaire, indicateurs, nsf, qualite
 from cmq.errors import EntreeInvalide, IntrouvableError
 from cmq.rapprochement import IndexEtablissements
 from cmq.store import db, lecture
-from cmq.web import erreurs, markdown, parametres, telechargement, vues
+from cmq.web import demandes, erreurs, markdown, parametres, telechargement, vues
 from cmq.web.gabarits import GABARITS
 
 router = APIRouter(include_in_schema=False)
@@ -253,4 +253,5 @@ def documentation_api(requete: Request) -> Response:
 def inclure(app: FastAPI) -> None:
     """Attach the pages and their French HTML error pages to the application."""
     app.include_router(router)
+    app.include_router(demandes.router)
     erreurs.installer(app)
