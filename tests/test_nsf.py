@@ -56,6 +56,7 @@ def test_exemples_de_l_issue():
         (" 334 ", "334"),
         ("NSF 334", "334"),
         ("334 - Accueil, hôtellerie, tourisme", "334"),
+        ("334 Accueil, hôtellerie, tourisme", "334"),
         ("Accueil, hôtellerie, tourisme", "334"),
         ("ACCUEIL, HOTELLERIE, TOURISME", "334"),  # the BCN's long label
         ("Accueil, hotellerie, tourisme", "334"),  # Orion's capitalised long label
@@ -75,6 +76,7 @@ def test_trouver(valeur, code):
     ("valeur", "erreur", "message"),
     [
         ("999", NsfInconnu, "code NSF inconnu : « 999 »"),
+        ("3345", NsfInconnu, "domaine de formation (NSF) inconnu : « 3345 »"),
         ("hotellerie", NsfInconnu, "vouliez-vous dire : 334 « Accueil, hôtellerie, tourisme » ?"),
         ("334 - Santé", NsfInconnu, "le code 334 est « Accueil, hôtellerie, tourisme »"),
         ("cuisine moléculaire quantique", NsfInconnu, "inconnu : « cuisine moléculaire quantique »"),

@@ -51,19 +51,19 @@ COLONNES_TERRITOIRES = (
 
 
 @dataclass(frozen=True, slots=True)
-class Domaine:
+class DomaineLu:
     """A cell of the domain column: the NSF group, or None with the anomaly (unreadable) or nothing (empty)."""
 
     domaine: nsf.Domaine | None
     anomalie: str | None = None
 
 
-def lire_domaine(valeur: str) -> Domaine:
+def lire_domaine(valeur: str) -> DomaineLu:
     """The NSF group of a cell; `nsf_illisible` for a value that names none (never a guess)."""
     try:
-        return Domaine(nsf.lire(valeur))
+        return DomaineLu(nsf.lire(valeur))
     except CmqError:
-        return Domaine(None, f"nsf_illisible: « {valeur.strip()} »")
+        return DomaineLu(None, f"nsf_illisible: « {valeur.strip()} »")
 
 
 class SyntheseFormations(BaseModel):
@@ -141,7 +141,7 @@ def inattendu(anomalies: list[str]) -> bool:
     return "etablissement_non_membre" in anomalies and "campus_hors_region" in anomalies
 
 
-def rubrique(domaine: Domaine | None) -> tuple[str, ...]:
+def rubrique(domaine: DomaineLu | None) -> tuple[str, ...]:
     """The summary's filière rows a request counts in."""
     if domaine is None:
         return (COLONNE_ABSENTE,)
@@ -161,7 +161,7 @@ class Territoires:
     def ajouter(
         self,
         territoire: territoires.Territoire | None,
-        domaine: Domaine | None,
+        domaine: DomaineLu | None,
         declare: bool,
         membre: bool,
         signalee: bool,

@@ -240,7 +240,7 @@ class _Ligne:
     nom: str
     contexte: resolve.Contexte
     remplissage: bool = False
-    domaine: adequation.Domaine | None = None  # None when the file has no formation-domain column
+    domaine: adequation.DomaineLu | None = None  # None when the file has no formation-domain column
 
 
 def _preparer(
@@ -248,7 +248,7 @@ def _preparer(
     cols: dict[str, str],
     regions: dict[str, str | None],
     filieres: dict[str, str | None],
-    domaines: dict[str, adequation.Domaine],
+    domaines: dict[str, adequation.DomaineLu],
 ) -> _Ligne:
     anomalies: list[str] = []
     uai = None

@@ -21,7 +21,7 @@ from cmq.errors import EntreeInvalide, NsfInconnu
 from cmq.texte import MOTS_VIDES, est_remplissage, normaliser, singulier
 
 SEPARATEUR = "|"  # between the filières of one line of nsf.csv
-_CODE = re.compile(r"^\s*(?:nsf\s*)?(\d{3})(?:\s*[-–—:.]\s*(.*))?$", re.IGNORECASE)
+_CODE = re.compile(r"^\s*(?:nsf\s*)?(\d{3})(?!\d)(?:\s*[-–—:.]?\s*(.*))?$", re.IGNORECASE)
 _ENTRE_PARENTHESES = re.compile(r"\([^)]*\)?")
 
 
@@ -60,7 +60,7 @@ def tous() -> tuple[Domaine, ...]:
 
 @cache
 def _index() -> tuple[dict[str, Domaine], dict[str, Domaine]]:
-    """Code -> domain, label key -> domain (full label and label without its bracketed part)."""
+    """Code -> domain, label key (`_cle`) -> domain."""
     par_code = {d.code: d for d in tous()}
     par_cle: dict[str, Domaine] = {}
     for d in tous():
