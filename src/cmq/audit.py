@@ -454,7 +454,8 @@ def chemin_territoires(sortie: Path) -> Path:
     return fichiers.a_cote(sortie, "_territoires", ".csv")
 
 
-def _synthese(audit: Audit) -> list[tuple[str, int | str]]:
+def lignes_synthese(audit: Audit) -> list[tuple[str, int | str]]:
+    """(French label, count) of the "synthese" sheet: the resolution counts, then the formation checks'."""
     formations = audit.formations.libelles() if audit.formations is not None else []
     return [*audit.synthese.libelles(), *formations]
 
@@ -479,7 +480,7 @@ def ecrire(audit: Audit, sortie: Path | str | None = None) -> Path:
         return ecrit
     feuilles = {
         "audit": (audit.colonnes, _typees(audit, audit.colonnes, audit.lignes)),
-        "synthese": (["indicateur", "nombre"], _synthese(audit)),
+        "synthese": (["indicateur", "nombre"], lignes_synthese(audit)),
         "territoires": _territoires(audit),
     }
     with ecriture_atomique(cible, "wb") as flux:

@@ -177,8 +177,7 @@ def audit_demandes(
             fichier, feuille=feuille, url=url, progression=progression, correspondance=correspondance
         )
     ecrit = audit.ecrire(resultat, cible)
-    lignes = [*resultat.synthese.libelles(), *(resultat.formations.libelles() if resultat.formations else [])]
-    console().print(tableau(f"Audit de {fichier.name}", ("", "nombre"), lignes))
+    console().print(tableau(f"Audit de {fichier.name}", ("", "nombre"), audit.lignes_synthese(resultat)))
     typer.echo(f"Résultat écrit dans {ecrit}")
     if ecrit.suffix.lower() == ".csv":
         typer.echo(f"Synthèse par territoire et filière écrite dans {audit.chemin_territoires(ecrit)}")

@@ -99,11 +99,10 @@ def auditer(
         statut = erreurs_api.statut_de(erreur)
         return _page(requete, 400 if statut == 422 else statut, erreur=erreurs_api.message_public(erreur))
     signalees = _signalees(resultat)
-    synthese = [*resultat.synthese.libelles(), *(resultat.formations.libelles() if resultat.formations else [])]
     return _page(
         requete,
         nom=fichier.filename,
-        synthese=synthese,
+        synthese=audit.lignes_synthese(resultat),
         territoires=resultat.territoires or [],
         entetes_signalees=[t for _, t in COLONNES_SIGNALEES] + ["Campus trouvé", "Anomalies"],
         signalees=signalees[:LIGNES_AFFICHEES],
