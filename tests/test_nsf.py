@@ -1,6 +1,7 @@
 """`cmq.nsf`: the NSF groups shipped in data/nsf.csv and the filières they feed."""
 
 import csv
+import re
 from importlib import resources
 
 import pytest
@@ -84,7 +85,7 @@ def test_trouver(valeur, code):
     ],
 )
 def test_trouver_inconnu(valeur, erreur, message):
-    with pytest.raises(erreur, match=message.replace("?", r"\?").replace("(", r"\(")):
+    with pytest.raises(erreur, match=re.escape(message)):
         nsf.trouver(valeur)
 
 

@@ -56,7 +56,8 @@ COMMANDES: dict[str, tuple[str, str]] = {
     "audit-demandes": (
         "resolution",
         "Audite un export de demandes (celui de la console de restitution d'Orion se lit sans option) :"
-        " résout chaque « Nom CMQ » et signale les incohérences (entrée non modifiée).",
+        " résout chaque « Nom CMQ », confronte la formation à la filière et signale les incohérences"
+        " (entrée non modifiée).",
     ),
     "importer": (
         "importer",

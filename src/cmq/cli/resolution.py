@@ -163,9 +163,11 @@ def audit_demandes(
     ] = False,
 ) -> None:
     """Audite un export de demandes (celui de la console de restitution d'Orion se lit sans option) :
-    résout chaque « Nom CMQ », signale les incohérences, confronte le domaine de formation (NSF) à la
-    filière (formation_hors_filiere, cmq_possible) et résume les demandes par région académique et
-    filière (feuille « territoires », ou <sortie>_territoires.csv) ; l'entrée n'est pas modifiée."""
+    résout chaque « Nom CMQ », confronte la formation à la filière et signale les incohérences (entrée non modifiée).
+
+    Avec la colonne « Domaine de formation (NSF) » : formation_hors_filiere, cmq_possible, nsf_illisible.
+    Les demandes sont aussi résumées par région académique et filière du domaine de formation (feuille
+    « territoires », ou <sortie>_territoires.csv à côté d'une sortie CSV)."""
     from cmq.cli.importer import barre
 
     cible = audit.verifier_sortie(fichier, sortie if sortie is not None else audit.chemin_par_defaut(fichier))
