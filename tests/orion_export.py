@@ -67,11 +67,15 @@ ETABLISSEMENTS = {
                 "022", "Côtes-d'Armor"),
     "bordeaux": ("0330021U", "LYCÉE GÉNÉRAL MICHEL MONTAIGNE", "Bordeaux", "75", "Nouvelle-Aquitaine", "04",
                  "Bordeaux", "033", "Gironde"),
+    # a known member of aeronautique-et-du-spatial-occitanie (embedded membres.csv)
+    "airbus": ("0311200L", "LYCÉE PRIVÉ AIRBUS DES MÉTIERS DE L'AÉRONAUTIQUE", "Toulouse", "76", "Occitanie", "16",
+               "Toulouse", "031", "Haute-Garonne"),
     # not in the directory: the territory comes from CodeRegion / CodeAcadémie
     "inconnu": ("0311111P", "LYCÉE FICTIF", "Toulouse", "", "", "16", "Toulouse", "031", "Haute-Garonne"),
 }  # fmt: skip
 
 MOBILITE = "Mobilité, aéronautique, transports terrestres et maritimes"
+MOBILITE_CODE = "mobilite-aeronautique-transports-terrestres-et-maritimes"
 TOURISME = "Tourisme, gastronomie"
 BATIMENT = "Infrastructures, bâtiment, éco-construction"
 MATERIAUX = "Matériaux, matériaux innovants"
@@ -118,7 +122,7 @@ ATTENDUS = {
     "24A0011": ("ambigu", "", "nom_cmq_libelle_de_filiere"),  # two tourism campuses in Occitanie
     "24A0012": ("trouve", "travaux-publics-bruay-la-buissiere", ""),
     "24A0013": ("trouve", "plasticampus", "etablissement_non_membre"),
-    "24A0014": ("trouve", "plasticampus", "campus_hors_region; etablissement_non_membre"),
+    "24A0014": ("trouve", "plasticampus", "campus_hors_region; etablissement_non_membre; cmq_inattendu"),
     "24A0015": ("trouve", "numerique-et-photonique-lannion", ""),
     "24A0016": ("sans_nom", "", "filiere_illisible: « Économie sociale et solidaire »"),
     "24A0017": ("trouve", "aeronautique-et-du-spatial-occitanie", "etablissement_non_membre"),
@@ -128,10 +132,81 @@ ATTENDUS = {
 }
 
 
+# "Domaine de formation (NSF)" of each request of DEMANDES, as Orion exports it: the label only (the BCN's
+# edition label, else its long label lower-cased with a capital: "Mecanique aeronautique et spatiale"),
+# chosen to fit the request's filière (no formation flag on these rows)
+AERO = "Mécanique aéronautique et spatiale"
+HOTELLERIE = "Accueil, hôtellerie, tourisme"
+INFORMATIQUE = "Informatique, traitement de l'information, réseaux de transmission des données"
+PLASTURGIE = "Plasturgie, matériaux composites"
+NSF = {
+    "24A0001": AERO,
+    "24A0002": "Mecanique aeronautique et spatiale",
+    "24A0003": "Bâtiment : construction et couverture",
+    "24A0004": "Bâtiment : finitions",
+    "24A0005": INFORMATIQUE,
+    "24A0006": INFORMATIQUE,
+    "24A0007": HOTELLERIE,
+    "24A0008": "Agro-alimentaire, alimentation, cuisine",
+    "24A0009": "Moteurs et mécanique auto",
+    "24A0010": HOTELLERIE,
+    "24A0011": HOTELLERIE,
+    "24A0012": "Mines et carrières, génie civil, topographie",
+    "24A0013": PLASTURGIE,
+    "24A0014": PLASTURGIE,
+    "24A0015": INFORMATIQUE,
+    "24A0016": "Travail social",
+    "24A0017": AERO,
+    "24A0018": "Structures métalliques (y compris soudure, carrosserie, coque de bateau, cellule d'avion)",
+    "24A0019": "Commerce, vente",
+    "24A0020": HOTELLERIE,
+}
+
+# Requests made to exercise the formation checks: N° demande -> (établissement, Filière CMQ, Nom CMQ,
+# Domaine de formation (NSF), expected anomalie, expected filieres_formation)
+TOURISME_PYRENEEN = "Campus des métiers et des qualifications Tourisme pyrénéen"
+FORMATIONS = {
+    # the domain feeds mobility: neither the declared filière nor the campus's (tourism)
+    "24F0001": ("toulouse", TOURISME, TOURISME_PYRENEEN, AERO,
+                f"formation_hors_filiere: NSF 253 → {MOBILITE_CODE}", MOBILITE_CODE),
+    # no filière declared: the campus found (numérique) is checked
+    "24F0002": ("lannion", "", "cmq numérique et photonique", HOTELLERIE,
+                "formation_hors_filiere: NSF 334 → tourisme-gastronomie", "tourisme-gastronomie"),
+    # 221 feeds both alimentaire and tourisme: fits
+    "24F0003": ("toulouse", TOURISME, TOURISME_PYRENEEN, "Agro-alimentaire, alimentation, cuisine", "",
+                "alimentaire-agroalimentaire | tourisme-gastronomie"),
+    # a domain with no filière: no flag invented
+    "24F0004": ("toulouse", MOBILITE, TOURISME_PYRENEEN, "Formations générales", "", "aucune"),
+    # no campus named, the lycée is a known member of the Occitanie aerospace campus, the domain feeds mobility
+    "24F0005": ("airbus", "", "", AERO, "cmq_possible: aeronautique-et-du-spatial-occitanie", MOBILITE_CODE),
+    # same lycée, a domain its campus's filière does not take: nothing possible
+    "24F0006": ("airbus", "", "non", "Commerce, vente", "nom_cmq_non_renseigne: « non »",
+                "services-aux-entreprises-logistique"),
+    # same lycée naming its own campus: nothing to say
+    "24F0007": ("airbus", MOBILITE, "CMQ aéronautique", AERO, "", MOBILITE_CODE),
+    # not an NSF group: reported, never guessed
+    "24F0008": ("toulouse", TOURISME, "", "Cuisine moléculaire", "nsf_illisible: « Cuisine moléculaire »", ""),
+    # empty and placeholder domains: no check
+    "24F0009": ("airbus", "", "", "", "", ""),
+    "24F0010": ("airbus", "", "", "NC", "", ""),
+}  # fmt: skip
+
+
 def lignes() -> list[dict[str, object]]:
     """The rows as Orion holds them (typed values: str, bool, float, datetime, None)."""
+    return _lignes({n: (*d, NSF[n]) for n, d in DEMANDES.items()})
+
+
+def lignes_formations() -> list[dict[str, object]]:
+    """The requests of FORMATIONS, in Orion's form."""
+    return _lignes(
+        {n: (etab, filiere, nom, "", domaine) for n, (etab, filiere, nom, domaine, _, _) in FORMATIONS.items()}
+    )
+
+
+def _lignes(demandes: dict[str, tuple[str, str, str, str, str]]) -> list[dict[str, object]]:
     sortie = []
-    for i, (numero, (etab, filiere, nom, commentaire)) in enumerate(DEMANDES.items()):
+    for i, (numero, (etab, filiere, nom, commentaire, domaine)) in enumerate(demandes.items()):
         uai, libelle, commune, code_region, region, code_academie, academie, code_dep, dep = ETABLISSEMENTS[etab]
         ligne: dict[str, object] = dict.fromkeys(COLONNES)
         ligne.update(
@@ -147,7 +222,9 @@ def lignes() -> list[dict[str, object]]:
                 "Département": dep,
                 "Secteur": "PU",
                 "CFD": f"4003{i:04d}",
+                "Domaine de formation (NSF)": domaine or None,
                 "Formation": f"BAC PRO formation n° {i + 1}",
+                "Diplôme": "BAC PRO",
                 "Action prioritaire ?": i % 3 == 0,
                 "Transition écologique ?": i % 2 == 0,
                 "Type de demande": "fermeture" if numero == "24A0019" else "ouverture_nouvelle",
@@ -182,17 +259,19 @@ def _cellule_csv(valeur: object) -> str:
     return f'"{texte}"'
 
 
-def texte_csv(rangs: list[dict[str, object]] | None = None) -> str:
-    """The CSV text (without BOM) of `rangs` (default: `lignes()`)."""
+def texte_csv(rangs: list[dict[str, object]] | None = None, colonnes: tuple[str, ...] = COLONNES) -> str:
+    """The CSV text (without BOM) of `rangs` (default: `lignes()`), with `colonnes` (default: all 81)."""
     rangs = lignes() if rangs is None else rangs
-    entete = ";".join(_cellule_csv(c) for c in COLONNES)
-    return "\n".join([entete, *(";".join(_cellule_csv(r[c]) for c in COLONNES) for r in rangs)]) + "\n"
+    entete = ";".join(_cellule_csv(c) for c in colonnes)
+    return "\n".join([entete, *(";".join(_cellule_csv(r[c]) for c in colonnes) for r in rangs)]) + "\n"
 
 
-def ecrire_csv(dossier: Path, rangs: list[dict[str, object]] | None = None) -> Path:
-    """Orion's CSV export in `dossier` (UTF-8 with BOM)."""
+def ecrire_csv(
+    dossier: Path, rangs: list[dict[str, object]] | None = None, colonnes: tuple[str, ...] = COLONNES
+) -> Path:
+    """Orion's CSV export in `dossier` (UTF-8 with BOM); `colonnes` to leave some out (the user's choice)."""
     chemin = dossier / f"{NOM}.csv"
-    chemin.write_bytes(b"\xef\xbb\xbf" + texte_csv(rangs).encode("utf-8"))
+    chemin.write_bytes(b"\xef\xbb\xbf" + texte_csv(rangs, colonnes).encode("utf-8"))
     return chemin
 
 

@@ -96,6 +96,24 @@ def test_recherche_filiere_invalide(api, params, mot):
 def test_filiere_par_code(api):
     assert api.get(f"/api/filieres/{BTP}").json()["libelle_court"] == "Bâtiment"
     probleme(api.get("/api/filieres/batiment"), 404, "filière inconnue", BTP)
+    domaines = api.get(f"/api/filieres/{BTP}").json()["domaines_formation"]
+    assert [d["code"] for d in domaines] == ["224", "227", "230", "231", "232", "233", "234", "341"]
+    assert domaines[3]["libelle"] == "Mines et carrières, génie civil, topographie"
+    assert domaines[3]["justification"].endswith(".")
+
+
+def test_domaine_nsf(api):
+    corps = api.get("/api/filieres/nsf/221").json()
+    assert corps["libelle"] == "Agro-alimentaire, alimentation, cuisine"
+    assert corps["filieres"] == [
+        {"code": "alimentaire-agroalimentaire", "libelle": "Alimentaire, agroalimentaire"},
+        {"code": "tourisme-gastronomie", "libelle": "Tourisme, gastronomie"},
+    ]
+    assert "gastronomie" in corps["justification"]
+    assert api.get("/api/filieres/nsf/100").json()["filieres"] == []  # a domain with no filière
+    probleme(api.get("/api/filieres/nsf/999"), 404, "code NSF inconnu", "« 999 »")
+    probleme(api.get("/api/filieres/nsf/33"), 422, "« code »")
+    probleme(api.get("/api/filieres/nsf/abc"), 422, "« code »")
 
 
 # --- campus ------------------------------------------------------------------------------------

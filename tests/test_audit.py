@@ -157,11 +157,26 @@ def test_cli_audit(base_embarquee, tmp_path, monkeypatch):
     assert "campus trouvés" in resultat.output and "Résultat écrit dans" in resultat.output
     assert _empreinte(entree) == avant
     classeur = load_workbook(tmp_path / "demandes_orion_audit.xlsx")
-    assert classeur.sheetnames == ["audit", "synthese"]
+    assert classeur.sheetnames == ["audit", "synthese", "territoires"]
     lignes = list(classeur["audit"].values)
     assert len(lignes) == 34 and lignes[0][-len(AJOUTEES) :] == AJOUTEES
     synthese = dict(list(classeur["synthese"].values)[1:])
     assert (synthese["campus trouvés"], synthese["UAI invalides"], synthese["mentions ambiguës"]) == (28, 2, 1)
+    # no formation-domain column: the formation checks are not made, and the synthesis says so
+    absente = "non faits : colonne « Domaine de formation (NSF) » absente"
+    assert synthese["contrôles domaine de formation ↔ filière"] == absente
+    territoires_ = list(classeur["territoires"].values)
+    assert territoires_[0] == (
+        "region_academique",
+        "region_academique_nom",
+        "filiere_formation",
+        "demandes",
+        "declarant_un_campus",
+        "d_etablissements_membres",
+        "signalees",
+    )
+    assert {r[2] for r in territoires_[1:]} == {"colonne absente"}
+    assert sum(r[3] for r in territoires_[1:]) == 33
 
 
 def test_cli_audit_xlsx_vers_csv(base_embarquee, tmp_path, monkeypatch):

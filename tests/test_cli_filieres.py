@@ -288,3 +288,51 @@ def test_normalize_fichier_absent_et_dossier_de_sortie_absent(tmp_path):
     assert resultat.exit_code == 1
     assert "Erreur : impossible d'écrire" in resultat.output and "n'existe pas" in resultat.output
     assert contenu(tmp_path) == ["d.csv"]
+
+
+# --- nsf -----------------------------------------------------------------------------------------
+
+
+def test_nsf_par_code_et_par_libelle():
+    resultat = lancer("filieres", "nsf", "334")
+    assert resultat.exit_code == 0, resultat.output
+    lignes = resultat.stdout.splitlines()
+    assert lignes[0] == "NSF\tDomaine\tFilières\tJustification"
+    assert lignes[1].startswith("334\tAccueil, hôtellerie, tourisme\ttourisme-gastronomie\tAccueil, hôtellerie")
+    # Orion's export carries the label only, in the BCN's spelling
+    assert lancer("filieres", "nsf", "Agro-alimentaire, alimentation, cuisine").stdout.splitlines()[1].split("\t")[
+        2
+    ] == ("alimentaire-agroalimentaire | tourisme-gastronomie")
+
+
+def test_nsf_json_csv_et_liste():
+    import csv
+    import io
+    import json
+
+    objet = json.loads(lancer("filieres", "nsf", "253", "--format", "json").stdout)
+    assert objet["filieres"] == [
+        {
+            "code": "mobilite-aeronautique-transports-terrestres-et-maritimes",
+            "libelle": "Mobilité, aéronautique, transports terrestres et maritimes",
+        }
+    ]
+    tous = json.loads(lancer("filieres", "nsf", "--format", "json").stdout)
+    assert len(tous) == 93 and tous[0]["code"] == "100" and tous[0]["filieres"] == []
+    lignes = list(csv.reader(io.StringIO(lancer("filieres", "nsf", "100", "--format", "csv").stdout)))
+    assert lignes[1][:3] == ["100", "Formations générales", "aucune"]  # a domain with no filière
+
+
+@pytest.mark.parametrize(
+    ("valeur", "message"),
+    [
+        ("999", "code NSF inconnu : « 999 »"),
+        ("hotellerie", "vouliez-vous dire : 334 « Accueil, hôtellerie, tourisme » ?"),
+        ("334 - Santé", "le code 334 est « Accueil, hôtellerie, tourisme »"),
+    ],
+)
+def test_nsf_inconnu(valeur, message):
+    resultat = lancer("filieres", "nsf", valeur)
+    assert resultat.exit_code == 1
+    assert message in " ".join(resultat.output.split())
+    assert resultat.stdout == ""

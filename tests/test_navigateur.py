@@ -536,3 +536,21 @@ def test_pages_sous_csp_stricte(navigateur, serveur_csp, chemin):
         assert any("Content Security Policy" in e for e in journal.erreurs), journal.erreurs
     finally:
         contexte.close()
+
+
+def test_audit_des_demandes_depose(onglet, serveur_api, tmp_path):
+    """The audit form in a real browser: file and token typed in, the result shown, accessible."""
+    from tests import orion_export as orion
+
+    page, journal = onglet
+    chemin = orion.ecrire_csv(tmp_path, orion.lignes_formations())
+    page.goto("/demandes/audit")
+    page.set_input_files("#fichier", str(chemin))
+    page.fill("#jeton", serveur_api.jeton)
+    page.click("#bouton-auditer")
+    page.wait_for_selector("#table-signalees")
+    assert "cmq_possible: aeronautique-et-du-spatial-occitanie" in page.inner_text("#table-signalees")
+    assert "Bretagne (53)" in page.inner_text("#table-territoires-audit")
+    assert violations_axe(page) == []
+    capture(page, journal, "audit_demandes")
+    journal.verifier()

@@ -456,6 +456,13 @@ def test_page_filiere(web, url_db):
     assert [(r["echelle"], r["code"]) for r in export] == [(t.echelle, t.code) for t in donnees.territoires]
     campus_csv = telecharger_csv(web, liens(arbre, "telechargements-campus-filiere")["csv"])
     assert sorted(r["id"] for r in campus_csv) == sorted(c.id for c in donnees.campus)
+    domaines = arbre.un("table", id="table-domaines-formation").lignes()
+    assert [lg[:2] for lg in domaines] == [
+        ["221", "Agro-alimentaire, alimentation, cuisine"],
+        ["334", "Accueil, hôtellerie, tourisme"],
+        ["335", "Animation culturelle, sportive et de loisirs"],
+    ]
+    assert "propre à cmq" in " ".join(arbre.texte().split())
 
 
 def test_filiere_inconnue(web):

@@ -18,24 +18,35 @@ when ambiguous), `filiere_incoherente` (oui / non) and `anomalie`, several joine
 * `campus_hors_region`: the campus found lies outside the establishment's région académique;
 * `uai_invalide: …`, `cmq_implique_illisible: …`, `filiere_illisible: …`: a cell that cannot be read
   (reported on its row, the audit goes on);
-* `etablissement_non_membre`: the campus has members in the directory and the UAI is not one.
+* `etablissement_non_membre`: the campus has members in the directory and the UAI is not one;
+* `cmq_inattendu`: both of the above: a campus of which the establishment is not a known member,
+  outside its région académique;
+* with a formation-domain column (Orion's "Domaine de formation (NSF)", optional: without it these
+  checks are not made and the synthesis says so), `formation_hors_filiere: NSF 334 → …` (the domain
+  does not feed the declared filière or the campus's), `cmq_possible: <campus_id>, …` (no campus
+  named, but the establishment is a known member of campuses the domain feeds: all are named) and
+  `nsf_illisible: « … »` (not an NSF group; never guessed). A domain feeding no filière yields no
+  flag. Rules and their limits: `cmq.adequation`. `filieres_formation` gives the filières the domain
+  feeds ("aucune" for none).
 
 The mention is resolved with the row's filière and territory (the establishment's région
 académique from the directory, else the `codeRegion` or `codeAcademie` columns). The input file is
-only read; the outputs (XLSX with an "audit" and a "synthese" sheet, or CSV in the input's
-conventions; the corrected copy of `corriger`) are written atomically and never over the input.
+only read; the outputs (XLSX with an "audit", a "synthese" and a "territoires" sheet — the summary
+per région académique × filière of the formation domain, `adequation.Territoires` —, or CSV in the
+input's conventions with the summary beside it in `<sortie>_territoires.csv`; the corrected copy of
+`corriger`) are written atomically and never over the input.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from cmq import codes, fichiers, filieres, resolve, territoires
+from cmq import adequation, codes, fichiers, filieres, resolve, territoires
 from cmq.ecrivain import ecrire_tableau, ecrire_xlsx
 from cmq.errors import CmqError, ColonneManquante, EntreeInvalide, FichierIllisible
 from cmq.fichiers import ecriture_atomique
@@ -54,9 +65,23 @@ CHAMPS = {
     "nomCmq": ("nomCmq",),
     "codeRegion": ("codeRegion",),
     "codeAcademie": ("codeAcademie",),
+    # formation (optional; Orion's restitution export): the NSF domain drives the formation checks
+    "nsf": ("Domaine de formation (NSF)", "libelleNsf", "domaineFormation", "nsf"),
+    "cfd": ("CFD", "codeFormationDiplome"),
+    "formation": ("Formation", "libelleFormation"),
+    "diplome": ("Diplôme", "libelleNiveauDiplome", "niveauDiplome"),
 }
 REQUISES = ("numero", "uai", "filiereCmq", "nomCmq")
-AJOUTEES = ("statut_resolution", "campus_id", "campus_nom", "score", "candidats", "filiere_incoherente", "anomalie")
+AJOUTEES = (
+    "statut_resolution",
+    "campus_id",
+    "campus_nom",
+    "score",
+    "candidats",
+    "filiere_incoherente",
+    "filieres_formation",
+    "anomalie",
+)
 SANS_NOM = "sans_nom"
 PAQUET = 500  # rows resolved between two progress updates
 
@@ -115,6 +140,8 @@ class Audit:
     tableau: Tableau | None = None  # the input as read (its columns, dialect and rows)
     champs: dict[str, str] | None = None  # field -> column of the input
     corrections: list[tuple[str, str] | None] | None = None  # (campus name, filière label) per row
+    formations: adequation.SyntheseFormations | None = None  # counts of the formation checks
+    territoires: list[dict[str, object]] | None = None  # summary per région académique × filière (COLONNES_TERRITOIRES)
 
 
 def _cle(nom: str) -> str:
@@ -213,6 +240,7 @@ class _Ligne:
     nom: str
     contexte: resolve.Contexte
     remplissage: bool = False
+    domaine: adequation.DomaineLu | None = None  # None when the file has no formation-domain column
 
 
 def _preparer(
@@ -220,6 +248,7 @@ def _preparer(
     cols: dict[str, str],
     regions: dict[str, str | None],
     filieres: dict[str, str | None],
+    domaines: dict[str, adequation.DomaineLu],
 ) -> _Ligne:
     anomalies: list[str] = []
     uai = None
@@ -254,7 +283,8 @@ def _preparer(
     else:
         territoire = _region_declaree(ligne, cols)
     contexte = resolve.Contexte(filiere=filiere, territoire=territoire)
-    return _Ligne(anomalies, uai, implique, nom, contexte, remplissage)
+    domaine = domaines[ligne[cols["nsf"]]] if "nsf" in cols else None
+    return _Ligne(anomalies, uai, implique, nom, contexte, remplissage, domaine)
 
 
 def _filiere(valeur: str) -> str | None:
@@ -282,12 +312,15 @@ def auditer(
     uais = {u for ligne in tableau.lignes if codes.est_uai(u := ligne[cols["uai"]].strip().upper())}
     regions = _regions(uais, url)
     codes_filieres = {v: _filiere(v) for v in {ligne[cols["filiereCmq"]].strip() for ligne in tableau.lignes} if v}
-    preparees = [_preparer(ligne, cols, regions, codes_filieres) for ligne in tableau.lignes]
+    nsf_brutes = {ligne[cols["nsf"]] for ligne in tableau.lignes} if "nsf" in cols else set()
+    domaines = {v: adequation.lire_domaine(v) for v in nsf_brutes}
+    preparees = [_preparer(ligne, cols, regions, codes_filieres, domaines) for ligne in tableau.lignes]
     corrections: list[tuple[str, str] | None] = []
     existantes = {_cle(c): c for c in tableau.colonnes}
     ajoutees = {nom: existantes.get(_cle(nom), nom) for nom in AJOUTEES}  # an input column of that name is reused
     colonnes = tableau.colonnes + [c for c in ajoutees.values() if c not in tableau.colonnes]
-    synthese = Synthese(lignes=len(preparees))
+    etat = _Etat(index, Synthese(lignes=len(preparees)), adequation.Controle(index), ajoutees)
+    etat.formations.colonne_nsf = "nsf" in cols
     sorties: list[dict[str, object]] = []
     total = len(preparees)
     for debut in range(0, total, PAQUET):
@@ -296,11 +329,24 @@ def auditer(
         resolutions = iter(index.resoudre_lot([p.nom for p in nommees], [p.contexte for p in nommees]))
         for brute, p in zip(tableau.lignes[debut : debut + PAQUET], paquet, strict=True):
             r = next(resolutions) if p.nom else None
-            sorties.append(_sortie(brute, p, r, index, ajoutees, synthese))
+            sorties.append(_sortie(brute, p, r, etat))
             corrections.append(_correction(r, str(sorties[-1][ajoutees["anomalie"]])))
         if progression is not None:
             progression(ETAPE, min(debut + PAQUET, total), total)
-    return Audit(chemin, colonnes, sorties, synthese, tableau, cols, corrections)
+    territoires_ = etat.territoires.lignes()
+    return Audit(chemin, colonnes, sorties, etat.synthese, tableau, cols, corrections, etat.formations, territoires_)
+
+
+@dataclass
+class _Etat:
+    """What `_sortie` reads (index, formation checks, column names) and updates (counts) across rows."""
+
+    index: resolve.Index
+    synthese: Synthese
+    controle: adequation.Controle
+    ajoutees: dict[str, str]
+    formations: adequation.SyntheseFormations = field(default_factory=adequation.SyntheseFormations)
+    territoires: adequation.Territoires = field(default_factory=adequation.Territoires)
 
 
 def _correction(r: resolve.Resolution | None, anomalies: str) -> tuple[str, str] | None:
@@ -312,15 +358,35 @@ def _correction(r: resolve.Resolution | None, anomalies: str) -> tuple[str, str]
     return r.campus_nom or "", filieres.get(r.candidats[0].filiere).libelle
 
 
-def _sortie(
-    brute: dict[str, str],
-    p: _Ligne,
-    r: resolve.Resolution | None,
-    index: resolve.Index,
-    ajoutees: dict[str, str],
-    synthese: Synthese,
-) -> dict[str, object]:
+def _formations(p: _Ligne, r: resolve.Resolution | None, anomalies: list[str], etat: _Etat) -> str:
+    """Formation checks of a row (anomalies appended, counts updated); the `filieres_formation` cell."""
+    if adequation.inattendu(anomalies):
+        anomalies.append("cmq_inattendu")
+        etat.formations.cmq_inattendus += 1
+    d = p.domaine
+    if d is None or (d.domaine is None and d.anomalie is None):
+        return ""
+    if d.anomalie is not None:
+        anomalies.append(d.anomalie)
+        etat.formations.domaines_illisibles += 1
+        return ""
+    domaine = d.domaine
+    etat.formations.domaines_reconnus += 1
+    etat.formations.domaines_sans_filiere += not domaine.filieres
+    campus_id = r.campus_id if r is not None and r.statut == "trouve" else None
+    hors = etat.controle.hors_filiere(domaine, p.contexte.filiere, campus_id)
+    possible = etat.controle.possibles(domaine, p.uai) if r is None else None
+    for anomalie in (hors, possible):
+        if anomalie is not None:
+            anomalies.append(anomalie)
+    etat.formations.formations_hors_filiere += hors is not None
+    etat.formations.cmq_possibles += possible is not None
+    return " | ".join(domaine.filieres) or adequation.SANS_FILIERE
+
+
+def _sortie(brute: dict[str, str], p: _Ligne, r: resolve.Resolution | None, etat: _Etat) -> dict[str, object]:
     """The output row, and the counts updated."""
+    index, synthese, ajoutees = etat.index, etat.synthese, etat.ajoutees
     anomalies = list(p.anomalies)
     if r is not None and r.motif == "libelle_de_filiere":
         anomalies.append("nom_cmq_libelle_de_filiere")
@@ -335,6 +401,9 @@ def _sortie(
         elif p.uai not in membres:
             anomalies.append("etablissement_non_membre")
             synthese.non_membres += 1
+    filieres_formation = _formations(p, r, anomalies, etat)
+    signalee = bool(anomalies)
+    etat.territoires.ajouter(territoire, p.domaine, r is not None, etat.controle.membre(p.uai), signalee)
     synthese.mentions += r is not None
     synthese.remplissages += p.remplissage
     synthese.libelles_de_filiere += "nom_cmq_libelle_de_filiere" in anomalies
@@ -354,6 +423,7 @@ def _sortie(
         "score": r.score if r and r.candidats else "",
         "candidats": " | ".join(c.campus_id for c in r.candidats) if r and r.statut == "ambigu" else "",
         "filiere_incoherente": ("oui" if r.filiere_incoherente else "non") if r and r.statut == "trouve" else "",
+        "filieres_formation": filieres_formation,
         "anomalie": "; ".join(anomalies),
     }
     return {**brute, **{ajoutees[k]: v for k, v in valeurs_ajoutees.items()}}
@@ -379,19 +449,39 @@ def _typees(audit: Audit, colonnes: list[str], lignes: list[dict[str, object]]) 
     return [[valeur_typee(ligne.get(c, ""), depuis_xlsx and c not in codes_) for c in colonnes] for ligne in lignes]
 
 
+def chemin_territoires(sortie: Path) -> Path:
+    """`<sortie>_territoires.csv`: the summary per territory beside a CSV audit."""
+    return fichiers.a_cote(sortie, "_territoires", ".csv")
+
+
+def lignes_synthese(audit: Audit) -> list[tuple[str, int | str]]:
+    """(French label, count) of the "synthese" sheet: the resolution counts, then the formation checks'."""
+    formations = audit.formations.libelles() if audit.formations is not None else []
+    return [*audit.synthese.libelles(), *formations]
+
+
+def _territoires(audit: Audit) -> tuple[list[str], list[list[object]]]:
+    colonnes = list(adequation.COLONNES_TERRITOIRES)
+    return colonnes, [[ligne[c] for c in colonnes] for ligne in audit.territoires or []]
+
+
 def ecrire(audit: Audit, sortie: Path | str | None = None) -> Path:
-    """Write the audit (XLSX: sheets "audit" and "synthese", typed cells; CSV: the rows only, in the
-    input's conventions) atomically."""
+    """Write the audit (XLSX: sheets "audit", "synthese" and "territoires", typed cells; CSV: the rows in
+    the input's conventions, and the summary per territory in `chemin_territoires`) atomically."""
     cible = verifier_sortie(audit.source, Path(sortie) if sortie is not None else chemin_par_defaut(audit.source))
     if cible.suffix.lower() == ".csv":
+        resume = fichiers.sortie_distincte(audit.source, chemin_territoires(cible))
         conventions = _conventions(audit)
         lignes = audit.lignes
         if conventions.get("separateur") == ";":  # French conventions: decimal comma, as in Orion's numbers
             lignes = [{k: _virgule(v) for k, v in ligne.items()} for ligne in lignes]
-        return ecrire_tableau(cible, audit.colonnes, lignes, **conventions)
+        ecrit = ecrire_tableau(cible, audit.colonnes, lignes, **conventions)
+        ecrire_tableau(resume, *_territoires(audit), **conventions)
+        return ecrit
     feuilles = {
         "audit": (audit.colonnes, _typees(audit, audit.colonnes, audit.lignes)),
-        "synthese": (["indicateur", "nombre"], audit.synthese.libelles()),
+        "synthese": (["indicateur", "nombre"], lignes_synthese(audit)),
+        "territoires": _territoires(audit),
     }
     with ecriture_atomique(cible, "wb") as flux:
         ecrire_xlsx(flux, feuilles)

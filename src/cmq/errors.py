@@ -19,6 +19,10 @@ class FiliereInconnue(EntreeInvalide):
     """No filière matches a code or a text."""
 
 
+class NsfInconnu(EntreeInvalide):
+    """No NSF group (formation domain) matches a code or a label."""
+
+
 class TerritoireInconnu(EntreeInvalide):
     """No territory matches a code or a name."""
 

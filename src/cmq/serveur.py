@@ -16,13 +16,16 @@ from cmq.api.cache import CacheReponses
 from cmq.api.securite import jeton_configure
 from cmq.reponses.garde import GardeRequetes, Refus
 from cmq.store import db
+from cmq.web import demandes, statiques
 from cmq.web import routes as web
-from cmq.web import statiques
 
 TITRE = "cmq — Campus des Métiers et des Qualifications"
 CORPS_MAX = 1024 * 1024  # bytes: any JSON body of the API is far smaller
 MARGE_MULTIPART = 1024 * 1024  # form fields and part headers around the imported file
-LIMITES_CORPS = {"/api/imports": routes_imports.TAILLE_MAX + MARGE_MULTIPART}
+LIMITES_CORPS = {
+    "/api/imports": routes_imports.TAILLE_MAX + MARGE_MULTIPART,
+    demandes.CHEMIN: demandes.TAILLE_MAX + MARGE_MULTIPART,
+}
 
 
 def _entete(scope: dict, nom: bytes) -> str | None:

@@ -1,15 +1,16 @@
-"""`/api/filieres`: the 12 filières and the free-text search (in memory, no database)."""
+"""`/api/filieres`: the 12 filières, the free-text search and the formation domains (NSF) that feed them
+(in memory, no database)."""
 
 from functools import lru_cache
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
-from cmq import filieres
+from cmq import filieres, nsf
 from cmq.api.cache import etag, reponse_json
 from cmq.api.dependances import erreurs
-from cmq.api.schemas import RechercheFilieres
-from cmq.errors import FiliereInconnue, IntrouvableError
+from cmq.api.schemas import DomaineFormation, DomaineNsf, FiliereCitee, FiliereDetail, RechercheFilieres
+from cmq.errors import FiliereInconnue, IntrouvableError, NsfInconnu
 from cmq.filieres import Filiere
 
 router = APIRouter(prefix="/api/filieres", tags=["filières"])
@@ -63,15 +64,41 @@ def recherche_json(q: str, limite: int) -> tuple[bytes, str]:
     return corps, etag(corps)
 
 
-@router.get("/{code}", response_model=Filiere, responses=erreurs(404), summary="Une filière")
+@router.get(
+    "/nsf/{code}",
+    response_model=DomaineNsf,
+    responses=erreurs(404, 422),
+    summary="Les filières d'un domaine de formation (NSF)",
+)
+async def domaine_nsf(
+    code: Annotated[
+        str,
+        Path(pattern=r"^[0-9]{3}$", description="Code à 3 chiffres du groupe de spécialités NSF.", examples=["334"]),
+    ],
+) -> DomaineNsf:
+    """Le domaine de formation de ce code et les filières qu'il alimente (aucune, une ou plusieurs), avec la
+    raison du rattachement. La correspondance est propre à cmq : il n'en existe pas d'officielle."""
+    try:
+        d = nsf.get(code)
+    except NsfInconnu as erreur:  # a resource path: unknown is "not found"
+        raise IntrouvableError(str(erreur)) from None
+    cites = [FiliereCitee(code=c, libelle=filieres.get(c).libelle) for c in d.filieres]
+    return DomaineNsf(code=d.code, libelle=d.libelle, filieres=cites, justification=d.justification)
+
+
+@router.get("/{code}", response_model=FiliereDetail, responses=erreurs(404), summary="Une filière")
 async def voir(
     code: Annotated[
         str,
         Path(max_length=200, description="Code de la filière.", examples=["infrastructures-batiment-eco-construction"]),
     ],
-) -> Filiere:
-    """La filière de ce code."""
+) -> FiliereDetail:
+    """La filière de ce code et les domaines de formation (groupes NSF) qui l'alimentent."""
     try:
-        return filieres.get(code)
+        f = filieres.get(code)
     except FiliereInconnue as erreur:  # a resource path: unknown is "not found"
         raise IntrouvableError(str(erreur)) from None
+    domaines = [
+        DomaineFormation(code=d.code, libelle=d.libelle, justification=d.justification) for d in nsf.de_filiere(f.code)
+    ]
+    return FiliereDetail(**f.model_dump(), domaines_formation=domaines)

@@ -47,6 +47,38 @@ class RechercheFilieres(BaseModel):
     resultats: list[Resultat]
 
 
+class FiliereCitee(BaseModel):
+    """A filière named by code and exact label."""
+
+    code: str
+    libelle: str
+
+
+class DomaineNsf(BaseModel):
+    """A formation domain (NSF group) and the filières it feeds, per cmq's own correspondence."""
+
+    code: str = Field(description="Code à 3 chiffres du groupe de spécialités.")
+    libelle: str = Field(description="Libellé officiel de la nomenclature.")
+    filieres: list[FiliereCitee] = Field(description="Filières alimentées : aucune, une ou plusieurs.")
+    justification: str = Field(description="Raison du rattachement (correspondance propre à cmq).")
+
+
+class DomaineFormation(BaseModel):
+    """A formation domain feeding a filière."""
+
+    code: str
+    libelle: str
+    justification: str
+
+
+class FiliereDetail(Filiere):
+    """A filière and the formation domains (NSF) that feed it."""
+
+    domaines_formation: list[DomaineFormation] = Field(
+        description="Groupes NSF qui alimentent la filière (correspondance propre à cmq)."
+    )
+
+
 class MembreDetail(BaseModel):
     """A member of a campus with its establishment (null when the UAI is not in the directory)."""
 

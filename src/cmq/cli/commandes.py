@@ -24,7 +24,8 @@ COMMANDES: dict[str, tuple[str, str]] = {
     ),
     "filieres": (
         "filieres",
-        "Les 12 filières des CMQ : liste, recherche par texte libre, normalisation d'un fichier.",
+        "Les 12 filières des CMQ : liste, recherche par texte libre, normalisation d'un fichier, "
+        "filières d'un domaine de formation (NSF).",
     ),
     "campus": (
         "campus",
@@ -65,7 +66,8 @@ COMMANDES: dict[str, tuple[str, str]] = {
     "audit-demandes": (
         "resolution",
         "Audite un export de demandes (celui de la console de restitution d'Orion se lit sans option) :"
-        " résout chaque « Nom CMQ » et signale les incohérences (entrée non modifiée).",
+        " résout chaque « Nom CMQ », confronte la formation à la filière et signale les incohérences"
+        " (entrée non modifiée).",
     ),
     "importer": (
         "importer",

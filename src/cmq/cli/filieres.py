@@ -1,4 +1,5 @@
-"""`cmq filieres` commands: list the 12 filières, search one, normalise a column of a file."""
+"""`cmq filieres` commands: list the 12 filières, search one, normalise a column of a file, the filières of
+a formation domain (NSF)."""
 
 from collections import Counter
 from pathlib import Path
@@ -6,15 +7,16 @@ from typing import Annotated
 
 import typer
 
-from cmq import fichiers, filieres
-from cmq.cli.lecture import Format, FormatFiche, console, refuser_csv, sortir, tableau
+from cmq import fichiers, filieres, nsf
+from cmq.cli.lecture import Format, FormatFiche, FormatListe, console, refuser_csv, sortir, tableau
 from cmq.ecrivain import ecrire_tableau
 from cmq.errors import FiliereInconnue
 from cmq.tableau import colonne, lire_tableau
 from cmq.texte import est_remplissage
 
 groupe = typer.Typer(
-    help="Les 12 filières des CMQ : liste, recherche par texte libre, normalisation d'un fichier.",
+    help="Les 12 filières des CMQ : liste, recherche par texte libre, normalisation d'un fichier, "
+    "filières d'un domaine de formation (NSF).",
     invoke_without_command=True,
 )
 
@@ -138,6 +140,33 @@ def normalize(
     ecran = console()
     ecran.print(tableau(f"Colonne « {source} » : {total} lignes", ("Filières", "Lignes", "Part"), resume))
     ecran.print(f"Fichier écrit : {sortie}")
+
+
+def _domaine_json(d: nsf.Domaine) -> dict[str, object]:
+    filieres_ = [{"code": c, "libelle": filieres.get(c).libelle} for c in d.filieres]
+    return {"code": d.code, "libelle": d.libelle, "filieres": filieres_, "justification": d.justification}
+
+
+@groupe.command("nsf")
+def domaines_nsf(
+    code_ou_libelle: Annotated[
+        str | None,
+        typer.Argument(
+            help="Code NSF à 3 chiffres (334) ou libellé du domaine, tel qu'Orion l'exporte "
+            "(« Accueil, hôtellerie, tourisme ») ; absent : les 93 domaines."
+        ),
+    ] = None,
+    format: FormatListe = Format.table,
+) -> None:
+    """Les filières qu'alimente un domaine de formation (groupe NSF), avec la raison du rattachement.
+
+    Correspondance propre à cmq (aucune table officielle n'existe) : un domaine peut n'alimenter
+    aucune filière, une ou plusieurs."""
+    domaines = nsf.tous() if code_ou_libelle is None else (nsf.trouver(code_ou_libelle),)
+    lignes = [(d.code, d.libelle, " | ".join(d.filieres) or "aucune", d.justification) for d in domaines]
+    objets = [_domaine_json(d) for d in domaines] if code_ou_libelle is None else _domaine_json(domaines[0])
+    titre = "Domaines de formation (NSF) et filières" if code_ou_libelle is None else f"NSF {domaines[0].code}"
+    sortir(format, ("NSF", "Domaine", "Filières", "Justification"), lignes, objets, titre)
 
 
 def enregistrer(app: typer.Typer) -> None:

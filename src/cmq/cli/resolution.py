@@ -140,7 +140,7 @@ def audit_demandes(
         Path,
         typer.Argument(
             help="Export des demandes (CSV ou XLSX) : N° demande, UAI, Filière CMQ, Nom CMQ au minimum "
-            "(cmqImplique, CodeRegion, CodeAcadémie facultatifs)."
+            "(cmqImplique, CodeRegion, CodeAcadémie, Domaine de formation (NSF), CFD, Formation, Diplôme facultatifs)."
         ),
     ],
     sortie: Annotated[
@@ -169,7 +169,11 @@ def audit_demandes(
     ] = False,
 ) -> None:
     """Audite un export de demandes (celui de la console de restitution d'Orion se lit sans option) :
-    résout chaque « Nom CMQ » et signale les incohérences (entrée non modifiée)."""
+    résout chaque « Nom CMQ », confronte la formation à la filière et signale les incohérences (entrée non modifiée).
+
+    Avec la colonne « Domaine de formation (NSF) » : formation_hors_filiere, cmq_possible, nsf_illisible.
+    Les demandes sont aussi résumées par région académique et filière du domaine de formation (feuille
+    « territoires », ou <sortie>_territoires.csv à côté d'une sortie CSV)."""
     from cmq.cli.importer import barre
 
     cible = audit.verifier_sortie(fichier, sortie if sortie is not None else audit.chemin_par_defaut(fichier))
@@ -181,8 +185,10 @@ def audit_demandes(
             fichier, feuille=feuille, url=url, progression=progression, correspondance=correspondance
         )
     ecrit = audit.ecrire(resultat, cible)
-    console().print(tableau(f"Audit de {fichier.name}", ("", "nombre"), resultat.synthese.libelles()))
+    console().print(tableau(f"Audit de {fichier.name}", ("", "nombre"), audit.lignes_synthese(resultat)))
     typer.echo(f"Résultat écrit dans {ecrit}")
+    if ecrit.suffix.lower() == ".csv":
+        typer.echo(f"Synthèse par territoire et filière écrite dans {audit.chemin_territoires(ecrit)}")
     if copie is not None:
         chemin, changees = audit.corriger(resultat, copie)
         typer.echo(f"Copie corrigée écrite dans {chemin} ({changees} ligne(s) corrigée(s))")

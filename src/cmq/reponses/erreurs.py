@@ -1,6 +1,6 @@
 """Errors as `application/problem+json` (RFC 9457) with a French `detail`.
 
-Status codes: IntrouvableError 404; Interdit 403; EntreeInvalide (CodeInvalide, FiliereInconnue,
+Status codes: IntrouvableError 404; Interdit 403; EntreeInvalide (CodeInvalide, FiliereInconnue, NsfInconnu,
 TerritoireInconnu), FichierIllisible and ErreurImport 422, ImportEnCours and Conflit 409 (a malformed value is a
 validation error, like FastAPI's own); ErreurStockage 503; ErreurReseau 502; ErreurEcriture 500 (with its
 message); any other CmqError 400;

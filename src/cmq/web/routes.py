@@ -11,11 +11,11 @@ from typing import Annotated
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from cmq import glossaire, indicateurs, qualite
+from cmq import glossaire, indicateurs, nsf, qualite
 from cmq.errors import EntreeInvalide, IntrouvableError
 from cmq.rapprochement import IndexEtablissements
 from cmq.store import db, lecture
-from cmq.web import edition, erreurs, markdown, parametres, telechargement, vues
+from cmq.web import demandes, edition, erreurs, markdown, parametres, telechargement, vues
 from cmq.web.gabarits import GABARITS
 
 router = APIRouter(include_in_schema=False)
@@ -189,7 +189,8 @@ def filieres_liste(requete: Request, jour: Jour = None, format: Texte = None) ->
 def filiere_page(
     requete: Request, code: str, jour: Jour = None, format: Texte = None, echelle: Texte = None
 ) -> Response:
-    """A filière: label, official page, glossary definition, its campuses and territories at a date.
+    """A filière: label, official page, glossary definition, its campuses and territories at a date, the
+    formation domains (NSF) feeding it.
     An alias of the filière (`/filieres/btp`) redirects permanently to its canonical page."""
     filiere = vues.filiere_de_la_page(code)
     if code != filiere.code:
@@ -214,6 +215,7 @@ def filiere_page(
         nom_territoire=vues.nom_territoire,
         donnees_carte=vues.donnees_carte_filiere(donnees, la_carte),
         campus_par_nom=vues.trier_campus(donnees.campus, "nom", False),
+        domaines=nsf.de_filiere(filiere.code),
     )
 
 
@@ -252,4 +254,5 @@ def inclure(app: FastAPI) -> None:
     """Attach the pages and their French HTML error pages to the application."""
     app.include_router(router)
     app.include_router(edition.router)
+    app.include_router(demandes.router)
     erreurs.installer(app)

@@ -97,13 +97,19 @@ def _lire(requete: Request) -> Session | None:
     return Session(acteur, contenu["csrf"]) if acteur is not None else None
 
 
+def identifier(requete: Request, jeton: str) -> Acteur | None:
+    """The actor a token typed in a form stands for: the server's token, a valid user's token, or None."""
+    if utilisateurs.est_jeton_serveur(jeton, requete.app.state.jeton):
+        return utilisateurs.SERVEUR
+    if not utilisateurs.a_la_forme(jeton):  # no user's token: the database is not read
+        return None
+    with db.session(requete.app.state.url) as s:
+        return utilisateurs.authentifier(s, jeton)
+
+
 def ouvrir(requete: Request, reponse: Response, jeton: str) -> Acteur | None:
     """Check `jeton`; if valid, set the session cookie on `reponse` and return the actor."""
-    if utilisateurs.est_jeton_serveur(jeton, requete.app.state.jeton):
-        acteur: Acteur | None = utilisateurs.SERVEUR
-    else:
-        with db.session(requete.app.state.url) as s:
-            acteur = utilisateurs.authentifier(s, jeton)
+    acteur = identifier(requete, jeton)
     if acteur is None:
         return None
     contenu = {"csrf": secrets.token_urlsafe(32)}
