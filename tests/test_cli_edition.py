@@ -1,5 +1,6 @@
 """`cmq campus modifier | membre | partenaire` and `cmq relecture`: thin commands over `cmq.curation`
-and `cmq.relecture`, as the local administrator; refusals are one French line, nothing written."""
+and `cmq.relecture`, as the local administrator or the user of CMQ_JETON; refusals are one French line,
+nothing written."""
 
 import json
 
@@ -18,6 +19,13 @@ runner = CliRunner()
 def base(base_vide) -> str:
     remplir(base_vide)
     return base_vide
+
+
+def curation_historique(url: str):
+    from cmq.store import historique
+
+    with db.session(url) as s:
+        return historique.lire(s, campus_id=LYON)
 
 
 def _cmq(*arguments: str):
@@ -86,3 +94,42 @@ def test_relecture(base):
     with db.session(base) as s:
         assert (lecture.campus(s, LYON).note, lecture.campus(s, LYON).sigle) == ("proposée", None)
     assert json.loads(_cmq("relecture", "liste", "--format", "json").stdout) == []
+
+
+# --- CMQ_JETON: the command line acting for a user -------------------------------------------------------
+
+
+def _cmq_pour(jeton: str, *arguments: str):
+    return runner.invoke(app, list(arguments), env={"CMQ_JETON": jeton})
+
+
+def test_editeur_dans_et_hors_de_son_perimetre(base):
+    from tests.curation_exemple import ADMIN_AIN, EDITEUR_LYON, jeton_de
+
+    editeur = jeton_de(base, EDITEUR_LYON)
+    r = _cmq_pour(editeur, "campus", "modifier", LYON, "--note", "par l'éditeur", "--source", SOURCE)
+    assert r.exit_code == 0, r.output
+    [dernier] = [c for c in curation_historique(base) if c.champs and c.champs[0].champ == "note"]
+    assert dernier.auteur == "Éditeur Lyon"
+    avant = compter_changements(base)
+    refus = _cmq_pour(jeton_de(base, ADMIN_AIN), "campus", "modifier", LYON, "--note", "x", "--source", SOURCE)
+    assert refus.exit_code == 3 and "« Admin Ain » ne peut pas modifier le campus" in refus.output
+    inconnu = _cmq_pour("cmq_000000000000_" + "x" * 43, "relecture", "liste")
+    assert inconnu.exit_code == 3 and "jeton refusé (variable CMQ_JETON)" in inconnu.output
+    assert compter_changements(base) == avant
+
+
+def test_relecture_par_un_utilisateur(base):
+    from tests.curation_exemple import ADMIN_AIN, ADMIN_LYON, jeton_de
+
+    relu = jeton_de(base, RELU)
+    r = _cmq_pour(relu, "campus", "modifier", LYON, "--description", "proposée", "--source", SOURCE)
+    assert r.exit_code == 0 and "Changement en attente de relecture (n° 1)" in r.stdout
+    liste = _cmq_pour(relu, "relecture", "liste", "--format", "json")
+    [attente] = json.loads(liste.stdout)
+    refus = _cmq_pour(jeton_de(base, ADMIN_AIN), "relecture", "accepter", str(attente["id"]))
+    assert refus.exit_code == 3 and "hors de son périmètre" in refus.output
+    ok = _cmq_pour(jeton_de(base, ADMIN_LYON), "relecture", "accepter", str(attente["id"]))
+    assert ok.exit_code == 0, ok.output
+    with db.session(base) as s:
+        assert lecture.campus(s, LYON).description == "proposée"

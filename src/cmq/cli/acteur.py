@@ -9,11 +9,11 @@ The token is read from the environment only, never from an option (it would show
 from os import environ
 
 from cmq.errors import Interdit
-from cmq.models import Acteur, Role
-from cmq.store import db, utilisateurs
+from cmq.models import Acteur
+from cmq.store import db, historique, utilisateurs
 
 VARIABLE_JETON = "CMQ_JETON"
-LOCAL = Acteur(nom="ligne de commande", role=Role.administrateur, perimetres=("france",))
+LOCAL = historique.ACTEUR_LOCAL  # the one local actor, also the default of imports and aliases
 AIDE = (
     f"Sans la variable {VARIABLE_JETON}, la commande agit en administrateur de la France (elle tient la base) ;"
     f" avec {VARIABLE_JETON}=<jeton d'un utilisateur>, dans ses périmètres seulement (code de sortie 3 sinon)."

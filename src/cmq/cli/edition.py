@@ -1,4 +1,5 @@
-"""`cmq campus modifier | membre | partenaire`: edit a campus (`cmq.curation`) as the local administrator."""
+"""`cmq campus modifier | membre | partenaire`: edit a campus (`cmq.curation`) as the user of
+$CMQ_JETON, else the local administrator (`cmq.cli.acteur`)."""
 
 import json
 from typing import Annotated, Any
@@ -6,11 +7,10 @@ from typing import Annotated, Any
 import typer
 
 from cmq import curation
+from cmq.cli.acteur import AIDE, acteur
 from cmq.cli.lecture import Format, FormatFiche, console, refuser_csv, sortir, tableau
-from cmq.models import Acteur, Changement, Role
+from cmq.models import Acteur, Changement
 from cmq.store import db, schema
-
-ACTEUR_LOCAL = Acteur(nom="ligne de commande", role=Role.administrateur)
 
 Source = Annotated[
     str,
@@ -25,6 +25,12 @@ def base() -> str:
     url = db.ouvrir(None, creer=False)
     schema.exiger_initialisee(url)
     return url
+
+
+def base_et_acteur() -> tuple[str, Acteur]:
+    """The database and who acts on it (`cmq.cli.acteur`: $CMQ_JETON's user, else the local administrator)."""
+    url = base()
+    return url, acteur(url)
 
 
 def valeur(v: Any) -> str:
@@ -106,11 +112,12 @@ def modifier(
         "note": note,
     }
     champs = {champ: v for champ, v in donnees.items() if v is not None}
-    afficher(curation.modifier_campus(id, champs, acteur=ACTEUR_LOCAL, source=source, url=base()), format)
+    url, qui = base_et_acteur()
+    afficher(curation.modifier_campus(id, champs, acteur=qui, source=source, url=url), format)
 
 
-membres = typer.Typer(help="Ajoute ou retire un membre (établissement par UAI, organisation par nom).")
-partenaires = typer.Typer(help="Ajoute ou retire un partenaire (par son nom).")
+membres = typer.Typer(help="Ajoute ou retire un membre (établissement par UAI, organisation par nom).", epilog=AIDE)
+partenaires = typer.Typer(help="Ajoute ou retire un partenaire (par son nom).", epilog=AIDE)
 
 
 @membres.command("ajouter")
@@ -126,6 +133,7 @@ def ajouter_membre(
     format: FormatFiche = Format.table,
 ) -> None:
     """Ajoute (ou met à jour) un membre : --uai, ou --nom pour une organisation sans UAI."""
+    url, qui = base_et_acteur()
     resultat = curation.ajouter_membre(
         id,
         uai=uai,
@@ -134,9 +142,9 @@ def ajouter_membre(
         role=role,
         commune=commune,
         source_url=source_url,
-        acteur=ACTEUR_LOCAL,
+        acteur=qui,
         source=source,
-        url=base(),
+        url=url,
     )
     afficher(resultat, format)
 
@@ -149,7 +157,8 @@ def retirer_membre(
     format: FormatFiche = Format.table,
 ) -> None:
     """Retire un membre désigné par son UAI ou son nom."""
-    afficher(curation.retirer_membre(id, membre, acteur=ACTEUR_LOCAL, source=source, url=base()), format)
+    url, qui = base_et_acteur()
+    afficher(curation.retirer_membre(id, membre, acteur=qui, source=source, url=url), format)
 
 
 @partenaires.command("ajouter")
@@ -162,9 +171,8 @@ def ajouter_partenaire(
     format: FormatFiche = Format.table,
 ) -> None:
     """Ajoute (ou met à jour) un partenaire."""
-    resultat = curation.ajouter_partenaire(
-        id, nom, nature=nature, siret=siret, acteur=ACTEUR_LOCAL, source=source, url=base()
-    )
+    url, qui = base_et_acteur()
+    resultat = curation.ajouter_partenaire(id, nom, nature=nature, siret=siret, acteur=qui, source=source, url=url)
     afficher(resultat, format)
 
 
@@ -176,11 +184,12 @@ def retirer_partenaire(
     format: FormatFiche = Format.table,
 ) -> None:
     """Retire un partenaire désigné par son nom."""
-    afficher(curation.retirer_partenaire(id, nom, acteur=ACTEUR_LOCAL, source=source, url=base()), format)
+    url, qui = base_et_acteur()
+    afficher(curation.retirer_partenaire(id, nom, acteur=qui, source=source, url=url), format)
 
 
 def enregistrer_dans(groupe: typer.Typer) -> None:
     """Attach `modifier`, `membre` and `partenaire` to the `campus` group."""
-    groupe.command("modifier")(modifier)
+    groupe.command("modifier", epilog=AIDE)(modifier)
     groupe.add_typer(membres, name="membre")
     groupe.add_typer(partenaires, name="partenaire")

@@ -1,15 +1,17 @@
-"""`cmq relecture`: the changes waiting review, accepted or rejected as the local administrator."""
+"""`cmq relecture`: the changes waiting review, accepted or rejected as the user of $CMQ_JETON, else
+the local administrator (`cmq.cli.acteur`)."""
 
 from typing import Annotated
 
 import typer
 
 from cmq import relecture
-from cmq.cli.edition import ACTEUR_LOCAL, ENTETES, base, lignes_changements
+from cmq.cli.acteur import AIDE
+from cmq.cli.edition import ENTETES, base_et_acteur, lignes_changements
 from cmq.cli.lecture import Format, FormatListe, console, sortir, tableau
 
 groupe = typer.Typer(
-    help="Changements en attente de relecture : liste, acceptation, rejet motivé.", no_args_is_help=True
+    help="Changements en attente de relecture : liste, acceptation, rejet motivé.", no_args_is_help=True, epilog=AIDE
 )
 Numero = Annotated[int, typer.Argument(help="Numéro du changement (voir `cmq relecture liste`).")]
 
@@ -20,7 +22,8 @@ def liste(
     format: FormatListe = Format.table,
 ) -> None:
     """Les changements à valider, du plus ancien au plus récent, champ par champ."""
-    attente = relecture.en_attente(ACTEUR_LOCAL, campus_id=campus, url=base())
+    url, qui = base_et_acteur()
+    attente = relecture.en_attente(qui, campus_id=campus, url=url)
     entetes = (*ENTETES, "Auteur", "Source")
     auteurs = {c.id: (c.auteur, c.source) for c in attente}
     lignes = [(*ligne, *auteurs[ligne[0]]) for ligne in lignes_changements(attente)]
@@ -38,7 +41,8 @@ def _decision(changements, verbe: str) -> None:
 @groupe.command("accepter")
 def accepter(id: Numero) -> None:
     """Applique le changement s'il part encore de l'état enregistré (sinon : conflit, rien n'est fait)."""
-    _decision(relecture.accepter(id, acteur=ACTEUR_LOCAL, url=base()), "accepté(s) et appliqué(s)")
+    url, qui = base_et_acteur()
+    _decision(relecture.accepter(id, acteur=qui, url=url), "accepté(s) et appliqué(s)")
 
 
 @groupe.command("rejeter")
@@ -47,7 +51,8 @@ def rejeter(
     motif: Annotated[str, typer.Option("--motif", help="Raison du rejet (obligatoire).")],
 ) -> None:
     """Rejette le changement avec son motif ; rien n'est appliqué."""
-    _decision(relecture.rejeter(id, motif, acteur=ACTEUR_LOCAL, url=base()), "rejeté(s)")
+    url, qui = base_et_acteur()
+    _decision(relecture.rejeter(id, motif, acteur=qui, url=url), "rejeté(s)")
 
 
 def enregistrer(app: typer.Typer) -> None:
