@@ -208,3 +208,55 @@ def test_serveur_sans_jeton_ecrit_pour_ses_utilisateurs(serveur_sans_jeton):
             headers={"Authorization": f"Bearer {jeton}"},
         )
         assert r.status_code == 200 and http.get(f"/api/campus/{A10}").json()["nom"] == "Par Léa"
+
+
+# The editing routes (`routes_edition`, `routes_relecture`): the same scopes, each route × user.
+EDITIONS = [
+    ("PATCH", "{c}", {"json": {"note": "relue par {qui}"}}, 200),
+    ("POST", "{c}/membres", {"json": {"nom": "IUT de {qui}", "nature": "iut"}}, 201),
+    ("DELETE", "{c}/membres/IUT de {qui}", {}, 200),
+    ("POST", "{c}/partenaires", {"json": {"nom": "Entreprise de {qui}", "nature": "entreprise"}}, 201),
+    ("DELETE", "{c}/partenaires/Entreprise de {qui}", {}, 200),
+]
+
+
+@pytest.mark.parametrize(("qui", "campus_id", "permis"), PUT_CAMPUS)
+def test_edition_chaque_route_chaque_perimetre(api, qui, campus_id, permis):
+    for methode, chemin, options, statut in EDITIONS:
+        adresse = "/api/campus/" + chemin.format(c=campus_id, qui=qui)
+        corps = {k: {c: v.format(qui=qui) for c, v in valeur.items()} for k, valeur in options.items()}
+        if methode == "DELETE" and not permis:  # the object exists: the refusal is about the scope
+            cible, nom = adresse.rsplit("/", 1)
+            api("serveur", "POST", cible, params={"source": SOURCE}, json={"nom": nom, "nature": "autre"})
+        avant = contenu(api.url)
+        r = api(qui, methode, adresse, params={"source": SOURCE}, **corps)
+        if permis:
+            assert r.status_code == statut, (qui, methode, adresse, r.text)
+            assert r.json()["changements"][0]["auteur"] == qui
+        else:
+            api.refuse(r, avant, hors(qui, campus_id))
+
+
+def test_relecture_par_perimetre(api):
+    ids = []
+    for campus_id in (A10, AILLEURS):  # a reviewed editor of each campus proposes a change
+        with db.session(api.url, ecriture=True) as s:
+            _, jeton = utilisateurs.creer(s, f"Relu {campus_id}", "editeur", [f"campus:{campus_id}"], relecture=True)
+        r = api.http.patch(
+            f"/api/campus/{campus_id}",
+            params={"source": SOURCE},
+            json={"note": "à relire"},
+            headers={"Authorization": f"Bearer {jeton}"},
+        )
+        assert r.status_code == 202, r.text
+        ids.append(r.json()["changements"][0]["id"])
+    api.jetons["Inès"] = ajouter(api.url, "Inès", "administrateur", ["region_academique:84"])
+    vus = {qui: {c["id"] for c in api(qui, "GET", "/api/relecture").json()} for qui in ("Alix", "Inès", "Rémi")}
+    assert set(ids) <= vus["Alix"]  # France: every pending change
+    assert ids[0] in vus["Inès"] and ids[1] not in vus["Inès"]  # région 84 only
+    assert vus["Rémi"] == set()  # an editor sees only their own
+    avant = contenu(api.url)
+    api.refuse(api("Inès", "POST", f"/api/relecture/{ids[1]}/accepter"), avant, "hors de son périmètre")
+    r = api("Inès", "POST", f"/api/relecture/{ids[0]}/accepter")
+    assert r.status_code == 200 and r.json()[0]["statut"] == "applique"
+    assert api.http.get(f"/api/campus/{A10}").json()["note"] == "à relire"
