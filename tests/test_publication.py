@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import delete
 from typer.testing import CliRunner
 
 from cmq import publication
@@ -16,6 +17,7 @@ from cmq.errors import ErreurEcriture, ErreurStockage
 from cmq.init import initialiser
 from cmq.models import Acteur, Partenaire
 from cmq.store import db, ecriture, historique, lecture
+from cmq.store.tables import ChangementTable
 
 FICHIERS = {
     "CHANGELOG.md",
@@ -90,8 +92,26 @@ def test_publication_reproductible_et_decrite(base, tmp_path):
     sieges = json.loads(a["sieges.geojson"])
     avec_coordonnees = [c for c in campus if c["latitude"] and c["longitude"]]
     assert len(sieges["features"]) == len(avec_coordonnees)
-    assert paquet["cmq"] == {"version": 1, "precedente": None, "dernier_changement": 0}
-    assert "created" not in paquet  # no change recorded: no date is invented
+    with db.session(base) as s:  # `cmq init` records its imports in the history: the release rests on it
+        changements = historique.lire(s)
+    assert paquet["cmq"] == {"version": 1, "precedente": None, "dernier_changement": changements[0].id}
+    assert paquet["created"] == changements[0].quand.date().isoformat()  # the last change's date, not the clock
+    assert len(json.loads(a["changements.json"])) == len(changements)
+    assert (
+        a["CHANGELOG.md"]
+        .decode()
+        .startswith(
+            f"# cmq-referentiel v1 ({paquet['created']})\n\n{len(changements)} changement(s) depuis le début de l'historique."
+        )
+    )
+
+
+def test_base_sans_historique_ne_date_rien(base, tmp_path):
+    """A base whose history is empty (upgraded from before it): no date is invented."""
+    with db.session(base, ecriture=True) as s:
+        s.execute(delete(ChangementTable))
+    paquet = json.loads((publication.publier(tmp_path / "pub", base).dossier / "datapackage.json").read_bytes())
+    assert paquet["cmq"]["dernier_changement"] == 0 and "created" not in paquet
 
 
 def test_rien_de_nouveau_n_ecrit_rien(base, tmp_path):
@@ -141,7 +161,7 @@ def test_nouvelle_version_avec_journal_des_changements(base, tmp_path):
         (ids[0], "partenaire", "creation", "Alice Martin")
     ]
     # v1 is left as it was; publishing again gives nothing new
-    assert json.loads((tmp_path / "v1" / "datapackage.json").read_bytes())["cmq"]["dernier_changement"] == 0
+    assert json.loads((tmp_path / "v1" / "datapackage.json").read_bytes())["cmq"]["dernier_changement"] < ids[0]
     assert publication.publier(tmp_path, base).nouvelle is False
 
 
