@@ -57,7 +57,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from cmq import droits
 from cmq.ecrivain import ecrire_tableau
 from cmq.errors import CmqError, EntreeInvalide, ErreurImport
-from cmq.importation import conversion, propositions
+from cmq.importation import conversion
 from cmq.importation.colonnes import charger_correspondance, correspondre
 from cmq.models import Acteur, ImportEnregistre, Provenance
 from cmq.store import db, ecriture, historique, masse, schema, verrou
@@ -665,14 +665,17 @@ def _passe(
         with verrou.session_import(url) as s:  # one import writes at a time (waits, then ErreurImport)
             _lots(s, chain([premier], lots), conv, passe, options)
             _conclure(s, source, somme_controle, passe, rapport, options, debut)
-            rapport.propositions = propositions.proposer(
-                s,
-                url,
-                passe.nommes,
-                source=rapport.source,
-                import_id=rapport.import_id,
-                acteur=options.acteur or historique.ACTEUR_LOCAL,
-            )
+            if passe.nommes:  # named members: their candidate UAIs go to review (loaded only then)
+                from cmq.importation import propositions
+
+                rapport.propositions = propositions.proposer(
+                    s,
+                    url,
+                    passe.nommes,
+                    source=rapport.source,
+                    import_id=rapport.import_id,
+                    acteur=options.acteur or historique.ACTEUR_LOCAL,
+                )
     except _Refus as refus:
         _noter_echec(url, rapport, debut, str(refus.erreur))
         raise refus.erreur from None
