@@ -138,8 +138,8 @@ def test_import_propose_en_direct(base):
         assert "Lycée de l'Ain" in [m.nom for m in lecture.membres_nommes(s, LYON)]
     attente = relecture.en_attente(ADMIN, url=base)
     assert [(c.objet, c.action, c.cle, c.import_id, c.auteur) for c in attente] == [
-        ("membre", "creation", UAI_LIBRE, rapport.import_id, "import"),
-        ("membre_nomme", "suppression", "Lycée de l'Ain", rapport.import_id, "import"),
+        ("membre", "creation", UAI_LIBRE, rapport.import_id, "ligne de commande"),  # who ran the import
+        ("membre_nomme", "suppression", "Lycée de l'Ain", rapport.import_id, "ligne de commande"),
     ]
     encore = importer_lignes(
         lignes, colonnes=["campus_id", "nom", "role"], source="membres.csv", url=base, type_import="membres"

@@ -22,7 +22,6 @@ from cmq.store.tables import EtablissementTable
 
 ID_MAX = 2**31 - 1  # largest change id (an INTEGER column)
 CANDIDATS_MAX = 3  # candidate UAIs proposed for one named member
-ACTEUR_IMPORT = Acteur(nom="import", role=Role.administrateur)
 _MOITIES = {("membre", "creation"), ("membre_nomme", "suppression")}
 
 
@@ -159,7 +158,7 @@ def proposer_rapprochements(
     *,
     source: str,
     import_id: int | None,
-    acteur: Acteur = ACTEUR_IMPORT,
+    acteur: Acteur,
 ) -> int:
     """Queue, for each lycée an import left named (no UAI given), its candidate establishments
     (`cmq.rapprochement`, in the campus's région académique) as pending proposals: add the member
