@@ -554,3 +554,38 @@ def test_audit_des_demandes_depose(onglet, serveur_api, tmp_path):
     assert violations_axe(page) == []
     capture(page, journal, "audit_demandes")
     journal.verifier()
+
+
+def test_audit_des_demandes_telecharge_ou_conserve(onglet, serveur_api, tmp_path, monkeypatch):
+    """The second button downloads the audited workbook and keeps nothing; the box keeps it and links to it."""
+    import openpyxl
+
+    from tests import orion_export as orion
+
+    donnees = tmp_path / "donnees"
+    monkeypatch.setenv("CMQ_DATA_DIR", str(donnees))  # read by the server on each request
+    page, journal = onglet
+    chemin = orion.ecrire_csv(tmp_path, orion.lignes_formations())
+    page.goto("/demandes/audit")
+    page.set_input_files("#fichier", str(chemin))
+    page.fill("#jeton", serveur_api.jeton)
+    assert not page.is_checked("#conserver")
+    with page.expect_download() as attente:
+        page.click("#bouton-telecharger")
+    fichier = tmp_path / attente.value.suggested_filename
+    attente.value.save_as(fichier)
+    assert fichier.name == f"{orion.NOM}_audit.xlsx"
+    classeur = openpyxl.load_workbook(fichier, read_only=True)
+    assert classeur.sheetnames == ["audit", "synthese", "territoires"]
+    classeur.close()
+    assert not donnees.exists()
+    # the same form, the box ticked (its label clicked, as a person does): kept, and a link to it
+    page.click("label[for=conserver]")
+    assert page.is_checked("#conserver")
+    page.click("#bouton-auditer")
+    page.wait_for_selector("#audit-conserve")
+    lien = page.get_attribute("#lien-conserve", "href")
+    assert [p.name for p in (donnees / "audits").glob("*.xlsx")] == [lien.rsplit("/", 1)[1]]
+    assert violations_axe(page) == []
+    capture(page, journal, "audit_demandes_conserve")
+    journal.verifier()

@@ -35,12 +35,24 @@ only read; the outputs (XLSX with an "audit", a "synthese" and a "territoires" s
 per région académique × filière of the formation domain, `adequation.Territoires` —, or CSV in the
 input's conventions with the summary beside it in `<sortie>_territoires.csv`; the corrected copy of
 `corriger`) are written atomically and never over the input.
+
+Kept audits (`conserver`, asked for on the web page): the XLSX workbook of `ecrire` in the folder
+`audits/` of the data folder (`db.dossier_donnees()`, read on every call), named
+`<UTC time to the microsecond>-<32 random hex digits>.xlsx` (`MOTIF_CONSERVE`: never guessed, never colliding), beside
+a JSON sidecar of the same stem (who, when, the uploaded file's name, size and SHA-256, the counts).
+The uploaded file itself is never kept. A name is checked against the pattern before any path is
+built (`conserve`, `supprimer_conserve`): nothing outside the folder can be read or deleted.
 """
 
 from __future__ import annotations
 
+import json
+import logging
+import re
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -48,7 +60,7 @@ from sqlalchemy import select
 
 from cmq import adequation, codes, fichiers, filieres, resolve, territoires
 from cmq.ecrivain import ecrire_tableau, ecrire_xlsx
-from cmq.errors import CmqError, ColonneManquante, EntreeInvalide, FichierIllisible
+from cmq.errors import CmqError, ColonneManquante, EntreeInvalide, ErreurEcriture, FichierIllisible, IntrouvableError
 from cmq.fichiers import ecriture_atomique
 from cmq.importation import valeurs
 from cmq.store import db
@@ -518,3 +530,114 @@ def corriger(audit: Audit, sortie: Path | str | None = None) -> tuple[Path, int]
         feuille = audit.tableau.feuille or "Données"
         return ecrire_tableau(cible, colonnes, _typees(audit, colonnes, lignes), feuille=feuille), changees
     return ecrire_tableau(cible, colonnes, lignes, **_conventions(audit)), changees
+
+
+# --- Audits kept on the server (the web page's « Conserver le résultat ») ------------------------------
+
+DOSSIER_CONSERVES = "audits"
+FORMAT_HORODATAGE = "%Y%m%dT%H%M%S%fZ"  # UTC, to the microsecond: names sort by time
+MOTIF_CONSERVE = re.compile(r"(\d{8}T\d{12}Z)-[0-9a-f]{32}\.xlsx")
+journal = logging.getLogger("cmq.audit")
+
+
+@dataclass(frozen=True)
+class Conserve:
+    """A kept audit: its file name (`MOTIF_CONSERVE`), path, time (UTC) and sidecar (empty when unreadable)."""
+
+    nom: str
+    chemin: Path
+    quand: datetime
+    infos: dict[str, object]
+
+
+def dossier_conserves() -> Path:
+    """`audits/` in the data folder (not created)."""
+    return db.dossier_donnees() / DOSSIER_CONSERVES
+
+
+def _annexe(chemin: Path) -> Path:
+    return chemin.with_suffix(".json")
+
+
+def conserver(
+    resultat: Audit, *, acteur: str, fichier: str, empreinte: str, taille: int, feuille: str | None = None
+) -> Conserve:
+    """Write the audit's workbook (`ecrire`) and its JSON sidecar in `dossier_conserves()`, atomically;
+    ErreurEcriture (nothing left behind) when the folder cannot be created or written."""
+    dossier = dossier_conserves()
+    try:
+        dossier.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as erreur:
+        raise ErreurEcriture(f"impossible de créer le dossier « {dossier} » : {erreur.strerror or erreur}") from None
+    quand = datetime.now(UTC)
+    chemin = dossier / f"{quand:{FORMAT_HORODATAGE}}-{secrets.token_hex(16)}.xlsx"
+    while chemin.exists() or _annexe(chemin).exists():  # 128 random bits: never in practice
+        chemin = dossier / f"{quand:{FORMAT_HORODATAGE}}-{secrets.token_hex(16)}.xlsx"
+    signalees = sum(1 for ligne in resultat.lignes if ligne.get("anomalie"))
+    infos: dict[str, object] = {
+        "nom": chemin.name,
+        "quand": quand.isoformat(timespec="seconds"),
+        "acteur": acteur,
+        "fichier": fichier,
+        "feuille": feuille,
+        "taille": taille,
+        "sha256": empreinte,
+        "lignes": resultat.synthese.lignes,
+        "signalees": signalees,
+        "synthese": dict(lignes_synthese(resultat)),
+    }
+    ecrire(resultat, chemin)
+    try:
+        with ecriture_atomique(_annexe(chemin)) as flux:
+            json.dump(infos, flux, ensure_ascii=False, indent=2)
+    except BaseException:
+        chemin.unlink(missing_ok=True)
+        raise
+    return Conserve(chemin.name, chemin, quand, infos)
+
+
+def _infos(chemin: Path) -> dict[str, object]:
+    try:
+        infos = json.loads(_annexe(chemin).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as erreur:
+        journal.warning("audit conservé %s : annexe illisible (%s)", chemin.name, type(erreur).__name__)
+        return {}
+    return infos if isinstance(infos, dict) else {}
+
+
+def _lu(chemin: Path, correspondance: re.Match[str]) -> Conserve:
+    quand = datetime.strptime(correspondance.group(1), FORMAT_HORODATAGE).replace(tzinfo=UTC)
+    return Conserve(chemin.name, chemin, quand, _infos(chemin))
+
+
+def conserves() -> list[Conserve]:
+    """The kept audits, newest first (none when the folder does not exist)."""
+    dossier = dossier_conserves()
+    if not dossier.is_dir():
+        return []
+    trouves = []
+    for chemin in dossier.iterdir():
+        correspondance = MOTIF_CONSERVE.fullmatch(chemin.name)
+        if correspondance is not None and chemin.is_file():
+            trouves.append(_lu(chemin, correspondance))
+    return sorted(trouves, key=lambda c: c.nom, reverse=True)
+
+
+def conserve(nom: str) -> Conserve:
+    """The kept audit named `nom`; IntrouvableError when the name does not match `MOTIF_CONSERVE` (no
+    path is built from it) or no such audit is kept."""
+    correspondance = MOTIF_CONSERVE.fullmatch(nom)
+    if correspondance is None:
+        raise IntrouvableError("audit conservé introuvable")
+    chemin = dossier_conserves() / nom
+    if not chemin.is_file():
+        raise IntrouvableError("audit conservé introuvable")
+    return _lu(chemin, correspondance)
+
+
+def supprimer_conserve(nom: str) -> Conserve:
+    """Delete the kept audit `nom` and its sidecar; IntrouvableError as `conserve`."""
+    trouve = conserve(nom)
+    _annexe(trouve.chemin).unlink(missing_ok=True)
+    trouve.chemin.unlink(missing_ok=True)
+    return trouve
