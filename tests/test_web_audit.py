@@ -338,3 +338,29 @@ def test_conservation_impossible(web, serveur_api, tmp_path, temporaire, donnees
     assert demandes.MESSAGE_CONSERVATION in arbre.un("div", id="erreur-conservation").texte()
     assert str(donnees) not in r.text
     assert list(temporaire.iterdir()) == [] and donnees.read_text(encoding="utf-8") == "un fichier, pas un dossier"
+
+
+def test_audits_conserves_vus_de_leur_auteur_et_des_administrateurs(
+    serveur_api_ecriture, tmp_path, temporaire, donnees
+):
+    """Kept audits hold requests of every territory: another editor neither lists nor downloads nor
+    deletes them (404: their existence untold); an administrator does."""
+    from cmq.store import db, utilisateurs
+
+    with db.session(serveur_api_ecriture.url_db, ecriture=True) as s:
+        _, auteur = utilisateurs.creer(s, "Analyste Lyon", "editeur", ["academie:10"])
+        _, autre = utilisateurs.creer(s, "Analyste Lille", "editeur", ["academie:09"])
+    chemin = orion.ecrire_csv(tmp_path, orion.lignes_formations())
+    with serveur_api_ecriture.client(follow_redirects=False) as web:
+        assert _deposer(web, chemin, auteur, conserver="oui").status_code == 200
+        _, xlsx = _rangees(donnees)
+        lien = f"{demandes.CHEMIN_CONSERVES}/{xlsx}"
+        csrf = _connecter(web, autre)
+        assert not analyser(web.get(demandes.CHEMIN_CONSERVES).text).tous("a", href=lien)
+        assert web.get(lien).status_code == 404
+        assert web.post(f"{lien}/supprimer", data={"csrf": csrf}).status_code == 404
+        assert len(_rangees(donnees)) == 2
+        web.cookies.clear()
+        _connecter(web, serveur_api_ecriture.jeton)  # the server's administrator of France
+        assert analyser(web.get(demandes.CHEMIN_CONSERVES).text).tous("a", href=lien)
+        assert web.get(lien).status_code == 200

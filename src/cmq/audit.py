@@ -63,6 +63,7 @@ from cmq.ecrivain import ecrire_tableau, ecrire_xlsx
 from cmq.errors import CmqError, ColonneManquante, EntreeInvalide, ErreurEcriture, FichierIllisible, IntrouvableError
 from cmq.fichiers import ecriture_atomique
 from cmq.importation import valeurs
+from cmq.models import Acteur, Role
 from cmq.store import db
 from cmq.store.tables import EtablissementTable
 from cmq.tableau import Tableau, lire_tableau, valeur_typee
@@ -610,8 +611,13 @@ def _lu(chemin: Path, correspondance: re.Match[str]) -> Conserve:
     return Conserve(chemin.name, chemin, quand, _infos(chemin))
 
 
-def conserves() -> list[Conserve]:
-    """The kept audits, newest first (none when the folder does not exist)."""
+def visible(c: Conserve, acteur: Acteur) -> bool:
+    """A kept audit holds requests of every territory: whoever kept it and the administrators see it."""
+    return acteur.role is Role.administrateur or c.infos.get("acteur") == acteur.nom
+
+
+def conserves(acteur: Acteur) -> list[Conserve]:
+    """The kept audits `acteur` may see (`visible`), newest first (none when the folder does not exist)."""
     dossier = dossier_conserves()
     if not dossier.is_dir():
         return []
@@ -620,24 +626,25 @@ def conserves() -> list[Conserve]:
         correspondance = MOTIF_CONSERVE.fullmatch(chemin.name)
         if correspondance is not None and chemin.is_file():
             trouves.append(_lu(chemin, correspondance))
-    return sorted(trouves, key=lambda c: c.nom, reverse=True)
+    return sorted((c for c in trouves if visible(c, acteur)), key=lambda c: c.nom, reverse=True)
 
 
-def conserve(nom: str) -> Conserve:
+def conserve(nom: str, acteur: Acteur) -> Conserve:
     """The kept audit named `nom`; IntrouvableError when the name does not match `MOTIF_CONSERVE` (no
-    path is built from it) or no such audit is kept."""
+    path is built from it), no such audit is kept, or `acteur` may not see it (its existence untold)."""
     correspondance = MOTIF_CONSERVE.fullmatch(nom)
     if correspondance is None:
         raise IntrouvableError("audit conservé introuvable")
     chemin = dossier_conserves() / nom
-    if not chemin.is_file():
+    trouve = _lu(chemin, correspondance) if chemin.is_file() else None
+    if trouve is None or not visible(trouve, acteur):
         raise IntrouvableError("audit conservé introuvable")
-    return _lu(chemin, correspondance)
+    return trouve
 
 
-def supprimer_conserve(nom: str) -> Conserve:
+def supprimer_conserve(nom: str, acteur: Acteur) -> Conserve:
     """Delete the kept audit `nom` and its sidecar; IntrouvableError as `conserve`."""
-    trouve = conserve(nom)
+    trouve = conserve(nom, acteur)
     _annexe(trouve.chemin).unlink(missing_ok=True)
     trouve.chemin.unlink(missing_ok=True)
     return trouve

@@ -23,7 +23,6 @@ import re
 import tempfile
 from pathlib import Path
 from typing import Annotated
-from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, RedirectResponse, Response
@@ -202,22 +201,13 @@ def auditer(
 # --- Kept audits ---------------------------------------------------------------------------------------
 
 
-def _session_ou_connexion(requete: Request) -> sessions.Session | RedirectResponse:
-    """The session, or a redirection to /connexion that comes back to this page (a GET) or to the list."""
-    session = sessions.lire(requete)
-    if session is not None:
-        return session
-    suivant = quote(requete.url.path, safe="/") if requete.method == "GET" else CHEMIN_CONSERVES
-    return RedirectResponse(f"/connexion?suivant={suivant}", status_code=303)
-
-
 @router.get(CHEMIN_CONSERVES)
 def conserves(requete: Request, notice: str | None = None) -> Response:
     """The kept audits, newest first, with their download links and delete buttons (a session required)."""
-    session = _session_ou_connexion(requete)
+    session = sessions.ou_connexion(requete, CHEMIN_CONSERVES)
     if isinstance(session, RedirectResponse):
         return session
-    lignes = [(c, historique.quand(c.quand)) for c in audit.conserves()]
+    lignes = [(c, historique.quand(c.quand)) for c in audit.conserves(session.acteur)]
     contexte = {"rubrique": "demandes", "fil": FIL_CONSERVES, "conserves": lignes, "csrf": session.csrf}
     contexte["notice"] = "Audit conservé supprimé." if notice == NOTICE_SUPPRIME else None
     return GABARITS.TemplateResponse(requete, "audits_conserves.html", contexte)
@@ -226,10 +216,10 @@ def conserves(requete: Request, notice: str | None = None) -> Response:
 @router.get(CHEMIN_CONSERVES + "/{nom}")
 def telecharger_conserve(requete: Request, nom: str) -> Response:
     """One kept workbook as an attachment (a session required; 404 for any name but a kept audit's)."""
-    session = _session_ou_connexion(requete)
+    session = sessions.ou_connexion(requete, CHEMIN_CONSERVES)
     if isinstance(session, RedirectResponse):
         return session
-    trouve = audit.conserve(nom)
+    trouve = audit.conserve(nom, session.acteur)
     reponse = FileResponse(trouve.chemin, media_type=TYPES["xlsx"], filename=trouve.nom)
     reponse.headers["Cache-Control"] = "no-store"
     return reponse
@@ -238,10 +228,10 @@ def telecharger_conserve(requete: Request, nom: str) -> Response:
 @router.post(CHEMIN_CONSERVES + "/{nom}/supprimer")
 async def supprimer_conserve(requete: Request, nom: str) -> Response:
     """Delete a kept audit (a session and its CSRF field required), then back to the list."""
-    session = _session_ou_connexion(requete)
+    session = sessions.ou_connexion(requete, CHEMIN_CONSERVES)
     if isinstance(session, RedirectResponse):
         return session
     formulaire = await requete.form(max_files=0, max_fields=5)
     sessions.verifier(session, formulaire.get("csrf"))
-    audit.supprimer_conserve(nom)
+    audit.supprimer_conserve(nom, session.acteur)
     return RedirectResponse(f"{CHEMIN_CONSERVES}?notice={NOTICE_SUPPRIME}", status_code=303)

@@ -8,7 +8,6 @@ it changed with a notice.
 """
 
 from typing import Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
@@ -41,15 +40,6 @@ def _suivant(valeur: str | None) -> str:
     if not valeur or not valeur.startswith("/") or valeur.startswith("//") or "\\" in valeur:
         return "/"
     return valeur
-
-
-def _connexion(requete: Request) -> RedirectResponse:
-    return RedirectResponse("/connexion?suivant=" + quote(requete.url.path, safe="/"), status_code=303)
-
-
-def _session_ou_connexion(requete: Request) -> sessions.Session | RedirectResponse:
-    session = sessions.lire(requete)
-    return session if session is not None else _connexion(requete)
 
 
 # --- Sign in, sign out ----------------------------------------------------------------------------
@@ -167,7 +157,7 @@ def _notice(valeur: str | None) -> str | None:
 @router.get("/campus/{campus_id}/modifier")
 def modifier_campus(requete: Request, campus_id: str) -> Response:
     """Form editing a campus's label period, excellence, seat, site and description."""
-    session = _session_ou_connexion(requete)
+    session = sessions.ou_connexion(requete)
     if isinstance(session, RedirectResponse):
         return session
     campus, *_ = _campus(requete, session, campus_id)
@@ -192,7 +182,7 @@ def _formulaire_campus(requete, session, campus, valeurs, erreurs, statut: int =
 @router.post("/campus/{campus_id}/modifier")
 async def enregistrer_campus(requete: Request, campus_id: str) -> Response:
     """Save the form through `curation.modifier_campus`, or show it again with the errors."""
-    session = _session_ou_connexion(requete)
+    session = sessions.ou_connexion(requete)
     if isinstance(session, RedirectResponse):
         return session
     valeurs = await _formulaire(requete)
@@ -217,7 +207,7 @@ async def enregistrer_campus(requete: Request, campus_id: str) -> Response:
 @router.get("/campus/{campus_id}/membres")
 def membres(requete: Request, campus_id: str, notice: str | None = None) -> Response:
     """Members and partners of a campus, with the forms adding and removing them."""
-    session = _session_ou_connexion(requete)
+    session = sessions.ou_connexion(requete)
     if isinstance(session, RedirectResponse):
         return session
     return _page_membres(requete, session, campus_id, {}, {}, _notice(notice))
@@ -265,7 +255,7 @@ async def changer_membres(requete: Request, campus_id: str, action: str) -> Resp
     """Add or remove a member or a partner through `cmq.curation`; the page again with the error if refused."""
     if action not in OPERATIONS:
         raise IntrouvableError(f"action inconnue : {action}")
-    session = _session_ou_connexion(requete)
+    session = sessions.ou_connexion(requete, f"/campus/{campus_id}/membres")
     if isinstance(session, RedirectResponse):
         return session
     valeurs = await _formulaire(requete)
@@ -295,7 +285,7 @@ async def changer_membres(requete: Request, campus_id: str, action: str) -> Resp
 @router.get("/relecture")
 def relecture(requete: Request, notice: str | None = None) -> Response:
     """Changes waiting review that the signed-in person may see (their own, or those they may decide)."""
-    session = _session_ou_connexion(requete)
+    session = sessions.ou_connexion(requete)
     if isinstance(session, RedirectResponse):
         return session
     attente = relecture_.en_attente(session.acteur, url=requete.app.state.url)
@@ -316,7 +306,7 @@ async def decider(requete: Request, changement_id: int, decision: str) -> Respon
     """Accept or reject a pending change (a reason is required to reject)."""
     if decision not in ("accepter", "rejeter"):
         raise IntrouvableError(f"décision inconnue : {decision}")
-    session = _session_ou_connexion(requete)
+    session = sessions.ou_connexion(requete, "/relecture")
     if isinstance(session, RedirectResponse):
         return session
     valeurs = await _formulaire(requete)

@@ -17,9 +17,10 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from os import environ
+from urllib.parse import quote
 
 from fastapi import Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from cmq.errors import Interdit
@@ -73,6 +74,16 @@ def lire(requete: Request) -> Session | None:
     if "session_web" not in requete.state._state:
         requete.state.session_web = _lire(requete)
     return requete.state.session_web
+
+
+def ou_connexion(requete: Request, retour: str | None = None) -> Session | RedirectResponse:
+    """The session, or a redirection (303) to /connexion that comes back to this page (a GET) or to
+    `retour` (a form's page: a POST address cannot be opened again)."""
+    session = lire(requete)
+    if session is not None:
+        return session
+    suivant = requete.url.path if requete.method == "GET" or retour is None else retour
+    return RedirectResponse("/connexion?suivant=" + quote(suivant, safe="/"), status_code=303)
 
 
 def _lire(requete: Request) -> Session | None:
