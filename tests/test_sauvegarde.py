@@ -15,7 +15,7 @@ from cmq import __version__
 from cmq.cli import app
 from cmq.errors import EntreeInvalide, ErreurEcriture, ErreurStockage, FichierIllisible, ImportEnCours
 from cmq.store import db, schema
-from cmq.store.sauvegarde import lire, restaurer, sauvegarder
+from cmq.store.sauvegarde import lire, restaurer, sauvegarder, tables
 from cmq.store.tables import Base
 
 T = Base.metadata.tables
@@ -276,7 +276,7 @@ LIGNES = {
 def remplir(url: str) -> None:
     """Insert the rows above with SQLAlchemy Core (parents first)."""
     with db.moteur(url).begin() as connexion:
-        for table in Base.metadata.sorted_tables:
+        for table in tables():
             connexion.execute(insert(table), LIGNES[table.name])
 
 
@@ -292,9 +292,10 @@ def genre(url: str) -> str:
 
 
 def contenu(url: str) -> dict[str, list[tuple]]:
-    """Every row of every table, sorted (to check a target is unchanged)."""
+    """Every row of every table a bundle carries, sorted (to check a target is unchanged; the
+    journal of restores: `restaurations_de`)."""
     with db.moteur(url).connect() as connexion:
-        return {t.name: sorted(connexion.execute(select(t)).all(), key=repr) for t in Base.metadata.sorted_tables}
+        return {t.name: sorted(connexion.execute(select(t)).all(), key=repr) for t in tables()}
 
 
 @pytest.fixture
@@ -358,7 +359,7 @@ def test_deux_sauvegardes_identiques_sans_date_fournie(source, tmp_path, monkeyp
 
 def test_contenu_du_bundle(bundle_sqlite):
     archive = zipfile.ZipFile(bundle_sqlite)
-    noms = [t.name for t in Base.metadata.sorted_tables]
+    noms = [t.name for t in tables()]
     assert archive.namelist() == ["manifeste.json", *(f"{n}.jsonl" for n in noms)]
     assert {info.date_time for info in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
     manifeste = json.loads(archive.read("manifeste.json"))

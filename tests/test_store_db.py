@@ -25,6 +25,7 @@ TABLES = {
     "utilisateurs_perimetres",
     "changements",
     "changements_champs",
+    "restaurations",
     "alias",
     "imports",
 }
@@ -164,7 +165,7 @@ def test_migration_cree_toutes_les_tables(tmp_path):
     assert not (tmp_path / "sous").exists()  # asking does not create anything
     schema.mettre_a_jour(url)
     assert set(inspect(db.moteur(url)).get_table_names()) == TABLES | {"alembic_version"}
-    assert schema.revision_courante(url) == "0004_curation" == schema.revision_cible()
+    assert schema.revision_courante(url) == "0005_restaurations" == schema.revision_cible()
     assert schema.est_initialisee(url)
 
 

@@ -169,8 +169,10 @@ def lire_historique(
     decalage: Annotated[int, Query(ge=0, le=DECALAGE_MAX, description="Nombre de changements sautés.")] = 0,
 ) -> Page[Changement]:
     """Les changements appliqués au campus, le plus récent d'abord : qui, quand, quelle source, quelle
-    opération (import, edition, alias…) et chaque champ avant → après. Un campus supprimé depuis garde
-    son historique ; 404 pour un campus ni enregistré ni présent dans l'historique."""
+    opération (import, edition, alias…) et chaque champ avant → après. Chaque restauration de la base
+    entière y figure à sa date (`operation` « restauration », `objet` « base », `source` le fichier de
+    sauvegarde ; `id` : son numéro de restauration). Un campus supprimé depuis garde son historique ;
+    404 pour un campus ni enregistré ni présent dans l'historique."""
     with db.session(url) as s:
         elements, total = historique.du_campus(s, id, limite=limite, decalage=decalage)
     return Page[Changement](total=total, limite=limite, decalage=decalage, elements=elements)

@@ -8,6 +8,7 @@ import typer
 
 from cmq.cli.lecture import console, tableau
 from cmq.store import sauvegarde
+from cmq.store.historique import ACTEUR_LOCAL
 from cmq.store.sauvegarde import Manifeste
 
 
@@ -34,11 +35,20 @@ def restaurer(
         bool, typer.Option("--remplacer", help="Écrase le contenu d'une base qui n'est pas vide.")
     ] = False,
 ) -> None:
-    """Restaure une sauvegarde dans une base vide (SQLite ou PostgreSQL)."""
-    manifeste = sauvegarde.restaurer(fichier, remplacer=remplacer)
+    """Restaure une sauvegarde dans une base vide (SQLite ou PostgreSQL).
+
+    La restauration est inscrite à l'historique de la base (`cmq historique campus ID`) ; le
+    journal des restaurations n'entre pas dans les sauvegardes.
+    """
+    manifeste = sauvegarde.restaurer(fichier, remplacer=remplacer, acteur=ACTEUR_LOCAL)
     _resume(
         manifeste,
         f"Base restaurée depuis {fichier} (sauvegarde du {manifeste.cree_le.astimezone(UTC):%Y-%m-%d %H:%M} UTC)",
+    )
+    console().print(
+        f"Restauration inscrite à l'historique de la base (auteur : {ACTEUR_LOCAL.nom}) : "
+        "`cmq historique campus ID` la montre.",
+        markup=False,
     )
 
 

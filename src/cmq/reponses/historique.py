@@ -8,13 +8,19 @@ from zoneinfo import ZoneInfo
 from cmq.models import Changement
 
 ZONE = ZoneInfo("Europe/Paris")
-ACTIONS = {"creation": "création", "modification": "modification", "suppression": "suppression"}
+ACTIONS = {
+    "creation": "création",
+    "modification": "modification",
+    "suppression": "suppression",
+    "restauration": "restauration",
+}
 OBJETS = {
     "campus": "campus",
     "membre": "membre (UAI)",
     "membre_nomme": "membre nommé",
     "partenaire": "partenaire",
     "alias": "alias",
+    "base": "base entière",
 }
 VIDE = "—"
 
@@ -40,7 +46,7 @@ def quand(moment: datetime) -> str:
 def objet(c: Changement) -> str:
     """« membre (UAI) 0690001B », « campus »."""
     nom = OBJETS.get(c.objet, c.objet)
-    return nom if c.objet == "campus" or not c.cle else f"{nom} {c.cle}"
+    return nom if c.objet in ("campus", "base") or not c.cle else f"{nom} {c.cle}"
 
 
 def champs(c: Changement, masques: tuple[str, ...] = ()) -> list[tuple[str, str, str]]:
@@ -49,8 +55,29 @@ def champs(c: Changement, masques: tuple[str, ...] = ()) -> list[tuple[str, str,
     return [(v.champ, en_clair(v.avant), en_clair(v.apres)) for v in c.champs if v.champ not in masques]
 
 
+def est_restauration(c: Changement) -> bool:
+    """True for a restore of the whole base (`store.historique.restauration`)."""
+    return c.operation == "restauration" and c.objet == "base"
+
+
+def restauration(c: Changement) -> str:
+    """« restauration de cmq.zip (sauvegarde du 2026-01-15 10:30, 25 lignes, base remplacée) »."""
+    valeurs = {v.champ: v.apres for v in c.champs}
+    details = []
+    if valeurs.get("cree_le"):
+        details.append(f"sauvegarde du {quand(datetime.fromisoformat(valeurs['cree_le']))}")
+    if valeurs.get("lignes") is not None:
+        details.append(f"{valeurs['lignes']} lignes")
+    if valeurs.get("remplacer"):
+        details.append("base remplacée")
+    return f"restauration de {c.source}" + (f" ({', '.join(details)})" if details else "")
+
+
 def resume(c: Changement) -> str:
-    """The fields on one line: « excellence : non → oui ; uai_support : — → 0692418D »."""
+    """The fields on one line: « excellence : non → oui ; uai_support : — → 0692418D »; a restore
+    in a sentence (`restauration`)."""
+    if est_restauration(c):
+        return restauration(c)
     return " ; ".join(f"{champ} : {avant} → {apres}" for champ, avant, apres in champs(c))
 
 

@@ -10,6 +10,8 @@ establishments its members name as the annuaire has them NOW (the annuaire has n
 The history only starts when it starts: a day ending before the first recorded change (a base
 upgraded from revision 0003 whose rows predate it, a base without any change) is refused
 (« historique tenu depuis le … »), as is a day after today. Today is the current state itself.
+A restore (`restaurations`) is not a change and is never undone: a restored base carries the
+bundle's history, so a day before the restore is rebuilt from it, as in the base backed up.
 Rebuilt databases are cached per (database, data version, day), the TAILLE_CACHE latest.
 """
 

@@ -21,6 +21,14 @@ means the object was created, `None` for "after" that it was removed; only field
 differs are kept, and a change that changes nothing is not recorded. Changes are inserted in
 bulk (`_inserer` for the changes, one executemany for their fields), so an import of thousands of
 rows records its history in a few statements.
+
+A restore (`store.sauvegarde.restaurer`) replaces the whole base, history included: it is not a
+change (the restored `changements` are exactly the bundle's) but a row of `restaurations`, which
+no bundle carries. `du_campus` shows each restore in every campus's history as a change-like entry
+(`operation` and `action` « restauration », `objet` « base », `id` its number in `restaurations`,
+the bundle's date, schema revision, SHA-256 and rows as fields with no value before), at its
+time among the campus's changes. Rebuilding a past state (`store.etat_au`) reads `changements`
+only: a restore is never undone, the restored history is.
 """
 
 import json
@@ -36,10 +44,12 @@ from sqlalchemy.orm import Session
 from cmq.models import Acteur, Campus, Changement, ValeurChangee
 from cmq.store import lecture
 from cmq.store.conversion import utc
-from cmq.store.tables import ChampChangeTable, ChangementTable
+from cmq.store.tables import ChampChangeTable, ChangementTable, RestaurationTable
 
 OPERATIONS = ("import", "edition", "restauration", "alias")
 OBJETS = ("campus", "membre", "membre_nomme", "partenaire", "alias")
+OBJET_BASE = "base"  # the object of a restore: the whole base
+RESTAURATION = "restauration"
 STATUTS = ("applique", "a_valider", "rejete")
 # Who writes when no user is known: a local command (it holds the database).
 ACTEUR_LOCAL = Acteur(nom="ligne de commande", role="administrateur")
@@ -217,15 +227,60 @@ def _filtre(campus_id: str | None, statuts: Sequence[str]):
 def du_campus(
     s: Session, campus_id: str, *, limite: int | None = None, decalage: int = 0
 ) -> tuple[list[Changement], int]:
-    """(a page of the applied changes of a campus, newest first; their total). A campus removed
-    since keeps its history; IntrouvableError (« campus inconnu », close ids) for a campus
-    neither stored nor in the history."""
+    """(a page of the applied changes of a campus and of the base's restores, newest first; their
+    total). A campus removed since keeps its history; IntrouvableError (« campus inconnu », close
+    ids) for a campus neither stored nor in the history.
+
+    Each restore sits after the campus's changes made later than it (`quand`), restores newest
+    first: the k-th restore is at position (changes after it) + k, the changes fill the other
+    positions in their order, so a page reads only its own slice of the changes."""
     identifiant = (campus_id or "").strip().lower()
     total = s.scalar(_filtre(identifiant, ("applique",)))
     if not total:
         lecture.campus(s, identifiant)  # IntrouvableError when unknown
-        return [], 0
-    return lire(s, campus_id=identifiant, limite=limite, decalage=decalage), total
+    plus_recents = (
+        _filtre(identifiant, ("applique",)).where(ChangementTable.quand > RestaurationTable.quand).scalar_subquery()
+    )
+    restaurations = s.execute(
+        select(RestaurationTable, plus_recents).order_by(RestaurationTable.quand.desc(), RestaurationTable.id.desc())
+    ).all()
+    places = {n + k: ligne for k, (ligne, n) in enumerate(restaurations)}
+    tout = total + len(restaurations)
+    fin = tout if limite is None else min(tout, decalage + limite)
+    if decalage >= fin:
+        return [], tout
+    avant = sum(1 for p in places if p < decalage)
+    dans_la_page = sum(1 for p in places if decalage <= p < fin)
+    nombre = fin - decalage - dans_la_page
+    suite = iter(lire(s, campus_id=identifiant, limite=nombre, decalage=decalage - avant) if nombre else [])
+    return [restauration(places[p]) if p in places else next(suite) for p in range(decalage, fin)], tout
+
+
+def restauration(ligne: RestaurationTable) -> Changement:
+    """A restore as a change of the whole base, its bundle described by fields with no value before."""
+    valeurs = {
+        "cree_le": utc(ligne.cree_le).isoformat(),
+        "lignes": ligne.lignes,
+        "remplacer": ligne.remplacer,
+        "revision": ligne.revision,
+        "sha256": ligne.sha256,
+    }
+    return Changement(
+        id=ligne.id,
+        quand=utc(ligne.quand),
+        auteur=ligne.auteur,
+        source=ligne.source,
+        operation=RESTAURATION,
+        objet=OBJET_BASE,
+        action=RESTAURATION,
+        champs=[ValeurChangee(champ=champ, apres=valeur) for champ, valeur in valeurs.items()],
+    )
+
+
+def restaurations(s: Session) -> list[Changement]:
+    """Every restore of this base, newest first (`restauration`)."""
+    requete = select(RestaurationTable).order_by(RestaurationTable.quand.desc(), RestaurationTable.id.desc())
+    return [restauration(ligne) for ligne in s.scalars(requete)]
 
 
 # --- Review queue (`cmq.relecture`): changes read by id, decided ---------------------------------

@@ -4,6 +4,10 @@ The format (docs/sauvegarde.md) is database-neutral: a SQLite store restores int
 and back. Output is deterministic (rows sorted by primary key, fixed ZIP timestamps), so the
 same content always gives the same bytes. Restore checks everything before touching the
 target, then writes in one transaction: on any error the target is unchanged.
+
+The journal of restores (`restaurations`, TABLES_LOCALES) is a fact about one database, not data:
+it is never written to a bundle nor read from one, and a successful restore adds its row in the
+restore's own transaction. So backup → restore → backup stays byte-identical.
 """
 
 import hashlib
@@ -19,14 +23,16 @@ from types import SimpleNamespace
 from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, Field, StrictInt, StrictStr, ValidationError
-from sqlalchemy import Boolean, Column, Date, DateTime, Float, Integer, String, Table, func, select
+from sqlalchemy import Boolean, Column, Date, DateTime, Float, Integer, String, Table, func, insert, select
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
 
 from cmq import __version__, saisie
 from cmq.errors import CmqError, EntreeInvalide, ErreurStockage, FichierIllisible
 from cmq.fichiers import ecriture_atomique
+from cmq.models import Acteur
 from cmq.store import conversion, db, schema, verrou
-from cmq.store.tables import Base
+from cmq.store.historique import ACTEUR_LOCAL
+from cmq.store.tables import Base, RestaurationTable
 
 FORMAT = "cmq-sauvegarde"
 VERSION_FORMAT = 1
@@ -43,6 +49,8 @@ ENTIER_MAX = 2**63 - 1  # BIGINT on PostgreSQL, INTEGER on SQLite
 MESSAGE_ENTIER = "entier hors limites (au plus 2⁶³ - 1 en valeur absolue)"
 BLOC = 64 * 1024
 METHODES_ZIP = {zipfile.ZIP_STORED: "aucune", zipfile.ZIP_DEFLATED: "deflate"}
+# Tables of this database only, never in a bundle: the journal of its restores.
+TABLES_LOCALES = frozenset({RestaurationTable.__tablename__})
 
 
 class TableSauvegardee(BaseModel):
@@ -70,8 +78,9 @@ class Manifeste(BaseModel):
 
 
 def tables() -> list[Table]:
-    """Every table of the store, parents before children (insertion order)."""
-    return list(Base.metadata.sorted_tables)
+    """Every table a bundle carries, parents before children (insertion order): all the store's
+    tables but TABLES_LOCALES."""
+    return [t for t in Base.metadata.sorted_tables if t.name not in TABLES_LOCALES]
 
 
 # --- Values: column type <-> JSON ------------------------------------------------------------
@@ -362,8 +371,12 @@ def _lire_manifeste(archive: zipfile.ZipFile, chemin: Path) -> Manifeste:
             f"révision de schéma « {revision[:40]} » inconnue de cette version de cmq "
             f"(révision actuelle : {schema.revision_cible()})",
         )
-    connues = Base.metadata.tables
+    connues = {t.name: t for t in tables()}
     for nom, entree in manifeste.tables.items():
+        if nom in TABLES_LOCALES:
+            raise _illisible(
+                chemin, f"table « {nom} » interdite : le journal des restaurations n'est jamais sauvegardé"
+            )
         if nom not in connues:
             raise _illisible(chemin, f"table inconnue « {nom} » (sauvegarde d'une version plus récente de cmq ?)")
         inconnues = set(entree.colonnes) - set(connues[nom].columns.keys())
@@ -448,21 +461,29 @@ def _defaut(colonne: Column) -> Any:
 
 def lire(chemin: str | Path) -> tuple[Manifeste, dict[str, list[dict[str, Any]]]]:
     """Read and fully check a bundle: its manifest and the converted rows of each table."""
-    chemin = Path(chemin)
+    manifeste, donnees, _empreinte = _lire(Path(chemin))
+    return manifeste, donnees
+
+
+def _lire(chemin: Path) -> tuple[Manifeste, dict[str, list[dict[str, Any]]], str]:
+    """`lire`, and the SHA-256 of the file, hashed from the same open file the archive is read from."""
     if not chemin.is_file():
         raise FichierIllisible(f"sauvegarde introuvable : « {chemin} »")
     try:
-        with zipfile.ZipFile(chemin) as archive:
-            manifeste = _lire_manifeste(archive, chemin)
-            donnees = {
-                nom: _lignes_table(archive, chemin, Base.metadata.tables[nom], entree)
-                for nom, entree in manifeste.tables.items()
-            }
+        with chemin.open("rb") as fichier:
+            empreinte = hashlib.file_digest(fichier, "sha256").hexdigest()
+            fichier.seek(0)
+            with zipfile.ZipFile(fichier) as archive:
+                manifeste = _lire_manifeste(archive, chemin)
+                donnees = {
+                    nom: _lignes_table(archive, chemin, Base.metadata.tables[nom], entree)
+                    for nom, entree in manifeste.tables.items()
+                }
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as erreur:
         raise _illisible(chemin, f"archive ZIP corrompue ou tronquée ({type(erreur).__name__})") from None
     except OSError as erreur:
         raise _illisible(chemin, erreur.strerror or str(erreur)) from None
-    return manifeste, donnees
+    return manifeste, donnees, empreinte
 
 
 # --- Restore -------------------------------------------------------------------------------
@@ -502,18 +523,39 @@ def _ecrire(connexion, donnees: dict[str, list[dict[str, Any]]], remplacer: bool
         _recaler_sequences(connexion)
 
 
-def restaurer(chemin: str | Path, url: str | None = None, *, remplacer: bool = False) -> Manifeste:
+def _journaliser(connexion, chemin: Path, empreinte: str, manifeste: Manifeste, remplacer: bool, acteur: Acteur):
+    """Add the restore to `restaurations`, in the restore's transaction."""
+    connexion.execute(
+        insert(RestaurationTable.__table__).values(
+            quand=datetime.now(UTC),
+            auteur=acteur.nom,
+            source=chemin.name,
+            sha256=empreinte,
+            cree_le=manifeste.cree_le.astimezone(UTC),
+            revision=manifeste.revision_alembic,
+            remplacer=remplacer,
+            lignes=manifeste.total_lignes,
+        )
+    )
+
+
+def restaurer(
+    chemin: str | Path, url: str | None = None, *, remplacer: bool = False, acteur: Acteur = ACTEUR_LOCAL
+) -> Manifeste:
     """Load the bundle `chemin` into the store `url` (default database); return its manifest.
 
     The bundle is checked entirely first; the target is migrated to the current schema, must
-    be empty unless `remplacer=True`, and is written in a single transaction.
+    be empty unless `remplacer=True`, and is written in a single transaction, which also records
+    the restore (`restaurations`: when, `acteur`, file name and SHA-256, the bundle's date).
     """
-    manifeste, donnees = lire(chemin)
+    chemin = Path(chemin)
+    manifeste, donnees, empreinte = _lire(chemin)
     url = db.ouvrir(url)
     schema.mettre_a_jour(url)
     try:
         with verrou.connexion_import(url) as connexion:  # a restore and an import never overlap
             _ecrire(connexion, donnees, remplacer)
+            _journaliser(connexion, chemin, empreinte, manifeste, remplacer, acteur)
     except (OperationalError, InterfaceError) as erreur:
         raise db.erreur_stockage(url, erreur) from None
     except DBAPIError as erreur:  # constraint or type violation: the bundle is inconsistent

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 DOSSIER_MIGRATIONS = Path(__file__).parent / "migrations"
-REVISION = "0004_curation"  # the head revision of DOSSIER_MIGRATIONS (tested against Alembic's)
+REVISION = "0005_restaurations"  # the head revision of DOSSIER_MIGRATIONS (tested against Alembic's)
 TABLE_VERSION = "alembic_version"
 CLE_VERROU_PG = 0x434D51  # "CMQ": advisory lock serialising concurrent upgrades on PostgreSQL
 

@@ -232,3 +232,28 @@ class ChampChangeTable(Base):
     champ: Mapped[str] = mapped_column(String(80), primary_key=True)
     avant: Mapped[str | None] = mapped_column(Text)
     apres: Mapped[str | None] = mapped_column(Text)
+
+
+# --- Restores (revision 0005_restaurations): a fact about this database, never backed up ---------
+
+
+class RestaurationTable(Base):
+    """One successful restore into this database (`cmq restaurer`), written in the restore's own
+    transaction: when, by whom, from which bundle (file name, SHA-256 of the file, its `cree_le` and
+    schema revision), whether the base was replaced, how many rows were loaded.
+
+    Not part of a backup (`store.sauvegarde.TABLES_LOCALES`): backup → restore → backup stays
+    byte-identical, and the restores of a database outlive a later `--remplacer`.
+    """
+
+    __tablename__ = "restaurations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    quand: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    auteur: Mapped[str] = mapped_column(String(200))
+    source: Mapped[str] = mapped_column(Text)  # file name of the bundle
+    sha256: Mapped[str] = mapped_column(String(64))  # of the bundle file as read
+    cree_le: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # the bundle's manifest
+    revision: Mapped[str | None] = mapped_column(String(32))  # the bundle's schema revision
+    remplacer: Mapped[bool] = mapped_column(Boolean)
+    lignes: Mapped[int] = mapped_column(Integer)  # rows restored, every table

@@ -8,8 +8,8 @@ API's cached pages) is keyed by `version(url)` and rebuilt when it changes:
   on one connection kept for the purpose (a few microseconds, no table read; it changes when
   any other connection commits), with the file's inode (a database replaced by another file);
   PostgreSQL: one round trip reading the last import id, the number of imports, campuses and
-  members, the aliases' count and last date, and the last change id (every import, campus write
-  and restore adds or replaces these; aliases are written without a history entry; an edition of
+  members, the aliases' count and last date, the last change id and the last restore id (every
+  import, campus write and restore adds or replaces these; aliases are written without a history entry; an edition of
   a campus's fields changes no count but records a change).
 """
 
@@ -21,7 +21,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from cmq.store import db
-from cmq.store.tables import AliasTable, CampusTable, ChangementTable, ImportTable, MembreTable
+from cmq.store.tables import AliasTable, CampusTable, ChangementTable, ImportTable, MembreTable, RestaurationTable
 
 _VERSION_BASE = select(
     select(func.max(ImportTable.id)).scalar_subquery(),
@@ -31,6 +31,7 @@ _VERSION_BASE = select(
     select(func.count()).select_from(AliasTable).scalar_subquery(),
     select(func.max(AliasTable.cree_le)).scalar_subquery(),
     select(func.max(ChangementTable.id)).scalar_subquery(),
+    select(func.max(RestaurationTable.id)).scalar_subquery(),
 )
 
 _chemins: dict[str, Path | None] = {}

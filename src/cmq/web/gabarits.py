@@ -64,6 +64,7 @@ def _environnement() -> Environment:
         changement_objet=historique.objet,
         changement_action=lambda c: historique.ACTIONS.get(c.action, c.action),
         changement_champs=lambda c: historique.champs(c, masques=("note",)),  # as the campus page
+        changement_restauration=lambda c: historique.restauration(c) if historique.est_restauration(c) else "",
         est_lien=historique.est_lien,
     )
     env.globals.update(periode=periode_label)
