@@ -300,6 +300,11 @@ def test_compter(s):
         "partenaires": 2,
         "alias": 0,
         "imports": 2,
+        "utilisateurs": 0,
+        "utilisateurs_perimetres": 0,
+        "changements": 0,  # written by `store.ecriture` directly: the history is kept by imports and edits
+        "changements_champs": 0,
+        "restaurations": 0,
     }
 
 
