@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 from cmq import perimetres
 from cmq.errors import Interdit, IntrouvableError
 from cmq.models import Acteur, Campus, Role
-from cmq.store import lecture
 
 
 def _perimetres(acteur: Acteur) -> list[perimetres.Perimetre]:
@@ -36,6 +35,8 @@ def verifier_campus(s: Session, acteur: Acteur, campus_id: str, nouveau: Campus 
     portee = _perimetres(acteur)
     if any(p.echelle == perimetres.FRANCE for p in portee):
         return
+    from cmq.store import lecture  # after the France case: an import by the local command reads nothing
+
     try:
         stocke: Campus | None = lecture.campus(s, campus_id)
     except IntrouvableError:

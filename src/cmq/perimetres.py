@@ -9,7 +9,6 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from cmq import territoires
 from cmq.errors import EntreeInvalide
 
 FRANCE = "france"
@@ -44,6 +43,8 @@ def lire(texte: str) -> Perimetre:
                 f"périmètre « {brut[:160]} » : identifiant de campus invalide (minuscules, chiffres et tirets)"
             )
         return Perimetre("campus", code)
+    from cmq import territoires  # on first use: "france" (every local command) needs no territory table
+
     try:
         territoires.verifier_code(echelle, code)
     except EntreeInvalide as erreur:

@@ -42,7 +42,6 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from cmq.models import Acteur, Campus, Changement, ValeurChangee
-from cmq.store import lecture
 from cmq.store.conversion import utc
 from cmq.store.tables import ChampChangeTable, ChangementTable, RestaurationTable
 
@@ -237,6 +236,8 @@ def du_campus(
     identifiant = (campus_id or "").strip().lower()
     total = s.scalar(_filtre(identifiant, ("applique",)))
     if not total:
+        from cmq.store import lecture  # here only: imports record history without loading the readers
+
         lecture.campus(s, identifiant)  # IntrouvableError when unknown
     plus_recents = (
         _filtre(identifiant, ("applique",)).where(ChangementTable.quand > RestaurationTable.quand).scalar_subquery()
