@@ -276,6 +276,27 @@ def test_campus_doublons_a_cheval_sur_les_lots(base_vide, reference, tmp_path, m
     assert re.fullmatch(r"campus en double « .+ » \(lignes 5, 42, 92 et 151\)", rejets[1][1])
 
 
+def test_historique_ecrit_lot_par_lot(base_vide, reference, tmp_path, monkeypatch):
+    """The changes of a campus import read by tiny batches are recorded batch by batch (memory bounded
+    by a batch), all tied to the import's id, the same as in one batch."""
+    from cmq.store import historique as historique_store
+
+    chemin = tmp_path / "campus.csv"
+    chemin.write_text(campus(60), encoding="utf-8")
+    comparer(chemin, base_vide, reference, monkeypatch, tmp_path, type_import="campus")
+
+    def changements(url: str):
+        with db.session(url) as s:
+            lus = historique_store.lire(s)
+        [import_] = historique(url)
+        assert {c.import_id for c in lus} == {import_.id} and {c.operation for c in lus} == {"import"}
+        return sorted((c.objet, c.action, c.cle, [(v.champ, v.avant, v.apres) for v in c.champs]) for c in lus)
+
+    par_lots, en_un = changements(base_vide), changements(reference)
+    supports = sum(1 for j in range(60) if j % 3 != 2)  # rows with a support establishment: a member each
+    assert len(par_lots) == 60 + supports and par_lots == en_un
+
+
 def test_membres_doublons_par_lots(base_vide, reference, tmp_path, monkeypatch):
     """Members (key campus + UAI) repeated across batches: all rejected, as in one batch."""
     campus_ = tmp_path / "campus.csv"

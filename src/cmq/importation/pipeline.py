@@ -291,7 +291,9 @@ class _Passe:
     supports_inseres: set = field(default_factory=set)
     lots: masse.Lots = field(default_factory=masse.Lots)
     nommes: list = field(default_factory=list)  # named members written (candidates: `propositions`)
-    suivi: dict[str, list] = field(default_factory=dict)  # objet -> (before, after) of the rows written
+    suivi: dict[str, list] = field(default_factory=dict)  # objet -> (before, after) of the batch's rows written
+    source: str = ""  # the import's source, recorded with its changes
+    changements: list = field(default_factory=list)  # (first, last) id of the changes of each batch
 
 
 class _Doublons(Exception):
@@ -501,18 +503,21 @@ def _ecrire_membres(s, valides: _Valides, passe: _Passe) -> ecriture.Bilan:
     return bilan
 
 
-def _enregistrer_changements(s, passe: _Passe, rapport: Rapport, options: OptionsImport) -> None:
-    """Record the changes of the campuses, members and partners written (one bulk insert per kind);
-    the annuaire's establishments are not (module doc)."""
+def _noter_changements(s, passe: _Passe, options: OptionsImport) -> None:
+    """Record the changes of the campuses, members and partners the batch wrote (one bulk insert per
+    kind), then forget them: memory stays bounded by a batch. The annuaire's establishments are not
+    recorded (module doc); the import's id is set on them at the end (`historique.rattacher`)."""
     for objet, suivi in passe.suivi.items():
-        historique.enregistrer(
+        ids = historique.enregistrer(
             s,
             historique.nouveaux(objet, suivi),
             acteur=options.acteur or historique.ACTEUR_LOCAL,
-            source=rapport.source,
+            source=passe.source,
             operation="import",
-            import_id=rapport.import_id,
         )
+        if ids:
+            passe.changements.append((ids[0], ids[-1]))
+    passe.suivi.clear()
 
 
 def _verifier_droits(s, valides: _Valides, acteur: Acteur | None) -> None:
@@ -555,6 +560,7 @@ def _ecrire_lot(s, valides: _Valides, passe: _Passe, restantes: int, options: Op
         if len(getattr(valides, nom)):
             passe.details[nom] = passe.details.get(nom, ecriture.Bilan()) + etapes[nom]()
     passe.nommes.extend(valides.membres_nommes)
+    _noter_changements(s, passe, options)
 
 
 @dataclass
@@ -660,7 +666,7 @@ def _passe(
         raise
     if options.acteur is not None and corr.type_import == "etablissements":  # the annuaire: all of France
         droits.verifier_administrateur(options.acteur)
-    passe = _Passe(_Rejets(source.colonnes, options.partiel), corr.type_import, doublons)
+    passe = _Passe(_Rejets(source.colonnes, options.partiel), corr.type_import, doublons, source=rapport.source)
     try:
         with verrou.session_import(url) as s:  # one import writes at a time (waits, then ErreurImport)
             _lots(s, chain([premier], lots), conv, passe, options)
@@ -747,6 +753,6 @@ def _conclure(s, source, somme_controle, passe: _Passe, rapport: Rapport, option
     rapport.inserees, rapport.mises_a_jour, rapport.inchangees = total.inserees, total.mises_a_jour, total.inchangees
     rapport.statut = "partiel" if rapport.rejetees else "ok"
     rapport.import_id = ecriture.enregistrer_import(s, _enregistrement(rapport, debut))
-    _enregistrer_changements(s, passe, rapport, options)
+    historique.rattacher(s, passe.changements, rapport.import_id)
     if options.progression:
         options.progression("ecriture", passe.lues, passe.lues)

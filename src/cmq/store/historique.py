@@ -168,6 +168,20 @@ def _inserer(s: Session, lignes: list[dict[str, Any]]) -> list[int]:
     return list(connexion.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), lignes).scalars())
 
 
+def rattacher(s: Session, plages: Sequence[tuple[int, int]], import_id: int | None) -> None:
+    """Set `import_id` on the changes an import recorded batch by batch, given as (first, last) id
+    ranges (one per bulk insert; the import lock keeps other imports out of them)."""
+    if import_id is None or not plages:
+        return
+    table = ChangementTable
+    for premier, dernier in plages:
+        s.execute(
+            update(table)
+            .where(table.id.between(premier, dernier), table.operation == "import", table.import_id.is_(None))
+            .values(import_id=import_id)
+        )
+
+
 def _modeles(s: Session, lignes: Sequence[ChangementTable]) -> list[Changement]:
     par_id: dict[int, list[ValeurChangee]] = {ligne.id: [] for ligne in lignes}
     if par_id:
