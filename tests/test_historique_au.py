@@ -175,3 +175,23 @@ def test_sauvegarde_restauration_garde_historique_et_au(deux_versions, fabrique_
     sauvegarder(tmp_path / "t.zip", cible, cree_le=datetime(2026, 1, 1, tzinfo=UTC))
     sauvegarder(tmp_path / "u.zip", deux_versions, cree_le=datetime(2026, 1, 1, tzinfo=UTC))
     assert (tmp_path / "t.zip").read_bytes() == (tmp_path / "u.zip").read_bytes()
+
+
+def test_base_poussee_hors_du_cache_reste_lisible_un_temps(deux_versions, monkeypatch):
+    """A rebuilt day pushed out of the cache by requests for other days is closed only later: a
+    request still reading it is not cut off; the number kept open stays bounded."""
+    import sqlite3
+
+    monkeypatch.setattr(etat_au, "TAILLE_CACHE", 2)
+    monkeypatch.setattr(etat_au, "RETRAITES_MAX", 3)
+    tenue = etat_au.base_au(deux_versions, _il_y_a(9))
+    for jours in (8, 7, 6):  # pushes `tenue` out of the cache of 2
+        etat_au.base_au(deux_versions, _il_y_a(jours))
+    assert tenue not in etat_au._cache.values() and tenue in etat_au._retraites
+    with db.session(tenue.url) as s:  # still readable by the request holding it
+        assert lecture.campus(s, "cmq-a").excellence is not True
+    for jours in (5, 4, 3, 2):
+        etat_au.base_au(deux_versions, _il_y_a(jours))
+    assert len(etat_au._retraites) == 3 and tenue not in etat_au._retraites
+    with pytest.raises(sqlite3.ProgrammingError):  # closed once 3 newer ones were pushed out
+        tenue.gardien.execute("SELECT 1")

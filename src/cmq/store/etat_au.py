@@ -12,7 +12,9 @@ upgraded from revision 0003 whose rows predate it, a base without any change) is
 (« historique tenu depuis le … »), as is a day after today. Today is the current state itself.
 A restore (`restaurations`) is not a change and is never undone: a restored base carries the
 bundle's history, so a day before the restore is rebuilt from it, as in the base backed up.
-Rebuilt databases are cached per (database, data version, day), the TAILLE_CACHE latest.
+Rebuilt databases are cached per (database, data version, day), the TAILLE_CACHE latest. One
+pushed out of the cache is closed only RETRAITES_MAX evictions later: a request still reading it
+(another thread) is not cut off by others asking for new days.
 """
 
 import itertools
@@ -49,6 +51,7 @@ from cmq.store.tables import (
 
 ZONE = ZoneInfo("Europe/Paris")  # the directory's days are French days
 TAILLE_CACHE = 8
+RETRAITES_MAX = 16  # evicted databases kept open a while (see the module docstring)
 TABLES = {"membre": MembreTable, "membre_nomme": MembreNommeTable, "partenaire": PartenaireTable}
 NOTE_ANNUAIRE = (
     "campus et membres tels qu'au {jour} (reconstitués depuis l'historique) ; établissements de "
@@ -203,6 +206,7 @@ class BaseAu:
 
 
 _cache: OrderedDict[tuple, BaseAu] = OrderedDict()
+_retraites: list[BaseAu] = []  # evicted, closed when RETRAITES_MAX newer ones follow
 _verrou = threading.Lock()
 _numeros = itertools.count(1)
 
@@ -256,7 +260,9 @@ def base_au(url: str | None, jour: date) -> BaseAu | None:
             return deja
         _cache[cle] = nouvelle
         while len(_cache) > TAILLE_CACHE:
-            _cache.popitem(last=False)[1].fermer()
+            _retraites.append(_cache.popitem(last=False)[1])
+        while len(_retraites) > RETRAITES_MAX:
+            _retraites.pop(0).fermer()
     return nouvelle
 
 
@@ -271,3 +277,5 @@ def vider() -> None:
     with _verrou:
         while _cache:
             _cache.popitem()[1].fermer()
+        while _retraites:
+            _retraites.pop().fermer()
