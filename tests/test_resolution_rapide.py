@@ -45,6 +45,7 @@ from cmq.resolve import (
     contexte,
 )
 from cmq.texte import normaliser
+from tests.asgi import appeler
 
 BENCH = Path(__file__).parents[1] / "bench"
 
@@ -454,35 +455,7 @@ REQUETES = [
 
 
 def _appeler(app, chaine: str) -> tuple[int, list, bytes]:
-    """GET /api/resolution?chaine on the ASGI app in this process: status, headers, body."""
-    import asyncio
-
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": "/api/resolution",
-        "raw_path": b"/api/resolution",
-        "query_string": chaine.encode("latin-1"),
-        "root_path": "",
-        "headers": [(b"host", b"test")],
-        "client": ("127.0.0.1", 1),
-        "server": ("127.0.0.1", 80),
-    }
-    messages = []
-
-    async def recevoir():
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def envoyer(message):
-        messages.append(message)
-
-    asyncio.run(app(scope, recevoir, envoyer))
-    debut = messages[0]
-    corps = b"".join(m.get("body", b"") for m in messages[1:])
-    return debut["status"], sorted(debut["headers"]), corps
+    return appeler(app, "/api/resolution", chaine)
 
 
 def test_reponse_directe_identique_a_la_route(url_embarquee, generateur, index_embarque, monkeypatch):

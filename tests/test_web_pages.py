@@ -599,6 +599,45 @@ def test_statiques_compresses_et_en_cache(web, chemin, cache):
     assert len(compresse) < len(brut.content) / 2
 
 
+@pytest.mark.parametrize("encodage", ["identity", None])
+def test_sans_gzip_reponse_telle_quelle_avec_vary(serveur_api, encodage):
+    """A client that does not accept gzip (or says nothing) gets the answer as sent, with
+    `Vary: Accept-Encoding` (a cache keeps the two versions apart); compressed formats get no Vary."""
+    with serveur_api.client() as client:
+        if encodage is None:
+            del client.headers["Accept-Encoding"]
+        else:
+            client.headers["Accept-Encoding"] = encodage
+        r = client.get("/api/campus")
+        assert r.status_code == 200 and "content-encoding" not in r.headers
+        assert r.headers["vary"] == "Accept-Encoding" and r.json()["total"] > 0
+        police = client.get("/static/vendor/dsfr/fonts/Marianne-Regular.woff2")
+        assert police.status_code == 200 and "vary" not in police.headers
+        assert "content-encoding" not in police.headers and police.content[:4] == b"wOF2"
+
+
+def test_vary_complete_sans_doublon():
+    from cmq.web.statiques import DEJA_COMPRESSES, avec_vary
+
+    debut = {"type": "http.response.start", "status": 200}
+    json_ = [(b"content-type", b"application/json")]
+    assert avec_vary({**debut, "headers": json_}, DEJA_COMPRESSES)["headers"] == [*json_, (b"vary", b"Accept-Encoding")]
+    cookie = avec_vary({**debut, "headers": [*json_, (b"Vary", b"Cookie")]}, DEJA_COMPRESSES)["headers"]
+    assert cookie == [*json_, (b"vary", b"Cookie, Accept-Encoding")]
+    deja = {**debut, "headers": [*json_, (b"vary", b"accept-encoding")]}
+    assert avec_vary(deja, DEJA_COMPRESSES) is deja
+    for exclu in (
+        [(b"content-type", b"font/woff2")],
+        [(b"content-type", b"image/png")],
+        [*json_, (b"content-encoding", b"br")],
+    ):
+        message = {**debut, "headers": exclu}
+        assert avec_vary(message, DEJA_COMPRESSES) is message
+    video = {**debut, "headers": [(b"content-type", b"video/mp4; codecs=avc1")]}
+    assert avec_vary(video, ("video/*",)) is video  # a whole family excluded, as in Starlette
+    assert avec_vary(video, DEJA_COMPRESSES)["headers"][-1] == (b"vary", b"Accept-Encoding")
+
+
 def test_statiques_deja_compresses_non_recompresses(web):
     r = web.get("/static/vendor/dsfr/fonts/Marianne-Regular.woff2", headers={"Accept-Encoding": "gzip"})
     assert r.status_code == 200 and "content-encoding" not in r.headers

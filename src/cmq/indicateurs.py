@@ -34,10 +34,12 @@ the other establishments of the directory.
 """
 
 import threading
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date as Date
+from datetime import timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -377,13 +379,24 @@ class Instantane:
         ]
         self.lycees = lycees if lycees is not None else lycees_par_territoire(s)
         self.avec_membres = lecture.campus_avec_membres(s)
+        # Days where the set of valid campuses may change: a label starts, or ends the day before.
+        self._bornes = sorted(
+            {c.debut for c in self.campus if c.debut is not None}
+            | {c.fin + timedelta(days=1) for c in self.campus if c.fin is not None and c.fin < Date.max}
+        )
+        self._actifs: dict[int, tuple[int, ...]] = {}  # interval between two bounds -> valid campuses
         self._periodes: dict[tuple[int, ...], Appartenances] = {}
         self._lignes: dict[tuple[tuple[int, ...], territoires.Territoire], LigneIndicateurs] = {}
         self._verrou = threading.Lock()
 
     def actifs(self, jour_: Date) -> tuple[int, ...]:
-        """Ranks of the campuses whose label is valid at `jour_`: all a date changes in the indicators."""
-        return tuple(i for i, c in enumerate(self.campus) if c.actif_le(jour_))
+        """Ranks of the campuses whose label is valid at `jour_`: all a date changes in the indicators.
+        The same between two bounds of label periods: found by bisection, computed once per interval."""
+        intervalle = bisect_right(self._bornes, jour_)
+        actifs = self._actifs.get(intervalle)
+        if actifs is None:
+            actifs = self._actifs[intervalle] = tuple(i for i, c in enumerate(self.campus) if c.actif_le(jour_))
+        return actifs
 
     def appartenances(self, jour_: Date) -> Appartenances:
         """What `appartenances(s, jour_)` reads, from memory."""

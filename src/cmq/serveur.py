@@ -39,13 +39,15 @@ def _autorisation(app: FastAPI):
     """`autoriser(scope)` of the guard: the token check of the write route the request goes to, if any
     (the API's routes that depend on `exiger_jeton`, matched on method and path); the actor it
     identifies is left in the request's state for the route (`securite.exiger_jeton`)."""
-    ecritures = [route for module in api.ROUTEURS for route in module.router.routes if securite.est_protegee(route)]
-    methodes = set().union(*(route.methods for route in ecritures))  # no other method can match them
+    par_methode: dict[str, list] = {}  # only these routes can match a request of that method
+    for module in api.ROUTEURS:
+        for route in module.router.routes:
+            if securite.est_protegee(route):
+                for methode in route.methods:
+                    par_methode.setdefault(methode, []).append(route)
 
     async def autoriser(scope: dict) -> Refus | None:
-        if scope["method"] not in methodes:
-            return None
-        for route in ecritures:
+        for route in par_methode.get(scope["method"], ()):
             correspondance, _ = route.matches(scope)
             if correspondance == Match.FULL:
                 decision = await securite.decider(app.state.url, app.state.jeton, _entete(scope, b"authorization"))

@@ -77,6 +77,7 @@ def inclure(app: FastAPI) -> None:
     erreurs.installer(app)
     for module in ROUTEURS:
         app.include_router(module.router)
+    app.add_middleware(routes_indicateurs.IndicateursRapides)  # new dates answered before the routing
     app.add_middleware(CacheURL)  # repeated campus pages served before parsing their parameters
     app.add_middleware(routes_resolution.ResolutionRapide)  # plain resolutions answered before the routing
 

@@ -59,6 +59,19 @@ def reponse_json(requete: Request, corps: bytes, balise: str) -> Response:
     return Response(corps, media_type="application/json", headers=entetes)
 
 
+async def envoyer_json(scope, send, corps: bytes, balise: str) -> None:
+    """`reponse_json` sent by an ASGI middleware: the same status, headers and body."""
+    demandees = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"if-none-match"), None)
+    entetes = [(b"etag", balise.encode()), (b"cache-control", b"no-cache")]
+    if _inchangee(demandees, balise):
+        await send({"type": "http.response.start", "status": 304, "headers": entetes})
+        await send({"type": "http.response.body", "body": b""})
+        return
+    entetes += [(b"content-length", str(len(corps)).encode()), (b"content-type", b"application/json")]
+    await send({"type": "http.response.start", "status": 200, "headers": entetes})
+    await send({"type": "http.response.body", "body": corps})
+
+
 class CacheURL:
     """ASGI middleware: a repeated GET of a path in `chemins` is answered from memory, by exact query
     string and data version, before any parsing or validation.
@@ -85,16 +98,7 @@ class CacheURL:
         cle = ("url", scope["path"], scope["query_string"], date.today(), donnees)
         entree = etat.cache.lire(cle)
         if entree is not None:
-            corps, balise = entree
-            demandees = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"if-none-match"), None)
-            entetes = [(b"etag", balise.encode()), (b"cache-control", b"no-cache")]
-            if _inchangee(demandees, balise):
-                await send({"type": "http.response.start", "status": 304, "headers": entetes})
-                await send({"type": "http.response.body", "body": b""})
-                return
-            entetes += [(b"content-length", str(len(corps)).encode()), (b"content-type", b"application/json")]
-            await send({"type": "http.response.start", "status": 200, "headers": entetes})
-            await send({"type": "http.response.body", "body": corps})
+            await envoyer_json(scope, send, *entree)
             return
         debut: dict = {}
         morceaux: list[bytes] = []

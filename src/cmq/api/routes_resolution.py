@@ -5,14 +5,13 @@ the plain requests before FastAPI's routing and parameter machinery (most of a r
 next to the resolution itself), with the route's answer, byte for byte.
 """
 
-import re
 from datetime import date
 from typing import Annotated
-from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Query, Response
 from starlette.concurrency import run_in_threadpool
 
+from cmq.api import requete_simple
 from cmq.api.dependances import LECTURE, Url
 from cmq.errors import CmqError
 from cmq.resolve import Resolution, index_courant, resolve
@@ -20,7 +19,6 @@ from cmq.store import version as versions
 
 CHEMIN = "/api/resolution"
 LONGUEURS = {"nom": 500, "filiere": 500, "territoire": 200, "date": 10}  # max_length of each parameter
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 router = APIRouter(prefix=CHEMIN, tags=["résolution"])
 
@@ -64,21 +62,12 @@ def reponse_directe(scope: dict) -> bytes | None:
     url = scope["app"].state.url
     if not versions.locale(url) or index_courant(url) is None:
         return None
-    valeurs: dict[str, str] = {}
-    for cle, valeur in parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True):
-        if cle not in LONGUEURS or cle in valeurs or len(valeur) > LONGUEURS[cle]:
-            return None
-        valeurs[cle] = valeur
-    nom, jour = valeurs.get("nom"), valeurs.get("date")
-    if not nom:
+    valeurs = requete_simple.parametres(scope, LONGUEURS)
+    if valeurs is None or not valeurs.get("nom"):
         return None
-    if jour is not None:
-        if not _DATE.fullmatch(jour):
-            return None
-        try:
-            jour = date.fromisoformat(jour)
-        except ValueError:
-            return None
+    nom, jour = valeurs["nom"], valeurs.get("date")
+    if jour is not None and (jour := requete_simple.jour(jour)) is None:
+        return None
     try:
         resolution = resolve(nom, valeurs.get("filiere") or None, valeurs.get("territoire") or None, jour, url=url)
     except CmqError:

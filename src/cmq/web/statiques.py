@@ -46,6 +46,47 @@ def monter(app: FastAPI) -> None:
     app.mount("/static", Statiques(directory=str(dossier)), name="static")
 
 
+def _accepte_gzip(scope: Scope) -> bool:
+    return any(nom.lower() == b"accept-encoding" and b"gzip" in valeur for nom, valeur in scope["headers"])
+
+
+def _exclu(entetes: dict[bytes, bytes], exclus: tuple[str, ...]) -> bool:
+    """Already encoded, or of a type left uncompressed (Starlette's rule: the type or its `x/*`)."""
+    if b"content-encoding" in entetes:
+        return True
+    type_ = entetes.get(b"content-type", b"").partition(b";")[0].strip().lower().decode("latin-1")
+    return type_ in exclus or f"{type_.partition('/')[0]}/*" in exclus
+
+
+def avec_vary(message: dict, exclus: tuple[str, ...]) -> dict:
+    """The response start `message` with `Accept-Encoding` added to its `Vary` header, unless excluded."""
+    entetes = {nom.lower(): valeur for nom, valeur in message.get("headers", [])}
+    vary = entetes.get(b"vary")
+    if _exclu(entetes, exclus) or (vary is not None and b"accept-encoding" in vary.lower()):
+        return message
+    autres = [(nom, valeur) for nom, valeur in message.get("headers", []) if nom.lower() != b"vary"]
+    valeur = b"Accept-Encoding" if vary is None else vary + b", Accept-Encoding"
+    return {**message, "headers": [*autres, (b"vary", valeur)]}
+
+
+class Compression(GZipMiddleware):
+    """Starlette's GZipMiddleware for the clients that accept gzip. For the others the answer goes
+    out as the application sends it, with `Vary: Accept-Encoding` (`avec_vary`): Starlette's identity
+    path buffers and inspects every message, a sizeable part of a small API answer's cost."""
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http" or _accepte_gzip(scope):
+            await super().__call__(scope, receive, send)
+            return
+
+        async def envoyer(message) -> None:
+            if message["type"] == "http.response.start":
+                message = avec_vary(message, self.exclude_content_types)
+            await send(message)
+
+        await self.app(scope, receive, envoyer)
+
+
 def compresser(app: FastAPI) -> None:
     """gzip the answers (pages, API, static files) when the client accepts it."""
-    app.add_middleware(GZipMiddleware, minimum_size=TAILLE_MIN_GZIP, exclude_content_types=DEJA_COMPRESSES)
+    app.add_middleware(Compression, minimum_size=TAILLE_MIN_GZIP, exclude_content_types=DEJA_COMPRESSES)
