@@ -365,8 +365,9 @@ def normalize(texte: str) -> Normalisation:
     return _normaliser(_verifier(texte))
 
 
-_CODES_CHOISIS: dict[tuple[tuple[str, ...], int], str | None] = {}  # memo of `code_normalise` (bounded)
-_CONNUS: dict[str, bool] = {}  # root -> it matches the vocabulary (`_corriger`)
+_Corrections = tuple[tuple[str, float], ...]  # what `_corriger` gives for one word
+_CODES_CHOISIS: dict[tuple[tuple[_Corrections, ...], int], str | None] = {}  # memo of `code_normalise` (bounded)
+_CORRECTIONS: dict[str, _Corrections] = {}  # root -> `_corriger(root)` (a dict look-up is cheaper than the lru_cache)
 
 
 def code_normalise(texte: str, forme: str) -> str | None:
@@ -374,24 +375,26 @@ def code_normalise(texte: str, forme: str) -> str | None:
     `forme`, the text normalised by `cmq.texte.normaliser` (the campus resolver does): no accent
     stripping again, no decision object built.
 
-    Cached by the words that match the vocabulary and the number of words: a word that matches
-    nothing only counts in the share of the text left unexplained, so texts that differ by such
-    words (places, names, typos beyond repair) share one result.
+    Cached by what the words stand for and the number of words: `_calculer` only reads, in their
+    order, the vocabulary words (and similarities) each word is corrected to (`_corriger`), and a
+    word that matches nothing only counts in the share of the text left unexplained. So texts that
+    differ by such words (places, names, typos beyond repair) or by typos corrected to the same
+    vocabulary word share one result.
     """
     if _verifier(texte).strip().lower() in _PAR_CODE:
         filiere = normalize(texte).filiere
         return filiere.code if filiere is not None else None
     mots = _mots(forme)
-    connus = []
+    corrections = []
     for mot in mots:
-        connu = _CONNUS.get(mot)
-        if connu is None:
-            connu = bool(_corriger(mot))
-            if len(_CONNUS) < 100_000:
-                _CONNUS[mot] = connu
-        if connu:
-            connus.append(mot)
-    cle = (tuple(connus), len(mots))
+        correction = _CORRECTIONS.get(mot)
+        if correction is None:
+            correction = _corriger(mot)
+            if len(_CORRECTIONS) < 100_000:
+                _CORRECTIONS[mot] = correction
+        if correction:
+            corrections.append(correction)
+    cle = (tuple(corrections), len(mots))
     code = _CODES_CHOISIS.get(cle, False)
     if code is not False:
         return code
@@ -423,7 +426,7 @@ def vider_cache() -> None:
         cache.cache_clear()
     _RACINES.clear()
     _CODES_CHOISIS.clear()
-    _CONNUS.clear()
+    _CORRECTIONS.clear()
 
 
 # --- Type-ahead -------------------------------------------------------------------------------------
