@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from cmq.api import requete_simple
 from cmq.api.dependances import LECTURE, Url
 from cmq.errors import CmqError
-from cmq.resolve import Resolution, index_courant, resolve
+from cmq.resolve import Resolution, contexte, index_courant, resolve
 from cmq.store import version as versions
 
 CHEMIN = "/api/resolution"
@@ -60,16 +60,17 @@ def reponse_directe(scope: dict) -> bytes | None:
     no error from `resolve` (an unknown filière or territory: the route answers its problem).
     """
     url = scope["app"].state.url
-    if not versions.locale(url) or index_courant(url) is None:
+    index = index_courant(url) if versions.locale(url) else None
+    if index is None:
         return None
     valeurs = requete_simple.parametres(scope, LONGUEURS)
-    if valeurs is None or not valeurs.get("nom"):
+    if valeurs is None or not valeurs.get("nom", "").strip():  # a blank name: the route's problem
         return None
-    nom, jour = valeurs["nom"], valeurs.get("date")
+    jour = valeurs.get("date")
     if jour is not None and (jour := requete_simple.jour(jour)) is None:
         return None
-    try:
-        resolution = resolve(nom, valeurs.get("filiere") or None, valeurs.get("territoire") or None, jour, url=url)
+    try:  # what `resolve` does, on the index at hand
+        resolution = index.resoudre(valeurs["nom"], contexte(valeurs.get("filiere"), valeurs.get("territoire"), jour))
     except CmqError:
         return None
     return resolution.model_dump_json().encode()
