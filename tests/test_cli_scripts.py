@@ -201,7 +201,16 @@ def test_aide_jamais_coupee_hors_terminal(monkeypatch):
 
 
 @pytest.mark.parametrize("arguments", [["--help"], []])
-@pytest.mark.parametrize("variables", [{}, {"COLUMNS": "70"}, {"FORCE_COLOR": "1", "TERMINAL_WIDTH": "100"}])
+@pytest.mark.parametrize(
+    "variables",
+    [
+        {},
+        {"COLUMNS": "70"},
+        {"COLUMNS": "40"},  # option help wrapped in its cell
+        {"FORCE_COLOR": "1", "TERMINAL_WIDTH": "100"},
+        {"FORCE_COLOR": "1", "TERMINAL_WIDTH": "45"},
+    ],
+)
 def test_aide_racine_dessinee_comme_typer(monkeypatch, arguments, variables):
     """The root help screen, drawn without typer's rich help module (`aide_racine`), is the one
     typer draws: text, widths, styles."""
@@ -223,6 +232,25 @@ def test_aide_racine_dessinee_comme_typer(monkeypatch, arguments, variables):
     monkeypatch.setattr(aide_racine, "afficher", lambda groupe, ctx: False)  # typer draws it
     par_typer = runner.invoke(app, arguments)
     assert (rapide.stdout, rapide.exit_code) == (par_typer.stdout, par_typer.exit_code)
+
+
+@pytest.mark.parametrize(
+    "texte",
+    ["--base", "-v", "--oui/--non", "x --long, -o y", "<int>", "<a>...", "[a|b]", "URL", "Usage: cmq", "a-b", ""],
+)
+def test_surlignage_comme_typer(texte):
+    """The root screen's highlighters skip texts where none of their patterns can match: same
+    highlighted spans as typer's."""
+    import typer.rich_utils
+
+    from cmq.cli import aide_racine
+
+    for notre, celui_de_typer in (
+        (aide_racine.surligner, typer.rich_utils.highlighter),
+        (aide_racine.surligner_negatif, typer.rich_utils.negative_highlighter),
+        (aide_racine.surligner_types, typer.rich_utils.types_highlighter),
+    ):
+        assert notre(texte).spans == celui_de_typer(texte).spans
 
 
 def test_aide_racine_identique_sur_un_terminal():
@@ -263,7 +291,7 @@ def test_aide_n_importe_aucun_module_de_commande(arguments):
     modules = _modules_importes(*arguments)
     assert "cmq.cli.aide_racine" in modules
     assert not modules & (LOURDS | {"pydantic", "cmq.cli.campus", "cmq.cli.serve", "cmq.cli.importer"})
-    assert not modules & {"typer.rich_utils", "rich.markdown", "markdown_it", "pygments", "rich.syntax"}
+    assert not modules & {"typer.rich_utils", "rich.markdown", "markdown_it", "pygments", "rich.syntax", "rich.columns"}
 
 
 def test_aide_d_une_commande_par_typer():

@@ -17,8 +17,6 @@ import os
 import re
 from collections import defaultdict
 
-from rich.align import Align
-from rich.columns import Columns
 from rich.console import Console, group
 from rich.highlighter import RegexHighlighter
 from rich.padding import Padding
@@ -54,7 +52,19 @@ COMMANDES = TITRES["COMMANDS_PANEL_TITLE"]
 TABLEAU = {"show_lines": False, "leading": 0, "box": None, "pad_edge": False, "padding": (0, 1)}
 
 
-class Surlignage(RegexHighlighter):
+class _Surlignage(RegexHighlighter):
+    """typer's highlighters, but a text holding none of `indices` (every match of `highlights`
+    holds one) is not searched: most help texts, and some patterns are then never compiled."""
+
+    indices: tuple[str, ...] = ()
+
+    def highlight(self, text: Text) -> None:
+        if any(indice in text.plain for indice in self.indices):
+            super().highlight(text)
+
+
+class Surlignage(_Surlignage):
+    indices = ("-", "<", "Usage: ")
     highlights = [
         r"(^|\W)(?P<switch>\-\w+)(?![a-zA-Z0-9])",
         r"(^|\W)(?P<option>\-\-[\w\-]+)(?![a-zA-Z0-9])",
@@ -63,14 +73,16 @@ class Surlignage(RegexHighlighter):
     ]
 
 
-class SurlignageNegatif(RegexHighlighter):
+class SurlignageNegatif(_Surlignage):
+    indices = ("-",)
     highlights = [
         r"(^|\W)(?P<negative_switch>\-\w+)(?![a-zA-Z0-9])",
         r"(^|\W)(?P<negative_option>\-\-[\w\-]+)(?![a-zA-Z0-9])",
     ]
 
 
-class SurlignageTypes(RegexHighlighter):
+class SurlignageTypes(_Surlignage):
+    indices = ("[", "<", "|", "]", ">")
     highlights = [
         r"^(?P<types_sep>(\[|<))",
         r"(?P<types_sep>\|)",
@@ -128,13 +140,26 @@ def _aide(obj: TyperGroup):
         yield _texte("\n\n".join(reste), style=STYLE_HELPTEXT)
 
 
-def _aide_option(option: TyperOption) -> Columns:
+class _SansMesure:
+    """`texte` in a table cell as typer's `Columns([texte])` is, without importing rich.columns or
+    drawing a grid table around a single text: having no measure of its own, it gets the width
+    the other columns leave (the text itself would widen them), and the text is wrapped to it."""
+
+    def __init__(self, texte: Text | None):
+        self.texte = texte
+
+    def __rich_console__(self, console, options):
+        if self.texte is not None:
+            yield self.texte
+
+
+def _aide_option(option: TyperOption) -> _SansMesure:
     paragraphes = [
         x.replace("\n", " ").strip() if not x.startswith("\b") else "{}\n".format(x.strip("\b\n"))
         for x in (option.help or "").split("\n\n")
     ]
     texte = "\n".join(paragraphes).strip()
-    return Columns([_texte(texte)] if texte else [])
+    return _SansMesure(_texte(texte) if texte else None)
 
 
 def _option_simple(option, ctx) -> bool:
@@ -149,6 +174,11 @@ def _option_simple(option, ctx) -> bool:
     if isinstance(option.show_default, str) or option._get_number_range_help_str():
         return False
     return option._extract_default_help_str(ctx=ctx) is None or not (option.show_default or ctx.show_default)
+
+
+def _panneau(console: Console, titre: str, tableau: Table) -> None:
+    # crop=False: the panel is drawn exactly as wide as the console, there is nothing to crop
+    console.print(Panel(tableau, border_style=STYLE_PANEL_BORDER, title=_markup(titre), title_align="left"), crop=False)
 
 
 def _panneau_options(console: Console, titre: str, options: list[TyperOption], ctx) -> None:
@@ -171,7 +201,7 @@ def _panneau_options(console: Console, titre: str, options: list[TyperOption], c
             _aide_option(option),
         )
     if options:
-        console.print(Panel(tableau, border_style=STYLE_PANEL_BORDER, title=_markup(titre), title_align="left"))
+        _panneau(console, titre, tableau)
 
 
 def _aide_commande(aide: str) -> Text:
@@ -200,7 +230,7 @@ def _panneau_commandes(console: Console, titre: str, commandes: list, largeur: i
     for ligne in lignes:
         tableau.add_row(*ligne)
     if tableau.row_count:
-        console.print(Panel(tableau, border_style=STYLE_PANEL_BORDER, title=_markup(titre), title_align="left"))
+        _panneau(console, titre, tableau)
 
 
 def afficher(groupe: TyperGroup, ctx) -> bool:
@@ -211,10 +241,10 @@ def afficher(groupe: TyperGroup, ctx) -> bool:
     parametres = [p for p in groupe.get_params(ctx) if not getattr(p, "hidden", False)]
     if any(isinstance(p, TyperArgument) or not _option_simple(p, ctx) for p in parametres):
         return False
-    console = _console()
-    console.print(Padding(surligner(groupe.get_usage(ctx)), 1), style=STYLE_USAGE_COMMAND)
+    console = _console()  # crop=False below: each Padding is as wide as the console (see `_panneau`)
+    console.print(Padding(surligner(groupe.get_usage(ctx)), 1), style=STYLE_USAGE_COMMAND, crop=False)
     if groupe.help:
-        console.print(Padding(Align(_aide(groupe), pad=False), (0, 1, 1, 1)))
+        console.print(Padding(_aide(groupe), (0, 1, 1, 1)), crop=False)
     options: defaultdict[str, list[TyperOption]] = defaultdict(list)
     for option in parametres:
         options[getattr(option, PANNEAU, None) or OPTIONS].append(option)
