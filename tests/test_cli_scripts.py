@@ -7,6 +7,7 @@ import os
 import pty
 import re
 import select
+import sqlite3
 import struct
 import subprocess
 import sys
@@ -301,6 +302,19 @@ def test_aide_d_une_commande_par_typer():
 def test_version_sans_pydantic_ni_aide_rich():
     modules = _modules_importes("version")
     assert not modules & (LOURDS | {"pydantic", "typer.rich_utils", "rich", "cmq.cli.commandes"})
+
+
+def test_import_de_l_annuaire_sans_le_registre_des_jetons(tmp_path, fixtures_dir, monkeypatch):
+    """`cmq --base URL importer annuaire` without a token loads neither the users' store nor Argon2
+    (`cli.acteur`), nor platformdirs (the data folder is not needed): start-up of the import."""
+    monkeypatch.delenv("CMQ_JETON", raising=False)
+    fichier = fixtures_dir / "annuaire_education_extrait.csv"
+    base = tmp_path / "cmq.db"
+    modules = _modules_importes("--base", f"sqlite:///{base}", "importer", "annuaire", str(fichier))
+    assert "cmq.importation.pipeline" in modules
+    assert not modules & {"cmq.store.utilisateurs", "argon2", "platformdirs"}
+    with sqlite3.connect(base) as connexion:  # the import did run
+        assert connexion.execute("SELECT count(*) FROM etablissements").fetchone()[0] > 0
 
 
 def test_erreurs_en_francais_dans_un_nouveau_processus():

@@ -328,22 +328,17 @@ def test_conversions_aller_retour(base_url):
         s.add(conversion.ligne_depuis_campus(modele))
         s.flush()
         s.add_all(conversion.lignes_academies_depuis_campus(modele))
-        s.add(
-            conversion.ligne_depuis_import(
-                conversion.import_depuis_ligne(
-                    ImportTable(
-                        source="x",
-                        type_import="t",
-                        debut=datetime(2025, 1, 1),
-                        lignes_lues=1,
-                        inserees=1,
-                        mises_a_jour=0,
-                        rejetees=0,
-                        statut="ok",
-                    )
-                )
-            )
+        stocke = ImportTable(
+            source="x",
+            type_import="t",
+            debut=datetime(2025, 1, 1),
+            lignes_lues=1,
+            inserees=1,
+            mises_a_jour=0,
+            rejetees=0,
+            statut="ok",
         )
+        s.add(ImportTable(**conversion.import_vers_dict(conversion.import_depuis_ligne(stocke))))
     with db.session(base_url) as s:
         relu = lecture.campus(s, "cmq-test")
         assert relu == modele.model_copy(update={"academies": ["08", "10"]})

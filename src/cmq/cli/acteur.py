@@ -10,7 +10,7 @@ from os import environ
 
 from cmq.errors import Interdit
 from cmq.models import Acteur
-from cmq.store import db, historique, utilisateurs
+from cmq.store import db, historique
 
 VARIABLE_JETON = "CMQ_JETON"
 LOCAL = historique.ACTEUR_LOCAL  # the one local actor, also the default of imports and aliases
@@ -25,6 +25,8 @@ def acteur(url: str | None = None) -> Acteur:
     jeton = environ.get(VARIABLE_JETON, "").strip()
     if not jeton:
         return LOCAL
+    from cmq.store import utilisateurs  # Argon2 and the users' store: only for a token (start-up)
+
     with db.session(db.ouvrir(url, creer=False)) as s:
         trouve = utilisateurs.authentifier(s, jeton)
     if trouve is None:

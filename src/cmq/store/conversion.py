@@ -173,11 +173,6 @@ def import_vers_dict(enregistrement: ImportEnregistre) -> dict[str, Any]:
     return resultat
 
 
-def ligne_depuis_import(enregistrement: ImportEnregistre) -> ImportTable:
-    """A new ORM `imports` row."""
-    return ImportTable(**import_vers_dict(enregistrement))
-
-
 def import_depuis_ligne(ligne: ImportTable) -> ImportEnregistre:
     """The `ImportEnregistre` model of a row."""
     valeurs = {champ: getattr(ligne, champ) for champ in _CHAMPS_IMPORT}

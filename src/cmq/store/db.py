@@ -16,7 +16,6 @@ from contextlib import contextmanager
 from os import environ
 from pathlib import Path
 
-import platformdirs
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, NoSuchModuleError, OperationalError
@@ -42,7 +41,11 @@ _MOTS_ECRITURE = frozenset({"INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "
 
 def dossier_donnees() -> Path:
     """Data folder: $CMQ_DATA_DIR if set, else the user data dir of cmq (not created)."""
-    return Path(environ.get(VARIABLE_DOSSIER) or platformdirs.user_data_dir("cmq"))
+    if environ.get(VARIABLE_DOSSIER):
+        return Path(environ[VARIABLE_DOSSIER])
+    import platformdirs  # only without $CMQ_DATA_DIR (start-up of `--base` commands)
+
+    return Path(platformdirs.user_data_dir("cmq"))
 
 
 def url_par_defaut(creer: bool = True) -> str:

@@ -106,10 +106,11 @@ def _migrer(url: str, connexion) -> None:
 
 def _creer(connexion) -> None:
     """A database without any table: the tables of `tables.Base.metadata` (equal to the migrations'
-    result, tested) and the head revision recorded, without loading Alembic (0.5 s of imports)."""
+    result, tested) and the head revision recorded, without loading Alembic (0.5 s of imports).
+    The caller knows the database empty: no table is looked for first (`checkfirst`)."""
     from cmq.store.tables import Base
 
-    Base.metadata.create_all(connexion)
+    Base.metadata.create_all(connexion, checkfirst=False)
     connexion.execute(  # Alembic's own definition of its table
         text(
             f"CREATE TABLE {TABLE_VERSION} (version_num VARCHAR(32) NOT NULL, "
