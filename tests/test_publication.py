@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete
+from sqlalchemy import delete, func, select, update
 from typer.testing import CliRunner
 
 from cmq import publication
@@ -99,6 +99,20 @@ def test_publication_reproductible_et_decrite(base, tmp_path):
     assert len(json.loads(a["changements.json"])) == len(changements)
     entete = f"# cmq-referentiel v1 ({paquet['created']})\n\n{len(changements)} changement(s) depuis le début"
     assert a["CHANGELOG.md"].decode().startswith(entete)
+
+
+def test_date_de_publication_en_utc(base, tmp_path):
+    """The release's date is the UTC date of its last change, as its changelog's times: the test
+    PostgreSQL server runs in Europe/Paris, where 23:30 UTC is already the next day."""
+    with db.session(base, ecriture=True) as s:
+        dernier = s.scalar(select(func.max(ChangementTable.id)).where(ChangementTable.statut == "applique"))
+        s.execute(
+            update(ChangementTable)
+            .where(ChangementTable.id == dernier)
+            .values(quand=datetime(2025, 1, 1, 23, 30, tzinfo=UTC))
+        )
+    paquet = json.loads((publication.publier(tmp_path / "pub", base).dossier / "datapackage.json").read_bytes())
+    assert paquet["created"] == "2025-01-01"
 
 
 def test_base_sans_historique_ne_date_rien(base, tmp_path):

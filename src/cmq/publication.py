@@ -29,6 +29,7 @@ from cmq import exports, extraction
 from cmq.errors import ErreurEcriture
 from cmq.models import Changement
 from cmq.store import historique, schema
+from cmq.store.conversion import utc
 from cmq.store.tables import CampusTable, ChangementTable, EtablissementTable
 
 NOM_PAQUET = "cmq-referentiel"
@@ -135,7 +136,8 @@ def _lire(url: str | None, depuis: int) -> _Lecture:
         points = extraction.points_campus(s)
         dernier = s.scalar(select(func.max(ChangementTable.id)).where(ChangementTable.statut == "applique")) or 0
         changements = sorted(historique.lire(s, depuis=depuis), key=lambda c: c.id) if dernier > depuis else []
-        quand = s.scalar(select(ChangementTable.quand).where(ChangementTable.id == dernier)) if dernier else None
+        # the UTC date, as the changelog: PostgreSQL returns the instant in its session's time zone
+        quand = utc(s.scalar(select(ChangementTable.quand).where(ChangementTable.id == dernier))) if dernier else None
     cartes = {
         "sieges": [p for p in points if p["nature"] == "siege"],
         "membres-carte": [p for p in points if p["nature"] == "membre"],
