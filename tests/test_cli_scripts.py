@@ -299,6 +299,22 @@ def test_aide_d_une_commande_par_typer():
     assert "typer.rich_utils" in _modules_importes("campus", "--help")
 
 
+def test_ramasse_miettes_regle_par_le_script_seul():
+    """The console script collects cyclic garbage less often (`regler_ramasse_miettes`), the library
+    imported by another program leaves the interpreter's default alone."""
+    code = (
+        "import atexit, gc, sys\n"
+        "defaut = gc.get_threshold()\n"
+        "import cmq.cli, cmq.resolve\n"
+        "assert gc.get_threshold() == defaut, gc.get_threshold()\n"
+        "atexit.register(lambda: print(gc.get_threshold()))\n"
+        "cmq.cli.main()"
+    )
+    resultat = subprocess.run([sys.executable, "-c", code, "version"], capture_output=True, text=True, timeout=120)
+    assert resultat.returncode == 0, resultat.stderr
+    assert resultat.stdout.splitlines()[-1] == "(200000, 30, 30)"
+
+
 def test_version_sans_pydantic_ni_aide_rich():
     modules = _modules_importes("version")
     assert not modules & (LOURDS | {"pydantic", "typer.rich_utils", "rich", "cmq.cli.commandes"})
