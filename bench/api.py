@@ -6,7 +6,11 @@ initialises with the embedded data, and the baseline: a trivial FastAPI app retu
 JSON, served by the same uvicorn stack with the same options (`BASE_TRIVIALE`). Scenarios, one
 after the other:
 
-* référence — the trivial app (`GET /`): its requests per second are the denominator of the ratios;
+* référence — the trivial app (`GET /`): its requests per second are the denominator of the ratios.
+  It is measured in turns with each scenario (`--tranches` turns: the reference, then the
+  scenario, `--duree / --tranches` seconds each), and each scenario's ratio is to the reference
+  measured in its turns: a shared machine's speed drifts within a minute (other tenants), and
+  turns give both sides the same machine. Its line sums all its turns;
 * filière search — `GET /api/filieres/recherche?q=…` with 1,000 varied texts (typed the way
   users write them: typos, synonyms, noise words; same generator as bench/filieres.py);
 * campus — `GET /api/campus` (the first page of 50 campuses, 42 kB of JSON);
@@ -26,7 +30,7 @@ second, the ratio to the trivial app and errors (any status other than 200, or a
 error), then the targets (`CIBLES`). The clients run on the same machine as the server: the load
 average printed before and after tells how busy it was.
 
-    python bench/api.py [--duree 30] [--clients 50] [--scenarios campus,resolution,…]
+    python bench/api.py [--duree 30] [--tranches 4] [--clients 50] [--scenarios campus,resolution,…]
 """
 
 import argparse
@@ -215,6 +219,14 @@ async def scenario(
     return durees, erreurs, time.perf_counter() - debut
 
 
+Mesure = tuple[list[float], list[str], float]  # latencies, errors, seconds
+
+
+def cumuler(total: Mesure, mesure: Mesure) -> Mesure:
+    """Two measures as one: their latencies, their errors, their durations added."""
+    return total[0] + mesure[0], total[1] + mesure[1], total[2] + mesure[2]
+
+
 def charge() -> str:
     """Load average over 1, 5 and 15 minutes (other processes compete with the server and the clients)."""
     return " / ".join(f"{x:.2f}" for x in os.getloadavg())
@@ -292,6 +304,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duree", type=float, default=30.0, help="secondes par scénario (défaut 30)")
     parser.add_argument("--clients", type=int, default=50, help="clients simultanés (défaut 50)")
+    parser.add_argument("--tranches", type=int, default=4, help="tours référence puis scénario par scénario (défaut 4)")
     parser.add_argument("--graine", type=int, default=2025)
     parser.add_argument("--scenarios", default=",".join(CIBLES), help="scénarios à mesurer (la référence toujours)")
     args = parser.parse_args()
@@ -315,7 +328,8 @@ def main() -> None:
         try:
             print(
                 f"serveur {adresse}, référence {adresse_reference} ; {args.clients} clients simultanés, "
-                f"{args.duree:.0f} s par scénario, {os.cpu_count()} cœurs partagés par les serveurs et les "
+                f"{args.duree:.0f} s par scénario et autant pour la référence, en {args.tranches} tours alternés, "
+                f"{os.cpu_count()} cœurs partagés par les serveurs et les "
                 f"clients ; charge {charge()}"
             )
             print(f"indicateurs calculés sans cache (une requête seule) : {calcul_a_froid(adresse):.1f} ms (médiane)")
@@ -323,16 +337,29 @@ def main() -> None:
                 f"{'scénario':<30}{'requêtes':>9}{'req/s':>9}{'/réf.':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
                 f"{'erreurs':>8}"
             )
-            resultats, debit_reference = [], None
+            nom_reference = "référence (app triviale)"
+            asyncio.run(scenario(adresse_reference, ["/"], min(args.clients, 5), 1.0))  # warm-up
+            lignes, tout_reference = [], ([], [], 0.0)
             for nom, (cible, chemins) in scenarios.items():
-                if nom not in demandes and debit_reference is not None:
+                if nom == nom_reference or nom not in demandes:
                     continue
                 flux = chemins()  # one iterator for the warm-up and the run: distinct paths stay distinct
                 asyncio.run(scenario(cible, flux, min(args.clients, 5), 1.0))  # warm-up
-                durees, erreurs, ecoule = asyncio.run(scenario(cible, flux, args.clients, args.duree))
-                resultats.append(rapport(nom, durees, erreurs, ecoule, debit_reference))
-                if debit_reference is None:
-                    debit_reference = len(durees) / ecoule
+                mesure, sa_reference = ([], [], 0.0), ([], [], 0.0)
+                for _ in range(args.tranches):  # the reference, then the scenario, in turns
+                    tranche = args.duree / args.tranches
+                    sa_reference = cumuler(
+                        sa_reference, asyncio.run(scenario(adresse_reference, ["/"], args.clients, tranche))
+                    )
+                    mesure = cumuler(mesure, asyncio.run(scenario(cible, flux, args.clients, tranche)))
+                tout_reference = cumuler(tout_reference, sa_reference)
+                lignes.append((nom, mesure, len(sa_reference[0]) / sa_reference[2]))
+            if not lignes:  # the reference alone
+                tout_reference = cumuler(
+                    tout_reference, asyncio.run(scenario(adresse_reference, ["/"], args.clients, args.duree))
+                )
+            resultats = [rapport(nom_reference, *tout_reference, None)]
+            resultats += [rapport(nom, *mesure, debit) for nom, mesure, debit in lignes]
             print(f"charge de la machine à la fin : {charge()}")
         finally:
             for p in (processus, reference):

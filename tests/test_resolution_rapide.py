@@ -475,8 +475,28 @@ def test_reponse_directe_identique_a_la_route(url_embarquee, generateur, index_e
         return corps
 
     monkeypatch.setattr(routes_resolution, "reponse_directe", espion)
+    gzip = ((b"accept-encoding", b"gzip, deflate"),)  # answered by the one behind the compression
     rapides = [_appeler(app, q) for q in requetes]
-    assert sum(directes) >= 150  # the plain ones were answered directly
+    compresses = [appeler(app, "/api/resolution", q, gzip) for q in requetes]
+    assert sum(directes) >= 2 * 150  # the plain ones were answered directly, with or without gzip
     monkeypatch.setattr(routes_resolution, "reponse_directe", lambda scope: None)
-    for q, rapide in zip(requetes, rapides, strict=True):
+    for q, rapide, compresse in zip(requetes, rapides, compresses, strict=True):
         assert rapide == _appeler(app, q), q
+        assert compresse == appeler(app, "/api/resolution", q, gzip), q
+    assert any((b"content-encoding", b"gzip") in entetes for _, entetes, _ in compresses)  # long answers
+
+
+def test_reponse_directe_devant_la_garde(url_embarquee):
+    """The direct answer is given in front of every middleware, with their headers (security, Vary),
+    but not to a request announcing a body: the guard refuses it as for any route."""
+    from cmq.api.routes_resolution import ResolutionRapide
+    from cmq.reponses.garde import ENTETES_SECURITE
+    from cmq.serveur import CORPS_MAX, creer_app
+
+    app = creer_app(url_embarquee)
+    assert app.user_middleware[0].cls is ResolutionRapide
+    statut, entetes, _ = _appeler(app, "nom=Mobicampus")
+    assert statut == 200 and set(ENTETES_SECURITE) | {(b"vary", b"Accept-Encoding")} <= set(entetes)
+    trop = ((b"content-length", str(CORPS_MAX + 1).encode()),)
+    statut, _, corps = appeler(app, "/api/resolution", "nom=Mobicampus", trop)
+    assert statut == 413 and "volumineux" in corps.decode()

@@ -11,10 +11,10 @@ from starlette.routing import Match
 
 from cmq import __version__, indicateurs, resolve
 from cmq.api import app as api
-from cmq.api import routes_imports, securite
+from cmq.api import routes_imports, routes_resolution, securite
 from cmq.api.cache import CacheReponses
 from cmq.api.securite import jeton_configure
-from cmq.reponses.garde import GardeRequetes, Refus
+from cmq.reponses.garde import GardeRequetes, Refus, avec_securite, corps_annonce
 from cmq.store import db
 from cmq.web import demandes, statiques
 from cmq.web import routes as web
@@ -64,6 +64,19 @@ def _limite(scope: dict) -> int:
     return LIMITES_CORPS.get(scope["path"].rstrip("/") or "/", CORPS_MAX)
 
 
+def _servie_devant(scope: dict) -> bool:
+    """A request answered in front of the middlewares (`ResolutionRapide`): no body announced (the
+    guard counts bodies) and gzip not accepted (the compression would encode the answer)."""
+    longueur, morcele = corps_annonce(scope)
+    return longueur is None and not morcele and not statiques.accepte_gzip(scope)
+
+
+def _finir_devant(debut: dict) -> dict:
+    """The response start of an answer given in front of the middlewares, with the headers they
+    add: the compression's `Vary`, then the guard's security headers."""
+    return avec_securite(statiques.avec_vary(debut, statiques.DEJA_COMPRESSES))
+
+
 def creer_app(url: str | None = None, *, jeton: str | None = None) -> FastAPI:
     """The cmq web application on the database `url` (a URL or a `db.BaseDeDonnees`; default: the
     default database), opened once here and passed to the routes.
@@ -86,7 +99,10 @@ def creer_app(url: str | None = None, *, jeton: str | None = None) -> FastAPI:
     statiques.monter(app)
     statiques.compresser(app)
     web.inclure(app)  # after the API: its HTML error pages wrap the API's handlers for page paths
-    app.add_middleware(GardeRequetes, autoriser=_autorisation(app), limite=_limite)  # outermost: runs first
+    app.add_middleware(GardeRequetes, autoriser=_autorisation(app), limite=_limite)
+    # outermost: plain resolutions answered before the guard and the compression (their cost is a
+    # sixth of a resolution's), with their headers
+    app.add_middleware(routes_resolution.ResolutionRapide, servir=_servie_devant, finir=_finir_devant)
     return app
 
 

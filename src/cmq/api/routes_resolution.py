@@ -5,6 +5,7 @@ the plain requests before FastAPI's routing and parameter machinery (most of a r
 next to the resolution itself), with the route's answer, byte for byte.
 """
 
+from collections.abc import Callable
 from datetime import date
 from typing import Annotated
 
@@ -77,17 +78,24 @@ def reponse_directe(scope: dict) -> bytes | None:
 
 
 class ResolutionRapide:
-    """ASGI middleware: a plain GET of CHEMIN answered by `reponse_directe`, the rest by the app."""
+    """ASGI middleware: a plain GET of CHEMIN answered by `reponse_directe`, the rest by the app.
 
-    def __init__(self, app):
-        self.app = app
+    The API installs it in front of its router. The application factory installs a second one in
+    front of every other middleware for the requests it can answer alone (`servir`), with the
+    headers those middlewares would add (`finir`): the same answer without their cost.
+    """
+
+    def __init__(
+        self, app, servir: Callable[[dict], bool] = lambda scope: True, finir: Callable[[dict], dict] = lambda m: m
+    ):
+        self.app, self.servir, self.finir = app, servir, finir
 
     async def __call__(self, scope, receive, send) -> None:
-        if scope["type"] == "http" and scope["method"] == "GET" and scope["path"] == CHEMIN:
+        if scope["type"] == "http" and scope["method"] == "GET" and scope["path"] == CHEMIN and self.servir(scope):
             corps = reponse_directe(scope)
             if corps is not None:
                 entetes = [(b"content-length", str(len(corps)).encode()), (b"content-type", b"application/json")]
-                await send({"type": "http.response.start", "status": 200, "headers": entetes})
+                await send(self.finir({"type": "http.response.start", "status": 200, "headers": entetes}))
                 await send({"type": "http.response.body", "body": corps})
                 return
         await self.app(scope, receive, send)

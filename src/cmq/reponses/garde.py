@@ -53,13 +53,18 @@ def message_trop_gros(limite: int) -> str:
     return f"contenu trop volumineux : {_mo(limite)} au plus pour cette adresse"
 
 
+def avec_securite(message: dict) -> dict:
+    """The response start `message` with the security headers it does not set itself."""
+    noms = {nom.lower() for nom, _ in message.get("headers", [])}
+    entetes = list(message.get("headers", []))
+    entetes += [(nom, valeur) for nom, valeur in ENTETES_SECURITE if nom not in noms]
+    return {**message, "headers": entetes}
+
+
 def _avec_entetes(send):
     async def envoyer(message):
         if message["type"] == "http.response.start":
-            noms = {nom.lower() for nom, _ in message.get("headers", [])}
-            entetes = list(message.get("headers", []))
-            entetes += [(nom, valeur) for nom, valeur in ENTETES_SECURITE if nom not in noms]
-            message = {**message, "headers": entetes}
+            message = avec_securite(message)
         await send(message)
 
     return envoyer
@@ -78,7 +83,7 @@ class GardeRequetes:
         send = _avec_entetes(send)
         refus = await self.autoriser(scope)
         limite = self.limite(scope)
-        longueur, morcele = _corps(scope)
+        longueur, morcele = corps_annonce(scope)
         if refus is None and longueur is not None and longueur > limite:
             refus = Refus(413, message_trop_gros(limite))
         if refus is not None:
@@ -120,7 +125,7 @@ class GardeRequetes:
                 raise
 
 
-def _corps(scope) -> tuple[int | None, bool]:
+def corps_annonce(scope) -> tuple[int | None, bool]:
     """(the Content-Length, None when absent or unreadable; True when a Transfer-Encoding is given:
     a body streamed without a length)."""
     longueur, morcele = None, False

@@ -46,7 +46,8 @@ def monter(app: FastAPI) -> None:
     app.mount("/static", Statiques(directory=str(dossier)), name="static")
 
 
-def _accepte_gzip(scope: Scope) -> bool:
+def accepte_gzip(scope: Scope) -> bool:
+    """True when the client's Accept-Encoding names gzip (Starlette's rule)."""
     return any(nom.lower() == b"accept-encoding" and b"gzip" in valeur for nom, valeur in scope["headers"])
 
 
@@ -75,7 +76,7 @@ class Compression(GZipMiddleware):
     path buffers and inspects every message, a sizeable part of a small API answer's cost."""
 
     async def __call__(self, scope, receive, send) -> None:
-        if scope["type"] != "http" or _accepte_gzip(scope):
+        if scope["type"] != "http" or accepte_gzip(scope):
             await super().__call__(scope, receive, send)
             return
 
