@@ -51,9 +51,10 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 
+REFERENCE = "référence (app triviale)"
 # Scenario -> (p95 bound in ms or None, least ratio to the trivial app's throughput or None).
 CIBLES: dict[str, tuple[float | None, float | None]] = {
-    "référence (app triviale)": (None, None),
+    REFERENCE: (None, None),
     "recherche de filière": (20.0, None),
     "campus (page de 50)": (None, 0.4),
     "résolution (noms distincts)": (None, 0.4),
@@ -312,9 +313,8 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="cmq-bench-") as dossier:
         processus, adresse = demarrer_serveur(Path(dossier))
-        reference, adresse_reference = demarrer_reference(Path(dossier))
+        processus_reference, adresse_reference = demarrer_reference(Path(dossier))
         scenarios: dict[str, tuple[str, Callable[[], list[str] | Iterator[str]]]] = {
-            "référence (app triviale)": (adresse_reference, lambda: ["/"]),
             "recherche de filière": (
                 adresse,
                 lambda: [f"/api/filieres/recherche?q={quote(t)}" for t in textes_filieres(1000, args.graine)],
@@ -337,32 +337,31 @@ def main() -> None:
                 f"{'scénario':<30}{'requêtes':>9}{'req/s':>9}{'/réf.':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
                 f"{'erreurs':>8}"
             )
-            nom_reference = "référence (app triviale)"
-            asyncio.run(scenario(adresse_reference, ["/"], min(args.clients, 5), 1.0))  # warm-up
+
+            def mesurer_reference(clients: int, duree: float) -> Mesure:
+                return asyncio.run(scenario(adresse_reference, ["/"], clients, duree))
+
+            mesurer_reference(min(args.clients, 5), 1.0)  # warm-up
+            tranche = args.duree / args.tranches
             lignes, tout_reference = [], ([], [], 0.0)
             for nom, (cible, chemins) in scenarios.items():
-                if nom == nom_reference or nom not in demandes:
+                if nom not in demandes:
                     continue
                 flux = chemins()  # one iterator for the warm-up and the run: distinct paths stay distinct
                 asyncio.run(scenario(cible, flux, min(args.clients, 5), 1.0))  # warm-up
                 mesure, sa_reference = ([], [], 0.0), ([], [], 0.0)
                 for _ in range(args.tranches):  # the reference, then the scenario, in turns
-                    tranche = args.duree / args.tranches
-                    sa_reference = cumuler(
-                        sa_reference, asyncio.run(scenario(adresse_reference, ["/"], args.clients, tranche))
-                    )
+                    sa_reference = cumuler(sa_reference, mesurer_reference(args.clients, tranche))
                     mesure = cumuler(mesure, asyncio.run(scenario(cible, flux, args.clients, tranche)))
                 tout_reference = cumuler(tout_reference, sa_reference)
                 lignes.append((nom, mesure, len(sa_reference[0]) / sa_reference[2]))
             if not lignes:  # the reference alone
-                tout_reference = cumuler(
-                    tout_reference, asyncio.run(scenario(adresse_reference, ["/"], args.clients, args.duree))
-                )
-            resultats = [rapport(nom_reference, *tout_reference, None)]
+                tout_reference = mesurer_reference(args.clients, args.duree)
+            resultats = [rapport(REFERENCE, *tout_reference, None)]
             resultats += [rapport(nom, *mesure, debit) for nom, mesure, debit in lignes]
             print(f"charge de la machine à la fin : {charge()}")
         finally:
-            for p in (processus, reference):
+            for p in (processus, processus_reference):
                 p.terminate()
                 p.wait(timeout=30)
     sys.exit(0 if all(resultats) else 1)
