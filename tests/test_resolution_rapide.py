@@ -299,6 +299,50 @@ def test_lot_avec_contextes_identique_a_la_reference(index_embarque, generateur)
         comparer(resume(r), reference.decider(t, c), t)
 
 
+def test_une_mention_seule_egale_a_la_meme_dans_un_bloc(index_embarque, generateur):
+    """`resoudre` (one mention: `_calculer`, on the campuses it touches) and `resoudre_lot` (blocks:
+    `_scores_lot`, numpy tables) give the same resolutions and text scores, to the bit, for
+    distinct generated mentions with and without context; each path on its own index, so that
+    neither reads a score the other computed."""
+    textes = [t for t, _, _ in generateur.jeu(index_embarque.fiches, 2000, 13)]
+    alea = random.Random(8)
+    codes = [None, *filieres.codes()]
+    contextes = [Contexte()] * 1000 + [
+        contexte(
+            filiere=alea.choice(codes),
+            territoire=alea.choice([None, "84", "Occitanie", "Lyon", "Bretagne", "FR"]),
+            date=alea.choice([None, "2020-01-01", "2026-01-01"]),
+        )
+        for _ in range(1000)
+    ]
+    seul, bloc = (Index(index_embarque.fiches, index_embarque.alias, index_embarque.membres) for _ in range(2))
+    un_par_un = [seul.resoudre(t, c) for t, c in zip(textes, contextes, strict=True)]
+    assert bloc.resoudre_lot(textes, contextes) == un_par_un
+    assert sum(r.statut == "trouve" for r in un_par_un) > 1000  # real decisions, not empty ones
+    lot = [analyser(t) for t in textes]
+    scores = [seul._calculer(mention) for mention in lot]
+    assert bloc._scores_lot(lot) == scores
+    assert min(len(rangs) for rangs, _ in scores) == 0 < max(len(rangs) for rangs, _ in scores)
+
+
+def test_campus_sans_forme_de_nom():
+    """A campus whose name is only boilerplate ("CMQ") has no name form; placed last, it made every
+    resolution fail (`np.maximum.reduceat` past the last form). It is found by its id; both paths
+    agree."""
+    code = "mobilite-aeronautique-transports-terrestres-et-maritimes"
+    fiches = [Fiche("nautisme-bretagne", "Campus nautisme", code), Fiche("sans-nom", "CMQ", code)]
+    textes = ["nautisme", "sans nom", "CMQ", "nautisme sans nom"]
+    seul, bloc = Index(fiches), Index(fiches)
+    assert bloc.resoudre_lot(textes) == [seul.resoudre(t) for t in textes]
+    assert [(r.statut, r.campus_id) for r in seul.resoudre_lot(textes)] == [
+        ("trouve", "nautisme-bretagne"),
+        ("trouve", "sans-nom"),
+        ("inconnu", None),
+        ("inconnu", None),  # each campus explains half: one weak candidate (60), not a choice
+    ]
+    assert bloc.scores_texte(["nautisme"])[0][1] == 0.0 < bloc.scores_texte(["nautisme"])[0][0]
+
+
 def test_libelles_alias_et_vides_dans_un_lot(index_embarque):
     """A bare filière label, an alias, nothing meaningful and a campus name in one batch."""
     idx = Index(index_embarque.fiches, alias={"btp hdf": "travaux-publics-bruay-la-buissiere"})

@@ -29,12 +29,14 @@ filière, else "ambigu" among that filière's campuses. A user-confirmed alias (
 over everything (score 100). `index(url)` caches one Index per
 database, rebuilt when campuses, members, imports or aliases change.
 
-Speed: mentions are scored and decided by blocks (`Index.resoudre_lot`; one mention is a block of
-one), with numpy tables for the whole block. What a unit (word, place) explains and weighs for
-every campus is computed once per index and cached (`Index._info`), as are word look-ups, pairs of
-words to glue and the text scores of a canonical form; the units of a mention are added in their
-order, in float32, so that a block gives what one mention alone gives
-(tests/test_resolution_rapide.py checks both against the reference algorithm, one mention at a time).
+Speed: what a unit (word, place) explains and weighs for every campus is computed once per index
+and cached (`Index._info`), as are word look-ups, pairs of words to glue and the text scores of a
+canonical form. One mention (the API, `resolve`) is scored in Python on the few campuses it touches
+(`Index._calculer`, about 10 of 91); a list (`Index.resoudre_lot`) by blocks of TAILLE_BLOC on
+numpy tables (`Index._scores_lot`). Both add the units of a mention in its order in float32 and end
+with the same `_score_texte`, so that they give the same scores to the bit; the decision
+(`Index._decider`) is one for both (tests/test_resolution_rapide.py checks both paths against each
+other and against the reference algorithm, one mention at a time).
 """
 
 from __future__ import annotations
@@ -81,7 +83,7 @@ POIDS_LIEU = 3.0  # weight of a territory unit of the mention
 POIDS_INCONNU = 0.5  # weight of a mention word that no campus contains (noise: "lycée", a person…)
 NB_CANDIDATS = 5
 TAILLE_CACHE = 50_000  # text scores kept per index (real exports repeat the same spellings)
-TAILLE_BLOC = 256  # mentions scored at once
+TAILLE_BLOC = 256  # mentions of a list scored together
 
 Statut = Literal["trouve", "ambigu", "inconnu"]
 
@@ -192,6 +194,20 @@ def _departement_de_commune(code: str | None) -> str | None:
     return code[:3] if code.startswith("97") else code[:2]
 
 
+Scores = tuple[tuple[int, ...], tuple[float, ...]]  # text scores: the campuses touched (by rank), their scores
+_ZERO = np.float32(0.0)
+
+
+@dataclass(frozen=True, slots=True)
+class _Part:
+    """What a unit of a mention brings to the campuses' scores (float32 values, as numpy adds them)."""
+
+    couvre: tuple[tuple[int, float], ...]  # the words of the name forms it covers, with their similarity
+    explique: tuple[tuple[int, np.float32], ...]  # what it explains of each campus (those above 0)
+    poids: np.float32  # what it weighs for the campuses of `pour` (0 for the others), default every campus
+    pour: frozenset[int] | None = None  # a weak word: the campuses it matches
+
+
 @dataclass
 class _Matrices:
     """Dense campus × vocabulary tables (the vocabulary holds a few hundred stems)."""
@@ -199,26 +215,31 @@ class _Matrices:
     sac: np.ndarray  # campus × word: 1 if the word belongs to the campus (name, sigle, town, id)
     sac_nom: np.ndarray  # campus × word: 1 if the word is in the campus's name
     formes: np.ndarray  # form × word: weight of the word in the form
-    principales: np.ndarray  # form: True for a name, an alternative name or a sigle
+    principales: list[bool]  # form: True for a name, an alternative name or a sigle
     debuts: np.ndarray  # first form of each campus (forms are grouped by campus)
     idf: np.ndarray  # rarity of each word across campuses
     composantes: dict[int, tuple[int, int]] = field(default_factory=dict)  # glued word -> its two parts
-    # Derived, for `Index._scores_lot`:
+    # Derived, for `Index._calculer` and `Index._scores_lot`:
     sac_mots: np.ndarray = field(init=False)  # word × campus (`sac` transposed, rows gathered by word)
     longueurs: np.ndarray = field(init=False)  # weight of each form (denominator of its coverage)
+    campus_des_formes: list[int] = field(init=False)  # the campus of each form
+    avec_formes: np.ndarray = field(init=False)  # the campuses that have a name form
+    masque_principales: np.ndarray = field(init=False)  # `principales` as 1.0 / 0.0
     # The forms of each word (a word is in a few forms): ([form], [its weight in the form]).
     formes_des_mots: list[tuple[list[int], list[float]]] = field(init=False)
-    masque_principales: np.ndarray = field(init=False)  # `principales` as 1.0 / 0.0
     portees: dict[int, tuple[int, ...]] = field(init=False, default_factory=dict)  # memo of `portee`
 
     def __post_init__(self) -> None:
         self.sac_mots = np.ascontiguousarray(self.sac.T)
         self.longueurs = np.maximum(self.formes.sum(axis=1), 1e-6)
+        nombres = np.diff(self.debuts, append=len(self.formes))  # the number of forms of each campus
+        self.campus_des_formes = np.repeat(np.arange(len(self.debuts)), nombres).tolist()
+        self.avec_formes = np.flatnonzero(nombres)
+        self.masque_principales = np.array(self.principales, dtype=np.float32)
         self.formes_des_mots = []
         for colonne in self.formes.T:
             formes = np.flatnonzero(colonne)
             self.formes_des_mots.append((formes.tolist(), colonne[formes].astype(np.float64).tolist()))
-        self.masque_principales = self.principales.astype(np.float32)
 
     def portee(self, rang: int) -> tuple[int, ...]:
         """The words a match of word `rang` covers: itself and, for a glued word, its parts (glued
@@ -233,6 +254,20 @@ class _Matrices:
                     atteints.update((a, b))
             portee = self.portees[rang] = tuple(sorted(atteints))
         return portee
+
+
+def _couverture(numerateurs: np.ndarray, longueurs: np.ndarray) -> np.ndarray:
+    """Coverage of name forms: the sum of their covered words' terms (float64) over their weight."""
+    return numerateurs.astype(np.float32) / longueurs
+
+
+def _score_texte(explique: np.ndarray, poids: np.ndarray, rappel: np.ndarray, exacte: np.ndarray) -> np.ndarray:
+    """Text scores, element by element (float32 arrays of any shape; float64 result): P = explained
+    / weight, R = coverage of the best name form, 100 × (POIDS_P P + POIDS_R R), plus BONUS_EXACT
+    when P is 1 and a main name form is covered whole (`exacte`)."""
+    precision = explique / np.maximum(poids, 1e-6)
+    score = 100 * (POIDS_P * precision + POIDS_R * rappel)
+    return score + BONUS_EXACT * ((precision > 0.999) & exacte)
 
 
 class Index:
@@ -250,20 +285,15 @@ class Index:
         self.alias = dict(alias or {})
         self.membres = dict(membres or {})
         self._filieres = np.array([f.filiere for f in self.fiches], dtype=object)
-        self._codes_filieres = {code: n for n, code in enumerate(dict.fromkeys(f.filiere for f in self.fiches))}
-        filieres_campus = np.array([self._codes_filieres[f.filiere] for f in self.fiches], dtype=np.intp)
-        # MALUS_FILIERE for the campuses of another filière, one row per filière code; the last row
-        # (index -1) for a filière no campus has
-        codes = np.arange(len(self._codes_filieres) + 1)[:, None]
-        self._malus_filieres = MALUS_FILIERE * (filieres_campus[None, :] != codes)
         self._lexique, self._m = self._construire()
-        self._cache: dict[str, np.ndarray] = {}  # text scores by canonical form
+        self._cache: dict[str, Scores] = {}  # text scores by canonical form
         self._dans: dict[territoires.Territoire, np.ndarray] = {}
+        self._dans_listes: dict[territoires.Territoire, list[bool]] = {}
         self._lieux_expliques: dict[Unite, np.ndarray] = {}
         self._colles: dict[str, float] = {}  # `_meilleur_colle`
         self._collages: dict[tuple[str, str], Unite | None] = {}  # `_recoller`
-        self._infos: dict[Unite, tuple] = {}  # `_info`
-        self._constantes: dict[float, np.ndarray] = {}
+        self._infos: dict[Unite, _Part] = {}  # `_info`
+        self._lignes: dict[Unite, np.ndarray] = {}  # `_ligne`
         self._apports: dict[tuple[int, float], tuple] = {}  # `_apport`
         self._candidats: dict[tuple[int, float], Candidat] = {}
         self._longs = [mot for mot in self._lexique.vocabulaire if len(mot) >= LONG_FLOU]
@@ -306,7 +336,7 @@ class Index:
             for mot, role in forme.mots:
                 poids[i, rang[mot]] = max(poids[i, rang[mot]], idf[rang[mot]] * role)
         composantes = {rang[c]: (rang[a], rang[b]) for c, (a, b) in collages.items()}
-        principales = np.array([f.principale for f in formes], dtype=bool)
+        principales = [f.principale for f in formes]
         matrices = _Matrices(sac, matrice(noms), poids, principales, np.array(debuts, dtype=np.intp), idf, composantes)
         return lexique(tuple(vocabulaire)), matrices
 
@@ -363,6 +393,13 @@ class Index:
             vecteur = np.array([f.lieux.contient(t) for f in self.fiches], dtype=np.float32)
             self._dans[t] = vecteur
         return vecteur
+
+    def _dans_liste(self, t: territoires.Territoire) -> list[bool]:
+        """`_dans_territoire` as booleans (cached)."""
+        liste = self._dans_listes.get(t)
+        if liste is None:
+            liste = self._dans_listes[t] = (self._dans_territoire(t) > 0).tolist()
+        return liste
 
     def _meilleur(self, mot: str) -> float:
         correspondances = self._lexique(mot)
@@ -433,10 +470,8 @@ class Index:
             return Unite((a + b,))
         return None
 
-    def _info(self, unite: Unite) -> tuple[tuple[int, ...], tuple[float, ...], np.ndarray]:
-        """What a unit brings to the score of each campus (cached): the words of the name forms it
-        covers with their similarity (its matches in the vocabulary and, for a glued word, its
-        parts), and one row: what it explains of each campus, then what it weighs for each campus.
+    def _info(self, unite: Unite) -> _Part:
+        """What a unit brings to the score of each campus (cached), see `_Part`.
 
         A word explains its rarity (`idf`, the best of its matches) times its best similarity with
         the campus's words and weighs that rarity (weak words: only for the campuses they match); a
@@ -446,12 +481,12 @@ class Index:
         if info is None:
             m = self._m
             correspondances = [c for mot in unite.mots for c in self._lexique(mot)]
-            couvre = [(w, s) for r, s in correspondances for w in m.portee(r)]
-            rangs_c, sims_c = tuple(r for r, _ in couvre), tuple(s for _, s in couvre)
+            couvre = tuple((w, s) for r, s in correspondances for w in m.portee(r))
+            pour = None
             if unite.territoire is not None:
-                explique, poids = self._lieu_explique(unite), self._constante(POIDS_LIEU)
+                explique, poids = self._lieu_explique(unite), np.float32(POIDS_LIEU)
             elif not correspondances:
-                explique, poids = self._constante(0.0), self._constante(POIDS_INCONNU)
+                explique, poids = np.zeros(len(self.fiches), dtype=np.float32), np.float32(POIDS_INCONNU)
             else:
                 if len(correspondances) == 1:  # the usual case: the same values without gathering
                     rang, sim = correspondances[0]
@@ -461,24 +496,16 @@ class Index:
                     sims = np.array([s for _, s in correspondances], dtype=np.float32)
                     rarete = m.idf[rangs].max()
                     accord = (m.sac_mots[rangs] * sims[:, None]).max(axis=0)
-                explique = rarete * accord
-                faible = set(unite.mots) <= MOTS_FAIBLES
-                poids = rarete * (accord > 0).astype(np.float32) if faible else self._constante(rarete)
-            info = (rangs_c, sims_c, np.concatenate((explique, poids)))  # one row: both added at once
+                explique, poids = rarete * accord, rarete
+                if set(unite.mots) <= MOTS_FAIBLES:
+                    pour = frozenset(np.flatnonzero(accord).tolist())
+            touches = np.flatnonzero(explique)
+            info = _Part(couvre, tuple(zip(touches.tolist(), explique[touches], strict=True)), poids, pour)
             with self._verrou:
                 if len(self._infos) >= TAILLE_CACHE:
                     self._infos.clear()
                 self._infos[unite] = info
         return info
-
-    def _constante(self, valeur: float) -> np.ndarray:
-        """A row of `valeur` (float32) for every campus, shared (read only)."""
-        ligne = self._constantes.get(valeur)
-        if ligne is None:
-            ligne = np.full(len(self.fiches), valeur, dtype=np.float32)
-            ligne.flags.writeable = False
-            self._constantes[float(valeur)] = ligne
-        return ligne
 
     def _lieu_explique(self, unite: Unite) -> np.ndarray:
         """What a place unit explains of each campus: POIDS_LIEU for the campuses in the territory or
@@ -493,74 +520,137 @@ class Index:
             self._lieux_expliques[unite] = vecteur
         return vecteur
 
-    def _scores_lot(self, lot: Sequence[Mention]) -> np.ndarray:
-        """Text scores (0–100) of every campus for analysed mentions: one row per mention, all rows at once.
+    def _calculer(self, mention: Mention) -> Scores:
+        """Text scores (0–100) of the campuses an analysed mention touches (the others score 0).
 
-        Per unit of a mention (after `_recoller`): a word explains, for each campus, its rarity
-        (`idf`, the best of its matches) times its best similarity with the campus's words, and
-        weighs that rarity; a place explains and weighs POIDS_LIEU; a word no campus has weighs
-        POIDS_INCONNU. The units are added in their order, in float32, as one mention alone would
-        be: the same sums. Then P = explained / weight, R = best coverage of a name form, and the
-        exact-name bonus (see the module docstring).
+        Per unit of the mention (after `_recoller`, see `_info`), added in the mention's order in
+        float32: what it explains of each campus and what it weighs. The coverage of each name form
+        (`_termes`), then `_score_texte`. Only the campuses a unit explains or a covered form belongs
+        to are computed (about 10 of 91), in Python: no numpy call on whole campus vectors.
         """
-        m, nb_campus = self._m, len(self.fiches)
-        if not lot or not nb_campus:
-            return np.zeros((len(lot), nb_campus), dtype=np.float64)
-        # Units of every mention (`_info`): what they explain and weigh, what they cover.
-        presentes: list[int] = []  # rows with at least one unit
-        premieres: list[int] = []  # their first unit
-        apports_u: list[np.ndarray] = []  # explained then weight, per campus, of each unit
-        # Coverage of the name forms: the best similarity of each word a mention covers, times its
-        # weight in each form, summed per form (sparse: a mention covers a few words, a word is in a
-        # few forms; float64 sums of float32 terms, in the order of the rows, words and forms).
-        nb_formes = len(m.longueurs)
-        formes: list[int] = []  # the forms of every covered word, row after row
-        termes: list[float] = []  # similarity × weight of the word in the form
-        par_ligne: list[int] = []  # how many of them each row has
+        parts = [self._info(u) for u in self._recoller(mention.unites)]
+        if not parts:
+            return (), ()
+        expliques: dict[int, np.float32] = {}
+        for part in parts:
+            for rang, valeur in part.explique:
+                deja = expliques.get(rang)
+                expliques[rang] = valeur if deja is None else deja + valeur
+        numerateurs: dict[int, float] = {}
+        for forme, terme in zip(*self._termes(parts), strict=True):
+            numerateurs[forme] = numerateurs.get(forme, 0.0) + terme
+        m = self._m
+        formes = list(numerateurs)
+        couvertures = _couverture(np.array(list(numerateurs.values())), m.longueurs[formes])
+        rappels: dict[int, float] = {}
+        exactes: set[int] = set()  # campuses a main name form of which the mention covers whole
+        for forme, couverture, pleine in zip(formes, couvertures.tolist(), (couvertures > 0.999).tolist(), strict=True):
+            rang = m.campus_des_formes[forme]
+            if couverture > rappels.get(rang, 0.0):
+                rappels[rang] = couverture
+            if pleine and m.principales[forme]:
+                exactes.add(rang)
+        rangs = sorted(expliques.keys() | rappels.keys())
+        faibles = [part.pour for part in parts if part.pour is not None]
+        poids: dict[tuple[bool, ...], np.float32] = {}  # by the weak words a campus matches: its weight
+        totaux = []
+        for rang in rangs:
+            cas = tuple(rang in pour for pour in faibles) if faibles else ()
+            total = poids.get(cas)
+            if total is None:
+                total = _ZERO
+                for part in parts:
+                    if part.pour is None or rang in part.pour:
+                        total = total + part.poids
+                poids[cas] = total
+            totaux.append(total)
+        scores = _score_texte(
+            np.array([expliques.get(r, _ZERO) for r in rangs], dtype=np.float32),
+            np.array(totaux, dtype=np.float32),
+            np.array([rappels.get(r, 0.0) for r in rangs], dtype=np.float32),
+            np.array([r in exactes for r in rangs], dtype=bool),
+        )
+        return tuple(rangs), tuple(scores.tolist())
+
+    def _termes(self, parts: Sequence[_Part]) -> tuple[list[int], list[float]]:
+        """The coverage terms of a mention: for each word of the name forms its units cover (in
+        vocabulary order), with its best similarity, the forms it is in and its weighted similarity
+        in each (`_apport`). Summed per form, over the form's weight: its coverage (`_couverture`)."""
+        meilleures: dict[int, float] = {}
+        for part in parts:
+            for rang, sim in part.couvre:
+                if sim > meilleures.get(rang, -1.0):
+                    meilleures[rang] = sim
+        formes: list[int] = []
+        termes: list[float] = []
         apports = self._apports
-        for ligne, mention in enumerate(lot):
-            meilleures: dict[int, float] = {}
-            for unite in self._recoller(mention.unites):
-                rangs_c, sims_c, apport_u = self._info(unite)
-                if not presentes or presentes[-1] != ligne:
-                    presentes.append(ligne)
-                    premieres.append(len(apports_u))
-                apports_u.append(apport_u)
-                for rang, sim in zip(rangs_c, sims_c, strict=True):
-                    if sim > meilleures.get(rang, -1.0):
-                        meilleures[rang] = sim
-            avant = len(formes)
-            for rang in sorted(meilleures):
-                apport = apports.get((rang, meilleures[rang]))
-                if apport is None:
-                    apport = self._apport(rang, meilleures[rang])
-                formes += apport[0]
-                termes += apport[1]
-            par_ligne.append(len(formes) - avant)
-        nb = len(lot)
-        # each mention's units added in their order (reduceat along rows: one row after the other)
-        if len(presentes) == nb:
-            sommes = np.add.reduceat(np.array(apports_u), premieres, axis=0)
-        else:
-            sommes = np.zeros((nb, 2 * nb_campus), dtype=np.float32)
-            if presentes:
-                sommes[presentes] = np.add.reduceat(np.array(apports_u), premieres, axis=0)
-        explique, total = sommes[:, :nb_campus], sommes[:, nb_campus:]
-        if nb == 1:
-            numerateur = np.bincount(formes, weights=termes, minlength=nb_formes)[None, :]
-        else:
-            cases = np.repeat(np.arange(nb) * nb_formes, par_ligne) + np.array(formes, dtype=np.intp)
-            numerateur = np.bincount(cases, weights=termes, minlength=nb * nb_formes).reshape(nb, nb_formes)
-        couverture = numerateur.astype(np.float32) / m.longueurs
-        rappel = np.maximum.reduceat(couverture, m.debuts, axis=1)
-        exacte = np.maximum.reduceat(couverture * m.masque_principales, m.debuts, axis=1) > 0.999
-        precision = explique / np.maximum(total, 1e-6)
-        exact = (precision > 0.999) & exacte
-        scores = 100 * (POIDS_P * precision + POIDS_R * rappel) + BONUS_EXACT * exact
-        vides = ~total.any(axis=1)  # nothing meaningful written
-        if vides.any():
-            scores[vides] = 0.0
-        return scores
+        for rang in sorted(meilleures):
+            apport = apports.get((rang, meilleures[rang]))
+            if apport is None:
+                apport = self._apport(rang, meilleures[rang])
+            formes += apport[0]
+            termes += apport[1]
+        return formes, termes
+
+    def _scores_lot(self, lot: Sequence[Mention]) -> list[Scores]:
+        """`_calculer` for a block of mentions at once, on mention × campus numpy tables: the units of
+        every mention added position after position (the same float32 sums in the same order), the
+        coverage sums in the same order (`np.bincount`), the same `_score_texte`: the same scores as
+        one mention alone (tests/test_resolution_rapide.py checks it), at a fraction of the cost per
+        mention for a long list."""
+        m, nb, nb_campus = self._m, len(lot), len(self.fiches)
+        if not nb_campus:
+            return [((), ())] * nb
+        unites = [self._recoller(mention.unites) for mention in lot]
+        parts = [[self._info(u) for u in rangee] for rangee in unites]
+        sommes = np.zeros((nb, 2 * nb_campus), dtype=np.float32)  # explained, then weight
+        for k in range(max(map(len, parts), default=0)):
+            lignes = [i for i, rangee in enumerate(parts) if len(rangee) > k]
+            sommes[lignes] += np.array([self._ligne(unites[i][k], parts[i][k]) for i in lignes])
+        nb_formes = len(m.longueurs)
+        formes: list[int] = []
+        termes: list[float] = []
+        par_ligne = []
+        for rangee in parts:
+            f, t = self._termes(rangee)
+            formes += f
+            termes += t
+            par_ligne.append(len(f))
+        cases = np.repeat(np.arange(nb) * nb_formes, par_ligne) + np.array(formes, dtype=np.intp)
+        numerateurs = np.bincount(cases, weights=termes, minlength=nb * nb_formes).reshape(nb, nb_formes)
+        couverture = _couverture(numerateurs, m.longueurs)
+        rappel = np.zeros((nb, nb_campus), dtype=np.float32)
+        exacte = np.zeros((nb, nb_campus), dtype=bool)
+        if len(m.avec_formes):  # max over the forms of each campus that has some
+            rappel[:, m.avec_formes] = np.maximum.reduceat(couverture, m.debuts[m.avec_formes], axis=1)
+            principales = couverture * m.masque_principales
+            exacte[:, m.avec_formes] = np.maximum.reduceat(principales, m.debuts[m.avec_formes], axis=1) > 0.999
+        scores = _score_texte(sommes[:, :nb_campus], sommes[:, nb_campus:], rappel, exacte)
+        lignes, colonnes = np.nonzero(scores)
+        valeurs = scores[lignes, colonnes].tolist()
+        colonnes = colonnes.tolist()
+        bornes = np.searchsorted(lignes, np.arange(nb + 1)).tolist()
+        return [(tuple(colonnes[a:b]), tuple(valeurs[a:b])) for a, b in itertools.pairwise(bornes)]
+
+    def _ligne(self, unite: Unite, part: _Part) -> np.ndarray:
+        """What unit `unite` (`part`) explains of every campus, then what it weighs for each, as one
+        float32 row (cached)."""
+        ligne = self._lignes.get(unite)
+        if ligne is None:
+            n = len(self.fiches)
+            ligne = np.zeros(2 * n, dtype=np.float32)
+            if part.explique:
+                rangs, valeurs = zip(*part.explique, strict=True)
+                ligne[list(rangs)] = valeurs
+            if part.pour is None:
+                ligne[n:] = part.poids
+            else:
+                ligne[[n + r for r in part.pour]] = part.poids
+            with self._verrou:
+                if len(self._lignes) >= TAILLE_CACHE:
+                    self._lignes.clear()
+                self._lignes[unite] = ligne
+        return ligne
 
     def _apport(self, rang: int, sim: float) -> tuple[tuple[int, ...], tuple[float, ...]]:
         """The forms word `rang` is in and, for each, its similarity (as float32) times its weight in
@@ -572,45 +662,43 @@ class Index:
             self._apports[(rang, sim)] = apport
         return apport
 
-    def _scores(self, lot: Sequence[Mention]) -> np.ndarray:
-        """`_scores_lot`, cached by canonical form (distinct texts often share one: case, accents,
-        "CMQ"…) and computed by blocks of TAILLE_BLOC mentions (bounded memory)."""
-        if len(lot) == 1:  # one mention (the API, `resolve`): the same, with less bookkeeping
-            forme = lot[0].forme
-            gardee = self._cache.get(forme)
-            if gardee is not None:
-                return gardee[None, :]
-            calcul = self._scores_lot(lot)
-            calcul.flags.writeable = False  # kept: read only
-            with self._verrou:
-                if len(self._cache) >= TAILLE_CACHE:
-                    self._cache.clear()
-                self._cache[forme] = calcul[0]
-            return calcul
-        sortie = np.zeros((len(lot), len(self.fiches)), dtype=np.float64)
-        manquantes: dict[str, list[int]] = {}
+    def _scores(self, mention: Mention) -> Scores:
+        """`_calculer`, cached by canonical form (distinct texts often share one: case, accents, "CMQ"…)."""
+        scores = self._cache.get(mention.forme)
+        if scores is None:
+            scores = self._calculer(mention)
+            self._garder({mention.forme: scores})
+        return scores
+
+    def _scores_bloc(self, lot: Sequence[Mention]) -> list[Scores]:
+        """`_scores` of many mentions: those not cached computed together (`_scores_lot`)."""
+        trouves = [self._cache.get(mention.forme) for mention in lot]
+        manquantes = list(dict.fromkeys(x.forme for x, s in zip(lot, trouves, strict=True) if s is None))
+        if manquantes:
+            premieres = {x.forme: x for x in reversed(lot)}
+            a_calculer = [premieres[f] for f in manquantes]
+            calcul = self._scores_lot(a_calculer) if len(a_calculer) > 1 else [self._calculer(a_calculer[0])]
+            calcules = dict(zip(manquantes, calcul, strict=True))
+            self._garder(calcules)
+            trouves = [s if s is not None else calcules[x.forme] for x, s in zip(lot, trouves, strict=True)]
+        return trouves  # type: ignore[return-value]  # every mention scored
+
+    def _garder(self, scores: dict[str, Scores]) -> None:
+        """Cache text scores by canonical form (bounded)."""
         with self._verrou:
-            for i, mention in enumerate(lot):
-                gardee = self._cache.get(mention.forme)
-                if gardee is not None:
-                    sortie[i] = gardee
-                else:
-                    manquantes.setdefault(mention.forme, []).append(i)
-        formes = list(manquantes)
-        for debut in range(0, len(formes), TAILLE_BLOC):
-            bloc = formes[debut : debut + TAILLE_BLOC]
-            calcul = self._scores_lot([lot[manquantes[f][0]] for f in bloc])
-            with self._verrou:
-                if len(self._cache) + len(bloc) > TAILLE_CACHE:
-                    self._cache.clear()
-                for forme, ligne in zip(bloc, calcul, strict=True):
-                    sortie[manquantes[forme]] = ligne
-                    self._cache[forme] = ligne.copy()
-        return sortie
+            if len(self._cache) + len(scores) > TAILLE_CACHE:
+                self._cache.clear()
+            self._cache.update(scores)
+
+    def _dense(self, scores: Scores) -> np.ndarray:
+        """The text scores of every campus, 0 for those not touched."""
+        vecteur = np.zeros(len(self.fiches), dtype=np.float64)
+        vecteur[list(scores[0])] = scores[1]
+        return vecteur
 
     def scores_texte(self, textes: Sequence[str]) -> list[np.ndarray]:
         """Text score of every campus for each mention (cached by normalised form)."""
-        return list(self._scores([analyser(t) for t in textes]))
+        return [self._dense(scores) for scores in self._scores_bloc([analyser(t) for t in textes])]
 
     def _ajuster(self, scores: np.ndarray, contexte: Contexte, ecrite: str | None = None) -> np.ndarray:
         """Text scores minus the context penalties (see the module docstring); `ecrite`: filière
@@ -641,69 +729,59 @@ class Index:
         return candidat
 
     def decider(self, texte: str, scores: np.ndarray, contexte: Contexte = Contexte()) -> Resolution:
-        """The decision for one mention from its text scores and its context."""
-        return self._decider_lot([texte], [analyser(texte)], np.asarray(scores)[None, :], [contexte])[0]
+        """The decision for one mention from the text scores of every campus and its context."""
+        scores = np.asarray(scores, dtype=np.float64)
+        touches = np.flatnonzero(scores)
+        return self._decider(
+            texte, analyser(texte), (tuple(touches.tolist()), tuple(scores[touches].tolist())), contexte
+        )
 
-    def _decider_lot(
-        self, textes: Sequence[str], lot: Sequence[Mention], scores: np.ndarray, contextes: Sequence[Contexte]
-    ) -> list[Resolution]:
-        """The decisions for mentions from their text scores (one row each) and contexts: an alias, a
-        bare filière label, nothing, or the ranking of the campuses (all rows at once)."""
-        resolutions: list[Resolution | None] = [None] * len(textes)
-        classer: list[int] = []
-        ecrites: list[str | None] = []
-        ecrits = scores.any(axis=1).tolist() if self.fiches else []  # something of a campus written
-        libelles = _libelles()
-        for i, (texte, mention, contexte) in enumerate(zip(textes, lot, contextes, strict=True)):
-            campus_alias = self.alias.get(mention.cle) if self.alias else None
-            if campus_alias in self.par_id:
-                candidat = self._candidat(self._rang[campus_alias], 100.0)
-                resolutions[i] = self._resolution(texte, "trouve", candidat, [candidat], contexte, via_alias=True)
-                continue
-            libelle = libelles.get(mention.cle)
-            if libelle is not None and self.fiches:
-                resolutions[i] = self._decider_libelle(texte, libelle, scores[i], contexte)
-            elif not self.fiches or not ecrits[i]:
-                resolutions[i] = self._resolution(texte, "inconnu", None, [], contexte)
-            else:
-                classer.append(i)
-                ecrites.append(contexte.filiere or _filiere_ecrite(texte, mention))
-        if classer:
-            total = scores.astype(np.float64) if len(classer) == len(textes) else scores[classer].astype(np.float64)
-            avec = [j for j, code in enumerate(ecrites) if code]
-            if avec:  # the row of penalties of each filière (one more: a filière no campus has)
-                malus = self._malus_filieres[[self._codes_filieres.get(ecrites[j], -1) for j in avec]]
-                if len(avec) == len(classer):
-                    total -= malus
-                else:
-                    total[avec] -= malus
-            groupes: dict[tuple, list[int]] = {}
-            for j, i in enumerate(classer):
-                t, jour = contextes[i].territoire, contextes[i].date
-                if t is not None and t.echelle != "france":
-                    groupes.setdefault(("territoire", t), []).append(j)
-                if jour is not None:
-                    groupes.setdefault(("date", jour), []).append(j)
-            for (genre, valeur), rangs in groupes.items():
-                if genre == "territoire":
-                    total[rangs] -= MALUS_TERRITOIRE * (1 - self._dans_territoire(valeur))
-                else:
-                    total[rangs] -= MALUS_DATE * self._inactifs(valeur)
-            ordres = np.argsort(-total, axis=1, kind="stable")[:, :NB_CANDIDATS]
-            meilleurs = total[np.arange(len(classer))[:, None], ordres].tolist()
-            for i, ordre, valeurs in zip(classer, ordres.tolist(), meilleurs, strict=True):
-                premier = valeurs[0]
-                second = valeurs[1] if len(valeurs) > 1 else 0.0
-                candidats = [self._candidat(r, v) for r, v in zip(ordre, valeurs) if v >= SEUIL_CANDIDAT]
-                if premier < SEUIL_CANDIDAT:
-                    statut: Statut = "inconnu"
-                elif premier < SEUIL_TROUVE or premier - second < MARGE:
-                    statut = "ambigu" if len(candidats) >= 2 else "inconnu"  # one weak candidate is not a choice
-                else:
-                    statut = "trouve"
-                meilleur = candidats[0] if candidats else self._candidat(ordre[0], premier)
-                resolutions[i] = self._resolution(textes[i], statut, meilleur, candidats, contextes[i])
-        return resolutions  # type: ignore[return-value]  # every row decided
+    def _decider(self, texte: str, mention: Mention, scores: Scores, contexte: Contexte) -> Resolution:
+        """The decision for an analysed mention from its text scores and its context: an alias, a
+        bare filière label, nothing, or the ranking of the campuses (`_classer`)."""
+        campus_alias = self.alias.get(mention.cle) if self.alias else None
+        if campus_alias in self.par_id:
+            candidat = self._candidat(self._rang[campus_alias], 100.0)
+            return self._resolution(texte, "trouve", candidat, [candidat], contexte, via_alias=True)
+        libelle = _libelles().get(mention.cle)
+        if libelle is not None and self.fiches:
+            return self._decider_libelle(texte, libelle, self._dense(scores), contexte)
+        if not scores[0]:  # nothing of a campus written
+            return self._resolution(texte, "inconnu", None, [], contexte)
+        return self._classer(texte, scores, contexte, contexte.filiere or _filiere_ecrite(texte, mention))
+
+    def _classer(self, texte: str, scores: Scores, contexte: Contexte, filiere: str | None) -> Resolution:
+        """The campuses the mention touches ranked by score minus the context penalties (`filiere`:
+        the given one, else the one written in the mention), best first, ties by rank; the status
+        from the best two (see the module docstring).
+
+        The other campuses score 0 minus their penalties: never candidates, and the status does not
+        depend on them (a best score of SEUIL_TROUVE or more is at least MARGE ahead of them).
+        """
+        t = contexte.territoire
+        dans = self._dans_liste(t) if t is not None and t.echelle != "france" else None
+        jour = contexte.date
+        classement = []
+        for rang, score in zip(*scores, strict=True):  # penalties deducted in the same order for all
+            if filiere and self.fiches[rang].filiere != filiere:
+                score -= MALUS_FILIERE
+            if dans is not None and not dans[rang]:
+                score -= MALUS_TERRITOIRE
+            if jour is not None and not self.fiches[rang].actif_le(jour):
+                score -= MALUS_DATE
+            classement.append((-score, rang))
+        classement.sort()
+        premier = -classement[0][0]
+        second = -classement[1][0] if len(classement) > 1 else 0.0
+        candidats = [self._candidat(r, -v) for v, r in classement[:NB_CANDIDATS] if -v >= SEUIL_CANDIDAT]
+        if premier < SEUIL_CANDIDAT:
+            statut: Statut = "inconnu"
+        elif premier < SEUIL_TROUVE or premier - second < MARGE:
+            statut = "ambigu" if len(candidats) >= 2 else "inconnu"  # one weak candidate is not a choice
+        else:
+            statut = "trouve"
+        meilleur = candidats[0] if candidats else self._candidat(classement[0][1], premier)
+        return self._resolution(texte, statut, meilleur, candidats, contexte)
 
     def _decider_libelle(self, texte: str, code: str, scores: np.ndarray, contexte: Contexte) -> Resolution:
         """A bare filière label: its campuses in the context's territory; "trouve" only when there is one."""
@@ -746,12 +824,13 @@ class Index:
 
     def resoudre(self, texte: str, contexte: Contexte = Contexte()) -> Resolution:
         """Resolve one mention."""
-        return self.resoudre_lot([texte], [contexte])[0]
+        mention = analyser(texte)
+        return self._decider(texte, mention, self._scores(mention), contexte)
 
     def resoudre_lot(self, textes: Sequence[str], contextes: Sequence[Contexte] | None = None) -> list[Resolution]:
-        """Resolve many mentions (one context each, default none): their scores and decisions are
-        computed by blocks of TAILLE_BLOC mentions at once (small blocks: the analyses of a block
-        are freed before the garbage collector moves them to its oldest generation)."""
+        """Resolve many mentions (one context each, default none), by blocks of TAILLE_BLOC whose
+        text scores are computed together (`_scores_bloc`; small blocks: the analyses of a block are
+        freed before the garbage collector moves them to its oldest generation)."""
         contextes = contextes or [Contexte()] * len(textes)
         if len(contextes) != len(textes):
             raise ValueError("un contexte par mention")
@@ -759,7 +838,8 @@ class Index:
         for debut in range(0, len(textes), TAILLE_BLOC):
             bloc = textes[debut : debut + TAILLE_BLOC]
             lot = [analyser(t) for t in bloc]
-            resolutions += self._decider_lot(bloc, lot, self._scores(lot), contextes[debut : debut + TAILLE_BLOC])
+            scores = self._scores_bloc(lot)
+            resolutions += map(self._decider, bloc, lot, scores, contextes[debut : debut + TAILLE_BLOC])
         return resolutions
 
 
