@@ -700,17 +700,24 @@ class Index:
         """Text score of every campus for each mention (cached by normalised form)."""
         return [self._dense(scores) for scores in self._scores_bloc([analyser(t) for t in textes])]
 
-    def _ajuster(self, scores: np.ndarray, contexte: Contexte, ecrite: str | None = None) -> np.ndarray:
-        """Text scores minus the context penalties (see the module docstring); `ecrite`: filière
-        written in the mention, used when the context has none."""
-        total = scores.astype(np.float64)
-        if contexte.filiere or ecrite:
-            total -= MALUS_FILIERE * (self._filieres != (contexte.filiere or ecrite))
-        if contexte.territoire is not None and contexte.territoire.echelle != "france":
-            total -= MALUS_TERRITOIRE * (1 - self._dans_territoire(contexte.territoire))
-        if contexte.date is not None:
-            total -= MALUS_DATE * self._inactifs(contexte.date)
-        return total
+    def _penaliser(
+        self, rangs: Sequence[int], scores: Sequence[float], contexte: Contexte, filiere: str | None
+    ) -> list[float]:
+        """Text scores of the campuses `rangs` minus the context penalties (see the module docstring),
+        deducted in the order filière (`filiere`), territory, date (float64)."""
+        t = contexte.territoire
+        dans = self._dans_liste(t) if t is not None and t.echelle != "france" else None
+        jour = contexte.date
+        totaux = []
+        for rang, score in zip(rangs, scores, strict=True):
+            if filiere and self.fiches[rang].filiere != filiere:
+                score -= MALUS_FILIERE
+            if dans is not None and not dans[rang]:
+                score -= MALUS_TERRITOIRE
+            if jour is not None and not self.fiches[rang].actif_le(jour):
+                score -= MALUS_DATE
+            totaux.append(score)
+        return totaux
 
     def _inactifs(self, jour: Date) -> np.ndarray:
         """True for the campuses whose label is not valid on `jour`."""
@@ -758,19 +765,8 @@ class Index:
         The other campuses score 0 minus their penalties: never candidates, and the status does not
         depend on them (a best score of SEUIL_TROUVE or more is at least MARGE ahead of them).
         """
-        t = contexte.territoire
-        dans = self._dans_liste(t) if t is not None and t.echelle != "france" else None
-        jour = contexte.date
-        classement = []
-        for rang, score in zip(*scores, strict=True):  # penalties deducted in the same order for all
-            if filiere and self.fiches[rang].filiere != filiere:
-                score -= MALUS_FILIERE
-            if dans is not None and not dans[rang]:
-                score -= MALUS_TERRITOIRE
-            if jour is not None and not self.fiches[rang].actif_le(jour):
-                score -= MALUS_DATE
-            classement.append((-score, rang))
-        classement.sort()
+        rangs = scores[0]
+        classement = sorted(zip((-v for v in self._penaliser(rangs, scores[1], contexte, filiere)), rangs, strict=True))
         premier = -classement[0][0]
         second = -classement[1][0] if len(classement) > 1 else 0.0
         candidats = [self._candidat(r, -v) for v, r in classement[:NB_CANDIDATS] if -v >= SEUIL_CANDIDAT]
@@ -793,9 +789,15 @@ class Index:
             garder &= self._dans_territoire(contexte.territoire) > 0
         else:
             local = False  # no campus of that filière in the territory: the national ones, never chosen
-        total = self._ajuster(scores, contexte)
-        rangs = sorted(np.flatnonzero(garder), key=lambda r: (-total[r], r))
-        candidats = [self._candidat(int(r), float(total[r])) for r in rangs[:NB_CANDIDATS]]
+        rangs = np.flatnonzero(garder).tolist()
+        classement = sorted(
+            zip(
+                (-v for v in self._penaliser(rangs, scores[rangs].tolist(), contexte, contexte.filiere)),
+                rangs,
+                strict=True,
+            )
+        )
+        candidats = [self._candidat(r, -v) for v, r in classement[:NB_CANDIDATS]]
         statut: Statut = "trouve" if local and len(rangs) == 1 else "ambigu" if len(rangs) >= 2 else "inconnu"
         meilleur = candidats[0] if candidats else None
         resolution = self._resolution(texte, statut, meilleur, candidats, contexte)
