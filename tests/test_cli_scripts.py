@@ -288,11 +288,14 @@ LOURDS = {"sqlalchemy", "polars", "fastapi", "numpy", "alembic", "openpyxl", "ht
 @pytest.mark.parametrize("arguments", [["--help"], []])
 def test_aide_n_importe_aucun_module_de_commande(arguments):
     """The root help screen is drawn without typer's rich help module, rich's Markdown or Pygments
-    (`aide_racine`): their import cost as much as the whole of `cmq version`."""
+    (`aide_racine`): their import cost as much as the whole of `cmq version`. Nor does it load rich's
+    Unicode width table (a tenth of `cmq version`), which a single character outside Latin-1 and box
+    drawing in a command's one-line help (an arrow "→") would bring in."""
     modules = _modules_importes(*arguments)
     assert "cmq.cli.aide_racine" in modules
     assert not modules & (LOURDS | {"pydantic", "cmq.cli.campus", "cmq.cli.serve", "cmq.cli.importer"})
     assert not modules & {"typer.rich_utils", "rich.markdown", "markdown_it", "pygments", "rich.syntax", "rich.columns"}
+    assert not [m for m in modules if m.startswith("rich._unicode_data.unicode")]
 
 
 def test_aide_d_une_commande_par_typer():

@@ -220,19 +220,32 @@ _RANG = tuple(t.rang for t in _TERMES)
 _TAILLE = tuple(len(t.mots) for t in _TERMES)
 
 
-def _evaluer(mots: tuple[str, ...]) -> tuple[Resultat, ...]:
-    """Every filière matching these sorted words, best first."""
+_Corrections = tuple[tuple[str, float], ...]  # what `_corriger` gives for one word
+
+
+def _evaluer(mots: tuple[str, ...], cle: tuple[tuple[_Corrections, ...], int] | None = None) -> tuple[Resultat, ...]:
+    """Every filière matching these sorted words, best first (`cle`: their `_corrections` and
+    number, when the caller holds them)."""
     exact = _EXACTS.get(mots)
-    return exact if exact is not None else _calculer(mots)
+    if exact is not None:
+        return exact
+    return _calculer(*cle) if cle is not None else _calculer(_corrections(mots), len(mots))
 
 
-def _calculer(mots: tuple[str, ...]) -> tuple[Resultat, ...]:
-    """The uncached match: text words -> vocabulary words -> terms -> one score per filière."""
+def _corrections(mots: tuple[str, ...]) -> tuple[_Corrections, ...]:
+    """What each word stands for (`_corriger`), in order; the words that match nothing left out."""
+    return tuple(c for mot in mots if (c := _corriger(mot)))
+
+
+def _calculer(corrections: tuple[_Corrections, ...], nombre: int) -> tuple[Resultat, ...]:
+    """The uncached match of a text of `nombre` words that stand for `corrections` (`_corrections`):
+    text words -> vocabulary words -> terms -> one score per filière. A word that matches nothing
+    only counts in `nombre`, the share of the text left unexplained."""
     termes: dict[int, list] = {}  # term -> [similarity sum, words found, bitmask of text positions]
     vus: set[str] = set()
     bit = 1
-    for mot in mots:
-        for vocable, sim in _corriger(mot):
+    for correction in corrections:
+        for vocable, sim in correction:
             if vocable not in vus:  # two words of the text may stand for one vocabulary word
                 vus.add(vocable)
                 for t in _INDEX[vocable]:
@@ -279,7 +292,7 @@ def _calculer(mots: tuple[str, ...]) -> tuple[Resultat, ...]:
         if m is None or score > m[0]:
             meilleurs[rang] = (score, t)
     for rang, (part, _, t) in complets.items():
-        score = part - PENALITE * (len(mots) - explique[rang].bit_count()) / len(mots)
+        score = part - PENALITE * (nombre - explique[rang].bit_count()) / nombre
         m = meilleurs.get(rang)
         if m is None or score >= m[0]:
             meilleurs[rang] = (score, t)
@@ -294,7 +307,7 @@ def _resultat(rang: int, score: float, t: int) -> Resultat:
     return Resultat(filiere=FILIERES[rang], score=score, motif=terme.motif, terme=terme.texte)
 
 
-_EXACTS = {terme.mots: _calculer(terme.mots) for terme in _TERMES}  # the vocabulary's own terms
+_EXACTS = {t.mots: _calculer(_corrections(t.mots), len(t.mots)) for t in _TERMES}  # the vocabulary's own terms
 
 
 def _verifier(texte: object) -> str:
@@ -365,7 +378,6 @@ def normalize(texte: str) -> Normalisation:
     return _normaliser(_verifier(texte))
 
 
-_Corrections = tuple[tuple[str, float], ...]  # what `_corriger` gives for one word
 _CODES_CHOISIS: dict[tuple[tuple[_Corrections, ...], int], str | None] = {}  # memo of `code_normalise` (bounded)
 _CORRECTIONS: dict[str, _Corrections] = {}  # root -> `_corriger(root)` (a dict look-up is cheaper than the lru_cache)
 
@@ -375,11 +387,9 @@ def code_normalise(texte: str, forme: str) -> str | None:
     `forme`, the text normalised by `cmq.texte.normaliser` (the campus resolver does): no accent
     stripping again, no decision object built.
 
-    Cached by what the words stand for and the number of words: `_calculer` only reads, in their
-    order, the vocabulary words (and similarities) each word is corrected to (`_corriger`), and a
-    word that matches nothing only counts in the share of the text left unexplained. So texts that
-    differ by such words (places, names, typos beyond repair) or by typos corrected to the same
-    vocabulary word share one result.
+    Cached by what `_calculer` reads: what the words stand for (`_corrections`) and their number.
+    So texts that differ by words that match nothing (places, names, typos beyond repair) or by
+    typos corrected to the same vocabulary word share one result.
     """
     if _verifier(texte).strip().lower() in _PAR_CODE:
         filiere = normalize(texte).filiere
@@ -398,7 +408,7 @@ def code_normalise(texte: str, forme: str) -> str | None:
     code = _CODES_CHOISIS.get(cle, False)
     if code is not False:
         return code
-    filiere, _ = _choisir(_evaluer(mots)[:5])
+    filiere, _ = _choisir(_evaluer(mots, cle)[:5])
     code = filiere.code if filiere is not None else None
     if len(_CODES_CHOISIS) >= 100_000:
         _CODES_CHOISIS.clear()

@@ -13,6 +13,7 @@ import itertools
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
 
@@ -78,11 +79,15 @@ def _racine(mot: str) -> str:
 
 
 _DEBUTS_FORMULES = frozenset(formule[0] for formule in FORMULES)
+_MOTS_FORMULES = tuple(frozenset(formule) for formule in FORMULES)
 
 
 def _sans_formules(jetons: list[str]) -> list[str]:
     """Tokens without boilerplate phrases and noise words (stop words kept for place names)."""
     if _DEBUTS_FORMULES.isdisjoint(jetons):  # no phrase can start: most mentions
+        return [j for j in jetons if j not in BRUIT]
+    presents = set(jetons)
+    if not any(mots <= presents for mots in _MOTS_FORMULES):  # "campus" alone: no whole phrase
         return [j for j in jetons if j not in BRUIT]
     utiles = [i for i, j in enumerate(jetons) if j not in MOTS_VIDES]
     mots = [jetons[i] for i in utiles]
@@ -120,16 +125,17 @@ def mots_du_nom(texte: str) -> list[str]:
     return [racine(m) for j in mots_utiles(texte) for m in ABREVIATIONS.get(j, (j,))]
 
 
-@dataclass(frozen=True, slots=True)
-class Unite:
-    """One unit of a mention: a place (`territoire`) or a word (stems: several for an acronym)."""
+class Unite(NamedTuple):
+    """One unit of a mention: a place (`territoire`) or a word (stems: several for an acronym).
+
+    A named tuple: the resolver keys its caches by unit, and a tuple is hashed and compared in C.
+    """
 
     mots: tuple[str, ...]
     territoire: territoires.Territoire | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Mention:
+class Mention(NamedTuple):
     """An analysed text: its units, a canonical form (cache key), its alias key (`cle_alias`) and the
     normalised text (`cmq.texte.normaliser`)."""
 
@@ -251,7 +257,7 @@ def analyser(texte: str) -> Mention:
             unites.append(unite)
             formes.append(forme)
         i += 1
-    cle = " ".join(j for j in jetons if j not in MOTS_VIDES)  # = cle_alias(texte), from the same tokens
+    cle = " ".join([j for j in jetons if j not in MOTS_VIDES])  # = cle_alias(texte), from the same tokens
     return Mention(" ".join(formes), tuple(unites), cle, " ".join(bruts))
 
 

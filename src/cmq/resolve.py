@@ -289,7 +289,9 @@ class Index:
         self._cache: dict[str, Scores] = {}  # text scores by canonical form
         self._dans: dict[territoires.Territoire, np.ndarray] = {}
         self._dans_listes: dict[territoires.Territoire, list[bool]] = {}
+        self._hors_filieres: dict[str, list[bool]] = {}  # `_hors_filiere`
         self._lieux_expliques: dict[Unite, np.ndarray] = {}
+        self._meilleurs: dict[str, float] = {}  # `_meilleur`
         self._colles: dict[str, float] = {}  # `_meilleur_colle`
         self._collages: dict[tuple[str, str], Unite | None] = {}  # `_recoller`
         self._infos: dict[Unite, _Part] = {}  # `_info`
@@ -402,8 +404,13 @@ class Index:
         return liste
 
     def _meilleur(self, mot: str) -> float:
-        correspondances = self._lexique(mot)
-        return max((sim for _, sim in correspondances), default=0.0)
+        """The best similarity of `mot` with a word of the vocabulary, 0 when none is close (cached)."""
+        meilleur = self._meilleurs.get(mot)
+        if meilleur is None:
+            meilleur = max((sim for _, sim in self._lexique(mot)), default=0.0)
+            if len(self._meilleurs) < TAILLE_CACHE:
+                self._meilleurs[mot] = meilleur
+        return meilleur
 
     def _meilleur_colle(self, colle: str, exact: bool = False) -> float:
         """`_meilleur(colle)` when it is 0.9 or more, else some value below 0.9 (all `_recoller` needs).
@@ -616,15 +623,17 @@ class Index:
             formes += f
             termes += t
             par_ligne.append(len(f))
-        cases = np.repeat(np.arange(nb) * nb_formes, par_ligne) + np.array(formes, dtype=np.intp)
-        numerateurs = np.bincount(cases, weights=termes, minlength=nb * nb_formes).reshape(nb, nb_formes)
-        couverture = _couverture(numerateurs, m.longueurs)
+        # form × mention: the forms of a campus are then consecutive rows, reduced a whole row at a time
+        cases = np.array(formes, dtype=np.intp) * nb + np.repeat(np.arange(nb), par_ligne)
+        numerateurs = np.bincount(cases, weights=termes, minlength=nb_formes * nb).reshape(nb_formes, nb)
+        couverture = _couverture(numerateurs, m.longueurs[:, None])
         rappel = np.zeros((nb, nb_campus), dtype=np.float32)
         exacte = np.zeros((nb, nb_campus), dtype=bool)
         if len(m.avec_formes):  # max over the forms of each campus that has some
-            rappel[:, m.avec_formes] = np.maximum.reduceat(couverture, m.debuts[m.avec_formes], axis=1)
-            principales = couverture * m.masque_principales
-            exacte[:, m.avec_formes] = np.maximum.reduceat(principales, m.debuts[m.avec_formes], axis=1) > 0.999
+            debuts = m.debuts[m.avec_formes]
+            rappel[:, m.avec_formes] = np.maximum.reduceat(couverture, debuts, axis=0).T
+            principales = couverture * m.masque_principales[:, None]
+            exacte[:, m.avec_formes] = (np.maximum.reduceat(principales, debuts, axis=0) > 0.999).T
         scores = _score_texte(sommes[:, :nb_campus], sommes[:, nb_campus:], rappel, exacte)
         lignes, colonnes = np.nonzero(scores)
         valeurs = scores[lignes, colonnes].tolist()
@@ -707,10 +716,13 @@ class Index:
         deducted in the order filière (`filiere`), territory, date (float64)."""
         t = contexte.territoire
         dans = self._dans_liste(t) if t is not None and t.echelle != "france" else None
+        autre = self._hors_filiere(filiere) if filiere else None
         jour = contexte.date
+        if autre is None and dans is None and jour is None:  # nothing to deduct
+            return list(scores)
         totaux = []
         for rang, score in zip(rangs, scores, strict=True):
-            if filiere and self.fiches[rang].filiere != filiere:
+            if autre is not None and autre[rang]:
                 score -= MALUS_FILIERE
             if dans is not None and not dans[rang]:
                 score -= MALUS_TERRITOIRE
@@ -718,6 +730,15 @@ class Index:
                 score -= MALUS_DATE
             totaux.append(score)
         return totaux
+
+    def _hors_filiere(self, code: str) -> list[bool]:
+        """True for the campuses of another filière than `code` (cached)."""
+        liste = self._hors_filieres.get(code)
+        if liste is None:
+            liste = [f.filiere != code for f in self.fiches]
+            if len(self._hors_filieres) < 100:  # the 12 codes; a caller's unknown code is not kept
+                self._hors_filieres[code] = liste
+        return liste
 
     def _inactifs(self, jour: Date) -> np.ndarray:
         """True for the campuses whose label is not valid on `jour`."""
@@ -813,15 +834,17 @@ class Index:
         via_alias: bool = False,
     ) -> Resolution:
         choisi = meilleur if statut == "trouve" else None
-        return Resolution(  # validating is faster than model_construct (pydantic 2.x)
-            texte=texte,
-            statut=statut,
-            campus_id=choisi and choisi.campus_id,
-            campus_nom=choisi and choisi.nom,
-            score=meilleur.score if meilleur else 0.0,
-            candidats=candidats,
-            filiere_incoherente=bool(choisi and contexte.filiere and choisi.filiere != contexte.filiere),
-            via_alias=via_alias,
+        return Resolution.model_validate(  # faster than the keyword constructor and model_construct (pydantic 2.x)
+            {
+                "texte": texte,
+                "statut": statut,
+                "campus_id": choisi and choisi.campus_id,
+                "campus_nom": choisi and choisi.nom,
+                "score": meilleur.score if meilleur else 0.0,
+                "candidats": candidats,
+                "filiere_incoherente": bool(choisi and contexte.filiere and choisi.filiere != contexte.filiere),
+                "via_alias": via_alias,
+            }
         )
 
     def resoudre(self, texte: str, contexte: Contexte = Contexte()) -> Resolution:

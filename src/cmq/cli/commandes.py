@@ -76,7 +76,7 @@ COMMANDES: dict[str, tuple[str, str]] = {
     "imports": ("historique", "Historique des imports (le plus récent d'abord)."),
     "historique": (
         "historique",
-        "Historique des changements d'un campus : qui, quand, quelle source, chaque champ avant → après.",
+        "Historique des changements d'un campus : qui, quand, quelle source, chaque champ avant et après.",
     ),
     "glossaire": ("glossaire", "Glossaire d'Orion : [bold]cmq glossaire cmq[/bold] affiche l'entrée « CMQ »."),
     "verifier": ("verifier", "Vérifie des codes (UAI, SIREN, SIRET, département, commune)."),

@@ -11,7 +11,7 @@ from cmq.store import historique as changements
 from cmq.store import lecture, schema
 
 groupe = typer.Typer(
-    help="Historique des changements d'un campus : qui, quand, quelle source, chaque champ avant → après.",
+    help="Historique des changements d'un campus : qui, quand, quelle source, chaque champ avant et après.",
     no_args_is_help=True,
 )
 ENTETES_CHANGEMENTS = ("N°", "Date (Paris)", "Auteur", "Source", "Objet", "Action", "Champs (avant → après)")
