@@ -400,6 +400,33 @@ def test_analyse_porte_la_cle_d_alias_et_le_texte_normalise(generateur, index_em
         assert m.cle == cle_alias(t) and m.normalise == normaliser(t), t
 
 
+def sans_formules(jetons: list[str]) -> list[str]:
+    """Boilerplate phrases removed wherever they start among the meaningful tokens (the first of
+    `FORMULES` that matches there), then noise words: `mentions._sans_formules` without shortcuts."""
+    utiles = [i for i, j in enumerate(jetons) if j not in mentions.MOTS_VIDES]
+    retires: set[int] = set()
+    k = 0
+    while k < len(utiles):
+        for formule in mentions.FORMULES:
+            if tuple(jetons[i] for i in utiles[k : k + len(formule)]) == formule:
+                retires.update(utiles[k : k + len(formule)])
+                k += len(formule)
+                break
+        else:
+            k += 1
+    return [j for i, j in enumerate(jetons) if i not in retires and j not in mentions.BRUIT]
+
+
+JETONS = ["campus", "metiers", "qualifications", "c", "m", "q", "e", "des", "et", "cmq", "excellence", "aero", "lyon"]
+
+
+@settings(max_examples=500, derandomize=True)
+@given(st.lists(st.sampled_from(JETONS), max_size=12))
+def test_formules_retirees_comme_la_reference(jetons):
+    """Mentions with "campus" but not every word of a phrase skip the phrase search: same tokens."""
+    assert mentions._sans_formules(jetons) == sans_formules(jetons)
+
+
 @settings(max_examples=300, derandomize=True)
 @given(st.text(alphabet="abcdeilmnorstuéè", min_size=1, max_size=16))
 def test_lexique_egal_a_la_recherche_sur_tout_le_vocabulaire(index_embarque, mot):

@@ -82,12 +82,17 @@ _DEBUTS_FORMULES = frozenset(formule[0] for formule in FORMULES)
 _MOTS_FORMULES = tuple(frozenset(formule) for formule in FORMULES)
 
 
+def _formule_possible(jetons: list[str]) -> bool:
+    """Whether every word of some boilerplate phrase is among the tokens (else none can be found)."""
+    if _DEBUTS_FORMULES.isdisjoint(jetons):  # no phrase can start: most mentions
+        return False
+    presents = set(jetons)
+    return any(mots <= presents for mots in _MOTS_FORMULES)  # not "campus" alone
+
+
 def _sans_formules(jetons: list[str]) -> list[str]:
     """Tokens without boilerplate phrases and noise words (stop words kept for place names)."""
-    if _DEBUTS_FORMULES.isdisjoint(jetons):  # no phrase can start: most mentions
-        return [j for j in jetons if j not in BRUIT]
-    presents = set(jetons)
-    if not any(mots <= presents for mots in _MOTS_FORMULES):  # "campus" alone: no whole phrase
+    if not _formule_possible(jetons):
         return [j for j in jetons if j not in BRUIT]
     utiles = [i for i, j in enumerate(jetons) if j not in MOTS_VIDES]
     mots = [jetons[i] for i in utiles]
