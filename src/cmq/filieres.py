@@ -199,9 +199,8 @@ def _par_longueur() -> dict[int, tuple[str, ...]]:
 _PROCHES = _par_longueur()
 
 
-@lru_cache(maxsize=100_000)
 def _corriger(mot: str) -> tuple[tuple[str, float], ...]:
-    """Vocabulary words a text word stands for, with their similarity (100 exact)."""
+    """Vocabulary words a text word stands for, with their similarity (100: exact). Memo: `_CORRECTIONS`."""
     if mot in _INDEX:
         return ((mot, 100.0),)
     if len(mot) >= _LONG_PREFIXE and mot in _PREFIXES:
@@ -221,6 +220,7 @@ _TAILLE = tuple(len(t.mots) for t in _TERMES)
 
 
 _Corrections = tuple[tuple[str, float], ...]  # what `_corriger` gives for one word
+_CORRECTIONS: dict[str, _Corrections] = {}  # memo of `_corriger` (bounded), filled by `_corrections`
 
 
 def _evaluer(mots: tuple[str, ...], cle: tuple[tuple[_Corrections, ...], int] | None = None) -> tuple[Resultat, ...]:
@@ -234,7 +234,16 @@ def _evaluer(mots: tuple[str, ...], cle: tuple[tuple[_Corrections, ...], int] | 
 
 def _corrections(mots: tuple[str, ...]) -> tuple[_Corrections, ...]:
     """What each word stands for (`_corriger`), in order; the words that match nothing left out."""
-    return tuple(c for mot in mots if (c := _corriger(mot)))
+    corrections = []
+    for mot in mots:
+        correction = _CORRECTIONS.get(mot)
+        if correction is None:
+            correction = _corriger(mot)
+            if len(_CORRECTIONS) < 100_000:
+                _CORRECTIONS[mot] = correction
+        if correction:
+            corrections.append(correction)
+    return tuple(corrections)
 
 
 def _calculer(corrections: tuple[_Corrections, ...], nombre: int) -> tuple[Resultat, ...]:
@@ -379,7 +388,6 @@ def normalize(texte: str) -> Normalisation:
 
 
 _CODES_CHOISIS: dict[tuple[tuple[_Corrections, ...], int], str | None] = {}  # memo of `code_normalise` (bounded)
-_CORRECTIONS: dict[str, _Corrections] = {}  # root -> `_corriger(root)` (a dict look-up is cheaper than the lru_cache)
 
 
 def code_normalise(texte: str, forme: str) -> str | None:
@@ -395,16 +403,7 @@ def code_normalise(texte: str, forme: str) -> str | None:
         filiere = normalize(texte).filiere
         return filiere.code if filiere is not None else None
     mots = _mots(forme)
-    corrections = []
-    for mot in mots:
-        correction = _CORRECTIONS.get(mot)
-        if correction is None:
-            correction = _corriger(mot)
-            if len(_CORRECTIONS) < 100_000:
-                _CORRECTIONS[mot] = correction
-        if correction:
-            corrections.append(correction)
-    cle = (tuple(corrections), len(mots))
+    cle = (_corrections(mots), len(mots))
     code = _CODES_CHOISIS.get(cle, False)
     if code is not False:
         return code
@@ -432,7 +431,7 @@ def code_de(texte: str) -> str:
 
 def vider_cache() -> None:
     """Forget every cached result (benchmarks measure the cold path this way)."""
-    for cache in (_normaliser, _decision, _corriger, _resultat, _suggestions):
+    for cache in (_normaliser, _decision, _resultat, _suggestions):
         cache.cache_clear()
     _RACINES.clear()
     _CODES_CHOISIS.clear()
