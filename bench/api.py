@@ -21,7 +21,9 @@ after the other:
 * indicators — `GET /api/indicateurs?echelle=academie` (all 30 académies, today);
 * campus type-ahead — `GET /api/campus/suggestions?q=…&uai=…&filiere=…`: every prefix (from one
   letter) of words users type in Orion's "Nom CMQ" field, from establishments of six regions, with
-  or without the filière, as a type-ahead calls it on every keystroke.
+  or without the filière, as a type-ahead calls it on every keystroke. About 70 distinct URLs,
+  asked again and again as many users typing the same first letters would: after its first time,
+  each is answered from memory (`cmq.api.cache.CacheURL`).
 
 Each client sends its next request as soon as the previous answer arrives (closed loop,
 keep-alive connection, a minimal HTTP/1.1 client on asyncio streams: httpx would take several

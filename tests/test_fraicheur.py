@@ -118,10 +118,59 @@ def test_campus_etag_et_304(serveur_api):
         assert page2.headers["etag"] != balise and page2.json()["decalage"] == 5
 
 
+def test_suggestions_etag_et_304(serveur_api):
+    """The type-ahead's answers carry an ETag like the campus pages (and are kept by URL, `CacheURL`)."""
+    with serveur_api.client() as client:
+        params = {"q": "plasti", "uai": "0310036W"}
+        r = client.get("/api/campus/suggestions", params=params)
+        assert r.status_code == 200 and r.headers["cache-control"] == "no-cache"
+        assert r.json()["suggestions"][0]["campus_id"] == "plasticampus"
+        balise = r.headers["etag"]
+        assert client.get("/api/campus/suggestions", params=params).content == r.content
+        r304 = client.get("/api/campus/suggestions", params=params, headers={"If-None-Match": balise})
+        assert (r304.status_code, r304.content, r304.headers["etag"]) == (304, b"", balise)
+        r200 = client.get("/api/campus/suggestions", params=params, headers={"If-None-Match": '"perime"'})
+        assert (r200.status_code, r200.content) == (200, r.content)
+        autre = client.get("/api/campus/suggestions", params={"q": "plasti"})
+        assert autre.headers["etag"] != balise and autre.json()["region_academique"] is None
+
+
+def test_suggestions_gardees_par_url_jusqu_a_une_ecriture(tmp_path, monkeypatch):
+    """A query string asked again is answered from memory, without the route; any other goes to the
+    route (its errors too); a write (an alias here) makes the next answer computed again."""
+    from cmq import completion
+    from cmq.init import initialiser
+    from cmq.serveur import creer_app
+    from tests.asgi import appeler
+
+    url = f"sqlite:///{tmp_path / 'cmq.db'}"
+    initialiser(url)
+    app = creer_app(url)
+    appels = []
+    original = completion.suggerer
+
+    def compter(*args, **kwargs):
+        appels.append(args)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(completion, "suggerer", compter)
+    premier = appeler(app, "/api/campus/suggestions", "q=aero&uai=0310036W")
+    assert premier[0] == 200 and len(appels) == 1
+    assert appeler(app, "/api/campus/suggestions", "q=aero&uai=0310036W") == premier
+    assert len(appels) == 1  # from memory
+    assert appeler(app, "/api/campus/suggestions", "q=aero&uai=0310036X")[0] == 422  # bad check letter
+    assert appeler(app, "/api/campus/suggestions", "q=aero&uai=0310036X")[0] == 422  # errors are not kept
+    assert len(appels) == 3
+    alias.ajouter("aero", "aerocampus", url=url)
+    assert appeler(app, "/api/campus/suggestions", "q=aero&uai=0310036W")[0] == 200
+    assert len(appels) == 4  # a new data version: computed again
+
+
 def test_campus_page_en_cache_invalidee_par_une_ecriture(serveur_api_ecriture):
     with serveur_api_ecriture.client() as client:
         avant = client.get("/api/campus", params={"q": "zephyr"})
         assert avant.json()["total"] == 0
+        assert client.get("/api/campus/suggestions", params={"q": "zephyr"}).json()["suggestions"] == []
         campus = {"id": "cmq-zephyr", "nom": "Campus Zephyr", "filiere": "numerique-telecommunications"}
         ecrit = client.put(
             "/api/campus/cmq-zephyr?source=https://exemple.fr/arrete",
@@ -133,6 +182,8 @@ def test_campus_page_en_cache_invalidee_par_une_ecriture(serveur_api_ecriture):
         assert apres.status_code == 200
         assert [c["id"] for c in apres.json()["elements"]] == ["cmq-zephyr"]
         assert apres.headers["etag"] != avant.headers["etag"]
+        suggestions = client.get("/api/campus/suggestions", params={"q": "zephyr"}).json()["suggestions"]
+        assert [s["campus_id"] for s in suggestions] == ["cmq-zephyr"]
 
 
 def test_pages_en_cache_invalidees_par_un_import_d_un_autre_processus(serveur_api_ecriture, tmp_path):
@@ -141,7 +192,9 @@ def test_pages_en_cache_invalidees_par_un_import_d_un_autre_processus(serveur_ap
         campus = client.get("/api/campus", params={"q": "zorglub"}).json()
         france = client.get("/api/indicateurs", params={"date": "2025-09-01"}).json()
         resolution = client.get("/api/resolution", params={"nom": "Campus zorglub 0"}).json()
+        suggestions = client.get("/api/campus/suggestions", params={"q": "zorglub"}).json()
         assert campus["total"] == 0 and resolution["campus_id"] != "cmq-zorglub-0"
+        assert suggestions["suggestions"] == []
         importer_dans_un_autre_processus(url, fichier_campus(tmp_path / "c.csv", "zorglub", 2))
         campus = client.get("/api/campus", params={"q": "zorglub"}).json()
         assert [c["id"] for c in campus["elements"]] == ["cmq-zorglub-0", "cmq-zorglub-1"]
@@ -149,3 +202,5 @@ def test_pages_en_cache_invalidees_par_un_import_d_un_autre_processus(serveur_ap
         assert apres[0]["nb_campus"] == france[0]["nb_campus"] + 2
         resolution = client.get("/api/resolution", params={"nom": "Campus zorglub 0"}).json()
         assert (resolution["statut"], resolution["campus_id"]) == ("trouve", "cmq-zorglub-0")
+        suggestions = client.get("/api/campus/suggestions", params={"q": "zorglub"}).json()
+        assert [s["campus_id"] for s in suggestions["suggestions"]] == ["cmq-zorglub-0", "cmq-zorglub-1"]

@@ -1,4 +1,4 @@
-"""Cache of costly JSON responses (indicators, campus pages), by request and data version.
+"""Cache of costly JSON responses (indicators, campus pages, type-ahead), by request and data version.
 
 Data version: `cmq.store.version` — the change counter of this process and, for SQLite, the
 file's `PRAGMA data_version` (no table read, so a hit never leaves the event loop); for other
@@ -26,7 +26,7 @@ TAILLE = 4096
 OCTETS = 64 * 1024 * 1024  # bodies kept, in bytes, at most
 DUREE = 60.0  # seconds
 # JSON routes whose answers `CacheURL` keeps by exact URL.
-CHEMINS_URL = frozenset({"/api/campus", "/api/filieres/recherche", "/api/indicateurs"})
+CHEMINS_URL = frozenset({"/api/campus", "/api/campus/suggestions", "/api/filieres/recherche", "/api/indicateurs"})
 
 
 async def version(url: str) -> tuple:
