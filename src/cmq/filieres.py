@@ -136,6 +136,16 @@ def _mot(mot: str) -> str:
     return "" if racine in _MOTS_VIDES else racine
 
 
+_TAILLE_MEMO = 100_000  # entries kept by each memo of this module
+
+
+def _garder(memo: dict, cle, valeur):
+    """`valeur`, kept in `memo` under `cle` while the memo holds fewer than _TAILLE_MEMO entries."""
+    if len(memo) < _TAILLE_MEMO:
+        memo[cle] = valeur
+    return valeur
+
+
 _RACINES: dict[str, str] = {}  # memo of _mot (bounded)
 
 
@@ -145,9 +155,7 @@ def _mots(forme: str) -> tuple[str, ...]:
     for mot in forme.split():
         racine = _RACINES.get(mot)
         if racine is None:
-            racine = _mot(mot)
-            if len(_RACINES) < 100_000:
-                _RACINES[mot] = racine
+            racine = _garder(_RACINES, mot, _mot(mot))
         if racine:
             racines.add(racine)
     return tuple(sorted(racines))
@@ -238,9 +246,7 @@ def _corrections(mots: tuple[str, ...]) -> tuple[_Corrections, ...]:
     for mot in mots:
         correction = _CORRECTIONS.get(mot)
         if correction is None:
-            correction = _corriger(mot)
-            if len(_CORRECTIONS) < 100_000:
-                _CORRECTIONS[mot] = correction
+            correction = _garder(_CORRECTIONS, mot, _corriger(mot))
         if correction:
             corrections.append(correction)
     return tuple(corrections)
@@ -409,7 +415,7 @@ def code_normalise(texte: str, forme: str) -> str | None:
         return code
     filiere, _ = _choisir(_evaluer(mots, cle)[:5])
     code = filiere.code if filiere is not None else None
-    if len(_CODES_CHOISIS) >= 100_000:
+    if len(_CODES_CHOISIS) >= _TAILLE_MEMO:
         _CODES_CHOISIS.clear()
     _CODES_CHOISIS[cle] = code
     return code
