@@ -123,9 +123,9 @@ class Reference:
 
     def scores(self, texte: str) -> np.ndarray:
         m, n = self.m, len(self.idx.fiches)
-        explique = np.zeros(n, dtype=np.float32)
-        total = np.zeros(n, dtype=np.float32)
-        couverts = np.zeros(m.idf.shape[0], dtype=np.float32)
+        explique = np.zeros(n)
+        total = np.zeros(n)
+        couverts = np.zeros(m.idf.shape[0])
         for unite in self.recoller(analyser(texte).unites):
             correspondances = [c for mot in unite.mots for c in self.lexique(mot)]
             for rang, sim in correspondances:
@@ -141,13 +141,13 @@ class Reference:
                 total += POIDS_INCONNU
             else:
                 rangs = [r for r, _ in correspondances]
-                sims = np.array([s for _, s in correspondances], dtype=np.float32)
+                sims = np.array([s for _, s in correspondances])
                 poids = float(m.idf[rangs].max())
                 accord = (m.sac[:, rangs] * sims).max(axis=1)
                 explique += poids * accord
                 total += poids * (accord > 0) if set(unite.mots) <= MOTS_FAIBLES else poids
         if not total.any():
-            return np.zeros(n, dtype=np.float32)
+            return np.zeros(n)
         for colle, (a, b) in m.composantes.items():
             if couverts[colle]:
                 couverts[a] = max(couverts[a], couverts[colle])
@@ -255,7 +255,7 @@ def resume(r) -> tuple:
 
 
 def comparer(obtenu: tuple, attendu: tuple, texte: str) -> None:
-    """Same decision; candidate scores within 0.1 (float32 sums in another order may round otherwise)."""
+    """Same decision; candidate scores within 0.1 (sums in another order may round otherwise)."""
     assert obtenu[:2] == attendu[:2] and obtenu[3:] == attendu[3:], texte
     assert [c for c, _ in obtenu[2]] == [c for c, _ in attendu[2]], texte
     assert all(abs(a - b) <= 0.1 + 1e-9 for (_, a), (_, b) in zip(obtenu[2], attendu[2])), texte

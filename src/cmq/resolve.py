@@ -33,10 +33,11 @@ Speed: what a unit (word, place) explains and weighs for every campus is compute
 and cached (`Index._info`), as are word look-ups, pairs of words to glue and the text scores of a
 canonical form. One mention (the API, `resolve`) is scored in Python on the few campuses it touches
 (`Index._calculer`, about 10 of 91); a list (`Index.resoudre_lot`) by blocks of TAILLE_BLOC on
-numpy tables (`Index._scores_lot`). Both add the units of a mention in its order in float32 and end
-with the same `_score_texte`, so that they give the same scores to the bit; the decision
-(`Index._decider`) is one for both (tests/test_resolution_rapide.py checks both paths against each
-other and against the reference algorithm, one mention at a time).
+numpy tables (`Index._scores_lot`). Both add the units of a mention in its order in float64 (Python
+floats, numpy arrays: the same IEEE sums) and end with the same `_score_texte`, so that they give
+the same scores to the bit; the decision (`Index._decider`) is one for both
+(tests/test_resolution_rapide.py checks both paths against each other and against the reference
+algorithm, one mention at a time).
 """
 
 from __future__ import annotations
@@ -195,16 +196,15 @@ def _departement_de_commune(code: str | None) -> str | None:
 
 
 Scores = tuple[tuple[int, ...], tuple[float, ...]]  # text scores: the campuses touched (by rank), their scores
-_ZERO = np.float32(0.0)
 
 
 @dataclass(frozen=True, slots=True)
 class _Part:
-    """What a unit of a mention brings to the campuses' scores (float32 values, as numpy adds them)."""
+    """What a unit of a mention brings to the campuses' scores."""
 
     couvre: tuple[tuple[int, float], ...]  # the words of the name forms it covers, with their similarity
-    explique: tuple[tuple[int, np.float32], ...]  # what it explains of each campus (those above 0)
-    poids: np.float32  # what it weighs for the campuses of `pour` (0 for the others), default every campus
+    explique: tuple[tuple[int, float], ...]  # what it explains of each campus (those above 0)
+    poids: float  # what it weighs for the campuses of `pour` (0 for the others), default every campus
     pour: frozenset[int] | None = None  # a weak word: the campuses it matches
 
 
@@ -225,6 +225,7 @@ class _Matrices:
     campus_des_formes: list[int] = field(init=False)  # the campus of each form
     avec_formes: np.ndarray = field(init=False)  # the campuses that have a name form
     masque_principales: np.ndarray = field(init=False)  # `principales` as 1.0 / 0.0
+    poids_formes: list[float] = field(init=False)  # `longueurs` as a list (`Index._calculer`)
     # The forms of each word (a word is in a few forms): ([form], [its weight in the form]).
     formes_des_mots: list[tuple[list[int], list[float]]] = field(init=False)
     portees: dict[int, tuple[int, ...]] = field(init=False, default_factory=dict)  # memo of `portee`
@@ -235,11 +236,12 @@ class _Matrices:
         nombres = np.diff(self.debuts, append=len(self.formes))  # the number of forms of each campus
         self.campus_des_formes = np.repeat(np.arange(len(self.debuts)), nombres).tolist()
         self.avec_formes = np.flatnonzero(nombres)
-        self.masque_principales = np.array(self.principales, dtype=np.float32)
+        self.masque_principales = np.array(self.principales, dtype=np.float64)
+        self.poids_formes = self.longueurs.tolist()
         self.formes_des_mots = []
         for colonne in self.formes.T:
             formes = np.flatnonzero(colonne)
-            self.formes_des_mots.append((formes.tolist(), colonne[formes].astype(np.float64).tolist()))
+            self.formes_des_mots.append((formes.tolist(), colonne[formes].tolist()))
 
     def portee(self, rang: int) -> tuple[int, ...]:
         """The words a match of word `rang` covers: itself and, for a glued word, its parts (glued
@@ -256,16 +258,12 @@ class _Matrices:
         return portee
 
 
-def _couverture(numerateurs: np.ndarray, longueurs: np.ndarray) -> np.ndarray:
-    """Coverage of name forms: the sum of their covered words' terms (float64) over their weight."""
-    return numerateurs.astype(np.float32) / longueurs
-
-
-def _score_texte(explique: np.ndarray, poids: np.ndarray, rappel: np.ndarray, exacte: np.ndarray) -> np.ndarray:
-    """Text scores, element by element (float32 arrays of any shape; float64 result): P = explained
-    / weight, R = coverage of the best name form, 100 × (POIDS_P P + POIDS_R R), plus BONUS_EXACT
-    when P is 1 and a main name form is covered whole (`exacte`)."""
-    precision = explique / np.maximum(poids, 1e-6)
+def _score_texte(explique, poids, rappel, exacte, maximum=np.maximum):
+    """Text scores, element by element: float64 arrays of any shape (`maximum` np.maximum) or
+    Python numbers (`maximum` max), the same IEEE operations. P = explained / weight, R = coverage
+    of the best name form (the sum of its covered words' terms over its weight), 100 × (POIDS_P P +
+    POIDS_R R), plus BONUS_EXACT when P is 1 and a main name form is covered whole (`exacte`)."""
+    precision = explique / maximum(poids, 1e-6)
     score = 100 * (POIDS_P * precision + POIDS_R * rappel)
     return score + BONUS_EXACT * ((precision > 0.999) & exacte)
 
@@ -326,14 +324,14 @@ class Index:
         rang = {mot: i for i, mot in enumerate(vocabulaire)}
 
         def matrice(ensembles: list[set[str]]) -> np.ndarray:
-            m = np.zeros((len(ensembles), len(vocabulaire)), dtype=np.float32)
+            m = np.zeros((len(ensembles), len(vocabulaire)), dtype=np.float64)
             for i, e in enumerate(ensembles):
                 m[i, [rang[mot] for mot in e]] = 1.0
             return m
 
         sac = matrice(sacs)
-        idf = np.log1p(len(sacs) / np.maximum(sac.sum(axis=0), 1)).astype(np.float32)
-        poids = np.zeros((len(formes), len(vocabulaire)), dtype=np.float32)
+        idf = np.log1p(len(sacs) / np.maximum(sac.sum(axis=0), 1))
+        poids = np.zeros((len(formes), len(vocabulaire)), dtype=np.float64)
         for i, forme in enumerate(formes):
             for mot, role in forme.mots:
                 poids[i, rang[mot]] = max(poids[i, rang[mot]], idf[rang[mot]] * role)
@@ -392,7 +390,7 @@ class Index:
         """1.0 for the campuses lying in territory `t` (cached)."""
         vecteur = self._dans.get(t)
         if vecteur is None:
-            vecteur = np.array([f.lieux.contient(t) for f in self.fiches], dtype=np.float32)
+            vecteur = np.array([f.lieux.contient(t) for f in self.fiches], dtype=np.float64)
             self._dans[t] = vecteur
         return vecteur
 
@@ -491,23 +489,23 @@ class Index:
             couvre = tuple((w, s) for r, s in correspondances for w in m.portee(r))
             pour = None
             if unite.territoire is not None:
-                explique, poids = self._lieu_explique(unite), np.float32(POIDS_LIEU)
+                explique, poids = self._lieu_explique(unite), POIDS_LIEU
             elif not correspondances:
-                explique, poids = np.zeros(len(self.fiches), dtype=np.float32), np.float32(POIDS_INCONNU)
+                explique, poids = np.zeros(len(self.fiches)), POIDS_INCONNU
             else:
                 if len(correspondances) == 1:  # the usual case: the same values without gathering
                     rang, sim = correspondances[0]
-                    rarete, accord = m.idf[rang], m.sac_mots[rang] * np.float32(sim)
+                    rarete, accord = m.idf[rang], m.sac_mots[rang] * sim
                 else:
                     rangs = np.array([r for r, _ in correspondances], dtype=np.intp)
-                    sims = np.array([s for _, s in correspondances], dtype=np.float32)
+                    sims = np.array([s for _, s in correspondances])
                     rarete = m.idf[rangs].max()
                     accord = (m.sac_mots[rangs] * sims[:, None]).max(axis=0)
-                explique, poids = rarete * accord, rarete
+                explique, poids = rarete * accord, float(rarete)
                 if set(unite.mots) <= MOTS_FAIBLES:
                     pour = frozenset(np.flatnonzero(accord).tolist())
             touches = np.flatnonzero(explique)
-            info = _Part(couvre, tuple(zip(touches.tolist(), explique[touches], strict=True)), poids, pour)
+            info = _Part(couvre, tuple(zip(touches.tolist(), explique[touches].tolist(), strict=True)), poids, pour)
             with self._verrou:
                 if len(self._infos) >= TAILLE_CACHE:
                     self._infos.clear()
@@ -530,15 +528,15 @@ class Index:
     def _calculer(self, mention: Mention) -> Scores:
         """Text scores (0–100) of the campuses an analysed mention touches (the others score 0).
 
-        Per unit of the mention (after `_recoller`, see `_info`), added in the mention's order in
-        float32: what it explains of each campus and what it weighs. The coverage of each name form
-        (`_termes`), then `_score_texte`. Only the campuses a unit explains or a covered form belongs
-        to are computed (about 10 of 91), in Python: no numpy call on whole campus vectors.
+        Per unit of the mention (after `_recoller`, see `_info`), added in the mention's order: what
+        it explains of each campus and what it weighs. The coverage of each name form (`_termes`),
+        then `_score_texte`. Only the campuses a unit explains or a covered form belongs to are
+        computed (about 10 of 91), with Python floats: no numpy call.
         """
         parts = [self._info(u) for u in self._recoller(mention.unites)]
         if not parts:
             return (), ()
-        expliques: dict[int, np.float32] = {}
+        expliques: dict[int, float] = {}
         for part in parts:
             for rang, valeur in part.explique:
                 deja = expliques.get(rang)
@@ -547,42 +545,35 @@ class Index:
         for forme, terme in zip(*self._termes(parts), strict=True):
             numerateurs[forme] = numerateurs.get(forme, 0.0) + terme
         m = self._m
-        formes = list(numerateurs)
-        couvertures = _couverture(np.array(list(numerateurs.values())), m.longueurs[formes])
         rappels: dict[int, float] = {}
         exactes: set[int] = set()  # campuses a main name form of which the mention covers whole
-        for forme, couverture, pleine in zip(formes, couvertures.tolist(), (couvertures > 0.999).tolist(), strict=True):
+        for forme, numerateur in numerateurs.items():
+            couverture = numerateur / m.poids_formes[forme]
             rang = m.campus_des_formes[forme]
             if couverture > rappels.get(rang, 0.0):
                 rappels[rang] = couverture
-            if pleine and m.principales[forme]:
+            if couverture > 0.999 and m.principales[forme]:
                 exactes.add(rang)
         rangs = sorted(expliques.keys() | rappels.keys())
         faibles = [part.pour for part in parts if part.pour is not None]
-        poids: dict[tuple[bool, ...], np.float32] = {}  # by the weak words a campus matches: its weight
-        totaux = []
+        poids: dict[tuple[bool, ...], float] = {}  # by the weak words a campus matches: its weight
+        scores = []
         for rang in rangs:
             cas = tuple(rang in pour for pour in faibles) if faibles else ()
             total = poids.get(cas)
             if total is None:
-                total = _ZERO
+                total = 0.0
                 for part in parts:
                     if part.pour is None or rang in part.pour:
-                        total = total + part.poids
+                        total += part.poids
                 poids[cas] = total
-            totaux.append(total)
-        scores = _score_texte(
-            np.array([expliques.get(r, _ZERO) for r in rangs], dtype=np.float32),
-            np.array(totaux, dtype=np.float32),
-            np.array([rappels.get(r, 0.0) for r in rangs], dtype=np.float32),
-            np.array([r in exactes for r in rangs], dtype=bool),
-        )
-        return tuple(rangs), tuple(scores.tolist())
+            scores.append(_score_texte(expliques.get(rang, 0.0), total, rappels.get(rang, 0.0), rang in exactes, max))
+        return tuple(rangs), tuple(scores)
 
     def _termes(self, parts: Sequence[_Part]) -> tuple[list[int], list[float]]:
         """The coverage terms of a mention: for each word of the name forms its units cover (in
         vocabulary order), with its best similarity, the forms it is in and its weighted similarity
-        in each (`_apport`). Summed per form, over the form's weight: its coverage (`_couverture`)."""
+        in each (`_apport`). Summed per form, over the form's weight: its coverage."""
         meilleures: dict[int, float] = {}
         for part in parts:
             for rang, sim in part.couvre:
@@ -601,7 +592,7 @@ class Index:
 
     def _scores_lot(self, lot: Sequence[Mention]) -> list[Scores]:
         """`_calculer` for a block of mentions at once, on mention × campus numpy tables: the units of
-        every mention added position after position (the same float32 sums in the same order), the
+        every mention added position after position (the same float64 sums in the same order), the
         coverage sums in the same order (`np.bincount`), the same `_score_texte`: the same scores as
         one mention alone (tests/test_resolution_rapide.py checks it), at a fraction of the cost per
         mention for a long list."""
@@ -610,7 +601,7 @@ class Index:
             return [((), ())] * nb
         unites = [self._recoller(mention.unites) for mention in lot]
         parts = [[self._info(u) for u in rangee] for rangee in unites]
-        sommes = np.zeros((nb, 2 * nb_campus), dtype=np.float32)  # explained, then weight
+        sommes = np.zeros((nb, 2 * nb_campus))  # explained, then weight
         for k in range(max(map(len, parts), default=0)):
             lignes = [i for i, rangee in enumerate(parts) if len(rangee) > k]
             sommes[lignes] += np.array([self._ligne(unites[i][k], parts[i][k]) for i in lignes])
@@ -626,8 +617,8 @@ class Index:
         # form × mention: the forms of a campus are then consecutive rows, reduced a whole row at a time
         cases = np.array(formes, dtype=np.intp) * nb + np.repeat(np.arange(nb), par_ligne)
         numerateurs = np.bincount(cases, weights=termes, minlength=nb_formes * nb).reshape(nb_formes, nb)
-        couverture = _couverture(numerateurs, m.longueurs[:, None])
-        rappel = np.zeros((nb, nb_campus), dtype=np.float32)
+        couverture = numerateurs / m.longueurs[:, None]
+        rappel = np.zeros((nb, nb_campus))
         exacte = np.zeros((nb, nb_campus), dtype=bool)
         if len(m.avec_formes):  # max over the forms of each campus that has some
             debuts = m.debuts[m.avec_formes]
@@ -643,11 +634,11 @@ class Index:
 
     def _ligne(self, unite: Unite, part: _Part) -> np.ndarray:
         """What unit `unite` (`part`) explains of every campus, then what it weighs for each, as one
-        float32 row (cached)."""
+        row (cached)."""
         ligne = self._lignes.get(unite)
         if ligne is None:
             n = len(self.fiches)
-            ligne = np.zeros(2 * n, dtype=np.float32)
+            ligne = np.zeros(2 * n)
             if part.explique:
                 rangs, valeurs = zip(*part.explique, strict=True)
                 ligne[list(rangs)] = valeurs
@@ -662,11 +653,10 @@ class Index:
         return ligne
 
     def _apport(self, rang: int, sim: float) -> tuple[tuple[int, ...], tuple[float, ...]]:
-        """The forms word `rang` is in and, for each, its similarity (as float32) times its weight in
-        the form (cached)."""
+        """The forms word `rang` is in and, for each, its similarity times its weight in the form
+        (cached)."""
         formes, poids_formes = self._m.formes_des_mots[rang]
-        sim32 = float(np.float32(sim))
-        apport = tuple(formes), tuple(sim32 * p for p in poids_formes)
+        apport = tuple(formes), tuple(sim * p for p in poids_formes)
         if len(self._apports) < TAILLE_CACHE:
             self._apports[(rang, sim)] = apport
         return apport
