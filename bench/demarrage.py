@@ -1,7 +1,8 @@
 """Start-up cost of the command line: `cmq version` and `cmq --help` against `python -c pass`.
 
 Each command runs as a new process, round-robin (one of each in turn, so a load change on the
-machine hits all three alike), `--repetitions` times after one warm-up run. Prints the best and
+machine hits all three alike), `--repetitions` times after one warm-up run, which writes the .pyc
+files as a user's first run does (`PYTHONDONTWRITEBYTECODE` is not passed on). Prints the best and
 the median wall time of each, and its best CPU time (user + system of the child process, which
 other processes on a busy machine disturb less), then the ratios the issue sets as targets from
 the best wall times, the median wall times and the best CPU times:
@@ -58,7 +59,9 @@ def main() -> None:
         "cmq --help": [*cmq, "--help"],
     }
     with tempfile.TemporaryDirectory() as dossier:
-        env = os.environ | {"CMQ_DATA_DIR": dossier}
+        # as on a user's machine, the warm-up writes the .pyc files of an editable install (some
+        # machines set PYTHONDONTWRITEBYTECODE: every run would compile cmq's modules again)
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"} | {"CMQ_DATA_DIR": dossier}
         for commande in commandes.values():  # warm-up: file cache, .pyc files
             chronometrer(commande, env)
         murs: dict[str, list[float]] = {nom: [] for nom in commandes}
