@@ -38,6 +38,7 @@ from cmq.resolve import (
     POIDS_R,
     SEUIL_CANDIDAT,
     SEUIL_TROUVE,
+    TAILLE_BLOC,
     Contexte,
     Fiche,
     Index,
@@ -323,6 +324,40 @@ def test_une_mention_seule_egale_a_la_meme_dans_un_bloc(index_embarque, generate
     scores = [seul._calculer(mention) for mention in lot]
     assert bloc._scores_lot(lot) == scores
     assert min(len(rangs) for rangs, _ in scores) == 0 < max(len(rangs) for rangs, _ in scores)
+
+
+def test_caches_bornes_memes_resolutions(index_embarque, generateur, monkeypatch):
+    """The index's caches are bounded (cleared when full): with tiny bounds, a list of distinct
+    mentions gets the same resolutions as on an index whose caches never fill, and the caches stay
+    within their bounds (text scores: one block's new forms may come at once)."""
+    import cmq.resolve as module
+
+    textes = [t for t, _, _ in generateur.jeu(index_embarque.fiches, 600, 17)]
+    libre = Index(index_embarque.fiches, index_embarque.alias, index_embarque.membres)
+    attendues = libre.resoudre_lot(textes)
+    assert len(libre._lignes) > 50 and len(libre._infos) > 50  # the bounds below are reached
+    monkeypatch.setattr(module, "TAILLE_CACHE", 40)
+    monkeypatch.setattr(module, "TAILLE_LIGNES", 20)
+    borne = Index(index_embarque.fiches, index_embarque.alias, index_embarque.membres)
+    borne._lignes, borne._infos, borne._cache = TailleMax(), TailleMax(), TailleMax()
+    assert borne.resoudre_lot(textes) == attendues
+    assert [borne.resoudre(t) for t in textes] == attendues
+    assert (borne._lignes.plus_grande, borne._infos.plus_grande) == (20, 40)
+    assert 40 <= borne._cache.plus_grande <= TAILLE_BLOC  # a block's new forms are added together
+
+
+class TailleMax(dict):
+    """A dict that remembers the most entries it held."""
+
+    plus_grande = 0
+
+    def __setitem__(self, cle, valeur):
+        super().__setitem__(cle, valeur)
+        self.plus_grande = max(self.plus_grande, len(self))
+
+    def update(self, *args, **kwargs):
+        super().update(*args, **kwargs)
+        self.plus_grande = max(self.plus_grande, len(self))
 
 
 def test_campus_sans_forme_de_nom():

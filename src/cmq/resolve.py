@@ -84,6 +84,7 @@ POIDS_LIEU = 3.0  # weight of a territory unit of the mention
 POIDS_INCONNU = 0.5  # weight of a mention word that no campus contains (noise: "lycée", a person…)
 NB_CANDIDATS = 5
 TAILLE_CACHE = 50_000  # text scores kept per index (real exports repeat the same spellings)
+TAILLE_LIGNES = TAILLE_CACHE // 2  # rows of `_ligne` (2 × campuses float64 each: 36 MB at most for 91 campuses)
 TAILLE_BLOC = 256  # mentions of a list scored together
 
 Statut = Literal["trouve", "ambigu", "inconnu"]
@@ -647,7 +648,7 @@ class Index:
             else:
                 ligne[[n + r for r in part.pour]] = part.poids
             with self._verrou:
-                if len(self._lignes) >= TAILLE_CACHE:
+                if len(self._lignes) >= TAILLE_LIGNES:
                     self._lignes.clear()
                 self._lignes[unite] = ligne
         return ligne
