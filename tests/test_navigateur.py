@@ -328,6 +328,8 @@ def test_carte_commandes_et_popup_en_francais(onglet_taille):
     siege.focus()
     page.keyboard.press("Enter")
     page.wait_for_selector("#carte-campus .leaflet-popup")
+    # the map pans to show the popup (0.25 s, longer on a loaded machine): measure and click once still
+    page.wait_for_selector("#carte-campus .leaflet-pan-anim", state="detached")
     fermer = page.locator("#carte-campus .leaflet-popup-close-button")
     assert (
         fermer.get_attribute("aria-label") == "Fermer la fenêtre"
@@ -335,6 +337,11 @@ def test_carte_commandes_et_popup_en_francais(onglet_taille):
     )
     popup = page.locator("#carte-campus .leaflet-popup-content-wrapper").bounding_box()
     zoom = page.locator("#carte-campus .leaflet-control-zoom").bounding_box()
+    # the whole popup, close button included, inside the map (a phone's map is narrower than 300 px)
+    carte = page.locator("#carte-campus").bounding_box()
+    for boite in (popup, fermer.bounding_box()):
+        assert carte["x"] <= boite["x"] and boite["x"] + boite["width"] <= carte["x"] + carte["width"], (boite, carte)
+        assert carte["y"] <= boite["y"] and boite["y"] + boite["height"] <= carte["y"] + carte["height"], (boite, carte)
     chevauche = not (
         popup["x"] >= zoom["x"] + zoom["width"]
         or zoom["x"] >= popup["x"] + popup["width"]

@@ -24,6 +24,8 @@
   const ATTRIBUTION = 'Contours : Natural Earth, INSEE (COG)';
   const FERMER = 'Fermer la fenêtre';
   const POPUP = { autoPanPaddingTopLeft: [60, 100], autoPanPadding: [20, 20] };
+  const BORD_POPUP = 50; // what a popup adds to its text's width: margins, border, close button (Leaflet's style)
+  const LARGEUR_POPUP = 300; // Leaflet's default maxWidth of a popup's text
 
   function lireJson(id) {
     const element = document.getElementById(id);
@@ -103,7 +105,15 @@
     return couleurClasse(rang < 0 ? bornes.length - 1 : rang, bornes.length);
   }
 
-  /* A map with French controls: zoom titles, popup close button, attribution. */
+  /* The widest popup text that keeps the whole popup, close button included, inside the map beside
+     the autopan paddings: a phone's map is narrower than Leaflet's default popup. */
+  function largeurPopup(carte) {
+    const libre = carte.getSize().x - POPUP.autoPanPaddingTopLeft[0] - POPUP.autoPanPadding[0] - BORD_POPUP;
+    return Math.max(120, Math.min(LARGEUR_POPUP, libre));
+  }
+
+  /* A map with French controls: zoom titles, popup close button, attribution; popups as wide as
+     the map allows (`largeurPopup`). */
   function nouvelleCarte(element, options) {
     const avecZoom = !options || options.zoomControl !== false;
     const carte = L.map(element, Object.assign({ zoomSnap: 0.25 }, options, { zoomControl: false }));
@@ -116,6 +126,12 @@
       carte.attributionControl.setPrefix('Leaflet');
       carte.attributionControl.addAttribution(ATTRIBUTION);
     }
+    const ajusterPopup = (calque) => {
+      const bulle = calque.getPopup && calque.getPopup();
+      if (bulle) bulle.options.maxWidth = largeurPopup(carte);
+    };
+    carte.on('layeradd', (evenement) => ajusterPopup(evenement.layer));
+    carte.on('resize', () => carte.eachLayer(ajusterPopup));
     carte.on('popupopen', (evenement) => {
       const bouton = evenement.popup.getElement().querySelector('.leaflet-popup-close-button');
       if (bouton) {
