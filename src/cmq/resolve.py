@@ -226,7 +226,7 @@ class _Matrices:
     campus_des_formes: list[int] = field(init=False)  # the campus of each form
     avec_formes: np.ndarray = field(init=False)  # the campuses that have a name form
     masque_principales: np.ndarray = field(init=False)  # `principales` as 1.0 / 0.0
-    poids_formes: list[float] = field(init=False)  # `longueurs` as a list (`Index._calculer`)
+    longueurs_liste: list[float] = field(init=False)  # `longueurs` as a list (`Index._calculer`)
     # The forms of each word (a word is in a few forms): ([form], [its weight in the form]).
     formes_des_mots: list[tuple[list[int], list[float]]] = field(init=False)
     portees: dict[int, tuple[int, ...]] = field(init=False, default_factory=dict)  # memo of `portee`
@@ -238,7 +238,7 @@ class _Matrices:
         self.campus_des_formes = np.repeat(np.arange(len(self.debuts)), nombres).tolist()
         self.avec_formes = np.flatnonzero(nombres)
         self.masque_principales = np.array(self.principales, dtype=np.float64)
-        self.poids_formes = self.longueurs.tolist()
+        self.longueurs_liste = self.longueurs.tolist()
         self.formes_des_mots = []
         for colonne in self.formes.T:
             formes = np.flatnonzero(colonne)
@@ -259,11 +259,17 @@ class _Matrices:
         return portee
 
 
+def _couverture(numerateurs, longueurs):
+    """Coverage of name forms: the sum of their covered words' terms over their weight (float64
+    arrays or Python numbers, the same IEEE division)."""
+    return numerateurs / longueurs
+
+
 def _score_texte(explique, poids, rappel, exacte, maximum=np.maximum):
     """Text scores, element by element: float64 arrays of any shape (`maximum` np.maximum) or
     Python numbers (`maximum` max), the same IEEE operations. P = explained / weight, R = coverage
-    of the best name form (the sum of its covered words' terms over its weight), 100 × (POIDS_P P +
-    POIDS_R R), plus BONUS_EXACT when P is 1 and a main name form is covered whole (`exacte`)."""
+    of the best name form (`_couverture`), 100 × (POIDS_P P + POIDS_R R), plus BONUS_EXACT when P
+    is 1 and a main name form is covered whole (`exacte`)."""
     precision = explique / maximum(poids, 1e-6)
     score = 100 * (POIDS_P * precision + POIDS_R * rappel)
     return score + BONUS_EXACT * ((precision > 0.999) & exacte)
@@ -549,7 +555,7 @@ class Index:
         rappels: dict[int, float] = {}
         exactes: set[int] = set()  # campuses a main name form of which the mention covers whole
         for forme, numerateur in numerateurs.items():
-            couverture = numerateur / m.poids_formes[forme]
+            couverture = _couverture(numerateur, m.longueurs_liste[forme])
             rang = m.campus_des_formes[forme]
             if couverture > rappels.get(rang, 0.0):
                 rappels[rang] = couverture
@@ -574,7 +580,7 @@ class Index:
     def _termes(self, parts: Sequence[_Part]) -> tuple[list[int], list[float]]:
         """The coverage terms of a mention: for each word of the name forms its units cover (in
         vocabulary order), with its best similarity, the forms it is in and its weighted similarity
-        in each (`_apport`). Summed per form, over the form's weight: its coverage."""
+        in each (`_apport`). Summed per form, over the form's weight: its coverage (`_couverture`)."""
         meilleures: dict[int, float] = {}
         for part in parts:
             for rang, sim in part.couvre:
@@ -618,7 +624,7 @@ class Index:
         # form × mention: the forms of a campus are then consecutive rows, reduced a whole row at a time
         cases = np.array(formes, dtype=np.intp) * nb + np.repeat(np.arange(nb), par_ligne)
         numerateurs = np.bincount(cases, weights=termes, minlength=nb_formes * nb).reshape(nb_formes, nb)
-        couverture = numerateurs / m.longueurs[:, None]
+        couverture = _couverture(numerateurs, m.longueurs[:, None])
         rappel = np.zeros((nb, nb_campus))
         exacte = np.zeros((nb, nb_campus), dtype=bool)
         if len(m.avec_formes):  # max over the forms of each campus that has some
