@@ -71,6 +71,39 @@ def test_chaque_commande_annoncee_existe_dans_son_module():
         assert CliRunner().invoke(app, [nom, "--help"]).exit_code == 0, nom
 
 
+def test_aide_racine_une_ligne_par_commande_sur_80_colonnes(monkeypatch):
+    """On an 80-column terminal the root screen lists each command on one line: its one-line help,
+    not its whole description (four commands took 4 to 6 lines, two broken in mid-line)."""
+    from rich.text import Text
+
+    from cmq.cli.commandes import COMMANDES
+
+    monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.delenv("TERMINAL_WIDTH", raising=False)
+    sortie = CliRunner().invoke(app, ["--help"]).stdout
+    lignes = sortie.split("╭─ Commandes ")[1].split("╰")[0].splitlines()[1:]
+    assert [ligne.split()[1] for ligne in lignes] == ["version", *COMMANDES]
+    for ligne, (_, resume) in zip(lignes[1:], COMMANDES.values(), strict=True):
+        assert len(ligne) == 80 and f" {Text.from_markup(resume).plain} " in ligne
+
+
+def test_resume_a_la_racine_description_entiere_dans_l_aide_de_la_commande():
+    """The one-line help is the one `commandes` holds, whether the command's module is loaded or
+    not; the command's own help screen still gives its whole description."""
+    from cmq.cli.commandes import COMMANDES, commande
+
+    for nom, (_, resume) in COMMANDES.items():
+        assert commande(nom).short_help == resume, nom
+    for nom, extrait in (
+        ("indicateurs", "un campus compte dans un territoire si son siège ou l'un de ses établissements membres"),
+        ("qualite", "quels campus reposent sur un miroir, un agrégateur ou la presse"),
+        ("serve", "l'initialise si besoin"),
+    ):
+        aide = " ".join(CliRunner().invoke(app, [nom, "--help"]).stdout.split())
+        assert extrait in aide, nom
+        assert extrait not in " ".join(CliRunner().invoke(app, ["--help"]).stdout.split())
+
+
 def test_une_commande_ne_charge_que_son_module():
     """`cmq verifier` must not pay for numpy, SQLAlchemy or FastAPI (startup time)."""
     import subprocess

@@ -2,8 +2,9 @@
 one-line help the root help screen shows (kept here so that `cmq --help` imports no command).
 
 Importing every command module costs about a second (SQLAlchemy, Alembic, numpy…); a command
-only pays for what it needs. Each module exposes `enregistrer(app)`; tests/test_cli_aide.py
-checks that each line below is the help of the command its module defines.
+only pays for what it needs. Each module exposes `enregistrer(app)`; the one-line help below
+becomes the `short_help` of the command it registers (one text, whether the module is loaded or
+not), its own help screen keeps the module's whole description.
 """
 
 import importlib
@@ -12,83 +13,31 @@ from functools import cache
 import typer
 from typer.core import TyperCommand
 
-# Command name -> (module of `cmq.cli`, one-line help); order = order of the help screen.
+# Command name -> (module of `cmq.cli`, one-line help); order = order of the help screen. Each help
+# fits on one line of an 80-column terminal (60 characters); the command's own help screen
+# (`cmq indicateurs --help`) gives the whole description.
 COMMANDES: dict[str, tuple[str, str]] = {
-    "init": (
-        "init",
-        "Crée ou met à jour la base, puis charge les lycées, les campus et leurs membres embarqués (sans doublon).",
-    ),
-    "serve": (
-        "serve",
-        "Sert l'API REST (documentation sur /docs) et les pages web sur la base ; l'initialise si besoin.",
-    ),
-    "filieres": (
-        "filieres",
-        "Les 12 filières des CMQ : liste, recherche par texte libre, normalisation d'un fichier, "
-        "filières d'un domaine de formation (NSF).",
-    ),
-    "campus": (
-        "campus",
-        "Annuaire des campus : liste filtrée, fiche détaillée et modification (champs, membres, partenaires).",
-    ),
-    "relecture": ("relecture", "Changements en attente de relecture : liste, acceptation, rejet motivé."),
-    "etablissement": (
-        "etablissement",
-        "Établissements (UAI) : fiche, liste filtrée, recherche par nom et rapprochement d'un fichier.",
-    ),
-    "indicateurs": (
-        "indicateurs",
-        "Indicateurs « Acteurs » des CMQ par territoire à une date (un campus compte dans un territoire si son "
-        "siège ou l'un de ses établissements membres s'y trouve, et à une date si son label y est valide) ; "
-        "[bold]evolution[/bold] : nombre de campus à la rentrée de chaque année.",
-    ),
-    "qualite": (
-        "qualite",
-        "Qualité des données : pour chaque champ (siège, coordonnées, dates du label, excellence, membres,\n"
-        "sources), combien de campus l'ont, lesquels ne l'ont pas, et quels campus reposent sur un miroir,\n"
-        "un agrégateur ou la presse plutôt que sur une page officielle.",
-    ),
+    "init": ("init", "Crée ou met à jour la base et charge les données embarquées."),
+    "serve": ("serve", "Sert l'API REST et les pages web (crée la base si besoin)."),
+    "filieres": ("filieres", "Les 12 filières : liste, recherche, normalisation, NSF."),
+    "campus": ("campus", "Annuaire des campus : liste, fiche, modification."),
+    "relecture": ("relecture", "Changements en attente de relecture : accepter, rejeter."),
+    "etablissement": ("etablissement", "Établissements (UAI) : fiche, recherche, rapprochement."),
+    "indicateurs": ("indicateurs", "Indicateurs « Acteurs » par territoire, à une date."),
+    "qualite": ("qualite", "Qualité des données : champs manquants, sources à vérifier."),
     "exporter": ("exporter", "Exporte le référentiel (CSV, JSON, XLSX, GeoJSON)."),
-    "publier": (
-        "publication",
-        "Publie le référentiel en open data : campus, membres et partenaires (CSV, JSON), sièges et\n"
-        "membres (GeoJSON), datapackage.json décrivant chaque champ, et les changements depuis la\n"
-        "publication précédente. Même base, mêmes octets ; rien n'est écrit si rien n'a changé.",
-    ),
-    "resoudre": (
-        "resolution",
-        "Trouve le campus désigné par une mention libre (nomCmq d'Orion) : trouvé, ambigu ou inconnu.",
-    ),
-    "alias": (
-        "resolution",
-        "Alias confirmés : une mention (« campus btp hdf ») toujours associée au même campus.",
-    ),
-    "audit-demandes": (
-        "resolution",
-        "Audite un export de demandes (celui de la console de restitution d'Orion se lit sans option) :"
-        " résout chaque « Nom CMQ », confronte la formation à la filière et signale les incohérences"
-        " (entrée non modifiée).",
-    ),
-    "importer": (
-        "importer",
-        "Importe des campus, établissements, membres ou partenaires (fichier ou portail open data).",
-    ),
+    "publier": ("publication", "Publie le référentiel en open data (CSV, JSON, GeoJSON)."),
+    "resoudre": ("resolution", "Trouve le campus désigné par une mention libre."),
+    "alias": ("resolution", "Alias confirmés : une mention, toujours le même campus."),
+    "audit-demandes": ("resolution", "Audite les « Nom CMQ » d'un export de demandes d'Orion."),
+    "importer": ("importer", "Importe campus, établissements, membres ou partenaires."),
     "imports": ("historique", "Historique des imports (le plus récent d'abord)."),
-    "historique": (
-        "historique",
-        "Historique des changements d'un campus : qui, quand, quelle source, chaque champ avant et après.",
-    ),
-    "glossaire": ("glossaire", "Glossaire d'Orion : [bold]cmq glossaire cmq[/bold] affiche l'entrée « CMQ »."),
+    "historique": ("historique", "Historique des changements d'un campus."),
+    "glossaire": ("glossaire", "Glossaire d'Orion : [bold]cmq glossaire cmq[/bold] affiche « CMQ »."),
     "verifier": ("verifier", "Vérifie des codes (UAI, SIREN, SIRET, département, commune)."),
-    "sauvegarder": (
-        "sauvegarde",
-        "Sauvegarde toute la base dans un fichier portable (ZIP de tables JSON Lines).",
-    ),
-    "restaurer": ("sauvegarde", "Restaure une sauvegarde dans une base vide (SQLite ou PostgreSQL)."),
-    "utilisateurs": (
-        "utilisateurs",
-        "Utilisateurs autorisés à écrire : rôle, périmètres et jeton (API, ou ligne de commande avec CMQ_JETON).",
-    ),
+    "sauvegarder": ("sauvegarde", "Sauvegarde toute la base dans un fichier portable (ZIP)."),
+    "restaurer": ("sauvegarde", "Restaure une sauvegarde dans une base vide."),
+    "utilisateurs": ("utilisateurs", "Utilisateurs autorisés à écrire : rôle, périmètres, jeton."),
 }
 
 
@@ -103,7 +52,11 @@ def commandes_du_module(nom: str) -> dict:
         """Provisional group."""
 
     module.enregistrer(provisoire)
-    return dict(typer.main.get_command(provisoire).commands)
+    commandes = dict(typer.main.get_command(provisoire).commands)
+    for nom_commande, objet in commandes.items():  # the one-line help is the one written above
+        if nom_commande in COMMANDES:
+            objet.short_help = COMMANDES[nom_commande][1]
+    return commandes
 
 
 def commande(nom: str):
