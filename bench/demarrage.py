@@ -10,6 +10,10 @@ the best wall times, the median wall times and the best CPU times:
 - `cmq version` / `python -c pass` (target ≤ 15);
 - `cmq --help` / `cmq version` (target ≤ 1.5).
 
+Then what only the help pays, measured inside the process (best of `--repetitions`): loading rich
+(`cmq.cli.aide_racine`), then reading the arguments and drawing the screen, and the ratio without
+the second part (what no change to the drawing can go below).
+
     python bench/demarrage.py [--repetitions 30]
 """
 
@@ -48,6 +52,34 @@ def chronometrer(commande: list[str], env: dict[str, str]) -> tuple[float, float
     return time.perf_counter() - debut, _cpu_enfants() - cpu
 
 
+# what only `cmq --help` pays, inside one process: rich's modules, then drawing the screen
+PART_DE_L_AIDE = """
+import os, sys, time
+from cmq.cli import app, regler_ramasse_miettes
+regler_ramasse_miettes()
+debut = time.perf_counter()
+import cmq.cli.aide_racine
+rich = time.perf_counter()
+sys.stdout = open(os.devnull, "w")
+try:
+    app(["--help"], prog_name="cmq")
+except SystemExit:
+    pass
+print(rich - debut, time.perf_counter() - rich, file=sys.stderr)
+"""
+
+
+def part_de_l_aide(env: dict[str, str], repetitions: int) -> tuple[float, float]:
+    """(import of rich's modules, drawing of the screen), best of `repetitions` new processes."""
+    mesures = []
+    for _ in range(repetitions):
+        sortie = subprocess.run(
+            [sys.executable, "-c", PART_DE_L_AIDE], env=env, capture_output=True, text=True, check=True
+        )
+        mesures.append([float(x) for x in sortie.stderr.split()])
+    return min(m[0] for m in mesures), min(m[1] for m in mesures)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repetitions", type=int, default=30)
@@ -71,6 +103,7 @@ def main() -> None:
                 mur, cpu = chronometrer(commande, env)
                 murs[nom].append(mur)
                 cpus[nom].append(cpu)
+        rich, dessin = part_de_l_aide(env, args.repetitions)
     mesures = {
         "meilleurs": {nom: min(t) for nom, t in murs.items()},
         "médianes": {nom: statistics.median(t) for nom, t in murs.items()},
@@ -87,6 +120,13 @@ def main() -> None:
     ):
         ratios = "  ".join(f"{m[num] / m[den]:5.2f}× ({nom})" for nom, m in mesures.items())
         print(f"{titre:<30} {ratios}  cible ≤ {cible}×")
+    meilleurs = mesures["meilleurs"]
+    print(
+        f"ce que seule l'aide paie (meilleur de {args.repetitions}, dans le processus) : modules de rich "
+        f"{rich * 1000:.1f} ms, lecture des arguments et dessin de l'écran {dessin * 1000:.1f} ms ; "
+        f"sans cette seconde part, cmq --help / cmq version serait de "
+        f"{(meilleurs['cmq --help'] - dessin) / meilleurs['cmq version']:.2f}×"
+    )
 
 
 if __name__ == "__main__":
